@@ -1,0 +1,23 @@
+//! Carnet's recommendation engine. The sync server builds a compact, versioned [`Model`] from
+//! purchase history (item-item neighbours, popularity per segment, re-purchase cadence priors,
+//! a BG/NBD visit model); the device scores a customer's playlist, re-purchase list and visit
+//! forecast from it offline. The offline evaluation (`carnet-eval`) compares it with baselines.
+
+pub mod baselines;
+pub mod basket;
+pub mod bgnbd;
+pub mod catalog;
+pub mod engine;
+pub mod evaluate;
+pub mod history;
+pub mod itemknn;
+pub mod load;
+pub mod metrics;
+pub mod optimize;
+pub mod rank;
+pub mod special;
+pub mod split;
+pub mod tifu;
+
+pub use catalog::CatalogItem;
+pub use history::HistoryLine;
