@@ -1,0 +1,512 @@
+//! Carnet's sync protocol: the JSON wire types exchanged by the sync server and the device core
+//! (pull a store's change feed, push mutations), plus certificate pinning behind the `tls` feature.
+//!
+//! Every request carries the header [`HEADER_PROTOCOL`] = [`PROTOCOL_VERSION`] and
+//! `Authorization: Bearer <device token>`. Errors are an [`ApiError`] with a stable code from
+//! [`codes`].
+
+use serde::{Deserialize, Serialize};
+
+pub use carnet_fixtures::format::{
+    Address, Brand, Category, Consent, Customer, Offer, Product, PurchaseLine, Store,
+};
+
+#[cfg(feature = "tls")]
+pub mod pin;
+
+/// The protocol version this crate speaks. A request with an older (or no) version gets
+/// `426 upgrade_required`.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// The request header carrying [`PROTOCOL_VERSION`].
+pub const HEADER_PROTOCOL: &str = "x-carnet-protocol";
+
+/// Page size of a pull when the request gives no `limit`.
+pub const DEFAULT_PAGE_LIMIT: u32 = 5000;
+
+/// Largest `limit` a pull accepts.
+pub const MAX_PAGE_LIMIT: u32 = 10_000;
+
+/// Most mutations one push may carry (more → `413 payload_too_large`).
+pub const MAX_PUSH_MUTATIONS: usize = 1000;
+
+/// Largest push body in bytes (more → `413 payload_too_large`).
+pub const MAX_PUSH_BYTES: usize = 1 << 20;
+
+/// `GET` path of a store's change feed; query `cursor` (opaque, empty for the beginning) and
+/// `limit` (1..=[`MAX_PAGE_LIMIT`], default [`DEFAULT_PAGE_LIMIT`]). Answers a [`ChangePage`].
+pub fn changes_path(store_id: &str) -> String {
+    format!("/v1/stores/{store_id}/changes")
+}
+
+/// `POST` path of a store's mutation intake: body [`PushRequest`], answer [`PushResponse`].
+pub fn mutations_path(store_id: &str) -> String {
+    format!("/v1/stores/{store_id}/mutations")
+}
+
+/// Stable error codes of [`ApiError::error`], with their HTTP status in the doc.
+pub mod codes {
+    /// 426: the client's protocol version is missing or older than the server's.
+    pub const UPGRADE_REQUIRED: &str = "upgrade_required";
+    /// 401: missing, unknown or revoked device token.
+    pub const UNAUTHORIZED: &str = "unauthorized";
+    /// 403: the path names a store that is not the device's.
+    pub const FORBIDDEN_STORE: &str = "forbidden_store";
+    /// 400: malformed query, path or body.
+    pub const BAD_REQUEST: &str = "bad_request";
+    /// 404: no such route.
+    pub const NOT_FOUND: &str = "not_found";
+    /// 413: push body over [`super::MAX_PUSH_BYTES`] or over [`super::MAX_PUSH_MUTATIONS`].
+    pub const PAYLOAD_TOO_LARGE: &str = "payload_too_large";
+    /// 409: the first new mutation's seq is not the device's last applied seq + 1;
+    /// [`super::ApiError::expected_seq`] says which seq the server expects.
+    pub const SEQUENCE_GAP: &str = "sequence_gap";
+    /// 410: the cursor belongs to a feed that was rebuilt: reset the cache and pull from "".
+    pub const CURSOR_EXPIRED: &str = "cursor_expired";
+    /// 500: the server failed; retry later.
+    pub const INTERNAL: &str = "internal";
+}
+
+/// Codes of [`Outcome::Rejected`].
+pub mod reject {
+    /// The customer is not known to the server.
+    pub const UNKNOWN_CUSTOMER: &str = "unknown_customer";
+    /// The customer was erased (GDPR): every later mutation about her is rejected.
+    pub const CUSTOMER_ERASED: &str = "customer_erased";
+    /// The customer (or purchase) belongs to another store than the device's.
+    pub const OTHER_STORE: &str = "other_store";
+    /// The value is not valid for the field (wrong type, empty name, unknown channel, ...).
+    pub const INVALID_VALUE: &str = "invalid_value";
+    /// The product is not in the catalog.
+    pub const UNKNOWN_PRODUCT: &str = "unknown_product";
+    /// The purchase line is not known to the server.
+    pub const UNKNOWN_PURCHASE: &str = "unknown_purchase";
+}
+
+/// The body of every error answer. `message` is for people and never holds personal data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    /// A stable code from [`codes`].
+    pub error: String,
+    /// A human explanation.
+    pub message: String,
+    /// For [`codes::SEQUENCE_GAP`]: the seq the server expects next.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_seq: Option<u64>,
+}
+
+/// Kinds of record in the feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Entity {
+    /// [`Store`] (catalog: every store sees it).
+    Store,
+    /// [`Brand`] (catalog).
+    Brand,
+    /// [`Category`] (catalog).
+    Category,
+    /// [`Product`] (catalog).
+    Product,
+    /// [`Customer`], in her home store's feed.
+    Customer,
+    /// [`PurchaseLine`], in its customer's store's feed.
+    Purchase,
+    /// [`Offer`], in its customer's store's feed.
+    Offer,
+    /// [`FeedbackRecord`], in its customer's store's feed.
+    Feedback,
+}
+
+impl Entity {
+    /// Every entity, in load order (referenced entities first).
+    pub const ALL: [Entity; 8] = [
+        Entity::Store,
+        Entity::Brand,
+        Entity::Category,
+        Entity::Product,
+        Entity::Customer,
+        Entity::Purchase,
+        Entity::Offer,
+        Entity::Feedback,
+    ];
+
+    /// The wire name (`store`, `purchase`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::Store => "store",
+            Entity::Brand => "brand",
+            Entity::Category => "category",
+            Entity::Product => "product",
+            Entity::Customer => "customer",
+            Entity::Purchase => "purchase",
+            Entity::Offer => "offer",
+            Entity::Feedback => "feedback",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(name: &str) -> Option<Entity> {
+        Entity::ALL.into_iter().find(|e| e.as_str() == name)
+    }
+
+    /// True for the catalog entities every store sees.
+    pub fn is_catalog(self) -> bool {
+        matches!(
+            self,
+            Entity::Store | Entity::Brand | Entity::Category | Entity::Product
+        )
+    }
+}
+
+/// One page of a store's change feed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangePage {
+    /// Changes in feed order; apply them in order, in one transaction with `next_cursor`.
+    pub changes: Vec<Change>,
+    /// The cursor to send next (opaque; store it with the applied page).
+    pub next_cursor: String,
+    /// True when more changes follow `next_cursor`.
+    pub has_more: bool,
+    /// Estimate of the changes after `next_cursor`, for progress.
+    pub remaining: u64,
+}
+
+/// One change of the feed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+// Wire types built once per received change: boxing would cost an allocation for nothing.
+#[allow(clippy::large_enum_variant)]
+pub enum Change {
+    /// Insert or replace the record (by entity and id).
+    Upsert {
+        /// The whole record.
+        record: Record,
+    },
+    /// Delete the record (a tombstone: id only).
+    Delete {
+        /// Which kind.
+        entity: Entity,
+        /// Its id.
+        id: String,
+    },
+}
+
+/// A record of the feed, tagged by `entity`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "entity", rename_all = "snake_case")]
+#[allow(clippy::large_enum_variant)]
+pub enum Record {
+    /// A shop.
+    Store(Store),
+    /// A brand.
+    Brand(Brand),
+    /// A category.
+    Category(Category),
+    /// A product.
+    Product(Product),
+    /// A customer.
+    Customer(Customer),
+    /// A purchase line.
+    Purchase(PurchaseLine),
+    /// A personal offer.
+    Offer(Offer),
+    /// An advisor's like / dislike of a product for a customer.
+    Feedback(FeedbackRecord),
+}
+
+impl Record {
+    /// The record's entity.
+    pub fn entity(&self) -> Entity {
+        match self {
+            Record::Store(_) => Entity::Store,
+            Record::Brand(_) => Entity::Brand,
+            Record::Category(_) => Entity::Category,
+            Record::Product(_) => Entity::Product,
+            Record::Customer(_) => Entity::Customer,
+            Record::Purchase(_) => Entity::Purchase,
+            Record::Offer(_) => Entity::Offer,
+            Record::Feedback(_) => Entity::Feedback,
+        }
+    }
+
+    /// The record's id.
+    pub fn id(&self) -> &str {
+        match self {
+            Record::Store(r) => &r.id,
+            Record::Brand(r) => &r.id,
+            Record::Category(r) => &r.id,
+            Record::Product(r) => &r.id,
+            Record::Customer(r) => &r.id,
+            Record::Purchase(r) => &r.id,
+            Record::Offer(r) => &r.id,
+            Record::Feedback(r) => &r.id,
+        }
+    }
+}
+
+/// A like or dislike recorded by an advisor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// She liked it.
+    Like,
+    /// She did not.
+    Dislike,
+}
+
+/// The current feedback of a customer on a product (one per pair; last writer wins).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedbackRecord {
+    /// `<customer_id>:<product_id>` (see [`FeedbackRecord::id_for`]).
+    pub id: String,
+    /// Customer id.
+    pub customer_id: String,
+    /// Product id.
+    pub product_id: String,
+    /// Like or dislike.
+    pub verdict: Verdict,
+    /// When the advisor recorded it (RFC 3339, the device's time).
+    pub at: String,
+}
+
+impl FeedbackRecord {
+    /// The feed id of the feedback of `customer_id` on `product_id`.
+    pub fn id_for(customer_id: &str, product_id: &str) -> String {
+        format!("{customer_id}:{product_id}")
+    }
+}
+
+/// Body of a push.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    /// Mutations in seq order (at most [`MAX_PUSH_MUTATIONS`]).
+    pub mutations: Vec<Mutation>,
+}
+
+/// One edit made on the device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mutation {
+    /// Device-scoped sequence number: starts at 1, contiguous, never reused.
+    pub seq: u64,
+    /// When the edit was made, by the device's clock (RFC 3339).
+    pub made_at: String,
+    /// The advisor signed in when the edit was made.
+    #[serde(default)]
+    pub advisor_id: Option<String>,
+    /// What changed.
+    pub change: MutationKind,
+}
+
+/// What a mutation changes, tagged by `kind`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MutationKind {
+    /// A contact field of a customer; merged field by field on `made_at`.
+    ContactEdit {
+        /// Customer id.
+        customer_id: String,
+        /// Which field.
+        field: ContactField,
+        /// The new value: text, an [`Address`] for `address`, or null to clear.
+        value: Option<ContactValue>,
+    },
+    /// A consent given or withdrawn in the store; the server records it at its own time.
+    Consent {
+        /// Customer id.
+        customer_id: String,
+        /// `email`, `sms`, `post` or `phone`.
+        channel: String,
+        /// `marketing` or `personalisation`.
+        purpose: String,
+        /// Granted or withdrawn.
+        granted: bool,
+        /// `store`, `web` or `app`.
+        source: String,
+    },
+    /// The advisor's like / dislike of a product for the customer; last writer wins.
+    Feedback {
+        /// Customer id.
+        customer_id: String,
+        /// Product id.
+        product_id: String,
+        /// Like, dislike, or cleared (removes the feedback).
+        verdict: FeedbackVerdict,
+    },
+    /// Marks a purchase line as a gift (or not).
+    GiftFlag {
+        /// Purchase line id.
+        purchase_id: String,
+        /// Gift or not.
+        gift: bool,
+    },
+    /// The advisor opened the customer's profile (audit only, never fed back).
+    ProfileView {
+        /// Customer id.
+        customer_id: String,
+    },
+}
+
+/// Contact fields a device may edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactField {
+    /// E-mail (text, or null to clear).
+    Email,
+    /// Phone (text, or null to clear).
+    Phone,
+    /// Postal address (an [`Address`]).
+    Address,
+    /// Preferred language, ISO 639-1 (text).
+    Language,
+    /// First name (text).
+    FirstName,
+    /// Last name (text).
+    LastName,
+}
+
+impl ContactField {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContactField::Email => "email",
+            ContactField::Phone => "phone",
+            ContactField::Address => "address",
+            ContactField::Language => "language",
+            ContactField::FirstName => "first_name",
+            ContactField::LastName => "last_name",
+        }
+    }
+}
+
+/// The value of a contact edit: a string, or an address object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ContactValue {
+    /// For every field but `address`.
+    Text(String),
+    /// For `address`.
+    Address(Address),
+}
+
+/// A feedback verdict as pushed: `cleared` removes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeedbackVerdict {
+    /// She liked it.
+    Like,
+    /// She did not.
+    Dislike,
+    /// Remove the feedback.
+    Cleared,
+}
+
+/// Answer to a push: one result per mutation of the request, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// One result per mutation.
+    pub results: Vec<MutationResult>,
+}
+
+/// What became of one mutation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MutationResult {
+    /// The mutation's seq.
+    pub seq: u64,
+    /// Its outcome (the same every time the same seq is pushed again).
+    pub outcome: Outcome,
+}
+
+/// Outcome of a mutation, tagged by `status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Applied; the change flows back through the feed.
+    Applied,
+    /// Valid but older than the server's current value: nothing changed.
+    Superseded,
+    /// Refused; keep it visible on the device. Never blocks later mutations.
+    Rejected {
+        /// A stable code from [`reject`].
+        code: String,
+        /// A human explanation (no personal data).
+        reason: String,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn change_wire_shape() {
+        let c = Change::Upsert {
+            record: Record::Feedback(FeedbackRecord {
+                id: FeedbackRecord::id_for("C1", "P1"),
+                customer_id: "C1".into(),
+                product_id: "P1".into(),
+                verdict: Verdict::Like,
+                at: "2025-01-01T00:00:00Z".into(),
+            }),
+        };
+        let json = serde_json::to_string(&c).unwrap();
+        assert_eq!(
+            json,
+            r#"{"op":"upsert","record":{"entity":"feedback","id":"C1:P1","customer_id":"C1","product_id":"P1","verdict":"like","at":"2025-01-01T00:00:00Z"}}"#
+        );
+        assert_eq!(serde_json::from_str::<Change>(&json).unwrap(), c);
+        let d: Change =
+            serde_json::from_str(r#"{"op":"delete","entity":"customer","id":"C9"}"#).unwrap();
+        assert_eq!(
+            d,
+            Change::Delete {
+                entity: Entity::Customer,
+                id: "C9".into()
+            }
+        );
+    }
+
+    #[test]
+    fn mutation_wire_shape() {
+        let json = r#"{"seq":3,"made_at":"2025-01-01T10:00:00+01:00","change":
+            {"kind":"contact_edit","customer_id":"C1","field":"email","value":null}}"#;
+        let m: Mutation = serde_json::from_str(json).unwrap();
+        assert_eq!(m.advisor_id, None);
+        assert_eq!(
+            m.change,
+            MutationKind::ContactEdit {
+                customer_id: "C1".into(),
+                field: ContactField::Email,
+                value: None
+            }
+        );
+        let addr = r#"{"kind":"contact_edit","customer_id":"C1","field":"address","value":
+            {"line1":"1 rue A","postal_code":"75001","city":"Paris","country":"FR"}}"#;
+        let k: MutationKind = serde_json::from_str(addr).unwrap();
+        assert!(matches!(
+            k,
+            MutationKind::ContactEdit {
+                value: Some(ContactValue::Address(_)),
+                ..
+            }
+        ));
+        let out = Outcome::Rejected {
+            code: reject::CUSTOMER_ERASED.into(),
+            reason: "erased".into(),
+        };
+        assert_eq!(
+            serde_json::to_string(&out).unwrap(),
+            r#"{"status":"rejected","code":"customer_erased","reason":"erased"}"#
+        );
+    }
+
+    #[test]
+    fn entity_names_round_trip() {
+        for e in Entity::ALL {
+            assert_eq!(Entity::parse(e.as_str()), Some(e));
+            let json = serde_json::to_string(&e).unwrap();
+            assert_eq!(json, format!("\"{}\"", e.as_str()));
+        }
+    }
+}

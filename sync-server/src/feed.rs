@@ -1,0 +1,377 @@
+//! The per-store change feed: one row per live entity and per tombstone, ordered by a
+//! server-assigned seq; pages of pre-serialised changes and the opaque `epoch:seq` cursor.
+//!
+//! A store's feed is its own rows plus the catalog's (`store_id = ''`). Writing an entity
+//! replaces its row with a new one (new seq); moving it to another store leaves a tombstone in
+//! the old one. SQLite has one writer at a time, so seqs are committed in increasing order and
+//! a reader's snapshot never misses a row below the head it saw.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use carnet_protocol::{Change, Entity, Record};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::error::{Error, Result};
+
+/// The scope of catalog rows, visible to every store.
+pub const CATALOG: &str = "";
+
+/// Why a page could not be served.
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    /// The cursor is not one this server wrote.
+    #[error("the cursor is malformed")]
+    BadCursor,
+    /// The cursor belongs to an earlier feed (rebuilt, or restored from an older backup).
+    #[error("the cursor is from an earlier feed")]
+    Expired,
+    /// Storage failed.
+    #[error(transparent)]
+    Db(#[from] Error),
+}
+
+impl From<rusqlite::Error> for PageError {
+    fn from(e: rusqlite::Error) -> Self {
+        PageError::Db(Error::from(e))
+    }
+}
+
+/// One page, ready to be written as a `ChangePage`.
+#[derive(Debug)]
+pub struct Page {
+    /// The changes' JSON, in feed order.
+    pub payloads: Vec<String>,
+    /// The cursor after this page.
+    pub next_cursor: String,
+    /// More rows follow.
+    pub has_more: bool,
+    /// Rows after `next_cursor`.
+    pub remaining: u64,
+}
+
+impl Page {
+    /// The page as a `ChangePage` JSON document, built from the stored payloads as they are.
+    pub fn to_json(&self) -> String {
+        let size: usize = self.payloads.iter().map(|p| p.len() + 1).sum();
+        let mut out = String::with_capacity(size + 128);
+        out.push_str("{\"changes\":[");
+        for (i, p) in self.payloads.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(p);
+        }
+        // The cursor is base64url: no character needs escaping.
+        out.push_str("],\"next_cursor\":\"");
+        out.push_str(&self.next_cursor);
+        out.push_str("\",\"has_more\":");
+        out.push_str(if self.has_more { "true" } else { "false" });
+        out.push_str(",\"remaining\":");
+        out.push_str(&self.remaining.to_string());
+        out.push('}');
+        out
+    }
+}
+
+/// Creates a new feed epoch: every cursor handed out before becomes `cursor_expired`.
+pub fn new_epoch(conn: &Connection) -> Result<String> {
+    let epoch = crate::ids::hex(&crate::ids::random_bytes(8)?);
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('epoch', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [&epoch],
+    )?;
+    Ok(epoch)
+}
+
+/// The current feed epoch.
+pub fn epoch(conn: &Connection) -> Result<String> {
+    Ok(
+        conn.query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+/// Encodes a cursor.
+pub fn encode_cursor(epoch: &str, seq: i64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{epoch}:{seq}"))
+}
+
+/// Decodes a cursor of the current epoch to the seq it points after ("" is the beginning).
+pub fn decode_cursor(cursor: &str, current_epoch: &str) -> Result<i64, PageError> {
+    if cursor.is_empty() {
+        return Ok(0);
+    }
+    let raw = URL_SAFE_NO_PAD
+        .decode(cursor)
+        .map_err(|_| PageError::BadCursor)?;
+    let text = std::str::from_utf8(&raw).map_err(|_| PageError::BadCursor)?;
+    let (epoch, seq) = text.split_once(':').ok_or(PageError::BadCursor)?;
+    let seq: i64 = seq.parse().map_err(|_| PageError::BadCursor)?;
+    if seq < 0 || epoch.is_empty() {
+        return Err(PageError::BadCursor);
+    }
+    if epoch != current_epoch {
+        return Err(PageError::Expired);
+    }
+    Ok(seq)
+}
+
+/// The highest seq ever given (0 for an empty feed).
+pub fn head(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .query_row(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'feed'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Reads the page of `store_id`'s feed after `cursor`. Run it inside one read transaction.
+pub fn read_page(
+    conn: &Connection,
+    store_id: &str,
+    cursor: &str,
+    limit: u32,
+) -> Result<Page, PageError> {
+    let epoch = epoch(conn)?;
+    let after = decode_cursor(cursor, &epoch)?;
+    let head = head(conn)?;
+    if after > head {
+        return Err(PageError::Expired);
+    }
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let own = scope_rows(conn, store_id, after, limit + 1)?;
+    let catalog = scope_rows(conn, CATALOG, after, limit + 1)?;
+    let mut merged = merge_by_seq(own, catalog);
+    let has_more = merged.len() > limit;
+    merged.truncate(limit);
+    let last = if has_more {
+        merged.last().map_or(after, |(seq, _)| *seq)
+    } else {
+        // Nothing of this store up to the head: skip other stores' rows next time.
+        head
+    };
+    let remaining = if has_more {
+        count_after(conn, store_id, last)? + count_after(conn, CATALOG, last)?
+    } else {
+        0
+    };
+    Ok(Page {
+        payloads: merged.into_iter().map(|(_, p)| p).collect(),
+        next_cursor: encode_cursor(&epoch, last),
+        has_more,
+        remaining,
+    })
+}
+
+fn scope_rows(conn: &Connection, scope: &str, after: i64, n: usize) -> Result<Vec<(i64, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, payload FROM feed WHERE store_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+    )?;
+    let n = i64::try_from(n).unwrap_or(i64::MAX);
+    let rows = stmt
+        .query_map(params![scope, after, n], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+fn count_after(conn: &Connection, scope: &str, after: i64) -> Result<u64> {
+    let mut stmt =
+        conn.prepare_cached("SELECT count(*) FROM feed WHERE store_id = ?1 AND seq > ?2")?;
+    let n: i64 = stmt.query_row(params![scope, after], |r| r.get(0))?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+fn merge_by_seq(a: Vec<(i64, String)>, b: Vec<(i64, String)>) -> Vec<(i64, String)> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let mut a = a.into_iter().peekable();
+    let mut b = b.into_iter().peekable();
+    loop {
+        let take_a = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => x.0 < y.0,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        let next = if take_a { a.next() } else { b.next() };
+        out.extend(next);
+    }
+    out
+}
+
+/// The JSON of an upsert of `record`.
+pub fn upsert_payload(record: Record) -> Result<String> {
+    Ok(serde_json::to_string(&Change::Upsert { record })?)
+}
+
+/// The JSON of a tombstone.
+pub fn tombstone_payload(entity: Entity, id: &str) -> Result<String> {
+    Ok(serde_json::to_string(&Change::Delete {
+        entity,
+        id: id.to_owned(),
+    })?)
+}
+
+/// A live row of the feed.
+#[derive(Debug, Clone)]
+pub struct LiveRow {
+    /// Its store ('' for the catalog).
+    pub store_id: String,
+    /// Its owning customer, if any.
+    pub customer_id: Option<String>,
+    /// The upsert's JSON.
+    pub payload: String,
+}
+
+impl LiveRow {
+    /// The record inside the payload.
+    pub fn record(&self) -> Result<Record> {
+        match serde_json::from_str::<Change>(&self.payload)? {
+            Change::Upsert { record } => Ok(record),
+            Change::Delete { .. } => Err(Error::Config("a live feed row holds a tombstone".into())),
+        }
+    }
+}
+
+/// The live row of an entity, if it exists.
+pub fn live_row(conn: &Connection, entity: Entity, id: &str) -> Result<Option<LiveRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT store_id, customer_id, payload FROM feed
+         WHERE entity = ?1 AND entity_id = ?2 AND deleted = 0",
+    )?;
+    Ok(stmt
+        .query_row(params![entity.as_str(), id], |r| {
+            Ok(LiveRow {
+                store_id: r.get(0)?,
+                customer_id: r.get(1)?,
+                payload: r.get(2)?,
+            })
+        })
+        .optional()?)
+}
+
+/// Writes the entity's new state in `store_id` (new seq). A live row it had in another store
+/// becomes a tombstone there. Run it inside the writer's transaction.
+pub fn put_live(
+    conn: &Connection,
+    entity: Entity,
+    id: &str,
+    store_id: &str,
+    customer_id: Option<&str>,
+    payload: &str,
+) -> Result<()> {
+    for (seq, scope, deleted) in rows_of(conn, entity, id)? {
+        if scope == store_id {
+            delete_row(conn, seq)?;
+        } else if !deleted {
+            delete_row(conn, seq)?;
+            insert_row(
+                conn,
+                &scope,
+                entity,
+                id,
+                None,
+                true,
+                &tombstone_payload(entity, id)?,
+            )?;
+        }
+        // A tombstone in another store stays: devices there may not have applied it yet.
+    }
+    insert_row(conn, store_id, entity, id, customer_id, false, payload)
+}
+
+/// Turns every live row of the entity into a tombstone (new seq). Returns how many.
+pub fn put_tombstone(conn: &Connection, entity: Entity, id: &str) -> Result<usize> {
+    let mut n = 0;
+    for (seq, scope, deleted) in rows_of(conn, entity, id)? {
+        if deleted {
+            continue;
+        }
+        delete_row(conn, seq)?;
+        insert_row(
+            conn,
+            &scope,
+            entity,
+            id,
+            None,
+            true,
+            &tombstone_payload(entity, id)?,
+        )?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// The live rows owned by a customer other than her customer row: (entity, id, store, payload).
+pub fn owned_rows(
+    conn: &Connection,
+    customer_id: &str,
+) -> Result<Vec<(Entity, String, String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT entity, entity_id, store_id, payload FROM feed
+         WHERE customer_id = ?1 AND deleted = 0 AND entity <> 'customer'",
+    )?;
+    let rows = stmt
+        .query_map([customer_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter()
+        .map(|(e, id, store, payload)| {
+            let entity = Entity::parse(&e)
+                .ok_or_else(|| Error::Config(format!("unknown entity in the feed: {e}")))?;
+            Ok((entity, id, store, payload))
+        })
+        .collect()
+}
+
+fn rows_of(conn: &Connection, entity: Entity, id: &str) -> Result<Vec<(i64, String, bool)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, store_id, deleted FROM feed WHERE entity = ?1 AND entity_id = ?2",
+    )?;
+    let rows = stmt
+        .query_map(params![entity.as_str(), id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+fn delete_row(conn: &Connection, seq: i64) -> Result<()> {
+    conn.prepare_cached("DELETE FROM feed WHERE seq = ?1")?
+        .execute([seq])?;
+    Ok(())
+}
+
+fn insert_row(
+    conn: &Connection,
+    store_id: &str,
+    entity: Entity,
+    id: &str,
+    customer_id: Option<&str>,
+    deleted: bool,
+    payload: &str,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO feed (store_id, entity, entity_id, customer_id, deleted, payload)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        store_id,
+        entity.as_str(),
+        id,
+        customer_id,
+        deleted,
+        payload
+    ])?;
+    Ok(())
+}

@@ -1,0 +1,270 @@
+//! The HTTP API: protocol-version gate, pull of a store's feed, push of mutations, and the one
+//! mapping from internal errors to the protocol's `ApiError` (which also decides what is logged).
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use carnet_protocol::{
+    ApiError, DEFAULT_PAGE_LIMIT, HEADER_PROTOCOL, MAX_PAGE_LIMIT, MAX_PUSH_BYTES,
+    MAX_PUSH_MUTATIONS, Outcome, PROTOCOL_VERSION, PushRequest, PushResponse, codes,
+};
+use serde::Deserialize;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
+
+use crate::auth::{self, AuthError};
+use crate::db::Db;
+use crate::error::{Error, json_category};
+use crate::feed::{self, PageError};
+use crate::mutations::{self, PushError};
+
+/// An error answer: a status and the protocol's error body.
+#[derive(Debug)]
+pub struct HttpError {
+    status: StatusCode,
+    body: ApiError,
+}
+
+impl HttpError {
+    fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            body: ApiError {
+                error: code.to_owned(),
+                message: message.into(),
+                expected_seq: None,
+            },
+        }
+    }
+
+    fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, message)
+    }
+
+    fn too_large(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            codes::PAYLOAD_TOO_LARGE,
+            message,
+        )
+    }
+}
+
+impl IntoResponse for HttpError {
+    fn into_response(self) -> Response {
+        (self.status, axum::Json(self.body)).into_response()
+    }
+}
+
+impl From<Error> for HttpError {
+    fn from(e: Error) -> Self {
+        // Internal errors carry no record values (see `Error`), so they may be logged.
+        tracing::error!(error = %e, "request failed");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            codes::INTERNAL,
+            "the server failed; try again later",
+        )
+    }
+}
+
+impl From<AuthError> for HttpError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::Unauthorized(why) => {
+                Self::new(StatusCode::UNAUTHORIZED, codes::UNAUTHORIZED, why)
+            }
+            AuthError::ForbiddenStore => Self::new(
+                StatusCode::FORBIDDEN,
+                codes::FORBIDDEN_STORE,
+                "this device may not sync that store",
+            ),
+            AuthError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<PageError> for HttpError {
+    fn from(e: PageError) -> Self {
+        match e {
+            PageError::BadCursor => Self::bad_request("the cursor is malformed"),
+            PageError::Expired => Self::new(
+                StatusCode::GONE,
+                codes::CURSOR_EXPIRED,
+                "the feed was rebuilt: reset the cache and sync from the beginning",
+            ),
+            PageError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<PushError> for HttpError {
+    fn from(e: PushError) -> Self {
+        match e {
+            PushError::Gap { expected } => {
+                let mut err = Self::new(
+                    StatusCode::CONFLICT,
+                    codes::SEQUENCE_GAP,
+                    format!("mutations must follow on: expected seq {expected}"),
+                );
+                err.body.expected_seq = Some(expected);
+                err
+            }
+            PushError::Revoked => Self::new(
+                StatusCode::UNAUTHORIZED,
+                codes::UNAUTHORIZED,
+                "this device was revoked",
+            ),
+            PushError::Db(e) => e.into(),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct AppState {
+    db: Arc<Db>,
+}
+
+/// The application's routes, with the protocol gate and gzip compression.
+pub fn router(db: Arc<Db>) -> Router {
+    Router::new()
+        .route("/v1/stores/{store_id}/changes", get(pull))
+        .route("/v1/stores/{store_id}/mutations", post(push))
+        .fallback(not_found)
+        .layer(middleware::from_fn(require_protocol))
+        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
+        .with_state(AppState { db })
+}
+
+async fn require_protocol(request: Request, next: Next) -> Response {
+    let version = request
+        .headers()
+        .get(HEADER_PROTOCOL)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u32>().ok());
+    if version.is_none_or(|v| v < PROTOCOL_VERSION) {
+        return HttpError::new(
+            StatusCode::UPGRADE_REQUIRED,
+            codes::UPGRADE_REQUIRED,
+            "this app is too old for the server; update Carnet",
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
+async fn not_found() -> HttpError {
+    HttpError::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, "no such endpoint")
+}
+
+fn bearer_token(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok();
+    auth::bearer(value).map(str::to_owned)
+}
+
+#[derive(Deserialize)]
+struct PullQuery {
+    cursor: Option<String>,
+    limit: Option<String>,
+}
+
+async fn pull(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    query: Result<Query<PullQuery>, QueryRejection>,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    let Path(store_id) = path.map_err(|_| HttpError::bad_request("malformed store id"))?;
+    let Query(q) = query.map_err(|_| HttpError::bad_request("malformed query string"))?;
+    let limit = match q.limit.as_deref() {
+        None | Some("") => DEFAULT_PAGE_LIMIT,
+        Some(l) => l
+            .parse::<u32>()
+            .ok()
+            .filter(|l| (1..=MAX_PAGE_LIMIT).contains(l))
+            .ok_or_else(|| {
+                HttpError::bad_request(format!("limit must be 1 to {MAX_PAGE_LIMIT}"))
+            })?,
+    };
+    let cursor = q.cursor.unwrap_or_default();
+    let token = bearer_token(&headers);
+    let (device_id, page) = state
+        .db
+        .read(move |conn| -> Result<_, HttpError> {
+            let device = auth::authorize(conn, token.as_deref(), &store_id)?;
+            let page = feed::read_page(conn, &store_id, &cursor, limit)?;
+            Ok((device.id, page))
+        })
+        .await?;
+    tracing::debug!(device = %device_id, changes = page.payloads.len(), has_more = page.has_more, "pull");
+    let mut response = Response::new(Body::from(page.to_json()));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Ok(response)
+}
+
+async fn push(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<axum::Json<PushResponse>, HttpError> {
+    let Path(store_id) = path.map_err(|_| HttpError::bad_request("malformed store id"))?;
+    let token = bearer_token(&headers);
+    let device = state
+        .db
+        .read(move |conn| -> Result<_, HttpError> {
+            Ok(auth::authorize(conn, token.as_deref(), &store_id)?)
+        })
+        .await?;
+    let too_large = || HttpError::too_large(format!("a push is at most {MAX_PUSH_BYTES} bytes"));
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_PUSH_BYTES) {
+        return Err(too_large());
+    }
+    let bytes = axum::body::to_bytes(body, MAX_PUSH_BYTES)
+        .await
+        .map_err(|_| too_large())?;
+    let request: PushRequest = serde_json::from_slice(&bytes).map_err(|e| {
+        HttpError::bad_request(format!(
+            "the body is not a push request ({} at line {} column {})",
+            json_category(&e),
+            e.line(),
+            e.column()
+        ))
+    })?;
+    if request.mutations.len() > MAX_PUSH_MUTATIONS {
+        return Err(HttpError::too_large(format!(
+            "a push carries at most {MAX_PUSH_MUTATIONS} mutations"
+        )));
+    }
+    if request.mutations.iter().any(|m| m.seq == 0) {
+        return Err(HttpError::bad_request("mutation seqs start at 1"));
+    }
+    let device_id = device.id.clone();
+    let results = state
+        .db
+        .write(move |tx| mutations::push(tx, &device_id, &request.mutations))
+        .await?;
+    let applied = results
+        .iter()
+        .filter(|r| r.outcome == Outcome::Applied)
+        .count();
+    let rejected = results
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Rejected { .. }))
+        .count();
+    tracing::info!(device = %device.id, store = %device.store_id, mutations = results.len(), applied, rejected, "push");
+    Ok(axum::Json(PushResponse { results }))
+}

@@ -1,0 +1,479 @@
+//! CRM import as a delta: every record's canonical JSON is hashed and compared with the
+//! previous import's hash; only new and changed records get new feed rows, records missing
+//! from the export become tombstones, erased customers are skipped. Committed in batches, so
+//! an interrupted import loses nothing done and a rerun finishes the job.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use carnet_fixtures::Export;
+use carnet_fixtures::format::files;
+use carnet_protocol::{Customer, Entity, Offer, PurchaseLine, Record};
+use rusqlite::{Connection, params};
+use serde::de::DeserializeOwned;
+
+use crate::error::Result;
+use crate::feed::{self, CATALOG};
+use crate::ids;
+
+/// Writes per transaction: bounds how long the writer lock is held.
+const BATCH: usize = 20_000;
+
+/// Counts of one entity.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EntityCounts {
+    /// In the export, not in the previous import.
+    pub new: u64,
+    /// In both, with a different content.
+    pub changed: u64,
+    /// In both, identical.
+    pub unchanged: u64,
+    /// In the previous import, missing from this one: tombstoned.
+    pub deleted: u64,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// Per entity, in load order.
+    pub entities: Vec<(Entity, EntityCounts)>,
+    /// Erased customers found in the export and skipped.
+    pub skipped_erased_customers: u64,
+    /// Purchases and offers of erased customers skipped.
+    pub skipped_erased_records: u64,
+    /// Purchases and offers whose customer is not in the export: skipped.
+    pub orphans: u64,
+    /// Customers whose home store changed (moved with their records).
+    pub moved_customers: u64,
+}
+
+impl ImportReport {
+    /// Counts of one entity.
+    pub fn counts(&self, entity: Entity) -> EntityCounts {
+        self.entities
+            .iter()
+            .find(|(e, _)| *e == entity)
+            .map(|(_, c)| c.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// Progress callback: (entity, records read so far, records in the file per the manifest).
+pub type Progress<'a> = &'a mut dyn FnMut(Entity, u64, u64);
+
+struct Batch<'c> {
+    conn: &'c Connection,
+    pending: usize,
+}
+
+impl<'c> Batch<'c> {
+    fn begin(conn: &'c Connection) -> Result<Self> {
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        Ok(Self { conn, pending: 0 })
+    }
+
+    fn wrote(&mut self) -> Result<()> {
+        self.pending += 1;
+        if self.pending >= BATCH {
+            self.conn.execute_batch("COMMIT; BEGIN IMMEDIATE")?;
+            self.pending = 0;
+        }
+        Ok(())
+    }
+
+    fn commit(self) -> Result<()> {
+        self.conn.execute_batch("COMMIT")?;
+        Ok(())
+    }
+}
+
+struct Importer<'c> {
+    conn: &'c Connection,
+    batch: Batch<'c>,
+    report: ImportReport,
+    erased: HashSet<String>,
+    /// Customer id → home store, as of this import.
+    customer_store: HashMap<String, String>,
+    moved: Vec<String>,
+}
+
+/// Imports the export in `export_dir` into the database.
+pub fn run(conn: &Connection, export_dir: &Path, progress: Progress<'_>) -> Result<ImportReport> {
+    let export = Export::open(export_dir)?;
+    let counts = export.manifest().counts.clone();
+    let mut imp = Importer {
+        conn,
+        batch: Batch::begin(conn)?,
+        report: ImportReport::default(),
+        erased: load_erased(conn)?,
+        customer_store: load_customer_stores(conn)?,
+        moved: Vec::new(),
+    };
+    imp.catalog::<carnet_protocol::Store>(
+        &export,
+        files::STORES,
+        Entity::Store,
+        counts.stores,
+        progress,
+        Record::Store,
+    )?;
+    imp.catalog::<carnet_protocol::Brand>(
+        &export,
+        files::BRANDS,
+        Entity::Brand,
+        counts.brands,
+        progress,
+        Record::Brand,
+    )?;
+    imp.catalog::<carnet_protocol::Category>(
+        &export,
+        files::CATEGORIES,
+        Entity::Category,
+        counts.categories,
+        progress,
+        Record::Category,
+    )?;
+    imp.catalog::<carnet_protocol::Product>(
+        &export,
+        files::PRODUCTS,
+        Entity::Product,
+        counts.products,
+        progress,
+        Record::Product,
+    )?;
+    imp.customers(&export, counts.customers, progress)?;
+    imp.owned::<PurchaseLine>(
+        &export,
+        files::PURCHASES,
+        Entity::Purchase,
+        counts.purchases,
+        progress,
+    )?;
+    imp.owned::<Offer>(
+        &export,
+        files::OFFERS,
+        Entity::Offer,
+        counts.offers,
+        progress,
+    )?;
+    imp.rescope_moved()?;
+    let Importer { batch, report, .. } = imp;
+    batch.commit()?;
+    Ok(report)
+}
+
+impl Importer<'_> {
+    fn catalog<T: DeserializeOwned>(
+        &mut self,
+        export: &Export,
+        file: &str,
+        entity: Entity,
+        total: u64,
+        progress: Progress<'_>,
+        wrap: fn(T) -> Record,
+    ) -> Result<()> {
+        let mut hashes = load_hashes(self.conn, entity)?;
+        let mut counts = EntityCounts::default();
+        let mut read = 0u64;
+        for rec in export.records::<T>(file)? {
+            let record = wrap(rec?);
+            let id = record.id().to_owned();
+            let payload = feed::upsert_payload(record)?;
+            let hash = hash16(&payload);
+            match hashes.remove(&id) {
+                Some(old) if old == hash => counts.unchanged += 1,
+                previous => {
+                    feed::put_live(self.conn, entity, &id, CATALOG, None, &payload)?;
+                    self.remember(entity, &id, &hash)?;
+                    bump(&mut counts, previous.is_some());
+                }
+            }
+            read += 1;
+            tick(progress, entity, read, total);
+        }
+        self.tombstone_missing(entity, hashes, &mut counts)?;
+        progress(entity, read, total);
+        self.report.entities.push((entity, counts));
+        Ok(())
+    }
+
+    fn customers(&mut self, export: &Export, total: u64, progress: Progress<'_>) -> Result<()> {
+        let entity = Entity::Customer;
+        let mut hashes = load_hashes(self.conn, entity)?;
+        let mut counts = EntityCounts::default();
+        let mut read = 0u64;
+        for rec in export.records::<Customer>(files::CUSTOMERS)? {
+            let customer = rec?;
+            read += 1;
+            tick(progress, entity, read, total);
+            if self.erased.contains(&customer.id) {
+                self.report.skipped_erased_customers += 1;
+                continue;
+            }
+            let id = customer.id.clone();
+            let store = customer.home_store_id.clone();
+            let payload = feed::upsert_payload(Record::Customer(customer.clone()))?;
+            let hash = hash16(&payload);
+            let previous_store = self.customer_store.insert(id.clone(), store.clone());
+            match hashes.remove(&id) {
+                Some(old) if old == hash => counts.unchanged += 1,
+                previous => {
+                    let merged = merge_customer(self.conn, customer)?;
+                    let live = feed::upsert_payload(Record::Customer(merged))?;
+                    feed::put_live(self.conn, entity, &id, &store, Some(&id), &live)?;
+                    self.remember(entity, &id, &hash)?;
+                    bump(&mut counts, previous.is_some());
+                    if previous_store.is_some_and(|s| s != store) {
+                        self.moved.push(id);
+                    }
+                }
+            }
+        }
+        for id in hashes.keys() {
+            self.customer_store.remove(id);
+            for (e, owned_id, _, _) in feed::owned_rows(self.conn, id)? {
+                feed::put_tombstone(self.conn, e, &owned_id)?;
+                self.batch.wrote()?;
+            }
+        }
+        self.tombstone_missing(entity, hashes, &mut counts)?;
+        progress(entity, read, total);
+        self.report.entities.push((entity, counts));
+        Ok(())
+    }
+
+    fn owned<T: DeserializeOwned + Owned>(
+        &mut self,
+        export: &Export,
+        file: &str,
+        entity: Entity,
+        total: u64,
+        progress: Progress<'_>,
+    ) -> Result<()> {
+        let mut hashes = load_hashes(self.conn, entity)?;
+        let mut counts = EntityCounts::default();
+        let mut read = 0u64;
+        for rec in export.records::<T>(file)? {
+            let rec = rec?;
+            read += 1;
+            tick(progress, entity, read, total);
+            let customer_id = rec.customer_id().to_owned();
+            if self.erased.contains(&customer_id) {
+                self.report.skipped_erased_records += 1;
+                continue;
+            }
+            let Some(store) = self.customer_store.get(&customer_id).cloned() else {
+                self.report.orphans += 1;
+                continue;
+            };
+            let id = rec.id().to_owned();
+            let record = rec.into_record();
+            let payload = feed::upsert_payload(record.clone())?;
+            let hash = hash16(&payload);
+            match hashes.remove(&id) {
+                Some(old) if old == hash => counts.unchanged += 1,
+                previous => {
+                    let live = match merge_owned(self.conn, record)? {
+                        Some(merged) => feed::upsert_payload(merged)?,
+                        None => payload,
+                    };
+                    feed::put_live(self.conn, entity, &id, &store, Some(&customer_id), &live)?;
+                    self.remember(entity, &id, &hash)?;
+                    bump(&mut counts, previous.is_some());
+                }
+            }
+        }
+        self.tombstone_missing(entity, hashes, &mut counts)?;
+        progress(entity, read, total);
+        self.report.entities.push((entity, counts));
+        Ok(())
+    }
+
+    /// A customer who changed store takes her unchanged records along: upserts in the new
+    /// store, tombstones in the old one.
+    fn rescope_moved(&mut self) -> Result<()> {
+        for id in std::mem::take(&mut self.moved) {
+            let Some(store) = self.customer_store.get(&id).cloned() else {
+                continue;
+            };
+            for (entity, owned_id, scope, payload) in feed::owned_rows(self.conn, &id)? {
+                if scope != store {
+                    feed::put_live(self.conn, entity, &owned_id, &store, Some(&id), &payload)?;
+                    self.batch.wrote()?;
+                }
+            }
+            self.report.moved_customers += 1;
+        }
+        Ok(())
+    }
+
+    fn tombstone_missing(
+        &mut self,
+        entity: Entity,
+        missing: HashMap<String, [u8; 16]>,
+        counts: &mut EntityCounts,
+    ) -> Result<()> {
+        for id in missing.keys() {
+            feed::put_tombstone(self.conn, entity, id)?;
+            self.conn
+                .prepare_cached("DELETE FROM imported WHERE entity = ?1 AND entity_id = ?2")?
+                .execute(params![entity.as_str(), id])?;
+            counts.deleted += 1;
+            self.batch.wrote()?;
+        }
+        Ok(())
+    }
+
+    fn remember(&mut self, entity: Entity, id: &str, hash: &[u8; 16]) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO imported (entity, entity_id, hash) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (entity, entity_id) DO UPDATE SET hash = excluded.hash",
+            )?
+            .execute(params![entity.as_str(), id, hash.as_slice()])?;
+        self.batch.wrote()
+    }
+}
+
+/// Records owned by a customer.
+trait Owned {
+    fn id(&self) -> &str;
+    fn customer_id(&self) -> &str;
+    fn into_record(self) -> Record;
+}
+
+impl Owned for PurchaseLine {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn customer_id(&self) -> &str {
+        &self.customer_id
+    }
+    fn into_record(self) -> Record {
+        Record::Purchase(self)
+    }
+}
+
+impl Owned for Offer {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn customer_id(&self) -> &str {
+        &self.customer_id
+    }
+    fn into_record(self) -> Record {
+        Record::Offer(self)
+    }
+}
+
+fn bump(counts: &mut EntityCounts, existed: bool) {
+    if existed {
+        counts.changed += 1;
+    } else {
+        counts.new += 1;
+    }
+}
+
+fn tick(progress: Progress<'_>, entity: Entity, read: u64, total: u64) {
+    if read.is_multiple_of(100_000) {
+        progress(entity, read, total);
+    }
+}
+
+/// The first 128 bits of the SHA-256 of a record's canonical JSON.
+pub fn hash16(payload: &str) -> [u8; 16] {
+    let full = ids::sha256(payload.as_bytes());
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&full[..16]);
+    out
+}
+
+fn load_hashes(conn: &Connection, entity: Entity) -> Result<HashMap<String, [u8; 16]>> {
+    let mut stmt = conn.prepare("SELECT entity_id, hash FROM imported WHERE entity = ?1")?;
+    let mut out = HashMap::new();
+    let mut rows = stmt.query([entity.as_str()])?;
+    while let Some(row) = rows.next()? {
+        let id: String = row.get(0)?;
+        let blob: Vec<u8> = row.get(1)?;
+        let mut hash = [0u8; 16];
+        if blob.len() == 16 {
+            hash.copy_from_slice(&blob);
+        }
+        out.insert(id, hash);
+    }
+    Ok(out)
+}
+
+fn load_erased(conn: &Connection) -> Result<HashSet<String>> {
+    let mut stmt = conn.prepare("SELECT customer_id FROM erased")?;
+    let rows = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<HashSet<String>>>()?;
+    Ok(rows)
+}
+
+fn load_customer_stores(conn: &Connection) -> Result<HashMap<String, String>> {
+    let mut stmt = conn.prepare(
+        "SELECT entity_id, store_id FROM feed WHERE entity = 'customer' AND deleted = 0",
+    )?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<HashMap<String, String>>>()?;
+    Ok(rows)
+}
+
+/// The CRM's changed customer, keeping what devices changed after the CRM's `updated_at`:
+/// contact fields edited later, consents recorded later.
+fn merge_customer(conn: &Connection, mut crm: Customer) -> Result<Customer> {
+    let Some(row) = feed::live_row(conn, Entity::Customer, &crm.id)? else {
+        return Ok(crm);
+    };
+    let Record::Customer(current) = row.record()? else {
+        return Ok(crm);
+    };
+    let crm_time = ids::parse_time(&crm.updated_at);
+    let newer = |t: &str| match (ids::parse_time(t), crm_time) {
+        (Some(t), Some(crm)) => t > crm,
+        (Some(_), None) => true,
+        (None, _) => false,
+    };
+    for (field, edited_at) in crate::mutations::edit_times(conn, &crm.id)? {
+        if newer(&edited_at) {
+            crate::mutations::copy_contact_field(&field, &current, &mut crm);
+        }
+    }
+    for consent in current.consents {
+        if !newer(&consent.recorded_at) {
+            continue;
+        }
+        match crm
+            .consents
+            .iter_mut()
+            .find(|c| c.channel == consent.channel && c.purpose == consent.purpose)
+        {
+            Some(c) => {
+                if ids::parse_time(&consent.recorded_at) > ids::parse_time(&c.recorded_at) {
+                    *c = consent;
+                }
+            }
+            None => crm.consents.push(consent),
+        }
+    }
+    Ok(crm)
+}
+
+/// A changed purchase keeps a gift flag set on a device (the CRM has no time to compare).
+fn merge_owned(conn: &Connection, record: Record) -> Result<Option<Record>> {
+    let Record::Purchase(mut p) = record else {
+        return Ok(None);
+    };
+    if crate::mutations::edit_times(conn, &p.id)?.is_empty() {
+        return Ok(None);
+    }
+    if let Some(row) = feed::live_row(conn, Entity::Purchase, &p.id)?
+        && let Record::Purchase(current) = row.record()?
+    {
+        p.gift = current.gift;
+    }
+    Ok(Some(Record::Purchase(p)))
+}

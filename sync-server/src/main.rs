@@ -1,0 +1,267 @@
+//! `carnet-sync-server`: serve, import, manage devices, erase customers, audit views.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use carnet_sync_server::{
+    Error, Result, config, customers, db, devices, feed, import, server, tls,
+};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "carnet-sync-server",
+    version,
+    about = "Carnet's store sync server"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args)]
+struct DataArg {
+    /// Data directory (database, TLS identity).
+    #[arg(long, env = "CARNET_DATA")]
+    data: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the sync API over TLS.
+    Serve {
+        /// Data directory (database, TLS identity).
+        #[arg(long, env = "CARNET_DATA")]
+        data: Option<PathBuf>,
+        /// Address to listen on (port 0: any free port) [default: 127.0.0.1:8443].
+        #[arg(long, env = "CARNET_LISTEN")]
+        listen: Option<String>,
+        /// TOML config file with `data` and `listen`.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Import a CRM export as a delta against the previous import.
+    Import {
+        #[command(flatten)]
+        data: DataArg,
+        /// The export folder (manifest.json and *.jsonl).
+        export: PathBuf,
+    },
+    /// Issue, list and revoke device tokens.
+    #[command(subcommand)]
+    Device(DeviceCommand),
+    /// Customer operations.
+    #[command(subcommand)]
+    Customer(CustomerCommand),
+    /// Who looked at this customer, and when.
+    Audit {
+        #[command(flatten)]
+        data: DataArg,
+        /// Customer id.
+        customer_id: String,
+    },
+    /// Print the SHA-256 of the server certificate (creating it if needed): the devices' pin.
+    Fingerprint {
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Feed maintenance.
+    #[command(subcommand)]
+    Feed(FeedCommand),
+}
+
+#[derive(Subcommand)]
+enum DeviceCommand {
+    /// Issue a token for a device of a store; printed once, only its hash is kept.
+    Add {
+        #[command(flatten)]
+        data: DataArg,
+        /// The store the device may sync, e.g. S001.
+        #[arg(long)]
+        store: String,
+        /// A label, e.g. "Comptoir 1".
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// List devices.
+    List {
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Revoke a device: its token stops working at once.
+    Revoke {
+        #[command(flatten)]
+        data: DataArg,
+        /// Device id.
+        device_id: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum CustomerCommand {
+    /// GDPR erasure: tombstones the customer and her records; no import brings her back.
+    Erase {
+        #[command(flatten)]
+        data: DataArg,
+        /// Customer id.
+        customer_id: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum FeedCommand {
+    /// Drop tombstones and start a new feed epoch: every device re-syncs from the beginning.
+    Compact {
+        #[command(flatten)]
+        data: DataArg,
+    },
+}
+
+fn main() -> ExitCode {
+    init_logs();
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn run(command: Command) -> Result<()> {
+    match command {
+        Command::Serve {
+            data,
+            listen,
+            config: file,
+        } => {
+            let file = file.map(|p| config::read_file(&p)).transpose()?;
+            let settings = config::resolve(data, listen, file)?;
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| Error::Config(format!("runtime: {e}")))?;
+            runtime.block_on(server::serve(settings))
+        }
+        Command::Import { data, export } => {
+            let conn = db::open_writer(&data.data)?;
+            let started = std::time::Instant::now();
+            let mut progress = |entity: carnet_protocol::Entity, read: u64, total: u64| {
+                eprintln!("import: {} {read}/{total}", entity.as_str());
+            };
+            let report = import::run(&conn, &export, &mut progress)?;
+            for (entity, c) in &report.entities {
+                println!(
+                    "{}: {} new, {} changed, {} unchanged, {} deleted",
+                    entity.as_str(),
+                    c.new,
+                    c.changed,
+                    c.unchanged,
+                    c.deleted
+                );
+            }
+            println!(
+                "skipped: {} erased customers, {} records of erased customers, {} orphan records",
+                report.skipped_erased_customers, report.skipped_erased_records, report.orphans
+            );
+            println!("moved customers: {}", report.moved_customers);
+            println!("took {:.1} s", started.elapsed().as_secs_f64());
+            Ok(())
+        }
+        Command::Device(DeviceCommand::Add { data, store, label }) => {
+            let conn = db::open_writer(&data.data)?;
+            let known = feed::live_row(&conn, carnet_protocol::Entity::Store, &store)?.is_some();
+            if !known {
+                eprintln!("warning: store {store} is not in the imported catalog (yet)");
+            }
+            let issued = devices::add(&conn, &store, &label)?;
+            println!("device {}", issued.device.id);
+            println!("store {}", issued.device.store_id);
+            println!("token {}", issued.token);
+            eprintln!("The token is shown once: the server keeps only its hash.");
+            Ok(())
+        }
+        Command::Device(DeviceCommand::List { data }) => {
+            let conn = db::open_writer(&data.data)?;
+            for d in devices::list(&conn)? {
+                let state = match &d.revoked_at {
+                    Some(at) => format!("revoked {at}"),
+                    None => "active".to_owned(),
+                };
+                println!(
+                    "{}\t{}\t{}\t{}\tlast_seq {}\t{}",
+                    d.id, d.store_id, d.label, d.created_at, d.last_seq, state
+                );
+            }
+            Ok(())
+        }
+        Command::Device(DeviceCommand::Revoke { data, device_id }) => {
+            let conn = db::open_writer(&data.data)?;
+            if devices::revoke(&conn, &device_id)? {
+                println!("revoked {device_id}");
+                Ok(())
+            } else {
+                Err(Error::Config(format!("no device {device_id}")))
+            }
+        }
+        Command::Customer(CustomerCommand::Erase { data, customer_id }) => {
+            let mut conn = db::open_writer(&data.data)?;
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let report = customers::erase(&tx, &customer_id)?;
+            tx.commit()?;
+            if report.already_erased {
+                println!("{customer_id} was already erased");
+            } else {
+                if !report.known {
+                    eprintln!(
+                        "warning: {customer_id} is not in the feed; recorded as erased anyway"
+                    );
+                }
+                println!("erased {customer_id}: {} tombstones", report.tombstones);
+            }
+            Ok(())
+        }
+        Command::Audit { data, customer_id } => {
+            let conn = db::open_writer(&data.data)?;
+            let views = customers::audit(&conn, &customer_id)?;
+            if views.is_empty() {
+                println!("no recorded view of {customer_id}");
+            }
+            for v in views {
+                println!(
+                    "{}\tdevice {} ({})\tstore {}\tadvisor {}\treceived {}",
+                    v.viewed_at,
+                    v.device_id,
+                    v.device_label.unwrap_or_default(),
+                    v.store_id,
+                    v.advisor_id.as_deref().unwrap_or("-"),
+                    v.received_at
+                );
+            }
+            Ok(())
+        }
+        Command::Fingerprint { data } => {
+            let identity = tls::load_or_create(&data.data)?;
+            println!("{}", identity.fingerprint());
+            Ok(())
+        }
+        Command::Feed(FeedCommand::Compact { data }) => {
+            let mut conn = db::open_writer(&data.data)?;
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let n = customers::compact_feed(&tx)?;
+            tx.commit()?;
+            println!("dropped {n} tombstones; new feed epoch: every device re-syncs");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,546 @@
+//! Push intake: applies a device's mutations exactly once, in seq order, in the caller's write
+//! transaction together with the device's last seq, and answers an outcome per mutation.
+//!
+//! Conflict policy (see README): contact fields merged field by field on the edit time;
+//! consent recorded at the server's time (server-authoritative); erasure wins over everything;
+//! feedback last-writer-wins per (customer, product) on the edit time; gift flag last-writer-
+//! wins on the edit time; profile views appended to the audit table only.
+
+use carnet_protocol::{
+    Address, ContactField, ContactValue, Customer, Entity, FeedbackRecord, FeedbackVerdict,
+    Mutation, MutationKind, MutationResult, Outcome, Record, Verdict, reject,
+};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::devices;
+use crate::error::{Error, Result};
+use crate::feed::{self, CATALOG};
+use crate::ids;
+
+/// How far ahead of the server's clock an edit time may be.
+const MAX_CLOCK_AHEAD: chrono::TimeDelta = chrono::TimeDelta::hours(24);
+
+/// Why a push is refused as a whole.
+#[derive(Debug, thiserror::Error)]
+pub enum PushError {
+    /// The first new seq is not last + 1 (or new seqs are not contiguous).
+    #[error("sequence gap: expected seq {expected}")]
+    Gap {
+        /// The seq the server expects next.
+        expected: u64,
+    },
+    /// The device disappeared or was revoked.
+    #[error("this device was revoked")]
+    Revoked,
+    /// Storage failed.
+    #[error(transparent)]
+    Db(#[from] Error),
+}
+
+impl From<rusqlite::Error> for PushError {
+    fn from(e: rusqlite::Error) -> Self {
+        PushError::Db(Error::from(e))
+    }
+}
+
+/// Applies a push of `device_id`. Run inside the writer's transaction: the outcomes and the new
+/// last seq commit together, or nothing does.
+pub fn push(
+    conn: &Connection,
+    device_id: &str,
+    mutations: &[Mutation],
+) -> Result<Vec<MutationResult>, PushError> {
+    let device = devices::by_id(conn, device_id)?.ok_or(PushError::Revoked)?;
+    if device.revoked_at.is_some() {
+        return Err(PushError::Revoked);
+    }
+    let last = device.last_seq;
+    let mut expected = last + 1;
+    for m in mutations {
+        if m.seq > last {
+            if m.seq != expected {
+                return Err(PushError::Gap { expected });
+            }
+            expected += 1;
+        }
+    }
+    let now = Utc::now();
+    let received_at = ids::format_time(now);
+    let mut results = Vec::with_capacity(mutations.len());
+    for m in mutations {
+        let outcome = if m.seq <= last {
+            stored_outcome(conn, &device.id, m.seq)?
+        } else {
+            let outcome = apply(conn, &device, m, now)?;
+            conn.prepare_cached(
+                "INSERT INTO mutation_log (device_id, seq, outcome, received_at) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![
+                device.id,
+                seq_i64(m.seq),
+                serde_json::to_string(&outcome).map_err(Error::from)?,
+                received_at
+            ])?;
+            outcome
+        };
+        results.push(MutationResult {
+            seq: m.seq,
+            outcome,
+        });
+    }
+    if expected - 1 > last {
+        conn.execute(
+            "UPDATE device SET last_seq = ?2, last_push_at = ?3 WHERE id = ?1",
+            params![device.id, seq_i64(expected - 1), received_at],
+        )?;
+    }
+    Ok(results)
+}
+
+fn seq_i64(seq: u64) -> i64 {
+    i64::try_from(seq).unwrap_or(i64::MAX)
+}
+
+fn stored_outcome(conn: &Connection, device_id: &str, seq: u64) -> Result<Outcome> {
+    let stored: Option<String> = conn
+        .prepare_cached("SELECT outcome FROM mutation_log WHERE device_id = ?1 AND seq = ?2")?
+        .query_row(params![device_id, seq_i64(seq)], |r| r.get(0))
+        .optional()?;
+    match stored {
+        Some(json) => Ok(serde_json::from_str(&json)?),
+        None => Ok(rejected("unknown_seq", "this seq was never received")),
+    }
+}
+
+fn rejected(code: &str, reason: &str) -> Outcome {
+    Outcome::Rejected {
+        code: code.to_owned(),
+        reason: reason.to_owned(),
+    }
+}
+
+fn apply(
+    conn: &Connection,
+    device: &devices::Device,
+    m: &Mutation,
+    now: DateTime<Utc>,
+) -> Result<Outcome> {
+    let Some(made_at) = ids::parse_time(&m.made_at) else {
+        return Ok(rejected(
+            reject::INVALID_VALUE,
+            "made_at is not an RFC 3339 time",
+        ));
+    };
+    if made_at > now + MAX_CLOCK_AHEAD {
+        return Ok(rejected(reject::INVALID_VALUE, "made_at is in the future"));
+    }
+    if m.advisor_id.as_ref().is_some_and(|a| a.len() > 64) {
+        return Ok(rejected(reject::INVALID_VALUE, "advisor_id is too long"));
+    }
+    match &m.change {
+        MutationKind::ContactEdit {
+            customer_id,
+            field,
+            value,
+        } => match customer_for(conn, device, customer_id)? {
+            Ok(customer) => contact_edit(conn, &device.store_id, customer, *field, value, made_at),
+            Err(outcome) => Ok(outcome),
+        },
+        MutationKind::Consent {
+            customer_id,
+            channel,
+            purpose,
+            granted,
+            source,
+        } => match customer_for(conn, device, customer_id)? {
+            Ok(customer) => {
+                let c = ConsentChange {
+                    channel,
+                    purpose,
+                    granted: *granted,
+                    source,
+                };
+                consent(conn, device, customer, &c, m, now)
+            }
+            Err(outcome) => Ok(outcome),
+        },
+        MutationKind::Feedback {
+            customer_id,
+            product_id,
+            verdict,
+        } => match customer_for(conn, device, customer_id)? {
+            Ok(customer) => feedback(conn, device, &customer, product_id, *verdict, made_at),
+            Err(outcome) => Ok(outcome),
+        },
+        MutationKind::GiftFlag { purchase_id, gift } => {
+            gift_flag(conn, device, purchase_id, *gift, made_at)
+        }
+        MutationKind::ProfileView { customer_id } => {
+            match customer_for(conn, device, customer_id)? {
+                Ok(_) => {
+                    conn.prepare_cached(
+                        "INSERT INTO profile_view (customer_id, store_id, device_id, advisor_id, viewed_at, received_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?
+                    .execute(params![
+                        customer_id,
+                        device.store_id,
+                        device.id,
+                        m.advisor_id,
+                        ids::format_time(made_at),
+                        ids::format_time(now)
+                    ])?;
+                    Ok(Outcome::Applied)
+                }
+                Err(outcome) => Ok(outcome),
+            }
+        }
+    }
+}
+
+/// The customer a mutation is about, or the rejection: erased, unknown, another store's.
+fn customer_for(
+    conn: &Connection,
+    device: &devices::Device,
+    customer_id: &str,
+) -> Result<Result<Customer, Outcome>> {
+    if is_erased(conn, customer_id)? {
+        return Ok(Err(rejected(
+            reject::CUSTOMER_ERASED,
+            "this customer was erased",
+        )));
+    }
+    let Some(row) = feed::live_row(conn, Entity::Customer, customer_id)? else {
+        return Ok(Err(rejected(reject::UNKNOWN_CUSTOMER, "no such customer")));
+    };
+    if row.store_id != device.store_id {
+        return Ok(Err(rejected(
+            reject::OTHER_STORE,
+            "the customer belongs to another store",
+        )));
+    }
+    match row.record()? {
+        Record::Customer(c) => Ok(Ok(c)),
+        _ => Err(Error::Config(
+            "a customer feed row holds another entity".into(),
+        )),
+    }
+}
+
+/// True if the customer was erased.
+pub fn is_erased(conn: &Connection, customer_id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM erased WHERE customer_id = ?1")?
+        .query_row([customer_id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// Every (field, edited_at) recorded for a subject (a customer or a purchase).
+pub fn edit_times(conn: &Connection, subject: &str) -> Result<Vec<(String, String)>> {
+    let rows = conn
+        .prepare_cached("SELECT field, edited_at FROM edit_time WHERE subject = ?1")?
+        .query_map([subject], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+fn edit_time(conn: &Connection, subject: &str, field: &str) -> Result<Option<DateTime<Utc>>> {
+    let t: Option<String> = conn
+        .prepare_cached("SELECT edited_at FROM edit_time WHERE subject = ?1 AND field = ?2")?
+        .query_row(params![subject, field], |r| r.get(0))
+        .optional()?;
+    Ok(t.as_deref().and_then(ids::parse_time))
+}
+
+fn set_edit_time(conn: &Connection, subject: &str, field: &str, at: DateTime<Utc>) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO edit_time (subject, field, edited_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (subject, field) DO UPDATE SET edited_at = excluded.edited_at",
+    )?
+    .execute(params![subject, field, ids::format_time(at)])?;
+    Ok(())
+}
+
+/// Copies one contact field (by wire name) from `from` to `to`.
+pub fn copy_contact_field(field: &str, from: &Customer, to: &mut Customer) {
+    match field {
+        "email" => to.email.clone_from(&from.email),
+        "phone" => to.phone.clone_from(&from.phone),
+        "address" => to.address = from.address.clone(),
+        "language" => to.language.clone_from(&from.language),
+        "first_name" => to.first_name.clone_from(&from.first_name),
+        "last_name" => to.last_name.clone_from(&from.last_name),
+        _ => {}
+    }
+}
+
+enum NewValue {
+    Text(Option<String>),
+    Address(Address),
+}
+
+fn validate_contact(
+    field: ContactField,
+    value: &Option<ContactValue>,
+) -> Result<NewValue, Outcome> {
+    let invalid = |reason: &str| rejected(reject::INVALID_VALUE, reason);
+    match (field, value) {
+        (ContactField::Address, Some(ContactValue::Address(a))) => {
+            if [&a.line1, &a.postal_code, &a.city, &a.country]
+                .iter()
+                .any(|s| s.len() > 200)
+            {
+                return Err(invalid("an address line is too long"));
+            }
+            Ok(NewValue::Address(a.clone()))
+        }
+        (ContactField::Address, _) => Err(invalid("address takes an address object")),
+        (_, Some(ContactValue::Address(_))) => Err(invalid("this field takes text")),
+        (ContactField::Email | ContactField::Phone, None) => Ok(NewValue::Text(None)),
+        (ContactField::Email | ContactField::Phone, Some(ContactValue::Text(t))) => {
+            let t = t.trim();
+            if t.len() > 320 {
+                Err(invalid("the value is too long"))
+            } else if t.is_empty() {
+                Ok(NewValue::Text(None))
+            } else {
+                Ok(NewValue::Text(Some(t.to_owned())))
+            }
+        }
+        (_, None) => Err(invalid("this field cannot be cleared")),
+        (ContactField::Language, Some(ContactValue::Text(t))) => {
+            if t.len() == 2 && t.bytes().all(|b| b.is_ascii_lowercase()) {
+                Ok(NewValue::Text(Some(t.clone())))
+            } else {
+                Err(invalid("language is an ISO 639-1 code"))
+            }
+        }
+        (ContactField::FirstName | ContactField::LastName, Some(ContactValue::Text(t))) => {
+            let t = t.trim();
+            if t.is_empty() || t.len() > 200 {
+                Err(invalid("a name is 1 to 200 characters"))
+            } else {
+                Ok(NewValue::Text(Some(t.to_owned())))
+            }
+        }
+    }
+}
+
+fn contact_edit(
+    conn: &Connection,
+    store_id: &str,
+    mut customer: Customer,
+    field: ContactField,
+    value: &Option<ContactValue>,
+    made_at: DateTime<Utc>,
+) -> Result<Outcome> {
+    let new = match validate_contact(field, value) {
+        Ok(v) => v,
+        Err(outcome) => return Ok(outcome),
+    };
+    // A field never edited on a device was last set by the CRM at `updated_at`.
+    let current = match edit_time(conn, &customer.id, field.as_str())? {
+        Some(t) => Some(t),
+        None => ids::parse_time(&customer.updated_at),
+    };
+    if current.is_some_and(|t| made_at < t) {
+        return Ok(Outcome::Superseded);
+    }
+    let before = customer.clone();
+    match (field, new) {
+        (ContactField::Address, NewValue::Address(a)) => customer.address = a,
+        (ContactField::Email, NewValue::Text(t)) => customer.email = t,
+        (ContactField::Phone, NewValue::Text(t)) => customer.phone = t,
+        (ContactField::Language, NewValue::Text(Some(t))) => customer.language = t,
+        (ContactField::FirstName, NewValue::Text(Some(t))) => customer.first_name = t,
+        (ContactField::LastName, NewValue::Text(Some(t))) => customer.last_name = t,
+        _ => {
+            return Ok(rejected(
+                reject::INVALID_VALUE,
+                "value does not fit the field",
+            ));
+        }
+    }
+    set_edit_time(conn, &customer.id, field.as_str(), made_at)?;
+    if customer != before {
+        write_customer(conn, store_id, customer)?;
+    }
+    Ok(Outcome::Applied)
+}
+
+fn write_customer(conn: &Connection, store_id: &str, customer: Customer) -> Result<()> {
+    let id = customer.id.clone();
+    let payload = feed::upsert_payload(Record::Customer(customer))?;
+    feed::put_live(conn, Entity::Customer, &id, store_id, Some(&id), &payload)
+}
+
+struct ConsentChange<'a> {
+    channel: &'a str,
+    purpose: &'a str,
+    granted: bool,
+    source: &'a str,
+}
+
+fn consent(
+    conn: &Connection,
+    device: &devices::Device,
+    mut customer: Customer,
+    c: &ConsentChange<'_>,
+    m: &Mutation,
+    now: DateTime<Utc>,
+) -> Result<Outcome> {
+    if !["email", "sms", "post", "phone"].contains(&c.channel)
+        || !["marketing", "personalisation"].contains(&c.purpose)
+        || !["store", "web", "app"].contains(&c.source)
+    {
+        return Ok(rejected(
+            reject::INVALID_VALUE,
+            "unknown consent channel, purpose or source",
+        ));
+    }
+    // Server-authoritative: recorded at the server's time, in the order pushes arrive.
+    let recorded_at = ids::format_time(now);
+    let entry = carnet_protocol::Consent {
+        channel: c.channel.to_owned(),
+        purpose: c.purpose.to_owned(),
+        granted: c.granted,
+        recorded_at: recorded_at.clone(),
+        source: c.source.to_owned(),
+    };
+    match customer
+        .consents
+        .iter_mut()
+        .find(|k| k.channel == c.channel && k.purpose == c.purpose)
+    {
+        Some(k) => *k = entry,
+        None => customer.consents.push(entry),
+    }
+    conn.prepare_cached(
+        "INSERT INTO consent_log (customer_id, channel, purpose, granted, source, device_id, advisor_id, made_at, recorded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        customer.id,
+        c.channel,
+        c.purpose,
+        c.granted,
+        c.source,
+        device.id,
+        m.advisor_id,
+        m.made_at,
+        recorded_at
+    ])?;
+    write_customer(conn, &device.store_id, customer)?;
+    Ok(Outcome::Applied)
+}
+
+fn feedback(
+    conn: &Connection,
+    device: &devices::Device,
+    customer: &Customer,
+    product_id: &str,
+    verdict: FeedbackVerdict,
+    made_at: DateTime<Utc>,
+) -> Result<Outcome> {
+    let product = feed::live_row(conn, Entity::Product, product_id)?;
+    if product.is_none_or(|p| p.store_id != CATALOG) {
+        return Ok(rejected(reject::UNKNOWN_PRODUCT, "no such product"));
+    }
+    let previous: Option<String> = conn
+        .prepare_cached("SELECT at FROM feedback WHERE customer_id = ?1 AND product_id = ?2")?
+        .query_row(params![customer.id, product_id], |r| r.get(0))
+        .optional()?;
+    if previous
+        .as_deref()
+        .and_then(ids::parse_time)
+        .is_some_and(|t| made_at < t)
+    {
+        return Ok(Outcome::Superseded);
+    }
+    let at = ids::format_time(made_at);
+    let verdict_name = match verdict {
+        FeedbackVerdict::Like => "like",
+        FeedbackVerdict::Dislike => "dislike",
+        FeedbackVerdict::Cleared => "cleared",
+    };
+    conn.prepare_cached(
+        "INSERT INTO feedback (customer_id, product_id, verdict, at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (customer_id, product_id) DO UPDATE SET verdict = excluded.verdict, at = excluded.at",
+    )?
+    .execute(params![customer.id, product_id, verdict_name, at])?;
+    let id = FeedbackRecord::id_for(&customer.id, product_id);
+    let verdict = match verdict {
+        FeedbackVerdict::Like => Verdict::Like,
+        FeedbackVerdict::Dislike => Verdict::Dislike,
+        FeedbackVerdict::Cleared => {
+            feed::put_tombstone(conn, Entity::Feedback, &id)?;
+            return Ok(Outcome::Applied);
+        }
+    };
+    let payload = feed::upsert_payload(Record::Feedback(FeedbackRecord {
+        id: id.clone(),
+        customer_id: customer.id.clone(),
+        product_id: product_id.to_owned(),
+        verdict,
+        at,
+    }))?;
+    feed::put_live(
+        conn,
+        Entity::Feedback,
+        &id,
+        &device.store_id,
+        Some(&customer.id),
+        &payload,
+    )?;
+    Ok(Outcome::Applied)
+}
+
+fn gift_flag(
+    conn: &Connection,
+    device: &devices::Device,
+    purchase_id: &str,
+    gift: bool,
+    made_at: DateTime<Utc>,
+) -> Result<Outcome> {
+    let Some(row) = feed::live_row(conn, Entity::Purchase, purchase_id)? else {
+        return Ok(rejected(reject::UNKNOWN_PURCHASE, "no such purchase"));
+    };
+    if let Some(customer_id) = &row.customer_id
+        && is_erased(conn, customer_id)?
+    {
+        return Ok(rejected(
+            reject::CUSTOMER_ERASED,
+            "this customer was erased",
+        ));
+    }
+    if row.store_id != device.store_id {
+        return Ok(rejected(
+            reject::OTHER_STORE,
+            "the purchase belongs to another store's customer",
+        ));
+    }
+    if edit_time(conn, purchase_id, "gift")?.is_some_and(|t| made_at < t) {
+        return Ok(Outcome::Superseded);
+    }
+    let Record::Purchase(mut p) = row.record()? else {
+        return Err(Error::Config(
+            "a purchase feed row holds another entity".into(),
+        ));
+    };
+    set_edit_time(conn, purchase_id, "gift", made_at)?;
+    if p.gift != gift {
+        p.gift = gift;
+        let payload = feed::upsert_payload(Record::Purchase(p))?;
+        feed::put_live(
+            conn,
+            Entity::Purchase,
+            purchase_id,
+            &row.store_id,
+            row.customer_id.as_deref(),
+            &payload,
+        )?;
+    }
+    Ok(Outcome::Applied)
+}
