@@ -375,3 +375,139 @@ fn insert_row(
     ])?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use carnet_protocol::{Brand, ChangePage};
+
+    use super::*;
+
+    fn brand(id: &str) -> String {
+        upsert_payload(Record::Brand(Brand {
+            id: id.into(),
+            name: "n".into(),
+            positioning: "mass".into(),
+        }))
+        .unwrap()
+    }
+
+    fn page(conn: &Connection, store: &str, cursor: &str, limit: u32) -> ChangePage {
+        let p = read_page(conn, store, cursor, limit).unwrap();
+        serde_json::from_str(&p.to_json()).unwrap()
+    }
+
+    fn ids(page: &ChangePage) -> Vec<String> {
+        page.changes
+            .iter()
+            .map(|c| match c {
+                Change::Upsert { record } => format!("+{}", record.id()),
+                Change::Delete { id, .. } => format!("-{id}"),
+            })
+            .collect()
+    }
+
+    fn db() -> (tempfile::TempDir, Connection) {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = crate::db::open_writer(dir.path()).unwrap();
+        (dir, conn)
+    }
+
+    #[test]
+    fn cursor_round_trip_and_errors() {
+        let c = encode_cursor("abc", 42);
+        assert_eq!(decode_cursor(&c, "abc").unwrap(), 42);
+        assert_eq!(decode_cursor("", "abc").unwrap(), 0);
+        assert!(matches!(decode_cursor(&c, "xyz"), Err(PageError::Expired)));
+        assert!(matches!(
+            decode_cursor("!!", "abc"),
+            Err(PageError::BadCursor)
+        ));
+        let no_colon = URL_SAFE_NO_PAD.encode("abc42");
+        assert!(matches!(
+            decode_cursor(&no_colon, "abc"),
+            Err(PageError::BadCursor)
+        ));
+        let negative = URL_SAFE_NO_PAD.encode("abc:-1");
+        assert!(matches!(
+            decode_cursor(&negative, "abc"),
+            Err(PageError::BadCursor)
+        ));
+    }
+
+    #[test]
+    fn store_feed_merges_catalog_and_own_rows_in_seq_order() {
+        let (_d, conn) = db();
+        put_live(&conn, Entity::Brand, "B1", CATALOG, None, &brand("B1")).unwrap();
+        put_live(&conn, Entity::Brand, "X1", "S001", None, &brand("X1")).unwrap();
+        put_live(&conn, Entity::Brand, "Y1", "S002", None, &brand("Y1")).unwrap();
+        put_live(&conn, Entity::Brand, "B2", CATALOG, None, &brand("B2")).unwrap();
+        let p = page(&conn, "S001", "", 10);
+        assert_eq!(ids(&p), ["+B1", "+X1", "+B2"]);
+        assert!(!p.has_more);
+        assert_eq!(p.remaining, 0);
+        let p2 = page(&conn, "S002", "", 2);
+        assert_eq!(ids(&p2), ["+B1", "+Y1"]);
+        assert!(p2.has_more);
+        assert_eq!(p2.remaining, 1);
+        let p3 = page(&conn, "S002", &p2.next_cursor, 2);
+        assert_eq!(ids(&p3), ["+B2"]);
+        assert!(!p3.has_more);
+        // At the end, the cursor stays valid and yields nothing.
+        let p4 = page(&conn, "S002", &p3.next_cursor, 2);
+        assert!(p4.changes.is_empty());
+    }
+
+    #[test]
+    fn a_change_moves_the_row_forward_and_a_move_leaves_a_tombstone() {
+        let (_d, conn) = db();
+        put_live(&conn, Entity::Brand, "A", "S001", None, &brand("A")).unwrap();
+        put_live(&conn, Entity::Brand, "B", "S001", None, &brand("B")).unwrap();
+        let start = page(&conn, "S001", "", 10);
+        put_live(&conn, Entity::Brand, "A", "S001", None, &brand("A")).unwrap();
+        let delta = page(&conn, "S001", &start.next_cursor, 10);
+        assert_eq!(ids(&delta), ["+A"]);
+        // The full feed still holds each entity once.
+        assert_eq!(ids(&page(&conn, "S001", "", 10)), ["+B", "+A"]);
+        put_live(&conn, Entity::Brand, "A", "S002", None, &brand("A")).unwrap();
+        assert_eq!(ids(&page(&conn, "S001", &delta.next_cursor, 10)), ["-A"]);
+        assert_eq!(ids(&page(&conn, "S002", "", 10)), ["+A"]);
+        // Moving back replaces the tombstone in S001 and leaves one in S002.
+        put_live(&conn, Entity::Brand, "A", "S001", None, &brand("A")).unwrap();
+        assert_eq!(ids(&page(&conn, "S001", "", 10)), ["+B", "+A"]);
+        assert_eq!(ids(&page(&conn, "S002", "", 10)), ["-A"]);
+        assert_eq!(put_tombstone(&conn, Entity::Brand, "A").unwrap(), 1);
+        assert_eq!(put_tombstone(&conn, Entity::Brand, "A").unwrap(), 0);
+        assert_eq!(ids(&page(&conn, "S001", "", 10)), ["+B", "-A"]);
+    }
+
+    #[test]
+    fn cursors_of_another_epoch_or_beyond_the_head_expire() {
+        let (_d, conn) = db();
+        put_live(&conn, Entity::Brand, "A", CATALOG, None, &brand("A")).unwrap();
+        let p = read_page(&conn, "S001", "", 10).unwrap();
+        new_epoch(&conn).unwrap();
+        assert!(matches!(
+            read_page(&conn, "S001", &p.next_cursor, 10),
+            Err(PageError::Expired)
+        ));
+        let ahead = encode_cursor(&epoch(&conn).unwrap(), 1000);
+        assert!(matches!(
+            read_page(&conn, "S001", &ahead, 10),
+            Err(PageError::Expired)
+        ));
+    }
+
+    #[test]
+    fn an_empty_page_advances_past_other_stores_rows() {
+        let (_d, conn) = db();
+        put_live(&conn, Entity::Brand, "Y", "S002", None, &brand("Y")).unwrap();
+        let p = read_page(&conn, "S001", "", 10).unwrap();
+        assert!(p.payloads.is_empty());
+        assert_eq!(
+            decode_cursor(&p.next_cursor, &epoch(&conn).unwrap()).unwrap(),
+            1
+        );
+    }
+}

@@ -1,0 +1,487 @@
+//! Shared helpers of the integration tests: a synthetic export, the real server binary on
+//! loopback TLS, the CLI, and a pinned HTTPS client.
+#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use carnet_fixtures::format::{
+    Address, Brand, Category, Consent, Counts, Customer, FORMAT_NAME, FORMAT_VERSION, Manifest,
+    Offer, Product, PurchaseLine, Store, files,
+};
+use carnet_protocol::{
+    ApiError, Change, ChangePage, HEADER_PROTOCOL, Mutation, PROTOCOL_VERSION, PushRequest,
+    PushResponse, Record,
+};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_carnet-sync-server");
+
+/// A small export: 3 stores, 300 customers (60 % S001, 20 % S002, 20 % S003), 5 purchase lines
+/// each, an offer for every third.
+#[derive(Clone, Debug)]
+pub struct Data {
+    pub stores: Vec<Store>,
+    pub brands: Vec<Brand>,
+    pub categories: Vec<Category>,
+    pub products: Vec<Product>,
+    pub customers: Vec<Customer>,
+    pub purchases: Vec<PurchaseLine>,
+    pub offers: Vec<Offer>,
+}
+
+pub const CRM_TIME: &str = "2024-06-01T10:00:00Z";
+
+pub fn data() -> Data {
+    let stores = [("S001", "Paris"), ("S002", "Lyon"), ("S003", "Milano")]
+        .iter()
+        .map(|(id, city)| Store {
+            id: (*id).into(),
+            name: format!("Carnet {city}"),
+            country: if *city == "Milano" { "IT" } else { "FR" }.into(),
+            city: (*city).into(),
+            postal_code: "00000".into(),
+            timezone: "Europe/Paris".into(),
+        })
+        .collect();
+    let brands = (1..=3)
+        .map(|i| Brand {
+            id: format!("B{i:03}"),
+            name: format!("Brand {i}"),
+            positioning: "prestige".into(),
+        })
+        .collect();
+    let categories = vec![
+        Category {
+            id: "skincare".into(),
+            name: "Soin".into(),
+            parent_id: None,
+            sensitive: false,
+        },
+        Category {
+            id: "skincare.cream".into(),
+            name: "Crème".into(),
+            parent_id: Some("skincare".into()),
+            sensitive: false,
+        },
+    ];
+    let products = (1..=20)
+        .map(|i| Product {
+            id: format!("P{i:06}"),
+            ean: format!("{:013}", 3_000_000_000_000u64 + i),
+            line_id: format!("L{i:03}"),
+            name: format!("Crème {i}"),
+            brand_id: format!("B{:03}", 1 + i % 3),
+            category_id: "skincare.cream".into(),
+            shade: None,
+            size: Some("50 ml".into()),
+            price_cents: 1000 + i as i64,
+            replenishable: true,
+            cycle_days: Some(60),
+        })
+        .collect();
+    let mut customers = Vec::new();
+    let mut purchases = Vec::new();
+    let mut offers = Vec::new();
+    for i in 1..=300u32 {
+        let store = match i % 5 {
+            0..=2 => "S001",
+            3 => "S002",
+            _ => "S003",
+        };
+        let id = format!("C{i:07}");
+        customers.push(Customer {
+            id: id.clone(),
+            card: format!("{:013}", 2_000_000_000_000u64 + u64::from(i)),
+            first_name: format!("Prénom{i}"),
+            last_name: format!("Nom{i}"),
+            email: Some(format!("client{i}@example.com")),
+            phone: Some(format!("06 00 00 {:02} {:02}", i / 100, i % 100)),
+            address: Address {
+                line1: format!("{i} rue des Lilas"),
+                postal_code: "75011".into(),
+                city: "Paris".into(),
+                country: "FR".into(),
+            },
+            language: "fr".into(),
+            home_store_id: store.into(),
+            tier: "gold".into(),
+            points: i64::from(i),
+            customer_type: "individual".into(),
+            segment: "skincare_expert".into(),
+            consents: vec![Consent {
+                channel: "email".into(),
+                purpose: "marketing".into(),
+                granted: true,
+                recorded_at: "2024-01-01T00:00:00Z".into(),
+                source: "web".into(),
+            }],
+            created_on: "2020-01-01".into(),
+            updated_at: CRM_TIME.into(),
+        });
+        for j in 1..=5u32 {
+            purchases.push(PurchaseLine {
+                id: format!("R{i:07}-{j}"),
+                receipt_id: format!("R{i:07}"),
+                customer_id: id.clone(),
+                store_id: store.into(),
+                bought_at: "2024-05-01T12:00:00Z".into(),
+                product_id: format!("P{:06}", 1 + (i + j) % 20),
+                quantity: 1,
+                amount_cents: 1500,
+                gift: false,
+            });
+        }
+        if i % 3 == 0 {
+            offers.push(Offer {
+                id: format!("O{i:07}"),
+                customer_id: id.clone(),
+                title: "-20 % sur les soins".into(),
+                kind: "percent".into(),
+                value: 20,
+                brand_id: None,
+                category_id: Some("skincare".into()),
+                valid_from: "2024-06-01".into(),
+                valid_to: "2024-12-31".into(),
+                used_at: None,
+            });
+        }
+    }
+    Data {
+        stores,
+        brands,
+        categories,
+        products,
+        customers,
+        purchases,
+        offers,
+    }
+}
+
+fn write_jsonl<T: serde::Serialize>(dir: &Path, file: &str, rows: &[T]) -> u64 {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(dir.join(file)).unwrap());
+    for r in rows {
+        serde_json::to_writer(&mut f, r).unwrap();
+        f.write_all(b"\n").unwrap();
+    }
+    f.flush().unwrap();
+    rows.len() as u64
+}
+
+impl Data {
+    /// Writes the export into `dir`.
+    pub fn write(&self, dir: &Path) {
+        std::fs::create_dir_all(dir).unwrap();
+        let counts = Counts {
+            stores: write_jsonl(dir, files::STORES, &self.stores),
+            brands: write_jsonl(dir, files::BRANDS, &self.brands),
+            categories: write_jsonl(dir, files::CATEGORIES, &self.categories),
+            products: write_jsonl(dir, files::PRODUCTS, &self.products),
+            customers: write_jsonl(dir, files::CUSTOMERS, &self.customers),
+            purchases: write_jsonl(dir, files::PURCHASES, &self.purchases),
+            offers: write_jsonl(dir, files::OFFERS, &self.offers),
+        };
+        let manifest = Manifest {
+            format: FORMAT_NAME.into(),
+            version: FORMAT_VERSION,
+            generator: "sync-server tests".into(),
+            seed: 0,
+            size: "export".into(),
+            as_of: "2024-06-01".into(),
+            counts,
+        };
+        std::fs::write(
+            dir.join(files::MANIFEST),
+            serde_json::to_string(&manifest).unwrap(),
+        )
+        .unwrap();
+    }
+
+    pub fn store_of(&self, customer_id: &str) -> &str {
+        &self
+            .customers
+            .iter()
+            .find(|c| c.id == customer_id)
+            .unwrap()
+            .home_store_id
+    }
+}
+
+/// Runs the CLI; panics unless it succeeds. Returns stdout.
+pub fn cli(args: &[&str]) -> String {
+    let out = Command::new(BIN)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+pub fn import(data_dir: &Path, export: &Path) -> String {
+    cli(&[
+        "import",
+        "--data",
+        data_dir.to_str().unwrap(),
+        export.to_str().unwrap(),
+    ])
+}
+
+/// Issues a device token: (device id, token).
+pub fn add_device(data_dir: &Path, store: &str) -> (String, String) {
+    let out = cli(&[
+        "device",
+        "add",
+        "--data",
+        data_dir.to_str().unwrap(),
+        "--store",
+        store,
+        "--label",
+        "Comptoir 1",
+    ]);
+    let field = |name: &str| {
+        out.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .unwrap()
+            .trim()
+            .to_owned()
+    };
+    (field("device "), field("token "))
+}
+
+/// The real server on loopback; killed (SIGKILL) when dropped.
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+    pub fingerprint: String,
+    pub data: PathBuf,
+}
+
+impl Server {
+    pub fn start(data: &Path) -> Server {
+        let mut child = Command::new(BIN)
+            .args([
+                "serve",
+                "--data",
+                data.to_str().unwrap(),
+                "--listen",
+                "127.0.0.1:0",
+            ])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let mut base = None;
+        let mut fingerprint = None;
+        while base.is_none() || fingerprint.is_none() {
+            let line = lines
+                .next()
+                .expect("server exited before listening")
+                .unwrap();
+            if let Some(addr) = line.strip_prefix("listening on ") {
+                base = Some(addr.trim().to_owned());
+            } else if let Some(fp) = line.strip_prefix("certificate sha256 ") {
+                fingerprint = Some(fp.trim().to_owned());
+            }
+        }
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server {
+            child,
+            base: base.unwrap(),
+            fingerprint: fingerprint.unwrap(),
+            data: data.to_path_buf(),
+        }
+    }
+
+    /// A client of this server for a device token.
+    pub fn client(&self, token: &str) -> Api {
+        Api::new(&self.base, &self.fingerprint, token)
+    }
+
+    /// SIGKILL, as a crash would.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM; waits for the exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        for _ in 0..200 {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("the server did not stop within 10 s of SIGTERM");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+pub fn pinned_client(fingerprint: &str) -> reqwest::Client {
+    carnet_protocol::pin::install_default_provider();
+    reqwest::Client::builder()
+        .use_preconfigured_tls(carnet_protocol::pin::client_config(fingerprint).unwrap())
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap()
+}
+
+/// A device's view of the API.
+pub struct Api {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub token: String,
+}
+
+impl Api {
+    pub fn new(base: &str, fingerprint: &str, token: &str) -> Api {
+        Api {
+            http: pinned_client(fingerprint),
+            base: base.to_owned(),
+            token: token.to_owned(),
+        }
+    }
+
+    pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .header(HEADER_PROTOCOL, PROTOCOL_VERSION.to_string())
+            .bearer_auth(&self.token)
+    }
+
+    pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .header(HEADER_PROTOCOL, PROTOCOL_VERSION.to_string())
+            .bearer_auth(&self.token)
+    }
+
+    pub async fn pull_raw(&self, store: &str, cursor: &str, limit: u32) -> reqwest::Response {
+        self.get(&carnet_protocol::changes_path(store))
+            .query(&[("cursor", cursor), ("limit", &limit.to_string())])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn pull(&self, store: &str, cursor: &str, limit: u32) -> ChangePage {
+        let r = self.pull_raw(store, cursor, limit).await;
+        assert_eq!(r.status(), 200, "{:?}", r.text().await);
+        r.json().await.unwrap()
+    }
+
+    /// Pulls from `cursor` to the end: (changes, final cursor, pages).
+    pub async fn pull_all(
+        &self,
+        store: &str,
+        cursor: &str,
+        limit: u32,
+    ) -> (Vec<Change>, String, usize) {
+        let mut cursor = cursor.to_owned();
+        let mut changes = Vec::new();
+        let mut pages = 0;
+        loop {
+            let page = self.pull(store, &cursor, limit).await;
+            pages += 1;
+            changes.extend(page.changes);
+            cursor = page.next_cursor;
+            if !page.has_more {
+                return (changes, cursor, pages);
+            }
+        }
+    }
+
+    pub async fn push_raw(&self, store: &str, mutations: Vec<Mutation>) -> reqwest::Response {
+        self.post(&carnet_protocol::mutations_path(store))
+            .json(&PushRequest { mutations })
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn push(&self, store: &str, mutations: Vec<Mutation>) -> PushResponse {
+        let r = self.push_raw(store, mutations).await;
+        assert_eq!(r.status(), 200, "{:?}", r.text().await);
+        r.json().await.unwrap()
+    }
+}
+
+pub async fn api_error(r: reqwest::Response) -> (u16, ApiError) {
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap())
+}
+
+/// Upserted records of a list of changes, by (entity, id), and the deleted ones.
+pub fn upserts(changes: &[Change]) -> Vec<&Record> {
+    changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Upsert { record } => Some(record),
+            Change::Delete { .. } => None,
+        })
+        .collect()
+}
+
+pub fn deletes(changes: &[Change]) -> Vec<(String, String)> {
+    changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Delete { entity, id } => Some((entity.as_str().to_owned(), id.clone())),
+            Change::Upsert { .. } => None,
+        })
+        .collect()
+}
+
+/// A mutation.
+pub fn mutation(seq: u64, made_at: &str, change: carnet_protocol::MutationKind) -> Mutation {
+    Mutation {
+        seq,
+        made_at: made_at.into(),
+        advisor_id: Some("A042".into()),
+        change,
+    }
+}
+
+/// A data directory with the default export imported, and the export's folder.
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub data: Data,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let data = data();
+        let env = Env { dir, data };
+        env.data.write(&env.export());
+        import(&env.data_dir(), &env.export());
+        env
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    pub fn export(&self) -> PathBuf {
+        self.dir.path().join("export")
+    }
+}

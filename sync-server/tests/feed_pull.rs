@@ -1,0 +1,394 @@
+//! Pull: paging through a whole store, resuming, isolation between stores, protocol and auth
+//! errors, re-import deltas, restart after SIGKILL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use base64::Engine;
+use carnet_protocol::{Change, Entity, HEADER_PROTOCOL, Record, codes};
+use common::*;
+
+fn count_by_entity(changes: &[Change]) -> BTreeMap<&'static str, usize> {
+    let mut out = BTreeMap::new();
+    for r in upserts(changes) {
+        *out.entry(r.entity().as_str()).or_default() += 1;
+    }
+    out
+}
+
+#[tokio::test]
+async fn pulls_page_through_the_whole_store_and_match_the_export() {
+    let env = Env::new();
+    let server = Server::start(&env.data_dir());
+    let (_, token) = add_device(&env.data_dir(), "S001");
+    let api = server.client(&token);
+    let (changes, _, pages) = api.pull_all("S001", "", 100).await;
+    let d = &env.data;
+    let mine: BTreeSet<&str> = d
+        .customers
+        .iter()
+        .filter(|c| c.home_store_id == "S001")
+        .map(|c| c.id.as_str())
+        .collect();
+    let purchases = d
+        .purchases
+        .iter()
+        .filter(|p| mine.contains(p.customer_id.as_str()))
+        .count();
+    let offers = d
+        .offers
+        .iter()
+        .filter(|o| mine.contains(o.customer_id.as_str()))
+        .count();
+    let counts = count_by_entity(&changes);
+    assert_eq!(counts["store"], 3);
+    assert_eq!(counts["brand"], 3);
+    assert_eq!(counts["category"], 2);
+    assert_eq!(counts["product"], 20);
+    assert_eq!(counts["customer"], mine.len());
+    assert_eq!(counts["purchase"], purchases);
+    assert_eq!(counts["offer"], offers);
+    assert_eq!(mine.len(), 180);
+    assert!(deletes(&changes).is_empty());
+    let total = changes.len();
+    assert_eq!(pages, total.div_ceil(100));
+    // A few records, byte for byte.
+    let recs = upserts(&changes);
+    for c in d
+        .customers
+        .iter()
+        .filter(|c| c.home_store_id == "S001")
+        .step_by(37)
+    {
+        assert!(recs.contains(&&Record::Customer(c.clone())));
+    }
+    let p = d
+        .purchases
+        .iter()
+        .find(|p| p.customer_id == "C0000001")
+        .unwrap();
+    assert!(recs.contains(&&Record::Purchase(p.clone())));
+    // No other store's customer.
+    assert!(recs.iter().all(|r| match r {
+        Record::Customer(c) => c.home_store_id == "S001",
+        _ => true,
+    }));
+}
+
+#[tokio::test]
+async fn cursor_resumes_and_bad_cursors_are_refused() {
+    let env = Env::new();
+    let server = Server::start(&env.data_dir());
+    let (_, token) = add_device(&env.data_dir(), "S002");
+    let api = server.client(&token);
+    let (all, end, _) = api.pull_all("S002", "", 10_000).await;
+    // Stop after two pages, resume with another connection from the saved cursor.
+    let first = api.pull("S002", "", 50).await;
+    assert!(first.has_more);
+    assert_eq!(first.remaining as usize, all.len() - 50);
+    let second = api.pull("S002", &first.next_cursor, 50).await;
+    assert_eq!(second.remaining as usize, all.len() - 100);
+    let other = server.client(&token);
+    let (rest, _, _) = other.pull_all("S002", &second.next_cursor, 50).await;
+    let mut resumed = first.changes.clone();
+    resumed.extend(second.changes);
+    resumed.extend(rest);
+    assert_eq!(resumed, all);
+    // At the end: nothing more, and the cursor stays usable.
+    let tail = api.pull("S002", &end, 100).await;
+    assert!(tail.changes.is_empty());
+    assert!(!tail.has_more);
+    assert_eq!(tail.remaining, 0);
+    // A cursor of another feed epoch.
+    let foreign = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("0123456789abcdef:5");
+    let (status, err) = api_error(api.pull_raw("S002", &foreign, 10).await).await;
+    assert_eq!((status, err.error.as_str()), (410, codes::CURSOR_EXPIRED));
+    let (status, err) = api_error(api.pull_raw("S002", "not a cursor!", 10).await).await;
+    assert_eq!((status, err.error.as_str()), (400, codes::BAD_REQUEST));
+    for limit in [0, 10_001] {
+        let (status, _) = api_error(api.pull_raw("S002", "", limit).await).await;
+        assert_eq!(status, 400);
+    }
+    // Default limit.
+    let r = api
+        .get(&carnet_protocol::changes_path("S002"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn feed_compaction_expires_cursors_and_the_device_resets() {
+    let env = Env::new();
+    let (_, token) = add_device(&env.data_dir(), "S003");
+    let server = Server::start(&env.data_dir());
+    let api = server.client(&token);
+    let (before, end, _) = api.pull_all("S003", "", 1000).await;
+    cli(&[
+        "feed",
+        "compact",
+        "--data",
+        env.data_dir().to_str().unwrap(),
+    ]);
+    let (status, err) = api_error(api.pull_raw("S003", &end, 10).await).await;
+    assert_eq!((status, err.error.as_str()), (410, codes::CURSOR_EXPIRED));
+    let (after, _, _) = api.pull_all("S003", "", 1000).await;
+    assert_eq!(after, before);
+}
+
+#[tokio::test]
+async fn responses_are_gzip_compressed_on_request() {
+    let env = Env::new();
+    let server = Server::start(&env.data_dir());
+    let (_, token) = add_device(&env.data_dir(), "S001");
+    // reqwest without its gzip decoder would show the raw encoding: ask by hand.
+    carnet_protocol::pin::install_default_provider();
+    let raw = reqwest::Client::builder()
+        .use_preconfigured_tls(carnet_protocol::pin::client_config(&server.fingerprint).unwrap())
+        .no_gzip()
+        .build()
+        .unwrap();
+    let r = raw
+        .get(format!(
+            "{}{}",
+            server.base,
+            carnet_protocol::changes_path("S001")
+        ))
+        .header(HEADER_PROTOCOL, "1")
+        .header("accept-encoding", "gzip")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+    let compressed = r.bytes().await.unwrap().len();
+    let plain = server.client(&token).pull_raw("S001", "", 5000).await;
+    // The gzip-enabled client decodes transparently.
+    let page: carnet_protocol::ChangePage = plain.json().await.unwrap();
+    assert!(!page.changes.is_empty());
+    assert!(compressed > 0);
+}
+
+#[tokio::test]
+async fn stores_protocol_and_tokens_are_checked() {
+    let env = Env::new();
+    let server = Server::start(&env.data_dir());
+    let (lyon_id, lyon) = add_device(&env.data_dir(), "S002");
+    let api = server.client(&lyon);
+    // Another store's feed and mutations.
+    let (status, err) = api_error(api.pull_raw("S001", "", 10).await).await;
+    assert_eq!((status, err.error.as_str()), (403, codes::FORBIDDEN_STORE));
+    let (status, err) = api_error(api.push_raw("S001", vec![]).await).await;
+    assert_eq!((status, err.error.as_str()), (403, codes::FORBIDDEN_STORE));
+    // Old or missing protocol version.
+    let path = format!("{}{}", server.base, carnet_protocol::changes_path("S002"));
+    for version in [None, Some("0"), Some("garbage")] {
+        let mut req = api.http.get(&path).bearer_auth(&lyon);
+        if let Some(v) = version {
+            req = req.header(HEADER_PROTOCOL, v);
+        }
+        let (status, err) = api_error(req.send().await.unwrap()).await;
+        assert_eq!((status, err.error.as_str()), (426, codes::UPGRADE_REQUIRED));
+        assert!(err.message.contains("update Carnet"));
+    }
+    // Bad, missing token.
+    let bad = server.client("carnet_not-a-token");
+    let (status, err) = api_error(bad.pull_raw("S002", "", 10).await).await;
+    assert_eq!((status, err.error.as_str()), (401, codes::UNAUTHORIZED));
+    let r = api
+        .http
+        .get(&path)
+        .header(HEADER_PROTOCOL, "1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    // Unknown route.
+    let (status, _) = api_error(api.get("/v2/nothing").send().await.unwrap()).await;
+    assert_eq!(status, 404);
+    // Revoked while the server runs: refused on the next request.
+    assert_eq!(api.pull_raw("S002", "", 10).await.status(), 200);
+    cli(&[
+        "device",
+        "revoke",
+        "--data",
+        env.data_dir().to_str().unwrap(),
+        &lyon_id,
+    ]);
+    let (status, err) = api_error(api.pull_raw("S002", "", 10).await).await;
+    assert_eq!((status, err.error.as_str()), (401, codes::UNAUTHORIZED));
+    let (status, _) = api_error(api.push_raw("S002", vec![]).await).await;
+    assert_eq!(status, 401);
+    let listed = cli(&["device", "list", "--data", env.data_dir().to_str().unwrap()]);
+    assert!(listed.contains(&lyon_id) && listed.contains("revoked"));
+    assert!(!listed.contains(&lyon), "a token must never be listed");
+}
+
+#[tokio::test]
+async fn reimport_sends_only_changes_and_tombstones() {
+    let env = Env::new();
+    let server = Server::start(&env.data_dir());
+    let (_, paris) = add_device(&env.data_dir(), "S001");
+    let (_, lyon) = add_device(&env.data_dir(), "S002");
+    let paris = server.client(&paris);
+    let lyon = server.client(&lyon);
+    let (_, paris_end, _) = paris.pull_all("S001", "", 5000).await;
+    let (_, lyon_end, _) = lyon.pull_all("S002", "", 5000).await;
+
+    // Same export again: nothing at all.
+    let out = import(&env.data_dir(), &env.export());
+    assert!(
+        out.contains("customer: 0 new, 0 changed, 300 unchanged, 0 deleted"),
+        "{out}"
+    );
+    assert!(paris.pull("S001", &paris_end, 100).await.changes.is_empty());
+
+    let mut d = env.data.clone();
+    // C0000001 (S001) gets a new e-mail; R0000002-1 (S001) disappears; C0000301 arrives in
+    // S001; C0000005 moves from S003... no: C0000006 moves from S001 to S002.
+    d.customers[0].email = Some("new@example.com".into());
+    d.customers[0].updated_at = "2024-07-01T00:00:00Z".into();
+    d.purchases.retain(|p| p.id != "R0000002-1");
+    let mut newcomer = d.customers[1].clone();
+    newcomer.id = "C0000301".into();
+    d.customers.push(newcomer);
+    let mut p = d.purchases[0].clone();
+    p.id = "R0000301-1".into();
+    p.customer_id = "C0000301".into();
+    d.purchases.push(p);
+    let moved = d.customers.iter_mut().find(|c| c.id == "C0000006").unwrap();
+    assert_eq!(moved.home_store_id, "S001");
+    moved.home_store_id = "S002".into();
+    d.products[0].price_cents += 100;
+    let export2 = env.dir.path().join("export2");
+    d.write(&export2);
+    let out = import(&env.data_dir(), &export2);
+    assert!(
+        out.contains("customer: 1 new, 2 changed, 298 unchanged, 0 deleted"),
+        "{out}"
+    );
+    assert!(
+        out.contains("purchase: 1 new, 0 changed, 1499 unchanged, 1 deleted"),
+        "{out}"
+    );
+    assert!(
+        out.contains("product: 0 new, 1 changed, 19 unchanged, 0 deleted"),
+        "{out}"
+    );
+    assert!(out.contains("moved customers: 1"), "{out}");
+
+    let (delta, _, _) = paris.pull_all("S001", &paris_end, 100).await;
+    let ups: BTreeSet<String> = upserts(&delta)
+        .iter()
+        .map(|r| format!("{}:{}", r.entity().as_str(), r.id()))
+        .collect();
+    let expected_ups: BTreeSet<String> = [
+        "product:P000001",
+        "customer:C0000001",
+        "customer:C0000301",
+        "purchase:R0000301-1",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    assert_eq!(ups, expected_ups);
+    let dels: BTreeSet<(String, String)> = deletes(&delta).into_iter().collect();
+    let mut expected_dels: BTreeSet<(String, String)> = BTreeSet::new();
+    expected_dels.insert(("purchase".into(), "R0000002-1".into()));
+    expected_dels.insert(("customer".into(), "C0000006".into()));
+    for j in 1..=5 {
+        expected_dels.insert(("purchase".into(), format!("R0000006-{j}")));
+    }
+    expected_dels.insert(("offer".into(), "O0000006".into()));
+    assert_eq!(dels, expected_dels);
+    let updated = upserts(&delta)
+        .into_iter()
+        .find_map(|r| match r {
+            Record::Customer(c) if c.id == "C0000001" => Some(c.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(updated.email.as_deref(), Some("new@example.com"));
+
+    // Lyon receives the moved customer with her records.
+    let (delta, _, _) = lyon.pull_all("S002", &lyon_end, 100).await;
+    let ups: BTreeSet<String> = upserts(&delta)
+        .iter()
+        .filter(|r| r.entity() != Entity::Product)
+        .map(|r| format!("{}:{}", r.entity().as_str(), r.id()))
+        .collect();
+    assert_eq!(ups.len(), 7, "{ups:?}");
+    assert!(ups.contains("customer:C0000006") && ups.contains("offer:O0000006"));
+    assert!(deletes(&delta).is_empty());
+    // A full pull of Paris no longer has her; the union is consistent.
+    let (full, _, _) = paris.pull_all("S001", "", 5000).await;
+    assert!(!upserts(&full).iter().any(|r| r.id() == "C0000006"));
+}
+
+#[tokio::test]
+async fn a_server_killed_with_sigkill_serves_the_same_feed() {
+    let env = Env::new();
+    let (_, token) = add_device(&env.data_dir(), "S001");
+    let mut server = Server::start(&env.data_dir());
+    let api = server.client(&token);
+    let first = api.pull("S001", "", 200).await;
+    let (before, end, _) = api.pull_all("S001", "", 300).await;
+    // A push is in flight or just acknowledged when the process dies.
+    let r = api
+        .push(
+            "S001",
+            vec![mutation(
+                1,
+                "2024-08-01T10:00:00Z",
+                carnet_protocol::MutationKind::ContactEdit {
+                    customer_id: "C0000001".into(),
+                    field: carnet_protocol::ContactField::Phone,
+                    value: Some(carnet_protocol::ContactValue::Text("0611111111".into())),
+                },
+            )],
+        )
+        .await;
+    assert_eq!(r.results[0].outcome, carnet_protocol::Outcome::Applied);
+    let fingerprint = server.fingerprint.clone();
+    server.kill();
+    let server = Server::start(&env.data_dir());
+    assert_eq!(
+        server.fingerprint, fingerprint,
+        "the certificate must survive restarts"
+    );
+    let api = server.client(&token);
+    let (after, _, _) = api.pull_all("S001", "", 300).await;
+    assert_eq!(after.len(), before.len());
+    // Old cursors still work: the delta since `end` is exactly the acknowledged push.
+    let (delta, _, _) = api.pull_all("S001", &end, 300).await;
+    assert_eq!(delta.len(), 1);
+    let resumed = api.pull("S001", &first.next_cursor, 200).await;
+    assert!(!resumed.changes.is_empty());
+    // The push is remembered: the same seq again is a duplicate.
+    let again = api
+        .push(
+            "S001",
+            vec![mutation(
+                1,
+                "2024-08-01T10:00:00Z",
+                carnet_protocol::MutationKind::ProfileView {
+                    customer_id: "C0000001".into(),
+                },
+            )],
+        )
+        .await;
+    assert_eq!(again.results[0].outcome, carnet_protocol::Outcome::Applied);
+    assert!(api.pull_all("S001", &end, 300).await.0.len() == 1);
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_server_cleanly() {
+    let env = Env::new();
+    let mut server = Server::start(&env.data_dir());
+    let status = server.terminate();
+    assert!(status.success(), "{status:?}");
+}
