@@ -1,0 +1,302 @@
+//! The customer card: who she is, how she buys, what she may be offered today.
+//!
+//! Gift lines count in her spend and basket, never in her profile (top categories and brands);
+//! sensitive categories (maternity, health) never appear in the profile either.
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::error::{Error, Result};
+use crate::store::Cache;
+use crate::time;
+
+/// How many categories and brands the card shows.
+const TOP_N: usize = 3;
+
+/// Everything the advisor sees when she opens a customer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerCard {
+    /// Customer id.
+    pub id: String,
+    /// Loyalty card number.
+    pub card: String,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Loyalty tier.
+    pub tier: String,
+    /// Loyalty points balance.
+    pub points: i64,
+    /// Marketing segment.
+    pub segment: String,
+    /// `individual`, `staff` or `professional`.
+    pub customer_type: String,
+    /// Day she joined (`YYYY-MM-DD`).
+    pub member_since: String,
+    /// How to reach her.
+    pub contact: Contact,
+    /// Her consents, per channel and purpose.
+    pub consents: Vec<ConsentState>,
+    /// Her purchases in figures.
+    pub stats: PurchaseStats,
+    /// Top-level categories she buys most for herself, most first.
+    pub top_categories: Vec<Share>,
+    /// Brands she buys most for herself, most first.
+    pub top_brands: Vec<Share>,
+    /// Offers valid today and not yet used, soonest expiry first.
+    pub active_offers: Vec<ActiveOffer>,
+}
+
+/// Contact details as held.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    /// E-mail, if any (possibly malformed: the CRM's data).
+    pub email: Option<String>,
+    /// Phone as entered.
+    pub phone: Option<String>,
+    /// Phone in E.164, when it is a valid number.
+    pub phone_e164: Option<String>,
+    /// Street line.
+    pub line1: String,
+    /// Postal code.
+    pub postal_code: String,
+    /// City.
+    pub city: String,
+    /// Country (ISO 3166-1 alpha-2).
+    pub country: String,
+    /// Preferred language (ISO 639-1).
+    pub language: String,
+}
+
+/// One consent decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentState {
+    /// `email`, `sms`, `post` or `phone`.
+    pub channel: String,
+    /// `marketing` or `personalisation`.
+    pub purpose: String,
+    /// Granted or not.
+    pub granted: bool,
+    /// When it was recorded (RFC 3339).
+    pub recorded_at: String,
+    /// `store`, `web` or `app`.
+    pub source: String,
+}
+
+/// Purchase figures. Spend and baskets include gifts (she paid for them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PurchaseStats {
+    /// Number of receipts.
+    pub receipts: u32,
+    /// Number of purchase lines.
+    pub lines: u32,
+    /// Total spend in euro cents.
+    pub total_spend_cents: i64,
+    /// Average receipt in euro cents (0 without purchases).
+    pub average_basket_cents: i64,
+    /// Day of the last purchase.
+    pub last_visit: Option<NaiveDate>,
+    /// Lines bought as gifts.
+    pub gift_lines: u32,
+}
+
+/// A category or brand with how many of her own (non-gift) lines fall in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Share {
+    /// Category or brand id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Her non-gift lines in it.
+    pub lines: u32,
+}
+
+/// An offer she can use today.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActiveOffer {
+    /// Offer id.
+    pub id: String,
+    /// Title shown to the advisor.
+    pub title: String,
+    /// `percent`, `amount` or `gift`.
+    pub kind: String,
+    /// Percent, cents, or 0.
+    pub value: i64,
+    /// Brand it is limited to, if any.
+    pub brand_id: Option<String>,
+    /// Category it is limited to, if any.
+    pub category_id: Option<String>,
+    /// Last valid day.
+    pub valid_to: NaiveDate,
+    /// Days left, today included.
+    pub days_left: i64,
+}
+
+/// Builds the card of customer `id` as of `today` (the device's local day).
+pub fn customer_card(cache: &Cache, id: &str, today: NaiveDate) -> Result<CustomerCard> {
+    cache.read(|c| {
+        let mut card = identity(c, id)?.ok_or(Error::NotFound)?;
+        card.consents = consents(c, id)?;
+        card.stats = stats(c, id)?;
+        card.top_categories = top_shares(
+            c,
+            id,
+            "SELECT top.id, top.name, count(*) AS n
+             FROM purchase pu
+             JOIN product p ON p.id = pu.product_id
+             JOIN category sub ON sub.id = p.category_id
+             JOIN category top ON top.id = coalesce(sub.parent_id, sub.id)
+             WHERE pu.customer_id = ?1 AND pu.gift = 0
+               AND top.sensitive = 0 AND sub.sensitive = 0
+             GROUP BY top.id ORDER BY n DESC, top.id LIMIT ?2",
+        )?;
+        card.top_brands = top_shares(
+            c,
+            id,
+            "SELECT b.id, b.name, count(*) AS n
+             FROM purchase pu
+             JOIN product p ON p.id = pu.product_id
+             JOIN brand b ON b.id = p.brand_id
+             JOIN category sub ON sub.id = p.category_id
+             WHERE pu.customer_id = ?1 AND pu.gift = 0 AND sub.sensitive = 0
+             GROUP BY b.id ORDER BY n DESC, b.id LIMIT ?2",
+        )?;
+        card.active_offers = active_offers(c, id, today)?;
+        Ok(card)
+    })
+}
+
+fn identity(c: &Connection, id: &str) -> Result<Option<CustomerCard>> {
+    Ok(c.prepare_cached(
+        "SELECT id, card, first_name, last_name, tier, points, segment, customer_type,
+                created_on, email, phone, phone_e164, line1, postal_code, city, country, language
+         FROM customer WHERE id = ?1",
+    )?
+    .query_row([id], |r| {
+        Ok(CustomerCard {
+            id: r.get(0)?,
+            card: r.get(1)?,
+            first_name: r.get(2)?,
+            last_name: r.get(3)?,
+            tier: r.get(4)?,
+            points: r.get(5)?,
+            segment: r.get(6)?,
+            customer_type: r.get(7)?,
+            member_since: r.get(8)?,
+            contact: Contact {
+                email: r.get(9)?,
+                phone: r.get(10)?,
+                phone_e164: r.get(11)?,
+                line1: r.get(12)?,
+                postal_code: r.get(13)?,
+                city: r.get(14)?,
+                country: r.get(15)?,
+                language: r.get(16)?,
+            },
+            consents: Vec::new(),
+            stats: PurchaseStats::default(),
+            top_categories: Vec::new(),
+            top_brands: Vec::new(),
+            active_offers: Vec::new(),
+        })
+    })
+    .optional()?)
+}
+
+fn consents(c: &Connection, id: &str) -> Result<Vec<ConsentState>> {
+    let rows = c
+        .prepare_cached(
+            "SELECT channel, purpose, granted, recorded_at, source FROM consent
+             WHERE customer_id = ?1 ORDER BY purpose, channel",
+        )?
+        .query_map([id], |r| {
+            Ok(ConsentState {
+                channel: r.get(0)?,
+                purpose: r.get(1)?,
+                granted: r.get(2)?,
+                recorded_at: r.get(3)?,
+                source: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+fn stats(c: &Connection, id: &str) -> Result<PurchaseStats> {
+    let (receipts, lines, spend, last, gifts): (u32, u32, i64, Option<i64>, u32) = c
+        .prepare_cached(
+            "SELECT count(DISTINCT receipt_id), count(*), coalesce(sum(amount_cents), 0),
+                    max(bought_at), coalesce(sum(gift), 0)
+             FROM purchase WHERE customer_id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?;
+    Ok(PurchaseStats {
+        receipts,
+        lines,
+        total_spend_cents: spend,
+        average_basket_cents: if receipts == 0 {
+            0
+        } else {
+            spend / i64::from(receipts)
+        },
+        last_visit: last.and_then(time::day_of),
+        gift_lines: gifts,
+    })
+}
+
+fn top_shares(c: &Connection, id: &str, sql: &str) -> Result<Vec<Share>> {
+    let rows = c
+        .prepare_cached(sql)?
+        .query_map(rusqlite::params![id, TOP_N as i64], |r| {
+            Ok(Share {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                lines: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+fn active_offers(c: &Connection, id: &str, today: NaiveDate) -> Result<Vec<ActiveOffer>> {
+    let today_text = today.format("%Y-%m-%d").to_string();
+    let rows = c
+        .prepare_cached(
+            "SELECT id, title, kind, value, brand_id, category_id, valid_to FROM offer
+             WHERE customer_id = ?1 AND used_at IS NULL AND valid_from <= ?2 AND valid_to >= ?2
+             ORDER BY valid_to, id",
+        )?
+        .query_map([id, today_text.as_str()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut offers = Vec::with_capacity(rows.len());
+    for (id, title, kind, value, brand_id, category_id, valid_to) in rows {
+        // A malformed end date cannot be shown as valid: skip it rather than guess.
+        let Some(valid_to) = time::parse_day(&valid_to) else {
+            continue;
+        };
+        offers.push(ActiveOffer {
+            id,
+            title,
+            kind,
+            value,
+            brand_id,
+            category_id,
+            days_left: (valid_to - today).num_days() + 1,
+            valid_to,
+        });
+    }
+    Ok(offers)
+}

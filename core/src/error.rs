@@ -1,0 +1,60 @@
+//! The core's error type. Messages name what went wrong, never a customer's data.
+
+use crate::barcode::BarcodeError;
+
+/// Everything a core operation can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The key does not open this cache.
+    #[error("the key does not open this cache")]
+    WrongKey,
+    /// The cache file is damaged or is not a Carnet cache.
+    #[error("the cache file is damaged or is not a Carnet cache")]
+    Corrupt,
+    /// The cache was written by a newer Carnet.
+    #[error("the cache has schema version {found}, newer than this app's {supported}")]
+    SchemaTooNew {
+        /// The file's version.
+        found: u32,
+        /// The newest this code knows.
+        supported: u32,
+    },
+    /// A scanned or typed loyalty card number is not a valid card.
+    #[error("invalid loyalty card: {0}")]
+    InvalidCard(#[from] BarcodeError),
+    /// Input the caller can fix; the reason says how.
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    /// Nothing matches.
+    #[error("not found")]
+    NotFound,
+    /// The interchange export could not be read.
+    #[error(transparent)]
+    Export(#[from] carnet_fixtures::ReadError),
+    /// The platform could not give what cryptography needs.
+    #[error("cryptography unavailable: {0}")]
+    Crypto(&'static str),
+    /// A file operation failed.
+    #[error("i/o: {0}")]
+    Io(#[from] std::io::Error),
+    /// The operation was cancelled by the caller.
+    #[error("cancelled")]
+    Cancelled,
+    /// SQLite failed in a way the caller cannot fix. SQLite's messages carry no row values.
+    #[error("database: {0}")]
+    Database(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase, OperationInterrupted};
+        match e.sqlite_error_code() {
+            Some(NotADatabase | DatabaseCorrupt) => Error::Corrupt,
+            Some(OperationInterrupted) => Error::Cancelled,
+            _ => Error::Database(e),
+        }
+    }
+}
+
+/// The core's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,23 @@
+//! Carnet's core: the domain of a beauty advisor's clienteling handheld. It holds one store's
+//! customers in an encrypted SQLite cache and answers lookups, customer cards and histories.
+
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+mod apply;
+pub mod barcode;
+pub mod card;
+pub mod changes;
+pub mod error;
+pub mod history;
+pub mod key;
+pub mod load;
+pub mod lookup;
+pub mod phone;
+mod search_index;
+pub mod store;
+pub mod text;
+pub mod time;
+
+pub use error::{Error, Result};
+pub use key::CacheKey;
+pub use store::Cache;

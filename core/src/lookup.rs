@@ -1,0 +1,379 @@
+//! Finding a customer at the counter: by the loyalty card the camera reads, by name and postal
+//! code as the advisor types, by phone, by e-mail.
+
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OptionalExtension, ToSql};
+
+use crate::barcode::CardNumber;
+use crate::error::{Error, Result};
+use crate::store::Cache;
+use crate::{phone, search_index, text};
+
+/// Results returned by a search when the caller does not say.
+pub const DEFAULT_LIMIT: usize = 20;
+
+/// A customer as a search result: enough to pick the right one among homonyms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerMatch {
+    /// Customer id.
+    pub id: String,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Postal code of her address.
+    pub postal_code: String,
+    /// City of her address.
+    pub city: String,
+    /// Loyalty tier.
+    pub tier: String,
+    /// Last four digits of her card, to confirm with her.
+    pub card_last4: String,
+}
+
+const MATCH_COLUMNS: &str =
+    "c.id, c.first_name, c.last_name, c.postal_code, c.city, c.tier, substr(c.card, 10, 4)";
+
+fn read_match(row: &rusqlite::Row<'_>) -> rusqlite::Result<CustomerMatch> {
+    Ok(CustomerMatch {
+        id: row.get(0)?,
+        first_name: row.get(1)?,
+        last_name: row.get(2)?,
+        postal_code: row.get(3)?,
+        city: row.get(4)?,
+        tier: row.get(5)?,
+        card_last4: row.get(6)?,
+    })
+}
+
+/// The customer whose loyalty card the camera (or the advisor) read.
+pub fn by_card(cache: &Cache, scanned: &str) -> Result<CustomerMatch> {
+    let card = CardNumber::parse(scanned)?;
+    cache.read(|c| {
+        c.prepare_cached(&format!(
+            "SELECT {MATCH_COLUMNS} FROM customer c WHERE c.card = ?1"
+        ))?
+        .query_row([card.as_str()], read_match)
+        .optional()?
+        .ok_or(Error::NotFound)
+    })
+}
+
+/// Customers with this phone number, typed in any format; `country` (ISO 3166-1 alpha-2,
+/// the store's) reads national numbers.
+pub fn by_phone(cache: &Cache, typed: &str, country: &str) -> Result<Vec<CustomerMatch>> {
+    let Some(e164) = phone::to_e164(typed, country) else {
+        return Err(Error::InvalidInput("not a valid phone number".into()));
+    };
+    cache.read(|c| {
+        let rows = c
+            .prepare_cached(&format!(
+                "SELECT {MATCH_COLUMNS} FROM customer c WHERE c.phone_e164 = ?1
+                 ORDER BY c.last_name, c.first_name LIMIT {DEFAULT_LIMIT}"
+            ))?
+            .query_map([e164], read_match)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    })
+}
+
+/// Customers whose e-mail starts with what was typed (case-insensitive); a whole address
+/// finds its owner.
+pub fn by_email(cache: &Cache, typed: &str, limit: usize) -> Result<Vec<CustomerMatch>> {
+    let Some(folded) = search_index::fold_email(Some(typed)) else {
+        return Ok(Vec::new());
+    };
+    let end = prefix_end(&folded);
+    cache.read(|c| {
+        let rows = c
+            .prepare_cached(&format!(
+                "SELECT {MATCH_COLUMNS} FROM customer c
+                 WHERE c.email_folded >= ?1 AND c.email_folded < ?2
+                 ORDER BY c.email_folded LIMIT ?3"
+            ))?
+            .query_map(rusqlite::params![folded, end, limit as i64], read_match)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    })
+}
+
+/// Customers matching a name query as the advisor types it: words of the first and last name
+/// (any order, case and accents ignored, the last word may be a prefix, one typo tolerated in
+/// words of four letters or more) and optionally a postal code or its start (`hel dup 750`).
+///
+/// Best matches first: customers whose name has the searched word exactly, then those where it
+/// is a prefix, then one typo away; within each, by matched word then last name, first name and
+/// postal code, so that homonyms come apart by where they live.
+pub fn by_name(cache: &Cache, query: &str, limit: usize) -> Result<Vec<CustomerMatch>> {
+    let parsed = NameQuery::parse(query);
+    if parsed.words.is_empty() || limit == 0 {
+        return Ok(Vec::new());
+    }
+    let vocabulary = cache.name_vocabulary()?;
+    let words: Vec<WordMatches> = parsed
+        .words
+        .iter()
+        .map(|w| WordMatches::find(&vocabulary, w))
+        .collect();
+    if words.iter().any(WordMatches::is_empty) {
+        return Ok(Vec::new());
+    }
+    // Walk the most selective word's matches; the other words filter.
+    let (driver_index, driver) = words
+        .iter()
+        .enumerate()
+        .min_by_key(|(_, w)| w.customers)
+        .ok_or(Error::NotFound)?;
+    let filters: Vec<&WordMatches> = words
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != driver_index)
+        .map(|(_, w)| w)
+        .collect();
+
+    cache.read(|c| {
+        let mut found: Vec<CustomerMatch> = Vec::with_capacity(limit);
+        for tier in driver.tiers() {
+            if found.len() >= limit {
+                break;
+            }
+            for m in tier_query(c, &tier, &filters, parsed.postal_code.as_deref(), limit)? {
+                if found.len() < limit && !found.iter().any(|f| f.id == m.id) {
+                    found.push(m);
+                }
+            }
+        }
+        Ok(found)
+    })
+}
+
+/// A name query split into name words and a postal code.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct NameQuery {
+    words: Vec<String>,
+    postal_code: Option<String>,
+}
+
+impl NameQuery {
+    fn parse(query: &str) -> Self {
+        let mut parsed = Self::default();
+        for token in text::tokens(query) {
+            if token.chars().all(|c| c.is_ascii_digit()) {
+                parsed.postal_code.get_or_insert(token);
+            } else {
+                parsed.words.push(token);
+            }
+        }
+        parsed
+    }
+}
+
+/// The distinct folded name words of the cache with their customer counts, sorted: small
+/// (thousands of words), so typo tolerance can scan it.
+pub(crate) struct Vocabulary {
+    words: Vec<(String, i64)>,
+}
+
+impl Vocabulary {
+    pub(crate) fn read(conn: &Connection) -> Result<Self> {
+        let words = conn
+            .prepare("SELECT token, customers FROM name_vocabulary ORDER BY token")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(Self { words })
+    }
+
+    fn starting_with<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a (String, i64)> {
+        let start = self.words.partition_point(|(w, _)| w.as_str() < prefix);
+        self.words[start..]
+            .iter()
+            .take_while(move |(w, _)| w.starts_with(prefix))
+    }
+}
+
+/// The vocabulary, read again only after a write.
+#[derive(Default)]
+pub(crate) struct VocabularyCache(Mutex<Option<(u64, Arc<Vocabulary>)>>);
+
+impl Cache {
+    fn name_vocabulary(&self) -> Result<Arc<Vocabulary>> {
+        let generation = self.generation();
+        let mut slot = self
+            .vocabulary
+            .0
+            .lock()
+            .map_err(|_| Error::Crypto("vocabulary lock poisoned"))?;
+        if let Some((seen, vocabulary)) = slot.as_ref()
+            && *seen == generation
+        {
+            return Ok(Arc::clone(vocabulary));
+        }
+        let vocabulary = Arc::new(self.read(Vocabulary::read)?);
+        *slot = Some((generation, Arc::clone(&vocabulary)));
+        Ok(vocabulary)
+    }
+}
+
+/// Shortest query word for which a typo is tolerated: below it, one edit matches too much.
+const TYPO_MIN_CHARS: usize = 4;
+
+/// What one query word matches in the vocabulary, by quality.
+struct WordMatches {
+    word: String,
+    exact: bool,
+    /// Whether some longer word starts with it.
+    has_prefixed: bool,
+    typos: Vec<String>,
+    /// Customers behind all the matches: how selective the word is.
+    customers: i64,
+}
+
+/// One quality tier of a word's matches, as a condition on `customer_name.token`.
+enum Tier<'a> {
+    Exact(&'a str),
+    Prefixed(&'a str),
+    Typos(&'a [String]),
+}
+
+impl WordMatches {
+    fn find(vocabulary: &Vocabulary, word: &str) -> Self {
+        let mut matches = Self {
+            word: word.to_owned(),
+            exact: false,
+            has_prefixed: false,
+            typos: Vec::new(),
+            customers: 0,
+        };
+        for (w, n) in vocabulary.starting_with(word) {
+            matches.customers += n;
+            if w == word {
+                matches.exact = true;
+            } else {
+                matches.has_prefixed = true;
+            }
+        }
+        if word.chars().count() >= TYPO_MIN_CHARS {
+            for (w, n) in &vocabulary.words {
+                if !w.starts_with(word) && text::within_one_edit_of_prefix(word, w) {
+                    matches.typos.push(w.clone());
+                    matches.customers += n;
+                }
+            }
+        }
+        matches
+    }
+
+    fn is_empty(&self) -> bool {
+        !self.exact && !self.has_prefixed && self.typos.is_empty()
+    }
+
+    fn tiers(&self) -> Vec<Tier<'_>> {
+        let mut tiers = Vec::with_capacity(3);
+        if self.exact {
+            tiers.push(Tier::Exact(&self.word));
+        }
+        if self.has_prefixed {
+            tiers.push(Tier::Prefixed(&self.word));
+        }
+        if !self.typos.is_empty() {
+            tiers.push(Tier::Typos(&self.typos));
+        }
+        tiers
+    }
+}
+
+/// The first `limit` customers, in index order, whose name has a word of `tier` and matches
+/// every filter word and the postal code prefix.
+fn tier_query(
+    conn: &Connection,
+    tier: &Tier<'_>,
+    filters: &[&WordMatches],
+    postal_code: Option<&str>,
+    limit: usize,
+) -> Result<Vec<CustomerMatch>> {
+    let mut sql = format!(
+        "SELECT {MATCH_COLUMNS} FROM customer_name cn JOIN customer c ON c.id = cn.customer_id WHERE "
+    );
+    let mut args: Vec<Box<dyn ToSql>> = Vec::new();
+    match tier {
+        Tier::Exact(word) => {
+            sql.push_str("cn.token = ?");
+            args.push(Box::new(word.to_string()));
+        }
+        Tier::Prefixed(word) => {
+            sql.push_str("cn.token > ? AND cn.token < ?");
+            args.push(Box::new(word.to_string()));
+            args.push(Box::new(prefix_end(word)));
+        }
+        Tier::Typos(words) => {
+            sql.push_str("cn.token IN (");
+            push_placeholders(&mut sql, words.len());
+            sql.push(')');
+            args.extend(words.iter().map(|w| Box::new(w.clone()) as Box<dyn ToSql>));
+        }
+    }
+    if let Some(code) = postal_code {
+        sql.push_str(" AND c.postal_code >= ? AND c.postal_code < ?");
+        args.push(Box::new(code.to_owned()));
+        args.push(Box::new(prefix_end(code)));
+    }
+    for filter in filters {
+        sql.push_str(
+            " AND EXISTS (SELECT 1 FROM customer_name o WHERE o.customer_id = cn.customer_id
+              AND ((o.token >= ? AND o.token < ?)",
+        );
+        args.push(Box::new(filter.word.clone()));
+        args.push(Box::new(prefix_end(&filter.word)));
+        if !filter.typos.is_empty() {
+            sql.push_str(" OR o.token IN (");
+            push_placeholders(&mut sql, filter.typos.len());
+            sql.push(')');
+            args.extend(
+                filter
+                    .typos
+                    .iter()
+                    .map(|w| Box::new(w.clone()) as Box<dyn ToSql>),
+            );
+        }
+        sql.push_str("))");
+    }
+    sql.push_str(" ORDER BY cn.token, cn.sort_key LIMIT ?");
+    args.push(Box::new(limit as i64));
+    let params: Vec<&dyn ToSql> = args.iter().map(|a| a.as_ref()).collect();
+    let rows = conn
+        .prepare_cached(&sql)?
+        .query_map(params.as_slice(), read_match)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+fn push_placeholders(sql: &mut String, n: usize) {
+    for i in 0..n {
+        sql.push_str(if i == 0 { "?" } else { ", ?" });
+    }
+}
+
+/// The smallest string greater than every string starting with `prefix`.
+fn prefix_end(prefix: &str) -> String {
+    let mut end = prefix.to_owned();
+    end.push(char::MAX);
+    end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_query_splits_into_words_and_postal_code() {
+        assert_eq!(
+            NameQuery::parse("Hélène  DUP, 750"),
+            NameQuery {
+                words: vec!["helene".into(), "dup".into()],
+                postal_code: Some("750".into())
+            }
+        );
+        assert_eq!(NameQuery::parse("  ").words.len(), 0);
+    }
+}

@@ -1,0 +1,116 @@
+//! Numbered schema migrations. The schema version lives in `PRAGMA user_version`; each
+//! migration runs in its own transaction with the version bump, so a crash leaves the file at
+//! the previous version or the next, never between.
+
+use rusqlite::{Connection, Transaction};
+
+use crate::error::{Error, Result};
+use crate::search_index;
+
+struct Migration {
+    sql: &'static str,
+    /// Fills what SQL alone cannot compute for rows that already exist (folded names).
+    backfill: Option<fn(&Transaction<'_>) -> Result<()>>,
+}
+
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        sql: include_str!("migrations/001_initial.sql"),
+        backfill: None,
+    },
+    Migration {
+        sql: include_str!("migrations/002_search.sql"),
+        backfill: Some(search_index::reindex_all),
+    },
+    Migration {
+        sql: include_str!("migrations/003_sync.sql"),
+        backfill: None,
+    },
+];
+
+/// The schema version this code writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// Applies every migration above the file's version, up to `target`.
+pub(super) fn migrate_to(conn: &mut Connection, target: u32) -> Result<()> {
+    let current: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if current > SCHEMA_VERSION {
+        return Err(Error::SchemaTooNew {
+            found: current,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for (index, migration) in MIGRATIONS.iter().enumerate().take(target as usize) {
+        let version = index as u32 + 1;
+        if version <= current {
+            continue;
+        }
+        let tx = conn.transaction()?;
+        tx.execute_batch(migration.sql)?;
+        if let Some(backfill) = migration.backfill {
+            backfill(&tx)?;
+        }
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::key::CacheKey;
+    use crate::store::Cache;
+
+    fn schema(cache: &Cache) -> Vec<(String, String, String)> {
+        cache
+            .read(|c| {
+                let mut stmt = c.prepare(
+                    "SELECT type, name, coalesce(sql, '') FROM sqlite_master
+                     WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name",
+                )?;
+                let rows = stmt
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows)
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn upgrading_from_every_version_gives_the_fresh_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = CacheKey::generate().unwrap();
+        let fresh = Cache::open(dir.path().join("fresh.db"), &key).unwrap();
+        let fresh_schema = schema(&fresh);
+        assert!(!fresh_schema.is_empty());
+        for old in 1..SCHEMA_VERSION {
+            let path = dir.path().join(format!("from-{old}.db"));
+            drop(Cache::open_at_version(&path, &key, old).unwrap());
+            let upgraded = Cache::open(&path, &key).unwrap();
+            assert_eq!(upgraded.schema_version().unwrap(), SCHEMA_VERSION);
+            assert_eq!(
+                schema(&upgraded),
+                fresh_schema,
+                "upgrade from version {old}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_newer_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = CacheKey::generate().unwrap();
+        let path = dir.path().join("c.db");
+        let cache = Cache::open(&path, &key).unwrap();
+        cache
+            .write(|tx| Ok(tx.pragma_update(None, "user_version", SCHEMA_VERSION + 1)?))
+            .unwrap();
+        drop(cache);
+        assert!(matches!(
+            Cache::open(&path, &key),
+            Err(Error::SchemaTooNew { .. })
+        ));
+    }
+}

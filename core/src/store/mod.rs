@@ -1,0 +1,249 @@
+//! The encrypted on-device cache: one SQLCipher file opened with a raw 256-bit key, a writer
+//! connection whose every write is one transaction, and a reader that never waits for it.
+
+mod migrations;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rusqlite::{Connection, OpenFlags, Transaction};
+
+use crate::error::{Error, Result};
+use crate::key::CacheKey;
+
+pub use migrations::SCHEMA_VERSION;
+
+/// Page cache of the reader connection, in KiB: every miss decrypts a page, so reads of a
+/// customer's card should stay in memory once warm.
+const READER_CACHE_KIB: i64 = 32 * 1024;
+const WRITER_CACHE_KIB: i64 = 16 * 1024;
+
+/// An open, unlocked cache.
+pub struct Cache {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    reader: Mutex<Connection>,
+    /// Bumped by every committed write, so that derived in-memory state knows it is stale.
+    generation: AtomicU64,
+    /// Name words for typo-tolerant search, kept between lookups.
+    pub(crate) vocabulary: crate::lookup::VocabularyCache,
+}
+
+impl Cache {
+    /// Opens the cache at `path` with `key`, creating it if the file does not exist, and brings
+    /// its schema up to date. A wrong key or a damaged file is refused before anything is
+    /// written, leaving the file as it was.
+    pub fn open(path: impl AsRef<Path>, key: &CacheKey) -> Result<Self> {
+        Self::open_at_version(path.as_ref(), key, SCHEMA_VERSION)
+    }
+
+    pub(crate) fn open_at_version(path: &Path, key: &CacheKey, version: u32) -> Result<Self> {
+        let path = path.to_path_buf();
+        if path.exists() {
+            check_key(&path, key)?;
+        }
+        let mut writer = connect(&path, key, OpenFlags::default())?;
+        if let Err(e) = verify_readable(&writer) {
+            // No key check file (a cache from before it existed, or it was lost) and the
+            // key does not decrypt page 1: the key or the file is wrong.
+            drop(writer);
+            return Err(e);
+        }
+        configure_writer(&writer)?;
+        migrations::migrate_to(&mut writer, version)?;
+        write_key_check(&path, key)?;
+        let reader = connect(
+            &path,
+            key,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        reader.pragma_update(None, "cache_size", -READER_CACHE_KIB)?;
+        reader.pragma_update(None, "temp_store", "MEMORY")?;
+        Ok(Self {
+            path,
+            writer: Mutex::new(writer),
+            reader: Mutex::new(reader),
+            generation: AtomicU64::new(0),
+            vocabulary: Default::default(),
+        })
+    }
+
+    /// The cache file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` on the reader connection. Reads see the last committed write.
+    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = self.reader.lock().map_err(|_| poisoned())?;
+        f(&conn)
+    }
+
+    /// Runs `f` in one write transaction: committed if `f` succeeds, rolled back otherwise.
+    pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.writer.lock().map_err(|_| poisoned())?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        self.generation.fetch_add(1, Ordering::Release);
+        Ok(out)
+    }
+
+    /// A number that changes whenever a write is committed.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// The schema version of the open file.
+    pub fn schema_version(&self) -> Result<u32> {
+        self.read(|c| Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?))
+    }
+
+    /// Moves the write-ahead log into the main file (e.g. after a bulk load).
+    pub fn checkpoint(&self) -> Result<()> {
+        let conn = self.writer.lock().map_err(|_| poisoned())?;
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// Every file the cache may write beside its database: all are encrypted, and all go when
+    /// the cache is destroyed.
+    pub fn files(path: &Path) -> Vec<PathBuf> {
+        ["", "-wal", "-shm", "-journal", ".key-check"]
+            .iter()
+            .map(|suffix| {
+                let mut name = path.as_os_str().to_owned();
+                name.push(suffix);
+                PathBuf::from(name)
+            })
+            .collect()
+    }
+}
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cache")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+fn poisoned() -> Error {
+    Error::Crypto("a previous operation panicked while holding the cache")
+}
+
+fn connect(path: &Path, key: &CacheKey, flags: OpenFlags) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.execute_batch(&key.pragma())?;
+    // A checkpoint and a read may briefly contend for the WAL index.
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // SQLCipher would otherwise print its own lines (e.g. HMAC failures) on stderr.
+    let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE");
+    Ok(conn)
+}
+
+/// Page 1 decrypts and the schema reads: the key is right and the header intact.
+fn verify_readable(conn: &Connection) -> Result<()> {
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
+        .map_err(Error::from)
+}
+
+fn configure_writer(conn: &Connection) -> Result<()> {
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // Deleted rows (an erased customer) are overwritten, not left in free pages.
+    conn.pragma_update(None, "secure_delete", "ON")?;
+    // Sorts and temporary indexes stay in memory, never in a temp file.
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
+    Ok(())
+}
+
+fn key_check_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".key-check");
+    PathBuf::from(name)
+}
+
+/// Tells a wrong key from a damaged file: SQLCipher reports both as "not a database".
+fn check_key(path: &Path, key: &CacheKey) -> Result<()> {
+    let stored = match fs::read(key_check_path(path)) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    if !constant_time_eq(&stored, &key.check_value()) {
+        return Err(Error::WrongKey);
+    }
+    // The key is right: a file that will not open is damaged.
+    let conn = connect(path, key, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    verify_readable(&conn).map_err(|e| match e {
+        Error::Database(_) | Error::Corrupt => Error::Corrupt,
+        other => other,
+    })
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn write_key_check(path: &Path, key: &CacheKey) -> Result<()> {
+    let target = key_check_path(path);
+    let value = key.check_value();
+    if fs::read(&target).is_ok_and(|stored| stored == value) {
+        return Ok(());
+    }
+    let mut tmp = target.as_os_str().to_owned();
+    tmp.push(".tmp");
+    fs::write(&tmp, value)?;
+    fs::rename(&tmp, &target)?;
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reopens_with_the_same_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.db");
+        let key = CacheKey::from_bytes(&[7; 32]).unwrap();
+        {
+            let cache = Cache::open(&path, &key).unwrap();
+            cache
+                .write(|tx| {
+                    tx.execute("INSERT INTO meta VALUES ('k', 'v')", [])?;
+                    Ok(())
+                })
+                .unwrap();
+        }
+        let cache = Cache::open(&path, &key).unwrap();
+        let v: String = cache
+            .read(|c| Ok(c.query_row("SELECT value FROM meta WHERE key = 'k'", [], |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(v, "v");
+        assert_eq!(cache.schema_version().unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn a_failed_write_commits_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = CacheKey::generate().unwrap();
+        let cache = Cache::open(dir.path().join("c.db"), &key).unwrap();
+        let before = cache.generation();
+        let result: Result<()> = cache.write(|tx| {
+            tx.execute("INSERT INTO meta VALUES ('k', 'v')", [])?;
+            Err(Error::InvalidInput("stop".into()))
+        });
+        assert!(result.is_err());
+        assert_eq!(cache.generation(), before);
+        let n: i64 = cache
+            .read(|c| Ok(c.query_row("SELECT count(*) FROM meta", [], |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(n, 0);
+    }
+}

@@ -1,0 +1,144 @@
+//! Text folding for search: what an advisor types matches what the CRM holds whatever the case,
+//! the accents or the punctuation (`Hélène` = `helene`, `D'Angelo` = `dangelo`).
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// Lower-cases and strips diacritics; letters with no decomposition are spelled out
+/// (`ß` → `ss`, `œ` → `oe`).
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.nfd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        match c {
+            'ß' => out.push_str("ss"),
+            'œ' | 'Œ' => out.push_str("oe"),
+            'æ' | 'Æ' => out.push_str("ae"),
+            'ø' | 'Ø' => out.push('o'),
+            'ł' | 'Ł' => out.push('l'),
+            _ => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+/// The folded words of a text: runs of letters and digits.
+pub fn tokens(text: &str) -> Vec<String> {
+    fold(text)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The search tokens of a name: its words and, for a name in several parts, the parts joined
+/// (`De Luca` → `de`, `luca`, `deluca`), so that either spelling finds it.
+pub fn name_tokens(name: &str) -> Vec<String> {
+    let mut words = tokens(name);
+    if words.len() > 1 {
+        words.push(words.concat());
+    }
+    words.sort();
+    words.dedup();
+    words
+}
+
+/// The key that orders customers by name: folded last name, first name, then postal code
+/// (so that homonyms come apart by where they live).
+pub fn sort_key(last_name: &str, first_name: &str, postal_code: &str) -> String {
+    let mut key = tokens(last_name).concat();
+    key.push(' ');
+    key.push_str(&tokens(first_name).concat());
+    key.push(' ');
+    key.push_str(postal_code.trim());
+    key
+}
+
+/// Whether `query` is within one edit (insert, delete, substitute, or swap of two neighbours)
+/// of some prefix of `word`: a typo tolerance for as-you-type search.
+pub fn within_one_edit_of_prefix(query: &str, word: &str) -> bool {
+    let q: Vec<char> = query.chars().collect();
+    let w: Vec<char> = word.chars().collect();
+    if w.len() + 1 < q.len() {
+        return false;
+    }
+    // Optimal string alignment distance, keeping three rows; the answer is the smallest
+    // distance from the whole query to any prefix of the word (the last row's minimum).
+    let cols = w.len() + 1;
+    let mut before: Vec<usize> = vec![0; cols];
+    let mut prev: Vec<usize> = (0..cols).collect();
+    let mut row: Vec<usize> = vec![0; cols];
+    for i in 1..=q.len() {
+        row[0] = i;
+        let mut row_min = row[0];
+        for j in 1..cols {
+            let cost = usize::from(q[i - 1] != w[j - 1]);
+            let mut d = (prev[j] + 1).min(row[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && q[i - 1] == w[j - 2] && q[i - 2] == w[j - 1] {
+                d = d.min(before[j - 2] + 1);
+            }
+            row[j] = d;
+            row_min = row_min.min(d);
+        }
+        if row_min > 1 {
+            return false;
+        }
+        std::mem::swap(&mut before, &mut prev);
+        std::mem::swap(&mut prev, &mut row);
+    }
+    prev.iter().any(|&d| d <= 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_case_and_accents() {
+        assert_eq!(fold("Hélène"), "helene");
+        assert_eq!(fold("ÉLODIE"), "elodie");
+        assert_eq!(fold("Niccolò"), "niccolo");
+        assert_eq!(fold("Müller"), "muller");
+        assert_eq!(fold("Œuvre"), "oeuvre");
+        assert_eq!(fold("Straße"), "strasse");
+    }
+
+    #[test]
+    fn name_tokens_include_joined_parts() {
+        assert_eq!(name_tokens("De Luca"), vec!["de", "deluca", "luca"]);
+        assert_eq!(name_tokens("D'Angelo"), vec!["angelo", "d", "dangelo"]);
+        assert_eq!(name_tokens("Hélène"), vec!["helene"]);
+        assert_eq!(
+            name_tokens("Marie-Hélène"),
+            vec!["helene", "marie", "mariehelene"]
+        );
+    }
+
+    #[test]
+    fn sort_key_orders_by_last_then_first_name() {
+        assert!(sort_key("Dupont", "Zoé", "75011") < sort_key("Dupré", "Anne", "75001"));
+        assert!(sort_key("Dupont", "Zoé", "69002") < sort_key("Dupont", "Zoé", "75011"));
+        assert_eq!(sort_key("Le Goff", "Anaïs", "75001"), "legoff anais 75001");
+    }
+
+    #[test]
+    fn one_edit_of_a_prefix() {
+        assert!(within_one_edit_of_prefix("dupont", "dupont"));
+        assert!(within_one_edit_of_prefix("dupo", "dupont"), "plain prefix");
+        assert!(within_one_edit_of_prefix("dupnt", "dupont"), "deletion");
+        assert!(within_one_edit_of_prefix("duppont", "dupont"), "insertion");
+        assert!(
+            within_one_edit_of_prefix("dupomt", "dupont"),
+            "substitution"
+        );
+        assert!(
+            within_one_edit_of_prefix("dpuont", "dupont"),
+            "transposition"
+        );
+        assert!(within_one_edit_of_prefix("lefevre", "lefebvre"));
+        assert!(!within_one_edit_of_prefix("dpomt", "dupont"), "two edits");
+        assert!(!within_one_edit_of_prefix("martin", "bernard"));
+    }
+}

@@ -1,0 +1,186 @@
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use carnet_core::barcode::BarcodeError;
+use carnet_core::{CacheKey, Error, lookup};
+use support::{Sample, card};
+
+fn ids(matches: &[lookup::CustomerMatch]) -> Vec<&str> {
+    matches.iter().map(|m| m.id.as_str()).collect()
+}
+
+#[test]
+fn card_lookup_finds_the_customer_and_explains_bad_codes() {
+    let sample = Sample::new();
+    let cache = sample.loaded_cache(&CacheKey::generate().unwrap());
+
+    let found = lookup::by_card(&cache, &card(3)).unwrap();
+    assert_eq!(found.id, "C3");
+    assert_eq!(found.first_name, "Niccolò");
+    assert_eq!(found.card_last4, &card(3)[9..]);
+
+    let mut wrong_check = card(3);
+    let last = wrong_check.pop().unwrap();
+    wrong_check.push(if last == '9' { '0' } else { '9' });
+    assert!(matches!(
+        lookup::by_card(&cache, &wrong_check),
+        Err(Error::InvalidCard(BarcodeError::BadCheckDigit))
+    ));
+    assert!(matches!(
+        lookup::by_card(&cache, "12345"),
+        Err(Error::InvalidCard(BarcodeError::WrongLength(5)))
+    ));
+    assert!(matches!(
+        lookup::by_card(&cache, "29000000x0001"),
+        Err(Error::InvalidCard(BarcodeError::NotDigits))
+    ));
+    // A valid code that is nobody's card.
+    assert!(matches!(
+        lookup::by_card(&cache, &card(999)),
+        Err(Error::NotFound)
+    ));
+}
+
+#[test]
+fn name_search_ignores_case_and_accents_and_tells_homonyms_apart() {
+    let sample = Sample::new();
+    let cache = sample.loaded_cache(&CacheKey::generate().unwrap());
+
+    // Both Hélène Duponts, the Lyon one (69002) before the Paris one (75011).
+    assert_eq!(
+        ids(&lookup::by_name(&cache, "helene dupont", 20).unwrap()),
+        ["C2", "C1"]
+    );
+    assert_eq!(
+        ids(&lookup::by_name(&cache, "DUPONT Hélène", 20).unwrap()),
+        ["C2", "C1"]
+    );
+    // The postal code (or its start) tells them apart.
+    assert_eq!(
+        ids(&lookup::by_name(&cache, "dupont 75", 20).unwrap()),
+        ["C1"]
+    );
+    assert_eq!(
+        ids(&lookup::by_name(&cache, "hélène 69002", 20).unwrap()),
+        ["C2"]
+    );
+    let first = &lookup::by_name(&cache, "dupont", 20).unwrap()[0];
+    assert_eq!(
+        (first.postal_code.as_str(), first.city.as_str()),
+        ("69002", "Lyon")
+    );
+}
+
+#[test]
+fn name_search_matches_prefixes_as_the_advisor_types() {
+    let sample = Sample::new();
+    let cache = sample.loaded_cache(&CacheKey::generate().unwrap());
+
+    // "mar" starts Marc (C5), Marie (C4) and Martin (C5): exact words first, then prefixes
+    // in word order; each customer once.
+    assert_eq!(
+        ids(&lookup::by_name(&cache, "mar", 20).unwrap()),
+        ["C5", "C4"]
+    );
+    assert_eq!(ids(&lookup::by_name(&cache, "marie", 20).unwrap()), ["C4"]);
+    assert_eq!(ids(&lookup::by_name(&cache, "lef", 20).unwrap()), ["C4"]);
+    // Multi-part names: either spelling.
+    assert_eq!(
+        ids(&lookup::by_name(&cache, "d'angelo", 20).unwrap()),
+        ["C3"]
+    );
+    assert_eq!(
+        ids(&lookup::by_name(&cache, "dangelo nicc", 20).unwrap()),
+        ["C3"]
+    );
+    assert_eq!(ids(&lookup::by_name(&cache, "angelo", 20).unwrap()), ["C3"]);
+    // The limit holds.
+    assert_eq!(lookup::by_name(&cache, "dupont", 1).unwrap().len(), 1);
+    // Nothing typed, nothing found; no such name, nothing found.
+    assert!(lookup::by_name(&cache, "  ", 20).unwrap().is_empty());
+    assert!(lookup::by_name(&cache, "zzzz", 20).unwrap().is_empty());
+}
+
+#[test]
+fn name_search_tolerates_one_typo() {
+    let sample = Sample::new();
+    let cache = sample.loaded_cache(&CacheKey::generate().unwrap());
+
+    assert_eq!(
+        ids(&lookup::by_name(&cache, "lefebvre", 20).unwrap()),
+        ["C4"],
+        "insertion"
+    );
+    assert_eq!(
+        ids(&lookup::by_name(&cache, "dupnot", 20).unwrap()),
+        ["C2", "C1"],
+        "transposition"
+    );
+    assert_eq!(
+        ids(&lookup::by_name(&cache, "martyn", 20).unwrap()),
+        ["C5"],
+        "substitution"
+    );
+    assert!(
+        lookup::by_name(&cache, "mzrtyn", 20).unwrap().is_empty(),
+        "two typos"
+    );
+    // Exact matches rank before typo matches: "marc" is Marc Martin exactly, and Marie
+    // Lefèvre one edit away ("mari…").
+    assert_eq!(
+        ids(&lookup::by_name(&cache, "marc", 20).unwrap()),
+        ["C5", "C4"]
+    );
+    // Below four letters no typo is tolerated: "mrc" finds nobody.
+    assert!(lookup::by_name(&cache, "mrc", 20).unwrap().is_empty());
+}
+
+#[test]
+fn phone_lookup_reads_any_format() {
+    let sample = Sample::new();
+    let cache = sample.loaded_cache(&CacheKey::generate().unwrap());
+
+    for typed in ["0612345678", "+33 6 12 34 56 78", "06.12.34.56.78"] {
+        assert_eq!(
+            ids(&lookup::by_phone(&cache, typed, "FR").unwrap()),
+            ["C1"],
+            "{typed}"
+        );
+    }
+    // An Italian number typed nationally in the Milano store, or internationally in Paris.
+    assert_eq!(
+        ids(&lookup::by_phone(&cache, "347 1234567", "IT").unwrap()),
+        ["C3"]
+    );
+    assert_eq!(
+        ids(&lookup::by_phone(&cache, "+393471234567", "FR").unwrap()),
+        ["C3"]
+    );
+    assert!(
+        lookup::by_phone(&cache, "06 00 00 00 00", "FR")
+            .unwrap()
+            .is_empty()
+    );
+    assert!(matches!(
+        lookup::by_phone(&cache, "06 12", "FR"),
+        Err(Error::InvalidInput(_))
+    ));
+}
+
+#[test]
+fn email_lookup_is_case_insensitive_and_prefix() {
+    let sample = Sample::new();
+    let cache = sample.loaded_cache(&CacheKey::generate().unwrap());
+
+    assert_eq!(
+        ids(&lookup::by_email(&cache, "niccolo.dangelo@example.it", 20).unwrap()),
+        ["C3"]
+    );
+    assert_eq!(
+        ids(&lookup::by_email(&cache, " HELENE.D", 20).unwrap()),
+        ["C1"]
+    );
+    assert!(lookup::by_email(&cache, "nobody@", 20).unwrap().is_empty());
+    assert!(lookup::by_email(&cache, "", 20).unwrap().is_empty());
+}
