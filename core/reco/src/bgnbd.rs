@@ -102,6 +102,11 @@ impl BgNbd {
             }
         }
         let neg_ll = |theta: &[f64]| {
+            // Keep the search where the parameters mean something (e^±8): a panel that the
+            // model does not fit well otherwise sends it off toward a boundary for ever.
+            if theta.iter().any(|t| t.abs() > 8.0) {
+                return f64::INFINITY;
+            }
             let p = Self::from_log(theta);
             -groups
                 .iter()
@@ -116,7 +121,12 @@ impl BgNbd {
         ];
         let mut best: Option<(Vec<f64>, f64)> = None;
         for s in starts {
-            let (x, v) = nelder_mead(neg_ll, &s, NelderMead::default());
+            let opts = NelderMead {
+                max_iter: 5_000,
+                restarts: 8,
+                ..NelderMead::default()
+            };
+            let (x, v) = nelder_mead(neg_ll, &s, opts);
             if v.is_finite() && best.as_ref().is_none_or(|(_, bv)| v < *bv) {
                 best = Some((x, v));
             }

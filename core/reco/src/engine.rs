@@ -27,6 +27,11 @@ pub struct EngineParams {
     pub max_seeds: usize,
     /// Popular items added as candidates.
     pub popular_candidates: usize,
+    /// A liked item seeds neighbours with this share of the strongest seed's weight, and is
+    /// itself raised by this times the repeat weight.
+    pub like_weight: f64,
+    /// A disliked item's neighbour with similarity s keeps (1 − dislike_damp · s) of its score.
+    pub dislike_damp: f64,
 }
 
 impl Default for EngineParams {
@@ -39,6 +44,8 @@ impl Default for EngineParams {
             popularity_weight: 0.1,
             max_seeds: 40,
             popular_candidates: 100,
+            like_weight: 1.0,
+            dislike_damp: 0.8,
         }
     }
 }
@@ -120,10 +127,10 @@ pub fn profile(history: &[Basket], now: f64, p: &EngineParams) -> Vec<Seed> {
 }
 
 /// Scores the candidates reachable from `seeds`: the seeds themselves, their neighbours and
-/// the first `popular_candidates` of `popular`. `popularity` is per item, at most 1.
+/// the first `popular_candidates` of `popular`. `popularity` gives an item's prior, at most 1.
 pub fn score(
     neighbours: &Neighbours,
-    popularity: &[f32],
+    popularity: &dyn Fn(u32) -> f32,
     popular: &[u32],
     seeds: &[Seed],
     p: &EngineParams,
@@ -163,7 +170,7 @@ pub fn score(
         out.entry(i).or_insert_with(|| blank(i));
     }
     for c in out.values_mut() {
-        c.popularity = f64::from(popularity.get(c.item as usize).copied().unwrap_or(0.0));
+        c.popularity = f64::from(popularity(c.item));
         c.score = p.repeat_weight * c.repeat
             + p.neighbour_weight * c.neighbour
             + p.popularity_weight * c.popularity;
@@ -232,13 +239,8 @@ impl Engine {
         k: usize,
     ) -> Vec<u32> {
         let seeds = profile(history, now, params);
-        let scored = score(
-            &self.neighbours,
-            &self.popularity,
-            &self.popular,
-            &seeds,
-            params,
-        );
+        let pop = |i: u32| self.popularity.get(i as usize).copied().unwrap_or(0.0);
+        let scored = score(&self.neighbours, &pop, &self.popular, &seeds, params);
         let mut ranked: Vec<(u32, f32)> =
             scored.values().map(|c| (c.item, c.score as f32)).collect();
         let mut out: Vec<u32> = top_k(&mut ranked, k).iter().map(|&(i, _)| i).collect();

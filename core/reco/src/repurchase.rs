@@ -1,0 +1,167 @@
+//! Re-purchase and visit timing for one customer: each replenishable product's cycle from her
+//! own intervals shrunk toward the product's prior, what is due within a window, and the
+//! BG/NBD forecast of her next visits. Gifts never count.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::basket::{date_of_day, day_number};
+use crate::history::HistoryLine;
+use crate::model::{Model, own_intervals, visit_summary};
+
+/// A product due (or overdue) for re-purchase.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Due {
+    /// Product id.
+    pub product_id: String,
+    /// Her latest (non-gift) purchase of it.
+    pub last_bought: NaiveDate,
+    /// Estimated days per cycle (for the quantity she last bought).
+    pub cycle_days: f32,
+    /// When she should run out.
+    pub due_on: NaiveDate,
+    /// Days from today to `due_on` (negative when overdue).
+    pub days_until_due: i32,
+    /// 0–1: how much to trust the date (her own regularity and evidence, lapse since due).
+    pub confidence: f32,
+}
+
+/// Her estimated cycle for a product: the weighted mean (k·prior + Σ own) / (k + n) of the
+/// product's prior and her own n intervals; her own mean when there is no prior.
+pub fn shrunk_cycle(own: &[f64], prior: Option<f64>, k: f64) -> Option<f64> {
+    let n = own.len() as f64;
+    let sum: f64 = own.iter().sum();
+    match prior {
+        Some(p) if p > 0.0 => Some((k * p + sum) / (k + n)),
+        _ if n > 0.0 => Some(sum / n),
+        _ => None,
+    }
+}
+
+/// What is due or overdue within `window_days` of `today` (and not lapsed: more than two
+/// cycles overdue), most urgent first. Only replenishable products are listed.
+pub fn due_list(
+    model: &Model,
+    history: &[HistoryLine],
+    today: NaiveDate,
+    window_days: u32,
+) -> Vec<Due> {
+    let today_n = day_number(today);
+    let intervals = own_intervals(history, &model.products);
+    let mut last: std::collections::HashMap<u32, (i32, u32)> = std::collections::HashMap::new();
+    for l in history.iter().filter(|l| !l.gift) {
+        let Some(i) = model.products.get(&l.product_id) else {
+            continue;
+        };
+        let d = day_number(l.date);
+        if d > today_n {
+            continue;
+        }
+        let e = last.entry(i).or_insert((d, 0));
+        if d > e.0 {
+            *e = (d, 0);
+        }
+        if d == e.0 {
+            e.1 += l.quantity.max(1);
+        }
+    }
+    let k = f64::from(model.prior_weight);
+    let mut out: Vec<Due> = last
+        .into_iter()
+        .filter_map(|(i, (day, qty))| {
+            let cad = model.cadence.get(i as usize)?;
+            if !cad.replenishable {
+                return None;
+            }
+            let own = intervals.get(&i).map_or(&[][..], Vec::as_slice);
+            let prior = (cad.days > 0.0).then_some(f64::from(cad.days));
+            let per_unit = shrunk_cycle(own, prior, k)?;
+            let cycle = per_unit * f64::from(qty);
+            let due = day + cycle.round() as i32;
+            let until = due - today_n;
+            if until > window_days as i32 || -until as f64 > 2.0 * cycle {
+                return None;
+            }
+            Some(Due {
+                product_id: model.products.id(i).to_string(),
+                last_bought: date_of_day(day),
+                cycle_days: cycle as f32,
+                due_on: date_of_day(due),
+                days_until_due: until,
+                confidence: confidence(own, k, until, cycle) as f32,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        a.days_until_due
+            .cmp(&b.days_until_due)
+            .then(a.product_id.cmp(&b.product_id))
+    });
+    out
+}
+
+/// Evidence n/(n + k) lifted by the prior (a product with no own interval starts at ½ of
+/// that of one interval), times regularity 1/(1 + CV) of her intervals, times a lapse factor
+/// that falls once she is overdue by more than half a cycle.
+fn confidence(own: &[f64], k: f64, until: i32, cycle: f64) -> f64 {
+    let n = own.len() as f64;
+    let evidence = 0.25 + 0.75 * n / (n + k.max(1e-9));
+    let regularity = if own.len() >= 2 {
+        let mean = own.iter().sum::<f64>() / n;
+        let var = own.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+        1.0 / (1.0 + var.sqrt() / mean.max(1e-9))
+    } else {
+        0.7
+    };
+    let overdue = f64::from((-until).max(0));
+    let lapse = if overdue > 0.5 * cycle {
+        (1.0 - (overdue - 0.5 * cycle) / (1.5 * cycle)).max(0.0)
+    } else {
+        1.0
+    };
+    (evidence * regularity * lapse).clamp(0.0, 1.0)
+}
+
+/// The next-visit forecast of one customer.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct VisitForecast {
+    /// P(she is still an active customer).
+    pub p_alive: f64,
+    /// Expected purchase occasions in the next 30 days.
+    pub expected_30_days: f64,
+    /// Expected purchase occasions in the next 90 days.
+    pub expected_90_days: f64,
+}
+
+/// BG/NBD forecast from her distinct non-gift purchase days; `None` without a fitted visit
+/// model or a purchase.
+pub fn visit_forecast(
+    model: &Model,
+    history: &[HistoryLine],
+    today: NaiveDate,
+) -> Option<VisitForecast> {
+    let m = model.visits?;
+    let rfm = visit_summary(history, today)?;
+    Some(VisitForecast {
+        p_alive: m.p_alive(&rfm),
+        expected_30_days: m.expected_purchases(&rfm, 30.0),
+        expected_90_days: m.expected_purchases(&rfm, 90.0),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shrinkage_moves_toward_the_prior_with_few_intervals() {
+        let prior = Some(60.0);
+        let one = shrunk_cycle(&[30.0], prior, 2.0).unwrap();
+        let many = shrunk_cycle(&[30.0; 20], prior, 2.0).unwrap();
+        assert!((one - 50.0).abs() < 1e-9, "(2·60 + 30) / 3 = 50, got {one}");
+        assert!(many < one && many > 30.0 && (many - 30.0) < 3.0);
+        assert_eq!(shrunk_cycle(&[], prior, 2.0), Some(60.0));
+        assert_eq!(shrunk_cycle(&[10.0, 20.0], None, 2.0), Some(15.0));
+        assert_eq!(shrunk_cycle(&[], None, 2.0), None);
+    }
+}
