@@ -38,25 +38,45 @@ pub fn shrunk_cycle(own: &[f64], prior: Option<f64>, k: f64) -> Option<f64> {
     }
 }
 
-/// What is due or overdue within `window_days` of `today` (and not lapsed: more than two
-/// cycles overdue), most urgent first. Only replenishable products are listed.
-pub fn due_list(
+/// Her estimated cycle for one product she bought.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CycleEstimate {
+    /// Product index in the model.
+    pub item: u32,
+    /// Day number of her latest purchase.
+    pub last_day: i32,
+    /// Estimated days until she runs out (per-unit cycle × units last bought).
+    pub cycle_days: f64,
+    /// Her own intervals (days per unit).
+    pub own: Vec<f64>,
+}
+
+impl CycleEstimate {
+    /// Day number she should run out.
+    pub fn due_day(&self) -> i32 {
+        self.last_day + self.cycle_days.round() as i32
+    }
+}
+
+/// The cycle of every replenishable product she bought (non-gift, on or before `today`).
+pub fn cycle_estimates(
     model: &Model,
     history: &[HistoryLine],
     today: NaiveDate,
-    window_days: u32,
-) -> Vec<Due> {
+) -> Vec<CycleEstimate> {
     let today_n = day_number(today);
-    let intervals = own_intervals(history, &model.products);
+    let own_lines: Vec<HistoryLine> = history
+        .iter()
+        .filter(|l| !l.gift && day_number(l.date) <= today_n)
+        .cloned()
+        .collect();
+    let intervals = own_intervals(&own_lines, &model.products);
     let mut last: std::collections::HashMap<u32, (i32, u32)> = std::collections::HashMap::new();
-    for l in history.iter().filter(|l| !l.gift) {
+    for l in &own_lines {
         let Some(i) = model.products.get(&l.product_id) else {
             continue;
         };
         let d = day_number(l.date);
-        if d > today_n {
-            continue;
-        }
         let e = last.entry(i).or_insert((d, 0));
         if d > e.0 {
             *e = (d, 0);
@@ -66,29 +86,52 @@ pub fn due_list(
         }
     }
     let k = f64::from(model.prior_weight);
-    let mut out: Vec<Due> = last
+    let mut out: Vec<CycleEstimate> = last
         .into_iter()
         .filter_map(|(i, (day, qty))| {
             let cad = model.cadence.get(i as usize)?;
             if !cad.replenishable {
                 return None;
             }
-            let own = intervals.get(&i).map_or(&[][..], Vec::as_slice);
+            let own = intervals.get(&i).cloned().unwrap_or_default();
             let prior = (cad.days > 0.0).then_some(f64::from(cad.days));
-            let per_unit = shrunk_cycle(own, prior, k)?;
-            let cycle = per_unit * f64::from(qty);
-            let due = day + cycle.round() as i32;
-            let until = due - today_n;
-            if until > window_days as i32 || -until as f64 > 2.0 * cycle {
+            let per_unit = shrunk_cycle(&own, prior, k)?;
+            Some(CycleEstimate {
+                item: i,
+                last_day: day,
+                cycle_days: per_unit * f64::from(qty),
+                own,
+            })
+        })
+        .collect();
+    out.sort_by_key(|e| e.item);
+    out
+}
+
+/// What is due or overdue within `window_days` of `today` (and not lapsed: more than two
+/// cycles overdue), most urgent first. Only replenishable products are listed.
+pub fn due_list(
+    model: &Model,
+    history: &[HistoryLine],
+    today: NaiveDate,
+    window_days: u32,
+) -> Vec<Due> {
+    let today_n = day_number(today);
+    let k = f64::from(model.prior_weight);
+    let mut out: Vec<Due> = cycle_estimates(model, history, today)
+        .into_iter()
+        .filter_map(|e| {
+            let until = e.due_day() - today_n;
+            if until > window_days as i32 || -until as f64 > 2.0 * e.cycle_days {
                 return None;
             }
             Some(Due {
-                product_id: model.products.id(i).to_string(),
-                last_bought: date_of_day(day),
-                cycle_days: cycle as f32,
-                due_on: date_of_day(due),
+                product_id: model.products.id(e.item).to_string(),
+                last_bought: date_of_day(e.last_day),
+                cycle_days: e.cycle_days as f32,
+                due_on: date_of_day(e.due_day()),
                 days_until_due: until,
-                confidence: confidence(own, k, until, cycle) as f32,
+                confidence: confidence(&e.own, k, until, e.cycle_days) as f32,
             })
         })
         .collect();
