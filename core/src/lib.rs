@@ -12,9 +12,11 @@ pub mod history;
 pub mod key;
 pub mod load;
 pub mod lookup;
+pub mod outbox;
 pub mod phone;
 mod search_index;
 pub mod store;
+pub mod sync;
 pub mod text;
 pub mod time;
 

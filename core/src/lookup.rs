@@ -314,7 +314,7 @@ fn tier_query(
         }
     }
     if let Some(code) = postal_code {
-        sql.push_str(" AND c.postal_code >= ? AND c.postal_code < ?");
+        sql.push_str(" AND cn.postal_code >= ? AND cn.postal_code < ?");
         args.push(Box::new(code.to_owned()));
         args.push(Box::new(prefix_end(code)));
     }

@@ -17,13 +17,14 @@ pub(crate) fn index_customer_name(
     unindex_customer_name(tx, customer_id)?;
     let sort_key = text::sort_key(last_name, first_name, postal_code);
     let mut insert = tx.prepare_cached(
-        "INSERT OR IGNORE INTO customer_name (token, sort_key, customer_id) VALUES (?1, ?2, ?3)",
+        "INSERT OR IGNORE INTO customer_name (token, sort_key, customer_id, postal_code)
+         VALUES (?1, ?2, ?3, ?4)",
     )?;
     for token in text::name_tokens(first_name)
         .into_iter()
         .chain(text::name_tokens(last_name))
     {
-        insert.execute(params![token, sort_key, customer_id])?;
+        insert.execute(params![token, sort_key, customer_id, postal_code.trim()])?;
     }
     Ok(())
 }

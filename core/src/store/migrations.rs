@@ -87,7 +87,7 @@ mod tests {
         assert!(!fresh_schema.is_empty());
         for old in 1..SCHEMA_VERSION {
             let path = dir.path().join(format!("from-{old}.db"));
-            drop(Cache::open_at_version(&path, &key, old).unwrap());
+            drop(Cache::open_at_version(&path, Some(&key), old).unwrap());
             let upgraded = Cache::open(&path, &key).unwrap();
             assert_eq!(upgraded.schema_version().unwrap(), SCHEMA_VERSION);
             assert_eq!(

@@ -36,12 +36,25 @@ impl Cache {
     /// its schema up to date. A wrong key or a damaged file is refused before anything is
     /// written, leaving the file as it was.
     pub fn open(path: impl AsRef<Path>, key: &CacheKey) -> Result<Self> {
-        Self::open_at_version(path.as_ref(), key, SCHEMA_VERSION)
+        Self::open_at_version(path.as_ref(), Some(key), SCHEMA_VERSION)
     }
 
-    pub(crate) fn open_at_version(path: &Path, key: &CacheKey, version: u32) -> Result<Self> {
+    /// Opens an **unencrypted** cache: only for benchmarks that measure what encryption
+    /// costs against the same queries on plain SQLite. Never built into the app.
+    #[cfg(feature = "plaintext-baseline")]
+    pub fn open_plaintext_baseline(path: impl AsRef<Path>) -> Result<Self> {
+        Self::open_at_version(path.as_ref(), None, SCHEMA_VERSION)
+    }
+
+    pub(crate) fn open_at_version(
+        path: &Path,
+        key: Option<&CacheKey>,
+        version: u32,
+    ) -> Result<Self> {
         let path = path.to_path_buf();
-        if path.exists() {
+        if let Some(key) = key
+            && path.exists()
+        {
             check_key(&path, key)?;
         }
         let mut writer = connect(&path, key, OpenFlags::default())?;
@@ -53,7 +66,9 @@ impl Cache {
         }
         configure_writer(&writer)?;
         migrations::migrate_to(&mut writer, version)?;
-        write_key_check(&path, key)?;
+        if let Some(key) = key {
+            write_key_check(&path, key)?;
+        }
         let reader = connect(
             &path,
             key,
@@ -134,9 +149,11 @@ fn poisoned() -> Error {
     Error::Crypto("a previous operation panicked while holding the cache")
 }
 
-fn connect(path: &Path, key: &CacheKey, flags: OpenFlags) -> Result<Connection> {
+fn connect(path: &Path, key: Option<&CacheKey>, flags: OpenFlags) -> Result<Connection> {
     let conn = Connection::open_with_flags(path, flags)?;
-    conn.execute_batch(&key.pragma())?;
+    if let Some(key) = key {
+        conn.execute_batch(&key.pragma())?;
+    }
     // A checkpoint and a read may briefly contend for the WAL index.
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     // SQLCipher would otherwise print its own lines (e.g. HMAC failures) on stderr.
@@ -178,7 +195,7 @@ fn check_key(path: &Path, key: &CacheKey) -> Result<()> {
         return Err(Error::WrongKey);
     }
     // The key is right: a file that will not open is damaged.
-    let conn = connect(path, key, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let conn = connect(path, Some(key), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     verify_readable(&conn).map_err(|e| match e {
         Error::Database(_) | Error::Corrupt => Error::Corrupt,
         other => other,

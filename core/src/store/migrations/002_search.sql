@@ -5,13 +5,16 @@ ALTER TABLE customer ADD COLUMN email_folded TEXT;
 CREATE INDEX customer_email ON customer(email_folded) WHERE email_folded IS NOT NULL;
 
 -- One row per token of a customer's first and last name (case and accents folded).
--- sort_key orders a token's customers by name, so the first page of a prefix is an index walk.
+-- sort_key orders a token's customers by name, so the first page of a prefix is an index walk;
+-- the postal code is copied here so that a postal filter needs no visit to the customer row.
 CREATE TABLE customer_name (
     token       TEXT NOT NULL,
     sort_key    TEXT NOT NULL,
     customer_id TEXT NOT NULL,
+    postal_code TEXT NOT NULL,
     PRIMARY KEY (token, sort_key, customer_id)
 ) WITHOUT ROWID;
+CREATE INDEX customer_name_by_postal_code ON customer_name(token, postal_code);
 CREATE INDEX customer_name_by_customer ON customer_name(customer_id, token);
 
 -- The distinct tokens with their customer counts: small enough to scan for typo tolerance.

@@ -1,0 +1,373 @@
+//! Local edits: applied to the cache at once, queued with a device-scoped sequence number until
+//! the server answers. A rejected edit stays visible with its reason and never blocks the
+//! queue; applied and superseded edits leave it.
+
+use carnet_protocol::{
+    ContactField, ContactValue, FeedbackVerdict, Mutation, MutationKind, MutationResult, Outcome,
+};
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use crate::error::{Error, Result};
+use crate::store::Cache;
+use crate::{phone, search_index};
+
+/// An edit as the outbox shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxEntry {
+    /// Device-scoped sequence number.
+    pub seq: u64,
+    /// When it was made (RFC 3339, device clock).
+    pub made_at: String,
+    /// Customer it is about, if any.
+    pub customer_id: Option<String>,
+    /// The edit.
+    pub change: MutationKind,
+    /// Where it stands.
+    pub state: EntryState,
+}
+
+/// Where an edit stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryState {
+    /// Not yet answered by the server.
+    Pending,
+    /// Refused by the server; the reason is for the advisor (no personal data).
+    Rejected {
+        /// Stable code, e.g. `customer_erased`.
+        code: String,
+        /// Explanation.
+        reason: String,
+    },
+}
+
+/// Applies `change` to the cache and queues it for the server, in one transaction. Returns its
+/// sequence number.
+pub fn record(
+    cache: &Cache,
+    change: MutationKind,
+    advisor_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let made_at = now.to_rfc3339_opts(SecondsFormat::Millis, true);
+    let body = serde_json::to_string(&change)
+        .map_err(|_| Error::InvalidInput("edit cannot be encoded".into()))?;
+    cache.write(|tx| {
+        apply_locally(tx, &change, &made_at)?;
+        tx.prepare_cached(
+            "INSERT INTO outbox (made_at, advisor_id, customer_id, body) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![made_at, advisor_id, customer_of(&change), body])?;
+        Ok(tx.last_insert_rowid() as u64)
+    })
+}
+
+/// The oldest pending edits, at most `limit`, in sequence order: what the next push sends.
+pub fn pending(cache: &Cache, limit: usize) -> Result<Vec<Mutation>> {
+    cache.read(|c| {
+        let rows = c
+            .prepare_cached(
+                "SELECT seq, made_at, advisor_id, body FROM outbox WHERE state = 'pending'
+                 ORDER BY seq LIMIT ?1",
+            )?
+            .query_map([limit as i64], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|(seq, made_at, advisor_id, body)| {
+                Ok(Mutation {
+                    seq: seq as u64,
+                    made_at,
+                    advisor_id,
+                    change: decode(&body)?,
+                })
+            })
+            .collect()
+    })
+}
+
+/// Records the server's answers: applied and superseded edits leave the outbox, rejected ones
+/// stay with their reason.
+pub fn record_results(cache: &Cache, results: &[MutationResult]) -> Result<()> {
+    cache.write(|tx| {
+        for result in results {
+            let seq = result.seq as i64;
+            match &result.outcome {
+                Outcome::Applied | Outcome::Superseded => {
+                    tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?
+                        .execute([seq])?;
+                }
+                Outcome::Rejected { code, reason } => {
+                    tx.prepare_cached(
+                        "UPDATE outbox SET state = 'rejected', reason_code = ?2, reason = ?3
+                         WHERE seq = ?1",
+                    )?
+                    .execute(params![seq, code, reason])?;
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Every edit still in the outbox (pending, then rejected), oldest first.
+pub fn entries(cache: &Cache) -> Result<Vec<OutboxEntry>> {
+    cache.read(|c| {
+        let rows = c
+            .prepare_cached(
+                "SELECT seq, made_at, customer_id, body, state, reason_code, reason FROM outbox
+                 ORDER BY state = 'rejected', seq",
+            )?
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|(seq, made_at, customer_id, body, state, code, reason)| {
+                Ok(OutboxEntry {
+                    seq: seq as u64,
+                    made_at,
+                    customer_id,
+                    change: decode(&body)?,
+                    state: if state == "rejected" {
+                        EntryState::Rejected {
+                            code: code.unwrap_or_default(),
+                            reason: reason.unwrap_or_default(),
+                        }
+                    } else {
+                        EntryState::Pending
+                    },
+                })
+            })
+            .collect()
+    })
+}
+
+/// Removes a rejected edit the advisor has read.
+pub fn dismiss_rejected(cache: &Cache, seq: u64) -> Result<()> {
+    cache.write(|tx| {
+        let removed = tx
+            .prepare_cached("DELETE FROM outbox WHERE seq = ?1 AND state = 'rejected'")?
+            .execute([seq as i64])?;
+        if removed == 0 {
+            return Err(Error::NotFound);
+        }
+        Ok(())
+    })
+}
+
+fn decode(body: &str) -> Result<MutationKind> {
+    serde_json::from_str(body).map_err(|_| Error::Corrupt)
+}
+
+fn customer_of(change: &MutationKind) -> Option<&str> {
+    match change {
+        MutationKind::ContactEdit { customer_id, .. }
+        | MutationKind::Consent { customer_id, .. }
+        | MutationKind::Feedback { customer_id, .. }
+        | MutationKind::ProfileView { customer_id } => Some(customer_id),
+        MutationKind::GiftFlag { .. } => None,
+    }
+}
+
+/// Makes the edit visible in the cache now, before the server has it.
+fn apply_locally(tx: &Transaction<'_>, change: &MutationKind, made_at: &str) -> Result<()> {
+    match change {
+        MutationKind::ContactEdit {
+            customer_id,
+            field,
+            value,
+        } => apply_contact_edit(tx, customer_id, *field, value.as_ref()),
+        MutationKind::Consent {
+            customer_id,
+            channel,
+            purpose,
+            granted,
+            source,
+        } => {
+            require_customer(tx, customer_id)?;
+            tx.prepare_cached(
+                "INSERT INTO consent (customer_id, channel, purpose, granted, recorded_at, source)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (customer_id, channel, purpose)
+                 DO UPDATE SET granted = ?4, recorded_at = ?5, source = ?6",
+            )?
+            .execute(params![
+                customer_id,
+                channel,
+                purpose,
+                granted,
+                made_at,
+                source
+            ])?;
+            Ok(())
+        }
+        MutationKind::Feedback {
+            customer_id,
+            product_id,
+            verdict,
+        } => {
+            require_customer(tx, customer_id)?;
+            let verdict = match verdict {
+                FeedbackVerdict::Like => "like",
+                FeedbackVerdict::Dislike => "dislike",
+                FeedbackVerdict::Cleared => {
+                    tx.prepare_cached(
+                        "DELETE FROM feedback WHERE customer_id = ?1 AND product_id = ?2",
+                    )?
+                    .execute([customer_id, product_id])?;
+                    return Ok(());
+                }
+            };
+            tx.prepare_cached(
+                "INSERT INTO feedback (customer_id, product_id, verdict, at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (customer_id, product_id) DO UPDATE SET verdict = ?3, at = ?4",
+            )?
+            .execute(params![customer_id, product_id, verdict, made_at])?;
+            Ok(())
+        }
+        MutationKind::GiftFlag { purchase_id, gift } => {
+            let changed = tx
+                .prepare_cached("UPDATE purchase SET gift = ?2 WHERE id = ?1")?
+                .execute(params![purchase_id, gift])?;
+            if changed == 0 {
+                return Err(Error::NotFound);
+            }
+            Ok(())
+        }
+        MutationKind::ProfileView { customer_id } => require_customer(tx, customer_id),
+    }
+}
+
+fn require_customer(tx: &Transaction<'_>, customer_id: &str) -> Result<()> {
+    tx.prepare_cached("SELECT 1 FROM customer WHERE id = ?1")?
+        .query_row([customer_id], |_| Ok(()))
+        .optional()?
+        .ok_or(Error::NotFound)
+}
+
+fn text_of<'a>(field: &str, value: Option<&'a ContactValue>) -> Result<Option<&'a str>> {
+    match value {
+        None => Ok(None),
+        Some(ContactValue::Text(text)) => {
+            let trimmed = text.trim();
+            Ok((!trimmed.is_empty()).then_some(trimmed))
+        }
+        Some(ContactValue::Address(_)) => Err(Error::InvalidInput(format!(
+            "{field} takes text, not an address"
+        ))),
+    }
+}
+
+fn apply_contact_edit(
+    tx: &Transaction<'_>,
+    customer_id: &str,
+    field: ContactField,
+    value: Option<&ContactValue>,
+) -> Result<()> {
+    let (first, last, postal, country): (String, String, String, String) = tx
+        .prepare_cached(
+            "SELECT first_name, last_name, postal_code, country FROM customer WHERE id = ?1",
+        )?
+        .query_row([customer_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .optional()?
+        .ok_or(Error::NotFound)?;
+    match field {
+        ContactField::Email => {
+            let email = text_of("email", value)?;
+            if let Some(e) = email
+                && !plausible_email(e)
+            {
+                return Err(Error::InvalidInput("email: not a valid address".into()));
+            }
+            tx.prepare_cached("UPDATE customer SET email = ?2, email_folded = ?3 WHERE id = ?1")?
+                .execute(params![customer_id, email, search_index::fold_email(email)])?;
+        }
+        ContactField::Phone => {
+            let typed = text_of("phone", value)?;
+            let e164 = match typed {
+                Some(t) => Some(
+                    phone::to_e164(t, &country)
+                        .ok_or_else(|| Error::InvalidInput("phone: not a valid number".into()))?,
+                ),
+                None => None,
+            };
+            tx.prepare_cached("UPDATE customer SET phone = ?2, phone_e164 = ?3 WHERE id = ?1")?
+                .execute(params![customer_id, typed, e164])?;
+        }
+        ContactField::Language => {
+            let language = text_of("language", value)?
+                .filter(|l| l.len() == 2 && l.chars().all(|c| c.is_ascii_lowercase()))
+                .ok_or_else(|| Error::InvalidInput("language: a two-letter code".into()))?;
+            tx.prepare_cached("UPDATE customer SET language = ?2 WHERE id = ?1")?
+                .execute(params![customer_id, language])?;
+        }
+        ContactField::FirstName | ContactField::LastName => {
+            let name = text_of("name", value)?
+                .ok_or_else(|| Error::InvalidInput("name: cannot be empty".into()))?;
+            let (first, last) = if field == ContactField::FirstName {
+                (name, last.as_str())
+            } else {
+                (first.as_str(), name)
+            };
+            tx.prepare_cached("UPDATE customer SET first_name = ?2, last_name = ?3 WHERE id = ?1")?
+                .execute(params![customer_id, first, last])?;
+            search_index::index_customer_name(tx, customer_id, first, last, &postal)?;
+        }
+        ContactField::Address => {
+            let Some(ContactValue::Address(a)) = value else {
+                return Err(Error::InvalidInput(
+                    "address: an address is required".into(),
+                ));
+            };
+            if a.postal_code.trim().is_empty() || a.city.trim().is_empty() {
+                return Err(Error::InvalidInput(
+                    "address: postal code and city required".into(),
+                ));
+            }
+            tx.prepare_cached(
+                "UPDATE customer SET line1 = ?2, postal_code = ?3, city = ?4, country = ?5
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                customer_id,
+                a.line1,
+                a.postal_code,
+                a.city,
+                a.country
+            ])?;
+            search_index::index_customer_name(tx, customer_id, &first, &last, &a.postal_code)?;
+        }
+    }
+    Ok(())
+}
+
+/// One `@`, a non-empty local part, a dotted domain, no spaces.
+fn plausible_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && !email.chars().any(char::is_whitespace)
+}

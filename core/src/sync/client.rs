@@ -1,0 +1,166 @@
+//! The HTTP side of sync: pinned TLS to the store's server, the protocol header on every
+//! request, bounded response bodies, and server answers turned into typed errors.
+
+use std::time::Duration;
+
+use carnet_protocol::{
+    ApiError, ChangePage, HEADER_PROTOCOL, PROTOCOL_VERSION, PushRequest, PushResponse, codes,
+};
+use serde::de::DeserializeOwned;
+
+use super::SyncError;
+
+/// The largest response body accepted: a full page of the feed compresses far below it.
+pub const MAX_RESPONSE_BYTES: usize = 64 << 20;
+
+/// Where and as whom the device syncs.
+#[derive(Clone)]
+pub struct ServerConfig {
+    /// `https://host:port`, no trailing slash.
+    pub base_url: String,
+    /// SHA-256 of the server certificate (hex): the only certificate accepted.
+    pub certificate_pin: String,
+    /// The device's bearer token.
+    pub token: String,
+    /// The device's store.
+    pub store_id: String,
+}
+
+impl std::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("base_url", &self.base_url)
+            .field("store_id", &self.store_id)
+            .field("token", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+/// A client for one store's feed and mutation intake.
+#[derive(Clone)]
+pub struct SyncClient {
+    http: reqwest::Client,
+    config: ServerConfig,
+    page_limit: u32,
+}
+
+impl SyncClient {
+    /// Builds a client that trusts only the pinned certificate.
+    pub fn new(config: ServerConfig) -> Result<Self, SyncError> {
+        carnet_protocol::pin::install_default_provider();
+        let tls = carnet_protocol::pin::client_config(&config.certificate_pin)
+            .map_err(|_| SyncError::InvalidConfig("certificate pin is not 64 hex digits"))?;
+        let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(120))
+            .gzip(true)
+            .build()
+            .map_err(|_| SyncError::InvalidConfig("HTTP client could not be built"))?;
+        Ok(Self {
+            http,
+            config,
+            page_limit: super::PAGE_LIMIT,
+        })
+    }
+
+    /// Asks for pages of at most `limit` changes (the server caps it).
+    pub fn with_page_limit(mut self, limit: u32) -> Self {
+        self.page_limit = limit.max(1);
+        self
+    }
+
+    /// One page of the feed after `cursor`.
+    pub async fn pull(&self, cursor: &str) -> Result<ChangePage, SyncError> {
+        let limit = self.page_limit;
+        let url = format!(
+            "{}{}",
+            self.config.base_url,
+            carnet_protocol::changes_path(&self.config.store_id)
+        );
+        let request = self
+            .http
+            .get(url)
+            .query(&[("cursor", cursor), ("limit", &limit.to_string())]);
+        self.send(request).await
+    }
+
+    /// Sends pending mutations; the answer has one result per mutation.
+    pub async fn push(&self, body: &PushRequest) -> Result<PushResponse, SyncError> {
+        let url = format!(
+            "{}{}",
+            self.config.base_url,
+            carnet_protocol::mutations_path(&self.config.store_id)
+        );
+        self.send(self.http.post(url).json(body)).await
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, SyncError> {
+        let mut response = request
+            .header(HEADER_PROTOCOL, PROTOCOL_VERSION.to_string())
+            .bearer_auth(&self.config.token)
+            .send()
+            .await
+            .map_err(network)?;
+        let status = response.status();
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
+        {
+            return Err(SyncError::ResponseTooLarge);
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(network)? {
+            if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                return Err(SyncError::ResponseTooLarge);
+            }
+            body.extend_from_slice(&chunk);
+        }
+        if status.is_success() {
+            return serde_json::from_slice(&body).map_err(|e| {
+                SyncError::Malformed(format!("{:?} at column {}", e.classify(), e.column()))
+            });
+        }
+        let api: Option<ApiError> = serde_json::from_slice(&body).ok();
+        Err(from_api(status.as_u16(), api))
+    }
+}
+
+fn network(e: reqwest::Error) -> SyncError {
+    // reqwest's messages carry the URL, which holds no personal data; keep the kind only.
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "cannot connect"
+    } else if e.is_body() || e.is_decode() {
+        "connection lost during the response"
+    } else {
+        "request failed"
+    };
+    SyncError::Network(kind.into())
+}
+
+fn from_api(status: u16, api: Option<ApiError>) -> SyncError {
+    let Some(api) = api else {
+        return SyncError::Server {
+            status,
+            code: String::new(),
+        };
+    };
+    match api.error.as_str() {
+        codes::UPGRADE_REQUIRED => SyncError::UpgradeRequired(api.message),
+        codes::UNAUTHORIZED => SyncError::Unauthorized,
+        codes::FORBIDDEN_STORE => SyncError::ForbiddenStore,
+        codes::CURSOR_EXPIRED => SyncError::CursorExpired,
+        codes::SEQUENCE_GAP => SyncError::SequenceGap {
+            expected: api.expected_seq.unwrap_or_default(),
+        },
+        _ => SyncError::Server {
+            status,
+            code: api.error,
+        },
+    }
+}

@@ -1,0 +1,286 @@
+//! Sync with the store's server: push the outbox, then pull the feed page by page, each page
+//! applied in one transaction with its cursor. Runs only on the store network, reports
+//! progress, stops when cancelled, and re-syncs from scratch when the server no longer serves
+//! the stored cursor.
+
+mod client;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use carnet_protocol::{MAX_PUSH_MUTATIONS, PushRequest};
+use tokio::sync::Notify;
+
+use crate::store::Cache;
+use crate::{changes, outbox};
+
+pub use client::{MAX_RESPONSE_BYTES, ServerConfig, SyncClient};
+
+/// Changes asked for per page.
+pub const PAGE_LIMIT: u32 = 5_000;
+
+/// Why a sync stopped. Messages carry no personal data.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SyncError {
+    /// The device is not on the store network: sync never runs elsewhere.
+    #[error("not on the store network")]
+    NotOnStoreNetwork,
+    /// The sync settings are wrong.
+    #[error("invalid sync settings: {0}")]
+    InvalidConfig(&'static str),
+    /// The server could not be reached or the connection broke.
+    #[error("network: {0}")]
+    Network(String),
+    /// The server refuses this app version.
+    #[error("update required: {0}")]
+    UpgradeRequired(String),
+    /// The device's credentials were refused (unknown or revoked).
+    #[error("the server refused this device's credentials")]
+    Unauthorized,
+    /// The device asked for another store's data.
+    #[error("this device may not read that store")]
+    ForbiddenStore,
+    /// The server no longer serves the stored cursor (handled by a reset inside [`sync`]).
+    #[error("the server no longer serves this cursor")]
+    CursorExpired,
+    /// The server expects another sequence number than the outbox holds.
+    #[error("the server expects edit number {expected}")]
+    SequenceGap {
+        /// The seq the server expects next.
+        expected: u64,
+    },
+    /// The response was not a valid protocol message.
+    #[error("malformed response: {0}")]
+    Malformed(String),
+    /// The response was larger than [`MAX_RESPONSE_BYTES`].
+    #[error("response too large")]
+    ResponseTooLarge,
+    /// Any other error answer.
+    #[error("server error {status} {code}")]
+    Server {
+        /// HTTP status.
+        status: u16,
+        /// The answer's code, if it had one.
+        code: String,
+    },
+    /// Writing to the cache failed; the page was not applied.
+    #[error("cache: {0}")]
+    Cache(String),
+    /// Cancelled by the caller; everything applied so far is kept.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl From<crate::Error> for SyncError {
+    fn from(e: crate::Error) -> Self {
+        match e {
+            crate::Error::Cancelled => SyncError::Cancelled,
+            other => SyncError::Cache(other.to_string()),
+        }
+    }
+}
+
+/// Stops a running sync from another task or thread: the page being applied completes, the
+/// download in flight is dropped.
+#[derive(Debug, Clone, Default)]
+pub struct CancelHandle {
+    cancelled: Arc<AtomicBool>,
+    notify: Arc<Notify>,
+}
+
+impl CancelHandle {
+    /// A handle that has not fired.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Asks the sync to stop.
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
+        self.notify.notify_waiters();
+    }
+
+    /// Whether [`CancelHandle::cancel`] was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::SeqCst)
+    }
+
+    async fn run<T>(
+        &self,
+        work: impl std::future::Future<Output = Result<T, SyncError>>,
+    ) -> Result<T, SyncError> {
+        let notified = self.notify.notified();
+        if self.is_cancelled() {
+            return Err(SyncError::Cancelled);
+        }
+        tokio::select! {
+            result = work => result,
+            () = notified => Err(SyncError::Cancelled),
+        }
+    }
+}
+
+/// What phase a sync is in, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Sending local edits.
+    Push,
+    /// Receiving and applying changes.
+    Pull,
+}
+
+/// Progress of a sync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Current phase.
+    pub phase: Phase,
+    /// Items done in this phase.
+    pub done: u64,
+    /// Items in this phase, as far as known (the server's estimate while pulling).
+    pub total: u64,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Edits the server answered.
+    pub pushed: u64,
+    /// Of which rejected (they stay in the outbox with their reason).
+    pub rejected: u64,
+    /// Changes applied.
+    pub pulled: u64,
+    /// Pages applied.
+    pub pages: u64,
+    /// Whether the cache was emptied and re-synced because the cursor had expired.
+    pub reset: bool,
+}
+
+/// One sync round: push the outbox, then pull until the feed is drained. `on_store_network`
+/// is the session's word that the device is on the store network; without it nothing is sent.
+pub async fn sync(
+    cache: Arc<Cache>,
+    client: &SyncClient,
+    on_store_network: bool,
+    cancel: &CancelHandle,
+    progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<SyncReport, SyncError> {
+    if !on_store_network {
+        return Err(SyncError::NotOnStoreNetwork);
+    }
+    let mut report = SyncReport::default();
+    push_outbox(&cache, client, cancel, progress, &mut report).await?;
+    match pull_feed(&cache, client, cancel, progress, &mut report).await {
+        Err(SyncError::CursorExpired) => {
+            let reset_cache = Arc::clone(&cache);
+            blocking(move || changes::reset(&reset_cache)).await?;
+            report.reset = true;
+            pull_feed(&cache, client, cancel, progress, &mut report).await?;
+        }
+        other => other?,
+    }
+    Ok(report)
+}
+
+async fn push_outbox(
+    cache: &Arc<Cache>,
+    client: &SyncClient,
+    cancel: &CancelHandle,
+    progress: &(dyn Fn(Progress) + Send + Sync),
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    loop {
+        let mutations = outbox::pending(cache, MAX_PUSH_MUTATIONS)?;
+        if mutations.is_empty() {
+            return Ok(());
+        }
+        let sent = mutations.len() as u64;
+        let response = cancel.run(client.push(&PushRequest { mutations })).await?;
+        report.pushed += response.results.len() as u64;
+        report.rejected += response
+            .results
+            .iter()
+            .filter(|r| matches!(r.outcome, carnet_protocol::Outcome::Rejected { .. }))
+            .count() as u64;
+        let answered = response.results.len() as u64;
+        outbox::record_results(cache, &response.results)?;
+        progress(Progress {
+            phase: Phase::Push,
+            done: report.pushed,
+            total: report.pushed + sent - answered,
+        });
+        if answered == 0 {
+            return Err(SyncError::Malformed(
+                "the server answered no mutation".into(),
+            ));
+        }
+    }
+}
+
+async fn pull_feed(
+    cache: &Arc<Cache>,
+    client: &SyncClient,
+    cancel: &CancelHandle,
+    progress: &(dyn Fn(Progress) + Send + Sync),
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let cursor = changes::cursor(cache)?;
+    let mut next = Some(spawn_pull(client, cursor));
+    let mut applied_here = 0u64;
+    while let Some(download) = next.take() {
+        let page = cancel
+            .run(async { download.await.map_err(|_| SyncError::Cancelled)? })
+            .await?;
+        // Download the next page while this one is applied.
+        if page.has_more {
+            next = Some(spawn_pull(client, page.next_cursor.clone()));
+        }
+        let count = page.changes.len() as u64;
+        let apply_cache = Arc::clone(cache);
+        let applied = blocking(move || {
+            changes::apply_page(&apply_cache, &page.changes, &page.next_cursor)
+                .map(|()| page.remaining)
+        })
+        .await;
+        let remaining = match applied {
+            Ok(remaining) => remaining,
+            Err(e) => {
+                if let Some(task) = next.take() {
+                    task.abort();
+                }
+                return Err(e);
+            }
+        };
+        applied_here += count;
+        report.pulled += count;
+        report.pages += 1;
+        progress(Progress {
+            phase: Phase::Pull,
+            done: applied_here,
+            total: applied_here + remaining,
+        });
+        if cancel.is_cancelled() {
+            if let Some(task) = next.take() {
+                task.abort();
+            }
+            return Err(SyncError::Cancelled);
+        }
+    }
+    Ok(())
+}
+
+fn spawn_pull(
+    client: &SyncClient,
+    cursor: String,
+) -> tokio::task::JoinHandle<Result<carnet_protocol::ChangePage, SyncError>> {
+    let client = client.clone();
+    tokio::spawn(async move { client.pull(&cursor).await })
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> crate::Result<T> + Send + 'static,
+) -> Result<T, SyncError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|_| SyncError::Cache("the cache task stopped".into()))?
+        .map_err(SyncError::from)
+}

@@ -1,0 +1,612 @@
+//! The device core syncing with the real server binary over loopback TLS: initial and delta
+//! sync equal the server's store row for row, crashes of either side lose and duplicate
+//! nothing, edits travel and come back, erasures reach the device.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use carnet_core::sync::{CancelHandle, ServerConfig, SyncClient, SyncError, sync};
+use carnet_core::{Cache, CacheKey, outbox};
+use carnet_fixtures::Export;
+use carnet_fixtures::format::{Customer, Offer, PurchaseLine, files};
+use carnet_protocol::{ContactField, ContactValue, MutationKind};
+use common::{Server, add_device, cli, import};
+
+const STORE: &str = "S001";
+
+struct Setup {
+    dir: tempfile::TempDir,
+    export: PathBuf,
+    server: Server,
+    token: String,
+}
+
+impl Setup {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let export = dir.path().join("export");
+        carnet_fixtures::generate::generate(carnet_fixtures::generate::Size::Tiny, 42, &export)
+            .unwrap();
+        let data = dir.path().join("server");
+        import(&data, &export);
+        let (_, token) = add_device(&data, STORE);
+        let server = Server::start(&data);
+        Self {
+            dir,
+            export,
+            server,
+            token,
+        }
+    }
+
+    fn client(&self) -> SyncClient {
+        self.client_for(STORE)
+    }
+
+    fn client_for(&self, store: &str) -> SyncClient {
+        SyncClient::new(ServerConfig {
+            base_url: self.server.base.clone(),
+            certificate_pin: self.server.fingerprint.clone(),
+            token: self.token.clone(),
+            store_id: store.into(),
+        })
+        .unwrap()
+    }
+
+    fn device(&self, name: &str) -> (Arc<Cache>, PathBuf, CacheKey) {
+        let path = self.dir.path().join(format!("{name}.db"));
+        let key = CacheKey::from_bytes(&[name.len() as u8; 32]).unwrap();
+        (Arc::new(Cache::open(&path, &key).unwrap()), path, key)
+    }
+
+    fn restart_server(&mut self) {
+        self.server.kill();
+        self.server = Server::start(&self.server.data.clone());
+    }
+}
+
+async fn full_sync(cache: &Arc<Cache>, client: &SyncClient) -> carnet_core::sync::SyncReport {
+    sync(
+        Arc::clone(cache),
+        client,
+        true,
+        &CancelHandle::new(),
+        &|_| {},
+    )
+    .await
+    .unwrap()
+}
+
+/// What the server's store should hold, read from an export: rows as comparable strings.
+fn expected(export: &Path, store: &str) -> BTreeMap<&'static str, Vec<String>> {
+    let export = Export::open(export).unwrap();
+    let customers: Vec<Customer> = export
+        .records::<Customer>(files::CUSTOMERS)
+        .unwrap()
+        .map(Result::unwrap)
+        .filter(|c| c.home_store_id == store)
+        .collect();
+    let ids: std::collections::HashSet<&str> = customers.iter().map(|c| c.id.as_str()).collect();
+    let mut rows = BTreeMap::new();
+    rows.insert(
+        "customer",
+        customers
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}|{}|{}|{}|{:?}|{:?}|{}|{}|{}",
+                    c.id,
+                    c.card,
+                    c.first_name,
+                    c.last_name,
+                    c.email,
+                    c.phone,
+                    c.address.postal_code,
+                    c.tier,
+                    c.points
+                )
+            })
+            .collect(),
+    );
+    rows.insert(
+        "purchase",
+        export
+            .records::<PurchaseLine>(files::PURCHASES)
+            .unwrap()
+            .map(Result::unwrap)
+            .filter(|p| ids.contains(p.customer_id.as_str()))
+            .map(|p| {
+                format!(
+                    "{}|{}|{}|{}|{}",
+                    p.id, p.customer_id, p.product_id, p.amount_cents, p.gift
+                )
+            })
+            .collect(),
+    );
+    rows.insert(
+        "offer",
+        export
+            .records::<Offer>(files::OFFERS)
+            .unwrap()
+            .map(Result::unwrap)
+            .filter(|o| ids.contains(o.customer_id.as_str()))
+            .map(|o| format!("{}|{}|{}", o.id, o.customer_id, o.valid_to))
+            .collect(),
+    );
+    rows.insert(
+        "product",
+        vec![export.manifest().counts.products.to_string()],
+    );
+    for v in rows.values_mut() {
+        v.sort();
+    }
+    rows
+}
+
+fn actual(cache: &Cache) -> BTreeMap<&'static str, Vec<String>> {
+    let query = |sql: &str| -> Vec<String> {
+        let mut v: Vec<String> = cache
+            .read(|c| {
+                Ok(c.prepare(sql)?
+                    .query_map([], |r| r.get::<_, String>(0))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?)
+            })
+            .unwrap();
+        v.sort();
+        v
+    };
+    let mut rows = BTreeMap::new();
+    rows.insert(
+        "customer",
+        query(
+            "SELECT id || '|' || card || '|' || first_name || '|' || last_name || '|' ||
+                    CASE WHEN email IS NULL THEN 'None' ELSE 'Some(\"' || email || '\")' END || '|' ||
+                    CASE WHEN phone IS NULL THEN 'None' ELSE 'Some(\"' || phone || '\")' END || '|' ||
+                    postal_code || '|' || tier || '|' || points FROM customer",
+        ),
+    );
+    rows.insert(
+        "purchase",
+        query(
+            "SELECT id || '|' || customer_id || '|' || product_id || '|' || amount_cents || '|' ||
+                    CASE gift WHEN 1 THEN 'true' ELSE 'false' END FROM purchase",
+        ),
+    );
+    rows.insert(
+        "offer",
+        query("SELECT id || '|' || customer_id || '|' || valid_to FROM offer"),
+    );
+    rows.insert(
+        "product",
+        query("SELECT CAST(count(*) AS TEXT) FROM product"),
+    );
+    rows
+}
+
+fn assert_equal(cache: &Cache, export: &Path) {
+    let expected = expected(export, STORE);
+    let actual = actual(cache);
+    for (table, rows) in &expected {
+        assert_eq!(actual[table].len(), rows.len(), "{table}: row count");
+        assert_eq!(&actual[table], rows, "{table}: rows");
+    }
+    assert!(!expected["customer"].is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn initial_sync_then_delta_sync_equal_the_servers_store() {
+    let setup = Setup::new();
+    let (cache, _, _) = setup.device("a");
+    let client = setup.client().with_page_limit(1_000);
+    let mut progress = Vec::new();
+    let seen = std::sync::Mutex::new(&mut progress);
+    let report = sync(
+        Arc::clone(&cache),
+        &client,
+        true,
+        &CancelHandle::new(),
+        &|p| seen.lock().unwrap().push(p),
+    )
+    .await
+    .unwrap();
+    assert!(report.pages > 2, "paged: {report:?}");
+    let last = progress.last().unwrap();
+    assert_eq!(last.done, last.total, "progress ends at its total");
+    assert_equal(&cache, &setup.export);
+
+    // The CRM changes: e-mails fixed, a customer leaves, a purchase added.
+    let changed = setup.dir.path().join("export-2");
+    rewrite_export(&setup.export, &changed);
+    import(&setup.server.data, &changed);
+    let delta = full_sync(&cache, &client).await;
+    assert!(
+        delta.pulled > 0 && delta.pulled < report.pulled / 4,
+        "a delta: {delta:?}"
+    );
+    assert_equal(&cache, &changed);
+
+    // Nothing new: an empty round.
+    assert_eq!(full_sync(&cache, &client).await.pulled, 0);
+}
+
+/// Copies an export, changing the first ten S001 customers' e-mails, dropping the eleventh and
+/// adding a purchase line.
+fn rewrite_export(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+    }
+    let export = Export::open(from).unwrap();
+    let mut customers: Vec<Customer> = export
+        .records(files::CUSTOMERS)
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let ours: Vec<usize> = customers
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.home_store_id == STORE)
+        .map(|(i, _)| i)
+        .take(11)
+        .collect();
+    for &i in &ours[..10] {
+        customers[i].email = Some(format!("nouvelle.adresse{i}@example.fr"));
+        customers[i].updated_at = "2026-11-02T09:00:00Z".into();
+    }
+    let gone = customers.remove(ours[10]);
+    let mut purchases: Vec<PurchaseLine> = export
+        .records(files::PURCHASES)
+        .unwrap()
+        .map(Result::unwrap)
+        .filter(|p: &PurchaseLine| p.customer_id != gone.id)
+        .collect();
+    let mut extra = purchases
+        .iter()
+        .find(|p| customers[ours[0]].id == p.customer_id)
+        .cloned()
+        .unwrap_or_else(|| purchases[0].clone());
+    extra.id = "R-NEW-1".into();
+    extra.receipt_id = "R-NEW".into();
+    purchases.push(extra);
+    let offers: Vec<Offer> = export
+        .records(files::OFFERS)
+        .unwrap()
+        .map(Result::unwrap)
+        .filter(|o: &Offer| o.customer_id != gone.id)
+        .collect();
+    let mut manifest = export.manifest().clone();
+    manifest.counts.customers = customers.len() as u64;
+    manifest.counts.purchases = purchases.len() as u64;
+    manifest.counts.offers = offers.len() as u64;
+    write_jsonl(&to.join(files::CUSTOMERS), &customers);
+    write_jsonl(&to.join(files::PURCHASES), &purchases);
+    write_jsonl(&to.join(files::OFFERS), &offers);
+    std::fs::write(
+        to.join(files::MANIFEST),
+        serde_json::to_vec(&manifest).unwrap(),
+    )
+    .unwrap();
+}
+
+fn write_jsonl<T: serde::Serialize>(path: &Path, rows: &[T]) {
+    let mut text = String::new();
+    for row in rows {
+        text.push_str(&serde_json::to_string(row).unwrap());
+        text.push('\n');
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_killed_during_initial_sync_loses_and_duplicates_nothing() {
+    let mut setup = Setup::new();
+    let (cache, _, _) = setup.device("a");
+    let mut interrupted = 0;
+    // Kill points spread over the sync (pseudo-random but reproducible).
+    let delays_ms = [5u64, 40, 15, 90, 25, 60, 10, 120];
+    for delay in delays_ms {
+        let client = setup.client().with_page_limit(200);
+        let task = tokio::spawn({
+            let cache = Arc::clone(&cache);
+            async move { sync(cache, &client, true, &CancelHandle::new(), &|_| {}).await }
+        });
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+        setup.server.kill();
+        match task.await.unwrap() {
+            Err(SyncError::Network(_)) => interrupted += 1,
+            Ok(_) => {}
+            Err(other) => panic!("unexpected error: {other:?}"),
+        }
+        setup.restart_server();
+    }
+    assert!(
+        interrupted >= 5,
+        "the server was killed mid-sync {interrupted} times"
+    );
+    full_sync(&cache, &setup.client()).await;
+    assert_equal(&cache, &setup.export);
+}
+
+/// Run as a child process by the test below: syncs until killed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn child_device_process() {
+    let Ok(spec) = std::env::var("CARNET_CHILD_SYNC") else {
+        return; // only runs as the child
+    };
+    let parts: Vec<&str> = spec.split('|').collect();
+    let cache = Arc::new(Cache::open(parts[0], &CacheKey::from_bytes(&[1; 32]).unwrap()).unwrap());
+    let client = SyncClient::new(ServerConfig {
+        base_url: parts[1].into(),
+        certificate_pin: parts[2].into(),
+        token: parts[3].into(),
+        store_id: STORE.into(),
+    })
+    .unwrap()
+    .with_page_limit(100);
+    let _ = sync(cache, &client, true, &CancelHandle::new(), &|_| {}).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_killed_mid_apply_resumes_consistent() {
+    let setup = Setup::new();
+    let path = setup.dir.path().join("child.db");
+    let key = CacheKey::from_bytes(&[1; 32]).unwrap();
+    drop(Cache::open(&path, &key).unwrap());
+    let spec = format!(
+        "{}|{}|{}|{}",
+        path.display(),
+        setup.server.base,
+        setup.server.fingerprint,
+        setup.token
+    );
+    let mut killed_mid_sync = 0;
+    for delay in [150u64, 300, 450] {
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "child_device_process",
+                "--nocapture",
+                "--test-threads",
+                "1",
+            ])
+            .env("CARNET_CHILD_SYNC", &spec)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay));
+        if child.try_wait().unwrap().is_none() {
+            killed_mid_sync += 1;
+        }
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        // Whatever was applied is whole: every purchase's customer is there, counts agree.
+        let cache = Cache::open(&path, &key).unwrap();
+        let orphans: i64 = cache
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FROM purchase p WHERE NOT EXISTS
+                     (SELECT 1 FROM customer c WHERE c.id = p.customer_id)",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap();
+        assert_eq!(orphans, 0, "a page is applied whole or not at all");
+    }
+    assert!(
+        killed_mid_sync >= 1,
+        "the device process was killed while syncing"
+    );
+    let cache = Arc::new(Cache::open(&path, &key).unwrap());
+    full_sync(&cache, &setup.client()).await;
+    assert_equal(&cache, &setup.export);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edits_travel_and_come_back_and_rejections_stay_visible() {
+    let setup = Setup::new();
+    let (a, _, _) = setup.device("a");
+    let (b, _, _) = setup.device("bb");
+    let client = setup.client();
+    full_sync(&a, &client).await;
+    full_sync(&b, &client).await;
+    let customer: String = a
+        .read(|c| {
+            Ok(
+                c.query_row("SELECT id FROM customer ORDER BY id LIMIT 1", [], |r| {
+                    r.get(0)
+                })?,
+            )
+        })
+        .unwrap();
+
+    let now = chrono::Utc::now();
+    outbox::record(
+        &a,
+        MutationKind::ContactEdit {
+            customer_id: customer.clone(),
+            field: ContactField::Email,
+            value: Some(ContactValue::Text("corrigee@example.fr".into())),
+        },
+        Some("ADV1"),
+        now,
+    )
+    .unwrap();
+    // Applied locally at once.
+    assert_eq!(
+        carnet_core::lookup::by_email(&a, "corrigee@", 5).unwrap()[0].id,
+        customer
+    );
+    let report = full_sync(&a, &client).await;
+    assert_eq!((report.pushed, report.rejected), (1, 0));
+    assert!(
+        outbox::entries(&a).unwrap().is_empty(),
+        "applied edits leave the outbox"
+    );
+    // Read-your-writes on A, and the other device gets it on its next sync.
+    assert_eq!(
+        carnet_core::lookup::by_email(&a, "corrigee@", 5)
+            .unwrap()
+            .len(),
+        1
+    );
+    full_sync(&b, &client).await;
+    assert_eq!(
+        carnet_core::lookup::by_email(&b, "corrigee@", 5).unwrap()[0].id,
+        customer
+    );
+
+    // The manager erases her; A still has a pending edit about her.
+    outbox::record(
+        &a,
+        MutationKind::ProfileView {
+            customer_id: customer.clone(),
+        },
+        Some("ADV1"),
+        now,
+    )
+    .unwrap();
+    cli(&[
+        "customer",
+        "erase",
+        "--data",
+        setup.server.data.to_str().unwrap(),
+        &customer,
+    ]);
+    let report = full_sync(&a, &client).await;
+    assert_eq!(report.rejected, 1);
+    // She is gone from the device; the rejected edit was about her, so it went with her.
+    assert!(matches!(
+        carnet_core::card::customer_card(&a, &customer, chrono::Utc::now().date_naive()),
+        Err(carnet_core::Error::NotFound)
+    ));
+    full_sync(&b, &client).await;
+    assert!(
+        carnet_core::lookup::by_email(&b, "corrigee@", 5)
+            .unwrap()
+            .is_empty()
+    );
+
+    // A rejected edit about a customer who still exists stays visible with its reason.
+    let other: String = a
+        .read(|c| {
+            Ok(
+                c.query_row("SELECT id FROM customer ORDER BY id LIMIT 1", [], |r| {
+                    r.get(0)
+                })?,
+            )
+        })
+        .unwrap();
+    outbox::record(
+        &a,
+        MutationKind::Feedback {
+            customer_id: other,
+            product_id: "P-NOT-IN-CATALOG".into(),
+            verdict: carnet_protocol::FeedbackVerdict::Like,
+        },
+        None,
+        now,
+    )
+    .unwrap();
+    let report = full_sync(&a, &client).await;
+    assert_eq!(report.rejected, 1);
+    let entries = outbox::entries(&a).unwrap();
+    assert_eq!(entries.len(), 1);
+    assert!(
+        matches!(&entries[0].state, outbox::EntryState::Rejected { code, .. } if code == "unknown_product")
+    );
+    // It does not block the queue: the next edit goes through.
+    let report = full_sync(&a, &client).await;
+    assert_eq!(report.pushed, 0, "a rejected edit is not sent again");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_refuses_off_network_other_stores_and_bad_credentials() {
+    let setup = Setup::new();
+    let (cache, _, _) = setup.device("a");
+    let off = sync(
+        Arc::clone(&cache),
+        &setup.client(),
+        false,
+        &CancelHandle::new(),
+        &|_| {},
+    )
+    .await;
+    assert_eq!(off.unwrap_err(), SyncError::NotOnStoreNetwork);
+
+    let other = sync(
+        Arc::clone(&cache),
+        &setup.client_for("S002"),
+        true,
+        &CancelHandle::new(),
+        &|_| {},
+    )
+    .await;
+    assert_eq!(other.unwrap_err(), SyncError::ForbiddenStore);
+
+    let bad = SyncClient::new(ServerConfig {
+        base_url: setup.server.base.clone(),
+        certificate_pin: setup.server.fingerprint.clone(),
+        token: "not-a-token".into(),
+        store_id: STORE.into(),
+    })
+    .unwrap();
+    let refused = sync(
+        Arc::clone(&cache),
+        &bad,
+        true,
+        &CancelHandle::new(),
+        &|_| {},
+    )
+    .await;
+    assert_eq!(refused.unwrap_err(), SyncError::Unauthorized);
+
+    // Another certificate than the pinned one: the connection is refused.
+    let wrong_pin = SyncClient::new(ServerConfig {
+        base_url: setup.server.base.clone(),
+        certificate_pin: "00".repeat(32),
+        token: setup.token.clone(),
+        store_id: STORE.into(),
+    })
+    .unwrap();
+    let pinned = sync(
+        Arc::clone(&cache),
+        &wrong_pin,
+        true,
+        &CancelHandle::new(),
+        &|_| {},
+    )
+    .await;
+    assert!(matches!(pinned, Err(SyncError::Network(_))), "{pinned:?}");
+    assert_eq!(
+        carnet_core::changes::cursor(&cache).unwrap(),
+        "",
+        "nothing was applied"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_sync_keeps_what_it_applied_and_resumes() {
+    let setup = Setup::new();
+    let (cache, _, _) = setup.device("a");
+    let client = setup.client().with_page_limit(100);
+    let cancel = CancelHandle::new();
+    let pages = std::sync::atomic::AtomicU64::new(0);
+    let result = sync(Arc::clone(&cache), &client, true, &cancel, &|_| {
+        if pages.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 2 {
+            cancel.cancel();
+        }
+    })
+    .await;
+    assert_eq!(result.unwrap_err(), SyncError::Cancelled);
+    assert!(!carnet_core::changes::cursor(&cache).unwrap().is_empty());
+    full_sync(&cache, &client).await;
+    assert_equal(&cache, &setup.export);
+}
