@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, Transaction};
+use rusqlite::{Connection, OpenFlags};
 use tokio::sync::Semaphore;
 
 use crate::error::{Error, Result};
@@ -70,25 +70,136 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
-/// The server's database handle: one writer, a pool of readers. Work runs on blocking threads.
+/// The server's database handle: one writer thread that group-commits, a pool of readers.
 pub struct Db {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    jobs: Mutex<std::sync::mpsc::Sender<Box<dyn WriteJob>>>,
     readers: Mutex<Vec<Connection>>,
     reader_slots: Semaphore,
 }
 
+/// Most writes committed together by the writer thread.
+const GROUP: usize = 128;
+
+/// Answers a write's caller once its group's commit is known.
+type Deliver = Box<dyn FnOnce(Result<()>) + Send>;
+
+/// A write waiting for the writer thread.
+trait WriteJob: Send {
+    /// Runs the write; returns whether it succeeded and how to answer once the commit is known.
+    fn run(self: Box<Self>, conn: &Connection) -> (bool, Deliver);
+    /// Answers with an error without running.
+    fn fail(self: Box<Self>, e: Error);
+}
+
+struct Job<F, T, E> {
+    f: F,
+    reply: tokio::sync::oneshot::Sender<Result<T, E>>,
+}
+
+impl<F, T, E> WriteJob for Job<F, T, E>
+where
+    F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<Error> + Send + 'static,
+{
+    fn run(self: Box<Self>, conn: &Connection) -> (bool, Deliver) {
+        let Job { f, reply } = *self;
+        let result = f(conn);
+        let ok = result.is_ok();
+        let deliver = move |commit: Result<()>| {
+            let answer = match commit {
+                Ok(()) => result,
+                Err(e) => Err(E::from(e)),
+            };
+            // The caller may have gone (client disconnected): nothing to do.
+            let _ = reply.send(answer);
+        };
+        (ok, Box::new(deliver))
+    }
+
+    fn fail(self: Box<Self>, e: Error) {
+        let _ = self.reply.send(Err(E::from(e)));
+    }
+}
+
+/// The writer thread: takes every write waiting, runs each in its own savepoint (a failing
+/// write rolls back alone), commits them together (one fsync for the group), then answers.
+/// No write is acknowledged before its commit is durable.
+fn writer_loop(conn: Connection, jobs: std::sync::mpsc::Receiver<Box<dyn WriteJob>>) {
+    while let Ok(first) = jobs.recv() {
+        let mut group = vec![first];
+        while group.len() < GROUP {
+            match jobs.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+            let message = e.to_string();
+            for job in group {
+                job.fail(Error::Task(format!("cannot start a write: {message}")));
+            }
+            continue;
+        }
+        let mut answers = Vec::with_capacity(group.len());
+        for job in group {
+            let begun = conn.execute_batch("SAVEPOINT w");
+            let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job.run(&conn)));
+            let ok = match ran {
+                Ok((ok, deliver)) => {
+                    answers.push(deliver);
+                    ok
+                }
+                Err(_) => {
+                    tracing::error!("a write panicked; rolled back");
+                    false
+                }
+            };
+            if begun.is_ok() {
+                let end = if ok {
+                    "RELEASE w"
+                } else {
+                    "ROLLBACK TO w; RELEASE w"
+                };
+                if let Err(e) = conn.execute_batch(end) {
+                    tracing::error!(error = %e, "savepoint");
+                }
+            }
+        }
+        let committed = conn.execute_batch("COMMIT").map_err(Error::from);
+        if committed.is_err() {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        let failure = committed.as_ref().err().map(ToString::to_string);
+        for deliver in answers {
+            deliver(match &failure {
+                None => Ok(()),
+                Some(m) => Err(Error::Task(format!("commit failed: {m}"))),
+            });
+        }
+    }
+    // Every sender is gone: the server is stopping. Checkpoint so the WAL stays small.
+    let _ = conn.pragma_update(None, "wal_checkpoint", "TRUNCATE");
+    let _ = conn.close();
+}
+
 impl Db {
-    /// Opens the data directory's database (migrating it) and its reader pool.
+    /// Opens the data directory's database (migrating it), its writer thread and reader pool.
     pub fn open(data_dir: &Path) -> Result<Arc<Self>> {
         let writer = open_writer(data_dir)?;
         let path = data_dir.join(DB_FILE);
         let readers = (0..READERS)
             .map(|_| open_reader(&path))
             .collect::<Result<Vec<_>>>()?;
+        let (sender, receiver) = std::sync::mpsc::channel::<Box<dyn WriteJob>>();
+        std::thread::Builder::new()
+            .name("carnet-writer".into())
+            .spawn(move || writer_loop(writer, receiver))
+            .map_err(|e| Error::Task(format!("cannot start the writer thread: {e}")))?;
         Ok(Arc::new(Self {
             path,
-            writer: Mutex::new(writer),
+            jobs: Mutex::new(sender),
             readers: Mutex::new(readers),
             reader_slots: Semaphore::new(READERS),
         }))
@@ -119,30 +230,26 @@ impl Db {
         .map_err(|e| E::from(Error::Task(e.to_string())))?
     }
 
-    /// Runs `f` in one write transaction, committed if `f` returns Ok, rolled back otherwise.
+    /// Runs `f` on the writer inside a transaction (a savepoint of a group commit): its
+    /// changes are kept only if it returns Ok, and the answer comes once they are durable.
     pub async fn write<T, E>(
         self: &Arc<Self>,
-        f: impl FnOnce(&Transaction<'_>) -> Result<T, E> + Send + 'static,
+        f: impl FnOnce(&Connection) -> Result<T, E> + Send + 'static,
     ) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<Error> + Send + 'static,
     {
-        let db = Arc::clone(self);
-        tokio::task::spawn_blocking(move || {
-            let mut conn = db
-                .writer
-                .lock()
-                .map_err(|_| E::from(Error::Task("writer lock poisoned".into())))?;
-            let tx = conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(|e| E::from(Error::from(e)))?;
-            let value = f(&tx)?;
-            tx.commit().map_err(|e| E::from(Error::from(e)))?;
-            Ok(value)
-        })
-        .await
-        .map_err(|e| E::from(Error::Task(e.to_string())))?
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let job: Box<dyn WriteJob> = Box::new(Job { f, reply });
+        self.jobs
+            .lock()
+            .map_err(|_| E::from(Error::Task("writer queue poisoned".into())))?
+            .send(job)
+            .map_err(|_| E::from(Error::Task("the writer thread stopped".into())))?;
+        answer
+            .await
+            .map_err(|_| E::from(Error::Task("the write was dropped".into())))?
     }
 
     fn take_reader(&self) -> Result<Connection> {
@@ -195,5 +302,51 @@ mod tests {
         drop(conn);
         let conn = open_writer(dir.path()).unwrap();
         assert_eq!(crate::feed::epoch(&conn).unwrap(), epoch);
+    }
+}
+
+#[cfg(test)]
+mod write_tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failing_write_rolls_back_alone_in_a_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path()).unwrap();
+        let mut tasks = Vec::new();
+        for i in 0..50i64 {
+            let db = Arc::clone(&db);
+            tasks.push(tokio::spawn(async move {
+                db.write(move |conn| -> Result<(), Error> {
+                    conn.execute(
+                        "INSERT INTO meta (key, value) VALUES (?1, 'x')",
+                        [format!("k{i}")],
+                    )?;
+                    if i % 10 == 0 {
+                        return Err(Error::Config("refused".into()));
+                    }
+                    Ok(())
+                })
+                .await
+            }));
+        }
+        let mut failed = 0;
+        for t in tasks {
+            failed += usize::from(t.await.unwrap().is_err());
+        }
+        assert_eq!(failed, 5);
+        let n: i64 = db
+            .read(|conn| -> Result<i64, Error> {
+                Ok(
+                    conn.query_row("SELECT count(*) FROM meta WHERE key LIKE 'k%'", [], |r| {
+                        r.get(0)
+                    })?,
+                )
+            })
+            .await
+            .unwrap();
+        assert_eq!(n, 45);
     }
 }

@@ -98,24 +98,42 @@ pub fn encode_cursor(epoch: &str, seq: i64) -> String {
     URL_SAFE_NO_PAD.encode(format!("{epoch}:{seq}"))
 }
 
+/// Encodes a cursor that also carries the estimate of rows after it, so that the next page
+/// need not count them again (counting 600k index entries costs ~60 ms a page).
+fn encode_cursor_with_estimate(epoch: &str, seq: i64, remaining: u64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{epoch}:{seq}:{remaining}"))
+}
+
 /// Decodes a cursor of the current epoch to the seq it points after ("" is the beginning).
 pub fn decode_cursor(cursor: &str, current_epoch: &str) -> Result<i64, PageError> {
+    decode_cursor_full(cursor, current_epoch).map(|(seq, _)| seq)
+}
+
+fn decode_cursor_full(cursor: &str, current_epoch: &str) -> Result<(i64, Option<u64>), PageError> {
     if cursor.is_empty() {
-        return Ok(0);
+        return Ok((0, None));
     }
     let raw = URL_SAFE_NO_PAD
         .decode(cursor)
         .map_err(|_| PageError::BadCursor)?;
     let text = std::str::from_utf8(&raw).map_err(|_| PageError::BadCursor)?;
-    let (epoch, seq) = text.split_once(':').ok_or(PageError::BadCursor)?;
-    let seq: i64 = seq.parse().map_err(|_| PageError::BadCursor)?;
-    if seq < 0 || epoch.is_empty() {
+    let mut parts = text.split(':');
+    let epoch = parts.next().unwrap_or("");
+    let seq: i64 = parts
+        .next()
+        .and_then(|s| s.parse().ok())
+        .ok_or(PageError::BadCursor)?;
+    let estimate = match parts.next() {
+        Some(e) => Some(e.parse::<u64>().map_err(|_| PageError::BadCursor)?),
+        None => None,
+    };
+    if seq < 0 || epoch.is_empty() || parts.next().is_some() {
         return Err(PageError::BadCursor);
     }
     if epoch != current_epoch {
         return Err(PageError::Expired);
     }
-    Ok(seq)
+    Ok((seq, estimate))
 }
 
 /// The highest seq ever given (0 for an empty feed).
@@ -138,7 +156,7 @@ pub fn read_page(
     limit: u32,
 ) -> Result<Page, PageError> {
     let epoch = epoch(conn)?;
-    let after = decode_cursor(cursor, &epoch)?;
+    let (after, estimate) = decode_cursor_full(cursor, &epoch)?;
     let head = head(conn)?;
     if after > head {
         return Err(PageError::Expired);
@@ -155,14 +173,23 @@ pub fn read_page(
         // Nothing of this store up to the head: skip other stores' rows next time.
         head
     };
-    let remaining = if has_more {
-        count_after(conn, store_id, last)? + count_after(conn, CATALOG, last)?
+    let carried = estimate
+        .map(|e| e.saturating_sub(merged.len() as u64))
+        .filter(|e| *e > 0);
+    let remaining = match (has_more, carried) {
+        (false, _) => 0,
+        // Rows written since the count are not in the estimate: it is for progress only.
+        (true, Some(e)) => e,
+        (true, None) => count_after(conn, store_id, last)? + count_after(conn, CATALOG, last)?,
+    };
+    let next_cursor = if has_more {
+        encode_cursor_with_estimate(&epoch, last, remaining)
     } else {
-        0
+        encode_cursor(&epoch, last)
     };
     Ok(Page {
         payloads: merged.into_iter().map(|(_, p)| p).collect(),
-        next_cursor: encode_cursor(&epoch, last),
+        next_cursor,
         has_more,
         remaining,
     })
@@ -457,6 +484,15 @@ mod tests {
         // At the end, the cursor stays valid and yields nothing.
         let p4 = page(&conn, "S002", &p3.next_cursor, 2);
         assert!(p4.changes.is_empty());
+        // The estimate travels in the cursor and goes down page by page.
+        put_live(&conn, Entity::Brand, "Y2", "S002", None, &brand("Y2")).unwrap();
+        put_live(&conn, Entity::Brand, "Y3", "S002", None, &brand("Y3")).unwrap();
+        let q1 = page(&conn, "S002", "", 2);
+        assert_eq!(q1.remaining, 3);
+        let q2 = page(&conn, "S002", &q1.next_cursor, 2);
+        assert_eq!((q2.remaining, q2.has_more), (1, true));
+        let q3 = page(&conn, "S002", &q2.next_cursor, 2);
+        assert_eq!((q3.remaining, q3.has_more, q3.changes.len()), (0, false, 1));
     }
 
     #[test]
