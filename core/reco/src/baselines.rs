@@ -68,6 +68,7 @@ impl GpTopFreq {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

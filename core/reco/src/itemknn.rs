@@ -201,6 +201,7 @@ impl ItemKnn {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -36,8 +36,8 @@ pub struct BuildConfig {
     pub segment_top: usize,
     /// Weight (in intervals) of a product's cadence prior against a customer's own intervals.
     pub prior_weight: f64,
-    /// Observed intervals needed before the learned cadence outweighs the catalogue's.
-    pub catalogue_cycle_weight: f64,
+    /// Observed intervals needed to learn a cadence for a product without a catalogue cycle.
+    pub min_intervals_for_prior: u32,
     /// The scorer's weights shipped to devices.
     pub params: EngineParams,
 }
@@ -51,7 +51,7 @@ impl BuildConfig {
             half_life_days: 365.0,
             segment_top: 200,
             prior_weight: 2.0,
-            catalogue_cycle_weight: 20.0,
+            min_intervals_for_prior: 10,
             params: EngineParams {
                 repeat_half_life: 180.0,
                 seed_half_life: 120.0,
@@ -233,8 +233,8 @@ impl Model {
     }
 }
 
-/// Per product: the median of every customer's days-per-unit between two purchases of it
-/// (gifts left out, one purchase a day), blended with the catalogue's cycle.
+/// Per product: the catalogue's cycle, or else the median of every customer's days-per-unit
+/// between two purchases of it (gifts left out, one purchase a day).
 fn cadence_priors(
     catalog: &[CatalogItem],
     products: &Interner,
@@ -259,17 +259,16 @@ fn cadence_priors(
             let observed = v.len() as u32;
             let learned = median(v);
             let catalogue = item.and_then(|p| p.cycle_days).map(|d| d as f32);
+            // The catalogue's cycle is the retailer's knowledge of the product; the median of
+            // observed intervals also holds occasional (non-routine) re-purchases and runs
+            // long, so it only stands in where the catalogue has no cycle.
             let days = match (catalogue, learned) {
-                (Some(c), Some(l)) => {
-                    let k = cfg.catalogue_cycle_weight as f32;
-                    (k * c + observed as f32 * l) / (k + observed as f32)
-                }
-                (Some(c), None) => c,
-                (None, Some(l)) if observed >= 10 => l,
+                (Some(c), _) => c,
+                (None, Some(l)) if observed >= cfg.min_intervals_for_prior => l,
                 _ => 0.0,
             };
-            let replenishable =
-                item.is_some_and(|p| p.replenishable) || (catalogue.is_none() && observed >= 10);
+            let replenishable = item.is_some_and(|p| p.replenishable)
+                || (catalogue.is_none() && observed >= cfg.min_intervals_for_prior);
             Cadence {
                 days,
                 observed,
@@ -287,8 +286,9 @@ fn median(v: &mut [f32]) -> Option<f32> {
     Some(v[v.len() / 2])
 }
 
-/// A customer's non-gift purchases of each product: (item, days-per-unit between consecutive
-/// purchase days), the quantity bought at the start of an interval dividing it.
+/// A customer's non-gift purchases of each product: (item, days between consecutive purchase
+/// days). Quantities are ignored: in the data at hand a second unit is as often a spare or a
+/// professional's stock as a longer supply, and scaling by it made dates worse.
 pub(crate) fn own_intervals(lines: &[HistoryLine], products: &Interner) -> HashMap<u32, Vec<f64>> {
     let mut days: HashMap<u32, Vec<(i32, u32)>> = HashMap::new();
     for l in lines.iter().filter(|l| !l.gift) {
@@ -311,7 +311,7 @@ pub(crate) fn own_intervals(lines: &[HistoryLine], products: &Interner) -> HashM
             }
             let gaps = merged
                 .windows(2)
-                .map(|w| f64::from(w[1].0 - w[0].0) / f64::from(w[0].1))
+                .map(|w| f64::from(w[1].0 - w[0].0))
                 .collect();
             (i, gaps)
         })

@@ -6,7 +6,7 @@
 pub struct NelderMead {
     /// Initial simplex step along each axis.
     pub step: f64,
-    /// Stop when the spread of the simplex values falls below this.
+    /// Stop when the spread of the simplex values falls below this (relative to the best).
     pub f_tol: f64,
     /// Stop after this many iterations of one run.
     pub max_iter: usize,
@@ -18,7 +18,7 @@ impl Default for NelderMead {
     fn default() -> Self {
         Self {
             step: 0.5,
-            f_tol: 1e-12,
+            f_tol: 1e-11,
             max_iter: 20_000,
             restarts: 20,
         }
@@ -42,7 +42,7 @@ pub fn nelder_mead(f: impl Fn(&[f64]) -> f64, start: &[f64], opts: NelderMead) -
             best = x;
             best_val = v;
         }
-        if !(gain > opts.f_tol) {
+        if gain.is_nan() || gain <= opts.f_tol * (1.0 + best_val.abs()) {
             break;
         }
     }
@@ -129,6 +129,7 @@ fn run(f: &impl Fn(&[f64]) -> f64, start: &[f64], opts: NelderMead) -> (Vec<f64>
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -16,7 +16,7 @@ pub struct Due {
     pub product_id: String,
     /// Her latest (non-gift) purchase of it.
     pub last_bought: NaiveDate,
-    /// Estimated days per cycle (for the quantity she last bought).
+    /// Estimated days per cycle.
     pub cycle_days: f32,
     /// When she should run out.
     pub due_on: NaiveDate,
@@ -45,9 +45,9 @@ pub struct CycleEstimate {
     pub item: u32,
     /// Day number of her latest purchase.
     pub last_day: i32,
-    /// Estimated days until she runs out (per-unit cycle × units last bought).
+    /// Estimated days between two purchases.
     pub cycle_days: f64,
-    /// Her own intervals (days per unit).
+    /// Her own intervals (days).
     pub own: Vec<f64>,
 }
 
@@ -88,7 +88,7 @@ pub fn cycle_estimates(
     let k = f64::from(model.prior_weight);
     let mut out: Vec<CycleEstimate> = last
         .into_iter()
-        .filter_map(|(i, (day, qty))| {
+        .filter_map(|(i, (day, _units))| {
             let cad = model.cadence.get(i as usize)?;
             if !cad.replenishable {
                 return None;
@@ -99,7 +99,7 @@ pub fn cycle_estimates(
             Some(CycleEstimate {
                 item: i,
                 last_day: day,
-                cycle_days: per_unit * f64::from(qty),
+                cycle_days: per_unit,
                 own,
             })
         })
@@ -193,6 +193,7 @@ pub fn visit_forecast(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -91,6 +91,7 @@ pub fn factor(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

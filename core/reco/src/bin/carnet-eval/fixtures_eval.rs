@@ -252,6 +252,9 @@ fn repurchase_mae(data: &FixturesData, model: &Model, cutoff: NaiveDate) -> serd
         .collect();
     let (mut n, mut e_cat, mut e_own, mut e_carnet) = (0usize, 0.0, 0.0, 0.0);
     let (mut n_few, mut few_cat, mut few_carnet) = (0usize, 0.0, 0.0);
+    // Sensitivity of the error to the prior weight k (reported, not used to pick k).
+    let ks = [0.5, 1.0, 2.0, 4.0, 8.0];
+    let mut e_k = [0.0f64; 5];
     for c in &data.customers {
         let past: Vec<HistoryLine> = c
             .lines
@@ -283,6 +286,11 @@ fn repurchase_mae(data: &FixturesData, model: &Model, cutoff: NaiveDate) -> serd
             e_cat += ((last + cat).max(floor) - actual).abs();
             e_own += ((last + own_mean).max(floor) - actual).abs();
             e_carnet += ((last + est.cycle_days).max(floor) - actual).abs();
+            for (e, &k) in e_k.iter_mut().zip(&ks) {
+                let cycle =
+                    carnet_reco::repurchase::shrunk_cycle(&est.own, Some(cat), k).unwrap_or(cat);
+                *e += ((last + cycle).max(floor) - actual).abs();
+            }
             if est.own.len() <= 1 {
                 n_few += 1;
                 few_cat += ((last + cat).max(floor) - actual).abs();
@@ -311,8 +319,19 @@ fn repurchase_mae(data: &FixturesData, model: &Model, cutoff: NaiveDate) -> serd
         m(few_cat, n_few),
         m(few_carnet, n_few)
     );
+    let sens: Vec<String> = ks
+        .iter()
+        .zip(&e_k)
+        .map(|(k, e)| format!("k={k}: {:.2}", m(*e, n)))
+        .collect();
+    println!(
+        "  sensitivity to the prior weight k (default {}): {}",
+        model.prior_weight,
+        sens.join(", ")
+    );
     json!({
         "pairs": n,
+        "prior_weight_sensitivity": ks.iter().zip(&e_k).map(|(k, e)| json!({"k": k, "mae_days": m(*e, n)})).collect::<Vec<_>>(),
         "mae_days_catalogue_cycle": m(e_cat, n),
         "mae_days_own_mean": m(e_own, n),
         "mae_days_carnet": m(e_carnet, n),
