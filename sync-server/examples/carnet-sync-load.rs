@@ -56,6 +56,10 @@ struct Args {
     /// Page size of delta pulls.
     #[arg(long, default_value_t = 500)]
     limit: u32,
+    /// Each device waits this long between its requests (0: back to back, a closed loop that
+    /// saturates the machine and measures queueing as much as the server).
+    #[arg(long, default_value_t = 250)]
+    pace_ms: u64,
     /// Skip the initial-sync measurement.
     #[arg(long)]
     no_initial: bool,
@@ -268,9 +272,17 @@ async fn main() -> Result<(), Error> {
                 carnet_protocol::mutations_path(&args.store)
             );
             let mut seq = 0u64;
+            // Spread the devices' first requests over one pace interval.
+            if args.pace_ms > 0 {
+                let offset = (i as u64 * 7919) % args.pace_ms;
+                tokio::time::sleep(Duration::from_millis(offset)).await;
+            }
             for r in 0..args.requests {
                 if Instant::now() > deadline {
                     break;
+                }
+                if r > 0 && args.pace_ms > 0 {
+                    tokio::time::sleep(Duration::from_millis(args.pace_ms)).await;
                 }
                 let t = Instant::now();
                 if r % 10 == 9 {
