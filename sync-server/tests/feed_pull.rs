@@ -392,3 +392,60 @@ async fn sigterm_stops_the_server_cleanly() {
     let status = server.terminate();
     assert!(status.success(), "{status:?}");
 }
+
+#[tokio::test]
+async fn the_generated_tiny_export_pulls_back_as_each_stores_share() {
+    use carnet_fixtures::Export;
+    use carnet_fixtures::format::{Customer, Offer, PurchaseLine, files};
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export");
+    carnet_fixtures::generate::generate(carnet_fixtures::generate::Size::Tiny, 42, &export)
+        .unwrap();
+    let data = dir.path().join("data");
+    import(&data, &export);
+    let server = Server::start(&data);
+    let ex = Export::open(&export).unwrap();
+    let customers: Vec<Customer> = ex
+        .records(files::CUSTOMERS)
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let purchases: Vec<PurchaseLine> = ex
+        .records(files::PURCHASES)
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let offers: Vec<Offer> = ex
+        .records(files::OFFERS)
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for store in ["S001", "S002", "S003"] {
+        let (_, token) = add_device(&data, store);
+        let (changes, _, _) = server.client(&token).pull_all(store, "", 1000).await;
+        let mine: BTreeSet<&str> = customers
+            .iter()
+            .filter(|c| c.home_store_id == store)
+            .map(|c| c.id.as_str())
+            .collect();
+        let counts = count_by_entity(&changes);
+        assert_eq!(
+            counts.get("customer").copied().unwrap_or(0),
+            mine.len(),
+            "{store}"
+        );
+        let p = purchases
+            .iter()
+            .filter(|p| mine.contains(p.customer_id.as_str()))
+            .count();
+        assert_eq!(counts.get("purchase").copied().unwrap_or(0), p, "{store}");
+        let o = offers
+            .iter()
+            .filter(|o| mine.contains(o.customer_id.as_str()))
+            .count();
+        assert_eq!(counts.get("offer").copied().unwrap_or(0), o, "{store}");
+        assert_eq!(counts["product"] as u64, ex.manifest().counts.products);
+        let first = customers.iter().find(|c| c.home_store_id == store).unwrap();
+        assert!(upserts(&changes).contains(&&Record::Customer(first.clone())));
+    }
+}
