@@ -39,7 +39,11 @@ mod tests {
     fn reads_tafeng_and_jsonl_baskets() {
         let t = read_tafeng(r#"{"10": [[1, 2], [2]], "9": [[3], [1, 1]]}"#).unwrap();
         assert_eq!(t.customers[0].customer, "9", "numeric ids sort numerically");
-        assert_eq!(t.customers[0].baskets[1].items.len(), 1, "duplicates in a basket count once");
+        assert_eq!(
+            t.customers[0].baskets[1].items.len(),
+            1,
+            "duplicates in a basket count once"
+        );
         assert_eq!(t.customers[1].baskets[0].time, 0.0);
         let j = read_jsonl(
             "{\"customer\": \"a\", \"date\": \"2024-02-01\", \"items\": [\"x\", \"y\"]}\n\n\
@@ -48,10 +52,18 @@ mod tests {
         )
         .unwrap();
         assert_eq!(j.customers.len(), 2);
-        assert_eq!(j.customers[0].baskets[0].items, vec![j.items.get("y").unwrap()], "sorted by date");
-        assert_eq!(j.customers[1].baskets[0].time, 0.0, "undated baskets keep file order");
+        assert_eq!(
+            j.customers[0].baskets[0].items,
+            vec![j.items.get("y").unwrap()],
+            "sorted by date"
+        );
+        assert_eq!(
+            j.customers[1].baskets[0].time, 0.0,
+            "undated baskets keep file order"
+        );
         assert!(read_jsonl("{\"customer\": 1}").is_err());
-        let c = read_cdnow(" 00004 0001 19970101  2   29.33\n 00004 0001 19970118  2   29.73\n").unwrap();
+        let c = read_cdnow(" 00004 0001 19970101  2   29.33\n 00004 0001 19970118  2   29.73\n")
+            .unwrap();
         assert_eq!(c[0].dates.len(), 2);
     }
 }
