@@ -13,6 +13,9 @@ use crate::store::Cache;
 /// the write-ahead log and memory bounded.
 const BATCH_ROWS: usize = 20_000;
 
+/// Writer page cache during a bulk load, in KiB (given back when the load ends).
+pub(crate) const BULK_CACHE_KIB: i64 = 64 * 1024;
+
 /// How far a load has gone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
@@ -47,6 +50,18 @@ pub fn load_export(
         + counts.customers
         + counts.purchases
         + counts.offers;
+    cache.set_writer_cache_kib(BULK_CACHE_KIB)?;
+    let result = load_all(cache, export, progress, total);
+    cache.set_writer_cache_kib(Cache::WRITER_CACHE_KIB)?;
+    result
+}
+
+fn load_all(
+    cache: &Cache,
+    export: &Export,
+    progress: &mut dyn FnMut(Progress),
+    total: u64,
+) -> Result<LoadSummary> {
     let mut loader = Loader {
         cache,
         export,

@@ -116,6 +116,17 @@ impl Cache {
         self.read(|c| Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?))
     }
 
+    /// Sets the writer's page cache, in KiB: a bulk load inserts into large indexes in random
+    /// order and needs more of them in memory than everyday writes.
+    pub(crate) fn set_writer_cache_kib(&self, kib: i64) -> Result<()> {
+        let conn = self.writer.lock().map_err(|_| poisoned())?;
+        conn.pragma_update(None, "cache_size", -kib)?;
+        Ok(())
+    }
+
+    /// The writer's everyday page cache, in KiB.
+    pub(crate) const WRITER_CACHE_KIB: i64 = WRITER_CACHE_KIB;
+
     /// Moves the write-ahead log into the main file (e.g. after a bulk load).
     pub fn checkpoint(&self) -> Result<()> {
         let conn = self.writer.lock().map_err(|_| poisoned())?;

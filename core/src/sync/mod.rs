@@ -224,6 +224,26 @@ async fn pull_feed(
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
     let cursor = changes::cursor(cache)?;
+    // An initial sync is a bulk load: give the writer the bulk page cache meanwhile.
+    let initial = cursor.is_empty();
+    if initial {
+        cache.set_writer_cache_kib(crate::load::BULK_CACHE_KIB)?;
+    }
+    let result = pull_pages(cache, client, cursor, cancel, progress, report).await;
+    if initial {
+        cache.set_writer_cache_kib(Cache::WRITER_CACHE_KIB)?;
+    }
+    result
+}
+
+async fn pull_pages(
+    cache: &Arc<Cache>,
+    client: &SyncClient,
+    cursor: String,
+    cancel: &CancelHandle,
+    progress: &(dyn Fn(Progress) + Send + Sync),
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
     let mut next = Some(spawn_pull(client, cursor));
     let mut applied_here = 0u64;
     while let Some(download) = next.take() {
