@@ -338,7 +338,11 @@ fn contact_edit(
 ) -> Result<Outcome> {
     let new = match validate_contact(field, value) {
         Ok(v) => v,
-        Err(outcome) => return Ok(outcome),
+        Err(outcome) => {
+            // The device already shows its edit: send her record again so that it reverts.
+            write_customer(conn, store_id, customer)?;
+            return Ok(outcome);
+        }
     };
     // A field never edited on a device was last set by the CRM at `updated_at`.
     let current = match edit_time(conn, &customer.id, field.as_str())? {
@@ -346,6 +350,7 @@ fn contact_edit(
         None => ids::parse_time(&customer.updated_at),
     };
     if current.is_some_and(|t| made_at < t) {
+        write_customer(conn, store_id, customer)?;
         return Ok(Outcome::Superseded);
     }
     let before = customer.clone();

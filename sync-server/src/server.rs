@@ -24,7 +24,11 @@ pub async fn serve(settings: ServeSettings) -> Result<()> {
         .local_addr()
         .map_err(|e| Error::Config(format!("listener: {e}")))?;
     let handle = axum_server::Handle::new();
-    tokio::spawn(shutdown_on_signal(handle.clone()));
+    // Registered before "listening on" is printed: a SIGTERM sent as soon as the line is read
+    // must find the handler in place, not kill the process.
+    let terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(|e| Error::Config(format!("cannot listen for SIGTERM: {e}")))?;
+    tokio::spawn(shutdown_on_signal(handle.clone(), terminate));
     let server = axum_server::from_tcp_rustls(listener, tls_config)
         .map_err(|e| Error::Config(format!("listener: {e}")))?
         .handle(handle);
@@ -39,20 +43,12 @@ pub async fn serve(settings: ServeSettings) -> Result<()> {
     Ok(())
 }
 
-async fn shutdown_on_signal(handle: axum_server::Handle<std::net::SocketAddr>) {
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
+async fn shutdown_on_signal(
+    handle: axum_server::Handle<std::net::SocketAddr>,
+    mut terminate: tokio::signal::unix::Signal,
+) {
     tokio::select! {
-        _ = terminate => {},
+        _ = terminate.recv() => {},
         _ = tokio::signal::ctrl_c() => {},
     }
     tracing::info!("shutting down");

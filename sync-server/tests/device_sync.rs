@@ -463,6 +463,36 @@ async fn edits_travel_and_come_back_and_rejections_stay_visible() {
         customer
     );
 
+    // An edit older than the CRM's last change is superseded: the device shows the edit at
+    // once, then reverts to the server's value on the next pull.
+    let before = carnet_core::card::customer_card(&a, &customer, now.date_naive())
+        .unwrap()
+        .contact
+        .phone;
+    let long_ago = chrono::DateTime::parse_from_rfc3339("2001-01-01T00:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    outbox::record(
+        &a,
+        MutationKind::ContactEdit {
+            customer_id: customer.clone(),
+            field: ContactField::Phone,
+            value: Some(ContactValue::Text("06 11 22 33 44".into())),
+        },
+        Some("ADV1"),
+        long_ago,
+    )
+    .unwrap();
+    let phone = |cache: &Cache| {
+        carnet_core::card::customer_card(cache, &customer, now.date_naive())
+            .unwrap()
+            .contact
+            .phone
+    };
+    assert_eq!(phone(&a).as_deref(), Some("06 11 22 33 44"));
+    full_sync(&a, &client).await;
+    assert_eq!(phone(&a), before, "reverted to the server's value");
+
     // The manager erases her; A still has a pending edit about her.
     outbox::record(
         &a,

@@ -5,8 +5,8 @@
 mod common;
 
 use carnet_protocol::{
-    Address, ContactField, ContactValue, Customer, FeedbackVerdict, MutationKind, Outcome, Record,
-    codes, reject,
+    Address, Change, ContactField, ContactValue, Customer, FeedbackVerdict, MutationKind, Outcome,
+    Record, codes, reject,
 };
 use common::*;
 
@@ -207,7 +207,15 @@ async fn contact_fields_merge_field_by_field_on_the_edit_time() {
         )
         .await;
     assert_eq!(r.results[0].outcome, Outcome::Superseded);
-    assert!(a.pull_all("S001", &start, 100).await.0.is_empty());
+    // Nothing changed, but her current record is sent again so that the device, which shows
+    // its own edit, reverts to the server's value.
+    let resent = a.pull_all("S001", &start, 100).await.0;
+    assert_eq!(resent.len(), 1);
+    assert!(matches!(
+        &resent[0],
+        Change::Upsert { record: Record::Customer(c) }
+            if c.id == "C0000001" && c.email.as_deref() == Some("client1@example.com")
+    ));
     // A edits the e-mail at 12:00; B edited it at 11:00 but syncs later: superseded.
     // B's phone edit at 11:00 touches another field: applied. Both survive.
     let r = a
