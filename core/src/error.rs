@@ -25,9 +25,16 @@ pub enum Error {
     /// Input the caller can fix; the reason says how.
     #[error("invalid input: {0}")]
     InvalidInput(String),
+    /// A contact field's value breaks the shared contact rules; the UI shows it beside the
+    /// field (with the suggestion, if any).
+    #[error("invalid {0}")]
+    InvalidField(#[from] crate::contact::FieldError),
     /// Nothing matches.
     #[error("not found")]
     NotFound,
+    /// The device is locked: no data is readable until it is unlocked.
+    #[error("the device is locked")]
+    Locked,
     /// The interchange export could not be read.
     #[error(transparent)]
     Export(#[from] carnet_fixtures::ReadError),

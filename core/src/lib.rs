@@ -8,6 +8,7 @@ pub mod barcode;
 pub mod card;
 pub mod changes;
 pub mod error;
+pub mod handheld;
 pub mod history;
 pub mod key;
 pub mod load;

@@ -16,6 +16,9 @@ use carnet_core::{Cache, CacheKey, load};
 use carnet_fixtures::Export;
 use carnet_fixtures::format::{Customer, files};
 
+#[path = "../tests/common/equality.rs"]
+mod equality;
+
 type Error = Box<dyn std::error::Error>;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -109,6 +112,12 @@ async fn main() -> Result<(), Error> {
         bytes as f64 / report.pulled as f64,
         sync_peak_rss
     );
+
+    let equal = equality::expected(&export_dir, "S001") == equality::actual(&cache);
+    println!("  device cache equal, row for row, to the store's share of the export: {equal}");
+    if !equal {
+        return Err("the synced cache differs from the server's store".into());
+    }
 
     // A delta: 1,000 of S001's customers change their e-mail in the CRM.
     let delta_export = work.path().join("delta-export");

@@ -22,6 +22,9 @@ pub const PAGE_LIMIT: u32 = 5_000;
 /// Why a sync stopped. Messages carry no personal data.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SyncError {
+    /// The device is locked: nothing syncs until it is unlocked.
+    #[error("the device is locked")]
+    Locked,
     /// The device is not on the store network: sync never runs elsewhere.
     #[error("not on the store network")]
     NotOnStoreNetwork,
@@ -75,6 +78,7 @@ impl From<crate::Error> for SyncError {
     fn from(e: crate::Error) -> Self {
         match e {
             crate::Error::Cancelled => SyncError::Cancelled,
+            crate::Error::Locked => SyncError::Locked,
             other => SyncError::Cache(other.to_string()),
         }
     }

@@ -2,6 +2,8 @@
 //! loopback TLS, the CLI, and a pinned HTTPS client.
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
+pub mod equality;
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -116,6 +118,7 @@ pub fn data() -> Data {
                 granted: true,
                 recorded_at: "2024-01-01T00:00:00Z".into(),
                 source: "web".into(),
+                advisor_id: None,
             }],
             created_on: "2020-01-01".into(),
             updated_at: CRM_TIME.into(),

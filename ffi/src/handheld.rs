@@ -1,0 +1,198 @@
+//! The handheld object: every operation of the advisor's day, each a conversion around one
+//! call into the core.
+
+use std::sync::{Arc, LazyLock};
+
+use carnet_core::sync::CancelHandle;
+
+use crate::error::CarnetError;
+use crate::types::{
+    Address, ContactField, CustomerCard, CustomerMatch, HistoryPage, HistoryQuery, OutboxEntry,
+    SyncProgress, SyncReport, Verdict,
+};
+
+/// The one runtime for asynchronous I/O (sync, presence, sign-in); lookups never touch it.
+pub(crate) static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)] // Without a runtime nothing can sync: fail loudly at start.
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .thread_name("carnet-io")
+        .build()
+        .expect("the I/O runtime starts")
+});
+
+/// Receives a sync's progress and its end, on a background thread.
+#[uniffi::export(foreign)]
+pub trait SyncObserver: Send + Sync {
+    /// Progress for a progress bar.
+    fn progress(&self, progress: SyncProgress);
+    /// The sync ended: a report, or why it stopped (a [`CarnetError`]'s text).
+    fn finished(&self, report: Option<SyncReport>, error: Option<String>);
+}
+
+/// A running sync; cancelling keeps every page already applied.
+#[derive(uniffi::Object)]
+pub struct SyncTask {
+    cancel: CancelHandle,
+}
+
+#[uniffi::export]
+impl SyncTask {
+    /// Stops the sync after the page being applied.
+    pub fn cancel(&self) {
+        self.cancel.cancel();
+    }
+
+    /// Whether `cancel` was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
+}
+
+/// The advisor's handheld.
+#[derive(uniffi::Object)]
+pub struct Handheld {
+    pub(crate) core: Arc<carnet_core::handheld::Handheld>,
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl Handheld {
+    /// The customer whose loyalty card was scanned (EAN-13, check digit verified).
+    pub fn find_by_card(&self, scanned: String) -> Result<CustomerMatch, CarnetError> {
+        Ok(self.core.find_by_card(&scanned)?.into())
+    }
+
+    /// Customers matching what the advisor typed: name words and optionally a postal code.
+    pub fn search_by_name(
+        &self,
+        query: String,
+        limit: u32,
+    ) -> Result<Vec<CustomerMatch>, CarnetError> {
+        Ok(convert(self.core.search_by_name(&query, limit as usize)?))
+    }
+
+    /// Customers with this phone number, typed in any format.
+    pub fn search_by_phone(&self, typed: String) -> Result<Vec<CustomerMatch>, CarnetError> {
+        Ok(convert(self.core.search_by_phone(&typed)?))
+    }
+
+    /// Customers whose e-mail starts with what was typed.
+    pub fn search_by_email(
+        &self,
+        typed: String,
+        limit: u32,
+    ) -> Result<Vec<CustomerMatch>, CarnetError> {
+        Ok(convert(self.core.search_by_email(&typed, limit as usize)?))
+    }
+
+    /// Opens a customer's card (the opening is recorded for the store's audit).
+    pub fn open_card(&self, customer_id: String) -> Result<CustomerCard, CarnetError> {
+        Ok(self.core.open_card(&customer_id)?.into())
+    }
+
+    /// A page of a customer's purchase history.
+    pub fn history(
+        &self,
+        customer_id: String,
+        query: HistoryQuery,
+    ) -> Result<HistoryPage, CarnetError> {
+        Ok(self.core.history(&customer_id, &query.into())?.into())
+    }
+
+    /// Sets or clears a text contact field; applied at once, sent with the next sync.
+    pub fn edit_contact(
+        &self,
+        customer_id: String,
+        field: ContactField,
+        value: Option<String>,
+    ) -> Result<u64, CarnetError> {
+        let value = value.map(carnet_protocol::ContactValue::Text);
+        Ok(self.core.edit_contact(&customer_id, field.into(), value)?)
+    }
+
+    /// Changes the postal address.
+    pub fn edit_address(&self, customer_id: String, address: Address) -> Result<u64, CarnetError> {
+        let value = carnet_protocol::ContactValue::Address(carnet_protocol::Address {
+            line1: address.line1,
+            postal_code: address.postal_code,
+            city: address.city,
+            country: address.country,
+        });
+        Ok(self.core.edit_contact(
+            &customer_id,
+            carnet_protocol::ContactField::Address,
+            Some(value),
+        )?)
+    }
+
+    /// Records a consent given or withdrawn at the counter.
+    pub fn record_consent(
+        &self,
+        customer_id: String,
+        channel: String,
+        purpose: String,
+        granted: bool,
+    ) -> Result<u64, CarnetError> {
+        Ok(self
+            .core
+            .record_consent(&customer_id, &channel, &purpose, granted)?)
+    }
+
+    /// The customer's like / dislike of a suggested product.
+    pub fn give_feedback(
+        &self,
+        customer_id: String,
+        product_id: String,
+        verdict: Verdict,
+    ) -> Result<u64, CarnetError> {
+        Ok(self
+            .core
+            .give_feedback(&customer_id, &product_id, verdict.into())?)
+    }
+
+    /// Marks a purchase line as a gift (or not): gifts never shape her profile.
+    pub fn set_gift(&self, purchase_id: String, gift: bool) -> Result<u64, CarnetError> {
+        Ok(self.core.set_gift(&purchase_id, gift)?)
+    }
+
+    /// Edits waiting for the server, then those it refused, with reasons.
+    pub fn outbox(&self) -> Result<Vec<OutboxEntry>, CarnetError> {
+        Ok(convert(self.core.outbox()?))
+    }
+
+    /// Removes a refused edit the advisor has read.
+    pub fn dismiss_rejected(&self, seq: u64) -> Result<(), CarnetError> {
+        Ok(self.core.dismiss_rejected(seq)?)
+    }
+
+    /// Syncs now and waits for the end (push, then pull).
+    pub async fn sync_now(&self) -> Result<SyncReport, CarnetError> {
+        Ok(self.core.sync(&CancelHandle::new(), &|_| {}).await?.into())
+    }
+
+    /// Starts a sync in the background; `observer` hears its progress and its end. The
+    /// returned task cancels it (Swift's task cancellation does not reach Rust).
+    pub fn start_sync(&self, observer: Arc<dyn SyncObserver>) -> Arc<SyncTask> {
+        let cancel = CancelHandle::new();
+        let task = Arc::new(SyncTask {
+            cancel: cancel.clone(),
+        });
+        let core = Arc::clone(&self.core);
+        RUNTIME.spawn(async move {
+            let progress_observer = Arc::clone(&observer);
+            let result = core
+                .sync(&cancel, &move |p| progress_observer.progress(p.into()))
+                .await;
+            match result {
+                Ok(report) => observer.finished(Some(report.into()), None),
+                Err(e) => observer.finished(None, Some(CarnetError::from(e).to_string())),
+            }
+        });
+        task
+    }
+}
+
+fn convert<T, U: From<T>>(items: Vec<T>) -> Vec<U> {
+    items.into_iter().map(U::from).collect()
+}

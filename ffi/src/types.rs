@@ -1,0 +1,478 @@
+//! Records and enums of the facade: plain data, converted from the core's types.
+
+use carnet_core::{card, history, lookup, outbox, sync};
+
+/// A customer as a search result.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct CustomerMatch {
+    /// Customer id.
+    pub id: String,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Postal code of her address.
+    pub postal_code: String,
+    /// City of her address.
+    pub city: String,
+    /// Loyalty tier.
+    pub tier: String,
+    /// Last four digits of her card.
+    pub card_last4: String,
+}
+
+impl From<lookup::CustomerMatch> for CustomerMatch {
+    fn from(m: lookup::CustomerMatch) -> Self {
+        Self {
+            id: m.id,
+            first_name: m.first_name,
+            last_name: m.last_name,
+            postal_code: m.postal_code,
+            city: m.city,
+            tier: m.tier,
+            card_last4: m.card_last4,
+        }
+    }
+}
+
+/// Everything the advisor sees when she opens a customer.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct CustomerCard {
+    /// Customer id.
+    pub id: String,
+    /// Loyalty card number.
+    pub card: String,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Loyalty tier.
+    pub tier: String,
+    /// Points balance.
+    pub points: i64,
+    /// Marketing segment.
+    pub segment: String,
+    /// `individual`, `staff` or `professional`.
+    pub customer_type: String,
+    /// Day she joined (`YYYY-MM-DD`).
+    pub member_since: String,
+    /// How to reach her.
+    pub contact: Contact,
+    /// Her consents.
+    pub consents: Vec<ConsentState>,
+    /// Number of receipts.
+    pub receipts: u32,
+    /// Number of purchase lines.
+    pub lines: u32,
+    /// Total spend, euro cents (gifts included).
+    pub total_spend_cents: i64,
+    /// Average receipt, euro cents.
+    pub average_basket_cents: i64,
+    /// Day of the last purchase (`YYYY-MM-DD`).
+    pub last_visit: Option<String>,
+    /// Lines bought as gifts.
+    pub gift_lines: u32,
+    /// Top-level categories she buys most for herself.
+    pub top_categories: Vec<Share>,
+    /// Brands she buys most for herself.
+    pub top_brands: Vec<Share>,
+    /// Offers valid today and unused.
+    pub active_offers: Vec<ActiveOffer>,
+}
+
+/// Contact details as held.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Contact {
+    /// E-mail, if any.
+    pub email: Option<String>,
+    /// Phone as entered.
+    pub phone: Option<String>,
+    /// Phone in E.164, when valid.
+    pub phone_e164: Option<String>,
+    /// Street line.
+    pub line1: String,
+    /// Postal code.
+    pub postal_code: String,
+    /// City.
+    pub city: String,
+    /// Country (ISO 3166-1 alpha-2).
+    pub country: String,
+    /// Preferred language (ISO 639-1).
+    pub language: String,
+}
+
+/// One consent decision.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ConsentState {
+    /// `email`, `sms`, `post` or `phone`.
+    pub channel: String,
+    /// `marketing` or `personalisation`.
+    pub purpose: String,
+    /// Granted or not.
+    pub granted: bool,
+    /// When it was recorded (RFC 3339).
+    pub recorded_at: String,
+    /// `store`, `web` or `app`.
+    pub source: String,
+}
+
+/// A category or brand with her own lines in it.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Share {
+    /// Id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Her non-gift lines in it.
+    pub lines: u32,
+}
+
+/// An offer she can use today.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ActiveOffer {
+    /// Offer id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// `percent`, `amount` or `gift`.
+    pub kind: String,
+    /// Percent, cents, or 0.
+    pub value: i64,
+    /// Brand it is limited to.
+    pub brand_id: Option<String>,
+    /// Category it is limited to.
+    pub category_id: Option<String>,
+    /// Last valid day (`YYYY-MM-DD`).
+    pub valid_to: String,
+    /// Days left, today included.
+    pub days_left: i64,
+}
+
+impl From<card::CustomerCard> for CustomerCard {
+    fn from(c: card::CustomerCard) -> Self {
+        let shares = |v: Vec<card::Share>| {
+            v.into_iter()
+                .map(|s| Share {
+                    id: s.id,
+                    name: s.name,
+                    lines: s.lines,
+                })
+                .collect()
+        };
+        Self {
+            id: c.id,
+            card: c.card,
+            first_name: c.first_name,
+            last_name: c.last_name,
+            tier: c.tier,
+            points: c.points,
+            segment: c.segment,
+            customer_type: c.customer_type,
+            member_since: c.member_since,
+            contact: Contact {
+                email: c.contact.email,
+                phone: c.contact.phone,
+                phone_e164: c.contact.phone_e164,
+                line1: c.contact.line1,
+                postal_code: c.contact.postal_code,
+                city: c.contact.city,
+                country: c.contact.country,
+                language: c.contact.language,
+            },
+            consents: c
+                .consents
+                .into_iter()
+                .map(|k| ConsentState {
+                    channel: k.channel,
+                    purpose: k.purpose,
+                    granted: k.granted,
+                    recorded_at: k.recorded_at,
+                    source: k.source,
+                })
+                .collect(),
+            receipts: c.stats.receipts,
+            lines: c.stats.lines,
+            total_spend_cents: c.stats.total_spend_cents,
+            average_basket_cents: c.stats.average_basket_cents,
+            last_visit: c.stats.last_visit.map(|d| d.to_string()),
+            gift_lines: c.stats.gift_lines,
+            top_categories: shares(c.top_categories),
+            top_brands: shares(c.top_brands),
+            active_offers: c
+                .active_offers
+                .into_iter()
+                .map(|o| ActiveOffer {
+                    id: o.id,
+                    title: o.title,
+                    kind: o.kind,
+                    value: o.value,
+                    brand_id: o.brand_id,
+                    category_id: o.category_id,
+                    valid_to: o.valid_to.to_string(),
+                    days_left: o.days_left,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Which history lines to show.
+#[derive(Debug, Clone, Default, uniffi::Record)]
+pub struct HistoryQuery {
+    /// Only this category (a top category includes its sub-categories).
+    pub category_id: Option<String>,
+    /// Only this brand.
+    pub brand_id: Option<String>,
+    /// Words that must start words of the product's name, shade, brand or category.
+    pub text: Option<String>,
+    /// Lines to skip.
+    pub offset: u32,
+    /// Lines per page (0: the default, 25).
+    pub page_size: u32,
+}
+
+impl From<HistoryQuery> for history::HistoryQuery {
+    fn from(q: HistoryQuery) -> Self {
+        Self {
+            category_id: q.category_id,
+            brand_id: q.brand_id,
+            text: q.text,
+            offset: q.offset,
+            page_size: q.page_size,
+        }
+    }
+}
+
+/// One purchase line.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct HistoryLine {
+    /// Line id.
+    pub id: String,
+    /// Receipt id.
+    pub receipt_id: String,
+    /// When, seconds since the Unix epoch (UTC).
+    pub bought_at: i64,
+    /// Store id.
+    pub store_id: String,
+    /// Product id.
+    pub product_id: String,
+    /// Product name.
+    pub product_name: String,
+    /// Shade.
+    pub shade: Option<String>,
+    /// Size.
+    pub size: Option<String>,
+    /// Brand name.
+    pub brand_name: String,
+    /// Sub-category id.
+    pub category_id: String,
+    /// Sub-category name.
+    pub category_name: String,
+    /// Units.
+    pub quantity: u32,
+    /// Amount paid, euro cents.
+    pub amount_cents: i64,
+    /// Bought as a gift.
+    pub gift: bool,
+}
+
+/// A page of history.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct HistoryPage {
+    /// Lines, newest first.
+    pub lines: Vec<HistoryLine>,
+    /// Offset of the next page, if any.
+    pub next_offset: Option<u32>,
+}
+
+impl From<history::HistoryPage> for HistoryPage {
+    fn from(p: history::HistoryPage) -> Self {
+        Self {
+            lines: p
+                .lines
+                .into_iter()
+                .map(|l| HistoryLine {
+                    id: l.id,
+                    receipt_id: l.receipt_id,
+                    bought_at: l.bought_at,
+                    store_id: l.store_id,
+                    product_id: l.product_id,
+                    product_name: l.product_name,
+                    shade: l.shade,
+                    size: l.size,
+                    brand_name: l.brand_name,
+                    category_id: l.category_id,
+                    category_name: l.category_name,
+                    quantity: l.quantity,
+                    amount_cents: l.amount_cents,
+                    gift: l.gift,
+                })
+                .collect(),
+            next_offset: p.next_offset,
+        }
+    }
+}
+
+/// A contact field the advisor can edit.
+#[derive(Debug, Clone, Copy, uniffi::Enum)]
+pub enum ContactField {
+    /// E-mail.
+    Email,
+    /// Phone.
+    Phone,
+    /// Preferred language.
+    Language,
+    /// First name.
+    FirstName,
+    /// Last name.
+    LastName,
+}
+
+impl From<ContactField> for carnet_protocol::ContactField {
+    fn from(f: ContactField) -> Self {
+        match f {
+            ContactField::Email => Self::Email,
+            ContactField::Phone => Self::Phone,
+            ContactField::Language => Self::Language,
+            ContactField::FirstName => Self::FirstName,
+            ContactField::LastName => Self::LastName,
+        }
+    }
+}
+
+/// A postal address.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Address {
+    /// Street line.
+    pub line1: String,
+    /// Postal code.
+    pub postal_code: String,
+    /// City.
+    pub city: String,
+    /// Country (ISO 3166-1 alpha-2).
+    pub country: String,
+}
+
+/// The customer's verdict on a suggestion.
+#[derive(Debug, Clone, Copy, uniffi::Enum)]
+pub enum Verdict {
+    /// She likes it.
+    Like,
+    /// She does not.
+    Dislike,
+    /// Forget the previous verdict.
+    Cleared,
+}
+
+impl From<Verdict> for carnet_protocol::FeedbackVerdict {
+    fn from(v: Verdict) -> Self {
+        match v {
+            Verdict::Like => Self::Like,
+            Verdict::Dislike => Self::Dislike,
+            Verdict::Cleared => Self::Cleared,
+        }
+    }
+}
+
+/// An edit waiting for, or refused by, the server.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct OutboxEntry {
+    /// Device-scoped sequence number.
+    pub seq: u64,
+    /// When it was made (RFC 3339).
+    pub made_at: String,
+    /// Customer it is about.
+    pub customer_id: Option<String>,
+    /// What kind of edit (`contact_edit`, `consent`, `feedback`, `gift_flag`, `profile_view`).
+    pub kind: String,
+    /// Whether the server refused it.
+    pub rejected: bool,
+    /// The refusal's code, if refused.
+    pub reject_code: Option<String>,
+    /// The refusal's reason, if refused.
+    pub reject_reason: Option<String>,
+}
+
+impl From<outbox::OutboxEntry> for OutboxEntry {
+    fn from(e: outbox::OutboxEntry) -> Self {
+        let kind = match &e.change {
+            carnet_protocol::MutationKind::ContactEdit { .. } => "contact_edit",
+            carnet_protocol::MutationKind::Consent { .. } => "consent",
+            carnet_protocol::MutationKind::Feedback { .. } => "feedback",
+            carnet_protocol::MutationKind::GiftFlag { .. } => "gift_flag",
+            carnet_protocol::MutationKind::ProfileView { .. } => "profile_view",
+            #[allow(unreachable_patterns)]
+            _ => "other",
+        };
+        let (rejected, reject_code, reject_reason) = match e.state {
+            outbox::EntryState::Pending => (false, None, None),
+            outbox::EntryState::Rejected { code, reason } => (true, Some(code), Some(reason)),
+        };
+        Self {
+            seq: e.seq,
+            made_at: e.made_at,
+            customer_id: e.customer_id,
+            kind: kind.into(),
+            rejected,
+            reject_code,
+            reject_reason,
+        }
+    }
+}
+
+/// Sync phase.
+#[derive(Debug, Clone, Copy, uniffi::Enum)]
+pub enum SyncPhase {
+    /// Sending local edits.
+    Push,
+    /// Receiving changes.
+    Pull,
+}
+
+/// Progress of a sync, for a progress bar.
+#[derive(Debug, Clone, Copy, uniffi::Record)]
+pub struct SyncProgress {
+    /// Phase.
+    pub phase: SyncPhase,
+    /// Items done in the phase.
+    pub done: u64,
+    /// Items in the phase, as far as known.
+    pub total: u64,
+}
+
+impl From<sync::Progress> for SyncProgress {
+    fn from(p: sync::Progress) -> Self {
+        Self {
+            phase: match p.phase {
+                sync::Phase::Push => SyncPhase::Push,
+                sync::Phase::Pull => SyncPhase::Pull,
+            },
+            done: p.done,
+            total: p.total,
+        }
+    }
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Copy, uniffi::Record)]
+pub struct SyncReport {
+    /// Edits the server answered.
+    pub pushed: u64,
+    /// Of which refused.
+    pub rejected: u64,
+    /// Changes applied.
+    pub pulled: u64,
+    /// Whether the cache was re-synced from scratch.
+    pub reset: bool,
+}
+
+impl From<sync::SyncReport> for SyncReport {
+    fn from(r: sync::SyncReport) -> Self {
+        Self {
+            pushed: r.pushed,
+            rejected: r.rejected,
+            pulled: r.pulled,
+            reset: r.reset,
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! The device against a server that answers badly: a body that is not the protocol, a body cut
+//! short, a body too large, an error without a code. Each gives a typed error and the cache is
+//! left exactly as it was. The server here is a real TLS listener with the real server's
+//! certificate handling; only its answers are wrong.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{StatusCode, header};
+use axum::response::Response;
+use axum::routing::get;
+use carnet_core::sync::{
+    CancelHandle, MAX_RESPONSE_BYTES, ServerConfig, SyncClient, SyncError, sync,
+};
+use carnet_core::{Cache, CacheKey, changes};
+
+/// Serves `router` over TLS on loopback; returns the base URL and the certificate pin.
+async fn serve(router: Router, dir: &std::path::Path) -> (String, String) {
+    carnet_protocol::pin::install_default_provider();
+    let identity = carnet_sync_server::tls::load_or_create(dir).unwrap();
+    let config = axum_server::tls_rustls::RustlsConfig::from_config(
+        carnet_sync_server::tls::server_config(&identity).unwrap(),
+    );
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = axum_server::from_tcp_rustls(listener, config).unwrap();
+    tokio::spawn(async move { server.serve(router.into_make_service()).await });
+    (format!("https://{addr}"), identity.fingerprint())
+}
+
+fn answering(status: StatusCode, body: Vec<u8>) -> Router {
+    let body = Arc::new(body);
+    Router::new().route(
+        "/v1/stores/S001/changes",
+        get(move || {
+            let body = Arc::clone(&body);
+            async move {
+                Response::builder()
+                    .status(status)
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(body.as_ref().clone()))
+                    .unwrap()
+            }
+        }),
+    )
+}
+
+/// A cache that already holds one applied page, and what a sync against `router` does to it.
+async fn sync_against(router: Router) -> (SyncError, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, pin) = serve(router, dir.path()).await;
+    let cache =
+        Arc::new(Cache::open(dir.path().join("c.db"), &CacheKey::generate().unwrap()).unwrap());
+    changes::apply_page(&cache, &[], "cursor-before").unwrap();
+    let client = SyncClient::new(ServerConfig {
+        base_url: base,
+        certificate_pin: pin,
+        token: "t".into(),
+        store_id: "S001".into(),
+    })
+    .unwrap();
+    let err = sync(
+        Arc::clone(&cache),
+        &client,
+        true,
+        &CancelHandle::new(),
+        &|_| {},
+    )
+    .await
+    .unwrap_err();
+    let cursor = changes::cursor(&cache).unwrap();
+    let customers: i64 = cache
+        .read(|c| Ok(c.query_row("SELECT count(*) FROM customer", [], |r| r.get(0))?))
+        .unwrap();
+    (err, cursor, customers.to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_that_is_not_the_protocol_is_a_typed_error() {
+    let (err, cursor, _) = sync_against(answering(
+        StatusCode::OK,
+        b"<html>captive portal</html>".to_vec(),
+    ))
+    .await;
+    assert!(matches!(err, SyncError::Malformed(_)), "{err:?}");
+    assert_eq!(cursor, "cursor-before", "nothing applied");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_truncated_page_is_a_typed_error_and_applies_nothing() {
+    let page = br#"{"changes":[{"op":"delete","entity":"customer","id":"C1"},{"op":"upsert","record":{"entity":"brand","id":"B1","na"#;
+    let (err, cursor, customers) = sync_against(answering(StatusCode::OK, page.to_vec())).await;
+    assert!(matches!(err, SyncError::Malformed(_)), "{err:?}");
+    assert_eq!(
+        (cursor.as_str(), customers.as_str()),
+        ("cursor-before", "0")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_well_formed_page_with_a_wrong_shape_is_refused() {
+    let page =
+        br#"{"changes":[{"op":"explode"}],"next_cursor":"x","has_more":false,"remaining":0}"#;
+    let (err, cursor, _) = sync_against(answering(StatusCode::OK, page.to_vec())).await;
+    assert!(matches!(err, SyncError::Malformed(_)), "{err:?}");
+    assert_eq!(cursor, "cursor-before");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_body_is_refused_before_it_is_read_whole() {
+    let huge = vec![b' '; MAX_RESPONSE_BYTES + 1];
+    let (err, cursor, _) = sync_against(answering(StatusCode::OK, huge)).await;
+    assert_eq!(err, SyncError::ResponseTooLarge);
+    assert_eq!(cursor, "cursor-before");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_error_without_a_protocol_body_keeps_its_status() {
+    let (err, cursor, _) = sync_against(answering(
+        StatusCode::BAD_GATEWAY,
+        b"upstream down".to_vec(),
+    ))
+    .await;
+    assert_eq!(
+        err,
+        SyncError::Server {
+            status: 502,
+            code: String::new()
+        }
+    );
+    assert_eq!(cursor, "cursor-before");
+}
