@@ -224,6 +224,8 @@ pub(crate) fn delete(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<(
             ]
         }
         Entity::Purchase => &["DELETE FROM purchase WHERE id = ?1"],
+        Entity::Model => &["DELETE FROM reco_model WHERE id = ?1"],
+        Entity::Policy => &["DELETE FROM store_policy WHERE store_id = ?1"],
         Entity::Offer => &["DELETE FROM offer WHERE id = ?1"],
         Entity::Feedback => {
             let (customer, product) = id.split_once(':').unwrap_or((id, ""));

@@ -261,7 +261,11 @@ fn top_shares(c: &Connection, id: &str, sql: &str) -> Result<Vec<Share>> {
     Ok(rows)
 }
 
-fn active_offers(c: &Connection, id: &str, today: NaiveDate) -> Result<Vec<ActiveOffer>> {
+pub(crate) fn active_offers(
+    c: &Connection,
+    id: &str,
+    today: NaiveDate,
+) -> Result<Vec<ActiveOffer>> {
     let today_text = today.format("%Y-%m-%d").to_string();
     let rows = c
         .prepare_cached(

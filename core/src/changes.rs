@@ -39,7 +39,8 @@ pub fn reset(cache: &Cache) -> Result<()> {
         tx.execute_batch(
             "DELETE FROM purchase; DELETE FROM offer; DELETE FROM consent; DELETE FROM feedback;
              DELETE FROM customer_name; DELETE FROM customer; DELETE FROM product_text;
-             DELETE FROM product; DELETE FROM category; DELETE FROM brand; DELETE FROM store;",
+             DELETE FROM product; DELETE FROM category; DELETE FROM brand; DELETE FROM store;
+             DELETE FROM reco_model; DELETE FROM store_policy;",
         )?;
         tx.execute("DELETE FROM meta WHERE key = ?1", [CURSOR_KEY])?;
         Ok(())
@@ -57,6 +58,8 @@ fn apply_change(tx: &Transaction<'_>, change: &Change) -> Result<()> {
             Record::Purchase(r) => apply::upsert_purchase(tx, r),
             Record::Offer(r) => apply::upsert_offer(tx, r),
             Record::Feedback(r) => apply::upsert_feedback(tx, r),
+            Record::Model(r) => crate::recommend::apply_model(tx, r),
+            Record::Policy(r) => crate::recommend::apply_policy(tx, r),
         },
         Change::Delete { entity, id } => apply::delete(tx, *entity, id),
     }

@@ -15,6 +15,7 @@ pub mod load;
 pub mod lookup;
 pub mod outbox;
 pub mod phone;
+pub mod recommend;
 mod search_index;
 pub mod store;
 pub mod sync;

@@ -115,11 +115,15 @@ pub enum Entity {
     Offer,
     /// [`FeedbackRecord`], in its customer's store's feed.
     Feedback,
+    /// [`ModelRecord`] (catalog: every store's devices receive the recommendation model).
+    Model,
+    /// [`PolicyRecord`], in its store's feed: the store's suppression policy and rules.
+    Policy,
 }
 
 impl Entity {
     /// Every entity, in load order (referenced entities first).
-    pub const ALL: [Entity; 8] = [
+    pub const ALL: [Entity; 10] = [
         Entity::Store,
         Entity::Brand,
         Entity::Category,
@@ -128,6 +132,8 @@ impl Entity {
         Entity::Purchase,
         Entity::Offer,
         Entity::Feedback,
+        Entity::Model,
+        Entity::Policy,
     ];
 
     /// The wire name (`store`, `purchase`, ...).
@@ -141,6 +147,8 @@ impl Entity {
             Entity::Purchase => "purchase",
             Entity::Offer => "offer",
             Entity::Feedback => "feedback",
+            Entity::Model => "model",
+            Entity::Policy => "policy",
         }
     }
 
@@ -153,7 +161,7 @@ impl Entity {
     pub fn is_catalog(self) -> bool {
         matches!(
             self,
-            Entity::Store | Entity::Brand | Entity::Category | Entity::Product
+            Entity::Store | Entity::Brand | Entity::Category | Entity::Product | Entity::Model
         )
     }
 }
@@ -212,6 +220,10 @@ pub enum Record {
     Offer(Offer),
     /// An advisor's like / dislike of a product for a customer.
     Feedback(FeedbackRecord),
+    /// The recommendation model built by the server.
+    Model(ModelRecord),
+    /// A store's personalisation policy.
+    Policy(PolicyRecord),
 }
 
 impl Record {
@@ -226,6 +238,8 @@ impl Record {
             Record::Purchase(_) => Entity::Purchase,
             Record::Offer(_) => Entity::Offer,
             Record::Feedback(_) => Entity::Feedback,
+            Record::Model(_) => Entity::Model,
+            Record::Policy(_) => Entity::Policy,
         }
     }
 
@@ -240,6 +254,8 @@ impl Record {
             Record::Purchase(r) => &r.id,
             Record::Offer(r) => &r.id,
             Record::Feedback(r) => &r.id,
+            Record::Model(r) => &r.id,
+            Record::Policy(r) => &r.id,
         }
     }
 }
@@ -274,6 +290,38 @@ impl FeedbackRecord {
     pub fn id_for(customer_id: &str, product_id: &str) -> String {
         format!("{customer_id}:{product_id}")
     }
+}
+
+/// Feed id of the one recommendation model: a new build replaces the record.
+pub const MODEL_ID: &str = "reco";
+
+/// The recommendation model (a `carnet-reco` artifact) built by the server from every store's
+/// purchase history. One live record ([`MODEL_ID`]); a new build replaces it with a higher
+/// `version`. The artifact carries its own format version and checksum.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelRecord {
+    /// Always [`MODEL_ID`].
+    pub id: String,
+    /// Build number, increasing with every build: devices key their decoded model on it.
+    pub version: u32,
+    /// When it was built (RFC 3339, server time).
+    pub built_at: String,
+    /// The artifact (`Model::to_bytes`), standard base64 with padding.
+    pub bytes_base64: String,
+}
+
+/// A store's personalisation policy, in that store's feed (id = the store id).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyRecord {
+    /// The store id.
+    pub id: String,
+    /// No product of a sensitive category in any playlist, even one she bought.
+    pub suppress_sensitive: bool,
+    /// Merchandising rules for this store's market (boost, demote, exclude a brand or a
+    /// category, optionally for one segment); see `carnet_reco::Rule`.
+    pub rules: Vec<carnet_reco::Rule>,
+    /// When the manager last changed it (RFC 3339, server time).
+    pub updated_at: String,
 }
 
 /// Body of a push.
@@ -508,5 +556,34 @@ mod tests {
             let json = serde_json::to_string(&e).unwrap();
             assert_eq!(json, format!("\"{}\"", e.as_str()));
         }
+    }
+
+    #[test]
+    fn model_and_policy_wire_shape() {
+        let c = Change::Upsert {
+            record: Record::Model(ModelRecord {
+                id: MODEL_ID.into(),
+                version: 2,
+                built_at: "2025-01-01T00:00:00Z".into(),
+                bytes_base64: "Q0FSTkVU".into(),
+            }),
+        };
+        let json = serde_json::to_string(&c).unwrap();
+        assert_eq!(
+            json,
+            r#"{"op":"upsert","record":{"entity":"model","id":"reco","version":2,"built_at":"2025-01-01T00:00:00Z","bytes_base64":"Q0FSTkVU"}}"#
+        );
+        assert_eq!(serde_json::from_str::<Change>(&json).unwrap(), c);
+        assert!(Entity::Model.is_catalog() && !Entity::Policy.is_catalog());
+        let p: Record = serde_json::from_str(
+            r#"{"entity":"policy","id":"S001","suppress_sensitive":true,"updated_at":"t",
+                "rules":[{"market":"IT","target":{"category":"fragrance"},"action":{"boost":1.5}}]}"#,
+        )
+        .unwrap();
+        let Record::Policy(p) = p else {
+            panic!("not a policy")
+        };
+        assert!(p.suppress_sensitive);
+        assert_eq!(p.rules.len(), 1);
     }
 }

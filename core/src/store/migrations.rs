@@ -26,6 +26,10 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/003_sync.sql"),
         backfill: None,
     },
+    Migration {
+        sql: include_str!("migrations/004_model.sql"),
+        backfill: None,
+    },
 ];
 
 /// The schema version this code writes.

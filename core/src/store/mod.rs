@@ -29,6 +29,8 @@ pub struct Cache {
     generation: AtomicU64,
     /// Name words for typo-tolerant search, kept between lookups.
     pub(crate) vocabulary: crate::lookup::VocabularyCache,
+    /// The decoded recommendation model, kept between playlists.
+    pub(crate) reco_model: crate::recommend::ModelSlot,
 }
 
 impl Cache {
@@ -82,6 +84,7 @@ impl Cache {
             reader: Mutex::new(reader),
             generation: AtomicU64::new(0),
             vocabulary: Default::default(),
+            reco_model: Default::default(),
         })
     }
 

@@ -396,3 +396,87 @@ pub fn write_sample(dir: &Path) {
     )
     .unwrap();
 }
+
+/// The sample's catalogue as the recommender sees it (P07 is maternity: sensitive).
+pub fn reco_catalog() -> Vec<carnet_reco::CatalogItem> {
+    let item = |id: &str, brand: &str, category: &str| carnet_reco::CatalogItem {
+        id: id.into(),
+        brand: brand.into(),
+        category: category.into(),
+        sensitive: category.starts_with("maternity"),
+        replenishable: category == "skincare.day_cream",
+        cycle_days: (category == "skincare.day_cream").then_some(60),
+    };
+    vec![
+        item("P01", "B01", "makeup.lipstick"),
+        item("P02", "B01", "makeup.lipstick"),
+        item("P03", "B02", "makeup.eyeshadow"),
+        item("P04", "B03", "skincare.day_cream"),
+        item("P05", "B01", "fragrance.women"),
+        item("P06", "B02", "fragrance.men"),
+        item("P07", "B03", "maternity.stretch_marks"),
+    ]
+}
+
+/// A model over the sample's catalogue, trained on made-up shoppers: P01 goes with P02,
+/// P04 with P05, P05 with P07 (so P07 would be inferred from P05 if inference were allowed),
+/// P03 alone; nobody buys P06.
+pub fn sample_model_bytes() -> Vec<u8> {
+    use carnet_reco::{BuildConfig, HistoryLine, Model, TrainingCustomer};
+    let start = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+    let mut state: u64 = 7;
+    let mut next = |n: u64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % n
+    };
+    let groups: [(&[&str], usize); 4] = [
+        (&["P01", "P02"], 30),
+        (&["P04", "P05"], 30),
+        (&["P05", "P07"], 20),
+        (&["P03"], 10),
+    ];
+    let mut customers = Vec::new();
+    for (products, n) in groups {
+        for _ in 0..n {
+            let mut lines = Vec::new();
+            let mut day = next(200) as i64;
+            for _ in 0..2 + next(4) {
+                day += 20 + next(60) as i64;
+                for p in products {
+                    lines.push(HistoryLine {
+                        product_id: (*p).into(),
+                        date: start + chrono::Duration::days(day),
+                        quantity: 1,
+                        gift: false,
+                    });
+                }
+            }
+            customers.push(TrainingCustomer {
+                segment: "makeup_trend".into(),
+                lines,
+            });
+        }
+    }
+    let model = Model::build(&reco_catalog(), &customers, &BuildConfig::new(today()));
+    model.to_bytes()
+}
+
+/// Delivers a model record to the cache as the sync feed would.
+pub fn deliver_model(cache: &Cache, version: u32, bytes: &[u8]) {
+    use base64::Engine;
+    let record = carnet_protocol::Record::Model(carnet_protocol::ModelRecord {
+        id: carnet_protocol::MODEL_ID.into(),
+        version,
+        built_at: "2026-10-31T22:00:00Z".into(),
+        bytes_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+    });
+    let cursor = carnet_core::changes::cursor(cache).unwrap();
+    carnet_core::changes::apply_page(
+        cache,
+        &[carnet_protocol::Change::Upsert { record }],
+        &cursor,
+    )
+    .unwrap();
+}

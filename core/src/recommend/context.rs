@@ -1,0 +1,252 @@
+//! What the engine needs of one customer, read from the cache in one snapshot (consent, segment,
+//! market, the store's policy, her history and the advisor's feedback), and the products of
+//! its answers described for the advisor.
+
+use std::collections::HashMap;
+
+use carnet_reco::{
+    Due, Feedback, FeedbackKind, HistoryLine, PlaylistContext, Reason, Rule, Suggestion,
+};
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension};
+
+use super::{DueItem, PlaylistItem, ProductInfo, SuggestionReason};
+use crate::card::{ActiveOffer, active_offers};
+use crate::error::{Error, Result};
+use crate::store::Cache;
+use crate::time;
+
+/// One customer's input to the engine.
+pub(super) struct Input {
+    pub history: Vec<HistoryLine>,
+    pub feedback: Vec<Feedback>,
+    pub context: PlaylistContext,
+    pub offers: Vec<ActiveOffer>,
+}
+
+/// Her input, or `None` when she withdrew consent to personalisation (then nothing else of
+/// hers is read). `NotFound` for an unknown customer.
+pub(super) fn gather(
+    cache: &Cache,
+    customer_id: &str,
+    today: NaiveDate,
+    with_feedback: bool,
+) -> Result<Option<Input>> {
+    cache.read(|c| {
+        c.execute_batch("BEGIN")?;
+        let out = gather_in(c, customer_id, today, with_feedback);
+        // A read transaction has nothing to commit; ending it releases the snapshot.
+        let _ = c.execute_batch("ROLLBACK");
+        out
+    })
+}
+
+fn gather_in(
+    c: &Connection,
+    customer_id: &str,
+    today: NaiveDate,
+    with_feedback: bool,
+) -> Result<Option<Input>> {
+    let (segment, store_id): (String, String) = c
+        .prepare_cached("SELECT segment, home_store_id FROM customer WHERE id = ?1")?
+        .query_row([customer_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .ok_or(Error::NotFound)?;
+    // Withdrawn on any channel means withdrawn: the stricter reading wins.
+    let withdrawn = c
+        .prepare_cached(
+            "SELECT 1 FROM consent
+             WHERE customer_id = ?1 AND purpose = 'personalisation' AND granted = 0 LIMIT 1",
+        )?
+        .query_row([customer_id], |_| Ok(()))
+        .optional()?
+        .is_some();
+    if withdrawn {
+        return Ok(None);
+    }
+    let market: Option<String> = c
+        .prepare_cached("SELECT country FROM store WHERE id = ?1")?
+        .query_row([&store_id], |r| r.get(0))
+        .optional()?;
+    let policy: Option<(bool, String)> = c
+        .prepare_cached("SELECT suppress_sensitive, rules FROM store_policy WHERE store_id = ?1")?
+        .query_row([&store_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (suppress_sensitive, rules) = match policy {
+        // Rules were checked when the record was parsed; unreadable ones would be a damaged file.
+        Some((s, rules)) => (
+            s,
+            serde_json::from_str::<Vec<Rule>>(&rules).map_err(|_| Error::Corrupt)?,
+        ),
+        None => (false, Vec::new()),
+    };
+    let history = c
+        .prepare_cached(
+            "SELECT product_id, bought_at, quantity FROM purchase
+             WHERE customer_id = ?1 AND gift = 0",
+        )?
+        .query_map([customer_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?
+        .filter_map(|row| match row {
+            Ok((product_id, at, quantity)) => time::day_of(at).map(|date| {
+                Ok(HistoryLine {
+                    product_id,
+                    date,
+                    quantity: u32::try_from(quantity).unwrap_or(1),
+                    gift: false,
+                })
+            }),
+            Err(e) => Some(Err(e)),
+        })
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let feedback = if with_feedback {
+        c.prepare_cached(
+            "SELECT product_id, verdict FROM feedback WHERE customer_id = ?1 ORDER BY at",
+        )?
+        .query_map([customer_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?
+        .filter_map(|row| match row {
+            Ok((product_id, verdict)) => {
+                let kind = match verdict.as_str() {
+                    "like" => FeedbackKind::Like,
+                    "dislike" => FeedbackKind::Dislike,
+                    _ => return None,
+                };
+                Some(Ok(Feedback { product_id, kind }))
+            }
+            Err(e) => Some(Err(e)),
+        })
+        .collect::<rusqlite::Result<Vec<_>>>()?
+    } else {
+        Vec::new()
+    };
+    let offers = active_offers(c, customer_id, today)?;
+    let mut context = PlaylistContext::new(today);
+    context.segment = (!segment.is_empty()).then_some(segment);
+    context.market = market;
+    context.suppress_sensitive = suppress_sensitive;
+    context.rules = rules;
+    Ok(Some(Input {
+        history,
+        feedback,
+        context,
+        offers,
+    }))
+}
+
+fn product(c: &Connection, id: &str) -> Result<Option<ProductInfo>> {
+    Ok(c.prepare_cached(
+        "SELECT p.name, p.brand_id, coalesce(b.name, p.brand_id), p.category_id, p.shade,
+                    p.price_cents
+             FROM product p LEFT JOIN brand b ON b.id = p.brand_id WHERE p.id = ?1",
+    )?
+    .query_row([id], |r| {
+        Ok(ProductInfo {
+            id: id.to_owned(),
+            name: r.get(0)?,
+            brand_id: r.get(1)?,
+            brand: r.get(2)?,
+            category_id: r.get(3)?,
+            shade: r.get(4)?,
+            price_cents: r.get(5)?,
+        })
+    })
+    .optional()?)
+}
+
+/// Her offers limited to the product's brand, its category or a parent of it. Store-wide
+/// offers are on the card already; repeating them on every line would hide the relevant ones.
+fn relevant_offers(p: &ProductInfo, offers: &[ActiveOffer]) -> Vec<ActiveOffer> {
+    let in_category = |scope: &str| {
+        p.category_id == scope
+            || (p.category_id.starts_with(scope) && p.category_id[scope.len()..].starts_with('.'))
+    };
+    offers
+        .iter()
+        .filter(|o| {
+            o.brand_id.as_deref().is_some_and(|b| b == p.brand_id)
+                || o.category_id.as_deref().is_some_and(in_category)
+        })
+        .cloned()
+        .collect()
+}
+
+/// The suggestions with their products, reasons and offers; a product the cache does not
+/// know (the catalog is still syncing) is left out rather than shown without a name.
+pub(super) fn describe_suggestions(
+    c: &Connection,
+    suggestions: &[Suggestion],
+    offers: &[ActiveOffer],
+) -> Result<Vec<PlaylistItem>> {
+    let mut names: HashMap<String, String> = HashMap::new();
+    let mut name_of = |id: &str| -> Result<String> {
+        if let Some(n) = names.get(id) {
+            return Ok(n.clone());
+        }
+        let n = product(c, id)?.map(|p| p.name).unwrap_or_default();
+        names.insert(id.to_owned(), n.clone());
+        Ok(n)
+    };
+    let mut out = Vec::with_capacity(suggestions.len());
+    for s in suggestions {
+        let Some(info) = product(c, &s.product_id)? else {
+            continue;
+        };
+        let reason = match &s.reason {
+            Reason::BoughtOn { product_id, date } => SuggestionReason::BoughtOn {
+                product_name: name_of(product_id)?,
+                product_id: product_id.clone(),
+                date: *date,
+            },
+            Reason::Liked { product_id } => SuggestionReason::Liked {
+                product_name: name_of(product_id)?,
+                product_id: product_id.clone(),
+            },
+            Reason::OftenBoughtWith { product_id } => SuggestionReason::OftenBoughtWith {
+                product_name: name_of(product_id)?,
+                product_id: product_id.clone(),
+            },
+            Reason::PopularWith { segment } => SuggestionReason::PopularWith {
+                segment: segment.clone(),
+            },
+            Reason::Popular => SuggestionReason::Popular,
+        };
+        out.push(PlaylistItem {
+            offers: relevant_offers(&info, offers),
+            product: info,
+            score: s.score,
+            reason,
+        });
+    }
+    Ok(out)
+}
+
+/// The due products with their names and offers.
+pub(super) fn describe_due(
+    c: &Connection,
+    due: &[Due],
+    offers: &[ActiveOffer],
+) -> Result<Vec<DueItem>> {
+    let mut out = Vec::with_capacity(due.len());
+    for d in due {
+        let Some(info) = product(c, &d.product_id)? else {
+            continue;
+        };
+        out.push(DueItem {
+            offers: relevant_offers(&info, offers),
+            product: info,
+            last_bought: d.last_bought,
+            cycle_days: d.cycle_days,
+            due_on: d.due_on,
+            days_until_due: d.days_until_due,
+            confidence: d.confidence,
+        });
+    }
+    Ok(out)
+}
