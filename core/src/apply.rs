@@ -2,7 +2,7 @@
 //! the sync client both go through here, so a record lands the same way whichever brought it.
 
 use carnet_fixtures::format::{Brand, Category, Customer, Offer, Product, PurchaseLine, Store};
-use carnet_protocol::{Entity, FeedbackRecord, Verdict};
+use carnet_protocol::{Entity, FeedbackRecord, RedirectRecord, Verdict};
 use rusqlite::{Transaction, params};
 
 use crate::error::{Error, Result};
@@ -129,8 +129,9 @@ pub(crate) fn upsert_customer(tx: &Transaction<'_>, c: &Customer) -> Result<()> 
     tx.prepare_cached("DELETE FROM consent WHERE customer_id = ?1")?
         .execute([&c.id])?;
     let mut consent = tx.prepare_cached(
-        "INSERT OR REPLACE INTO consent (customer_id, channel, purpose, granted, recorded_at, source)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT OR REPLACE INTO consent (customer_id, channel, purpose, granted, recorded_at, source,
+                                         advisor_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     for k in &c.consents {
         consent.execute(params![
@@ -139,7 +140,8 @@ pub(crate) fn upsert_customer(tx: &Transaction<'_>, c: &Customer) -> Result<()> 
             k.purpose,
             k.granted,
             k.recorded_at,
-            k.source
+            k.source,
+            k.advisor_id
         ])?;
     }
     search_index::index_customer_name(
@@ -218,6 +220,8 @@ pub(crate) fn delete(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<(
                 "DELETE FROM offer WHERE customer_id = ?1",
                 "DELETE FROM consent WHERE customer_id = ?1",
                 "DELETE FROM feedback WHERE customer_id = ?1",
+                // Old ids merged into her lead nowhere once she is gone (erasure).
+                "DELETE FROM redirect WHERE to_id = ?1",
                 // Her answered edits go; pending ones are pushed and answered first.
                 "DELETE FROM outbox WHERE customer_id = ?1 AND state <> 'pending'",
                 "DELETE FROM customer WHERE id = ?1",
@@ -226,6 +230,7 @@ pub(crate) fn delete(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<(
         Entity::Purchase => &["DELETE FROM purchase WHERE id = ?1"],
         Entity::Model => &["DELETE FROM reco_model WHERE id = ?1"],
         Entity::Policy => &["DELETE FROM store_policy WHERE store_id = ?1"],
+        Entity::Redirect => &["DELETE FROM redirect WHERE from_id = ?1"],
         Entity::Offer => &["DELETE FROM offer WHERE id = ?1"],
         Entity::Feedback => {
             let (customer, product) = id.split_once(':').unwrap_or((id, ""));
@@ -237,6 +242,16 @@ pub(crate) fn delete(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<(
     for sql in statements {
         tx.prepare_cached(sql)?.execute([id])?;
     }
+    Ok(())
+}
+
+/// Inserts or replaces a redirect from a merged customer's id (and card) to the kept one.
+pub(crate) fn upsert_redirect(tx: &Transaction<'_>, r: &RedirectRecord) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO redirect (from_id, from_card, to_id) VALUES (?1, ?2, ?3)
+         ON CONFLICT (from_id) DO UPDATE SET from_card = ?2, to_id = ?3",
+    )?
+    .execute(params![r.id, r.card, r.to])?;
     Ok(())
 }
 

@@ -40,7 +40,7 @@ pub fn reset(cache: &Cache) -> Result<()> {
             "DELETE FROM purchase; DELETE FROM offer; DELETE FROM consent; DELETE FROM feedback;
              DELETE FROM customer_name; DELETE FROM customer; DELETE FROM product_text;
              DELETE FROM product; DELETE FROM category; DELETE FROM brand; DELETE FROM store;
-             DELETE FROM reco_model; DELETE FROM store_policy;",
+             DELETE FROM reco_model; DELETE FROM store_policy; DELETE FROM redirect;",
         )?;
         tx.execute("DELETE FROM meta WHERE key = ?1", [CURSOR_KEY])?;
         Ok(())
@@ -60,6 +60,7 @@ fn apply_change(tx: &Transaction<'_>, change: &Change) -> Result<()> {
             Record::Feedback(r) => apply::upsert_feedback(tx, r),
             Record::Model(r) => crate::recommend::apply_model(tx, r),
             Record::Policy(r) => crate::recommend::apply_policy(tx, r),
+            Record::Redirect(r) => apply::upsert_redirect(tx, r),
         },
         Change::Delete { entity, id } => apply::delete(tx, *entity, id),
     }

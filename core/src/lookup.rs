@@ -47,17 +47,63 @@ fn read_match(row: &rusqlite::Row<'_>) -> rusqlite::Result<CustomerMatch> {
     })
 }
 
-/// The customer whose loyalty card the camera (or the advisor) read.
+/// The customer whose loyalty card the camera (or the advisor) read. The card of a customer
+/// merged into another (a duplicate) finds the kept customer.
 pub fn by_card(cache: &Cache, scanned: &str) -> Result<CustomerMatch> {
     let card = CardNumber::parse(scanned)?;
     cache.read(|c| {
-        c.prepare_cached(&format!(
-            "SELECT {MATCH_COLUMNS} FROM customer c WHERE c.card = ?1"
-        ))?
-        .query_row([card.as_str()], read_match)
-        .optional()?
-        .ok_or(Error::NotFound)
+        let by_card = |card: &str| {
+            c.prepare_cached(&format!(
+                "SELECT {MATCH_COLUMNS} FROM customer c WHERE c.card = ?1"
+            ))?
+            .query_row([card], read_match)
+            .optional()
+        };
+        if let Some(found) = by_card(card.as_str())? {
+            return Ok(found);
+        }
+        let merged_into: Option<String> = c
+            .prepare_cached("SELECT to_id FROM redirect WHERE from_card = ?1")?
+            .query_row([card.as_str()], |r| r.get(0))
+            .optional()?;
+        match merged_into {
+            Some(id) => by_id_in(c, &resolve_in(c, &id)?).map_err(|_| Error::NotFound),
+            None => Err(Error::NotFound),
+        }
     })
+}
+
+/// The id under which a customer is now known: a merged duplicate's id leads to the kept
+/// customer (following successive merges); any other id is returned as is.
+pub fn resolve(cache: &Cache, customer_id: &str) -> Result<String> {
+    cache.read(|c| resolve_in(c, customer_id))
+}
+
+/// Most merges followed from one id (a merge of a merge); more would mean a cycle.
+const MAX_REDIRECTS: usize = 8;
+
+fn resolve_in(c: &Connection, customer_id: &str) -> Result<String> {
+    let mut id = customer_id.to_owned();
+    for _ in 0..MAX_REDIRECTS {
+        let next: Option<String> = c
+            .prepare_cached("SELECT to_id FROM redirect WHERE from_id = ?1")?
+            .query_row([&id], |r| r.get(0))
+            .optional()?;
+        match next {
+            Some(to) => id = to,
+            None => return Ok(id),
+        }
+    }
+    Ok(id)
+}
+
+fn by_id_in(c: &Connection, id: &str) -> Result<CustomerMatch> {
+    c.prepare_cached(&format!(
+        "SELECT {MATCH_COLUMNS} FROM customer c WHERE c.id = ?1"
+    ))?
+    .query_row([id], read_match)
+    .optional()?
+    .ok_or(Error::NotFound)
 }
 
 /// Customers with this phone number, typed in any format; `country` (ISO 3166-1 alpha-2,

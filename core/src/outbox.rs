@@ -6,11 +6,11 @@ use carnet_protocol::{
     ContactField, ContactValue, FeedbackVerdict, Mutation, MutationKind, MutationResult, Outcome,
 };
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::error::{Error, Result};
 use crate::store::Cache;
-use crate::{phone, search_index};
+use crate::{consent, contact, search_index};
 
 /// An edit as the outbox shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +43,11 @@ pub enum EntryState {
 
 /// Applies `change` to the cache and queues it for the server, in one transaction. Returns its
 /// sequence number.
+///
+/// A contact edit is validated and normalised first by the rules the server applies too
+/// ([`contact::validate`], phones read for the customer's store's country): an invalid value
+/// is refused with [`Error::InvalidField`] and nothing is saved or queued; the queued edit
+/// carries the normalised value (a phone in E.164).
 pub fn record(
     cache: &Cache,
     change: MutationKind,
@@ -50,16 +55,77 @@ pub fn record(
     now: DateTime<Utc>,
 ) -> Result<u64> {
     let made_at = now.to_rfc3339_opts(SecondsFormat::Millis, true);
-    let body = serde_json::to_string(&change)
-        .map_err(|_| Error::InvalidInput("edit cannot be encoded".into()))?;
     cache.write(|tx| {
-        apply_locally(tx, &change, &made_at)?;
+        let change = normalise(tx, change)?;
+        let body = serde_json::to_string(&change)
+            .map_err(|_| Error::InvalidInput("edit cannot be encoded".into()))?;
+        apply_locally(tx, &change, &made_at, advisor_id)?;
         tx.prepare_cached(
             "INSERT INTO outbox (made_at, advisor_id, customer_id, body) VALUES (?1, ?2, ?3, ?4)",
         )?
         .execute(params![made_at, advisor_id, customer_of(&change), body])?;
         Ok(tx.last_insert_rowid() as u64)
     })
+}
+
+/// The country whose numbering plan reads a customer's national phone numbers: her home
+/// store's, else her address's.
+pub(crate) fn store_country(conn: &Connection, customer_id: &str) -> Result<String> {
+    conn.prepare_cached(
+        "SELECT coalesce(s.country, c.country) FROM customer c
+         LEFT JOIN store s ON s.id = c.home_store_id WHERE c.id = ?1",
+    )?
+    .query_row([customer_id], |r| r.get(0))
+    .optional()?
+    .ok_or(Error::NotFound)
+}
+
+/// Validates what the shared rules cover and puts values in their stored form.
+fn normalise(tx: &Transaction<'_>, change: MutationKind) -> Result<MutationKind> {
+    match change {
+        MutationKind::ContactEdit {
+            customer_id,
+            field,
+            value,
+        } => {
+            let country = store_country(tx, &customer_id)?;
+            let value = contact::validate(field, value.as_ref(), &country)?.into_value();
+            Ok(MutationKind::ContactEdit {
+                customer_id,
+                field,
+                value,
+            })
+        }
+        MutationKind::Consent {
+            ref channel,
+            ref purpose,
+            ref source,
+            ..
+        } => {
+            if consent::Channel::parse(channel).is_none()
+                || consent::Purpose::parse(purpose).is_none()
+                || consent::Source::parse(source).is_none()
+            {
+                return Err(Error::InvalidInput(
+                    "unknown consent channel, purpose or source".into(),
+                ));
+            }
+            Ok(change)
+        }
+        MutationKind::CreateCustomer { customer } => {
+            crate::barcode::CardNumber::parse(&customer.card)?;
+            let country: Option<String> = tx
+                .prepare_cached("SELECT country FROM store WHERE id = ?1")?
+                .query_row([&customer.home_store_id], |r| r.get(0))
+                .optional()?;
+            let country = country.unwrap_or_else(|| customer.address.country.clone());
+            let mut customer = contact::validate_customer(&customer, &country)?;
+            // Consent is server-authoritative and recorded with its own mutations.
+            customer.consents.clear();
+            Ok(MutationKind::CreateCustomer { customer })
+        }
+        other => Ok(other),
+    }
 }
 
 /// The oldest pending edits, at most `limit`, in sequence order: what the next push sends.
@@ -180,12 +246,18 @@ fn customer_of(change: &MutationKind) -> Option<&str> {
         | MutationKind::Consent { customer_id, .. }
         | MutationKind::Feedback { customer_id, .. }
         | MutationKind::ProfileView { customer_id } => Some(customer_id),
+        MutationKind::CreateCustomer { customer } => Some(&customer.id),
         MutationKind::GiftFlag { .. } => None,
     }
 }
 
 /// Makes the edit visible in the cache now, before the server has it.
-fn apply_locally(tx: &Transaction<'_>, change: &MutationKind, made_at: &str) -> Result<()> {
+fn apply_locally(
+    tx: &Transaction<'_>,
+    change: &MutationKind,
+    made_at: &str,
+    advisor_id: Option<&str>,
+) -> Result<()> {
     match change {
         MutationKind::ContactEdit {
             customer_id,
@@ -201,10 +273,11 @@ fn apply_locally(tx: &Transaction<'_>, change: &MutationKind, made_at: &str) -> 
         } => {
             require_customer(tx, customer_id)?;
             tx.prepare_cached(
-                "INSERT INTO consent (customer_id, channel, purpose, granted, recorded_at, source)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                "INSERT INTO consent (customer_id, channel, purpose, granted, recorded_at, source,
+                                      advisor_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (customer_id, channel, purpose)
-                 DO UPDATE SET granted = ?4, recorded_at = ?5, source = ?6",
+                 DO UPDATE SET granted = ?4, recorded_at = ?5, source = ?6, advisor_id = ?7",
             )?
             .execute(params![
                 customer_id,
@@ -212,7 +285,8 @@ fn apply_locally(tx: &Transaction<'_>, change: &MutationKind, made_at: &str) -> 
                 purpose,
                 granted,
                 made_at,
-                source
+                source,
+                advisor_id
             ])?;
             Ok(())
         }
@@ -250,6 +324,18 @@ fn apply_locally(tx: &Transaction<'_>, change: &MutationKind, made_at: &str) -> 
             Ok(())
         }
         MutationKind::ProfileView { customer_id } => require_customer(tx, customer_id),
+        MutationKind::CreateCustomer { customer } => {
+            let taken: Option<i64> = tx
+                .prepare_cached("SELECT 1 FROM customer WHERE id = ?1 OR card = ?2")?
+                .query_row([&customer.id, &customer.card], |r| r.get(0))
+                .optional()?;
+            if taken.is_some() {
+                return Err(Error::InvalidInput(
+                    "a customer with this id or card already exists".into(),
+                ));
+            }
+            crate::apply::upsert_customer(tx, customer)
+        }
     }
 }
 
@@ -260,67 +346,38 @@ fn require_customer(tx: &Transaction<'_>, customer_id: &str) -> Result<()> {
         .ok_or(Error::NotFound)
 }
 
-fn text_of<'a>(field: &str, value: Option<&'a ContactValue>) -> Result<Option<&'a str>> {
-    match value {
-        None => Ok(None),
-        Some(ContactValue::Text(text)) => {
-            let trimmed = text.trim();
-            Ok((!trimmed.is_empty()).then_some(trimmed))
-        }
-        Some(ContactValue::Address(_)) => Err(Error::InvalidInput(format!(
-            "{field} takes text, not an address"
-        ))),
-    }
-}
-
+/// Writes an already validated and normalised contact edit (see [`normalise`]).
 fn apply_contact_edit(
     tx: &Transaction<'_>,
     customer_id: &str,
     field: ContactField,
     value: Option<&ContactValue>,
 ) -> Result<()> {
-    let (first, last, postal, country): (String, String, String, String) = tx
-        .prepare_cached(
-            "SELECT first_name, last_name, postal_code, country FROM customer WHERE id = ?1",
-        )?
-        .query_row([customer_id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })
+    let (first, last, postal): (String, String, String) = tx
+        .prepare_cached("SELECT first_name, last_name, postal_code FROM customer WHERE id = ?1")?
+        .query_row([customer_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?
         .ok_or(Error::NotFound)?;
+    let text = match value {
+        Some(ContactValue::Text(t)) => Some(t.as_str()),
+        _ => None,
+    };
     match field {
         ContactField::Email => {
-            let email = text_of("email", value)?;
-            if let Some(e) = email
-                && !plausible_email(e)
-            {
-                return Err(Error::InvalidInput("email: not a valid address".into()));
-            }
             tx.prepare_cached("UPDATE customer SET email = ?2, email_folded = ?3 WHERE id = ?1")?
-                .execute(params![customer_id, email, search_index::fold_email(email)])?;
+                .execute(params![customer_id, text, search_index::fold_email(text)])?;
         }
         ContactField::Phone => {
-            let typed = text_of("phone", value)?;
-            let e164 = match typed {
-                Some(t) => Some(
-                    phone::to_e164(t, &country)
-                        .ok_or_else(|| Error::InvalidInput("phone: not a valid number".into()))?,
-                ),
-                None => None,
-            };
-            tx.prepare_cached("UPDATE customer SET phone = ?2, phone_e164 = ?3 WHERE id = ?1")?
-                .execute(params![customer_id, typed, e164])?;
+            // Normalised to E.164 already: the typed and the lookup forms are the same.
+            tx.prepare_cached("UPDATE customer SET phone = ?2, phone_e164 = ?2 WHERE id = ?1")?
+                .execute(params![customer_id, text])?;
         }
         ContactField::Language => {
-            let language = text_of("language", value)?
-                .filter(|l| l.len() == 2 && l.chars().all(|c| c.is_ascii_lowercase()))
-                .ok_or_else(|| Error::InvalidInput("language: a two-letter code".into()))?;
             tx.prepare_cached("UPDATE customer SET language = ?2 WHERE id = ?1")?
-                .execute(params![customer_id, language])?;
+                .execute(params![customer_id, text])?;
         }
         ContactField::FirstName | ContactField::LastName => {
-            let name = text_of("name", value)?
-                .ok_or_else(|| Error::InvalidInput("name: cannot be empty".into()))?;
+            let name = text.unwrap_or_default();
             let (first, last) = if field == ContactField::FirstName {
                 (name, last.as_str())
             } else {
@@ -336,11 +393,6 @@ fn apply_contact_edit(
                     "address: an address is required".into(),
                 ));
             };
-            if a.postal_code.trim().is_empty() || a.city.trim().is_empty() {
-                return Err(Error::InvalidInput(
-                    "address: postal code and city required".into(),
-                ));
-            }
             tx.prepare_cached(
                 "UPDATE customer SET line1 = ?2, postal_code = ?3, city = ?4, country = ?5
                  WHERE id = ?1",
@@ -356,18 +408,4 @@ fn apply_contact_edit(
         }
     }
     Ok(())
-}
-
-/// One `@`, a non-empty local part, a dotted domain, no spaces.
-fn plausible_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && !domain.contains('@')
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains("..")
-        && !email.chars().any(char::is_whitespace)
 }

@@ -6,6 +6,7 @@ pub mod config;
 pub mod customers;
 pub mod db;
 pub mod devices;
+pub mod duplicates;
 pub mod error;
 pub mod feed;
 pub mod http;

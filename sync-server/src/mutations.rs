@@ -6,9 +6,10 @@
 //! feedback last-writer-wins per (customer, product) on the edit time; gift flag last-writer-
 //! wins on the edit time; profile views appended to the audit table only.
 
+use carnet_core::contact::{self, Normalised};
 use carnet_protocol::{
-    Address, ContactField, ContactValue, Customer, Entity, FeedbackRecord, FeedbackVerdict,
-    Mutation, MutationKind, MutationResult, Outcome, Record, Verdict, reject,
+    ContactField, ContactValue, Customer, Entity, FeedbackRecord, FeedbackVerdict, Mutation,
+    MutationKind, MutationResult, Outcome, Record, Verdict, reject,
 };
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -176,6 +177,9 @@ fn apply(
         MutationKind::GiftFlag { purchase_id, gift } => {
             gift_flag(conn, device, purchase_id, *gift, made_at)
         }
+        MutationKind::CreateCustomer { customer } => {
+            create_customer(conn, device, customer.clone(), made_at)
+        }
         MutationKind::ProfileView { customer_id } => {
             match customer_for(conn, device, customer_id)? {
                 Ok(_) => {
@@ -276,56 +280,16 @@ pub fn copy_contact_field(field: &str, from: &Customer, to: &mut Customer) {
     }
 }
 
-enum NewValue {
-    Text(Option<String>),
-    Address(Address),
-}
-
-fn validate_contact(
-    field: ContactField,
-    value: &Option<ContactValue>,
-) -> Result<NewValue, Outcome> {
-    let invalid = |reason: &str| rejected(reject::INVALID_VALUE, reason);
-    match (field, value) {
-        (ContactField::Address, Some(ContactValue::Address(a))) => {
-            if [&a.line1, &a.postal_code, &a.city, &a.country]
-                .iter()
-                .any(|s| s.len() > 200)
-            {
-                return Err(invalid("an address line is too long"));
-            }
-            Ok(NewValue::Address(a.clone()))
-        }
-        (ContactField::Address, _) => Err(invalid("address takes an address object")),
-        (_, Some(ContactValue::Address(_))) => Err(invalid("this field takes text")),
-        (ContactField::Email | ContactField::Phone, None) => Ok(NewValue::Text(None)),
-        (ContactField::Email | ContactField::Phone, Some(ContactValue::Text(t))) => {
-            let t = t.trim();
-            if t.len() > 320 {
-                Err(invalid("the value is too long"))
-            } else if t.is_empty() {
-                Ok(NewValue::Text(None))
-            } else {
-                Ok(NewValue::Text(Some(t.to_owned())))
-            }
-        }
-        (_, None) => Err(invalid("this field cannot be cleared")),
-        (ContactField::Language, Some(ContactValue::Text(t))) => {
-            if t.len() == 2 && t.bytes().all(|b| b.is_ascii_lowercase()) {
-                Ok(NewValue::Text(Some(t.clone())))
-            } else {
-                Err(invalid("language is an ISO 639-1 code"))
-            }
-        }
-        (ContactField::FirstName | ContactField::LastName, Some(ContactValue::Text(t))) => {
-            let t = t.trim();
-            if t.is_empty() || t.len() > 200 {
-                Err(invalid("a name is 1 to 200 characters"))
-            } else {
-                Ok(NewValue::Text(Some(t.to_owned())))
-            }
-        }
-    }
+/// The country whose numbering plan reads national phone numbers: the store's, else the
+/// customer's address's.
+fn store_country(conn: &Connection, store_id: &str, customer: &Customer) -> Result<String> {
+    Ok(match feed::live_row(conn, Entity::Store, store_id)? {
+        Some(row) => match row.record()? {
+            Record::Store(s) => s.country,
+            _ => customer.address.country.clone(),
+        },
+        None => customer.address.country.clone(),
+    })
 }
 
 fn contact_edit(
@@ -336,12 +300,16 @@ fn contact_edit(
     value: &Option<ContactValue>,
     made_at: DateTime<Utc>,
 ) -> Result<Outcome> {
-    let new = match validate_contact(field, value) {
+    // The rules the device applies before saving (carnet-core's `contact`), applied again:
+    // a device of another version, or a hand-made push, must not store what the UI refuses.
+    let country = store_country(conn, store_id, &customer)?;
+    let new = match contact::validate(field, value.as_ref(), &country) {
         Ok(v) => v,
-        Err(outcome) => {
+        Err(e) => {
             // The device already shows its edit: send her record again so that it reverts.
             write_customer(conn, store_id, customer)?;
-            return Ok(outcome);
+            // The reason names the field and the rule, never the value.
+            return Ok(rejected(reject::INVALID_VALUE, &e.to_string()));
         }
     };
     // A field never edited on a device was last set by the CRM at `updated_at`.
@@ -355,12 +323,12 @@ fn contact_edit(
     }
     let before = customer.clone();
     match (field, new) {
-        (ContactField::Address, NewValue::Address(a)) => customer.address = a,
-        (ContactField::Email, NewValue::Text(t)) => customer.email = t,
-        (ContactField::Phone, NewValue::Text(t)) => customer.phone = t,
-        (ContactField::Language, NewValue::Text(Some(t))) => customer.language = t,
-        (ContactField::FirstName, NewValue::Text(Some(t))) => customer.first_name = t,
-        (ContactField::LastName, NewValue::Text(Some(t))) => customer.last_name = t,
+        (ContactField::Address, Normalised::Address(a)) => customer.address = a,
+        (ContactField::Email, Normalised::Text(t)) => customer.email = t,
+        (ContactField::Phone, Normalised::Text(t)) => customer.phone = t,
+        (ContactField::Language, Normalised::Text(Some(t))) => customer.language = t,
+        (ContactField::FirstName, Normalised::Text(Some(t))) => customer.first_name = t,
+        (ContactField::LastName, Normalised::Text(Some(t))) => customer.last_name = t,
         _ => {
             return Ok(rejected(
                 reject::INVALID_VALUE,
@@ -375,7 +343,52 @@ fn contact_edit(
     Ok(Outcome::Applied)
 }
 
-fn write_customer(conn: &Connection, store_id: &str, customer: Customer) -> Result<()> {
+/// A customer registered on a handheld. The server decides what is not the device's to say:
+/// no points, the entry tier, no consents (they come as consent mutations), `updated_at` = the
+/// registration time (so later contact edits merge on it).
+fn create_customer(
+    conn: &Connection,
+    device: &devices::Device,
+    customer: Customer,
+    made_at: DateTime<Utc>,
+) -> Result<Outcome> {
+    if is_erased(conn, &customer.id)? {
+        return Ok(rejected(
+            reject::CUSTOMER_ERASED,
+            "this customer was erased",
+        ));
+    }
+    if customer.home_store_id != device.store_id {
+        return Ok(rejected(
+            reject::OTHER_STORE,
+            "a customer registered here belongs to this store",
+        ));
+    }
+    let exists: Option<i64> = conn
+        .prepare_cached("SELECT 1 FROM feed WHERE entity = 'customer' AND entity_id = ?1")?
+        .query_row([&customer.id], |r| r.get(0))
+        .optional()?;
+    if exists.is_some() || crate::duplicates::card_in_use(conn, &customer.card)? {
+        return Ok(rejected(
+            reject::ALREADY_EXISTS,
+            "a customer with this id or card already exists",
+        ));
+    }
+    let country = store_country(conn, &device.store_id, &customer)?;
+    let mut customer = match contact::validate_customer(&customer, &country) {
+        Ok(c) => c,
+        Err(e) => return Ok(rejected(reject::INVALID_VALUE, &e.to_string())),
+    };
+    customer.points = 0;
+    customer.tier = "essentiel".to_owned();
+    customer.consents.clear();
+    customer.updated_at = ids::format_time(made_at);
+    write_customer(conn, &device.store_id, customer)?;
+    Ok(Outcome::Applied)
+}
+
+/// Writes a customer's record into her store's feed.
+pub fn write_customer(conn: &Connection, store_id: &str, customer: Customer) -> Result<()> {
     let id = customer.id.clone();
     let payload = feed::upsert_payload(Record::Customer(customer))?;
     feed::put_live(conn, Entity::Customer, &id, store_id, Some(&id), &payload)
@@ -413,6 +426,7 @@ fn consent(
         granted: c.granted,
         recorded_at: recorded_at.clone(),
         source: c.source.to_owned(),
+        advisor_id: m.advisor_id.clone(),
     };
     match customer
         .consents

@@ -43,7 +43,7 @@ async fn the_same_push_twice_is_applied_once_and_gaps_are_refused() {
         mutation(
             1,
             "2024-08-01T10:00:00Z",
-            edit("C0000001", ContactField::Phone, Some("0611")),
+            edit("C0000001", ContactField::Phone, Some("06 11 22 33 44")),
         ),
         mutation(
             2,
@@ -59,7 +59,7 @@ async fn the_same_push_twice_is_applied_once_and_gaps_are_refused() {
         mutation(
             3,
             "2024-08-01T10:02:00Z",
-            edit("C0000004", ContactField::Phone, Some("0622")),
+            edit("C0000004", ContactField::Phone, Some("06 22 33 44 55")),
         ),
     ];
     let first = api.push("S001", batch.clone()).await;
@@ -110,7 +110,7 @@ async fn the_same_push_twice_is_applied_once_and_gaps_are_refused() {
     // Nothing of a refused push was applied.
     let (tail, _, _) = api.pull_all("S001", &mid, 100).await;
     let c = customer_in(&tail, "C0000001").unwrap();
-    assert_eq!(c.phone.as_deref(), Some("0611"));
+    assert_eq!(c.phone.as_deref(), Some("+33611223344"));
     assert_eq!(c.email, None);
 }
 
@@ -241,7 +241,7 @@ async fn contact_fields_merge_field_by_field_on_the_edit_time() {
                 mutation(
                     2,
                     "2024-08-01T11:00:00+02:00",
-                    edit("C0000001", ContactField::Phone, Some("0612")),
+                    edit("C0000001", ContactField::Phone, Some("06 12 34 56 78")),
                 ),
             ],
         )
@@ -332,7 +332,7 @@ async fn contact_fields_merge_field_by_field_on_the_edit_time() {
     let (delta, _, _) = a.pull_all("S001", &start, 100).await;
     let c = customer_in(&delta, "C0000001").unwrap();
     assert_eq!(c.email.as_deref(), Some("b2@x.fr"));
-    assert_eq!(c.phone.as_deref(), Some("0612"));
+    assert_eq!(c.phone.as_deref(), Some("+33612345678"));
     assert_eq!(c.address, address);
     assert_eq!(c.language, "en");
     assert_eq!(c.last_name, "Nom1");
@@ -348,7 +348,7 @@ async fn contact_fields_merge_field_by_field_on_the_edit_time() {
     let c = customer_in(&delta, "C0000001").unwrap();
     assert_eq!(c.points, 999);
     assert_eq!(c.email.as_deref(), Some("b2@x.fr"));
-    assert_eq!(c.phone.as_deref(), Some("0612"));
+    assert_eq!(c.phone.as_deref(), Some("+33612345678"));
 }
 
 #[tokio::test]
@@ -643,7 +643,7 @@ async fn erasure_tombstones_rejects_later_mutations_and_survives_reimport() {
                 mutation(
                     5,
                     "2024-09-01T10:00:00Z",
-                    edit("C0000001", ContactField::Phone, Some("06")),
+                    edit("C0000001", ContactField::Phone, Some("06 98 76 54 32")),
                 ),
             ],
         )

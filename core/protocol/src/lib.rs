@@ -13,6 +13,7 @@ pub use carnet_fixtures::format::{
 
 #[cfg(feature = "tls")]
 pub mod pin;
+pub mod presence;
 
 /// The protocol version this crate speaks. A request with an older (or no) version gets
 /// `426 upgrade_required`.
@@ -81,6 +82,8 @@ pub mod reject {
     pub const UNKNOWN_PRODUCT: &str = "unknown_product";
     /// The purchase line is not known to the server.
     pub const UNKNOWN_PURCHASE: &str = "unknown_purchase";
+    /// A customer with this id or card already exists.
+    pub const ALREADY_EXISTS: &str = "already_exists";
 }
 
 /// The body of every error answer. `message` is for people and never holds personal data.
@@ -119,11 +122,14 @@ pub enum Entity {
     Model,
     /// [`PolicyRecord`], in its store's feed: the store's suppression policy and rules.
     Policy,
+    /// [`RedirectRecord`], in the kept customer's store's feed: a merged duplicate's id and
+    /// card lead to the customer she was merged into.
+    Redirect,
 }
 
 impl Entity {
     /// Every entity, in load order (referenced entities first).
-    pub const ALL: [Entity; 10] = [
+    pub const ALL: [Entity; 11] = [
         Entity::Store,
         Entity::Brand,
         Entity::Category,
@@ -134,6 +140,7 @@ impl Entity {
         Entity::Feedback,
         Entity::Model,
         Entity::Policy,
+        Entity::Redirect,
     ];
 
     /// The wire name (`store`, `purchase`, ...).
@@ -149,6 +156,7 @@ impl Entity {
             Entity::Feedback => "feedback",
             Entity::Model => "model",
             Entity::Policy => "policy",
+            Entity::Redirect => "redirect",
         }
     }
 
@@ -224,6 +232,8 @@ pub enum Record {
     Model(ModelRecord),
     /// A store's personalisation policy.
     Policy(PolicyRecord),
+    /// A merged customer's old id leading to the kept one.
+    Redirect(RedirectRecord),
 }
 
 impl Record {
@@ -240,6 +250,7 @@ impl Record {
             Record::Feedback(_) => Entity::Feedback,
             Record::Model(_) => Entity::Model,
             Record::Policy(_) => Entity::Policy,
+            Record::Redirect(_) => Entity::Redirect,
         }
     }
 
@@ -256,8 +267,24 @@ impl Record {
             Record::Feedback(r) => &r.id,
             Record::Model(r) => &r.id,
             Record::Policy(r) => &r.id,
+            Record::Redirect(r) => &r.id,
         }
     }
+}
+
+/// A duplicate customer merged into another: her old id (and card) now lead to `to`. Sent
+/// with the tombstone of the old customer, owned by the kept customer (so erasing her removes
+/// the redirect too).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedirectRecord {
+    /// The merged (removed) customer's id.
+    pub id: String,
+    /// Her loyalty card number, so that the old card still finds the kept customer.
+    pub card: Option<String>,
+    /// The kept customer's id.
+    pub to: String,
+    /// When the merge was made (RFC 3339, server time).
+    pub merged_at: String,
 }
 
 /// A like or dislike recorded by an advisor.
@@ -391,6 +418,14 @@ pub enum MutationKind {
     ProfileView {
         /// Customer id.
         customer_id: String,
+    },
+    /// A new customer registered at the counter. The device picks the id (unique: see
+    /// `carnet_core::registration::new_customer_id`) and the card (a blank card handed to her); contact
+    /// fields follow the shared contact rules; her home store must be the device's. Consents
+    /// given at registration travel as separate [`MutationKind::Consent`] mutations.
+    CreateCustomer {
+        /// The whole record.
+        customer: Customer,
     },
 }
 
@@ -557,7 +592,6 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", e.as_str()));
         }
     }
-
     #[test]
     fn model_and_policy_wire_shape() {
         let c = Change::Upsert {

@@ -30,6 +30,10 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/004_model.sql"),
         backfill: None,
     },
+    Migration {
+        sql: include_str!("migrations/005_consent_redirect.sql"),
+        backfill: None,
+    },
 ];
 
 /// The schema version this code writes.

@@ -89,6 +89,7 @@ fn customer(
                 granted: true,
                 recorded_at: "2024-01-10T10:00:00Z".into(),
                 source: "store".into(),
+                advisor_id: None,
             },
             Consent {
                 channel: "email".into(),
@@ -96,6 +97,7 @@ fn customer(
                 granted: true,
                 recorded_at: "2024-01-10T10:00:00Z".into(),
                 source: "store".into(),
+                advisor_id: None,
             },
         ],
         created_on: "2023-05-02".into(),

@@ -1,0 +1,271 @@
+//! Consent on the device, enforced offline: what a customer allows, per purpose and channel,
+//! and the contact details an advisor may use for outreach. The server is authoritative; the
+//! cache holds its last word plus the advisor's own edits not yet answered.
+//!
+//! No decision recorded means no consent (opt-in), and a read failure means no consent too:
+//! the check fails closed.
+
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::error::Result;
+use crate::store::Cache;
+
+/// A way to reach a customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Channel {
+    /// E-mail.
+    Email,
+    /// Text messages to her phone.
+    Sms,
+    /// Letters to her postal address.
+    Post,
+    /// Calls to her phone.
+    Phone,
+}
+
+/// What a consent is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Purpose {
+    /// Newsletters, offers, catalogues.
+    Marketing,
+    /// Suggestions built from her history (the playlist).
+    Personalisation,
+}
+
+/// Where a consent was recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Source {
+    /// At the counter, by an advisor.
+    Store,
+    /// On the web site.
+    Web,
+    /// In the brand's app.
+    App,
+}
+
+impl Channel {
+    /// Every channel.
+    pub const ALL: [Channel; 4] = [Channel::Email, Channel::Sms, Channel::Post, Channel::Phone];
+
+    /// The wire name (`email`, `sms`, `post`, `phone`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+            Channel::Post => "post",
+            Channel::Phone => "phone",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(name: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+}
+
+impl Purpose {
+    /// Every purpose.
+    pub const ALL: [Purpose; 2] = [Purpose::Marketing, Purpose::Personalisation];
+
+    /// The wire name (`marketing`, `personalisation`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Marketing => "marketing",
+            Purpose::Personalisation => "personalisation",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(name: &str) -> Option<Purpose> {
+        Purpose::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+}
+
+impl Source {
+    /// Every source.
+    pub const ALL: [Source; 3] = [Source::Store, Source::Web, Source::App];
+
+    /// The wire name (`store`, `web`, `app`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Store => "store",
+            Source::Web => "web",
+            Source::App => "app",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(name: &str) -> Option<Source> {
+        Source::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+/// The channel on which the CRM records the personalisation purpose (it is not about a
+/// channel, but the interchange format keys every consent by one). Record a personalisation
+/// decision on this channel.
+pub const PERSONALISATION_CHANNEL: Channel = Channel::Email;
+
+/// One recorded decision, as the card shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentState {
+    /// The channel.
+    pub channel: String,
+    /// The purpose.
+    pub purpose: String,
+    /// Granted or withdrawn / refused.
+    pub granted: bool,
+    /// When it was recorded (RFC 3339; the server's time once synced).
+    pub recorded_at: String,
+    /// `store`, `web` or `app`.
+    pub source: String,
+    /// The advisor who recorded it in a store, when known.
+    pub advisor_id: Option<String>,
+}
+
+/// True if the customer allows `purpose` on `channel`.
+///
+/// - `Some(channel)`: the decision recorded for that channel and purpose is a grant.
+/// - `None`, marketing: some channel is granted.
+/// - `None`, personalisation: some decision is a grant and none is a withdrawal (the purpose
+///   is not about a channel; a withdrawal anywhere wins).
+///
+/// No decision, an unknown customer, or a failure to read: `false` (fails closed).
+pub fn allows(
+    cache: &Cache,
+    customer_id: &str,
+    purpose: Purpose,
+    channel: Option<Channel>,
+) -> bool {
+    cache
+        .read(|c| allows_in(c, customer_id, purpose, channel))
+        .unwrap_or(false)
+}
+
+/// [`allows`] on an open connection (inside a read or a write).
+pub fn allows_in(
+    conn: &Connection,
+    customer_id: &str,
+    purpose: Purpose,
+    channel: Option<Channel>,
+) -> Result<bool> {
+    if let Some(channel) = channel {
+        let granted: Option<bool> = conn
+            .prepare_cached(
+                "SELECT granted FROM consent WHERE customer_id = ?1 AND purpose = ?2 AND channel = ?3",
+            )?
+            .query_row([customer_id, purpose.as_str(), channel.as_str()], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        return Ok(granted == Some(true));
+    }
+    let (grants, withdrawals): (i64, i64) = conn
+        .prepare_cached(
+            "SELECT coalesce(sum(granted <> 0), 0), coalesce(sum(granted = 0), 0)
+             FROM consent WHERE customer_id = ?1 AND purpose = ?2",
+        )?
+        .query_row([customer_id, purpose.as_str()], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    Ok(match purpose {
+        Purpose::Marketing => grants > 0,
+        Purpose::Personalisation => grants > 0 && withdrawals == 0,
+    })
+}
+
+/// Every decision recorded for the customer, by channel then purpose.
+pub fn states(cache: &Cache, customer_id: &str) -> Result<Vec<ConsentState>> {
+    cache.read(|c| {
+        let rows = c
+            .prepare_cached(
+                "SELECT channel, purpose, granted, recorded_at, source, advisor_id FROM consent
+                 WHERE customer_id = ?1 ORDER BY channel, purpose",
+            )?
+            .query_map([customer_id], |r| {
+                Ok(ConsentState {
+                    channel: r.get(0)?,
+                    purpose: r.get(1)?,
+                    granted: r.get(2)?,
+                    recorded_at: r.get(3)?,
+                    source: r.get(4)?,
+                    advisor_id: r.get(5)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    })
+}
+
+/// A postal address usable for outreach.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostalAddress {
+    /// Street line.
+    pub line1: String,
+    /// Postal code.
+    pub postal_code: String,
+    /// City.
+    pub city: String,
+    /// ISO 3166-1 alpha-2 country.
+    pub country: String,
+}
+
+/// The contact details an advisor may use to reach a customer for `purpose`: a channel is
+/// offered only when she allows it and the detail is there (a withdrawn channel is `None`,
+/// never merely flagged).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Outreach {
+    /// Her e-mail, if she allows e-mail.
+    pub email: Option<String>,
+    /// Her phone for text messages (E.164 when it parses), if she allows SMS.
+    pub sms: Option<String>,
+    /// Her phone for calls, if she allows calls.
+    pub phone: Option<String>,
+    /// Her postal address, if she allows post.
+    pub post: Option<PostalAddress>,
+}
+
+/// The contact details usable for outreach for `purpose`. `Err(NotFound)` for an unknown
+/// customer.
+pub fn outreach(cache: &Cache, customer_id: &str, purpose: Purpose) -> Result<Outreach> {
+    cache.read(|c| {
+        let row = c
+            .prepare_cached(
+                "SELECT email, coalesce(phone_e164, phone), line1, postal_code, city, country
+                 FROM customer WHERE id = ?1",
+            )?
+            .query_row([customer_id], |r| {
+                Ok((
+                    r.get::<_, Option<String>>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    PostalAddress {
+                        line1: r.get(2)?,
+                        postal_code: r.get(3)?,
+                        city: r.get(4)?,
+                        country: r.get(5)?,
+                    },
+                ))
+            })
+            .optional()?
+            .ok_or(crate::Error::NotFound)?;
+        let (email, phone, address) = row;
+        let allowed = |ch| allows_in(c, customer_id, purpose, Some(ch));
+        Ok(Outreach {
+            email: if allowed(Channel::Email)? {
+                email
+            } else {
+                None
+            },
+            sms: if allowed(Channel::Sms)? {
+                phone.clone()
+            } else {
+                None
+            },
+            phone: if allowed(Channel::Phone)? {
+                phone
+            } else {
+                None
+            },
+            post: (allowed(Channel::Post)? && !address.city.is_empty()).then_some(address),
+        })
+    })
+}

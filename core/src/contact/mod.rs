@@ -1,0 +1,426 @@
+//! Contact details rules shared by the handheld and the sync server: each field is validated and
+//! normalised the same way on both sides, with a reason the UI can show beside the field.
+//!
+//! A reason never quotes the value typed (it may be personal data); only a suggested e-mail
+//! domain is given back, because the advisor needs it to fix a typo.
+
+mod email;
+mod language;
+mod postal;
+
+use carnet_protocol::{Address, ContactField, ContactValue, Customer};
+
+pub use email::{KNOWN_DOMAINS, normalise_email, suggest_domain};
+pub use language::is_iso_639_1;
+pub use postal::normalise_postal_code;
+
+use crate::phone;
+
+/// Longest name, city or address line accepted (characters).
+pub const MAX_TEXT: usize = 200;
+
+/// Why a value cannot be saved in a field, for the UI to show inline.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {reason}", field.as_str())]
+pub struct FieldError {
+    /// The field at fault.
+    pub field: ContactField,
+    /// What is wrong, in words the advisor can act on; never quotes the value.
+    pub reason: String,
+    /// A likely intended value: for an e-mail whose domain looks mistyped, the domain
+    /// (`gmail.com` for `gmial.com`).
+    pub suggestion: Option<String>,
+}
+
+impl FieldError {
+    fn new(field: ContactField, reason: impl Into<String>) -> Self {
+        Self {
+            field,
+            reason: reason.into(),
+            suggestion: None,
+        }
+    }
+}
+
+/// A value that passed [`validate`], in the form to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Normalised {
+    /// Text, or `None` for a cleared e-mail or phone. Phones are in E.164, e-mail domains in
+    /// lower case, names and codes trimmed.
+    Text(Option<String>),
+    /// An address with its postal code in the country's canonical form and the country code
+    /// in upper case.
+    Address(Address),
+}
+
+impl Normalised {
+    /// The protocol value carrying this normalised value (`None` for a cleared field).
+    pub fn into_value(self) -> Option<ContactValue> {
+        match self {
+            Normalised::Text(t) => t.map(ContactValue::Text),
+            Normalised::Address(a) => Some(ContactValue::Address(a)),
+        }
+    }
+}
+
+/// Validates and normalises the value of a contact field. `country` (ISO 3166-1 alpha-2, the
+/// store's) reads national phone numbers; an address's postal code is checked against the
+/// address's own country.
+///
+/// E-mail and phone may be cleared (`None` or blank); names, language and address may not.
+pub fn validate(
+    field: ContactField,
+    value: Option<&ContactValue>,
+    country: &str,
+) -> Result<Normalised, FieldError> {
+    let text = match (field, value) {
+        (ContactField::Address, Some(ContactValue::Address(a))) => {
+            return validate_address(a).map(Normalised::Address);
+        }
+        (ContactField::Address, _) => {
+            return Err(FieldError::new(field, "an address is required"));
+        }
+        (_, Some(ContactValue::Address(_))) => {
+            return Err(FieldError::new(
+                field,
+                "this field takes text, not an address",
+            ));
+        }
+        (_, Some(ContactValue::Text(t))) if !t.trim().is_empty() => t.trim(),
+        (ContactField::Email | ContactField::Phone, _) => return Ok(Normalised::Text(None)),
+        (ContactField::Language, _) => {
+            return Err(FieldError::new(field, "a language is required"));
+        }
+        (ContactField::FirstName | ContactField::LastName, _) => {
+            return Err(FieldError::new(field, "a name cannot be empty"));
+        }
+    };
+    let normalised = match field {
+        ContactField::Email => normalise_email(text)?,
+        ContactField::Phone => normalise_phone(text, country)?,
+        ContactField::Language => normalise_language(text)?,
+        ContactField::FirstName | ContactField::LastName => normalise_name(field, text)?,
+        // Handled above; repeated so the match needs no panic path.
+        ContactField::Address => return Err(FieldError::new(field, "an address is required")),
+    };
+    Ok(Normalised::Text(Some(normalised)))
+}
+
+/// Validates every contact field of a whole customer record (a registration): names,
+/// language and address required, e-mail and phone optional. Returns the record with each
+/// field normalised as [`validate`] does; other fields are left as they are.
+pub fn validate_customer(customer: &Customer, country: &str) -> Result<Customer, FieldError> {
+    let mut out = customer.clone();
+    out.first_name = normalise_name(ContactField::FirstName, &customer.first_name)?;
+    out.last_name = normalise_name(ContactField::LastName, &customer.last_name)?;
+    out.language = normalise_language(&customer.language)?;
+    out.address = validate_address(&customer.address)?;
+    out.email = match customer.email.as_deref().map(str::trim) {
+        Some(e) if !e.is_empty() => Some(normalise_email(e)?),
+        _ => None,
+    };
+    out.phone = match customer.phone.as_deref().map(str::trim) {
+        Some(p) if !p.is_empty() => Some(normalise_phone(p, country)?),
+        _ => None,
+    };
+    Ok(out)
+}
+
+/// A phone number in E.164, read as a number of `country` unless it carries its own prefix.
+pub fn normalise_phone(typed: &str, country: &str) -> Result<String, FieldError> {
+    let field = ContactField::Phone;
+    let typed = typed.trim();
+    if typed.chars().any(char::is_alphabetic) {
+        return Err(FieldError::new(field, "a phone number has no letters"));
+    }
+    if typed.chars().filter(char::is_ascii_digit).count() < 6 {
+        return Err(FieldError::new(field, "the number is too short"));
+    }
+    phone::to_e164(typed, country).ok_or_else(|| {
+        FieldError::new(
+            field,
+            format!(
+                "not a valid phone number for {} (or with its +country prefix)",
+                country.trim().to_ascii_uppercase()
+            ),
+        )
+    })
+}
+
+/// A language code, ISO 639-1, in lower case.
+pub fn normalise_language(typed: &str) -> Result<String, FieldError> {
+    let code = typed.trim().to_ascii_lowercase();
+    if is_iso_639_1(&code) {
+        Ok(code)
+    } else {
+        Err(FieldError::new(
+            ContactField::Language,
+            "not an ISO 639-1 language code (two letters, e.g. fr, it, en)",
+        ))
+    }
+}
+
+/// A first or last name: trimmed, inner runs of spaces made one; letters with apostrophes,
+/// hyphens, dots and spaces between them; no digits or symbols.
+pub fn normalise_name(field: ContactField, typed: &str) -> Result<String, FieldError> {
+    let name = typed.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() {
+        return Err(FieldError::new(field, "a name cannot be empty"));
+    }
+    if name.chars().count() > MAX_TEXT {
+        return Err(FieldError::new(field, "a name is at most 200 characters"));
+    }
+    if !name.chars().any(char::is_alphabetic) {
+        return Err(FieldError::new(field, "a name needs letters"));
+    }
+    // Marks (combining accents) are allowed so that decomposed input (e + ́) is accepted.
+    let allowed = |c: char| {
+        c.is_alphabetic()
+            || c == ' '
+            || matches!(c, '\'' | '’' | '-' | '‐' | '.')
+            || unicode_normalization::char::is_combining_mark(c)
+    };
+    if name.chars().any(|c| c.is_numeric()) {
+        return Err(FieldError::new(field, "a name has no digits"));
+    }
+    if !name.chars().all(allowed) {
+        return Err(FieldError::new(
+            field,
+            "a name has only letters, spaces, apostrophes, hyphens and dots",
+        ));
+    }
+    Ok(name)
+}
+
+/// An address: city required, street line optional, country a known ISO 3166-1 alpha-2 code,
+/// postal code in that country's format.
+pub fn validate_address(a: &Address) -> Result<Address, FieldError> {
+    let field = ContactField::Address;
+    let country = a.country.trim().to_ascii_uppercase();
+    if country.len() != 2 || country.parse::<phonenumber::country::Id>().is_err() {
+        return Err(FieldError::new(
+            field,
+            "the country is not an ISO 3166-1 code (two letters, e.g. FR)",
+        ));
+    }
+    let line1 = a.line1.split_whitespace().collect::<Vec<_>>().join(" ");
+    let city = a.city.split_whitespace().collect::<Vec<_>>().join(" ");
+    if city.is_empty() {
+        return Err(FieldError::new(field, "the city is required"));
+    }
+    if line1.chars().count() > MAX_TEXT || city.chars().count() > MAX_TEXT {
+        return Err(FieldError::new(
+            field,
+            "an address line is at most 200 characters",
+        ));
+    }
+    let postal_code = normalise_postal_code(&a.postal_code, &country)?;
+    Ok(Address {
+        line1,
+        postal_code,
+        city,
+        country,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(s: &str) -> Option<ContactValue> {
+        Some(ContactValue::Text(s.into()))
+    }
+
+    fn ok(field: ContactField, s: &str, country: &str) -> Option<String> {
+        match validate(field, text(s).as_ref(), country) {
+            Ok(Normalised::Text(t)) => t,
+            other => panic!("{s:?} refused: {other:?}"),
+        }
+    }
+
+    fn err(field: ContactField, s: &str, country: &str) -> FieldError {
+        match validate(field, text(s).as_ref(), country) {
+            Err(e) => e,
+            Ok(v) => panic!("{s:?} accepted as {v:?}"),
+        }
+    }
+
+    #[test]
+    fn phones_are_normalised_to_e164_for_the_store_country() {
+        for typed in [
+            "06 12 34 56 78",
+            "0612345678",
+            "+33 6 12 34 56 78",
+            "+33612345678",
+            "06.12.34.56.78",
+            "0033612345678",
+        ] {
+            assert_eq!(
+                ok(ContactField::Phone, typed, "FR").as_deref(),
+                Some("+33612345678")
+            );
+        }
+        assert_eq!(
+            ok(ContactField::Phone, "01 42 60 30 30", "FR").as_deref(),
+            Some("+33142603030")
+        );
+        for typed in ["347 1234567", "+39 347 123 4567", "0039 347 1234567"] {
+            assert_eq!(
+                ok(ContactField::Phone, typed, "IT").as_deref(),
+                Some("+393471234567")
+            );
+        }
+        // A foreign number keeps its own prefix whatever the store's country.
+        assert_eq!(
+            ok(ContactField::Phone, "+39 347 123 4567", "FR").as_deref(),
+            Some("+393471234567")
+        );
+        assert_eq!(ok(ContactField::Phone, "  ", "FR"), None);
+        assert_eq!(
+            validate(ContactField::Phone, None, "FR"),
+            Ok(Normalised::Text(None))
+        );
+    }
+
+    #[test]
+    fn bad_phones_are_refused_with_a_reason() {
+        assert!(
+            err(ContactField::Phone, "06 9A 91 48 07", "FR")
+                .reason
+                .contains("letters")
+        );
+        assert!(
+            err(ContactField::Phone, "O6 12 34 56 78", "FR")
+                .reason
+                .contains("letters")
+        );
+        assert!(
+            err(ContactField::Phone, "06 12", "FR")
+                .reason
+                .contains("short")
+        );
+        let e = err(ContactField::Phone, "06 12 34 56", "FR");
+        assert!(e.reason.contains("FR"), "{}", e.reason);
+        assert!(
+            !e.reason.contains("06"),
+            "the reason never quotes the value"
+        );
+        err(ContactField::Phone, "347 123", "IT");
+    }
+
+    #[test]
+    fn names_are_trimmed_and_need_letters() {
+        assert_eq!(
+            ok(ContactField::FirstName, "  Marie   Hélène ", "FR").as_deref(),
+            Some("Marie Hélène")
+        );
+        for good in [
+            "N'Diaye",
+            "D’Angelo",
+            "Jean-Loïc",
+            "Niccolò",
+            "St. John",
+            "Ó Súilleabháin",
+        ] {
+            assert_eq!(
+                ok(ContactField::LastName, good, "FR").as_deref(),
+                Some(good)
+            );
+        }
+        // Decomposed accents (e + combining acute) are letters too.
+        ok(ContactField::FirstName, "He\u{301}le\u{300}ne", "FR");
+        assert!(
+            err(ContactField::LastName, "   ", "FR")
+                .reason
+                .contains("empty")
+        );
+        assert!(validate(ContactField::FirstName, None, "FR").is_err());
+        assert!(
+            err(ContactField::LastName, "Dupont2", "FR")
+                .reason
+                .contains("digits")
+        );
+        assert!(
+            err(ContactField::LastName, "--", "FR")
+                .reason
+                .contains("letters")
+        );
+        err(ContactField::LastName, "a@b", "FR");
+        err(ContactField::LastName, &"a".repeat(201), "FR");
+    }
+
+    #[test]
+    fn languages_are_iso_639_1() {
+        for good in ["fr", "it", "en", "de", "es", " PT ", "zh", "ar"] {
+            assert_eq!(
+                ok(ContactField::Language, good, "FR"),
+                Some(good.trim().to_ascii_lowercase())
+            );
+        }
+        for bad in ["fra", "f", "xx", "qq", "français", "e1"] {
+            err(ContactField::Language, bad, "FR");
+        }
+        assert!(validate(ContactField::Language, None, "FR").is_err());
+    }
+
+    #[test]
+    fn addresses_are_checked_against_their_country() {
+        let a = |postal: &str, country: &str| Address {
+            line1: " 12  rue de Rivoli ".into(),
+            postal_code: postal.into(),
+            city: "Paris".into(),
+            country: country.into(),
+        };
+        let v = validate(
+            ContactField::Address,
+            Some(&ContactValue::Address(a(" 75001 ", "fr"))),
+            "FR",
+        )
+        .unwrap();
+        let Normalised::Address(n) = v else { panic!() };
+        assert_eq!(
+            (n.line1.as_str(), n.postal_code.as_str(), n.country.as_str()),
+            ("12 rue de Rivoli", "75001", "FR")
+        );
+        assert!(validate_address(&a("7500", "FR")).is_err());
+        assert!(validate_address(&a("75001", "XX")).is_err());
+        assert!(validate_address(&a("75001", "")).is_err());
+        let mut no_city = a("75001", "FR");
+        no_city.city = " ".into();
+        assert!(validate_address(&no_city).is_err());
+        // An empty street line is allowed (the CRM has some).
+        let mut no_street = a("75001", "FR");
+        no_street.line1 = String::new();
+        assert!(validate_address(&no_street).is_ok());
+        assert!(validate(ContactField::Address, text("75001").as_ref(), "FR").is_err());
+        assert!(validate(ContactField::Address, None, "FR").is_err());
+        assert!(
+            validate(
+                ContactField::Email,
+                Some(&ContactValue::Address(a("75001", "FR"))),
+                "FR"
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn emails_are_validated_and_normalised() {
+        assert_eq!(
+            ok(ContactField::Email, " Marie.Dupont@Gmail.COM ", "FR").as_deref(),
+            Some("Marie.Dupont@gmail.com")
+        );
+        assert_eq!(ok(ContactField::Email, "", "FR"), None);
+        let e = err(ContactField::Email, "marie.dupont@gmial.com", "FR");
+        assert_eq!(e.suggestion.as_deref(), Some("gmail.com"));
+        assert!(!e.reason.contains("marie"));
+    }
+
+    #[test]
+    fn the_error_names_the_field_not_the_value() {
+        let e = err(ContactField::Email, "secret.person@@x.fr", "FR");
+        let shown = e.to_string();
+        assert!(shown.starts_with("email: "), "{shown}");
+        assert!(!shown.contains("secret"), "{shown}");
+    }
+}
