@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use carnet_sync_server::{
-    Error, Result, config, customers, db, devices, feed, import, server, tls,
+    Error, Result, config, customers, db, devices, feed, import, model, server, tls,
 };
 use clap::{Parser, Subcommand};
 
@@ -68,6 +68,35 @@ enum Command {
     /// Feed maintenance.
     #[command(subcommand)]
     Feed(FeedCommand),
+    /// The recommendation model and the stores' personalisation policies.
+    #[command(subcommand)]
+    Model(ModelCommand),
+}
+
+#[derive(Subcommand)]
+enum ModelCommand {
+    /// Build the model from the imported purchase history and ship it to every store.
+    Build {
+        #[command(flatten)]
+        data: DataArg,
+        /// Rules file (JSON): market rules and sensitive-category suppression per store;
+        /// written to each store's policy along with the model.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// The build's "today" (YYYY-MM-DD) [default: the day of the latest purchase].
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+        /// Refuse to ship a model larger than this many bytes.
+        #[arg(long, default_value_t = model::DEFAULT_MAX_BYTES)]
+        max_bytes: usize,
+    },
+    /// Write the stores' policies from a rules file without rebuilding the model.
+    Rules {
+        #[command(flatten)]
+        data: DataArg,
+        /// Rules file (JSON).
+        rules: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -253,6 +282,34 @@ fn run(command: Command) -> Result<()> {
         Command::Fingerprint { data } => {
             let identity = tls::load_or_create(&data.data)?;
             println!("{}", identity.fingerprint());
+            Ok(())
+        }
+        Command::Model(ModelCommand::Build {
+            data,
+            rules,
+            as_of,
+            max_bytes,
+        }) => {
+            // Read the rules first: a typo should not cost a build.
+            let rules = rules.map(|p| model::RulesFile::read(&p)).transpose()?;
+            let conn = db::open_writer(&data.data)?;
+            let r = model::build(&conn, &model::BuildOptions { as_of, max_bytes })?;
+            println!(
+                "model {}: {} bytes, {} products, {} customers ({} left out: consent withdrawn), {} lines, as of {}",
+                r.version, r.bytes, r.products, r.customers, r.withdrawn, r.lines, r.as_of
+            );
+            println!("read {:.1} s, built {:.1} s", r.read_s, r.build_s);
+            if let Some(rules) = rules {
+                let n = model::write_policies(&conn, &rules)?;
+                println!("policies written for {n} stores");
+            }
+            Ok(())
+        }
+        Command::Model(ModelCommand::Rules { data, rules }) => {
+            let rules = model::RulesFile::read(&rules)?;
+            let conn = db::open_writer(&data.data)?;
+            let n = model::write_policies(&conn, &rules)?;
+            println!("policies written for {n} stores");
             Ok(())
         }
         Command::Feed(FeedCommand::Compact { data }) => {
