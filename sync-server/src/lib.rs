@@ -12,6 +12,7 @@ pub mod feed;
 pub mod http;
 pub mod ids;
 pub mod import;
+pub mod model;
 pub mod mutations;
 pub mod server;
 pub mod tls;
