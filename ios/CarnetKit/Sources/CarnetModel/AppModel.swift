@@ -1,0 +1,151 @@
+// The app's root model: the device state read from the core, the navigation stack, and the
+// platform events (network path, background, single app mode) forwarded to the core. Whether the
+// device is locked is always the core's answer (`state()`), never decided here.
+
+import CarnetFFI
+import Foundation
+import Observation
+
+@MainActor
+@Observable
+public final class AppModel {
+    /// The core's handheld object.
+    public let handheld: any HandheldProtocol
+    /// Formatting for the advisor's locale.
+    public let formatting: Formatting
+    /// The device state, as last read from the core.
+    public private(set) var device: DeviceState
+    /// Single app mode, as the platform reported it.
+    public var kiosk = KioskStatus()
+    /// The home navigation stack.
+    public var path: [Route] = []
+    /// The last message for the advisor, shown as a banner.
+    public var notice: Notice?
+
+    /// Scan or search (observable itself; set once in `init`).
+    @ObservationIgnored public private(set) var lookup: LookupModel!
+    /// Sync status and progress (observable itself; set once in `init`).
+    @ObservationIgnored public private(set) var sync: SyncModel!
+    /// The customer being shown, if any (one at a time: nothing else is kept in memory).
+    public private(set) var customer: CustomerModel?
+
+    public init(handheld: any HandheldProtocol, formatting: Formatting = Formatting()) {
+        self.handheld = handheld
+        self.formatting = formatting
+        self.device = handheld.state()
+        self.lookup = LookupModel(app: self)
+        self.sync = SyncModel(app: self)
+    }
+
+    /// Which root screen to show.
+    public var root: RootScreen {
+        switch device {
+        case .notEnrolled:
+            return .enrolment
+        case .locked(let reason):
+            return .signIn(reason: reason)
+        case .unlocked(let advisorId):
+            return kiosk.allowsCustomerData ? .home(advisorId: advisorId) : .kioskRequired
+        case .shredded(let reason):
+            return .wiped(reason: reason)
+        }
+    }
+
+    /// Whether customer data may be on screen now.
+    public var showsCustomerData: Bool {
+        if case .home = root { return true }
+        return false
+    }
+
+    /// Reads the device state again; leaving the unlocked state forgets every customer shown.
+    public func refresh() {
+        device = handheld.state()
+        if !showsCustomerData {
+            forgetCustomerData()
+        }
+    }
+
+    /// Empties the stack and every model holding customer data.
+    public func forgetCustomerData() {
+        path = []
+        customer = nil
+        lookup.clear()
+    }
+
+    /// The message for a failed call; a lock error also brings the lock screen.
+    @discardableResult
+    public func report(_ error: any Error) -> Notice {
+        if Notice.isLock(error) {
+            refresh()
+        }
+        return Notice(error)
+    }
+
+    // MARK: platform events
+
+    /// The network path changed (from `NWPathMonitor`), with the Wi-Fi name hint if known.
+    public func networkChanged(pathAvailable: Bool, wifiHint: String?) async {
+        do {
+            try await handheld.networkChanged(
+                event: NetworkEvent(pathAvailable: pathAvailable, wifiHint: wifiHint))
+        } catch {
+            notice = report(error)
+        }
+        refresh()
+    }
+
+    /// Asks the store server for a presence lease now (at start, and periodically while active).
+    public func checkPresence() async {
+        do {
+            try await handheld.checkPresence()
+        } catch {
+            report(error)
+        }
+        refresh()
+    }
+
+    /// The app went to the background: sign out (the core locks), forget what was shown.
+    public func didEnterBackground() {
+        sync.cancel()
+        handheld.signOut()
+        forgetCustomerData()
+        refresh()
+    }
+
+    /// The advisor signs out.
+    public func signOut() {
+        handheld.signOut()
+        forgetCustomerData()
+        refresh()
+    }
+
+    /// The platform answered the single app mode request.
+    public func kioskChanged(_ status: KioskStatus) {
+        kiosk = status
+        refresh()
+    }
+
+    // MARK: navigation
+
+    /// Opens a customer (from a scan or a search result).
+    public func openCustomer(id: String) {
+        path = [.customer(id: id)]
+    }
+
+    /// The model of the customer screen for `id`, created when first asked.
+    public func customerModel(id: String) -> CustomerModel {
+        if let customer, customer.id == id {
+            return customer
+        }
+        let model = CustomerModel(app: self, id: id)
+        customer = model
+        return model
+    }
+
+    /// Enrolment screen model.
+    public func enrolmentModel() -> EnrolmentModel { EnrolmentModel(app: self) }
+    /// Sign-in screen model.
+    public func signInModel() -> SignInModel { SignInModel(app: self) }
+    /// Outbox screen model.
+    public func outboxModel() -> OutboxModel { OutboxModel(app: self) }
+}

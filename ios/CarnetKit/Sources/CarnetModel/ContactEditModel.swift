@@ -1,0 +1,130 @@
+// Contact edit: one draft per field; saving a field sends it to the core, whose refusal
+// (`InvalidInput{reason}`) is shown under that field. Validation is the core's.
+
+import CarnetFFI
+import Foundation
+import Observation
+
+@MainActor
+@Observable
+public final class ContactEditModel {
+    private unowned let app: AppModel
+    private unowned let customer: CustomerModel
+    /// Drafts of the text fields, from her card.
+    public var drafts: [ContactField: String]
+    /// Drafts of the address.
+    public var line1: String
+    public var postalCode: String
+    public var city: String
+    public var country: String
+    /// Inline errors, per field (the core's reasons).
+    public private(set) var errors: [ContactField: Notice] = [:]
+    /// Inline error of the address.
+    public private(set) var addressError: Notice?
+    /// Her consents as held.
+    public private(set) var consents: [ConsentState]
+    /// Fields saved since the screen opened, for a check mark.
+    public private(set) var saved: Set<ContactField> = []
+    /// A failure that is not about one field.
+    public private(set) var notice: Notice?
+
+    /// The fields, in screen order.
+    public static let fields: [ContactField] = [.firstName, .lastName, .email, .phone, .language]
+
+    init(app: AppModel, customer: CustomerModel, card: CustomerCard) {
+        self.app = app
+        self.customer = customer
+        drafts = [
+            .firstName: card.firstName,
+            .lastName: card.lastName,
+            .email: card.contact.email ?? "",
+            .phone: card.contact.phone ?? "",
+            .language: card.contact.language,
+        ]
+        line1 = card.contact.line1
+        postalCode = card.contact.postalCode
+        city = card.contact.city
+        country = card.contact.country
+        consents = card.consents
+    }
+
+    /// Saves one field (an empty draft clears it); true if the core accepted it.
+    @discardableResult
+    public func save(_ field: ContactField) -> Bool {
+        let draft = (drafts[field] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        do {
+            _ = try app.handheld.editContact(
+                customerId: customer.id, field: field, value: draft.isEmpty ? nil : draft)
+            errors[field] = nil
+            saved.insert(field)
+            customer.reload()
+            return true
+        } catch {
+            errors[field] = app.report(error)
+            saved.remove(field)
+            return false
+        }
+    }
+
+    /// Saves the postal address; true if the core accepted it.
+    @discardableResult
+    public func saveAddress() -> Bool {
+        let address = Address(line1: line1, postalCode: postalCode, city: city, country: country)
+        do {
+            _ = try app.handheld.editAddress(customerId: customer.id, address: address)
+            addressError = nil
+            customer.reload()
+            return true
+        } catch {
+            addressError = app.report(error)
+            return false
+        }
+    }
+
+    /// Records a consent given or withdrawn at the counter.
+    public func setConsent(channel: String, purpose: String, granted: Bool) {
+        do {
+            _ = try app.handheld.recordConsent(
+                customerId: customer.id, channel: channel, purpose: purpose, granted: granted)
+            customer.reload()
+            consents = customer.card?.consents ?? consents
+            notice = nil
+        } catch {
+            notice = app.report(error)
+        }
+    }
+}
+
+@MainActor
+@Observable
+public final class OutboxModel {
+    private unowned let app: AppModel
+    /// Edits waiting for the server, then those it refused.
+    public private(set) var entries: [OutboxEntry] = []
+    /// Why loading failed.
+    public private(set) var notice: Notice?
+
+    init(app: AppModel) {
+        self.app = app
+    }
+
+    /// Loads the outbox.
+    public func load() {
+        do {
+            entries = try app.handheld.outbox()
+            notice = nil
+        } catch {
+            notice = app.report(error)
+        }
+    }
+
+    /// Removes a refused edit the advisor has read.
+    public func dismiss(_ entry: OutboxEntry) {
+        do {
+            try app.handheld.dismissRejected(seq: entry.seq)
+            load()
+        } catch {
+            notice = app.report(error)
+        }
+    }
+}

@@ -1,0 +1,211 @@
+// One customer's screen: her card (opening it is recorded by the core for the store's audit),
+// history, playlist, re-purchase list and offers. Each tab shows what the core returns.
+
+import CarnetFFI
+import Foundation
+import Observation
+
+@MainActor
+@Observable
+public final class CustomerModel {
+    private unowned let app: AppModel
+    /// Customer id.
+    public let id: String
+    /// The tab shown.
+    public var tab: CustomerTab = .card
+    /// Her card, once loaded.
+    public private(set) var card: CustomerCard?
+    /// Why loading failed.
+    public private(set) var notice: Notice?
+
+    /// History with search.
+    @ObservationIgnored public private(set) var history: HistoryModel!
+    /// Suggestions with like / doesn't like.
+    @ObservationIgnored public private(set) var playlist: PlaylistModel!
+    /// What she is due to buy again.
+    @ObservationIgnored public private(set) var repurchase: RepurchaseModel!
+
+    init(app: AppModel, id: String) {
+        self.app = app
+        self.id = id
+        history = HistoryModel(app: app, customerId: id)
+        playlist = PlaylistModel(app: app, customerId: id)
+        repurchase = RepurchaseModel(app: app, customerId: id)
+    }
+
+    /// Opens her card.
+    public func load() {
+        do {
+            card = try app.handheld.openCard(customerId: id)
+            notice = nil
+        } catch {
+            card = nil
+            notice = app.report(error)
+        }
+    }
+
+    /// Her active offers, as on her card.
+    public var offers: [ActiveOffer] { card?.activeOffers ?? [] }
+
+    /// "Prénom Nom".
+    public var displayName: String {
+        guard let card else { return "" }
+        return "\(card.firstName) \(card.lastName)"
+    }
+
+    /// The contact edit screen's model, from the card shown.
+    public func contactModel() -> ContactEditModel? {
+        guard let card else { return nil }
+        return ContactEditModel(app: app, customer: self, card: card)
+    }
+
+    /// Reloads the card after an edit (the core applies edits at once).
+    func reload() {
+        if let fresh = try? app.handheld.openCard(customerId: id) {
+            card = fresh
+        }
+    }
+}
+
+@MainActor
+@Observable
+public final class HistoryModel {
+    private unowned let app: AppModel
+    private let customerId: String
+    /// Free text: product name, shade, brand, category.
+    public var text = ""
+    /// Only this category (one of her top categories).
+    public var categoryId: String?
+    /// Only this brand (one of her top brands).
+    public var brandId: String?
+    /// Lines loaded so far, newest first.
+    public private(set) var lines: [HistoryLine] = []
+    /// Whether more lines can be loaded.
+    public private(set) var hasMore = false
+    /// Why loading failed.
+    public private(set) var notice: Notice?
+    @ObservationIgnored private var nextOffset: UInt32?
+
+    init(app: AppModel, customerId: String) {
+        self.app = app
+        self.customerId = customerId
+    }
+
+    private func query(offset: UInt32) -> HistoryQuery {
+        let typed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return HistoryQuery(
+            categoryId: categoryId, brandId: brandId, text: typed.isEmpty ? nil : typed,
+            offset: offset, pageSize: 0)
+    }
+
+    /// Loads the first page for the current filters.
+    public func load() {
+        fetch(offset: 0, appending: false)
+    }
+
+    /// Loads the next page.
+    public func loadMore() {
+        guard let nextOffset else { return }
+        fetch(offset: nextOffset, appending: true)
+    }
+
+    private func fetch(offset: UInt32, appending: Bool) {
+        do {
+            let page = try app.handheld.history(customerId: customerId, query: query(offset: offset))
+            lines = appending ? lines + page.lines : page.lines
+            nextOffset = page.nextOffset
+            hasMore = page.nextOffset != nil
+            notice = lines.isEmpty ? Notice(key: "No purchase matches.") : nil
+        } catch {
+            notice = app.report(error)
+        }
+    }
+
+    /// Marks a line as a gift (or not); gifts never shape her profile (the core's rule).
+    public func setGift(_ line: HistoryLine, gift: Bool) {
+        do {
+            _ = try app.handheld.setGift(purchaseId: line.id, gift: gift)
+            load()
+        } catch {
+            notice = app.report(error)
+        }
+    }
+}
+
+@MainActor
+@Observable
+public final class PlaylistModel {
+    private unowned let app: AppModel
+    private let customerId: String
+    /// Suggestions shown.
+    public var limit: UInt32 = 10
+    /// The core's playlist.
+    public private(set) var playlist: Playlist?
+    /// The last verdict recorded, for a short confirmation.
+    public private(set) var lastVerdict: (productId: String, verdict: Verdict)?
+    /// Why loading or recording failed.
+    public private(set) var notice: Notice?
+
+    init(app: AppModel, customerId: String) {
+        self.app = app
+        self.customerId = customerId
+    }
+
+    /// The suggestions (empty when the core withholds them; see `withheld`).
+    public var suggestions: [Suggestion] { playlist?.suggestions ?? [] }
+    /// Why the core shows no suggestions, if it says.
+    public var withheld: String? { playlist?.withheld }
+
+    /// Loads the playlist.
+    public func load() {
+        do {
+            playlist = try app.handheld.playlist(customerId: customerId, limit: limit)
+            notice = nil
+        } catch {
+            notice = app.report(error)
+        }
+    }
+
+    /// She likes it.
+    public func like(_ suggestion: Suggestion) { give(.like, suggestion) }
+    /// She does not like it.
+    public func dislike(_ suggestion: Suggestion) { give(.dislike, suggestion) }
+
+    /// Records her verdict and reloads: the core changes the next playlist at once, offline.
+    public func give(_ verdict: Verdict, _ suggestion: Suggestion) {
+        do {
+            _ = try app.handheld.giveFeedback(
+                customerId: customerId, productId: suggestion.productId, verdict: verdict)
+            lastVerdict = (suggestion.productId, verdict)
+            load()
+        } catch {
+            notice = app.report(error)
+        }
+    }
+}
+
+@MainActor
+@Observable
+public final class RepurchaseModel {
+    private unowned let app: AppModel
+    private let customerId: String
+    /// What she is due to buy again, as the core ranks it.
+    public private(set) var items: [RepurchaseItem] = []
+    /// Why loading failed.
+    public private(set) var notice: Notice?
+
+    init(app: AppModel, customerId: String) {
+        self.app = app
+        self.customerId = customerId
+    }
+
+    /// Loads the list.
+    public func load() {
+        do {
+            items = try app.handheld.repurchase(customerId: customerId)
+            notice = items.isEmpty ? Notice(key: "Nothing due.") : nil
+        } catch {
+            notice = app.report(error)
+        }
+    }
+}

@@ -1,0 +1,58 @@
+// Display formatting of the ffi's plain values (cents, ISO days, epoch seconds) for one locale.
+// Formatting only: every figure shown is computed by the core.
+
+import Foundation
+
+/// Formats values for the advisor's locale (French or English).
+public struct Formatting: Sendable {
+    public let locale: Locale
+    public let timeZone: TimeZone
+
+    public init(locale: Locale = .autoupdatingCurrent, timeZone: TimeZone = .autoupdatingCurrent) {
+        self.locale = locale
+        self.timeZone = timeZone
+    }
+
+    /// Euro cents as money: `1 234,50 €` in French, `€1,234.50` in English.
+    public func money(cents: Int64) -> String {
+        let amount = Decimal(cents) / 100
+        return amount.formatted(.currency(code: "EUR").locale(locale))
+    }
+
+    /// Loyalty points with grouping.
+    public func points(_ points: Int64) -> String {
+        points.formatted(.number.locale(locale))
+    }
+
+    /// A `YYYY-MM-DD` day from the core, as a medium date; the raw text if it is not one.
+    public func day(_ iso: String) -> String {
+        guard let date = Self.parseDay(iso) else { return iso }
+        var style = Date.FormatStyle(date: .abbreviated, time: .omitted).locale(locale)
+        style.timeZone = TimeZone(identifier: "UTC") ?? timeZone
+        return date.formatted(style)
+    }
+
+    /// Seconds since the epoch (a purchase time) as a date in the store's time zone.
+    public func epochDay(_ seconds: Int64) -> String {
+        var style = Date.FormatStyle(date: .abbreviated, time: .omitted).locale(locale)
+        style.timeZone = timeZone
+        return Date(timeIntervalSince1970: TimeInterval(seconds)).formatted(style)
+    }
+
+    /// A fraction in 0...1 as a whole percentage.
+    public func percent(_ fraction: Double) -> String {
+        fraction.formatted(.percent.precision(.fractionLength(0)).locale(locale))
+    }
+
+    static func parseDay(_ iso: String) -> Date? {
+        let parts = iso.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3 else { return nil }
+        var components = DateComponents()
+        components.year = parts[0]
+        components.month = parts[1]
+        components.day = parts[2]
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        return calendar.date(from: components)
+    }
+}

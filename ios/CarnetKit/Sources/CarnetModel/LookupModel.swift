@@ -1,0 +1,101 @@
+// Scan or search: a scanned (or typed) card goes to the core's card lookup; a name + postal
+// code, phone or e-mail is searched as the advisor types. Which search is the advisor's choice.
+
+import CarnetFFI
+import Foundation
+import Observation
+
+@MainActor
+@Observable
+public final class LookupModel {
+    /// What the search field searches.
+    public enum Mode: String, CaseIterable, Hashable, Sendable {
+        case name, phone, email
+    }
+
+    private unowned let app: AppModel
+    /// The search mode.
+    public var mode: Mode = .name {
+        didSet { queryChanged() }
+    }
+    /// What the advisor typed.
+    public var query = "" {
+        didSet { queryChanged() }
+    }
+    /// The matches, best first.
+    public private(set) var results: [CustomerMatch] = []
+    /// Why the last lookup failed.
+    public private(set) var notice: Notice?
+    /// Results per search.
+    public var limit: UInt32 = 20
+    /// Delay after the last keystroke before searching.
+    public var debounce: Duration = .milliseconds(120)
+
+    @ObservationIgnored private var pending: Task<Void, Never>?
+
+    init(app: AppModel) {
+        self.app = app
+    }
+
+    /// Searches again shortly after the last keystroke.
+    private func queryChanged() {
+        pending?.cancel()
+        let delay = debounce
+        pending = Task { [weak self] in
+            try? await Task.sleep(for: delay)
+            guard !Task.isCancelled else { return }
+            self?.searchNow()
+        }
+    }
+
+    /// Searches at once with the current query.
+    public func searchNow() {
+        pending?.cancel()
+        let typed = query.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !typed.isEmpty else {
+            results = []
+            notice = nil
+            return
+        }
+        do {
+            switch mode {
+            case .name: results = try app.handheld.searchByName(query: typed, limit: limit)
+            case .phone: results = try app.handheld.searchByPhone(typed: typed)
+            case .email: results = try app.handheld.searchByEmail(typed: typed, limit: limit)
+            }
+            notice = results.isEmpty ? Notice(key: "No customer found.") : nil
+        } catch {
+            results = []
+            notice = app.report(error)
+        }
+    }
+
+    /// A barcode read by the camera or typed: opens her card if the core finds her.
+    @discardableResult
+    public func scanned(code: String) -> Bool {
+        do {
+            let match = try app.handheld.findByCard(scanned: code)
+            notice = nil
+            app.openCustomer(id: match.id)
+            return true
+        } catch {
+            notice = app.report(error)
+            return false
+        }
+    }
+
+    /// Opens a search result.
+    public func open(_ match: CustomerMatch) {
+        app.openCustomer(id: match.id)
+    }
+
+    /// Forgets the query and the results (on lock).
+    public func clear() {
+        pending?.cancel()
+        pending = nil
+        if !query.isEmpty { query = "" }
+        pending?.cancel()
+        results = []
+        notice = nil
+    }
+}

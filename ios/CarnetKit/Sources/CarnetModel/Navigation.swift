@@ -1,0 +1,35 @@
+// Navigation state: which screen the advisor is on. The device state from the core decides
+// which root is shown; the stack is emptied whenever the device locks.
+
+import Foundation
+
+/// The root screen, from the core's device state.
+public enum RootScreen: Equatable, Sendable {
+    /// Scan the manager's enrolment QR code.
+    case enrolment
+    /// Locked: an advisor signs in (the core's reason is shown).
+    case signIn(reason: String)
+    /// Unlocked: scan or search, then customers.
+    case home(advisorId: String)
+    /// The core destroyed its data (revoked, wiped, off the network too long).
+    case wiped(reason: String)
+    /// Single app mode was refused on a managed device: no customer data is shown.
+    case kioskRequired
+}
+
+/// A screen pushed on the home stack.
+public enum Route: Hashable, Sendable {
+    /// A customer, opened from a scan or a search result.
+    case customer(id: String)
+    /// Her contact details and consents, to edit.
+    case contactEdit(customerId: String)
+    /// Edits waiting for the server, and those it refused.
+    case outbox
+    /// Sync status and progress.
+    case sync
+}
+
+/// The tabs of a customer's screen.
+public enum CustomerTab: String, CaseIterable, Hashable, Sendable {
+    case card, history, playlist, repurchase, offers
+}

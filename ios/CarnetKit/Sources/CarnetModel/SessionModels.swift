@@ -1,0 +1,114 @@
+// Enrolment (the manager's QR code) and advisor sign-in: forms whose only logic is to pass what
+// was typed or scanned to the core and show its answer.
+
+import CarnetFFI
+import Foundation
+import Observation
+
+@MainActor
+@Observable
+public final class EnrolmentModel {
+    private unowned let app: AppModel
+    /// The store server's address, `https://…`.
+    public var serverURL = ""
+    /// The server certificate's SHA-256 (hex), from the QR code.
+    public var certificatePin = ""
+    /// The one-time enrolment code.
+    public var code = ""
+    /// A call is running.
+    public private(set) var busy = false
+    /// The last failure.
+    public private(set) var notice: Notice?
+
+    init(app: AppModel) {
+        self.app = app
+    }
+
+    /// Fills the form from a scanned `carnet-enroll:?code=…&pin=…&server=…` payload (the
+    /// format printed by `carnet-sync-server enrollment issue`); false if it is not one.
+    @discardableResult
+    public func scanned(payload: String) -> Bool {
+        guard let payload = EnrolmentPayload(payload) else {
+            notice = Notice(key: "This QR code is not a Carnet enrolment code.")
+            return false
+        }
+        code = payload.code
+        certificatePin = payload.pin
+        if let server = payload.server {
+            serverURL = server
+        }
+        notice = nil
+        return true
+    }
+
+    /// Enrols with the store server, then asks for a presence lease.
+    public func submit() async {
+        busy = true
+        defer { busy = false }
+        do {
+            try await app.handheld.enroll(
+                serverUrl: serverURL, certificatePin: certificatePin, code: code)
+            notice = nil
+            code = ""
+            await app.checkPresence()
+        } catch {
+            notice = app.report(error)
+        }
+        app.refresh()
+    }
+}
+
+/// The fields of the enrolment QR code. Transport decoding only: the code and pin are checked
+/// by the core and the server.
+struct EnrolmentPayload: Equatable {
+    let code: String
+    let pin: String
+    let server: String?
+
+    init?(_ text: String) {
+        let prefix = "carnet-enroll:?"
+        guard text.hasPrefix(prefix),
+              let items = URLComponents(string: "x:?" + text.dropFirst(prefix.count))?.queryItems
+        else { return nil }
+        func value(_ name: String) -> String? {
+            items.first { $0.name == name }?.value.flatMap { $0.isEmpty ? nil : $0 }
+        }
+        guard let code = value("code"), let pin = value("pin") else { return nil }
+        self.code = code
+        self.pin = pin
+        self.server = value("server")
+    }
+}
+
+@MainActor
+@Observable
+public final class SignInModel {
+    private unowned let app: AppModel
+    /// Her identifier, e.g. A042.
+    public var advisorId = ""
+    /// Her PIN; cleared after every attempt.
+    public var pin = ""
+    /// A call is running.
+    public private(set) var busy = false
+    /// The last failure.
+    public private(set) var notice: Notice?
+
+    init(app: AppModel) {
+        self.app = app
+    }
+
+    /// Signs in; the PIN is forgotten whatever the answer.
+    public func submit() async {
+        busy = true
+        let pin = self.pin
+        self.pin = ""
+        defer { busy = false }
+        do {
+            try await app.handheld.signIn(advisorId: advisorId, pin: pin)
+            notice = nil
+        } catch {
+            notice = Notice(error)
+        }
+        app.refresh()
+    }
+}

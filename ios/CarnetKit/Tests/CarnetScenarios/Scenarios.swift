@@ -1,0 +1,300 @@
+// An advisor's day through the view models, against the real core (the Rust library) and a real
+// store server: enrol from the QR code, sign in, sync with progress, scan a card, read her card
+// and history, like a suggestion, edit a contact inline, lose the network (locks), go to the
+// background (locks). The scenarios run in order on one device.
+
+import CarnetFFI
+import CarnetModel
+import Foundation
+
+/// One named step of the day.
+public struct Scenario: Sendable {
+    public let name: String
+    let body: @MainActor @Sendable (Day) async throws -> Void
+}
+
+/// The state the scenarios share: one device, one app model.
+@MainActor
+public final class Day {
+    let config: ScenarioConfig
+    let keyStore = MemoryKeyStore()
+    var app: AppModel!
+    var customerId = ""
+
+    init(config: ScenarioConfig) {
+        self.config = config
+    }
+}
+
+/// Runs every scenario and prints one line each, then `N passed, N failed`.
+@MainActor
+public enum ScenarioRunner {
+    public struct Outcome: Sendable {
+        public var passed = 0
+        public var failures: [String] = []
+        public var failed: Int { failures.count }
+    }
+
+    public static func run(
+        _ config: ScenarioConfig, print say: (String) -> Void = { Swift.print($0) }
+    ) async -> Outcome {
+        let day = Day(config: config)
+        var outcome = Outcome()
+        for scenario in Scenarios.all {
+            let started = Date()
+            do {
+                try await scenario.body(day)
+                outcome.passed += 1
+                say(String(format: "ok   %@ (%.2f s)", scenario.name, Date().timeIntervalSince(started)))
+            } catch {
+                outcome.failures.append("\(scenario.name): \(error)")
+                say("FAIL \(scenario.name): \(error)")
+            }
+        }
+        say("\(outcome.passed) passed, \(outcome.failed) failed")
+        return outcome
+    }
+}
+
+@MainActor
+enum Scenarios {
+    static let all: [Scenario] = [
+        Scenario(name: "formatting in French and English", body: formatting),
+        Scenario(name: "a new device shows the enrolment screen", body: newDevice),
+        Scenario(name: "the QR code fills the enrolment form", body: qrCode),
+        Scenario(name: "enrolling leaves the device locked until an advisor signs in", body: enrol),
+        Scenario(name: "a wrong PIN keeps it locked, with the core's message", body: wrongPin),
+        Scenario(name: "signing in unlocks", body: signIn),
+        Scenario(name: "kiosk refused on a managed device hides customer data", body: kiosk),
+        Scenario(name: "sync fills the cache, with progress", body: sync),
+        Scenario(name: "scanning a card opens her card", body: scanCard),
+        Scenario(name: "a malformed card shows the core's reason", body: badCard),
+        Scenario(name: "search as-you-type finds her by name", body: searchByName),
+        Scenario(name: "history with search", body: history),
+        Scenario(name: "liking a suggestion records it and reloads the playlist", body: like),
+        Scenario(name: "re-purchase and offers load", body: repurchase),
+        Scenario(name: "an invalid e-mail is refused inline, a valid one saved", body: contactEdit),
+        Scenario(name: "losing the store network locks and forgets the customer", body: networkLost),
+        Scenario(name: "back on the network, signed in, the background locks", body: background),
+    ]
+
+    static func formatting(_ day: Day) async throws {
+        func plain(_ s: String) -> String {
+            String(s.unicodeScalars.map { $0.properties.isWhitespace ? " " : Character($0) })
+        }
+        let fr = Formatting(locale: Locale(identifier: "fr_FR"), timeZone: TimeZone(identifier: "Europe/Paris")!)
+        let en = Formatting(locale: Locale(identifier: "en_GB"), timeZone: TimeZone(identifier: "Europe/Paris")!)
+        try check(plain(fr.money(cents: 123_450)) == "1 234,50 €", "fr money: \(fr.money(cents: 123_450))")
+        try check(en.money(cents: 123_450) == "€1,234.50", "en money: \(en.money(cents: 123_450))")
+        try check(fr.day("2024-06-01").contains("2024"), "fr day: \(fr.day("2024-06-01"))")
+        try check(fr.day("not a day") == "not a day", "a bad day is shown as is")
+    }
+
+    static func newDevice(_ day: Day) async throws {
+        try FileManager.default.createDirectory(
+            atPath: day.config.deviceDir, withIntermediateDirectories: true)
+        let handheld = try Handheld.open(dataDir: day.config.deviceDir, keyStore: day.keyStore)
+        day.app = AppModel(handheld: handheld)
+        try check(day.app.root == .enrolment, "root is \(day.app.root)")
+        try check(!day.app.showsCustomerData, "no customer data before enrolment")
+    }
+
+    static func qrCode(_ day: Day) async throws {
+        let form = day.app.enrolmentModel()
+        try check(!form.scanned(payload: "https://example.com"), "a foreign QR code is refused")
+        try check(form.notice != nil, "with a message")
+        try check(form.scanned(payload: day.config.qrPayload), "the enrolment QR code is read")
+        try check(form.serverURL.hasPrefix("https://"), "server: \(form.serverURL)")
+        try check(!form.code.isEmpty && !form.certificatePin.isEmpty, "code and pin filled")
+        try check(form.notice == nil, "no message")
+    }
+
+    static func enrol(_ day: Day) async throws {
+        let form = day.app.enrolmentModel()
+        form.scanned(payload: day.config.qrPayload)
+        await form.submit()
+        try check(form.notice == nil, "enrolment failed: \(String(describing: form.notice))")
+        guard case .signIn = day.app.root else {
+            throw CheckFailure(description: "root is \(day.app.root), not the sign-in screen")
+        }
+        try check(!day.app.showsCustomerData, "no customer data while locked")
+    }
+
+    static func wrongPin(_ day: Day) async throws {
+        let form = day.app.signInModel()
+        form.advisorId = day.config.advisorId
+        form.pin = "000000" == day.config.pin ? "111111" : "000000"
+        await form.submit()
+        try check(form.notice != nil, "a wrong PIN shows a message")
+        try check(form.pin.isEmpty, "the PIN is forgotten")
+        guard case .signIn = day.app.root else {
+            throw CheckFailure(description: "root is \(day.app.root) after a wrong PIN")
+        }
+    }
+
+    static func signIn(_ day: Day) async throws {
+        let form = day.app.signInModel()
+        form.advisorId = day.config.advisorId
+        form.pin = day.config.pin
+        await form.submit()
+        try check(form.notice == nil, "sign-in failed: \(String(describing: form.notice))")
+        try check(form.pin.isEmpty, "the PIN is forgotten")
+        try check(day.app.root == .home(advisorId: day.config.advisorId), "root is \(day.app.root)")
+    }
+
+    static func kiosk(_ day: Day) async throws {
+        day.app.kioskChanged(KioskStatus(required: true, granted: false))
+        try check(day.app.root == .kioskRequired, "root is \(day.app.root)")
+        try check(!day.app.showsCustomerData, "no customer data")
+        day.app.kioskChanged(KioskStatus(required: true, granted: true))
+        try check(day.app.showsCustomerData, "granted: data shown")
+        day.app.kioskChanged(KioskStatus(required: false, granted: false))
+        try check(day.app.showsCustomerData, "not managed (simulator, development): data shown")
+    }
+
+    static func sync(_ day: Day) async throws {
+        let sync = day.app.sync!
+        var sawProgress = false
+        sync.start()
+        try check(sync.running, "running")
+        try await eventually(120, "the sync ends") {
+            if sync.progress != nil { sawProgress = true }
+            return !sync.running
+        }
+        try check(sync.lastError == nil, "sync failed: \(sync.lastError ?? "")")
+        let report = try sync.lastReport.unwrap("a report")
+        try check(report.pulled > 0, "pulled \(report.pulled)")
+        try check(sawProgress || sync.progress != nil, "progress was reported")
+        try check(day.app.showsCustomerData, "still unlocked after the sync: \(day.app.root)")
+    }
+
+    static func scanCard(_ day: Day) async throws {
+        let lookup = day.app.lookup!
+        try check(lookup.scanned(code: day.config.card), "scan failed: \(String(describing: lookup.notice))")
+        guard case .customer(let id)? = day.app.path.last else {
+            throw CheckFailure(description: "path is \(day.app.path)")
+        }
+        day.customerId = id
+        let customer = day.app.customerModel(id: id)
+        customer.load()
+        let card = try customer.card.unwrap("her card (\(String(describing: customer.notice)))")
+        try check(card.card == day.config.card, "the card shown is the one scanned")
+        try check(!customer.displayName.trimmingCharacters(in: .whitespaces).isEmpty, "her name")
+        try check(card.receipts > 0, "receipts \(card.receipts)")
+        try check(!day.app.formatting.money(cents: card.averageBasketCents).isEmpty, "average basket")
+    }
+
+    static func badCard(_ day: Day) async throws {
+        let lookup = day.app.lookup!
+        let path = day.app.path
+        try check(!lookup.scanned(code: "1234"), "a short code is not a card")
+        try check(lookup.notice?.key == "This is not a loyalty card.", "notice \(String(describing: lookup.notice))")
+        try check(!(lookup.notice?.detail ?? "").isEmpty, "with the core's reason")
+        try check(day.app.path == path, "the screen stays")
+    }
+
+    static func searchByName(_ day: Day) async throws {
+        let card = try day.app.customerModel(id: day.customerId).card.unwrap("her card")
+        let lookup = day.app.lookup!
+        lookup.mode = .name
+        lookup.query = "\(card.lastName.prefix(4)) \(card.firstName) \(card.contact.postalCode.prefix(2))"
+        try await eventually(5, "results as she types") { !lookup.results.isEmpty }
+        try check(lookup.results.contains { $0.id == day.customerId }, "she is found")
+        lookup.query = ""
+        lookup.searchNow()
+        try check(lookup.results.isEmpty, "cleared")
+    }
+
+    static func history(_ day: Day) async throws {
+        let history = day.app.customerModel(id: day.customerId).history!
+        history.load()
+        let first = try history.lines.first.unwrap("a purchase line (\(String(describing: history.notice)))")
+        let words = first.productName.split(separator: " " as Character).map(String.init)
+        let word = words.max { $0.count < $1.count } ?? ""
+        history.text = word
+        history.load()
+        try check(history.lines.contains { $0.id == first.id }, "searching '\(word)' finds the line")
+        history.text = "zzzzqqq"
+        history.load()
+        try check(history.lines.isEmpty && history.notice != nil, "nothing matches, with a message")
+        history.text = ""
+        history.load()
+    }
+
+    static func like(_ day: Day) async throws {
+        let playlist = day.app.customerModel(id: day.customerId).playlist!
+        playlist.load()
+        try check(playlist.notice == nil, "playlist: \(String(describing: playlist.notice))")
+        let suggestion = try playlist.suggestions.first.unwrap(
+            "a suggestion (withheld: \(playlist.withheld ?? "-"))")
+        try check(!suggestion.reason.isEmpty, "every suggestion has its reason")
+        playlist.like(suggestion)
+        try check(playlist.notice == nil, "like: \(String(describing: playlist.notice))")
+        try check(playlist.lastVerdict?.productId == suggestion.productId, "the verdict is shown")
+        try check(playlist.playlist != nil, "the playlist is reloaded")
+        let outbox = day.app.outboxModel()
+        outbox.load()
+        try check(
+            outbox.entries.contains { $0.kind == "feedback" && $0.customerId == day.customerId },
+            "the like waits in the outbox for the server")
+    }
+
+    static func repurchase(_ day: Day) async throws {
+        let customer = day.app.customerModel(id: day.customerId)
+        customer.repurchase.load()
+        try check(
+            customer.repurchase.items.isEmpty == (customer.repurchase.notice != nil),
+            "items or a message: \(String(describing: customer.repurchase.notice))")
+        try check(customer.offers.allSatisfy { $0.daysLeft >= 0 }, "offers are active")
+    }
+
+    static func contactEdit(_ day: Day) async throws {
+        let customer = day.app.customerModel(id: day.customerId)
+        let form = try customer.contactModel().unwrap("the contact form")
+        form.drafts[.email] = "not an e-mail"
+        try check(!form.save(.email), "an invalid e-mail is refused")
+        try check(form.errors[.email] != nil, "the error is shown under the field")
+        form.drafts[.email] = "swift.check@example.com"
+        try check(form.save(.email), "a valid e-mail is saved: \(String(describing: form.errors[.email]))")
+        try check(form.errors[.email] == nil, "the error is gone")
+        try check(customer.card?.contact.email == "swift.check@example.com", "her card shows it")
+    }
+
+    static func networkLost(_ day: Day) async throws {
+        await day.app.networkChanged(pathAvailable: false, wifiHint: nil)
+        guard case .signIn = day.app.root else {
+            throw CheckFailure(description: "root is \(day.app.root) off the network")
+        }
+        try check(day.app.path.isEmpty, "the stack is emptied")
+        try check(day.app.customer == nil, "her card is forgotten")
+        try check(day.app.lookup.results.isEmpty, "no search results")
+        do {
+            _ = try day.app.handheld.findByCard(scanned: day.config.card)
+            throw CheckFailure(description: "a lookup succeeded while locked")
+        } catch let error as CarnetError {
+            try check(Notice.isLock(error), "locked error: \(error)")
+        }
+    }
+
+    static func background(_ day: Day) async throws {
+        await day.app.networkChanged(pathAvailable: true, wifiHint: "Carnet-Store")
+        let form = day.app.signInModel()
+        form.advisorId = day.config.advisorId
+        form.pin = day.config.pin
+        await form.submit()
+        try check(day.app.showsCustomerData, "signed in again: \(day.app.root) \(String(describing: form.notice))")
+        try check(day.app.lookup.scanned(code: day.config.card), "scan again")
+        day.app.didEnterBackground()
+        guard case .signIn = day.app.root else {
+            throw CheckFailure(description: "root is \(day.app.root) in the background")
+        }
+        try check(day.app.path.isEmpty && day.app.customer == nil, "nothing shown")
+    }
+}
+
+extension Optional {
+    func unwrap(_ what: String, line: UInt = #line) throws -> Wrapped {
+        guard let self else { throw CheckFailure(description: "line \(line): missing \(what)") }
+        return self
+    }
+}

@@ -1,0 +1,86 @@
+// What the scenarios need: their configuration (a real sync server, set up by
+// scripts/swift-check.sh or scripts/ios-test.sh), an in-memory key store, and checks.
+
+import CarnetFFI
+import Foundation
+
+/// Where the scenarios find the store server and the data they use.
+public struct ScenarioConfig: Sendable {
+    /// The enrolment QR payload (`carnet-enroll:?code=…&pin=…&server=…`).
+    public var qrPayload: String
+    /// An advisor of the store and her PIN.
+    public var advisorId: String
+    public var pin: String
+    /// A loyalty card of a customer of the store with purchases.
+    public var card: String
+    /// An empty folder for the device's data.
+    public var deviceDir: String
+
+    public init(qrPayload: String, advisorId: String, pin: String, card: String, deviceDir: String) {
+        self.qrPayload = qrPayload
+        self.advisorId = advisorId
+        self.pin = pin
+        self.card = card
+        self.deviceDir = deviceDir
+    }
+
+    /// From `CARNET_QR`, `CARNET_ADVISOR`, `CARNET_PIN`, `CARNET_CARD`, `CARNET_DEVICE_DIR`.
+    public static func fromEnvironment() -> ScenarioConfig? {
+        let env = ProcessInfo.processInfo.environment
+        guard let qr = env["CARNET_QR"], let advisor = env["CARNET_ADVISOR"],
+              let pin = env["CARNET_PIN"], let card = env["CARNET_CARD"],
+              let dir = env["CARNET_DEVICE_DIR"]
+        else { return nil }
+        return ScenarioConfig(qrPayload: qr, advisorId: advisor, pin: pin, card: card, deviceDir: dir)
+    }
+}
+
+/// The platform key store of the scenarios: in memory (the app's is the Keychain).
+public final class MemoryKeyStore: KeyStore, @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [String: Data] = [:]
+
+    public init() {}
+
+    public func load(name: String) -> Data? {
+        lock.withLock { values[name] }
+    }
+
+    public func store(name: String, value: Data) throws {
+        lock.withLock { values[name] = value }
+    }
+
+    public func delete(name: String) {
+        lock.withLock { _ = values.removeValue(forKey: name) }
+    }
+}
+
+/// A failed check.
+public struct CheckFailure: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// Fails the scenario with `message` unless `condition` holds.
+@MainActor
+func check(
+    _ condition: @autoclosure () throws -> Bool, _ message: @autoclosure () -> String,
+    line: UInt = #line
+) throws {
+    guard try condition() else {
+        throw CheckFailure(description: "line \(line): \(message())")
+    }
+}
+
+/// Waits until `condition` holds, or fails after `seconds`.
+@MainActor
+func eventually(
+    _ seconds: Double, _ message: String, line: UInt = #line, _ condition: () -> Bool
+) async throws {
+    let deadline = Date().addingTimeInterval(seconds)
+    while !condition() {
+        guard Date() < deadline else {
+            throw CheckFailure(description: "line \(line): timed out: \(message)")
+        }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+}

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# The Swift checks that run on Linux (CI): builds the Rust library and its Swift bindings,
+# compiles the bindings and the Foundation-only model (ios/CarnetKit/Sources/CarnetModel) with
+# `-swift-version 6` inside a Debian trixie root holding Swift 6 (scripts/swift-root.sh), runs the
+# model's scenarios against the real core and a real sync server on loopback, parses every Swift
+# file of the SwiftUI app, and checks that every ffi call in ios/ exists in the fresh bindings and
+# every string the app shows is in the String Catalog in English and French.
+#
+#   scripts/swift-check.sh                  everything
+#   CARNET_BINDINGS_DIR=DIR scripts/swift-check.sh
+#                                           use bindings + libcarnet_ffi.so already in DIR
+#                                           (no cargo build of the ffi; for quick iterations)
+# Needs root (chroot, mount). Ends with "N passed, N failed" from the scenario runner.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo="$PWD"
+start=$(date +%s)
+step() { echo "== $* ($(( $(date +%s) - start )) s)"; }
+
+step "swift root"
+root="$(scripts/swift-root.sh)"
+
+if [ -n "${CARNET_BINDINGS_DIR:-}" ]; then
+  bindings="$CARNET_BINDINGS_DIR"
+  lib="$bindings/libcarnet_ffi.so"
+else
+  step "rust library and bindings"
+  scripts/bindings.sh
+  bindings="target/bindings/swift"
+  lib="target/debug/libcarnet_ffi.so"
+fi
+step "sync server and fixtures"
+cargo build --locked -q -p carnet-sync-server -p carnet-fixtures
+server_bin="$repo/target/debug/carnet-sync-server"
+fixtures_bin="$repo/target/debug/carnet-fixtures"
+
+# Everything the chroot compiles lives under $root/carnet-check (seen inside as /carnet-check).
+work="$root/carnet-check"
+rm -rf "$work"
+mkdir -p "$work"/{ffi,model,scenarios,runner,app,out,device}
+cp "$bindings"/carnet_ffi.swift "$bindings"/carnet_ffiFFI.h "$bindings"/carnet_ffiFFI.modulemap "$work/ffi/"
+cp "$lib" "$work/out/libcarnet_ffi.so"
+kit=ios/CarnetKit
+cp "$kit"/Sources/CarnetModel/*.swift "$work/model/"
+cp "$kit"/Tests/CarnetScenarios/*.swift "$work/scenarios/"
+cp "$kit"/Tests/CarnetModelChecks/*.swift "$work/runner/"
+
+server_pid=""
+tmp="$(mktemp -d)"
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  mountpoint -q "$root/proc" && umount "$root/proc"
+  mountpoint -q "$root/dev" && umount "$root/dev"
+  rm -rf "$tmp"
+  return 0
+}
+trap cleanup EXIT
+mountpoint -q "$root/proc" || mount --bind /proc "$root/proc"
+mountpoint -q "$root/dev" || mount --bind /dev "$root/dev"
+
+in_root() {
+  chroot "$root" env -i PATH=/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 \
+    LD_LIBRARY_PATH=/usr/libexec/swift/lib/swift/linux:/usr/libexec/swift/lib:/carnet-check/out \
+    "$@"
+}
+swiftc_flags=(-swift-version 6 -Xcc -fmodule-map-file=/carnet-check/ffi/carnet_ffiFFI.modulemap
+  -I /carnet-check/out -L /carnet-check/out)
+
+step "Foundation-only target imports only Foundation, Observation and the bindings"
+bad=$(grep -hoE '^\s*(@testable )?import [A-Za-z_]+' "$kit"/Sources/CarnetModel/*.swift \
+  | awk '{print $NF}' | sort -u | grep -vxE 'Foundation|Observation|CarnetFFI' || true)
+if [ -n "$bad" ]; then echo "CarnetModel imports: $bad" >&2; exit 1; fi
+
+step "compile the bindings (CarnetFFI, -swift-version 6)"
+in_root sh -c 'cd /carnet-check/out && swiftc "$@" -module-name CarnetFFI -parse-as-library \
+  -emit-module -emit-library -o libCarnetFFI.so /carnet-check/ffi/carnet_ffi.swift -lcarnet_ffi' \
+  sh "${swiftc_flags[@]}"
+
+step "compile CarnetModel (-swift-version 6, strict concurrency)"
+in_root sh -c 'cd /carnet-check/out && swiftc "$@" -module-name CarnetModel -parse-as-library \
+  -emit-module -emit-library -o libCarnetModel.so /carnet-check/model/*.swift -lCarnetFFI' \
+  sh "${swiftc_flags[@]}"
+
+step "compile the scenarios and their runner"
+# --allow-shlib-undefined: Debian's libswiftObservation.so references swift::threading::fatal,
+# which no library of the package defines (a packaging bug); it is only called on a fatal error.
+in_root sh -c 'cd /carnet-check/out && swiftc "$@" -module-name CarnetScenarios -parse-as-library \
+  -emit-module -emit-library -o libCarnetScenarios.so /carnet-check/scenarios/*.swift \
+  -lCarnetModel -lCarnetFFI && swiftc "$@" -module-name CarnetModelChecks \
+  -Xlinker --allow-shlib-undefined -o carnet-model-checks /carnet-check/runner/*.swift -lCarnetScenarios -lCarnetModel -lCarnetFFI -lcarnet_ffi' \
+  sh "${swiftc_flags[@]}"
+
+step "parse every Swift file of the app (-parse)"
+mapfile -t app_files < <(find ios -name '*.swift' -not -path '*/CarnetFFI/*' | sort)
+for f in "${app_files[@]}"; do
+  mkdir -p "$work/app/$(dirname "$f")"
+  cp "$f" "$work/app/$f"
+done
+in_root sh -c 'cd /carnet-check/app && swiftc -parse -swift-version 6 "$@"' sh "${app_files[@]}"
+echo "${#app_files[@]} files parse"
+
+step "every ffi call in ios/ exists in the fresh bindings"
+scripts/swift-ffi-calls.sh "$bindings/carnet_ffi.swift"
+
+step "every string shown is in the String Catalog (en, fr)"
+scripts/swift-strings.sh
+
+step "a store server with a tiny store, an advisor and an enrolment code"
+"$fixtures_bin" --size tiny --out "$tmp/export" >/dev/null
+srv="$tmp/server"
+"$server_bin" import --data "$srv" "$tmp/export" >/dev/null 2>&1
+"$server_bin" model build --data "$srv" >/dev/null 2>&1
+advisor=A901
+pin=482913
+echo "$pin" | "$server_bin" advisor add --data "$srv" --store S001 --id "$advisor" --name "Swift Check" >/dev/null 2>&1
+mkfifo "$tmp/out"
+RUST_LOG=warn "$server_bin" serve --data "$srv" --listen 127.0.0.1:0 >"$tmp/out" 2>"$tmp/server.log" &
+server_pid=$!
+exec 3<"$tmp/out"
+url="" cert=""
+while read -r -t 60 line <&3; do
+  case "$line" in
+    "listening on "*) url="${line#listening on }" ;;
+    "certificate sha256 "*) cert="${line#certificate sha256 }" ;;
+  esac
+  [ -n "$url" ] && [ -n "$cert" ] && break
+done
+[ -n "$url" ] || { echo "the sync server did not start" >&2; cat "$tmp/server.log" >&2; exit 1; }
+code=$("$server_bin" enrollment issue --data "$srv" --store S001 --server-url "$url" --no-qr 2>/dev/null \
+  | awk '$1 == "code" {print $2}')
+# A card of S001 with purchases: the scenarios scan it.
+card=$(python3 - "$tmp/export" <<'PY'
+import json, sys, collections
+d = sys.argv[1]
+lines = collections.Counter(json.loads(l)["customer_id"] for l in open(f"{d}/purchases.jsonl"))
+for l in open(f"{d}/customers.jsonl"):
+    c = json.loads(l)
+    if c["home_store_id"] == "S001" and lines[c["id"]] >= 8:
+        print(c["card"]); break
+PY
+)
+
+step "scenarios against the real core"
+in_root env CARNET_QR="carnet-enroll:?code=$code&pin=$cert&server=$url" \
+  CARNET_ADVISOR="$advisor" CARNET_PIN="$pin" CARNET_CARD="$card" \
+  CARNET_DEVICE_DIR=/carnet-check/device /carnet-check/out/carnet-model-checks
+step "done"
