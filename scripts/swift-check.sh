@@ -106,13 +106,16 @@ step "every string shown is in the String Catalog (en, fr)"
 scripts/swift-strings.sh
 
 step "a store server with a tiny store, an advisor and an enrolment code"
-"$fixtures_bin" --size tiny --out "$tmp/export" >/dev/null
+log="$tmp/setup.log"
+quiet() { "$@" >>"$log" 2>&1 || { echo "failed: $*" >&2; cat "$log" >&2; exit 1; }; }
+quiet "$fixtures_bin" --size tiny --out "$tmp/export"
 srv="$tmp/server"
-"$server_bin" import --data "$srv" "$tmp/export" >/dev/null 2>&1
-"$server_bin" model build --data "$srv" >/dev/null 2>&1
+quiet "$server_bin" import --data "$srv" "$tmp/export"
+quiet "$server_bin" model build --data "$srv"
+quiet "$server_bin" store add --data "$srv" --store S001 --name "Paris Rivoli"
 advisor=A901
 pin=482913
-echo "$pin" | "$server_bin" advisor add --data "$srv" --store S001 --id "$advisor" --name "Swift Check" >/dev/null 2>&1
+echo "$pin" | quiet "$server_bin" advisor add --data "$srv" --store S001 --id "$advisor" --name "Swift Check"
 mkfifo "$tmp/out"
 RUST_LOG=warn "$server_bin" serve --data "$srv" --listen 127.0.0.1:0 >"$tmp/out" 2>"$tmp/server.log" &
 server_pid=$!

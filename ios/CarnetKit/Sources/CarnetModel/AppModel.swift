@@ -35,6 +35,8 @@ public final class AppModel {
         self.device = handheld.state()
         self.lookup = LookupModel(app: self)
         self.sync = SyncModel(app: self)
+        // The core locks by itself too (idle timeout, lease expiry, wipe): follow it.
+        handheld.subscribe(observer: DeviceBridge(app: self))
     }
 
     /// Which root screen to show.
@@ -42,10 +44,11 @@ public final class AppModel {
         switch device {
         case .notEnrolled:
             return .enrolment
-        case .locked(let reason):
-            return .signIn(reason: reason)
-        case .unlocked(let advisorId):
-            return kiosk.allowsCustomerData ? .home(advisorId: advisorId) : .kioskRequired
+        case .locked(let reason, let needsPresence):
+            return .signIn(reason: reason, needsPresence: needsPresence)
+        case .unlocked(let advisorId, let advisorName):
+            return kiosk.allowsCustomerData
+                ? .home(advisorId: advisorId, advisorName: advisorName) : .kioskRequired
         case .shredded(let reason):
             return .wiped(reason: reason)
         }
@@ -59,7 +62,12 @@ public final class AppModel {
 
     /// Reads the device state again; leaving the unlocked state forgets every customer shown.
     public func refresh() {
-        device = handheld.state()
+        follow(handheld.state())
+    }
+
+    /// Shows `state`, the core's answer to a call or a change it announced.
+    public func follow(_ state: DeviceState) {
+        device = state
         if !showsCustomerData {
             forgetCustomerData()
         }
@@ -85,29 +93,24 @@ public final class AppModel {
 
     /// The network path changed (from `NWPathMonitor`), with the Wi-Fi name hint if known.
     public func networkChanged(pathAvailable: Bool, wifiHint: String?) async {
-        do {
-            try await handheld.networkChanged(
-                event: NetworkEvent(pathAvailable: pathAvailable, wifiHint: wifiHint))
-        } catch {
-            notice = report(error)
-        }
-        refresh()
+        let state = await handheld.networkChanged(
+            event: NetworkEvent(pathAvailable: pathAvailable, wifiHint: wifiHint))
+        follow(state)
     }
 
     /// Asks the store server for a presence lease now (at start, and periodically while active).
     public func checkPresence() async {
         do {
-            try await handheld.checkPresence()
+            follow(try await handheld.checkPresence())
         } catch {
-            report(error)
+            notice = report(error)
+            refresh()
         }
-        refresh()
     }
 
-    /// The app went to the background: sign out (the core locks), forget what was shown.
+    /// The app went to the background: the core locks; what was shown is forgotten.
     public func didEnterBackground() {
-        sync.cancel()
-        handheld.signOut()
+        handheld.backgrounded()
         forgetCustomerData()
         refresh()
     }
@@ -148,4 +151,24 @@ public final class AppModel {
     public func signInModel() -> SignInModel { SignInModel(app: self) }
     /// Outbox screen model.
     public func outboxModel() -> OutboxModel { OutboxModel(app: self) }
+}
+
+/// Hears the core's state changes on its threads and hands them to the main actor. Holds the
+/// app weakly: the core keeps the observer, and a Rust↔Swift cycle would never be freed.
+final class DeviceBridge: DeviceObserver {
+    @MainActor private final class Weak {
+        weak var app: AppModel?
+        init(_ app: AppModel) { self.app = app }
+    }
+
+    private let target: Weak
+
+    @MainActor
+    init(app: AppModel) {
+        target = Weak(app)
+    }
+
+    func stateChanged(state: DeviceState) {
+        Task { @MainActor [target] in target.app?.follow(state) }
+    }
 }

@@ -154,7 +154,7 @@ public final class PlaylistModel {
     /// The suggestions (empty when the core withholds them; see `withheld`).
     public var suggestions: [Suggestion] { playlist?.suggestions ?? [] }
     /// Why the core shows no suggestions, if it says.
-    public var withheld: String? { playlist?.withheld }
+    public var withheld: Withheld? { playlist?.withheld }
 
     /// Loads the playlist.
     public func load() {
@@ -191,6 +191,8 @@ public final class RepurchaseModel {
     private let customerId: String
     /// What she is due to buy again, as the core ranks it.
     public private(set) var items: [RepurchaseItem] = []
+    /// Why the core shows nothing, if it says.
+    public private(set) var withheld: Withheld?
     /// Why loading failed.
     public private(set) var notice: Notice?
 
@@ -202,8 +204,10 @@ public final class RepurchaseModel {
     /// Loads the list.
     public func load() {
         do {
-            items = try app.handheld.repurchase(customerId: customerId)
-            notice = items.isEmpty ? Notice(key: "Nothing due.") : nil
+            let list = try app.handheld.repurchase(customerId: customerId)
+            items = list.items
+            withheld = list.withheld
+            notice = items.isEmpty && withheld == nil ? Notice(key: "Nothing due.") : nil
         } catch {
             notice = app.report(error)
         }

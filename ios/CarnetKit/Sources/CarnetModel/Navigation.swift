@@ -7,10 +7,11 @@ import Foundation
 public enum RootScreen: Equatable, Sendable {
     /// Scan the manager's enrolment QR code.
     case enrolment
-    /// Locked: an advisor signs in (the core's reason is shown).
-    case signIn(reason: String)
+    /// Locked (the core's reason is shown): an advisor signs in, or, when `needsPresence`, the
+    /// handheld must first be back on the store network.
+    case signIn(reason: String, needsPresence: Bool)
     /// Unlocked: scan or search, then customers.
-    case home(advisorId: String)
+    case home(advisorId: String, advisorName: String?)
     /// The core destroyed its data (revoked, wiped, off the network too long).
     case wiped(reason: String)
     /// Single app mode was refused on a managed device: no customer data is shown.

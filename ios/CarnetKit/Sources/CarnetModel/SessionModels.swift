@@ -46,15 +46,15 @@ public final class EnrolmentModel {
         busy = true
         defer { busy = false }
         do {
-            try await app.handheld.enroll(
+            let state = try await app.handheld.enroll(
                 serverUrl: serverURL, certificatePin: certificatePin, code: code)
             notice = nil
             code = ""
+            app.follow(state)
             await app.checkPresence()
         } catch {
             notice = app.report(error)
         }
-        app.refresh()
     }
 }
 
@@ -104,11 +104,12 @@ public final class SignInModel {
         self.pin = ""
         defer { busy = false }
         do {
-            try await app.handheld.signIn(advisorId: advisorId, pin: pin)
+            let state = try await app.handheld.signIn(advisorId: advisorId, pin: pin)
             notice = nil
+            app.follow(state)
         } catch {
             notice = Notice(error)
+            app.refresh()
         }
-        app.refresh()
     }
 }

@@ -139,7 +139,9 @@ enum Scenarios {
         await form.submit()
         try check(form.notice == nil, "sign-in failed: \(String(describing: form.notice))")
         try check(form.pin.isEmpty, "the PIN is forgotten")
-        try check(day.app.root == .home(advisorId: day.config.advisorId), "root is \(day.app.root)")
+        guard case .home(let advisorId, _) = day.app.root, advisorId == day.config.advisorId else {
+            throw CheckFailure(description: "root is \(day.app.root)")
+        }
     }
 
     static func kiosk(_ day: Day) async throws {
@@ -226,8 +228,9 @@ enum Scenarios {
         playlist.load()
         try check(playlist.notice == nil, "playlist: \(String(describing: playlist.notice))")
         let suggestion = try playlist.suggestions.first.unwrap(
-            "a suggestion (withheld: \(playlist.withheld ?? "-"))")
-        try check(!suggestion.reason.isEmpty, "every suggestion has its reason")
+            "a suggestion (withheld: \(String(describing: playlist.withheld)))")
+        let because = day.app.formatting.phrase(suggestion.reason).text()
+        try check(!because.isEmpty && !because.contains("%@"), "its reason reads: \(because)")
         playlist.like(suggestion)
         try check(playlist.notice == nil, "like: \(String(describing: playlist.notice))")
         try check(playlist.lastVerdict?.productId == suggestion.productId, "the verdict is shown")

@@ -1,0 +1,61 @@
+// The core's typed explanations (why a product is suggested, why nothing is shown) as phrases of
+// the String Catalog with their arguments. Wording only; the reasons are the core's.
+
+import CarnetFFI
+import Foundation
+
+/// A String Catalog key with `%@` arguments, resolved in the app's bundle.
+public struct Phrase: Equatable, Sendable {
+    public let key: String
+    public let arguments: [String]
+
+    public init(_ key: String, _ arguments: String...) {
+        self.key = key
+        self.arguments = arguments
+    }
+
+    /// The text in `bundle`'s language (the key itself, in English, when there is no catalog).
+    public func text(bundle: Bundle = .main, locale: Locale = .current) -> String {
+        let format = bundle.localizedString(forKey: key, value: key, table: nil)
+        return String(format: format, locale: locale, arguments: arguments.map { $0 as CVarArg })
+    }
+}
+
+extension Formatting {
+    /// Why this product is suggested.
+    public func phrase(_ reason: SuggestionReason) -> Phrase {
+        switch reason {
+        case .boughtOn(let productName, let date):
+            return Phrase("She bought %@ on %@.", productName, day(date))
+        case .liked(let productName):
+            return Phrase("She liked %@.", productName)
+        case .oftenBoughtWith(let productName):
+            return Phrase("Often bought with %@, which she bought.", productName)
+        case .popularWith(let segment):
+            return Phrase("Popular with customers like her (%@).", segment)
+        case .popular:
+            return Phrase("Popular in the store.")
+        }
+    }
+
+    /// Why the core shows no suggestions or re-purchases.
+    public func phrase(_ withheld: Withheld) -> Phrase {
+        switch withheld {
+        case .consentWithdrawn:
+            return Phrase("She withdrew her consent to personalisation.")
+        case .modelNotReceived:
+            return Phrase("Suggestions arrive with the next sync.")
+        }
+    }
+
+    /// When a product is due again, from the core's count of days.
+    public func phrase(dueInDays days: Int32, dueOn: String) -> Phrase {
+        if days < 0 {
+            return Phrase("Overdue since %@", day(dueOn))
+        }
+        if days == 0 {
+            return Phrase("Due today")
+        }
+        return Phrase("Due on %@", day(dueOn))
+    }
+}
