@@ -21,6 +21,7 @@ pub mod phone;
 pub mod registration;
 pub mod recommend;
 mod search_index;
+pub mod session;
 pub mod store;
 pub mod sync;
 pub mod text;

@@ -1,11 +1,16 @@
-//! Who is calling: the bearer token names a device, which must not be revoked and may only
-//! touch its own store. Every request goes through [`authorize`]; enrolment with signed leases
-//! will replace the tokens here and nowhere else.
+//! Who is calling: an enrolled device (server-signed lease + the device's signature over the
+//! request) or a development token device (bearer token); never revoked, only its own store.
+//!
+//! Every device request goes through [`authorize_request`]. Bearer tokens remain only as the
+//! `device add` shortcut for development and tests; enrolled devices have none.
 
+use carnet_protocol::presence::{REQUEST_SKEW_MS, parse_device_auth, request_message};
 use rusqlite::Connection;
 
 use crate::devices::{self, Device};
+use crate::enrolment;
 use crate::error::Error;
+use crate::lease::{self, LeaseSigner};
 
 /// Why a request is refused.
 #[derive(Debug, thiserror::Error)]
@@ -16,6 +21,15 @@ pub enum AuthError {
     /// The device belongs to another store than the path's.
     #[error("this device may not sync that store")]
     ForbiddenStore,
+    /// The lease or the request signature does not hold; the reason says which check failed.
+    #[error("{0}")]
+    BadLease(&'static str),
+    /// The enrolled device was revoked: it must shred its cache.
+    #[error("this device was revoked")]
+    Revoked,
+    /// A remote wipe was ordered for the device.
+    #[error("a remote wipe was ordered for this device")]
+    Wiped,
     /// Storage failed.
     #[error(transparent)]
     Db(#[from] Error),
@@ -44,6 +58,134 @@ pub fn authorize(
         return Err(AuthError::ForbiddenStore);
     }
     Ok(device)
+}
+
+/// The credentials a request carries, as header values.
+#[derive(Debug, Default, Clone)]
+pub struct Credentials {
+    /// `Authorization: Bearer` token (development devices).
+    pub bearer: Option<String>,
+    /// The lease header.
+    pub lease: Option<String>,
+    /// The device signature header.
+    pub device_auth: Option<String>,
+}
+
+/// What a request signature covers besides the lease.
+#[derive(Debug, Clone, Copy)]
+pub struct Signed<'a> {
+    /// HTTP method.
+    pub method: &'a str,
+    /// Path with its query string, as sent.
+    pub path_and_query: &'a str,
+    /// SHA-256 of the body, lowercase hex.
+    pub body_sha256_hex: &'a str,
+}
+
+/// An authenticated device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// Its id.
+    pub device_id: String,
+    /// Its store.
+    pub store_id: String,
+    /// Enrolled with a key (false: a development token device).
+    pub enrolled: bool,
+}
+
+/// Authenticates a device request: the lease (this server's signature, not expired, its
+/// device's store) and the device's signature over `signed` at a time within
+/// [`REQUEST_SKEW_MS`] of the server's; or a development bearer token. `store_id` is the
+/// path's store, if it names one.
+pub fn authorize_request(
+    conn: &Connection,
+    credentials: &Credentials,
+    signed: Signed<'_>,
+    store_id: Option<&str>,
+    signer: &LeaseSigner,
+    now_ms: i64,
+) -> Result<Caller, AuthError> {
+    let caller = match (&credentials.lease, &credentials.bearer) {
+        (Some(lease_token), _) => {
+            let lease = signer.verify(lease_token).ok_or(AuthError::BadLease(
+                "the lease was not issued by this server",
+            ))?;
+            if now_ms >= lease.expires_at_ms {
+                return Err(AuthError::BadLease("the lease expired"));
+            }
+            let (t, sig) = credentials
+                .device_auth
+                .as_deref()
+                .and_then(parse_device_auth)
+                .ok_or(AuthError::BadLease(
+                    "the request is not signed by the device",
+                ))?;
+            let claimed = lease
+                .issued_at_ms
+                .saturating_add(i64::try_from(t).unwrap_or(i64::MAX));
+            if (claimed - now_ms).abs() > REQUEST_SKEW_MS {
+                return Err(AuthError::BadLease("the request's time is not the lease's"));
+            }
+            let device = enrolment::device_key(conn, &lease.device_id)?
+                .ok_or(AuthError::Unauthorized("unknown device"))?;
+            check_state(&device)?;
+            let public_key = device
+                .public_key
+                .as_deref()
+                .ok_or(AuthError::Unauthorized("this device is not enrolled"))?;
+            if device.store_id != lease.store_id {
+                return Err(AuthError::BadLease("the lease is for another store"));
+            }
+            let message = request_message(
+                signed.method,
+                signed.path_and_query,
+                &lease.nonce,
+                t,
+                signed.body_sha256_hex,
+            );
+            if !lease::verify_device(public_key, &message, sig) {
+                return Err(AuthError::BadLease("the request signature is wrong"));
+            }
+            Caller {
+                device_id: lease.device_id,
+                store_id: lease.store_id,
+                enrolled: true,
+            }
+        }
+        (None, Some(token)) => {
+            let token = token.as_str();
+            let device = devices::by_token(conn, token)?
+                .ok_or(AuthError::Unauthorized("unknown device token"))?;
+            if device.revoked_at.is_some() {
+                return Err(AuthError::Unauthorized("this device was revoked"));
+            }
+            Caller {
+                device_id: device.id,
+                store_id: device.store_id,
+                enrolled: false,
+            }
+        }
+        (None, None) => {
+            return Err(AuthError::Unauthorized(
+                "a lease and device signature (or a device token) are required",
+            ));
+        }
+    };
+    if store_id.is_some_and(|s| s != caller.store_id) {
+        return Err(AuthError::ForbiddenStore);
+    }
+    Ok(caller)
+}
+
+/// Refuses a revoked or wiped enrolled device with the code that makes it shred.
+pub fn check_state(device: &enrolment::DeviceKey) -> Result<(), AuthError> {
+    if device.wipe_ordered {
+        Err(AuthError::Wiped)
+    } else if device.revoked {
+        Err(AuthError::Revoked)
+    } else {
+        Ok(())
+    }
 }
 
 #[cfg(test)]

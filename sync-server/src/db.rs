@@ -11,7 +11,10 @@ use tokio::sync::Semaphore;
 use crate::error::{Error, Result};
 
 /// The schema, one SQL file per version; `PRAGMA user_version` says how many are applied.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/001_init.sql"),
+    include_str!("../migrations/002_presence.sql"),
+];
 
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "carnet-sync.db";

@@ -7,10 +7,11 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use carnet_protocol::presence::{HEADER_DEVICE_AUTH, HEADER_LEASE, codes as presence_codes};
 use carnet_protocol::{
     ApiError, DEFAULT_PAGE_LIMIT, HEADER_PROTOCOL, MAX_PAGE_LIMIT, MAX_PUSH_BYTES,
     MAX_PUSH_MUTATIONS, Outcome, PROTOCOL_VERSION, PushRequest, PushResponse, codes,
@@ -18,10 +19,11 @@ use carnet_protocol::{
 use serde::Deserialize;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 
-use crate::auth::{self, AuthError};
+use crate::auth::{self, AuthError, Credentials};
 use crate::db::Db;
 use crate::error::{Error, json_category};
 use crate::feed::{self, PageError};
+use crate::lease::LeaseSigner;
 use crate::mutations::{self, PushError};
 
 /// An error answer: a status and the protocol's error body.
@@ -32,7 +34,8 @@ pub struct HttpError {
 }
 
 impl HttpError {
-    fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+    /// An answer with `status`, a stable `code` and a message for people.
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
         Self {
             status,
             body: ApiError {
@@ -43,7 +46,8 @@ impl HttpError {
         }
     }
 
-    fn bad_request(message: impl Into<String>) -> Self {
+    /// A 400 answer.
+    pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, message)
     }
 
@@ -84,6 +88,19 @@ impl From<AuthError> for HttpError {
                 StatusCode::FORBIDDEN,
                 codes::FORBIDDEN_STORE,
                 "this device may not sync that store",
+            ),
+            AuthError::BadLease(why) => {
+                Self::new(StatusCode::UNAUTHORIZED, presence_codes::BAD_LEASE, why)
+            }
+            AuthError::Revoked => Self::new(
+                StatusCode::UNAUTHORIZED,
+                presence_codes::DEVICE_REVOKED,
+                "this device was revoked: its data must be destroyed",
+            ),
+            AuthError::Wiped => Self::new(
+                StatusCode::UNAUTHORIZED,
+                presence_codes::REMOTE_WIPE,
+                "a remote wipe was ordered for this device",
             ),
             AuthError::Db(e) => e.into(),
         }
@@ -126,20 +143,32 @@ impl From<PushError> for HttpError {
     }
 }
 
+/// What every handler shares.
 #[derive(Clone)]
-struct AppState {
-    db: Arc<Db>,
+pub struct AppState {
+    /// The database.
+    pub db: Arc<Db>,
+    /// The lease-signing key.
+    pub lease: Arc<LeaseSigner>,
+    /// The TLS certificate's SHA-256 (hex), for enrolment QR codes.
+    pub certificate_pin: String,
 }
 
 /// The application's routes, with the protocol gate and gzip compression.
-pub fn router(db: Arc<Db>) -> Router {
+pub fn router(db: Arc<Db>, lease: Arc<LeaseSigner>, certificate_pin: String) -> Router {
     Router::new()
         .route("/v1/stores/{store_id}/changes", get(pull))
         .route("/v1/stores/{store_id}/mutations", post(push))
+        .merge(crate::device_api::routes())
+        .merge(crate::admin::routes())
         .fallback(not_found)
         .layer(middleware::from_fn(require_protocol))
         .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
-        .with_state(AppState { db })
+        .with_state(AppState {
+            db,
+            lease,
+            certificate_pin,
+        })
 }
 
 async fn require_protocol(request: Request, next: Next) -> Response {
@@ -168,6 +197,60 @@ fn bearer_token(headers: &HeaderMap) -> Option<String> {
     auth::bearer(value).map(str::to_owned)
 }
 
+/// The device credentials a request carries.
+pub fn credentials(headers: &HeaderMap) -> Credentials {
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    Credentials {
+        bearer: bearer_token(headers),
+        lease: text(HEADER_LEASE),
+        device_auth: text(HEADER_DEVICE_AUTH),
+    }
+}
+
+/// The path and query a device signed.
+pub fn signed_parts(uri: &Uri) -> String {
+    uri.path_and_query()
+        .map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned())
+}
+
+/// Authenticates a device request for `store_id` (see [`auth::authorize_request`]).
+async fn authorize(
+    state: &AppState,
+    method: &'static str,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+    store_id: String,
+) -> Result<auth::Caller, HttpError> {
+    let creds = credentials(headers);
+    let body_hash = crate::ids::hex(&crate::ids::sha256(body));
+    let path = signed_parts(uri);
+    let signer = Arc::clone(&state.lease);
+    state
+        .db
+        .read(move |conn| -> Result<_, HttpError> {
+            let signed = auth::Signed {
+                method,
+                path_and_query: &path,
+                body_sha256_hex: &body_hash,
+            };
+            Ok(auth::authorize_request(
+                conn,
+                &creds,
+                signed,
+                Some(&store_id),
+                &signer,
+                crate::lease::now_ms(),
+            )?)
+        })
+        .await
+}
+
 #[derive(Deserialize)]
 struct PullQuery {
     cursor: Option<String>,
@@ -178,6 +261,7 @@ async fn pull(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
     query: Result<Query<PullQuery>, QueryRejection>,
+    uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
     let Path(store_id) = path.map_err(|_| HttpError::bad_request("malformed store id"))?;
@@ -193,16 +277,23 @@ async fn pull(
             })?,
     };
     let cursor = q.cursor.unwrap_or_default();
-    let token = bearer_token(&headers);
-    let (device_id, page) = state
+    let caller = authorize(&state, "GET", &uri, &headers, &[], store_id.clone()).await?;
+    let page = state
         .db
         .read(move |conn| -> Result<_, HttpError> {
-            let device = auth::authorize(conn, token.as_deref(), &store_id)?;
-            let page = feed::read_page(conn, &store_id, &cursor, limit)?;
-            Ok((device.id, page))
+            Ok(feed::read_page(conn, &store_id, &cursor, limit)?)
         })
         .await?;
+    let device_id = caller.device_id;
     tracing::debug!(device = %device_id, changes = page.payloads.len(), has_more = page.has_more, "pull");
+    if caller.enrolled && !page.has_more {
+        // The manager's device list shows the sync lag: when a pull last reached the end.
+        let id = device_id.clone();
+        state
+            .db
+            .write(move |conn| crate::enrolment::synced(conn, &id))
+            .await?;
+    }
     let mut response = Response::new(Body::from(page.to_json()));
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -214,17 +305,11 @@ async fn pull(
 async fn push(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
+    uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Result<axum::Json<PushResponse>, HttpError> {
     let Path(store_id) = path.map_err(|_| HttpError::bad_request("malformed store id"))?;
-    let token = bearer_token(&headers);
-    let device = state
-        .db
-        .read(move |conn| -> Result<_, HttpError> {
-            Ok(auth::authorize(conn, token.as_deref(), &store_id)?)
-        })
-        .await?;
     let too_large = || HttpError::too_large(format!("a push is at most {MAX_PUSH_BYTES} bytes"));
     let declared = headers
         .get(header::CONTENT_LENGTH)
@@ -236,6 +321,8 @@ async fn push(
     let bytes = axum::body::to_bytes(body, MAX_PUSH_BYTES)
         .await
         .map_err(|_| too_large())?;
+    // The device signs the body too, so it is read (bounded) before the credentials are checked.
+    let caller = authorize(&state, "POST", &uri, &headers, &bytes, store_id).await?;
     let request: PushRequest = serde_json::from_slice(&bytes).map_err(|e| {
         HttpError::bad_request(format!(
             "the body is not a push request ({} at line {} column {})",
@@ -252,7 +339,10 @@ async fn push(
     if request.mutations.iter().any(|m| m.seq == 0) {
         return Err(HttpError::bad_request("mutation seqs start at 1"));
     }
-    let device_id = device.id.clone();
+    if caller.enrolled {
+        check_advisors(&state, &caller.device_id, &request).await?;
+    }
+    let device_id = caller.device_id.clone();
     let results = state
         .db
         .write(move |tx| mutations::push(tx, &device_id, &request.mutations))
@@ -265,6 +355,38 @@ async fn push(
         .iter()
         .filter(|r| matches!(r.outcome, Outcome::Rejected { .. }))
         .count();
-    tracing::info!(device = %device.id, store = %device.store_id, mutations = results.len(), applied, rejected, "push");
+    tracing::info!(device = %caller.device_id, store = %caller.store_id, mutations = results.len(), applied, rejected, "push");
     Ok(axum::Json(PushResponse { results }))
+}
+
+/// An enrolled device's edits may only name advisors who signed in on it (through the server):
+/// a device cannot make one advisor act as another.
+async fn check_advisors(
+    state: &AppState,
+    device_id: &str,
+    request: &PushRequest,
+) -> Result<(), HttpError> {
+    let mut named: Vec<String> = request
+        .mutations
+        .iter()
+        .filter_map(|m| m.advisor_id.clone())
+        .collect();
+    named.sort();
+    named.dedup();
+    let device_id = device_id.to_owned();
+    state
+        .db
+        .read(move |conn| -> Result<_, HttpError> {
+            for advisor in &named {
+                if !crate::advisors::signed_in_on(conn, &device_id, advisor)? {
+                    return Err(HttpError::new(
+                        StatusCode::FORBIDDEN,
+                        presence_codes::ADVISOR_NOT_SIGNED_IN,
+                        "an edit names an advisor who never signed in on this device",
+                    ));
+                }
+            }
+            Ok(())
+        })
+        .await
 }

@@ -1,20 +1,27 @@
 //! Carnet's store sync server: imports the CRM export, keeps a per-store change feed that
 //! devices pull from, takes their mutations, over TLS with a pinned self-signed certificate.
 
+pub mod admin;
+pub mod admin_cli;
+pub mod advisors;
 pub mod auth;
 pub mod config;
 pub mod customers;
 pub mod db;
+pub mod device_api;
 pub mod devices;
 pub mod duplicates;
+pub mod enrolment;
 pub mod error;
 pub mod feed;
 pub mod http;
 pub mod ids;
 pub mod import;
+pub mod lease;
 pub mod model;
 pub mod mutations;
 pub mod server;
+pub mod stores;
 pub mod tls;
 
 pub use error::{Error, Result};

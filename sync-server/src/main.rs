@@ -3,9 +3,13 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use carnet_sync_server::admin_cli::{
+    self, AdvisorCommand, EnrollmentCommand, ManagerCommand, StoreCommand,
+};
 use carnet_sync_server::{
     Error, Result, config, customers, db, devices, feed, import, model, server, tls,
 };
+use carnet_sync_server::enrolment;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -68,6 +72,18 @@ enum Command {
     /// Feed maintenance.
     #[command(subcommand)]
     Feed(FeedCommand),
+    /// Stores and their policy (lease lifetime, off-network limit, idle timeout).
+    #[command(subcommand)]
+    Store(StoreCommand),
+    /// Store managers' tokens for the admin API.
+    #[command(subcommand)]
+    Manager(ManagerCommand),
+    /// Advisors: add, list, disable, reset PIN.
+    #[command(subcommand)]
+    Advisor(AdvisorCommand),
+    /// One-time enrolment codes for devices.
+    #[command(subcommand)]
+    Enrollment(EnrollmentCommand),
     /// The recommendation model and the stores' personalisation policies.
     #[command(subcommand)]
     Model(ModelCommand),
@@ -101,7 +117,8 @@ enum ModelCommand {
 
 #[derive(Subcommand)]
 enum DeviceCommand {
-    /// Issue a token for a device of a store; printed once, only its hash is kept.
+    /// Development and tests only: issue a bearer token for a device of a store (printed once,
+    /// only its hash is kept). Real devices enrol with a code (`enrollment issue`).
     Add {
         #[command(flatten)]
         data: DataArg,
@@ -117,8 +134,15 @@ enum DeviceCommand {
         #[command(flatten)]
         data: DataArg,
     },
-    /// Revoke a device: its token stops working at once.
+    /// Revoke a device: refused at once; an enrolled device shreds its data at its next contact.
     Revoke {
+        #[command(flatten)]
+        data: DataArg,
+        /// Device id.
+        device_id: String,
+    },
+    /// Order a remote wipe: the device destroys its data at its next contact.
+    Wipe {
         #[command(flatten)]
         data: DataArg,
         /// Device id.
@@ -222,18 +246,47 @@ fn run(command: Command) -> Result<()> {
         }
         Command::Device(DeviceCommand::List { data }) => {
             let conn = db::open_writer(&data.data)?;
+            let infos =
+                enrolment::devices(&conn, None).map_err(|e| Error::Config(e.to_string()))?;
             for d in devices::list(&conn)? {
                 let state = match &d.revoked_at {
                     Some(at) => format!("revoked {at}"),
                     None => "active".to_owned(),
                 };
+                let info = infos.iter().find(|i| i.device_id == d.id);
+                let version = info.and_then(|i| i.app_version.clone());
+                let seen = info.and_then(|i| i.last_seen_at.clone());
+                let lag = info
+                    .and_then(|i| i.sync_lag_secs)
+                    .map_or_else(|| "never synced".to_owned(), |s| format!("sync lag {s} s"));
+                let wipe = if info.is_some_and(|i| i.state == "wipe_ordered") {
+                    "\twipe ordered"
+                } else {
+                    ""
+                };
                 println!(
-                    "{}\t{}\t{}\t{}\tlast_seq {}\t{}",
-                    d.id, d.store_id, d.label, d.created_at, d.last_seq, state
+                    "{}\t{}\t{}\t{}\tlast_seq {}\t{}\tapp {}\tlast seen {}\t{}{}",
+                    d.id,
+                    d.store_id,
+                    d.label,
+                    d.created_at,
+                    d.last_seq,
+                    state,
+                    version.as_deref().unwrap_or("-"),
+                    seen.as_deref().unwrap_or("never"),
+                    lag,
+                    wipe
                 );
             }
             Ok(())
         }
+        Command::Device(DeviceCommand::Wipe { data, device_id }) => {
+            admin_cli::wipe(data.data, &device_id)
+        }
+        Command::Store(command) => admin_cli::store(command),
+        Command::Manager(command) => admin_cli::manager(command),
+        Command::Advisor(command) => admin_cli::advisor(command),
+        Command::Enrollment(command) => admin_cli::enrollment(command),
         Command::Device(DeviceCommand::Revoke { data, device_id }) => {
             let conn = db::open_writer(&data.data)?;
             if devices::revoke(&conn, &device_id)? {

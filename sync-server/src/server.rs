@@ -15,6 +15,7 @@ pub async fn serve(settings: ServeSettings) -> Result<()> {
     let identity = tls::load_or_create(&settings.data)?;
     let tls_config = RustlsConfig::from_config(tls::server_config(&identity)?);
     let db = Db::open(&settings.data)?;
+    let lease = std::sync::Arc::new(crate::lease::LeaseSigner::load_or_create(&settings.data)?);
     let listener = std::net::TcpListener::bind(settings.listen)
         .map_err(|e| Error::Config(format!("cannot listen on {}: {e}", settings.listen)))?;
     listener
@@ -36,7 +37,7 @@ pub async fn serve(settings: ServeSettings) -> Result<()> {
     println!("certificate sha256 {}", identity.fingerprint());
     tracing::info!(%addr, "serving");
     server
-        .serve(http::router(db).into_make_service())
+        .serve(http::router(db, lease, identity.fingerprint()).into_make_service())
         .await
         .map_err(|e| Error::Config(format!("server: {e}")))?;
     tracing::info!("stopped");

@@ -13,6 +13,19 @@ use super::SyncError;
 /// The largest response body accepted: a full page of the feed compresses far below it.
 pub const MAX_RESPONSE_BYTES: usize = 64 << 20;
 
+/// Signs each request for an enrolled device: the headers carrying the lease and the
+/// device's signature over method, path with query and body. Fails when there is no valid
+/// lease (the device is not present in the store).
+pub trait RequestSigner: Send + Sync {
+    /// Headers for this request.
+    fn sign(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        body: &[u8],
+    ) -> Result<Vec<(&'static str, String)>, SyncError>;
+}
+
 /// Where and as whom the device syncs.
 #[derive(Clone)]
 pub struct ServerConfig {
@@ -20,7 +33,7 @@ pub struct ServerConfig {
     pub base_url: String,
     /// SHA-256 of the server certificate (hex): the only certificate accepted.
     pub certificate_pin: String,
-    /// The device's bearer token.
+    /// The device's bearer token (development devices; empty when a [`RequestSigner`] is set).
     pub token: String,
     /// The device's store.
     pub store_id: String,
@@ -42,6 +55,7 @@ pub struct SyncClient {
     http: reqwest::Client,
     config: ServerConfig,
     page_limit: u32,
+    signer: Option<std::sync::Arc<dyn RequestSigner>>,
 }
 
 impl SyncClient {
@@ -61,7 +75,15 @@ impl SyncClient {
             http,
             config,
             page_limit: super::PAGE_LIMIT,
+            signer: None,
         })
+    }
+
+    /// Authenticates every request with `signer` (an enrolled device's lease and key)
+    /// instead of the bearer token.
+    pub fn with_signer(mut self, signer: std::sync::Arc<dyn RequestSigner>) -> Self {
+        self.signer = Some(signer);
+        self
     }
 
     /// Asks for pages of at most `limit` changes (the server caps it).
@@ -99,12 +121,28 @@ impl SyncClient {
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<T, SyncError> {
-        let mut response = request
-            .header(HEADER_PROTOCOL, PROTOCOL_VERSION.to_string())
-            .bearer_auth(&self.config.token)
-            .send()
-            .await
-            .map_err(network)?;
+        let request = request.header(HEADER_PROTOCOL, PROTOCOL_VERSION.to_string());
+        let request = match &self.signer {
+            None => request.bearer_auth(&self.config.token),
+            Some(signer) => {
+                let built = request
+                    .try_clone()
+                    .ok_or(SyncError::InvalidConfig("request body cannot be signed"))?
+                    .build()
+                    .map_err(network)?;
+                let url = built.url();
+                let path_and_query = match url.query() {
+                    Some(q) => format!("{}?{q}", url.path()),
+                    None => url.path().to_owned(),
+                };
+                let body = built.body().and_then(|b| b.as_bytes()).unwrap_or_default();
+                let headers = signer.sign(built.method().as_str(), &path_and_query, body)?;
+                headers
+                    .into_iter()
+                    .fold(request, |r, (name, value)| r.header(name, value))
+            }
+        };
+        let mut response = request.send().await.map_err(network)?;
         let status = response.status();
         if response
             .content_length()

@@ -14,7 +14,7 @@ use tokio::sync::Notify;
 use crate::store::Cache;
 use crate::{changes, outbox};
 
-pub use client::{MAX_RESPONSE_BYTES, ServerConfig, SyncClient};
+pub use client::{MAX_RESPONSE_BYTES, RequestSigner, ServerConfig, SyncClient};
 
 /// Changes asked for per page.
 pub const PAGE_LIMIT: u32 = 5_000;

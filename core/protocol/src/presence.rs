@@ -1,0 +1,301 @@
+//! Enrolment, store-presence leases, advisor sign-in and the store manager's admin API: wire
+//! types, paths, error codes and the exact bytes each party signs (Ed25519).
+//!
+//! A device enrols once with a one-time code ([`EnrollRequest`]) and its own public key. It then
+//! proves presence ([`PresenceRequest`], signed by the device) and gets a short-lived [`Lease`]
+//! signed by the server. Every other request carries the lease ([`HEADER_LEASE`]) and a device
+//! signature over the request ([`HEADER_DEVICE_AUTH`], see [`request_message`]).
+
+use serde::{Deserialize, Serialize};
+
+/// `POST`: [`EnrollRequest`] → [`EnrollResponse`]. No credential: the code is one.
+pub const ENROLL_PATH: &str = "/v1/enroll";
+/// `POST`: [`PresenceRequest`] → [`PresenceResponse`]. Signed by the device key.
+pub const PRESENCE_PATH: &str = "/v1/presence";
+/// `POST`: [`SignInRequest`] → [`SignInResponse`]. Lease + device signature.
+pub const SIGN_IN_PATH: &str = "/v1/sign-in";
+/// Prefix of the manager's endpoints (`Authorization: Bearer <manager token>`).
+pub const ADMIN_PREFIX: &str = "/v1/admin";
+
+/// Header carrying the current lease (its [`Lease::token`] form).
+pub const HEADER_LEASE: &str = "x-carnet-lease";
+/// Header carrying `t=<ms since the lease was issued>;sig=<base64url signature>`.
+pub const HEADER_DEVICE_AUTH: &str = "x-carnet-device-auth";
+
+/// How far a request's claimed time (lease issue time + `t`) may be from the server's clock.
+pub const REQUEST_SKEW_MS: i64 = 60_000;
+
+/// Error codes added by this module (body: the crate's `ApiError`).
+pub mod codes {
+    /// 401: the device was revoked by its manager: destroy the cache and enrol again.
+    pub const DEVICE_REVOKED: &str = "device_revoked";
+    /// 401: the manager ordered a remote wipe: destroy the cache.
+    pub const REMOTE_WIPE: &str = "remote_wipe";
+    /// 401: the lease is missing, expired, forged, or the request signature is wrong.
+    pub const BAD_LEASE: &str = "bad_lease";
+    /// 400/401: the enrolment code is unknown, used or expired.
+    pub const BAD_ENROLLMENT_CODE: &str = "bad_enrollment_code";
+    /// 401: wrong advisor identifier or PIN (never says which).
+    pub const WRONG_PIN: &str = "wrong_pin";
+    /// 429: too many failed sign-ins; `Retry-After` says when to try again.
+    pub const LOCKED_OUT: &str = "locked_out";
+    /// 403: a pushed edit names an advisor who never signed in on this device.
+    pub const ADVISOR_NOT_SIGNED_IN: &str = "advisor_not_signed_in";
+    /// 409: the thing to create exists already.
+    pub const CONFLICT: &str = "conflict";
+}
+
+/// A store's policy, sent with every lease so a device applies the current one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    /// Lifetime of a lease in seconds.
+    pub lease_ttl_secs: u32,
+    /// Off the store network longer than this (seconds) → the device shreds its cache.
+    pub off_network_limit_secs: u32,
+    /// No activity for this long (seconds) → locked.
+    pub idle_timeout_secs: u32,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            lease_ttl_secs: 300,
+            off_network_limit_secs: 72 * 3600,
+            idle_timeout_secs: 300,
+        }
+    }
+}
+
+/// Enrolment with a one-time code.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EnrollRequest {
+    /// The code the manager issued (dashes and case ignored).
+    pub code: String,
+    /// The device's Ed25519 public key, base64url (32 bytes).
+    pub public_key: String,
+    /// The app's version, shown to managers.
+    pub app_version: String,
+}
+
+/// The server's answer to an enrolment.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EnrollResponse {
+    /// The device's id.
+    pub device_id: String,
+    /// The one store it belongs to.
+    pub store_id: String,
+    /// The server's lease-signing Ed25519 public key, base64url (32 bytes).
+    pub lease_public_key: String,
+    /// The store's policy.
+    pub policy: Policy,
+}
+
+/// A presence check: a fresh nonce from the device, signed with its key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PresenceRequest {
+    /// The device's id.
+    pub device_id: String,
+    /// 32 random bytes, base64url: the lease must carry them back.
+    pub nonce: String,
+    /// The app's version.
+    pub app_version: String,
+    /// Device signature (base64url) over [`presence_message`].
+    pub signature: String,
+}
+
+/// A granted lease.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PresenceResponse {
+    /// The lease in its [`Lease::token`] form.
+    pub lease: String,
+    /// The store's current policy.
+    pub policy: Policy,
+}
+
+/// What the server signs: a lease is bound to a device, its store and the device's nonce.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lease {
+    /// The device.
+    pub device_id: String,
+    /// Its store.
+    pub store_id: String,
+    /// The device's nonce of the presence check (base64url).
+    pub nonce: String,
+    /// Server time of issue, Unix ms.
+    pub issued_at_ms: i64,
+    /// Server time of expiry, Unix ms.
+    pub expires_at_ms: i64,
+}
+
+/// Advisor sign-in on an enrolled device.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SignInRequest {
+    /// The advisor's identifier.
+    pub advisor_id: String,
+    /// Her PIN (4 to 8 digits); travels only inside pinned TLS, never stored.
+    pub pin: String,
+}
+
+/// A successful sign-in.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SignInResponse {
+    /// The advisor's identifier.
+    pub advisor_id: String,
+    /// Her display name.
+    pub name: String,
+}
+
+/// Domain-separated bytes a device signs to ask for a lease.
+pub fn presence_message(device_id: &str, nonce: &str) -> Vec<u8> {
+    format!("carnet-presence-v1\n{device_id}\n{nonce}").into_bytes()
+}
+
+/// Bytes a device signs for one request: method, path with query, the lease's nonce, the
+/// milliseconds since the lease's issue (the device's monotonic clock, never its wall clock)
+/// and the SHA-256 (hex) of the body.
+pub fn request_message(
+    method: &str,
+    path_and_query: &str,
+    lease_nonce: &str,
+    t_ms: u64,
+    body_sha256_hex: &str,
+) -> Vec<u8> {
+    format!(
+        "carnet-request-v1\n{method}\n{path_and_query}\n{lease_nonce}\n{t_ms}\n{body_sha256_hex}"
+    )
+    .into_bytes()
+}
+
+/// Domain-separated bytes the server signs for a lease (its JSON payload).
+pub fn lease_message(payload: &[u8]) -> Vec<u8> {
+    let mut m = b"carnet-lease-v1\n".to_vec();
+    m.extend_from_slice(payload);
+    m
+}
+
+/// Value of [`HEADER_DEVICE_AUTH`].
+pub fn device_auth_header(t_ms: u64, signature_b64: &str) -> String {
+    format!("t={t_ms};sig={signature_b64}")
+}
+
+/// Parses a [`HEADER_DEVICE_AUTH`] value into (t, signature).
+pub fn parse_device_auth(value: &str) -> Option<(u64, &str)> {
+    let (t, sig) = value.trim().split_once(';')?;
+    let t = t.trim().strip_prefix("t=")?.parse().ok()?;
+    let sig = sig.trim().strip_prefix("sig=")?;
+    (!sig.is_empty()).then_some((t, sig))
+}
+
+/// Admin: create an advisor.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewAdvisor {
+    /// Identifier, 1 to 32 letters, digits, `-` or `_`.
+    pub advisor_id: String,
+    /// Display name.
+    pub name: String,
+    /// PIN, 4 to 8 digits.
+    pub pin: String,
+}
+
+/// Admin: a new PIN (clears a lockout).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PinReset {
+    /// PIN, 4 to 8 digits.
+    pub pin: String,
+}
+
+/// Admin: an advisor as listed (never the PIN or its hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdvisorInfo {
+    /// Identifier.
+    pub advisor_id: String,
+    /// Store.
+    pub store_id: String,
+    /// Display name.
+    pub name: String,
+    /// Whether she may sign in.
+    pub disabled: bool,
+    /// Failed sign-ins since the last success.
+    pub failed_attempts: u32,
+    /// Locked out until (RFC 3339), if she is.
+    pub locked_until: Option<String>,
+}
+
+/// Admin: ask for an enrolment code.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct NewEnrollmentCode {
+    /// Minutes it stays valid (1 to 1440, default 15).
+    #[serde(default)]
+    pub ttl_minutes: Option<u32>,
+}
+
+/// Admin: an issued enrolment code (shown once; the server keeps its hash).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EnrollmentCode {
+    /// The code, e.g. `K7QF-93MD-2XPA`.
+    pub code: String,
+    /// Its store.
+    pub store_id: String,
+    /// Expiry (RFC 3339).
+    pub expires_at: String,
+    /// What the QR code encodes: `carnet-enroll:?code=…&pin=…`.
+    pub qr_payload: String,
+}
+
+/// Admin: a device as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    /// Id.
+    pub device_id: String,
+    /// Store.
+    pub store_id: String,
+    /// Label.
+    pub label: String,
+    /// App version last reported.
+    pub app_version: Option<String>,
+    /// Last presence check (RFC 3339).
+    pub last_seen_at: Option<String>,
+    /// Last pull that reached the end of the feed (RFC 3339).
+    pub last_synced_at: Option<String>,
+    /// Seconds since `last_synced_at`, if it synced.
+    pub sync_lag_secs: Option<i64>,
+    /// `active`, `revoked` or `wipe_ordered`.
+    pub state: String,
+}
+
+/// Admin: change the store's policy; absent fields stay.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyUpdate {
+    /// Lease lifetime, 30 s to 1 h.
+    #[serde(default)]
+    pub lease_ttl_secs: Option<u32>,
+    /// Off-network limit, 5 min to 30 days.
+    #[serde(default)]
+    pub off_network_limit_secs: Option<u32>,
+    /// Idle timeout, 30 s to 8 h.
+    #[serde(default)]
+    pub idle_timeout_secs: Option<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn device_auth_header_round_trips() {
+        let h = device_auth_header(1234, "abc_-");
+        assert_eq!(parse_device_auth(&h), Some((1234, "abc_-")));
+        assert_eq!(parse_device_auth("t=x;sig=a"), None);
+        assert_eq!(parse_device_auth("t=1;sig="), None);
+        assert_eq!(parse_device_auth("garbage"), None);
+    }
+
+    #[test]
+    fn messages_are_domain_separated() {
+        assert_ne!(presence_message("d", "n"), lease_message(b"d\nn"));
+        assert!(request_message("GET", "/x", "n", 1, "00").starts_with(b"carnet-request-v1\n"));
+    }
+}

@@ -1,0 +1,221 @@
+//! The session's calls to the store's server over pinned TLS (enrol, presence, sign-in), and
+//! the device-side checks of a lease: the server's signature, this device, this store, this nonce.
+
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use carnet_protocol::presence::{Lease, lease_message};
+use carnet_protocol::{ApiError, HEADER_PROTOCOL, PROTOCOL_VERSION};
+use ring::signature::{ED25519, UnparsedPublicKey};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// A failed call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum RemoteError {
+    /// Not reachable, or not the pinned certificate, or cut off.
+    Network(&'static str),
+    /// An error answer.
+    Api {
+        status: u16,
+        code: String,
+        retry_after: Option<u64>,
+    },
+    /// Not a protocol answer.
+    Malformed,
+}
+
+/// A pinned HTTPS client of the enrolled server.
+#[derive(Clone)]
+pub(crate) struct Remote {
+    http: reqwest::Client,
+    base_url: String,
+}
+
+impl Remote {
+    pub(crate) fn new(base_url: &str, certificate_pin: &str) -> Result<Self, &'static str> {
+        carnet_protocol::pin::install_default_provider();
+        let tls = carnet_protocol::pin::client_config(certificate_pin)
+            .map_err(|_| "the certificate pin is not 64 hex digits")?;
+        let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(15))
+            .build()
+            .map_err(|_| "the HTTP client could not be built")?;
+        if !base_url.starts_with("https://") {
+            return Err("the server address must start with https://");
+        }
+        Ok(Self {
+            http,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+        })
+    }
+
+    /// POSTs `body` (exactly these bytes) with `headers`; decodes the answer.
+    pub(crate) async fn post<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: Vec<u8>,
+        headers: Vec<(&'static str, String)>,
+    ) -> Result<T, RemoteError> {
+        let mut request = self
+            .http
+            .post(format!("{}{path}", self.base_url))
+            .header(HEADER_PROTOCOL, PROTOCOL_VERSION.to_string())
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body);
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        let response = request.send().await.map_err(|e| {
+            // reqwest's message holds the URL only, but the kind is all the caller needs.
+            RemoteError::Network(if e.is_timeout() {
+                "timed out"
+            } else if e.is_connect() {
+                "cannot reach the store's server (or it is not the pinned one)"
+            } else {
+                "request failed"
+            })
+        })?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|_| RemoteError::Network("connection lost during the response"))?;
+        if (200..300).contains(&status) {
+            return serde_json::from_slice(&bytes).map_err(|_| RemoteError::Malformed);
+        }
+        let code = serde_json::from_slice::<ApiError>(&bytes)
+            .map(|e| e.error)
+            .unwrap_or_default();
+        Err(RemoteError::Api {
+            status,
+            code,
+            retry_after,
+        })
+    }
+
+    pub(crate) async fn post_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, RemoteError> {
+        let bytes = serde_json::to_vec(body).map_err(|_| RemoteError::Malformed)?;
+        self.post(path, bytes, Vec::new()).await
+    }
+}
+
+/// Why a lease is not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LeaseRejection {
+    /// Not signed by the enrolled server's key.
+    Signature,
+    /// For another device or store.
+    NotOurs,
+    /// Not the answer to this presence check (a replay).
+    Replayed,
+    /// Its lifetime makes no sense.
+    Malformed,
+}
+
+/// Accepts a lease only if the enrolled server signed it, for this device and store, in
+/// answer to `nonce`.
+pub(crate) fn accept_lease(
+    server_public_key: &[u8],
+    token: &str,
+    device_id: &str,
+    store_id: &str,
+    nonce: &str,
+) -> Result<Lease, LeaseRejection> {
+    let (payload_b64, sig_b64) = token.split_once('.').ok_or(LeaseRejection::Malformed)?;
+    let payload = URL_SAFE_NO_PAD
+        .decode(payload_b64)
+        .map_err(|_| LeaseRejection::Malformed)?;
+    let sig = URL_SAFE_NO_PAD
+        .decode(sig_b64)
+        .map_err(|_| LeaseRejection::Malformed)?;
+    UnparsedPublicKey::new(&ED25519, server_public_key)
+        .verify(&lease_message(&payload), &sig)
+        .map_err(|_| LeaseRejection::Signature)?;
+    let lease: Lease = serde_json::from_slice(&payload).map_err(|_| LeaseRejection::Malformed)?;
+    if lease.device_id != device_id || lease.store_id != store_id {
+        return Err(LeaseRejection::NotOurs);
+    }
+    if lease.nonce != nonce {
+        return Err(LeaseRejection::Replayed);
+    }
+    if lease.expires_at_ms <= lease.issued_at_ms {
+        return Err(LeaseRejection::Malformed);
+    }
+    Ok(lease)
+}
+
+#[cfg(test)]
+mod tests {
+    use ring::signature::{Ed25519KeyPair, KeyPair};
+
+    use super::*;
+
+    fn signed(key: &Ed25519KeyPair, lease: &Lease) -> String {
+        let payload = serde_json::to_vec(lease).unwrap();
+        let sig = key.sign(&lease_message(&payload));
+        format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(&payload),
+            URL_SAFE_NO_PAD.encode(sig.as_ref())
+        )
+    }
+
+    fn key() -> Ed25519KeyPair {
+        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).unwrap();
+        Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap()
+    }
+
+    #[test]
+    fn only_a_fresh_lease_of_our_server_for_us_is_accepted() {
+        let server = key();
+        let other_server = key();
+        let pk = server.public_key().as_ref().to_vec();
+        let lease = Lease {
+            device_id: "dev-1".into(),
+            store_id: "S001".into(),
+            nonce: "n2".into(),
+            issued_at_ms: 1_000,
+            expires_at_ms: 301_000,
+        };
+        let good = signed(&server, &lease);
+        assert_eq!(
+            accept_lease(&pk, &good, "dev-1", "S001", "n2"),
+            Ok(lease.clone())
+        );
+        // Replayed: an old lease answers an earlier nonce.
+        assert_eq!(
+            accept_lease(&pk, &good, "dev-1", "S001", "n3"),
+            Err(LeaseRejection::Replayed)
+        );
+        // Another store's server (another key), or a lease for another store or device.
+        assert_eq!(
+            accept_lease(&pk, &signed(&other_server, &lease), "dev-1", "S001", "n2"),
+            Err(LeaseRejection::Signature)
+        );
+        assert_eq!(
+            accept_lease(&pk, &good, "dev-1", "S002", "n2"),
+            Err(LeaseRejection::NotOurs)
+        );
+        assert_eq!(
+            accept_lease(&pk, &good, "dev-2", "S001", "n2"),
+            Err(LeaseRejection::NotOurs)
+        );
+        assert_eq!(
+            accept_lease(&pk, "x.y", "dev-1", "S001", "n2"),
+            Err(LeaseRejection::Malformed)
+        );
+    }
+}

@@ -1,0 +1,301 @@
+//! The store manager's HTTP API under `/v1/admin`, authenticated by a manager token scoped to
+//! one store, and the error every admin operation (CLI or HTTP) reports: clear, never personal.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::routing::{get, post};
+use carnet_protocol::codes;
+use carnet_protocol::presence::{
+    AdvisorInfo, DeviceInfo, EnrollmentCode, NewAdvisor, NewEnrollmentCode, PinReset, Policy,
+    PolicyUpdate, codes as presence_codes,
+};
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, json_category};
+use crate::http::{AppState, HttpError};
+use crate::{advisors, auth, enrolment, stores};
+
+/// Why an admin operation was refused. Messages name ids and rules, never PINs or tokens.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    /// The input breaks a rule; the message says which.
+    #[error("{0}")]
+    Invalid(String),
+    /// The store, advisor or device does not exist (in the manager's store).
+    #[error("{0}")]
+    NotFound(String),
+    /// It exists already.
+    #[error("{0}")]
+    Conflict(String),
+    /// Something failed inside.
+    #[error("{0}")]
+    Internal(String),
+    /// Storage failed.
+    #[error(transparent)]
+    Db(#[from] Error),
+}
+
+impl From<rusqlite::Error> for AdminError {
+    fn from(e: rusqlite::Error) -> Self {
+        AdminError::Db(Error::from(e))
+    }
+}
+
+impl From<AdminError> for HttpError {
+    fn from(e: AdminError) -> Self {
+        match e {
+            AdminError::Invalid(m) => {
+                HttpError::new(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, m)
+            }
+            AdminError::NotFound(m) => HttpError::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, m),
+            AdminError::Conflict(m) => {
+                HttpError::new(StatusCode::CONFLICT, presence_codes::CONFLICT, m)
+            }
+            AdminError::Internal(m) => Error::Task(m).into(),
+            AdminError::Db(e) => e.into(),
+        }
+    }
+}
+
+/// Parses a JSON body; the error names the problem (missing or unknown field, syntax and
+/// position) without quoting values, which could be a PIN.
+pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, HttpError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        let text = e.to_string();
+        let detail = if text.starts_with("missing field") || text.starts_with("unknown field") {
+            // serde quotes only the field names here.
+            text.split(" at line").next().unwrap_or_default().to_owned()
+        } else {
+            format!(
+                "{} at line {} column {}",
+                json_category(&e),
+                e.line(),
+                e.column()
+            )
+        };
+        HttpError::bad_request(format!("the body is not valid: {detail}"))
+    })
+}
+
+/// The routes under `/v1/admin`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/admin/store", get(get_store).put(put_store))
+        .route("/v1/admin/advisors", get(list_advisors).post(add_advisor))
+        .route("/v1/admin/advisors/{id}/disable", post(disable_advisor))
+        .route("/v1/admin/advisors/{id}/reset", post(reset_advisor))
+        .route("/v1/admin/enrollment-codes", post(issue_code))
+        .route("/v1/admin/devices", get(list_devices))
+        .route("/v1/admin/devices/{id}/revoke", post(revoke_device))
+        .route("/v1/admin/devices/{id}/wipe", post(wipe_device))
+}
+
+/// The manager's store, from `Authorization: Bearer <manager token>`.
+async fn manager(state: &AppState, headers: &HeaderMap) -> Result<String, HttpError> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| auth::bearer(Some(v)))
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            HttpError::new(
+                StatusCode::UNAUTHORIZED,
+                codes::UNAUTHORIZED,
+                "a manager token is required",
+            )
+        })?;
+    let store = state
+        .db
+        .read(move |conn| -> Result<_, HttpError> { Ok(stores::manager_store(conn, &token)?) })
+        .await?;
+    store.ok_or_else(|| {
+        HttpError::new(
+            StatusCode::UNAUTHORIZED,
+            codes::UNAUTHORIZED,
+            "unknown manager token",
+        )
+    })
+}
+
+fn id_of(path: Result<Path<String>, PathRejection>) -> Result<String, HttpError> {
+    path.map(|Path(id)| id)
+        .map_err(|_| HttpError::bad_request("malformed id in the path"))
+}
+
+async fn get_store(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<axum::Json<Policy>, HttpError> {
+    let store = manager(&state, &headers).await?;
+    let policy = state
+        .db
+        .read(move |conn| -> Result<_, HttpError> { Ok(stores::require(conn, &store)?) })
+        .await?;
+    Ok(axum::Json(policy))
+}
+
+async fn put_store(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<axum::Json<Policy>, HttpError> {
+    let store = manager(&state, &headers).await?;
+    let update: PolicyUpdate = parse_body(&body)?;
+    let policy = state
+        .db
+        .write(move |conn| -> Result<_, HttpError> { Ok(stores::update(conn, &store, &update)?) })
+        .await?;
+    tracing::info!("store policy changed");
+    Ok(axum::Json(policy))
+}
+
+async fn list_advisors(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<axum::Json<Vec<AdvisorInfo>>, HttpError> {
+    let store = manager(&state, &headers).await?;
+    let list = state
+        .db
+        .read(move |conn| -> Result<_, HttpError> { Ok(advisors::list(conn, &store)?) })
+        .await?;
+    Ok(axum::Json(list))
+}
+
+async fn add_advisor(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, axum::Json<AdvisorInfo>), HttpError> {
+    let store = manager(&state, &headers).await?;
+    let new: NewAdvisor = parse_body(&body)?;
+    // Checked before the write: hashing is slow and the writer thread serves everyone.
+    advisors::check_pin(&new.pin)?;
+    stores::check_id("an advisor id", &new.advisor_id)?;
+    let info = state
+        .db
+        .write(move |conn| -> Result<_, HttpError> {
+            advisors::add(conn, &store, &new.advisor_id, &new.name, &new.pin)?;
+            let info = advisors::list(conn, &store)?
+                .into_iter()
+                .find(|a| a.advisor_id == new.advisor_id)
+                .ok_or_else(|| AdminError::Internal("advisor vanished".into()))?;
+            Ok(info)
+        })
+        .await?;
+    tracing::info!(advisor = %info.advisor_id, "advisor added");
+    Ok((StatusCode::CREATED, axum::Json(info)))
+}
+
+async fn disable_advisor(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<StatusCode, HttpError> {
+    let store = manager(&state, &headers).await?;
+    let id = id_of(path)?;
+    state
+        .db
+        .write(move |conn| -> Result<_, HttpError> {
+            Ok(advisors::disable(conn, Some(&store), &id)?)
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn reset_advisor(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+    body: Bytes,
+) -> Result<StatusCode, HttpError> {
+    let store = manager(&state, &headers).await?;
+    let id = id_of(path)?;
+    let reset: PinReset = parse_body(&body)?;
+    advisors::check_pin(&reset.pin)?;
+    state
+        .db
+        .write(move |conn| -> Result<_, HttpError> {
+            Ok(advisors::reset(conn, Some(&store), &id, &reset.pin)?)
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn issue_code(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, axum::Json<EnrollmentCode>), HttpError> {
+    let store = manager(&state, &headers).await?;
+    let request: NewEnrollmentCode = if body.is_empty() {
+        NewEnrollmentCode::default()
+    } else {
+        parse_body(&body)?
+    };
+    let pin = state.certificate_pin.clone();
+    let code = state
+        .db
+        .write(move |conn| -> Result<_, HttpError> {
+            Ok(enrolment::issue(
+                conn,
+                &store,
+                request.ttl_minutes,
+                &pin,
+                None,
+            )?)
+        })
+        .await?;
+    tracing::info!(store = %code.store_id, "enrolment code issued");
+    Ok((StatusCode::CREATED, axum::Json(code)))
+}
+
+async fn list_devices(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<axum::Json<Vec<DeviceInfo>>, HttpError> {
+    let store = manager(&state, &headers).await?;
+    let list = state
+        .db
+        .read(move |conn| -> Result<_, HttpError> { Ok(enrolment::devices(conn, Some(&store))?) })
+        .await?;
+    Ok(axum::Json(list))
+}
+
+async fn revoke_device(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<StatusCode, HttpError> {
+    let store = manager(&state, &headers).await?;
+    let id = id_of(path)?;
+    let logged = id.clone();
+    state
+        .db
+        .write(move |conn| -> Result<_, HttpError> {
+            Ok(enrolment::revoke(conn, Some(&store), &id)?)
+        })
+        .await?;
+    tracing::info!(device = %logged, "device revoked");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn wipe_device(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<StatusCode, HttpError> {
+    let store = manager(&state, &headers).await?;
+    let id = id_of(path)?;
+    let logged = id.clone();
+    state
+        .db
+        .write(move |conn| -> Result<_, HttpError> {
+            Ok(enrolment::order_wipe(conn, Some(&store), &id)?)
+        })
+        .await?;
+    tracing::info!(device = %logged, "remote wipe ordered");
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,321 @@
+//! The back office's commands: stores and their policy, managers, advisors, enrolment codes
+//! (printed and as a QR code in the terminal), devices' state and remote wipe.
+//!
+//! PINs are read from standard input, never from the command line (shell history, `ps`).
+
+use std::io::BufRead;
+use std::path::PathBuf;
+
+use carnet_protocol::presence::PolicyUpdate;
+use clap::Subcommand;
+
+use crate::admin::AdminError;
+use crate::error::{Error, Result};
+use crate::{advisors, db, enrolment, stores, tls};
+
+/// `store …`
+#[derive(Subcommand)]
+pub enum StoreCommand {
+    /// Create a store and its policy.
+    Add {
+        /// Data directory.
+        #[arg(long, env = "CARNET_DATA")]
+        data: PathBuf,
+        /// Store id, e.g. S001.
+        #[arg(long)]
+        store: String,
+        /// Its name.
+        #[arg(long)]
+        name: String,
+        /// Lease lifetime in seconds (30..=3600) [default: 300].
+        #[arg(long)]
+        lease_secs: Option<u32>,
+        /// Off the store network longer than this (seconds) → devices shred [default: 259200].
+        #[arg(long)]
+        off_network_secs: Option<u32>,
+        /// Idle timeout in seconds (30..=28800) [default: 300].
+        #[arg(long)]
+        idle_secs: Option<u32>,
+    },
+    /// List stores and their policy.
+    List {
+        /// Data directory.
+        #[arg(long, env = "CARNET_DATA")]
+        data: PathBuf,
+    },
+}
+
+/// `manager …`
+#[derive(Subcommand)]
+pub enum ManagerCommand {
+    /// Issue a manager token for a store's admin API; printed once, only its hash is kept.
+    Add {
+        /// Data directory.
+        #[arg(long, env = "CARNET_DATA")]
+        data: PathBuf,
+        /// The store.
+        #[arg(long)]
+        store: String,
+        /// A label, e.g. the manager's role.
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+}
+
+/// `advisor …`
+#[derive(Subcommand)]
+pub enum AdvisorCommand {
+    /// Add an advisor; her PIN (4 to 8 digits) is read from standard input.
+    Add {
+        /// Data directory.
+        #[arg(long, env = "CARNET_DATA")]
+        data: PathBuf,
+        /// The store.
+        #[arg(long)]
+        store: String,
+        /// Her identifier, e.g. A042.
+        #[arg(long)]
+        id: String,
+        /// Her display name.
+        #[arg(long)]
+        name: String,
+    },
+    /// List a store's advisors.
+    List {
+        /// Data directory.
+        #[arg(long, env = "CARNET_DATA")]
+        data: PathBuf,
+        /// The store.
+        #[arg(long)]
+        store: String,
+    },
+    /// Disable an advisor: she can no longer sign in.
+    Disable {
+        /// Data directory.
+        #[arg(long, env = "CARNET_DATA")]
+        data: PathBuf,
+        /// Her identifier.
+        id: String,
+    },
+    /// New PIN (from standard input); re-enables her and clears a lockout.
+    Reset {
+        /// Data directory.
+        #[arg(long, env = "CARNET_DATA")]
+        data: PathBuf,
+        /// Her identifier.
+        id: String,
+    },
+}
+
+/// `enrollment …`
+#[derive(Subcommand)]
+pub enum EnrollmentCommand {
+    /// Issue a one-time, expiring enrolment code for a store; prints it and a QR code.
+    Issue {
+        /// Data directory.
+        #[arg(long, env = "CARNET_DATA")]
+        data: PathBuf,
+        /// The store.
+        #[arg(long)]
+        store: String,
+        /// Minutes the code stays valid (1..=1440).
+        #[arg(long, default_value_t = enrolment::DEFAULT_TTL_MINUTES)]
+        ttl_minutes: u32,
+        /// The server's address as devices reach it, put in the QR code.
+        #[arg(long)]
+        server_url: Option<String>,
+        /// Do not draw the QR code.
+        #[arg(long)]
+        no_qr: bool,
+    },
+}
+
+fn admin(e: AdminError) -> Error {
+    match e {
+        AdminError::Db(e) => e,
+        other => Error::Config(other.to_string()),
+    }
+}
+
+fn read_pin() -> Result<String> {
+    eprintln!("PIN (4 to 8 digits), then Enter:");
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Error::Config(format!("cannot read the PIN from standard input: {e}")))?;
+    let pin = line.trim_end_matches(['\r', '\n']).to_owned();
+    advisors::check_pin(&pin).map_err(admin)?;
+    Ok(pin)
+}
+
+/// Runs a `store` command.
+pub fn store(command: StoreCommand) -> Result<()> {
+    match command {
+        StoreCommand::Add {
+            data,
+            store,
+            name,
+            lease_secs,
+            off_network_secs,
+            idle_secs,
+        } => {
+            let conn = db::open_writer(&data)?;
+            let update = PolicyUpdate {
+                lease_ttl_secs: lease_secs,
+                off_network_limit_secs: off_network_secs,
+                idle_timeout_secs: idle_secs,
+            };
+            let p = stores::add(&conn, &store, &name, &update).map_err(admin)?;
+            println!(
+                "store {store}: lease {} s, off-network limit {} s, idle timeout {} s",
+                p.lease_ttl_secs, p.off_network_limit_secs, p.idle_timeout_secs
+            );
+            Ok(())
+        }
+        StoreCommand::List { data } => {
+            let conn = db::open_writer(&data)?;
+            for (id, name, p) in stores::list(&conn).map_err(admin)? {
+                println!(
+                    "{id}\t{name}\tlease {} s\toff-network {} s\tidle {} s",
+                    p.lease_ttl_secs, p.off_network_limit_secs, p.idle_timeout_secs
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Runs a `manager` command.
+pub fn manager(command: ManagerCommand) -> Result<()> {
+    let ManagerCommand::Add { data, store, label } = command;
+    let conn = db::open_writer(&data)?;
+    let (id, token) = stores::add_manager(&conn, &store, &label).map_err(admin)?;
+    println!("manager {id}");
+    println!("store {store}");
+    println!("token {token}");
+    eprintln!("The token is shown once: the server keeps only its hash.");
+    Ok(())
+}
+
+/// Runs an `advisor` command.
+pub fn advisor(command: AdvisorCommand) -> Result<()> {
+    match command {
+        AdvisorCommand::Add {
+            data,
+            store,
+            id,
+            name,
+        } => {
+            let conn = db::open_writer(&data)?;
+            // Fail on a bad store or id before asking for the PIN.
+            stores::require(&conn, &store).map_err(admin)?;
+            stores::check_id("an advisor id", &id).map_err(admin)?;
+            let pin = read_pin()?;
+            advisors::add(&conn, &store, &id, &name, &pin).map_err(admin)?;
+            println!("advisor {id} added to {store}");
+            Ok(())
+        }
+        AdvisorCommand::List { data, store } => {
+            let conn = db::open_writer(&data)?;
+            stores::require(&conn, &store).map_err(admin)?;
+            for a in advisors::list(&conn, &store).map_err(admin)? {
+                let state = if a.disabled {
+                    "disabled".to_owned()
+                } else if let Some(until) = a.locked_until {
+                    format!("locked out until {until}")
+                } else {
+                    "active".to_owned()
+                };
+                println!(
+                    "{}\t{}\t{}\tfailed {}",
+                    a.advisor_id, a.name, state, a.failed_attempts
+                );
+            }
+            Ok(())
+        }
+        AdvisorCommand::Disable { data, id } => {
+            let conn = db::open_writer(&data)?;
+            advisors::disable(&conn, None, &id).map_err(admin)?;
+            println!("advisor {id} disabled");
+            Ok(())
+        }
+        AdvisorCommand::Reset { data, id } => {
+            let conn = db::open_writer(&data)?;
+            stores::check_id("an advisor id", &id).map_err(admin)?;
+            let pin = read_pin()?;
+            advisors::reset(&conn, None, &id, &pin).map_err(admin)?;
+            println!("advisor {id}: new PIN set, failures cleared");
+            Ok(())
+        }
+    }
+}
+
+/// Runs an `enrollment` command.
+pub fn enrollment(command: EnrollmentCommand) -> Result<()> {
+    let EnrollmentCommand::Issue {
+        data,
+        store,
+        ttl_minutes,
+        server_url,
+        no_qr,
+    } = command;
+    if let Some(url) = &server_url
+        && !url.starts_with("https://")
+    {
+        return Err(Error::Config(
+            "the server URL must start with https://".into(),
+        ));
+    }
+    let conn = db::open_writer(&data)?;
+    let pin = tls::load_or_create(&data)?.fingerprint();
+    let code = enrolment::issue(
+        &conn,
+        &store,
+        Some(ttl_minutes),
+        &pin,
+        server_url.as_deref(),
+    )
+    .map_err(admin)?;
+    println!("code {}", code.code);
+    println!("store {}", code.store_id);
+    println!("expires {}", code.expires_at);
+    println!("pin {pin}");
+    if !no_qr {
+        println!("{}", qr(&code.qr_payload)?);
+    }
+    Ok(())
+}
+
+/// The payload as a QR code drawn with Unicode half blocks (two modules a character).
+pub fn qr(payload: &str) -> Result<String> {
+    use qrcode::render::unicode::Dense1x2;
+    let code = qrcode::QrCode::new(payload.as_bytes())
+        .map_err(|e| Error::Config(format!("QR code: {e}")))?;
+    Ok(code
+        .render::<Dense1x2>()
+        .dark_color(Dense1x2::Light)
+        .light_color(Dense1x2::Dark)
+        .quiet_zone(true)
+        .build())
+}
+
+/// `device wipe`: orders a remote wipe.
+pub fn wipe(data: PathBuf, device_id: &str) -> Result<()> {
+    let conn = db::open_writer(&data)?;
+    enrolment::order_wipe(&conn, None, device_id).map_err(admin)?;
+    println!("remote wipe ordered for {device_id}: it destroys its data at its next contact");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    #[test]
+    fn qr_is_drawn_in_half_blocks() {
+        let text = super::qr("carnet-enroll:?code=ABCD").unwrap();
+        assert!(text.lines().count() > 10);
+        assert!(text.contains('▀') || text.contains('▄') || text.contains('█'));
+    }
+}
