@@ -59,9 +59,25 @@ pub fn jaro_winkler(a: &str, b: &str) -> f64 {
     jaro + prefix as f64 * 0.1 * (1.0 - jaro)
 }
 
-/// How alike two people's names are (0–1), accents, case and punctuation ignored, first and
+/// How alike two people's names are (0–1: the less alike of first and last name), accents, case and punctuation ignored, first and
 /// last names taken either way round (a swapped entry scores as the straight one).
 pub fn name_similarity(first_a: &str, last_a: &str, first_b: &str, last_b: &str) -> f64 {
+    let (fa, la, fb, lb) = (
+        name_key(first_a),
+        name_key(last_a),
+        name_key(first_b),
+        name_key(last_b),
+    );
+    // The weaker of the two parts: "Marc Martin" is not "Marie Martin" however alike the
+    // last names are.
+    let straight = jaro_winkler(&fa, &fb).min(jaro_winkler(&la, &lb));
+    let swapped = jaro_winkler(&fa, &lb).min(jaro_winkler(&la, &fb));
+    straight.max(swapped)
+}
+
+/// The mean similarity of first and last names (0–1), either way round: softer than
+/// [`name_similarity`] on one mistyped part, for a scorer that weighs other evidence too.
+pub fn name_similarity_mean(first_a: &str, last_a: &str, first_b: &str, last_b: &str) -> f64 {
     let (fa, la, fb, lb) = (
         name_key(first_a),
         name_key(last_a),

@@ -122,7 +122,9 @@ fn normalise(tx: &Transaction<'_>, change: MutationKind) -> Result<MutationKind>
             let mut customer = contact::validate_customer(&customer, &country)?;
             // Consent is server-authoritative and recorded with its own mutations.
             customer.consents.clear();
-            Ok(MutationKind::CreateCustomer { customer })
+            Ok(MutationKind::CreateCustomer {
+                customer: Box::new(customer),
+            })
         }
         other => Ok(other),
     }

@@ -1,6 +1,6 @@
 //! Operations on one customer from the command line: GDPR erasure and the profile-view audit.
 
-use carnet_protocol::Entity;
+use carnet_protocol::{Entity, Record};
 use rusqlite::{Connection, params};
 
 use crate::error::Result;
@@ -47,6 +47,13 @@ pub fn erase(conn: &Connection, customer_id: &str) -> Result<EraseReport> {
         "DELETE FROM consent_log WHERE customer_id = ?1",
         [customer_id],
     )?;
+    // Duplicates merged into her are her too: erased with her (their ids stay refused).
+    conn.execute(
+        "INSERT OR IGNORE INTO erased (customer_id, erased_at)
+         SELECT from_id, ?2 FROM merged WHERE to_id = ?1",
+        params![customer_id, ids::now()],
+    )?;
+    conn.execute("DELETE FROM merged WHERE to_id = ?1", [customer_id])?;
     conn.execute(
         "INSERT INTO erased (customer_id, erased_at) VALUES (?1, ?2)",
         params![customer_id, ids::now()],
@@ -103,4 +110,104 @@ pub fn compact_feed(conn: &Connection) -> Result<usize> {
     let n = conn.execute("DELETE FROM feed WHERE deleted = 1", [])?;
     feed::new_epoch(conn)?;
     Ok(n)
+}
+
+/// Everything the server holds about a customer (GDPR access request), as readable JSON:
+/// her record, purchases, offers, feedback, current consents and their history (with the
+/// device and advisor), profile views, duplicates merged into her, and the times her contact
+/// fields were last edited. An id merged into another exports the kept customer (and says
+/// so); an erased id exports only that fact.
+pub fn export(conn: &Connection, customer_id: &str) -> Result<serde_json::Value> {
+    use serde_json::json;
+    let erased = crate::mutations::is_erased(conn, customer_id)?;
+    let id = crate::merge::resolve(conn, customer_id)?;
+    let record = match feed::live_row(conn, Entity::Customer, &id)? {
+        Some(row) => Some(row.record()?),
+        None => None,
+    };
+    let mut owned: std::collections::BTreeMap<&'static str, Vec<serde_json::Value>> =
+        std::collections::BTreeMap::new();
+    for (entity, _, _, payload) in feed::owned_rows(conn, &id)? {
+        let row = feed::LiveRow {
+            store_id: String::new(),
+            customer_id: None,
+            payload,
+        };
+        owned
+            .entry(entity.as_str())
+            .or_default()
+            .push(serde_json::to_value(row.record()?)?);
+    }
+    let mut stmt = conn.prepare(
+        "SELECT channel, purpose, granted, source, device_id, advisor_id, made_at, recorded_at
+         FROM consent_log WHERE customer_id = ?1 ORDER BY recorded_at, id",
+    )?;
+    let consent_history = stmt
+        .query_map([&id], |r| {
+            Ok(json!({
+                "channel": r.get::<_, String>(0)?,
+                "purpose": r.get::<_, String>(1)?,
+                "granted": r.get::<_, bool>(2)?,
+                "source": r.get::<_, String>(3)?,
+                "device_id": r.get::<_, String>(4)?,
+                "advisor_id": r.get::<_, Option<String>>(5)?,
+                "made_at": r.get::<_, String>(6)?,
+                "recorded_at": r.get::<_, String>(7)?,
+            }))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut stmt = conn.prepare(
+        "SELECT from_id, from_card, merged_at, merged_by FROM merged WHERE to_id = ?1
+         ORDER BY merged_at",
+    )?;
+    let merged_from = stmt
+        .query_map([&id], |r| {
+            Ok(json!({
+                "customer_id": r.get::<_, String>(0)?,
+                "card": r.get::<_, Option<String>>(1)?,
+                "merged_at": r.get::<_, String>(2)?,
+                "merged_by": r.get::<_, String>(3)?,
+            }))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let views: Vec<serde_json::Value> = audit(conn, &id)?
+        .into_iter()
+        .map(|v| {
+            json!({
+                "viewed_at": v.viewed_at,
+                "received_at": v.received_at,
+                "device_id": v.device_id,
+                "device_label": v.device_label,
+                "store_id": v.store_id,
+                "advisor_id": v.advisor_id,
+            })
+        })
+        .collect();
+    let edits: Vec<serde_json::Value> = crate::mutations::edit_times(conn, &id)?
+        .into_iter()
+        .map(|(field, at)| json!({"field": field, "edited_at": at}))
+        .collect();
+    let consents = match &record {
+        Some(Record::Customer(c)) => serde_json::to_value(&c.consents)?,
+        _ => json!([]),
+    };
+    let mut take = |k: &str| owned.remove(k).unwrap_or_default();
+    Ok(json!({
+        "format": "carnet-access-export",
+        "version": 1,
+        "exported_at": ids::now(),
+        "requested_id": customer_id,
+        "customer_id": id,
+        "erased": erased,
+        "customer": record,
+        "consents": consents,
+        "consent_history": consent_history,
+        "purchases": take("purchase"),
+        "offers": take("offer"),
+        "feedback": take("feedback"),
+        "redirects": take("redirect"),
+        "merged_from": merged_from,
+        "profile_views": views,
+        "contact_edit_times": edits,
+    }))
 }

@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/001_init.sql"),
     include_str!("../migrations/002_presence.sql"),
+    include_str!("../migrations/003_merge.sql"),
 ];
 
 /// File name of the database inside the data directory.

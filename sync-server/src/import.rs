@@ -404,8 +404,11 @@ fn load_hashes(conn: &Connection, entity: Entity) -> Result<HashMap<String, [u8;
     Ok(out)
 }
 
+/// Customers no import may bring back: erased ones, and duplicates merged into another (until
+/// the CRM merges them too, their records there are skipped and counted with the erased).
 fn load_erased(conn: &Connection) -> Result<HashSet<String>> {
-    let mut stmt = conn.prepare("SELECT customer_id FROM erased")?;
+    let mut stmt =
+        conn.prepare("SELECT customer_id FROM erased UNION SELECT from_id FROM merged")?;
     let rows = stmt
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<HashSet<String>>>()?;

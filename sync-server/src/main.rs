@@ -9,7 +9,7 @@ use carnet_sync_server::admin_cli::{
 use carnet_sync_server::{
     Error, Result, config, customers, db, devices, feed, import, model, server, tls,
 };
-use carnet_sync_server::enrolment;
+use carnet_sync_server::{customer_cli, enrolment};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -57,6 +57,9 @@ enum Command {
     /// Customer operations.
     #[command(subcommand)]
     Customer(CustomerCommand),
+    /// Duplicate customers: report (with precision and recall against planted pairs), merge.
+    #[command(subcommand)]
+    Duplicates(customer_cli::DuplicatesCommand),
     /// Who looked at this customer, and when.
     Audit {
         #[command(flatten)]
@@ -159,6 +162,8 @@ enum CustomerCommand {
         /// Customer id.
         customer_id: String,
     },
+    #[command(flatten)]
+    Ops(customer_cli::CustomerOps),
 }
 
 #[derive(Subcommand)]
@@ -296,6 +301,8 @@ fn run(command: Command) -> Result<()> {
                 Err(Error::Config(format!("no device {device_id}")))
             }
         }
+        Command::Customer(CustomerCommand::Ops(cmd)) => customer_cli::run_customer(cmd),
+        Command::Duplicates(cmd) => customer_cli::run_duplicates(cmd),
         Command::Customer(CustomerCommand::Erase { data, customer_id }) => {
             let mut conn = db::open_writer(&data.data)?;
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;

@@ -178,7 +178,7 @@ fn apply(
             gift_flag(conn, device, purchase_id, *gift, made_at)
         }
         MutationKind::CreateCustomer { customer } => {
-            create_customer(conn, device, customer.clone(), made_at)
+            create_customer(conn, device, (**customer).clone(), made_at)
         }
         MutationKind::ProfileView { customer_id } => {
             match customer_for(conn, device, customer_id)? {
@@ -215,6 +215,9 @@ fn customer_for(
             "this customer was erased",
         )));
     }
+    // An edit made on a duplicate before the device learnt of her merge applies to the kept
+    // customer.
+    let customer_id = &crate::merge::resolve(conn, customer_id)?;
     let Some(row) = feed::live_row(conn, Entity::Customer, customer_id)? else {
         return Ok(Err(rejected(reject::UNKNOWN_CUSTOMER, "no such customer")));
     };

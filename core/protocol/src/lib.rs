@@ -424,8 +424,8 @@ pub enum MutationKind {
     /// fields follow the shared contact rules; her home store must be the device's. Consents
     /// given at registration travel as separate [`MutationKind::Consent`] mutations.
     CreateCustomer {
-        /// The whole record.
-        customer: Customer,
+        /// The whole record (boxed: it is much larger than the other edits).
+        customer: Box<Customer>,
     },
 }
 

@@ -1,0 +1,259 @@
+//! Merging a duplicate customer into the one kept, by a manager or automatically above the
+//! matcher's auto-merge score. Devices receive the merge as the duplicate's tombstone plus a
+//! redirect record (old id and card → kept id), so the old card still finds her.
+//!
+//! Rules (also in the README):
+//! - identity and contact: the kept record's names, address, language; an e-mail or phone
+//!   missing on it is taken from the duplicate;
+//! - loyalty: points added, the higher tier, the earlier `created_on`;
+//! - purchases and offers: all move to the kept customer (same ids), in her store's feed;
+//! - feedback: per product, the later decision wins;
+//! - consents: per channel and purpose, the later decision wins; at the same time a
+//!   withdrawal wins; the duplicate's consent log, edit history and profile views move too;
+//! - redirects that pointed to the duplicate now point to the kept customer;
+//! - the duplicate's id is remembered (`merged`): no import brings her back, and later device
+//!   mutations about her apply to the kept customer.
+
+use carnet_protocol::{Consent, Customer, Entity, FeedbackRecord, Record, RedirectRecord};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::error::{Error, Result};
+use crate::{feed, ids, mutations};
+
+/// Who decided a merge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergedBy {
+    /// A manager, from the command line.
+    Manager,
+    /// The matcher, above [`crate::duplicates::AUTO_MERGE_SCORE`].
+    Auto,
+}
+
+impl MergedBy {
+    fn as_str(self) -> &'static str {
+        match self {
+            MergedBy::Manager => "manager",
+            MergedBy::Auto => "auto",
+        }
+    }
+}
+
+/// What a merge moved.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MergeReport {
+    /// Purchases, offers and redirects moved to the kept customer.
+    pub moved: usize,
+    /// Feedback records combined.
+    pub feedback: usize,
+}
+
+/// The customer a merged id now stands for (following merges of merges), or the id itself.
+pub fn resolve(conn: &Connection, customer_id: &str) -> Result<String> {
+    let mut id = customer_id.to_owned();
+    for _ in 0..8 {
+        let next: Option<String> = conn
+            .prepare_cached("SELECT to_id FROM merged WHERE from_id = ?1")?
+            .query_row([&id], |r| r.get(0))
+            .optional()?;
+        match next {
+            Some(to) => id = to,
+            None => break,
+        }
+    }
+    Ok(id)
+}
+
+fn live_customer(conn: &Connection, id: &str) -> Result<Customer> {
+    let row = feed::live_row(conn, Entity::Customer, id)?
+        .ok_or_else(|| Error::Config(format!("no live customer {id}")))?;
+    match row.record()? {
+        Record::Customer(c) => Ok(c),
+        _ => Err(Error::Config(
+            "a customer feed row holds another entity".into(),
+        )),
+    }
+}
+
+fn tier_rank(tier: &str) -> u8 {
+    match tier {
+        "platinum" => 3,
+        "gold" => 2,
+        "silver" => 1,
+        _ => 0,
+    }
+}
+
+/// The kept record after the merge (see the module's rules).
+pub fn combine(keep: &Customer, dup: &Customer) -> Customer {
+    let mut out = keep.clone();
+    if out.email.is_none() {
+        out.email.clone_from(&dup.email);
+    }
+    if out.phone.is_none() {
+        out.phone.clone_from(&dup.phone);
+    }
+    out.points = keep.points.saturating_add(dup.points);
+    if tier_rank(&dup.tier) > tier_rank(&keep.tier) {
+        out.tier.clone_from(&dup.tier);
+    }
+    if dup.created_on < keep.created_on {
+        out.created_on.clone_from(&dup.created_on);
+    }
+    for d in &dup.consents {
+        match out
+            .consents
+            .iter_mut()
+            .find(|k| k.channel == d.channel && k.purpose == d.purpose)
+        {
+            Some(k) => {
+                if later_decision_wins(k, d) {
+                    *k = d.clone();
+                }
+            }
+            None => out.consents.push(d.clone()),
+        }
+    }
+    out
+}
+
+/// True if `candidate` replaces `current`: recorded later, or at the same time and withdrawn.
+fn later_decision_wins(current: &Consent, candidate: &Consent) -> bool {
+    let (a, b) = (
+        ids::parse_time(&current.recorded_at),
+        ids::parse_time(&candidate.recorded_at),
+    );
+    match (a, b) {
+        (Some(a), Some(b)) => b > a || (b == a && !candidate.granted && current.granted),
+        (None, Some(_)) => true,
+        _ => false,
+    }
+}
+
+/// Merges `dup_id` into `keep_id`. Run inside a write transaction.
+pub fn merge(
+    conn: &Connection,
+    keep_id: &str,
+    dup_id: &str,
+    by: MergedBy,
+    score: Option<f64>,
+) -> Result<MergeReport> {
+    if keep_id == dup_id {
+        return Err(Error::Config(
+            "a customer cannot be merged into herself".into(),
+        ));
+    }
+    for id in [keep_id, dup_id] {
+        if mutations::is_erased(conn, id)? {
+            return Err(Error::Config(format!("{id} was erased")));
+        }
+    }
+    let keep = live_customer(conn, keep_id)?;
+    let dup = live_customer(conn, dup_id)?;
+    let store = keep.home_store_id.clone();
+    let now = ids::now();
+    let mut report = MergeReport::default();
+
+    // Her records first, then her tombstone: a device applying the page in order re-owns
+    // them before the tombstone would remove what she still owns.
+    for (entity, id, _, payload) in feed::owned_rows(conn, dup_id)? {
+        let row = feed::LiveRow {
+            store_id: String::new(),
+            customer_id: None,
+            payload,
+        };
+        match row.record()? {
+            Record::Purchase(mut p) => {
+                p.customer_id = keep_id.to_owned();
+                let payload = feed::upsert_payload(Record::Purchase(p))?;
+                feed::put_live(conn, entity, &id, &store, Some(keep_id), &payload)?;
+                report.moved += 1;
+            }
+            Record::Offer(mut o) => {
+                o.customer_id = keep_id.to_owned();
+                let payload = feed::upsert_payload(Record::Offer(o))?;
+                feed::put_live(conn, entity, &id, &store, Some(keep_id), &payload)?;
+                report.moved += 1;
+            }
+            Record::Redirect(mut r) => {
+                r.to = keep_id.to_owned();
+                let payload = feed::upsert_payload(Record::Redirect(r))?;
+                feed::put_live(conn, entity, &id, &store, Some(keep_id), &payload)?;
+                report.moved += 1;
+            }
+            Record::Feedback(f) => {
+                merge_feedback(conn, keep_id, &store, f)?;
+                feed::put_tombstone(conn, entity, &id)?;
+                report.feedback += 1;
+            }
+            _ => {}
+        }
+        conn.prepare_cached("DELETE FROM imported WHERE entity = ?1 AND entity_id = ?2")?
+            .execute(params![entity.as_str(), id])?;
+    }
+    // The server's own last-writer-wins table for feedback.
+    conn.execute(
+        "INSERT INTO feedback (customer_id, product_id, verdict, at)
+         SELECT ?1, product_id, verdict, at FROM feedback WHERE customer_id = ?2 AND true
+         ON CONFLICT (customer_id, product_id) DO UPDATE SET verdict = excluded.verdict,
+             at = excluded.at WHERE excluded.at > feedback.at",
+        params![keep_id, dup_id],
+    )?;
+    conn.execute("DELETE FROM feedback WHERE customer_id = ?1", [dup_id])?;
+
+    mutations::write_customer(conn, &store, combine(&keep, &dup))?;
+    feed::put_tombstone(conn, Entity::Customer, dup_id)?;
+    let redirect = RedirectRecord {
+        id: dup_id.to_owned(),
+        card: Some(dup.card.clone()),
+        to: keep_id.to_owned(),
+        merged_at: now.clone(),
+    };
+    let payload = feed::upsert_payload(Record::Redirect(redirect))?;
+    feed::put_live(
+        conn,
+        Entity::Redirect,
+        dup_id,
+        &store,
+        Some(keep_id),
+        &payload,
+    )?;
+
+    conn.execute(
+        "DELETE FROM imported WHERE entity = 'customer' AND entity_id = ?1",
+        [dup_id],
+    )?;
+    for table in ["consent_log", "profile_view"] {
+        conn.execute(
+            &format!("UPDATE {table} SET customer_id = ?1 WHERE customer_id = ?2"),
+            params![keep_id, dup_id],
+        )?;
+    }
+    conn.execute("DELETE FROM edit_time WHERE subject = ?1", [dup_id])?;
+    conn.execute(
+        "UPDATE merged SET to_id = ?1 WHERE to_id = ?2",
+        params![keep_id, dup_id],
+    )?;
+    conn.execute(
+        "INSERT INTO merged (from_id, from_card, to_id, merged_at, score, merged_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![dup_id, dup.card, keep_id, now, score, by.as_str()],
+    )?;
+    Ok(report)
+}
+
+fn merge_feedback(conn: &Connection, keep_id: &str, store: &str, f: FeedbackRecord) -> Result<()> {
+    let id = FeedbackRecord::id_for(keep_id, &f.product_id);
+    if let Some(row) = feed::live_row(conn, Entity::Feedback, &id)?
+        && let Record::Feedback(existing) = row.record()?
+        && ids::parse_time(&existing.at) >= ids::parse_time(&f.at)
+    {
+        return Ok(());
+    }
+    let moved = FeedbackRecord {
+        id: id.clone(),
+        customer_id: keep_id.to_owned(),
+        ..f
+    };
+    let payload = feed::upsert_payload(Record::Feedback(moved))?;
+    feed::put_live(conn, Entity::Feedback, &id, store, Some(keep_id), &payload)
+}
