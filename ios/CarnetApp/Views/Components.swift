@@ -1,0 +1,51 @@
+// Shared pieces: the notice banner, the privacy cover, big one-handed buttons.
+
+import CarnetModel
+import SwiftUI
+
+/// A message from the model: its catalog key, and the core's reason under it.
+struct NoticeView: View {
+    let notice: Notice
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 2) {
+            Text(LocalizedStringKey(notice.key)).font(.callout.weight(.semibold))
+            if let detail = notice.detail {
+                Text(verbatim: detail).font(.footnote)
+            }
+        }
+        .foregroundStyle(.red)
+        .accessibilityElement(children: .combine)
+    }
+}
+
+/// Covers the screen when the app is not active (app switcher, notification centre).
+struct PrivacyCover: View {
+    var body: some View {
+        ZStack {
+            Color(.systemBackground).ignoresSafeArea()
+            Image(systemName: "lock.fill").font(.system(size: 64)).foregroundStyle(.secondary)
+        }
+        .accessibilityLabel(Text("Carnet is locked"))
+    }
+}
+
+/// A full-width button at least 56 points high, for one thumb.
+struct BigButtonStyle: ButtonStyle {
+    var prominent = true
+
+    func makeBody(configuration: Configuration) -> some View {
+        configuration.label
+            .font(.title3.weight(.semibold))
+            .frame(maxWidth: .infinity, minHeight: 56)
+            .foregroundStyle(prominent ? Color.white : Color.accentColor)
+            .background(prominent ? Color.accentColor : Color.accentColor.opacity(0.12),
+                        in: RoundedRectangle(cornerRadius: 14))
+            .opacity(configuration.isPressed ? 0.7 : 1)
+    }
+}
+
+extension Phrase {
+    /// The phrase in the app's language.
+    var localized: Text { Text(verbatim: text()) }
+}

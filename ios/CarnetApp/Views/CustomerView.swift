@@ -1,0 +1,216 @@
+// A customer: her card, history (searchable), playlist with like / doesn't like and reasons,
+// what she is due to buy again, her offers. Every figure is the core's.
+
+import CarnetFFI
+import CarnetModel
+import SwiftUI
+
+struct CustomerView: View {
+    let app: AppModel
+    @Bindable var model: CustomerModel
+
+    var body: some View {
+        VStack(spacing: 0) {
+            Picker("Section", selection: $model.tab) {
+                Text("Card").tag(CustomerTab.card)
+                Text("History").tag(CustomerTab.history)
+                Text("For her").tag(CustomerTab.playlist)
+                Text("Again").tag(CustomerTab.repurchase)
+                Text("Offers").tag(CustomerTab.offers)
+            }
+            .pickerStyle(.segmented)
+            .padding(.horizontal)
+            if let notice = model.notice {
+                NoticeView(notice: notice).padding()
+            }
+            switch model.tab {
+            case .card: CardTab(model: model, formatting: app.formatting)
+            case .history: HistoryTab(history: model.history, formatting: app.formatting)
+            case .playlist: PlaylistTab(playlist: model.playlist, formatting: app.formatting)
+            case .repurchase: RepurchaseTab(repurchase: model.repurchase, formatting: app.formatting)
+            case .offers: OffersTab(offers: model.offers, formatting: app.formatting)
+            }
+        }
+        .privacySensitive()
+        .navigationTitle(Text(verbatim: model.displayName))
+        .navigationBarTitleDisplayMode(.inline)
+        .toolbar {
+            NavigationLink(value: Route.contactEdit(customerId: model.id)) {
+                Label("Edit contact", systemImage: "square.and.pencil")
+            }
+        }
+        .task { model.load() }
+    }
+}
+
+private struct CardTab: View {
+    let model: CustomerModel
+    let formatting: Formatting
+
+    var body: some View {
+        List {
+            if let card = model.card {
+                Section {
+                    LabeledContent("Tier", value: card.tier)
+                    LabeledContent("Points", value: formatting.points(card.points))
+                    LabeledContent("Average basket", value: formatting.money(cents: card.averageBasketCents))
+                    LabeledContent("Visits", value: "\(card.receipts)")
+                    if let last = card.lastVisit {
+                        LabeledContent("Last visit", value: formatting.day(last))
+                    }
+                    LabeledContent("Member since", value: formatting.day(card.memberSince))
+                }
+                Section("She buys") {
+                    ForEach(card.topCategories, id: \.id) { share in
+                        LabeledContent(share.name, value: "\(share.lines)")
+                    }
+                    ForEach(card.topBrands, id: \.id) { share in
+                        LabeledContent(share.name, value: "\(share.lines)")
+                    }
+                }
+                Section("Contact") {
+                    if let email = card.contact.email { Text(verbatim: email) }
+                    if let phone = card.contact.phone { Text(verbatim: phone) }
+                    Text(verbatim: "\(card.contact.line1), \(card.contact.postalCode) \(card.contact.city)")
+                }
+                Section("Consents") {
+                    ForEach(card.consents, id: \.self) { consent in
+                        Label {
+                            Text(verbatim: "\(consent.channel) · \(consent.purpose)")
+                        } icon: {
+                            Image(systemName: consent.granted ? "checkmark.circle.fill" : "xmark.circle")
+                        }
+                        .accessibilityValue(consent.granted ? Text("Granted") : Text("Refused"))
+                    }
+                }
+            }
+        }
+    }
+}
+
+private struct HistoryTab: View {
+    @Bindable var history: HistoryModel
+    let formatting: Formatting
+
+    var body: some View {
+        List {
+            if let notice = history.notice {
+                NoticeView(notice: notice)
+            }
+            ForEach(history.lines, id: \.id) { line in
+                VStack(alignment: .leading, spacing: 4) {
+                    Text(verbatim: line.productName).font(.headline)
+                    Text(verbatim: [line.brandName, line.shade, line.size].compactMap { $0 }.joined(separator: " · "))
+                        .font(.subheadline)
+                    HStack {
+                        Text(verbatim: formatting.epochDay(line.boughtAt))
+                        Spacer()
+                        Text(verbatim: formatting.money(cents: line.amountCents))
+                    }
+                    .font(.footnote).foregroundStyle(.secondary)
+                }
+                .swipeActions {
+                    Button { history.setGift(line, gift: !line.gift) } label: {
+                        line.gift ? Text("Not a gift") : Text("Gift")
+                    }
+                }
+                .accessibilityHint(line.gift ? Text("Bought as a gift") : Text(""))
+            }
+            if history.hasMore {
+                Button("More") { history.loadMore() }
+            }
+        }
+        .searchable(text: $history.text, prompt: Text("Product, shade, brand"))
+        .onChange(of: history.text) { history.load() }
+        .task { history.load() }
+    }
+}
+
+private struct PlaylistTab: View {
+    let playlist: PlaylistModel
+    let formatting: Formatting
+
+    var body: some View {
+        List {
+            if let notice = playlist.notice {
+                NoticeView(notice: notice)
+            }
+            if let withheld = playlist.withheld {
+                formatting.phrase(withheld).localized
+            }
+            ForEach(playlist.suggestions, id: \.productId) { suggestion in
+                VStack(alignment: .leading, spacing: 8) {
+                    Text(verbatim: suggestion.name).font(.headline)
+                    Text(verbatim: "\(suggestion.brand) · \(formatting.money(cents: suggestion.priceCents))")
+                        .font(.subheadline)
+                    formatting.phrase(suggestion.reason).localized
+                        .font(.footnote).foregroundStyle(.secondary)
+                    ForEach(suggestion.offers, id: \.self) { offer in
+                        Label { Text(verbatim: offer) } icon: { Image(systemName: "tag") }.font(.footnote)
+                    }
+                    HStack(spacing: 12) {
+                        Button { playlist.like(suggestion) } label: {
+                            Label("She likes it", systemImage: "hand.thumbsup")
+                        }
+                        Button { playlist.dislike(suggestion) } label: {
+                            Label("Not for her", systemImage: "hand.thumbsdown")
+                        }
+                    }
+                    .buttonStyle(BigButtonStyle(prominent: false))
+                }
+                .padding(.vertical, 4)
+            }
+        }
+        .task { playlist.load() }
+    }
+}
+
+private struct RepurchaseTab: View {
+    let repurchase: RepurchaseModel
+    let formatting: Formatting
+
+    var body: some View {
+        List {
+            if let notice = repurchase.notice {
+                NoticeView(notice: notice)
+            }
+            if let withheld = repurchase.withheld {
+                formatting.phrase(withheld).localized
+            }
+            ForEach(repurchase.items, id: \.productId) { item in
+                VStack(alignment: .leading, spacing: 4) {
+                    Text(verbatim: item.name).font(.headline)
+                    Text(verbatim: item.brand).font(.subheadline)
+                    formatting.phrase(dueInDays: item.daysUntilDue, dueOn: item.dueOn)
+                        .localized.font(.footnote)
+                    ForEach(item.offers, id: \.self) { offer in
+                        Label { Text(verbatim: offer) } icon: { Image(systemName: "tag") }.font(.footnote)
+                    }
+                }
+                .accessibilityElement(children: .combine)
+            }
+        }
+        .task { repurchase.load() }
+    }
+}
+
+private struct OffersTab: View {
+    let offers: [ActiveOffer]
+    let formatting: Formatting
+
+    var body: some View {
+        List(offers, id: \.id) { offer in
+            VStack(alignment: .leading, spacing: 4) {
+                Text(verbatim: offer.title).font(.headline)
+                Text("Until \(formatting.day(offer.validTo)) (\(offer.daysLeft) days left)")
+                    .font(.footnote).foregroundStyle(.secondary)
+            }
+            .accessibilityElement(children: .combine)
+        }
+        .overlay {
+            if offers.isEmpty {
+                ContentUnavailableView("No active offer", systemImage: "tag.slash")
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+// Home: scan a loyalty card or search as-you-type (name + postal code, phone, e-mail), then the
+// customer's screens on a navigation stack. Toolbar: sync status, outbox, sign out.
+
+import CarnetFFI
+import CarnetModel
+import SwiftUI
+
+struct HomeView: View {
+    @Bindable var app: AppModel
+    @State private var scanning = false
+
+    var body: some View {
+        NavigationStack(path: $app.path) {
+            LookupView(lookup: app.lookup, scanning: $scanning)
+                .navigationTitle("Customers")
+                .toolbar {
+                    ToolbarItem(placement: .topBarLeading) {
+                        Button("Sign out", systemImage: "rectangle.portrait.and.arrow.right") { app.signOut() }
+                    }
+                    ToolbarItemGroup(placement: .topBarTrailing) {
+                        NavigationLink(value: Route.outbox) {
+                            Label("Pending edits", systemImage: "tray.full")
+                        }
+                        NavigationLink(value: Route.sync) {
+                            SyncBadge(sync: app.sync)
+                        }
+                    }
+                }
+                .navigationDestination(for: Route.self) { route in
+                    switch route {
+                    case .customer(let id):
+                        CustomerView(app: app, model: app.customerModel(id: id))
+                    case .contactEdit(let id):
+                        if let form = app.customerModel(id: id).contactModel() {
+                            ContactEditView(model: form)
+                        }
+                    case .outbox:
+                        OutboxView(model: app.outboxModel(), formatting: app.formatting)
+                    case .sync:
+                        SyncView(sync: app.sync, formatting: app.formatting)
+                    }
+                }
+        }
+        .fullScreenCover(isPresented: $scanning) {
+            ZStack(alignment: .bottom) {
+                BarcodeScanner(kind: .loyaltyCard) { code in
+                    if app.lookup.scanned(code: code) {
+                        scanning = false
+                    }
+                }
+                .ignoresSafeArea()
+                VStack {
+                    if let notice = app.lookup.notice {
+                        NoticeView(notice: notice).padding().background(.thinMaterial, in: .rect(cornerRadius: 12))
+                    }
+                    Button("Close") { scanning = false }
+                        .buttonStyle(BigButtonStyle())
+                }
+                .padding()
+            }
+        }
+    }
+}
+
+struct LookupView: View {
+    @Bindable var lookup: LookupModel
+    @Binding var scanning: Bool
+
+    var body: some View {
+        List {
+            Section {
+                Button {
+                    scanning = true
+                } label: {
+                    Label("Scan a loyalty card", systemImage: "barcode.viewfinder")
+                }
+                .buttonStyle(BigButtonStyle())
+                .disabled(!BarcodeScanner.isAvailable)
+                .listRowInsets(EdgeInsets())
+                Picker("Search by", selection: $lookup.mode) {
+                    Text("Name").tag(LookupModel.Mode.name)
+                    Text("Phone").tag(LookupModel.Mode.phone)
+                    Text("E-mail").tag(LookupModel.Mode.email)
+                }
+                .pickerStyle(.segmented)
+            }
+            if let notice = lookup.notice {
+                NoticeView(notice: notice)
+            }
+            ForEach(lookup.results, id: \.id) { match in
+                Button {
+                    lookup.open(match)
+                } label: {
+                    VStack(alignment: .leading, spacing: 4) {
+                        Text(verbatim: "\(match.firstName) \(match.lastName)").font(.headline)
+                        Text(verbatim: "\(match.postalCode) \(match.city) · \(match.tier) · ••••\(match.cardLast4)")
+                            .font(.subheadline).foregroundStyle(.secondary)
+                    }
+                    .frame(minHeight: 44)
+                }
+                .privacySensitive()
+            }
+        }
+        .searchable(text: $lookup.query, placement: .navigationBarDrawer(displayMode: .always),
+                    prompt: Text("Name and postal code, phone or e-mail"))
+        .autocorrectionDisabled()
+        .onSubmit(of: .search) { lookup.searchNow() }
+    }
+}

@@ -1,0 +1,59 @@
+// Lock screen and advisor sign-in. When the core needs presence first, the screen says to join
+// the store network and offers to check again.
+
+import CarnetModel
+import SwiftUI
+
+struct SignInView: View {
+    let app: AppModel
+    @State var model: SignInModel
+    let reason: String
+    let needsPresence: Bool
+    @FocusState private var pinFocused: Bool
+
+    var body: some View {
+        NavigationStack {
+            Form {
+                Section {
+                    Label {
+                        Text(verbatim: reason)
+                    } icon: {
+                        Image(systemName: "lock.fill")
+                    }
+                    .accessibilityLabel(Text("Locked"))
+                }
+                if needsPresence {
+                    Section {
+                        Text("Connect to the store Wi-Fi to unlock.")
+                        Button("Check again") {
+                            Task { await app.checkPresence() }
+                        }
+                        .buttonStyle(BigButtonStyle(prominent: false))
+                    }
+                } else {
+                    Section("Advisor") {
+                        TextField("Advisor ID", text: $model.advisorId)
+                            .textInputAutocapitalization(.characters).autocorrectionDisabled()
+                            .submitLabel(.next)
+                            .onSubmit { pinFocused = true }
+                        SecureField("PIN", text: $model.pin)
+                            .keyboardType(.numberPad)
+                            .textContentType(.oneTimeCode)
+                            .focused($pinFocused)
+                    }
+                    if let notice = model.notice {
+                        NoticeView(notice: notice)
+                    }
+                    Button {
+                        Task { await model.submit() }
+                    } label: {
+                        if model.busy { ProgressView() } else { Text("Sign in") }
+                    }
+                    .buttonStyle(BigButtonStyle())
+                    .disabled(model.busy || model.advisorId.isEmpty || model.pin.isEmpty)
+                }
+            }
+            .navigationTitle("Carnet")
+        }
+    }
+}
