@@ -8,7 +8,7 @@ import PackageDescription
 let package = Package(
     name: "CarnetKit",
     defaultLocalization: "en",
-    platforms: [.iOS(.v17), .macOS(.v14)],
+    platforms: [.iOS(.v17)],
     products: [
         .library(name: "CarnetModel", targets: ["CarnetModel"]),
     ],

@@ -24,13 +24,15 @@ public struct ScenarioConfig: Sendable {
         self.deviceDir = deviceDir
     }
 
-    /// From `CARNET_QR`, `CARNET_ADVISOR`, `CARNET_PIN`, `CARNET_CARD`, `CARNET_DEVICE_DIR`.
+    /// From `CARNET_QR`, `CARNET_ADVISOR`, `CARNET_PIN`, `CARNET_CARD` and `CARNET_DEVICE_DIR`
+    /// (a fresh temporary folder if unset).
     public static func fromEnvironment() -> ScenarioConfig? {
         let env = ProcessInfo.processInfo.environment
         guard let qr = env["CARNET_QR"], let advisor = env["CARNET_ADVISOR"],
-              let pin = env["CARNET_PIN"], let card = env["CARNET_CARD"],
-              let dir = env["CARNET_DEVICE_DIR"]
+              let pin = env["CARNET_PIN"], let card = env["CARNET_CARD"]
         else { return nil }
+        let dir = env["CARNET_DEVICE_DIR"]
+            ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("carnet-device-\(UUID().uuidString)")
         return ScenarioConfig(qrPayload: qr, advisorId: advisor, pin: pin, card: card, deviceDir: dir)
     }
 }

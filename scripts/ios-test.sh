@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# macOS only: runs the model's scenarios (ios/CarnetKit/Tests) on the iOS simulator against the
+# real core and a real sync server on the Mac's loopback (the simulator shares it). The server
+# setup is the one of scripts/swift-check.sh; its values reach the test process through
+# TEST_RUNNER_-prefixed variables.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ "$(uname -s)" = Darwin ] || { echo "ios-test.sh runs on macOS; on Linux run scripts/swift-check.sh" >&2; exit 1; }
+name="${CARNET_SIMULATOR:-iPhone 16}"
+[ -d ios/CarnetKit/Frameworks/carnet_ffiFFI.xcframework ] || scripts/build-xcframework.sh
+cargo build --locked -q -p carnet-sync-server -p carnet-fixtures
+tmp="$(mktemp -d)"
+server_pid=""
+trap '[ -n "$server_pid" ] && kill "$server_pid"; rm -rf "$tmp"' EXIT
+S=target/debug/carnet-sync-server
+target/debug/carnet-fixtures --size tiny --out "$tmp/export" >/dev/null 2>&1
+$S import --data "$tmp/srv" "$tmp/export" >/dev/null 2>&1
+$S model build --data "$tmp/srv" >/dev/null 2>&1
+$S store add --data "$tmp/srv" --store S001 --name "Paris Rivoli" >/dev/null
+echo 482913 | $S advisor add --data "$tmp/srv" --store S001 --id A901 --name "iOS Test" >/dev/null 2>&1
+RUST_LOG=warn $S serve --data "$tmp/srv" --listen 127.0.0.1:0 >"$tmp/out" 2>/dev/null &
+server_pid=$!
+for _ in $(seq 100); do grep -q '^certificate sha256' "$tmp/out" 2>/dev/null && break; sleep 0.1; done
+url=$(sed -n 's/^listening on //p' "$tmp/out")
+cert=$(sed -n 's/^certificate sha256 //p' "$tmp/out")
+code=$($S enrollment issue --data "$tmp/srv" --store S001 --server-url "$url" --no-qr | awk '$1 == "code" {print $2}')
+card=$(python3 - "$tmp/export" <<'PY'
+import json, sys, collections
+d = sys.argv[1]
+lines = collections.Counter(json.loads(l)["customer_id"] for l in open(f"{d}/purchases.jsonl"))
+for l in open(f"{d}/customers.jsonl"):
+    c = json.loads(l)
+    if c["home_store_id"] == "S001" and lines[c["id"]] >= 8:
+        print(c["card"]); break
+PY
+)
+cd ios/CarnetKit
+TEST_RUNNER_CARNET_QR="carnet-enroll:?code=$code&pin=$cert&server=$url" \
+TEST_RUNNER_CARNET_ADVISOR=A901 TEST_RUNNER_CARNET_PIN=482913 TEST_RUNNER_CARNET_CARD="$card" \
+  xcodebuild test -scheme CarnetKit-Package -destination "platform=iOS Simulator,name=$name" \
+  -only-testing:CarnetModelTests
