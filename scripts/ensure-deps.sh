@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# Installs the system packages Carnet's build needs when they are missing (Debian/Ubuntu):
-# SQLCipher links the system libcrypto.
+# Installs what Carnet's build and tests need when it is missing (Debian/Ubuntu): SQLCipher
+# links the system libcrypto; the simulator's test drives it in tmux; the ffi tests use pytest.
 set -euo pipefail
 need=()
-for pkg in libssl-dev pkg-config; do
+for pkg in libssl-dev pkg-config tmux; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
-[ "${#need[@]}" -eq 0 ] && exit 0
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
-echo "installing ${need[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${need[@]}"
+if [ "${#need[@]}" -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "installing ${need[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+if ! python3 -c "import pytest" 2>/dev/null; then
+  echo "installing pytest" >&2
+  python3 -m pip install -q --disable-pip-version-check pytest >&2
+fi

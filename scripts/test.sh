@@ -6,4 +6,9 @@ scripts/ensure-deps.sh
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
+# The ffi surface from a foreign language: a complete advisor day through the generated
+# Python bindings against the real server, and the simulator driven in tmux.
+scripts/bindings.sh
+cargo build --locked -p carnet-sync-server -p carnet-fixtures -p carnet-simulator
+python3 -m pytest -q ffi/tests/python
 scripts/swift-check.sh

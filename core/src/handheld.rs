@@ -1,53 +1,61 @@
-//! The handheld as the app sees it: one object whose every data call goes through the lock
-//! (an [`Access`]), records what the audit needs, and speaks the domain's types. The uniffi
+//! The handheld as the app sees it: one object whose every data call goes through the
+//! session's lock, records what the audit needs, and speaks the domain's types. The uniffi
 //! facade wraps this object and nothing else.
 
 use std::sync::Arc;
 
 use carnet_protocol::{ContactField, ContactValue, FeedbackVerdict, MutationKind};
 use chrono::{NaiveDate, Utc};
+use rusqlite::OptionalExtension;
 
 use crate::card::CustomerCard;
 use crate::error::Result;
 use crate::history::{HistoryPage, HistoryQuery};
 use crate::lookup::CustomerMatch;
 use crate::outbox::OutboxEntry;
+use crate::session::{Session, SessionError};
 use crate::store::Cache;
-use crate::sync::{CancelHandle, Progress, SyncClient, SyncError, SyncReport};
-use crate::{card, history, lookup, outbox};
+use crate::sync::{CancelHandle, Progress, SyncReport};
+use crate::{history, lookup, outbox, recommend};
 
-/// What the handheld may use right now: the lock state decides. The session implements it;
-/// every method fails with [`Error::Locked`] (or says "no") while the device is locked.
-pub trait Access: Send + Sync {
-    /// The open cache, only while unlocked.
-    fn cache(&self) -> Result<Arc<Cache>>;
-    /// The signed-in advisor, only while unlocked.
-    fn advisor_id(&self) -> Option<String>;
-    /// The store's country (ISO 3166-1 alpha-2), to read national phone numbers.
-    fn store_country(&self) -> String;
-    /// Whether the device currently proves presence in the store (a valid lease).
-    fn on_store_network(&self) -> bool;
-    /// A sync client for the device's store and credentials.
-    fn sync_client(&self) -> std::result::Result<SyncClient, SyncError>;
-    /// The advisor did something: pushes the inactivity timeout back.
-    fn touch(&self) {}
-}
+/// Days ahead the re-purchase list looks: what comes due within a month is worth a word.
+pub const REPURCHASE_WINDOW_DAYS: u32 = 30;
+
+/// Country assumed for national phone numbers before the store's record has synced.
+const DEFAULT_COUNTRY: &str = "FR";
 
 /// The handheld's operations, in the advisor's words.
 pub struct Handheld {
-    access: Arc<dyn Access>,
+    session: Session,
 }
 
 impl Handheld {
-    /// A handheld over `access`.
-    pub fn new(access: Arc<dyn Access>) -> Self {
-        Self { access }
+    /// A handheld over its session.
+    pub fn new(session: Session) -> Self {
+        Self { session }
     }
 
+    /// The session: enrolment, presence, sign-in, lock state.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// The cache, only while unlocked; every use counts as the advisor's activity.
     fn cache(&self) -> Result<Arc<Cache>> {
-        let cache = self.access.cache()?;
-        self.access.touch();
+        let cache = self.session.cache()?;
+        self.session.touch();
         Ok(cache)
+    }
+
+    /// The store's country (ISO 3166-1 alpha-2), to read national phone numbers.
+    fn store_country(&self, cache: &Cache) -> Result<String> {
+        let store_id = self.session.store_id().unwrap_or_default();
+        cache.read(|c| {
+            Ok(c.prepare_cached("SELECT country FROM store WHERE id = ?1")?
+                .query_row([store_id], |r| r.get::<_, String>(0))
+                .optional()?
+                .unwrap_or_else(|| DEFAULT_COUNTRY.to_owned()))
+        })
     }
 
     /// The customer whose card was scanned.
@@ -62,8 +70,9 @@ impl Handheld {
 
     /// Customers with this phone number, in any format.
     pub fn search_by_phone(&self, typed: &str) -> Result<Vec<CustomerMatch>> {
-        let country = self.access.store_country();
-        lookup::by_phone(&*self.cache()?, typed, &country)
+        let cache = self.cache()?;
+        let country = self.store_country(&cache)?;
+        lookup::by_phone(&cache, typed, &country)
     }
 
     /// Customers whose e-mail starts with what was typed.
@@ -74,22 +83,34 @@ impl Handheld {
     /// Opens a customer's card. Every opening is recorded for the store's audit (who looked at
     /// whom, when), and travels to the server with the next sync.
     pub fn open_card(&self, customer_id: &str) -> Result<CustomerCard> {
-        let cache = self.cache()?;
-        let card = card::customer_card(&cache, customer_id, today())?;
-        outbox::record(
-            &cache,
-            MutationKind::ProfileView {
-                customer_id: customer_id.to_owned(),
-            },
-            self.access.advisor_id().as_deref(),
-            Utc::now(),
-        )?;
-        Ok(card)
+        self.session.touch();
+        self.session.view_card(customer_id, today())
     }
 
     /// A page of a customer's purchase history.
     pub fn history(&self, customer_id: &str, query: &HistoryQuery) -> Result<HistoryPage> {
         history::history(&*self.cache()?, customer_id, query)
+    }
+
+    /// Her personalised suggestions, with the advisor's likes and dislikes applied at once;
+    /// withheld (with the reason) when she withdrew consent or no model has arrived yet.
+    pub fn playlist(&self, customer_id: &str, limit: usize) -> Result<recommend::Playlist> {
+        recommend::playlist(&*self.cache()?, customer_id, today(), limit)
+    }
+
+    /// What she is due (or overdue) to buy again within the re-purchase window.
+    pub fn repurchase(&self, customer_id: &str) -> Result<recommend::RepurchaseList> {
+        recommend::repurchase_list(
+            &*self.cache()?,
+            customer_id,
+            today(),
+            REPURCHASE_WINDOW_DAYS,
+        )
+    }
+
+    /// Her next-visit forecast for the card.
+    pub fn forecast(&self, customer_id: &str) -> Result<recommend::CardForecast> {
+        recommend::visit_forecast(&*self.cache()?, customer_id, today())
     }
 
     /// Changes a contact field; applied at once, sent with the next sync.
@@ -150,7 +171,7 @@ impl Handheld {
         outbox::record(
             &cache,
             change,
-            self.access.advisor_id().as_deref(),
+            self.session.advisor_id().as_deref(),
             Utc::now(),
         )
     }
@@ -166,26 +187,13 @@ impl Handheld {
     }
 
     /// One sync round (push, then pull), only while the device proves presence in the store.
+    /// The session handles what the server says about the device (revoked: shred).
     pub async fn sync(
         &self,
         cancel: &CancelHandle,
         progress: &(dyn Fn(Progress) + Send + Sync),
-    ) -> std::result::Result<SyncReport, SyncError> {
-        let cache = self.access.cache().map_err(SyncError::from)?;
-        let client = self.access.sync_client()?;
-        crate::sync::sync(
-            cache,
-            &client,
-            self.access.on_store_network(),
-            cancel,
-            progress,
-        )
-        .await
-    }
-
-    /// The handheld's access, for the session-level calls the app makes directly.
-    pub fn access(&self) -> &Arc<dyn Access> {
-        &self.access
+    ) -> std::result::Result<SyncReport, SessionError> {
+        self.session.sync(cancel, progress).await
     }
 }
 

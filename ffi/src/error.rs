@@ -2,6 +2,7 @@
 //! Every internal error maps here, in one place.
 
 use carnet_core::Error;
+use carnet_core::session::SessionError;
 use carnet_core::sync::SyncError;
 
 /// What a call can fail with, as the app sees it.
@@ -27,6 +28,17 @@ pub enum CarnetError {
     InvalidInput {
         /// Why, for the advisor.
         reason: String,
+    },
+    /// A contact field's value is refused; the form shows the reason beside the field, and
+    /// may offer a correction ("gmial.com" → "gmail.com").
+    #[error("{field}: {reason}")]
+    InvalidField {
+        /// The field (`email`, `phone`, `postal_code`, ...).
+        field: String,
+        /// Why, for the advisor.
+        reason: String,
+        /// A likely correction, if any.
+        suggestion: Option<String>,
     },
     /// The device is not on the store network.
     #[error("not on the store network")]
@@ -69,6 +81,11 @@ impl From<Error> for CarnetError {
                 reason: reason.to_string(),
             },
             Error::InvalidInput(reason) => CarnetError::InvalidInput { reason },
+            Error::InvalidField(field) => CarnetError::InvalidField {
+                field: field.field.as_str().to_owned(),
+                reason: field.reason,
+                suggestion: field.suggestion,
+            },
             Error::Cancelled => CarnetError::Cancelled,
             other => CarnetError::Storage {
                 reason: other.to_string(),
@@ -90,6 +107,30 @@ impl From<SyncError> for CarnetError {
             SyncError::Cache(reason) => CarnetError::Storage { reason },
             other => CarnetError::Network {
                 reason: other.to_string(),
+            },
+        }
+    }
+}
+
+impl From<SessionError> for CarnetError {
+    fn from(e: SessionError) -> Self {
+        match e {
+            SessionError::NotEnrolled => CarnetError::NotEnrolled,
+            SessionError::Locked(_) => CarnetError::Locked,
+            SessionError::InvalidInput(reason) => CarnetError::InvalidInput { reason },
+            SessionError::Sync(e) => e.into(),
+            SessionError::Network(reason) => CarnetError::Network { reason },
+            SessionError::KeyStore(reason) | SessionError::Core(reason) => {
+                CarnetError::Storage { reason }
+            }
+            SessionError::AlreadyEnrolled
+            | SessionError::Shredded(_)
+            | SessionError::BadEnrollmentCode
+            | SessionError::WrongPin
+            | SessionError::LockedOut { .. }
+            | SessionError::BadAnswer(_)
+            | SessionError::Server { .. } => CarnetError::Refused {
+                reason: e.to_string(),
             },
         }
     }

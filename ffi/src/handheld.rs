@@ -3,12 +3,18 @@
 
 use std::sync::{Arc, LazyLock};
 
+use std::time::Duration;
+
+use carnet_core::session::{BackgroundTask, Platform, Session, SystemClock};
 use carnet_core::sync::CancelHandle;
 
 use crate::error::CarnetError;
+use crate::session::{
+    DeviceObserver, DeviceState, KeyStore, NetworkEvent, PlatformKeyStore, PlatformObserver,
+};
 use crate::types::{
     Address, ContactField, CustomerCard, CustomerMatch, HistoryPage, HistoryQuery, OutboxEntry,
-    SyncProgress, SyncReport, Verdict,
+    Playlist, RepurchaseList, SyncProgress, SyncReport, Verdict, VisitForecast,
 };
 
 /// The one runtime for asynchronous I/O (sync, presence, sign-in); lookups never touch it.
@@ -50,14 +56,122 @@ impl SyncTask {
     }
 }
 
+/// How often the session renews its presence lease and checks timeouts in the background.
+const BACKGROUND_PERIOD: Duration = Duration::from_secs(20);
+
 /// The advisor's handheld.
 #[derive(uniffi::Object)]
 pub struct Handheld {
     pub(crate) core: Arc<carnet_core::handheld::Handheld>,
+    /// Renews the lease while the object lives.
+    _background: BackgroundTask,
+}
+
+/// Who and where the device is, for the status screen.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct DeviceStatus {
+    /// Device id given at enrolment.
+    pub device_id: Option<String>,
+    /// The store it belongs to.
+    pub store_id: Option<String>,
+    /// The lock state.
+    pub state: DeviceState,
 }
 
 #[uniffi::export(async_runtime = "tokio")]
 impl Handheld {
+    /// Opens the handheld's data in `data_dir` with the platform's key store. Starts locked
+    /// (or not enrolled); presence and sign-in unlock it.
+    #[uniffi::constructor]
+    pub fn open(data_dir: String, key_store: Arc<dyn KeyStore>) -> Result<Arc<Self>, CarnetError> {
+        let platform = Platform {
+            key_store: Arc::new(PlatformKeyStore(key_store)),
+            clock: Arc::new(SystemClock::new()),
+            app_version: env!("CARGO_PKG_VERSION").to_owned(),
+        };
+        let session = Session::open(data_dir, platform)?;
+        let background = {
+            let _runtime = RUNTIME.enter();
+            session.spawn_background(BACKGROUND_PERIOD)
+        };
+        Ok(Arc::new(Self {
+            core: Arc::new(carnet_core::handheld::Handheld::new(session)),
+            _background: background,
+        }))
+    }
+
+    /// The lock state now.
+    pub fn state(&self) -> DeviceState {
+        self.core.session().state().into()
+    }
+
+    /// Device id, store and state.
+    pub fn device_status(&self) -> DeviceStatus {
+        let session = self.core.session();
+        DeviceStatus {
+            device_id: session.device_id(),
+            store_id: session.store_id(),
+            state: session.state().into(),
+        }
+    }
+
+    /// Tells `observer` of every state change from now on.
+    pub fn subscribe(&self, observer: Arc<dyn DeviceObserver>) {
+        self.core
+            .session()
+            .subscribe(Arc::new(PlatformObserver(observer)));
+    }
+
+    /// Enrols the device with the store's server using the manager's one-time code; the
+    /// server's certificate is pinned from now on.
+    pub async fn enroll(
+        &self,
+        server_url: String,
+        certificate_pin: String,
+        code: String,
+    ) -> Result<DeviceState, CarnetError> {
+        Ok(self
+            .core
+            .session()
+            .enroll(server_url, certificate_pin, code)
+            .await?
+            .into())
+    }
+
+    /// Proves presence in the store to its server now (a lease); locks if it cannot.
+    pub async fn check_presence(&self) -> Result<DeviceState, CarnetError> {
+        Ok(self.core.session().check_presence().await?.into())
+    }
+
+    /// The platform saw the network change: presence is checked again at once. A Wi-Fi name
+    /// alone never unlocks anything.
+    pub async fn network_changed(&self, event: NetworkEvent) -> DeviceState {
+        self.core
+            .session()
+            .network_changed(event.into())
+            .await
+            .into()
+    }
+
+    /// Signs an advisor in with her identifier and PIN (checked by the store's server).
+    pub async fn sign_in(
+        &self,
+        advisor_id: String,
+        pin: String,
+    ) -> Result<DeviceState, CarnetError> {
+        Ok(self.core.session().sign_in(advisor_id, pin).await?.into())
+    }
+
+    /// Signs the advisor out: the device locks.
+    pub fn sign_out(&self) {
+        self.core.session().sign_out();
+    }
+
+    /// The app left the screen: the device locks.
+    pub fn backgrounded(&self) {
+        self.core.session().backgrounded();
+    }
+
     /// The customer whose loyalty card was scanned (EAN-13, check digit verified).
     pub fn find_by_card(&self, scanned: String) -> Result<CustomerMatch, CarnetError> {
         Ok(self.core.find_by_card(&scanned)?.into())
@@ -98,6 +212,32 @@ impl Handheld {
         query: HistoryQuery,
     ) -> Result<HistoryPage, CarnetError> {
         Ok(self.core.history(&customer_id, &query.into())?.into())
+    }
+
+    /// Her personalised suggestions; a like or dislike changes the next call at once.
+    pub fn playlist(&self, customer_id: String, limit: u32) -> Result<Playlist, CarnetError> {
+        Ok(self.core.playlist(&customer_id, limit as usize)?.into())
+    }
+
+    /// What she is due to buy again soon.
+    pub fn repurchase(&self, customer_id: String) -> Result<RepurchaseList, CarnetError> {
+        Ok(self.core.repurchase(&customer_id)?.into())
+    }
+
+    /// Her next-visit forecast, if it can be made (consent, model, history).
+    pub fn visit_forecast(
+        &self,
+        customer_id: String,
+    ) -> Result<Option<VisitForecast>, CarnetError> {
+        Ok(self
+            .core
+            .forecast(&customer_id)?
+            .forecast
+            .map(|f| VisitForecast {
+                p_alive: f.p_alive,
+                expected_30_days: f.expected_30_days,
+                expected_90_days: f.expected_90_days,
+            }))
     }
 
     /// Sets or clears a text contact field; applied at once, sent with the next sync.

@@ -5,10 +5,12 @@ uniffi::setup_scaffolding!();
 
 mod error;
 mod handheld;
+mod session;
 mod types;
 
 pub use error::CarnetError;
-pub use handheld::{Handheld, SyncObserver, SyncTask};
+pub use handheld::{DeviceStatus, Handheld, SyncObserver, SyncTask};
+pub use session::{DeviceObserver, DeviceState, KeyStore, KeyStoreError, NetworkEvent};
 pub use types::*;
 
 /// Checks a scanned code before looking it up: the 13 digits of a loyalty card, or why not.
@@ -25,4 +27,28 @@ pub fn validate_card(scanned: String) -> Result<String, CarnetError> {
 #[uniffi::export]
 pub fn carnet_version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
+}
+
+/// A day (`YYYY-MM-DD`, UTC) from seconds since the Unix epoch, as history lines carry them.
+#[uniffi::export]
+pub fn format_day(seconds: i64) -> String {
+    carnet_core::time::day_of(seconds)
+        .map(|d| d.to_string())
+        .unwrap_or_default()
+}
+
+/// A suggestion's reason in plain English (the app localises from the enum instead).
+#[uniffi::export]
+pub fn describe_reason(reason: SuggestionReason) -> String {
+    match reason {
+        SuggestionReason::BoughtOn { product_name, date } => {
+            format!("bought {product_name} on {date}")
+        }
+        SuggestionReason::Liked { product_name } => format!("liked {product_name}"),
+        SuggestionReason::OftenBoughtWith { product_name } => {
+            format!("often bought with {product_name}")
+        }
+        SuggestionReason::PopularWith { segment } => format!("popular with {segment} customers"),
+        SuggestionReason::Popular => "popular in the store".into(),
+    }
 }

@@ -476,3 +476,180 @@ impl From<sync::SyncReport> for SyncReport {
         }
     }
 }
+
+/// Why suggestions are withheld.
+#[derive(Debug, Clone, Copy, uniffi::Enum)]
+pub enum Withheld {
+    /// She withdrew consent to personalisation: nothing is built from her history.
+    ConsentWithdrawn,
+    /// No recommendation model has reached the device yet (sync first).
+    ModelNotReceived,
+}
+
+impl From<carnet_core::recommend::Withheld> for Withheld {
+    fn from(w: carnet_core::recommend::Withheld) -> Self {
+        match w {
+            carnet_core::recommend::Withheld::ConsentWithdrawn => Self::ConsentWithdrawn,
+            carnet_core::recommend::Withheld::ModelNotReceived => Self::ModelNotReceived,
+        }
+    }
+}
+
+/// Why a product is suggested, for the advisor to say.
+#[derive(Debug, Clone, uniffi::Enum)]
+pub enum SuggestionReason {
+    /// She bought this product (or its line) on that day.
+    BoughtOn {
+        /// The product she bought.
+        product_name: String,
+        /// When (`YYYY-MM-DD`).
+        date: String,
+    },
+    /// She liked a close product.
+    Liked {
+        /// The product she liked.
+        product_name: String,
+    },
+    /// Often bought with something she bought.
+    OftenBoughtWith {
+        /// The product she bought.
+        product_name: String,
+    },
+    /// Popular with customers of her segment.
+    PopularWith {
+        /// The segment.
+        segment: String,
+    },
+    /// Popular in the store.
+    Popular,
+}
+
+impl From<carnet_core::recommend::SuggestionReason> for SuggestionReason {
+    fn from(r: carnet_core::recommend::SuggestionReason) -> Self {
+        use carnet_core::recommend::SuggestionReason as R;
+        match r {
+            R::BoughtOn {
+                product_name, date, ..
+            } => Self::BoughtOn {
+                product_name,
+                date: date.to_string(),
+            },
+            R::Liked { product_name, .. } => Self::Liked { product_name },
+            R::OftenBoughtWith { product_name, .. } => Self::OftenBoughtWith { product_name },
+            R::PopularWith { segment } => Self::PopularWith { segment },
+            R::Popular => Self::Popular,
+        }
+    }
+}
+
+/// A product as suggested.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Suggestion {
+    /// Product id (for like / dislike).
+    pub product_id: String,
+    /// Product name.
+    pub name: String,
+    /// Brand name.
+    pub brand: String,
+    /// Shade, if any.
+    pub shade: Option<String>,
+    /// Price, euro cents.
+    pub price_cents: i64,
+    /// Why.
+    pub reason: SuggestionReason,
+    /// Titles of her active offers that apply to it.
+    pub offers: Vec<String>,
+}
+
+/// Her playlist.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Playlist {
+    /// Suggestions, best first.
+    pub suggestions: Vec<Suggestion>,
+    /// Why there are none, when withheld.
+    pub withheld: Option<Withheld>,
+}
+
+impl From<carnet_core::recommend::Playlist> for Playlist {
+    fn from(p: carnet_core::recommend::Playlist) -> Self {
+        Self {
+            suggestions: p
+                .suggestions
+                .into_iter()
+                .map(|s| Suggestion {
+                    product_id: s.product.id,
+                    name: s.product.name,
+                    brand: s.product.brand,
+                    shade: s.product.shade,
+                    price_cents: s.product.price_cents,
+                    reason: s.reason.into(),
+                    offers: s.offers.into_iter().map(|o| o.title).collect(),
+                })
+                .collect(),
+            withheld: p.withheld.map(Into::into),
+        }
+    }
+}
+
+/// A product she is due to buy again.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct RepurchaseItem {
+    /// Product id.
+    pub product_id: String,
+    /// Product name.
+    pub name: String,
+    /// Brand name.
+    pub brand: String,
+    /// Last bought (`YYYY-MM-DD`).
+    pub last_bought: String,
+    /// Expected day of the next purchase (`YYYY-MM-DD`).
+    pub due_on: String,
+    /// Days until then (negative: overdue).
+    pub days_until_due: i32,
+    /// How sure, 0 to 1.
+    pub confidence: f32,
+    /// Titles of her active offers that apply to it.
+    pub offers: Vec<String>,
+}
+
+/// Her re-purchase list.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct RepurchaseList {
+    /// Items, soonest due first.
+    pub items: Vec<RepurchaseItem>,
+    /// Why there are none, when withheld.
+    pub withheld: Option<Withheld>,
+}
+
+impl From<carnet_core::recommend::RepurchaseList> for RepurchaseList {
+    fn from(l: carnet_core::recommend::RepurchaseList) -> Self {
+        Self {
+            items: l
+                .items
+                .into_iter()
+                .map(|d| RepurchaseItem {
+                    product_id: d.product.id,
+                    name: d.product.name,
+                    brand: d.product.brand,
+                    last_bought: d.last_bought.to_string(),
+                    due_on: d.due_on.to_string(),
+                    days_until_due: d.days_until_due,
+                    confidence: d.confidence,
+                    offers: d.offers.into_iter().map(|o| o.title).collect(),
+                })
+                .collect(),
+            withheld: l.withheld.map(Into::into),
+        }
+    }
+}
+
+/// Her next-visit forecast.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct VisitForecast {
+    /// Probability she is still an active customer.
+    pub p_alive: f64,
+    /// Expected purchases in the next 30 days.
+    pub expected_30_days: f64,
+    /// Expected purchases in the next 90 days.
+    pub expected_90_days: f64,
+}

