@@ -16,10 +16,40 @@ use crate::outbox::OutboxEntry;
 use crate::session::{Session, SessionError};
 use crate::store::Cache;
 use crate::sync::{CancelHandle, Progress, SyncReport};
-use crate::{history, lookup, outbox, recommend};
+use carnet_fixtures::format::{Address, Customer};
+
+use crate::duplicates::{self, CandidateContact, DuplicateReason};
+use crate::error::Error;
+use crate::{history, lookup, outbox, recommend, registration};
 
 /// Days ahead the re-purchase list looks: what comes due within a month is worth a word.
 pub const REPURCHASE_WINDOW_DAYS: u32 = 30;
+
+/// The tier every new member starts in.
+const NEW_CUSTOMER_TIER: &str = "essentiel";
+
+/// A customer registered at the counter, as the advisor typed her.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCustomer {
+    /// The loyalty card just handed to her (EAN-13).
+    pub card: String,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// E-mail, if she gives one.
+    pub email: Option<String>,
+    /// Phone, if she gives one.
+    pub phone: Option<String>,
+    /// Street line.
+    pub line1: String,
+    /// Postal code.
+    pub postal_code: String,
+    /// City.
+    pub city: String,
+    /// Preferred language (ISO 639-1).
+    pub language: String,
+}
 
 /// Country assumed for national phone numbers before the store's record has synced.
 const DEFAULT_COUNTRY: &str = "FR";
@@ -111,6 +141,57 @@ impl Handheld {
     /// Her next-visit forecast for the card.
     pub fn forecast(&self, customer_id: &str) -> Result<recommend::CardForecast> {
         recommend::visit_forecast(&*self.cache()?, customer_id, today())
+    }
+
+    /// Existing customers the one being typed may be (same e-mail, same phone, or a similar
+    /// name at the same postal code), to show before a duplicate is made.
+    pub fn likely_duplicates(
+        &self,
+        mut candidate: CandidateContact,
+    ) -> Result<Vec<(CustomerMatch, Vec<DuplicateReason>)>> {
+        let cache = self.cache()?;
+        candidate.country = self.store_country(&cache)?;
+        duplicates::likely(&cache, &candidate)?
+            .into_iter()
+            .map(|hint| Ok((lookup::by_id(&cache, &hint.customer_id)?, hint.reasons)))
+            .collect()
+    }
+
+    /// Registers a new customer at the counter with the loyalty card she was just given; her
+    /// details pass the contact rules, she joins this store, and the record travels with the
+    /// next sync. Returns her new id.
+    pub fn register_customer(&self, new: NewCustomer) -> Result<String> {
+        let cache = self.cache()?;
+        let country = self.store_country(&cache)?;
+        let id = registration::new_customer_id()?;
+        let now = Utc::now();
+        let customer = Customer {
+            id: id.clone(),
+            card: new.card,
+            first_name: new.first_name,
+            last_name: new.last_name,
+            email: new.email,
+            phone: new.phone,
+            address: Address {
+                line1: new.line1,
+                postal_code: new.postal_code,
+                city: new.city,
+                country,
+            },
+            language: new.language,
+            home_store_id: self.session.store_id().ok_or(Error::Locked)?,
+            tier: NEW_CUSTOMER_TIER.to_owned(),
+            points: 0,
+            customer_type: "individual".to_owned(),
+            segment: String::new(),
+            consents: Vec::new(),
+            created_on: today().to_string(),
+            updated_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        };
+        self.record(MutationKind::CreateCustomer {
+            customer: Box::new(customer),
+        })?;
+        Ok(id)
     }
 
     /// Changes a contact field; applied at once, sent with the next sync.

@@ -106,6 +106,18 @@ fn by_id_in(c: &Connection, id: &str) -> Result<CustomerMatch> {
     .ok_or(Error::NotFound)
 }
 
+/// A customer by id, as a search result.
+pub fn by_id(cache: &Cache, customer_id: &str) -> Result<CustomerMatch> {
+    cache.read(|c| {
+        c.prepare_cached(&format!(
+            "SELECT {MATCH_COLUMNS} FROM customer c WHERE c.id = ?1"
+        ))?
+        .query_row([customer_id], read_match)
+        .optional()?
+        .ok_or(Error::NotFound)
+    })
+}
+
 /// Customers with this phone number, typed in any format; `country` (ISO 3166-1 alpha-2,
 /// the store's) reads national numbers.
 pub fn by_phone(cache: &Cache, typed: &str, country: &str) -> Result<Vec<CustomerMatch>> {

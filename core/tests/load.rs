@@ -26,27 +26,21 @@ fn progress_reaches_the_total_and_reloading_changes_nothing() {
             .read(|c| Ok(c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?))
             .unwrap()
     };
-    let before: Vec<i64> = [
-        "customer",
-        "purchase",
-        "customer_name",
-        "product_text",
-        "consent",
-    ]
-    .iter()
-    .map(|t| count(t))
-    .collect();
+    let counts = || -> Vec<i64> {
+        [
+            "customer",
+            "purchase",
+            "customer_name",
+            "product_text",
+            "consent",
+        ]
+        .iter()
+        .map(|t| count(t))
+        .collect()
+    };
+    let before = counts();
     load::load_export(&cache, &export, &mut |_| {}).unwrap();
-    let after: Vec<i64> = [
-        "customer",
-        "purchase",
-        "customer_name",
-        "product_text",
-        "consent",
-    ]
-    .iter()
-    .map(|t| count(t))
-    .collect();
+    let after = counts();
     assert_eq!(before, after);
 }
 

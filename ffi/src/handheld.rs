@@ -13,8 +13,9 @@ use crate::session::{
     DeviceObserver, DeviceState, KeyStore, NetworkEvent, PlatformKeyStore, PlatformObserver,
 };
 use crate::types::{
-    Address, ContactField, CustomerCard, CustomerMatch, HistoryPage, HistoryQuery, OutboxEntry,
-    Playlist, RepurchaseList, SyncProgress, SyncReport, Verdict, VisitForecast,
+    Address, CandidateContact, ContactField, CustomerCard, CustomerMatch, DuplicateHint,
+    HistoryPage, HistoryQuery, NewCustomer, OutboxEntry, Playlist, RepurchaseList, SyncProgress,
+    SyncReport, Verdict, VisitForecast,
 };
 
 /// The one runtime for asynchronous I/O (sync, presence, sign-in); lookups never touch it.
@@ -238,6 +239,28 @@ impl Handheld {
                 expected_30_days: f.expected_30_days,
                 expected_90_days: f.expected_90_days,
             }))
+    }
+
+    /// Existing customers the one being typed may be: show them before a duplicate is made.
+    pub fn likely_duplicates(
+        &self,
+        candidate: CandidateContact,
+    ) -> Result<Vec<DuplicateHint>, CarnetError> {
+        Ok(self
+            .core
+            .likely_duplicates(candidate.into())?
+            .into_iter()
+            .map(|(customer, reasons)| DuplicateHint {
+                customer: customer.into(),
+                reasons: convert(reasons),
+            })
+            .collect())
+    }
+
+    /// Registers a new customer with the card just handed to her; returns her id. Invalid
+    /// details come back as `InvalidField` with the field and the reason.
+    pub fn register_customer(&self, customer: NewCustomer) -> Result<String, CarnetError> {
+        Ok(self.core.register_customer(customer.into())?)
     }
 
     /// Sets or clears a text contact field; applied at once, sent with the next sync.

@@ -401,8 +401,7 @@ impl From<outbox::OutboxEntry> for OutboxEntry {
             carnet_protocol::MutationKind::Feedback { .. } => "feedback",
             carnet_protocol::MutationKind::GiftFlag { .. } => "gift_flag",
             carnet_protocol::MutationKind::ProfileView { .. } => "profile_view",
-            #[allow(unreachable_patterns)]
-            _ => "other",
+            carnet_protocol::MutationKind::CreateCustomer { .. } => "create_customer",
         };
         let (rejected, reject_code, reject_reason) = match e.state {
             outbox::EntryState::Pending => (false, None, None),
@@ -652,4 +651,106 @@ pub struct VisitForecast {
     pub expected_30_days: f64,
     /// Expected purchases in the next 90 days.
     pub expected_90_days: f64,
+}
+
+/// A customer being typed at the counter (registration or edit), to look for duplicates.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct CandidateContact {
+    /// The customer being edited (left out of the hints); none for a registration.
+    pub customer_id: Option<String>,
+    /// First name as typed.
+    pub first_name: String,
+    /// Last name as typed.
+    pub last_name: String,
+    /// E-mail as typed.
+    pub email: Option<String>,
+    /// Phone as typed.
+    pub phone: Option<String>,
+    /// Postal code as typed.
+    pub postal_code: Option<String>,
+}
+
+impl From<CandidateContact> for carnet_core::duplicates::CandidateContact {
+    fn from(c: CandidateContact) -> Self {
+        Self {
+            id: c.customer_id,
+            first_name: c.first_name,
+            last_name: c.last_name,
+            email: c.email,
+            phone: c.phone,
+            postal_code: c.postal_code,
+            // The store's country is filled in by the core.
+            country: String::new(),
+        }
+    }
+}
+
+/// Why an existing customer may be the one being typed.
+#[derive(Debug, Clone, Copy, uniffi::Enum)]
+pub enum DuplicateReason {
+    /// The same e-mail.
+    SameEmail,
+    /// The same phone number.
+    SamePhone,
+    /// A similar name at the same postal code.
+    SimilarNameSamePostalCode,
+}
+
+impl From<carnet_core::duplicates::DuplicateReason> for DuplicateReason {
+    fn from(r: carnet_core::duplicates::DuplicateReason) -> Self {
+        use carnet_core::duplicates::DuplicateReason as R;
+        match r {
+            R::SameEmail => Self::SameEmail,
+            R::SamePhone => Self::SamePhone,
+            R::SimilarNameSamePostalCode => Self::SimilarNameSamePostalCode,
+        }
+    }
+}
+
+/// A likely duplicate, to show before one is made.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct DuplicateHint {
+    /// The existing customer.
+    pub customer: CustomerMatch,
+    /// Why, strongest first.
+    pub reasons: Vec<DuplicateReason>,
+}
+
+/// A customer registered at the counter.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct NewCustomer {
+    /// The loyalty card just handed to her (13 digits).
+    pub card: String,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// E-mail, if given.
+    pub email: Option<String>,
+    /// Phone, if given.
+    pub phone: Option<String>,
+    /// Street line.
+    pub line1: String,
+    /// Postal code.
+    pub postal_code: String,
+    /// City.
+    pub city: String,
+    /// Preferred language (ISO 639-1).
+    pub language: String,
+}
+
+impl From<NewCustomer> for carnet_core::handheld::NewCustomer {
+    fn from(n: NewCustomer) -> Self {
+        Self {
+            card: n.card,
+            first_name: n.first_name,
+            last_name: n.last_name,
+            email: n.email,
+            phone: n.phone,
+            line1: n.line1,
+            postal_code: n.postal_code,
+            city: n.city,
+            language: n.language,
+        }
+    }
 }

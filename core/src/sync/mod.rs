@@ -171,125 +171,124 @@ pub async fn sync(
     if !on_store_network {
         return Err(SyncError::NotOnStoreNetwork);
     }
-    let mut report = SyncReport::default();
-    push_outbox(&cache, client, cancel, progress, &mut report).await?;
-    match pull_feed(&cache, client, cancel, progress, &mut report).await {
+    let mut round = Round {
+        cache,
+        client,
+        cancel,
+        progress,
+        report: SyncReport::default(),
+    };
+    round.push_outbox().await?;
+    match round.pull_feed().await {
         Err(SyncError::CursorExpired) => {
-            let reset_cache = Arc::clone(&cache);
+            let reset_cache = Arc::clone(&round.cache);
             blocking(move || changes::reset(&reset_cache)).await?;
-            report.reset = true;
-            pull_feed(&cache, client, cancel, progress, &mut report).await?;
+            round.report.reset = true;
+            round.pull_feed().await?;
         }
         other => other?,
     }
-    Ok(report)
+    Ok(round.report)
 }
 
-async fn push_outbox(
-    cache: &Arc<Cache>,
-    client: &SyncClient,
-    cancel: &CancelHandle,
-    progress: &(dyn Fn(Progress) + Send + Sync),
-    report: &mut SyncReport,
-) -> Result<(), SyncError> {
-    loop {
-        let mutations = outbox::pending(cache, MAX_PUSH_MUTATIONS)?;
-        if mutations.is_empty() {
-            return Ok(());
-        }
-        let sent = mutations.len() as u64;
-        let response = cancel.run(client.push(&PushRequest { mutations })).await?;
-        report.pushed += response.results.len() as u64;
-        report.rejected += response
-            .results
-            .iter()
-            .filter(|r| matches!(r.outcome, carnet_protocol::Outcome::Rejected { .. }))
-            .count() as u64;
-        let answered = response.results.len() as u64;
-        outbox::record_results(cache, &response.results)?;
-        progress(Progress {
-            phase: Phase::Push,
-            done: report.pushed,
-            total: report.pushed + sent - answered,
-        });
-        if answered == 0 {
-            return Err(SyncError::Malformed(
-                "the server answered no mutation".into(),
-            ));
-        }
-    }
+/// What one sync round works with, and what it has done so far.
+struct Round<'a> {
+    cache: Arc<Cache>,
+    client: &'a SyncClient,
+    cancel: &'a CancelHandle,
+    progress: &'a (dyn Fn(Progress) + Send + Sync),
+    report: SyncReport,
 }
 
-async fn pull_feed(
-    cache: &Arc<Cache>,
-    client: &SyncClient,
-    cancel: &CancelHandle,
-    progress: &(dyn Fn(Progress) + Send + Sync),
-    report: &mut SyncReport,
-) -> Result<(), SyncError> {
-    let cursor = changes::cursor(cache)?;
-    // An initial sync is a bulk load: give the writer the bulk page cache meanwhile.
-    let initial = cursor.is_empty();
-    if initial {
-        cache.set_writer_cache_kib(crate::load::BULK_CACHE_KIB)?;
-    }
-    let result = pull_pages(cache, client, cursor, cancel, progress, report).await;
-    if initial {
-        cache.set_writer_cache_kib(Cache::WRITER_CACHE_KIB)?;
-    }
-    result
-}
-
-async fn pull_pages(
-    cache: &Arc<Cache>,
-    client: &SyncClient,
-    cursor: String,
-    cancel: &CancelHandle,
-    progress: &(dyn Fn(Progress) + Send + Sync),
-    report: &mut SyncReport,
-) -> Result<(), SyncError> {
-    let mut next = Some(spawn_pull(client, cursor));
-    let mut applied_here = 0u64;
-    while let Some(download) = next.take() {
-        let page = cancel
-            .run(async { download.await.map_err(|_| SyncError::Cancelled)? })
-            .await?;
-        // Download the next page while this one is applied.
-        if page.has_more {
-            next = Some(spawn_pull(client, page.next_cursor.clone()));
-        }
-        let count = page.changes.len() as u64;
-        let apply_cache = Arc::clone(cache);
-        let applied = blocking(move || {
-            changes::apply_page(&apply_cache, &page.changes, &page.next_cursor)
-                .map(|()| page.remaining)
-        })
-        .await;
-        let remaining = match applied {
-            Ok(remaining) => remaining,
-            Err(e) => {
-                if let Some(task) = next.take() {
-                    task.abort();
-                }
-                return Err(e);
+impl Round<'_> {
+    async fn push_outbox(&mut self) -> Result<(), SyncError> {
+        loop {
+            let mutations = outbox::pending(&self.cache, MAX_PUSH_MUTATIONS)?;
+            if mutations.is_empty() {
+                return Ok(());
             }
-        };
-        applied_here += count;
-        report.pulled += count;
-        report.pages += 1;
-        progress(Progress {
-            phase: Phase::Pull,
-            done: applied_here,
-            total: applied_here + remaining,
-        });
-        if cancel.is_cancelled() {
-            if let Some(task) = next.take() {
+            let sent = mutations.len() as u64;
+            let response = self
+                .cancel
+                .run(self.client.push(&PushRequest { mutations }))
+                .await?;
+            let answered = response.results.len() as u64;
+            self.report.pushed += answered;
+            self.report.rejected += response
+                .results
+                .iter()
+                .filter(|r| matches!(r.outcome, carnet_protocol::Outcome::Rejected { .. }))
+                .count() as u64;
+            outbox::record_results(&self.cache, &response.results)?;
+            (self.progress)(Progress {
+                phase: Phase::Push,
+                done: self.report.pushed,
+                total: self.report.pushed + sent - answered,
+            });
+            if answered == 0 {
+                return Err(SyncError::Malformed(
+                    "the server answered no mutation".into(),
+                ));
+            }
+        }
+    }
+
+    async fn pull_feed(&mut self) -> Result<(), SyncError> {
+        let cursor = changes::cursor(&self.cache)?;
+        // An initial sync is a bulk load: give the writer the bulk page cache meanwhile.
+        let initial = cursor.is_empty();
+        if initial {
+            self.cache
+                .set_writer_cache_kib(crate::load::BULK_CACHE_KIB)?;
+        }
+        let result = self.pull_pages(cursor).await;
+        if initial {
+            self.cache.set_writer_cache_kib(Cache::WRITER_CACHE_KIB)?;
+        }
+        result
+    }
+
+    async fn pull_pages(&mut self, cursor: String) -> Result<(), SyncError> {
+        let mut next = Some(spawn_pull(self.client, cursor));
+        let mut applied_here = 0u64;
+        while let Some(download) = next.take() {
+            let page = self
+                .cancel
+                .run(async { download.await.map_err(|_| SyncError::Cancelled)? })
+                .await?;
+            // Download the next page while this one is applied.
+            if page.has_more {
+                next = Some(spawn_pull(self.client, page.next_cursor.clone()));
+            }
+            let count = page.changes.len() as u64;
+            let apply_cache = Arc::clone(&self.cache);
+            let applied = blocking(move || {
+                changes::apply_page(&apply_cache, &page.changes, &page.next_cursor)
+                    .map(|()| page.remaining)
+            })
+            .await;
+            let stop = match &applied {
+                Err(_) => true,
+                Ok(_) => self.cancel.is_cancelled(),
+            };
+            if stop && let Some(task) = next.take() {
                 task.abort();
             }
-            return Err(SyncError::Cancelled);
+            let remaining = applied?;
+            applied_here += count;
+            self.report.pulled += count;
+            self.report.pages += 1;
+            (self.progress)(Progress {
+                phase: Phase::Pull,
+                done: applied_here,
+                total: applied_here + remaining,
+            });
+            if stop {
+                return Err(SyncError::Cancelled);
+            }
         }
+        Ok(())
     }
-    Ok(())
 }
 
 fn spawn_pull(

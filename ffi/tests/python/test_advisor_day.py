@@ -172,6 +172,40 @@ def test_6_contact_edits_are_validated_applied_and_queued(day):
     assert "contact_edit" in kinds and "feedback" in kinds and "profile_view" in kinds
 
 
+def ean13(first12):
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
+    return first12 + str((10 - total % 10) % 10)
+
+
+def test_6b_duplicates_are_shown_before_a_registration(day):
+    h, store = day["handheld"], day["store"]
+    existing = store.customers()[2]
+    hints = h.likely_duplicates(carnet.CandidateContact(
+        customer_id=None,
+        first_name=existing["first_name"].upper(),
+        last_name=existing["last_name"],
+        email=None,
+        phone=None,
+        postal_code=existing["address"]["postal_code"],
+    ))
+    assert existing["id"] in [hint.customer.id for hint in hints]
+    assert carnet.DuplicateReason.SIMILAR_NAME_SAME_POSTAL_CODE in hints[0].reasons
+
+    card = ean13("290999999901")
+    new_id = h.register_customer(carnet.NewCustomer(
+        card=card, first_name="Zélie", last_name="Nouvelle", email="zelie@example.fr",
+        phone="06 12 34 56 70", line1="3 rue Neuve", postal_code="75011", city="Paris", language="fr",
+    ))
+    assert h.find_by_card(card).id == new_id
+    with pytest.raises(carnet.CarnetError.InvalidField) as refused:
+        h.register_customer(carnet.NewCustomer(
+            card=ean13("290999999902"), first_name="A", last_name="B", email=None, phone=None,
+            line1="", postal_code="7501", city="Paris", language="fr",
+        ))
+    assert refused.value.field == "address" and "postal code" in refused.value.reason.lower()
+    day["new_customer"] = (new_id, card)
+
+
 def test_7_push_then_read_your_writes(day):
     h, store = day["handheld"], day["store"]
     customer = day["customer"]["id"]
@@ -179,6 +213,9 @@ def test_7_push_then_read_your_writes(day):
     assert report.pushed >= 3 and report.rejected == 0
     assert h.outbox() == [], "answered edits leave the outbox"
     assert h.open_card(customer).contact.email == "camille.test@example.fr"
+    # The registration reached the server: it is in the feed the next pull brings back.
+    new_id, card = day["new_customer"]
+    assert h.find_by_card(card).id == new_id
     # The store can answer who looked at her.
     audit = server("audit", "--data", str(store.data), customer)
     assert ADVISOR in audit
