@@ -9,7 +9,7 @@
 import Network
 import NetworkExtension
 
-final class NetworkMonitor: Sendable {
+final class NetworkMonitor: @unchecked Sendable {  // set up once, then only read
     private let monitor = NWPathMonitor()
     private let queue = DispatchQueue(label: "fr.carnet.network")
 

@@ -26,6 +26,10 @@ struct ContactEditView: View {
                         }
                         if let error = model.errors[field] {
                             NoticeView(notice: error)
+                            if let suggestion = error.suggestion {
+                                Button("Did you mean \(suggestion)?") { model.acceptSuggestion(field) }
+                                    .frame(minHeight: 44)
+                            }
                         }
                     }
                 }

@@ -66,6 +66,14 @@ public final class ContactEditModel {
         }
     }
 
+    /// Takes the correction the core offered for `field` ("gmail.com" for "gmial.com"); the
+    /// advisor still saves it.
+    public func acceptSuggestion(_ field: ContactField) {
+        guard let suggestion = errors[field]?.suggestion else { return }
+        drafts[field] = suggestion
+        errors[field] = nil
+    }
+
     /// Saves the postal address; true if the core accepted it.
     @discardableResult
     public func saveAddress() -> Bool {

@@ -11,10 +11,13 @@ public struct Notice: Equatable, Sendable {
     public let key: String
     /// The core's reason, shown under the message.
     public let detail: String?
+    /// A likely correction the core offers ("gmial.com" → "gmail.com"), for a field.
+    public let suggestion: String?
 
-    public init(key: String, detail: String? = nil) {
+    public init(key: String, detail: String? = nil, suggestion: String? = nil) {
         self.key = key
         self.detail = detail
+        self.suggestion = suggestion
     }
 
     /// The message for an error thrown by the ffi (or anything else).
@@ -29,13 +32,14 @@ public struct Notice: Equatable, Sendable {
         case .NotFound: self.init(key: "Not found.")
         case .InvalidCard(let reason): self.init(key: "This is not a loyalty card.", detail: reason)
         case .InvalidInput(let reason): self.init(key: "Please check this value.", detail: reason)
+        case .InvalidField(_, let reason, let suggestion):
+            self.init(key: "Please check this value.", detail: reason, suggestion: suggestion)
         case .NotOnStoreNetwork: self.init(key: "Not on the store network.")
         case .Network(let reason): self.init(key: "The store server cannot be reached.", detail: reason)
         case .UpgradeRequired(let reason): self.init(key: "Please update Carnet.", detail: reason)
         case .Refused(let reason): self.init(key: "Refused by the store server.", detail: reason)
         case .Storage(let reason): self.init(key: "The handheld's storage failed.", detail: reason)
         case .Cancelled: self.init(key: "Cancelled.")
-        @unknown default: self.init(key: "Something went wrong.")
         }
     }
 
