@@ -633,6 +633,9 @@ impl Session {
         if !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
             return Err(SessionError::InvalidInput("a PIN is 4 to 8 digits".into()));
         }
+        // A lease more than half spent is renewed first: a signed request carries the time
+        // since its lease, and the server refuses one that has drifted too far.
+        self.tick().await;
         let body = serde_json::to_vec(&SignInRequest {
             advisor_id: advisor_id.clone(),
             pin,
