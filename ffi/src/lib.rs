@@ -1,6 +1,8 @@
 //! Carnet's uniffi facade: the handheld's operations for Swift (and Python in tests), as thin
 //! newtypes and conversions over `carnet-core`. Business rules live in the core, not here.
 
+#![warn(missing_docs)]
+
 uniffi::setup_scaffolding!();
 
 mod error;
