@@ -95,7 +95,25 @@ mod tests {
         assert!(!fresh_schema.is_empty());
         for old in 1..SCHEMA_VERSION {
             let path = dir.path().join(format!("from-{old}.db"));
-            drop(Cache::open_at_version(&path, Some(&key), old).unwrap());
+            let old_cache = Cache::open_at_version(&path, Some(&key), old).unwrap();
+            // A customer written by the old version (before search tokens, for version 1).
+            old_cache
+                .write(|tx| {
+                    tx.execute(
+                        "INSERT INTO customer (id, card, first_name, last_name, email, phone,
+                             phone_e164, line1, postal_code, city, country, language,
+                             home_store_id, tier, points, customer_type, segment, created_on,
+                             updated_at)
+                         VALUES ('C1', '2900000000015', 'Hélène', 'Dupont',
+                             'H.Dupont@example.fr', NULL, NULL, '', '75011', 'Paris', 'FR', 'fr',
+                             'S001', 'gold', 10, 'individual', 'x', '2024-01-01',
+                             '2024-01-01T00:00:00Z')",
+                        [],
+                    )?;
+                    Ok(())
+                })
+                .unwrap();
+            drop(old_cache);
             let upgraded = Cache::open(&path, &key).unwrap();
             assert_eq!(upgraded.schema_version().unwrap(), SCHEMA_VERSION);
             assert_eq!(
@@ -103,6 +121,17 @@ mod tests {
                 fresh_schema,
                 "upgrade from version {old}"
             );
+            // Her row was carried over; from version 1, the search backfill made her findable.
+            let rows: i64 = upgraded
+                .read(|c| Ok(c.query_row("SELECT count(*) FROM customer", [], |r| r.get(0))?))
+                .unwrap();
+            assert_eq!(rows, 1, "upgrade from version {old}");
+            if old == 1 {
+                let found = crate::lookup::by_name(&upgraded, "helene dup", 5).unwrap();
+                assert_eq!(found.len(), 1);
+                let by_email = crate::lookup::by_email(&upgraded, "h.dupont@", 5).unwrap();
+                assert_eq!(by_email.len(), 1);
+            }
         }
     }
 

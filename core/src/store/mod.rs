@@ -163,9 +163,15 @@ fn poisoned() -> Error {
     Error::Crypto("a previous operation panicked while holding the cache")
 }
 
+/// Keying a connection goes one at a time: SQLCipher activates its crypto provider on the
+/// first key, and under load two connections keyed at once were seen to fail with "an error
+/// occurred with PRAGMA key". Keying with a raw key takes a fraction of a millisecond.
+static KEYING: Mutex<()> = Mutex::new(());
+
 fn connect(path: &Path, key: Option<&CacheKey>, flags: OpenFlags) -> Result<Connection> {
     let conn = Connection::open_with_flags(path, flags)?;
     if let Some(key) = key {
+        let _one_at_a_time = KEYING.lock().unwrap_or_else(|p| p.into_inner());
         conn.execute_batch(&key.pragma())?;
     }
     // A checkpoint and a read may briefly contend for the WAL index.
