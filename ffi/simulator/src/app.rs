@@ -445,6 +445,14 @@ impl App {
                                 view.card = card;
                             }
                         }
+                        Err(CarnetError::InvalidField {
+                            reason, suggestion, ..
+                        }) => {
+                            view.edit_error = Some(match suggestion {
+                                Some(s) => format!("{reason} — did you mean {s}?"),
+                                None => reason,
+                            });
+                        }
                         Err(e) => view.edit_error = Some(e.to_string()),
                     }
                 }

@@ -177,7 +177,7 @@ fn draw_customer(frame: &mut Frame, area: Rect, view: &CustomerView) {
                 c.tier, c.points, c.card
             )),
             Line::from(format!(
-                "{} visits · basket {:.2} € · last {}",
+                "visits: {} · basket {:.2} € · last {}",
                 c.receipts,
                 c.average_basket_cents as f64 / 100.0,
                 c.last_visit.clone().unwrap_or_else(|| "—".into())
