@@ -7,89 +7,15 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::sync::Arc;
-
 use carnet_core::consent::{self, Channel, Purpose};
 use carnet_core::duplicates::{self, CandidateContact, DuplicateReason};
-use carnet_core::sync::{CancelHandle, ServerConfig, SyncClient, sync};
-use carnet_core::{Cache, CacheKey, lookup, outbox, registration};
+use carnet_core::{Cache, lookup, outbox, registration};
 use carnet_fixtures::Export;
 use carnet_fixtures::format::{Customer, DuplicatePair, files};
 use carnet_protocol::{Address, MutationKind};
 use chrono::Utc;
-use common::{Server, add_device, cli, import};
-
-const STORE: &str = "S001";
-
-struct Setup {
-    dir: tempfile::TempDir,
-    export: PathBuf,
-    data: PathBuf,
-    server: Server,
-    token: String,
-}
-
-impl Setup {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let export = dir.path().join("export");
-        carnet_fixtures::generate::generate(carnet_fixtures::generate::Size::Tiny, 42, &export)
-            .unwrap();
-        let data = dir.path().join("server");
-        import(&data, &export);
-        let (_, token) = add_device(&data, STORE);
-        let server = Server::start(&data);
-        Self {
-            dir,
-            export,
-            data,
-            server,
-            token,
-        }
-    }
-
-    fn client(&self) -> SyncClient {
-        SyncClient::new(ServerConfig {
-            base_url: self.server.base.clone(),
-            certificate_pin: self.server.fingerprint.clone(),
-            token: self.token.clone(),
-            store_id: STORE.into(),
-        })
-        .unwrap()
-    }
-
-    fn device(&self, name: &str) -> Arc<Cache> {
-        let path = self.dir.path().join(format!("{name}.db"));
-        let key = CacheKey::from_bytes(&[name.len() as u8 + 7; 32]).unwrap();
-        Arc::new(Cache::open(&path, &key).unwrap())
-    }
-
-    fn data(&self) -> &str {
-        self.data.to_str().unwrap()
-    }
-
-    fn customers(&self) -> Vec<Customer> {
-        Export::open(&self.export)
-            .unwrap()
-            .records::<Customer>(files::CUSTOMERS)
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
-    }
-}
-
-async fn full_sync(cache: &Arc<Cache>, client: &SyncClient) {
-    sync(
-        Arc::clone(cache),
-        client,
-        true,
-        &CancelHandle::new(),
-        &|_| {},
-    )
-    .await
-    .unwrap();
-}
+use common::store::{STORE, TinyStore, full_sync};
+use common::{add_device, cli, import};
 
 fn count(cache: &Cache, sql: &str, arg: &str) -> i64 {
     cache
@@ -98,7 +24,7 @@ fn count(cache: &Cache, sql: &str, arg: &str) -> i64 {
 }
 
 /// A S001 customer who grants personalisation and marketing by e-mail.
-fn consenting(setup: &Setup) -> Customer {
+fn consenting(setup: &TinyStore) -> Customer {
     setup
         .customers()
         .into_iter()
@@ -116,7 +42,7 @@ fn consenting(setup: &Setup) -> Customer {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_withdrawal_on_one_device_reaches_another_through_the_server() {
-    let setup = Setup::new();
+    let setup = TinyStore::new();
     let client = setup.client();
     let (a, b) = (setup.device("a"), setup.device("bb"));
     full_sync(&a, &client).await;
@@ -229,7 +155,7 @@ async fn a_withdrawal_on_one_device_reaches_another_through_the_server() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_registration_shows_duplicates_first_then_travels() {
-    let setup = Setup::new();
+    let setup = TinyStore::new();
     let client = setup.client();
     let (a, b) = (setup.device("a"), setup.device("bb"));
     full_sync(&a, &client).await;
@@ -350,7 +276,7 @@ async fn a_registration_shows_duplicates_first_then_travels() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_merge_redirects_the_old_card_after_sync() {
-    let setup = Setup::new();
+    let setup = TinyStore::new();
     let client = setup.client();
     let a = setup.device("a");
     let customers = setup.customers();

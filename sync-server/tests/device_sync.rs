@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,72 +15,8 @@ use carnet_core::{Cache, CacheKey, outbox};
 use carnet_fixtures::Export;
 use carnet_fixtures::format::{Customer, Offer, PurchaseLine, files};
 use carnet_protocol::{ContactField, ContactValue, MutationKind};
-use common::{Server, add_device, cli, import};
-
-const STORE: &str = "S001";
-
-struct Setup {
-    dir: tempfile::TempDir,
-    export: PathBuf,
-    server: Server,
-    token: String,
-}
-
-impl Setup {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let export = dir.path().join("export");
-        carnet_fixtures::generate::generate(carnet_fixtures::generate::Size::Tiny, 42, &export)
-            .unwrap();
-        let data = dir.path().join("server");
-        import(&data, &export);
-        let (_, token) = add_device(&data, STORE);
-        let server = Server::start(&data);
-        Self {
-            dir,
-            export,
-            server,
-            token,
-        }
-    }
-
-    fn client(&self) -> SyncClient {
-        self.client_for(STORE)
-    }
-
-    fn client_for(&self, store: &str) -> SyncClient {
-        SyncClient::new(ServerConfig {
-            base_url: self.server.base.clone(),
-            certificate_pin: self.server.fingerprint.clone(),
-            token: self.token.clone(),
-            store_id: store.into(),
-        })
-        .unwrap()
-    }
-
-    fn device(&self, name: &str) -> (Arc<Cache>, PathBuf, CacheKey) {
-        let path = self.dir.path().join(format!("{name}.db"));
-        let key = CacheKey::from_bytes(&[name.len() as u8; 32]).unwrap();
-        (Arc::new(Cache::open(&path, &key).unwrap()), path, key)
-    }
-
-    fn restart_server(&mut self) {
-        self.server.kill();
-        self.server = Server::start(&self.server.data.clone());
-    }
-}
-
-async fn full_sync(cache: &Arc<Cache>, client: &SyncClient) -> carnet_core::sync::SyncReport {
-    sync(
-        Arc::clone(cache),
-        client,
-        true,
-        &CancelHandle::new(),
-        &|_| {},
-    )
-    .await
-    .unwrap()
-}
+use common::store::{STORE, TinyStore, full_sync};
+use common::{cli, import};
 
 fn assert_equal(cache: &Cache, export: &Path) {
     let expected = common::equality::expected(export, STORE);
@@ -94,8 +30,8 @@ fn assert_equal(cache: &Cache, export: &Path) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn initial_sync_then_delta_sync_equal_the_servers_store() {
-    let setup = Setup::new();
-    let (cache, _, _) = setup.device("a");
+    let setup = TinyStore::new();
+    let cache = setup.device("a");
     let client = setup.client().with_page_limit(1_000);
     let mut progress = Vec::new();
     let seen = std::sync::Mutex::new(&mut progress);
@@ -199,8 +135,8 @@ fn write_jsonl<T: serde::Serialize>(path: &Path, rows: &[T]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_killed_during_initial_sync_loses_and_duplicates_nothing() {
-    let mut setup = Setup::new();
-    let (cache, _, _) = setup.device("a");
+    let mut setup = TinyStore::new();
+    let cache = setup.device("a");
     let mut interrupted = 0;
     // Kill points spread over the sync (pseudo-random but reproducible).
     let delays_ms = [5u64, 40, 15, 90, 25, 60, 10, 120];
@@ -248,7 +184,7 @@ async fn child_device_process() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_device_killed_mid_apply_resumes_consistent() {
-    let setup = Setup::new();
+    let setup = TinyStore::new();
     let path = setup.dir.path().join("child.db");
     let key = CacheKey::from_bytes(&[1; 32]).unwrap();
     drop(Cache::open(&path, &key).unwrap());
@@ -304,9 +240,9 @@ async fn a_device_killed_mid_apply_resumes_consistent() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edits_travel_and_come_back_and_rejections_stay_visible() {
-    let setup = Setup::new();
-    let (a, _, _) = setup.device("a");
-    let (b, _, _) = setup.device("bb");
+    let setup = TinyStore::new();
+    let a = setup.device("a");
+    let b = setup.device("bb");
     let client = setup.client();
     full_sync(&a, &client).await;
     full_sync(&b, &client).await;
@@ -452,8 +388,8 @@ async fn edits_travel_and_come_back_and_rejections_stay_visible() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_refuses_off_network_other_stores_and_bad_credentials() {
-    let setup = Setup::new();
-    let (cache, _, _) = setup.device("a");
+    let setup = TinyStore::new();
+    let cache = setup.device("a");
     let off = sync(
         Arc::clone(&cache),
         &setup.client(),
@@ -517,8 +453,8 @@ async fn sync_refuses_off_network_other_stores_and_bad_credentials() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cancelled_sync_keeps_what_it_applied_and_resumes() {
-    let setup = Setup::new();
-    let (cache, _, _) = setup.device("a");
+    let setup = TinyStore::new();
+    let cache = setup.device("a");
     let client = setup.client().with_page_limit(100);
     let cancel = CancelHandle::new();
     let pages = std::sync::atomic::AtomicU64::new(0);
