@@ -6,6 +6,7 @@
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension};
 
+pub use crate::consent::ConsentState;
 use crate::error::{Error, Result};
 use crate::store::Cache;
 use crate::time;
@@ -69,21 +70,6 @@ pub struct Contact {
     pub language: String,
 }
 
-/// One consent decision.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConsentState {
-    /// `email`, `sms`, `post` or `phone`.
-    pub channel: String,
-    /// `marketing` or `personalisation`.
-    pub purpose: String,
-    /// Granted or not.
-    pub granted: bool,
-    /// When it was recorded (RFC 3339).
-    pub recorded_at: String,
-    /// `store`, `web` or `app`.
-    pub source: String,
-}
-
 /// Purchase figures. Spend and baskets include gifts (she paid for them).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PurchaseStats {
@@ -137,7 +123,7 @@ pub struct ActiveOffer {
 pub fn customer_card(cache: &Cache, id: &str, today: NaiveDate) -> Result<CustomerCard> {
     cache.read(|c| {
         let mut card = identity(c, id)?.ok_or(Error::NotFound)?;
-        card.consents = consents(c, id)?;
+        card.consents = crate::consent::states_in(c, id)?;
         card.stats = stats(c, id)?;
         card.top_categories = top_shares(
             c,
@@ -202,25 +188,6 @@ fn identity(c: &Connection, id: &str) -> Result<Option<CustomerCard>> {
         })
     })
     .optional()?)
-}
-
-fn consents(c: &Connection, id: &str) -> Result<Vec<ConsentState>> {
-    let rows = c
-        .prepare_cached(
-            "SELECT channel, purpose, granted, recorded_at, source FROM consent
-             WHERE customer_id = ?1 ORDER BY purpose, channel",
-        )?
-        .query_map([id], |r| {
-            Ok(ConsentState {
-                channel: r.get(0)?,
-                purpose: r.get(1)?,
-                granted: r.get(2)?,
-                recorded_at: r.get(3)?,
-                source: r.get(4)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
 }
 
 fn stats(c: &Connection, id: &str) -> Result<PurchaseStats> {

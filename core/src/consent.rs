@@ -175,25 +175,28 @@ pub fn allows_in(
 
 /// Every decision recorded for the customer, by channel then purpose.
 pub fn states(cache: &Cache, customer_id: &str) -> Result<Vec<ConsentState>> {
-    cache.read(|c| {
-        let rows = c
-            .prepare_cached(
-                "SELECT channel, purpose, granted, recorded_at, source, advisor_id FROM consent
-                 WHERE customer_id = ?1 ORDER BY channel, purpose",
-            )?
-            .query_map([customer_id], |r| {
-                Ok(ConsentState {
-                    channel: r.get(0)?,
-                    purpose: r.get(1)?,
-                    granted: r.get(2)?,
-                    recorded_at: r.get(3)?,
-                    source: r.get(4)?,
-                    advisor_id: r.get(5)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
-    })
+    cache.read(|c| states_in(c, customer_id))
+}
+
+/// [`states`] on an open connection (the card reads them with the rest of her record).
+pub(crate) fn states_in(c: &rusqlite::Connection, customer_id: &str) -> Result<Vec<ConsentState>> {
+    let rows = c
+        .prepare_cached(
+            "SELECT channel, purpose, granted, recorded_at, source, advisor_id FROM consent
+             WHERE customer_id = ?1 ORDER BY channel, purpose",
+        )?
+        .query_map([customer_id], |r| {
+            Ok(ConsentState {
+                channel: r.get(0)?,
+                purpose: r.get(1)?,
+                granted: r.get(2)?,
+                recorded_at: r.get(3)?,
+                source: r.get(4)?,
+                advisor_id: r.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
 }
 
 /// A postal address usable for outreach.

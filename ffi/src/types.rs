@@ -114,6 +114,8 @@ pub struct ConsentState {
     pub recorded_at: String,
     /// `store`, `web` or `app`.
     pub source: String,
+    /// The advisor who recorded it in a store, when known.
+    pub advisor_id: Option<String>,
 }
 
 /// A category or brand with her own lines in it.
@@ -188,6 +190,7 @@ impl From<card::CustomerCard> for CustomerCard {
                     granted: k.granted,
                     recorded_at: k.recorded_at,
                     source: k.source,
+                    advisor_id: k.advisor_id,
                 })
                 .collect(),
             receipts: c.stats.receipts,
