@@ -54,3 +54,24 @@ pub fn describe_reason(reason: SuggestionReason) -> String {
         SuggestionReason::Popular => "popular in the store".into(),
     }
 }
+
+/// What an enrolment QR code carries.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct EnrollmentPayload {
+    /// The one-time enrolment code.
+    pub code: String,
+    /// SHA-256 of the server's certificate (hex), to pin.
+    pub certificate_pin: String,
+    /// The server's address, when the code carries it.
+    pub server_url: Option<String>,
+}
+
+/// Reads a scanned QR code; none if it is not a Carnet enrolment code.
+#[uniffi::export]
+pub fn parse_enrollment_payload(text: String) -> Option<EnrollmentPayload> {
+    carnet_protocol::enrolment::EnrolmentPayload::parse(&text).map(|p| EnrollmentPayload {
+        code: p.code,
+        certificate_pin: p.certificate_pin,
+        server_url: p.server_url,
+    })
+}

@@ -61,11 +61,12 @@ pub fn issue(
         "INSERT INTO enrollment_code (code_hash, store_id, expires_at) VALUES (?1, ?2, ?3)",
         params![code_hash(&code).as_slice(), store_id, expires_at],
     )?;
-    let mut qr_payload = format!("carnet-enroll:?code={raw}&pin={certificate_pin}");
-    if let Some(url) = server_url {
-        qr_payload.push_str("&server=");
-        qr_payload.push_str(url);
+    let qr_payload = carnet_protocol::enrolment::EnrolmentPayload {
+        code: raw.clone(),
+        certificate_pin: certificate_pin.to_owned(),
+        server_url: server_url.map(str::to_owned),
     }
+    .to_text();
     Ok(EnrollmentCode {
         code,
         store_id: store_id.to_owned(),

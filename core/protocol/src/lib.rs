@@ -11,6 +11,7 @@ pub use carnet_fixtures::format::{
     Address, Brand, Category, Consent, Customer, Offer, Product, PurchaseLine, Store,
 };
 
+pub mod enrolment;
 #[cfg(feature = "tls")]
 pub mod pin;
 pub mod presence;

@@ -28,13 +28,13 @@ public final class EnrolmentModel {
     /// format printed by `carnet-sync-server enrollment issue`); false if it is not one.
     @discardableResult
     public func scanned(payload: String) -> Bool {
-        guard let payload = EnrolmentPayload(payload) else {
+        guard let payload = parseEnrollmentPayload(text: payload) else {
             notice = Notice(key: "This QR code is not a Carnet enrolment code.")
             return false
         }
         code = payload.code
-        certificatePin = payload.pin
-        if let server = payload.server {
+        certificatePin = payload.certificatePin
+        if let server = payload.serverUrl {
             serverURL = server
         }
         notice = nil
@@ -55,28 +55,6 @@ public final class EnrolmentModel {
         } catch {
             notice = app.report(error)
         }
-    }
-}
-
-/// The fields of the enrolment QR code. Transport decoding only: the code and pin are checked
-/// by the core and the server.
-struct EnrolmentPayload: Equatable {
-    let code: String
-    let pin: String
-    let server: String?
-
-    init?(_ text: String) {
-        let prefix = "carnet-enroll:?"
-        guard text.hasPrefix(prefix),
-              let items = URLComponents(string: "x:?" + text.dropFirst(prefix.count))?.queryItems
-        else { return nil }
-        func value(_ name: String) -> String? {
-            items.first { $0.name == name }?.value.flatMap { $0.isEmpty ? nil : $0 }
-        }
-        guard let code = value("code"), let pin = value("pin") else { return nil }
-        self.code = code
-        self.pin = pin
-        self.server = value("server")
     }
 }
 
