@@ -410,13 +410,7 @@ async fn sync_refuses_off_network_other_stores_and_bad_credentials() {
     .await;
     assert_eq!(other.unwrap_err(), SyncError::ForbiddenStore);
 
-    let bad = SyncClient::new(ServerConfig {
-        base_url: setup.server.base.clone(),
-        certificate_pin: setup.server.fingerprint.clone(),
-        token: "not-a-token".into(),
-        store_id: STORE.into(),
-    })
-    .unwrap();
+    let bad = setup.client_as(STORE, &setup.server.fingerprint, "not-a-token");
     let refused = sync(
         Arc::clone(&cache),
         &bad,
@@ -428,13 +422,7 @@ async fn sync_refuses_off_network_other_stores_and_bad_credentials() {
     assert_eq!(refused.unwrap_err(), SyncError::Unauthorized);
 
     // Another certificate than the pinned one: the connection is refused.
-    let wrong_pin = SyncClient::new(ServerConfig {
-        base_url: setup.server.base.clone(),
-        certificate_pin: "00".repeat(32),
-        token: setup.token.clone(),
-        store_id: STORE.into(),
-    })
-    .unwrap();
+    let wrong_pin = setup.client_as(STORE, &"00".repeat(32), &setup.token);
     let pinned = sync(
         Arc::clone(&cache),
         &wrong_pin,

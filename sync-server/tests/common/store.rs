@@ -52,10 +52,15 @@ impl TinyStore {
 
     /// A client asking for `store`'s feed with this device's credential.
     pub fn client_for(&self, store: &str) -> SyncClient {
+        self.client_as(store, &self.server.fingerprint, &self.token)
+    }
+
+    /// A client with any pin and token, to show what the server and the pin refuse.
+    pub fn client_as(&self, store: &str, pin: &str, token: &str) -> SyncClient {
         SyncClient::new(ServerConfig {
             base_url: self.server.base.clone(),
-            certificate_pin: self.server.fingerprint.clone(),
-            token: self.token.clone(),
+            certificate_pin: pin.into(),
+            token: token.into(),
             store_id: store.into(),
         })
         .unwrap()
