@@ -5,8 +5,9 @@ mod migrations;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags, Transaction};
 
@@ -163,19 +164,45 @@ fn poisoned() -> Error {
     Error::Crypto("a previous operation panicked while holding the cache")
 }
 
-/// Keying a connection goes one at a time: SQLCipher activates its crypto provider on the
-/// first key, and under load two connections keyed at once were seen to fail with "an error
-/// occurred with PRAGMA key". Keying with a raw key takes a fraction of a millisecond.
-static KEYING: Mutex<()> = Mutex::new(());
+/// SQLite marks itself initialised *before* SQLCipher's own start-up (crypto provider, private
+/// heap, random seed) has finished, and a connection keyed in that window, from another
+/// thread, fails with "an error occurred with PRAGMA key". So the first connection of the
+/// process waits until a throwaway in-memory connection takes a key; from then on keying
+/// cannot race. The wait is a few milliseconds, once.
+fn sqlcipher_started() -> Result<()> {
+    static STARTED: OnceLock<bool> = OnceLock::new();
+    const PROBE: &str = "PRAGMA key = \"x'00000000000000000000000000000000\
+                         00000000000000000000000000000000'\"";
+    let started = *STARTED.get_or_init(|| {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let keyed = Connection::open_in_memory().and_then(|conn| conn.execute_batch(PROBE));
+            if keyed.is_ok() {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    });
+    if started {
+        Ok(())
+    } else {
+        Err(Error::Crypto("SQLCipher did not start: no key can be set"))
+    }
+}
 
 fn connect(path: &Path, key: Option<&CacheKey>, flags: OpenFlags) -> Result<Connection> {
+    if key.is_some() {
+        sqlcipher_started()?;
+    }
     let conn = Connection::open_with_flags(path, flags)?;
     if let Some(key) = key {
-        let _one_at_a_time = KEYING.lock().unwrap_or_else(|p| p.into_inner());
         conn.execute_batch(&key.pragma())?;
     }
     // A checkpoint and a read may briefly contend for the WAL index.
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.busy_timeout(Duration::from_secs(5))?;
     // SQLCipher would otherwise print its own lines (e.g. HMAC failures) on stderr.
     let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE");
     Ok(conn)
