@@ -57,8 +57,9 @@ impl SyncTask {
     }
 }
 
-/// How often the session renews its presence lease and checks timeouts in the background.
-const BACKGROUND_PERIOD: Duration = Duration::from_secs(20);
+/// The longest the background task waits between two checks of the lease and timeouts; it
+/// wakes sooner when the store's lease policy needs it (see `Session::next_tick_in`).
+const BACKGROUND_PERIOD: Duration = Duration::from_secs(30);
 
 /// The advisor's handheld.
 #[derive(uniffi::Object)]

@@ -52,16 +52,14 @@ struct CarnetApp: App {
         }
     }
 
-    /// Forwards network changes, asks for single app mode, renews presence while active.
+    /// Forwards network changes, asks for single app mode and proves presence once. Renewing
+    /// the lease afterwards is the core's: it wakes as often as the store's lease policy needs.
     private func follow(_ app: AppModel) async {
         app.kioskChanged(await Kiosk.request())
         network.start { available, wifiHint in
             Task { @MainActor in await app.networkChanged(pathAvailable: available, wifiHint: wifiHint) }
         }
-        while !Task.isCancelled {
-            await app.checkPresence()
-            try? await Task.sleep(for: .seconds(60))
-        }
+        await app.checkPresence()
     }
 }
 

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -536,9 +537,15 @@ async fn idle_timeout_lease_expiry_renewal_and_clock_rollback() {
     // tick() renews the lease once half of it is spent: the advisor stays unlocked.
     session.tick().await;
     unlock(&session, "A1", PIN_A1).await;
+    // The background task wakes when the store's policy says: here the idle timeout (60 s)
+    // comes first, then the lease's half-life (60 s of 120 s) once she is active.
+    let at_most = Duration::from_secs(300);
+    let next = session.next_tick_in(at_most);
+    assert!(next > Duration::from_secs(59) && next <= Duration::from_secs(61));
     for _ in 0..4 {
         clock.advance_secs(40);
         session.touch();
+        assert!(session.next_tick_in(at_most) <= Duration::from_secs(21));
         session.tick().await;
         assert!(matches!(session.state(), SessionState::Unlocked { .. }));
     }

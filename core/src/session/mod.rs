@@ -274,6 +274,9 @@ impl std::fmt::Debug for Session {
 const SESSION_FILE: &str = "session.json";
 const CACHE_FILE: &str = "cache.db";
 
+/// How soon an overdue lease renewal (the last attempt failed) is tried again.
+const RENEWAL_RETRY_MS: u64 = 5_000;
+
 /// A running background renewal; stops when dropped.
 #[derive(Debug)]
 pub struct BackgroundTask(tokio::task::JoinHandle<()>);
@@ -576,7 +579,7 @@ impl Session {
     }
 
     /// Applies timeouts and renews the lease once half of it is spent (or when there is none).
-    /// Call it every 15–30 s, or use [`Session::spawn_background`].
+    /// [`Session::spawn_background`] calls it when [`Session::next_tick_in`] says.
     pub async fn tick(&self) -> SessionState {
         let due = {
             let mut inner = lock_inner(&self.shared);
@@ -604,13 +607,49 @@ impl Session {
         self.refresh()
     }
 
-    /// Runs [`Session::tick`] every `period` on the current tokio runtime until the handle is
-    /// dropped.
-    pub fn spawn_background(&self, period: Duration) -> BackgroundTask {
+    /// How long until [`Session::tick`] next has work: renewing the lease at its half-life,
+    /// locking at its expiry or at the idle timeout. The store's lease policy sets these, so a
+    /// store with short leases is renewed as often as it needs. Never more than `at_most` (a
+    /// device without a lease retries presence at that pace), never less than a second.
+    pub fn next_tick_in(&self, at_most: Duration) -> Duration {
+        let inner = lock_inner(&self.shared);
+        let now = self.shared.platform.clock.monotonic_ms();
+        let mut due: Vec<u64> = Vec::new();
+        if let Some(lease) = &inner.lease {
+            let half_life =
+                lease.sent_mono + lease.expires_mono.saturating_sub(lease.sent_mono) / 2;
+            // Past its half-life the renewal is overdue (a failed attempt): try again soon.
+            due.push(if half_life > now {
+                half_life
+            } else {
+                now + RENEWAL_RETRY_MS
+            });
+            due.push(lease.expires_mono);
+        }
+        if let (Some(_), Some(enrollment)) = (&inner.advisor, &inner.enrollment) {
+            let idle_limit = u64::from(enrollment.policy.idle_timeout_secs) * 1000;
+            // Strictly past the limit locks (see `evaluate`).
+            due.push(inner.last_activity_mono + idle_limit + 1);
+        }
+        let soonest = due
+            .into_iter()
+            .filter(|&at| at > now)
+            .min()
+            .map_or(at_most, |at| Duration::from_millis(at - now));
+        soonest.min(at_most).max(Duration::from_secs(1))
+    }
+
+    /// Runs [`Session::tick`] on the current tokio runtime until the handle is dropped, each
+    /// time after [`Session::next_tick_in`]`(at_most)`.
+    pub fn spawn_background(&self, at_most: Duration) -> BackgroundTask {
         let weak: Weak<Shared> = Arc::downgrade(&self.shared);
         BackgroundTask(tokio::spawn(async move {
             loop {
-                tokio::time::sleep(period).await;
+                let wait = match weak.upgrade() {
+                    Some(shared) => Session { shared }.next_tick_in(at_most),
+                    None => return,
+                };
+                tokio::time::sleep(wait).await;
                 let Some(shared) = weak.upgrade() else { return };
                 Session { shared }.tick().await;
             }
