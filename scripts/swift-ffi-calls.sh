@@ -53,7 +53,8 @@ VARS = {
     "offer": "ActiveOffer", "suggestion": "Suggestion", "item": "RepurchaseItem",
     "entry": "OutboxEntry", "consent": "ConsentState", "share": "Share",
     "progress": "SyncProgress", "report": "SyncReport", "contact": "Contact",
-    "playlistValue": "Playlist",
+    "playlistValue": "Playlist", "hint": "DuplicateHint", "forecast": "VisitForecast",
+    "status": "DeviceStatus",
 }
 errors, seen = [], 0
 files = [p for p in pathlib.Path("ios").rglob("*.swift") if "CarnetFFI" not in p.parts]
@@ -67,7 +68,7 @@ for path in files:
         elif args not in funcs[name]:
             want = " or ".join("(" + ":".join(l) + (":" if l else "") + ")" for l in sorted(funcs[name]))
             errors.append(f"{path}: ffi call {name}({':'.join(args)}:) has other labels: {name}{want}")
-    for m in re.finditer(r"\b(NetworkEvent|HistoryQuery|Address)\s*\(([^()]*)\)", text):
+    for m in re.finditer(r"\b(NetworkEvent|HistoryQuery|Address|NewCustomer|CandidateContact)\s*\(([^()]*)\)", text):
         seen += 1
         args = labels(m.group(2))
         fields = records.get(m.group(1))

@@ -1,5 +1,7 @@
-// Shared pieces: the notice banner, the privacy cover, big one-handed buttons.
+// Shared pieces: the notice banner, the privacy cover, big one-handed buttons, a customer found,
+// the labels of contact fields.
 
+import CarnetFFI
 import CarnetModel
 import SwiftUI
 
@@ -48,4 +50,47 @@ struct BigButtonStyle: ButtonStyle {
 extension Phrase {
     /// The phrase in the app's language.
     var localized: Text { Text(verbatim: text()) }
+}
+
+/// A customer found by a search or a duplicate hint: name, where she lives, tier, card's end.
+struct CustomerMatchLabel: View {
+    let match: CustomerMatch
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 4) {
+            Text(verbatim: "\(match.firstName) \(match.lastName)").font(.headline)
+            Text(verbatim: "\(match.postalCode) \(match.city) · \(match.tier) · ••••\(match.cardLast4)")
+                .font(.subheadline).foregroundStyle(.secondary)
+        }
+    }
+}
+
+extension ContactField {
+    /// The field's label.
+    var title: LocalizedStringKey {
+        switch self {
+        case .firstName: "First name"
+        case .lastName: "Last name"
+        case .email: "E-mail"
+        case .phone: "Phone"
+        case .language: "Language"
+        }
+    }
+
+    /// The keyboard for typing it.
+    var keyboard: UIKeyboardType {
+        switch self {
+        case .email: .emailAddress
+        case .phone: .phonePad
+        default: .default
+        }
+    }
+
+    /// Capitals: words for names, none for codes and addresses.
+    var capitalization: TextInputAutocapitalization {
+        switch self {
+        case .email, .language: .never
+        default: .words
+        }
+    }
 }

@@ -13,9 +13,9 @@ struct ContactEditView: View {
                 ForEach(ContactEditModel.fields, id: \.self) { field in
                     VStack(alignment: .leading, spacing: 4) {
                         HStack {
-                            TextField(title(field), text: binding(field))
-                                .textInputAutocapitalization(field == .email ? .never : .words)
-                                .keyboardType(field == .email ? .emailAddress : field == .phone ? .phonePad : .default)
+                            TextField(field.title, text: binding(field))
+                                .textInputAutocapitalization(field.capitalization)
+                                .keyboardType(field.keyboard)
                                 .autocorrectionDisabled()
                                 .onSubmit { model.save(field) }
                             Button("Save") { model.save(field) }
@@ -26,7 +26,7 @@ struct ContactEditView: View {
                         }
                         if let error = model.errors[field] {
                             NoticeView(notice: error)
-                            if let suggestion = error.suggestion {
+                            if let suggestion = model.suggestedValue(field) {
                                 Button("Did you mean \(suggestion)?") { model.acceptSuggestion(field) }
                                     .frame(minHeight: 44)
                             }
@@ -66,15 +66,5 @@ struct ContactEditView: View {
 
     private func binding(_ field: ContactField) -> Binding<String> {
         Binding(get: { model.drafts[field] ?? "" }, set: { model.drafts[field] = $0 })
-    }
-
-    private func title(_ field: ContactField) -> LocalizedStringKey {
-        switch field {
-        case .firstName: "First name"
-        case .lastName: "Last name"
-        case .email: "E-mail"
-        case .phone: "Phone"
-        case .language: "Language"
-        }
     }
 }

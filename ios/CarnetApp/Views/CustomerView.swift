@@ -1,5 +1,5 @@
-// A customer: her card, history (searchable), playlist with like / doesn't like and reasons,
-// what she is due to buy again, her offers. Every figure is the core's.
+// A customer: her card with her visit forecast, history (searchable), playlist with like /
+// doesn't like and reasons, what she is due to buy again, her offers. Every figure is the core's.
 
 import CarnetFFI
 import CarnetModel
@@ -59,6 +59,15 @@ private struct CardTab: View {
                         LabeledContent("Last visit", value: formatting.day(last))
                     }
                     LabeledContent("Member since", value: formatting.day(card.memberSince))
+                }
+                Section("Next visits") {
+                    if let forecast = model.forecast {
+                        LabeledContent("Chance she is still active", value: formatting.percent(forecast.pAlive))
+                        LabeledContent("Purchases expected in 30 days", value: formatting.estimate(forecast.expected30Days))
+                        LabeledContent("Purchases expected in 90 days", value: formatting.estimate(forecast.expected90Days))
+                    } else {
+                        Text("No forecast for her.").foregroundStyle(.secondary)
+                    }
                 }
                 Section("She buys") {
                     ForEach(card.topCategories, id: \.id) { share in

@@ -1,5 +1,6 @@
-// Home: scan a loyalty card or search as-you-type (name + postal code, phone, e-mail), then the
-// customer's screens on a navigation stack. Toolbar: sync status, outbox, sign out.
+// Home: scan a loyalty card or search as-you-type (name + postal code, phone, e-mail), or register
+// a new customer (also from a scanned card no one has); then the customer's screens on a
+// navigation stack. Toolbar: sync status, outbox, sign out.
 
 import CarnetFFI
 import CarnetModel
@@ -30,6 +31,10 @@ struct HomeView: View {
                     switch route {
                     case .customer(let id):
                         CustomerView(app: app, model: app.customerModel(id: id))
+                    case .newCustomer:
+                        if let form = app.registration {
+                            RegistrationView(model: form, formatting: app.formatting)
+                        }
                     case .contactEdit(let id):
                         if let form = app.customerModel(id: id).contactModel() {
                             ContactEditView(model: form)
@@ -37,7 +42,7 @@ struct HomeView: View {
                     case .outbox:
                         OutboxView(model: app.outboxModel(), formatting: app.formatting)
                     case .sync:
-                        SyncView(sync: app.sync, formatting: app.formatting)
+                        SyncView(sync: app.sync, status: app.status, formatting: app.formatting)
                     }
                 }
         }
@@ -53,8 +58,15 @@ struct HomeView: View {
                     if let notice = app.lookup.notice {
                         NoticeView(notice: notice).padding().background(.thinMaterial, in: .rect(cornerRadius: 12))
                     }
-                    Button("Close") { scanning = false }
+                    if app.lookup.unknownCard != nil {
+                        Button("Register this card") {
+                            scanning = false
+                            app.lookup.registerUnknownCard()
+                        }
                         .buttonStyle(BigButtonStyle())
+                    }
+                    Button("Close") { scanning = false }
+                        .buttonStyle(BigButtonStyle(prominent: app.lookup.unknownCard == nil))
                 }
                 .padding()
             }
@@ -77,6 +89,13 @@ struct LookupView: View {
                 .buttonStyle(BigButtonStyle())
                 .disabled(!BarcodeScanner.isAvailable)
                 .listRowInsets(EdgeInsets())
+                Button {
+                    lookup.startRegistration()
+                } label: {
+                    Label("New customer", systemImage: "person.badge.plus")
+                }
+                .buttonStyle(BigButtonStyle(prominent: false))
+                .listRowInsets(EdgeInsets())
                 Picker("Search by", selection: $lookup.mode) {
                     Text("Name").tag(LookupModel.Mode.name)
                     Text("Phone").tag(LookupModel.Mode.phone)
@@ -91,12 +110,7 @@ struct LookupView: View {
                 Button {
                     lookup.open(match)
                 } label: {
-                    VStack(alignment: .leading, spacing: 4) {
-                        Text(verbatim: "\(match.firstName) \(match.lastName)").font(.headline)
-                        Text(verbatim: "\(match.postalCode) \(match.city) · \(match.tier) · ••••\(match.cardLast4)")
-                            .font(.subheadline).foregroundStyle(.secondary)
-                    }
-                    .frame(minHeight: 44)
+                    CustomerMatchLabel(match: match).frame(minHeight: 44)
                 }
                 .privacySensitive()
             }

@@ -1,5 +1,5 @@
 // Lock screen and advisor sign-in. When the core needs presence first, the screen says to join
-// the store network and offers to check again.
+// the store network and offers to check again. Below, which handheld this is and its store.
 
 import CarnetModel
 import SwiftUI
@@ -52,6 +52,7 @@ struct SignInView: View {
                     .buttonStyle(BigButtonStyle())
                     .disabled(model.busy || model.advisorId.isEmpty || model.pin.isEmpty)
                 }
+                DeviceStatusSection(status: app.status, formatting: app.formatting)
             }
             .navigationTitle("Carnet")
         }

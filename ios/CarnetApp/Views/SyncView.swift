@@ -1,4 +1,5 @@
-// Sync status with progress, start and cancel; the outbox of edits waiting or refused.
+// Sync status with progress, start and cancel; the handheld's id, store and lock state; the
+// outbox of edits waiting or refused.
 
 import CarnetFFI
 import CarnetModel
@@ -18,6 +19,7 @@ struct SyncBadge: View {
 
 struct SyncView: View {
     let sync: SyncModel
+    let status: DeviceStatus
     let formatting: Formatting
 
     var body: some View {
@@ -49,8 +51,24 @@ struct SyncView: View {
             if let error = sync.lastError {
                 Section { Text(verbatim: error).foregroundStyle(.red) }
             }
+            DeviceStatusSection(status: status, formatting: formatting)
         }
         .navigationTitle("Sync")
+    }
+}
+
+/// Which handheld this is, its store and its lock state, as the core says: what a store
+/// manager asks for to revoke or re-enrol it.
+struct DeviceStatusSection: View {
+    let status: DeviceStatus
+    let formatting: Formatting
+
+    var body: some View {
+        Section("This handheld") {
+            LabeledContent("Device", value: status.deviceId ?? "–")
+            LabeledContent("Store", value: status.storeId ?? "–")
+            formatting.phrase(status.state).localized
+        }
     }
 }
 

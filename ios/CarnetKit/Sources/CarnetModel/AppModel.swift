@@ -15,10 +15,16 @@ public final class AppModel {
     public let formatting: Formatting
     /// The device state, as last read from the core.
     public private(set) var device: DeviceState
+    /// Device id, store and lock state, as last read from the core (for the status screens).
+    public private(set) var status: DeviceStatus
     /// Single app mode, as the platform reported it.
     public var kiosk = KioskStatus()
-    /// The home navigation stack.
-    public var path: [Route] = []
+    /// The home navigation stack. Leaving the registration form forgets what was typed in it.
+    public var path: [Route] = [] {
+        didSet {
+            if !path.contains(.newCustomer) { dropRegistration() }
+        }
+    }
     /// The last message for the advisor, shown as a banner.
     public var notice: Notice?
 
@@ -28,11 +34,15 @@ public final class AppModel {
     @ObservationIgnored public private(set) var sync: SyncModel!
     /// The customer being shown, if any (one at a time: nothing else is kept in memory).
     public private(set) var customer: CustomerModel?
+    /// The new customer being registered, if the form is open.
+    public private(set) var registration: RegistrationModel?
 
     public init(handheld: any HandheldProtocol, formatting: Formatting = Formatting()) {
         self.handheld = handheld
         self.formatting = formatting
-        self.device = handheld.state()
+        let status = handheld.deviceStatus()
+        self.status = status
+        self.device = status.state
         self.lookup = LookupModel(app: self)
         self.sync = SyncModel(app: self)
         // The core locks by itself too (idle timeout, lease expiry, wipe): follow it.
@@ -68,6 +78,7 @@ public final class AppModel {
     /// Shows `state`, the core's answer to a call or a change it announced.
     public func follow(_ state: DeviceState) {
         device = state
+        status = handheld.deviceStatus()
         if !showsCustomerData {
             forgetCustomerData()
         }
@@ -130,9 +141,22 @@ public final class AppModel {
 
     // MARK: navigation
 
-    /// Opens a customer (from a scan or a search result).
+    /// Opens a customer (from a scan, a search result, a duplicate hint or a registration).
     public func openCustomer(id: String) {
         path = [.customer(id: id)]
+    }
+
+    /// Opens an empty registration form, or one for the card just scanned.
+    public func startRegistration(card: String? = nil) {
+        dropRegistration()
+        registration = RegistrationModel(app: self, card: card)
+        path = [.newCustomer]
+    }
+
+    /// Forgets the registration form and what was typed in it.
+    private func dropRegistration() {
+        registration?.clear()
+        registration = nil
     }
 
     /// The model of the customer screen for `id`, created when first asked.

@@ -66,11 +66,17 @@ public final class ContactEditModel {
         }
     }
 
+    /// The value the core suggests for `field`, in full: an e-mail with the suggested domain
+    /// in place of the one typed (the core suggests only the domain).
+    public func suggestedValue(_ field: ContactField) -> String? {
+        errors[field]?.corrected(drafts[field] ?? "", field: field)
+    }
+
     /// Takes the correction the core offered for `field` ("gmail.com" for "gmial.com"); the
     /// advisor still saves it.
     public func acceptSuggestion(_ field: ContactField) {
-        guard let suggestion = errors[field]?.suggestion else { return }
-        drafts[field] = suggestion
+        guard let value = suggestedValue(field) else { return }
+        drafts[field] = value
         errors[field] = nil
     }
 

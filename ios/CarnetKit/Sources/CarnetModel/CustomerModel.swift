@@ -15,6 +15,8 @@ public final class CustomerModel {
     public var tab: CustomerTab = .card
     /// Her card, once loaded.
     public private(set) var card: CustomerCard?
+    /// Her next-visit forecast, when the core can make one (consent, model, history).
+    public private(set) var forecast: VisitForecast?
     /// Why loading failed.
     public private(set) var notice: Notice?
 
@@ -33,13 +35,21 @@ public final class CustomerModel {
         repurchase = RepurchaseModel(app: app, customerId: id)
     }
 
-    /// Opens her card.
+    /// Opens her card, with her visit forecast.
     public func load() {
         do {
             card = try app.handheld.openCard(customerId: id)
             notice = nil
         } catch {
             card = nil
+            forecast = nil
+            notice = app.report(error)
+            return
+        }
+        do {
+            forecast = try app.handheld.visitForecast(customerId: id)
+        } catch {
+            forecast = nil
             notice = app.report(error)
         }
     }

@@ -39,6 +39,11 @@ public struct Formatting: Sendable {
         return Date(timeIntervalSince1970: TimeInterval(seconds)).formatted(style)
     }
 
+    /// A figure the core estimated (expected purchases), with one decimal.
+    public func estimate(_ value: Double) -> String {
+        value.formatted(.number.precision(.fractionLength(1)).locale(locale))
+    }
+
     /// A fraction in 0...1 as a whole percentage.
     public func percent(_ fraction: Double) -> String {
         fraction.formatted(.percent.precision(.fractionLength(0)).locale(locale))

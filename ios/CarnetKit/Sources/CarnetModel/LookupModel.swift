@@ -26,6 +26,9 @@ public final class LookupModel {
     public private(set) var results: [CustomerMatch] = []
     /// Why the last lookup failed.
     public private(set) var notice: Notice?
+    /// The last card scanned, when it is a valid card of no customer: she may be registered
+    /// with it.
+    public private(set) var unknownCard: String?
     /// Results per search.
     public var limit: UInt32 = 20
     /// Delay after the last keystroke before searching.
@@ -70,18 +73,41 @@ public final class LookupModel {
         }
     }
 
-    /// A barcode read by the camera or typed: opens her card if the core finds her.
+    /// A barcode read by the camera or typed: opens her card if the core finds her. A valid
+    /// card the core knows no one with is kept in `unknownCard`, to register her.
     @discardableResult
     public func scanned(code: String) -> Bool {
+        unknownCard = nil
         do {
             let match = try app.handheld.findByCard(scanned: code)
             notice = nil
             app.openCustomer(id: match.id)
             return true
+        } catch let error as CarnetError {
+            if case .NotFound = error {
+                unknownCard = code
+                notice = Notice(key: "No customer has this card.")
+            } else {
+                notice = app.report(error)
+            }
+            return false
         } catch {
             notice = app.report(error)
             return false
         }
+    }
+
+    /// Opens an empty registration form.
+    public func startRegistration() {
+        app.startRegistration()
+    }
+
+    /// Opens the registration form with the card just scanned.
+    public func registerUnknownCard() {
+        guard let code = unknownCard else { return }
+        unknownCard = nil
+        notice = nil
+        app.startRegistration(card: code)
     }
 
     /// Opens a search result.
@@ -97,5 +123,6 @@ public final class LookupModel {
         pending?.cancel()
         results = []
         notice = nil
+        unknownCard = nil
     }
 }

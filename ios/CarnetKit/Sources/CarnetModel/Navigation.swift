@@ -22,6 +22,8 @@ public enum RootScreen: Equatable, Sendable {
 public enum Route: Hashable, Sendable {
     /// A customer, opened from a scan or a search result.
     case customer(id: String)
+    /// A new customer, to register (the form is `AppModel.registration`).
+    case newCustomer
     /// Her contact details and consents, to edit.
     case contactEdit(customerId: String)
     /// Edits waiting for the server, and those it refused.

@@ -59,3 +59,24 @@ extension Formatting {
         return Phrase("Due on %@", day(dueOn))
     }
 }
+
+extension Formatting {
+    /// Why an existing customer may be the one being registered.
+    public func phrase(_ reason: DuplicateReason) -> Phrase {
+        switch reason {
+        case .sameEmail: return Phrase("Same e-mail")
+        case .samePhone: return Phrase("Same phone")
+        case .similarNameSamePostalCode: return Phrase("Similar name, same postal code")
+        }
+    }
+
+    /// The device's lock state, for the status screens (the reasons are the core's).
+    public func phrase(_ state: DeviceState) -> Phrase {
+        switch state {
+        case .notEnrolled: return Phrase("Not enrolled")
+        case .locked(let reason, _): return Phrase("Locked: %@", reason)
+        case .unlocked(let advisorId, let advisorName): return Phrase("Unlocked by %@", advisorName ?? advisorId)
+        case .shredded(let reason): return Phrase("Erased: %@", reason)
+        }
+    }
+}

@@ -1,6 +1,7 @@
 // An advisor's day through the view models, against the real core (the Rust library) and a real
 // store server: enrol from the QR code, sign in, sync with progress, scan a card, read her card
-// and history, like a suggestion, edit a contact inline, lose the network (locks), go to the
+// and forecast and history, like a suggestion, edit a contact inline, see a likely duplicate while
+// registering, register a new customer with a scanned card, lose the network (locks), go to the
 // background (locks). The scenarios run in order on one device.
 
 import CarnetFFI
@@ -67,13 +68,20 @@ enum Scenarios {
         Scenario(name: "signing in unlocks", body: signIn),
         Scenario(name: "kiosk refused on a managed device hides customer data", body: kiosk),
         Scenario(name: "sync fills the cache, with progress", body: sync),
+        Scenario(name: "the status shows the device, its store and its lock state", body: deviceStatus),
         Scenario(name: "scanning a card opens her card", body: scanCard),
+        Scenario(name: "her card shows the core's visit forecast", body: forecast),
         Scenario(name: "a malformed card shows the core's reason", body: badCard),
         Scenario(name: "search as-you-type finds her by name", body: searchByName),
         Scenario(name: "history with search", body: history),
         Scenario(name: "liking a suggestion records it and reloads the playlist", body: like),
         Scenario(name: "re-purchase and offers load", body: repurchase),
         Scenario(name: "an invalid e-mail is refused inline, a valid one saved", body: contactEdit),
+        Scenario(name: "a mistyped e-mail domain is corrected to the whole address", body: suggestionAccepted),
+        Scenario(name: "typing her name and postal code, or her e-mail, shows her as already a customer",
+                 body: duplicates),
+        Scenario(name: "an unknown card registers her: field errors inline, the suggestion taken, her card opens",
+                 body: register),
         Scenario(name: "losing the store network locks and forgets the customer", body: networkLost),
         Scenario(name: "back on the network, signed in, the background locks", body: background),
     ]
@@ -170,6 +178,30 @@ enum Scenarios {
         try check(day.app.showsCustomerData, "still unlocked after the sync: \(day.app.root)")
     }
 
+    static func deviceStatus(_ day: Day) async throws {
+        let status = day.app.status
+        try check(!(status.deviceId ?? "").isEmpty, "a device id")
+        try check(!(status.storeId ?? "").isEmpty, "a store")
+        guard case .unlocked(let advisorId, _) = status.state, advisorId == day.config.advisorId else {
+            throw CheckFailure(description: "state is \(status.state)")
+        }
+        let state = day.app.formatting.phrase(status.state).text()
+        try check(!state.isEmpty && !state.contains("%@"), "the state reads: \(state)")
+    }
+
+    static func forecast(_ day: Day) async throws {
+        let customer = day.app.customerModel(id: day.customerId)
+        customer.load()
+        try check(customer.notice == nil, "card: \(String(describing: customer.notice))")
+        let core = try day.app.handheld.visitForecast(customerId: day.customerId)
+        try check(customer.forecast == core, "the card shows the core's forecast")
+        let forecast = try customer.forecast.unwrap("her forecast")
+        try check(forecast.pAlive >= 0 && forecast.pAlive <= 1, "p_alive \(forecast.pAlive)")
+        try check(forecast.expected30Days >= 0 && forecast.expected30Days <= forecast.expected90Days,
+                  "expected \(forecast.expected30Days) then \(forecast.expected90Days)")
+        try check(!day.app.formatting.estimate(forecast.expected90Days).isEmpty, "formatted")
+    }
+
     static func scanCard(_ day: Day) async throws {
         let lookup = day.app.lookup!
         try check(lookup.scanned(code: day.config.card), "scan failed: \(String(describing: lookup.notice))")
@@ -263,6 +295,106 @@ enum Scenarios {
         try check(customer.card?.contact.email == "swift.check@example.com", "her card shows it")
     }
 
+    static func suggestionAccepted(_ day: Day) async throws {
+        let customer = day.app.customerModel(id: day.customerId)
+        let form = try customer.contactModel().unwrap("the contact form")
+        form.drafts[.email] = "swift.check@gmial.com"
+        try check(!form.save(.email), "a mistyped domain is refused")
+        try check(form.errors[.email]?.suggestion == "gmail.com", "the core suggests the domain: \(String(describing: form.errors[.email]))")
+        try check(form.suggestedValue(.email) == "swift.check@gmail.com", "offered: \(form.suggestedValue(.email) ?? "nothing")")
+        form.acceptSuggestion(.email)
+        try check(form.drafts[.email] == "swift.check@gmail.com", "taken: \(form.drafts[.email] ?? "")")
+        form.drafts[.email] = "swift.check@example.com"
+        try check(form.save(.email), "saved back: \(String(describing: form.errors[.email]))")
+    }
+
+    static func duplicates(_ day: Day) async throws {
+        let card = try day.app.customerModel(id: day.customerId).card.unwrap("her card")
+        let email = try card.contact.email.unwrap("her e-mail")
+        day.app.lookup.startRegistration()
+        try check(day.app.path == [.newCustomer], "path is \(day.app.path)")
+        let form = try day.app.registration.unwrap("the registration form")
+        try check(!form.cardScanned && form.cardNumber.isEmpty, "no card number yet")
+        try check(!form.register(), "an empty form is refused")
+        try check(form.cardError != nil, "the card number is asked for: \(String(describing: form.notice))")
+        try check(day.app.path == [.newCustomer], "the form stays")
+
+        form.drafts[.firstName] = card.firstName
+        form.drafts[.lastName] = card.lastName
+        form.postalCode = card.contact.postalCode
+        try await eventually(5, "she is hinted as she is typed") {
+            form.duplicates.contains { $0.customer.id == day.customerId }
+        }
+        let hint = try form.duplicates.first { $0.customer.id == day.customerId }.unwrap("her hint")
+        try check(hint.reasons.contains(.similarNameSamePostalCode), "reasons \(hint.reasons)")
+        let because = day.app.formatting.phrase(hint.reasons[0]).text()
+        try check(!because.isEmpty && !because.contains("%@"), "the reason reads: \(because)")
+
+        form.drafts[.firstName] = ""
+        form.drafts[.lastName] = ""
+        form.postalCode = ""
+        form.findDuplicatesNow()
+        try check(form.duplicates.isEmpty, "nothing typed, no hint: \(form.duplicates.count)")
+        form.drafts[.email] = email.uppercased()
+        form.findDuplicatesNow()
+        let byEmail = form.duplicates.first { $0.customer.id == day.customerId }
+        try check(byEmail?.reasons.contains(.sameEmail) == true, "her e-mail finds her: \(form.duplicates)")
+
+        form.open(hint)
+        try check(day.app.path == [.customer(id: day.customerId)], "her card opens: \(day.app.path)")
+        try check(day.app.registration == nil, "what was typed is forgotten")
+    }
+
+    static func register(_ day: Day) async throws {
+        let lookup = day.app.lookup!
+        let number = try unknownCard(day.app.handheld)
+        try check(!lookup.scanned(code: number), "no one has this card")
+        try check(lookup.unknownCard == number, "she can be registered with it: \(String(describing: lookup.notice))")
+        lookup.registerUnknownCard()
+        try check(day.app.path == [.newCustomer], "path is \(day.app.path)")
+        let form = try day.app.registration.unwrap("the registration form")
+        try check(form.cardScanned && form.cardNumber == number, "the card number is prefilled")
+
+        form.drafts[.firstName] = "Swift"
+        form.drafts[.lastName] = "Register 2"
+        form.drafts[.email] = "swift.register@gmial.com"
+        form.drafts[.language] = "fr"
+        form.line1 = "1 rue de Rivoli"
+        form.postalCode = "75001"
+        form.city = "Paris"
+        try check(!form.register(), "a digit in a name is refused")
+        try check(form.errors[.lastName] != nil, "under the last name: \(form.errors) \(String(describing: form.notice))")
+        try check(form.errors[.lastName]?.detail?.isEmpty == false, "with the core's reason")
+
+        form.drafts[.lastName] = "Register"
+        try check(!form.register(), "a mistyped e-mail domain is refused")
+        try check(form.errors[.lastName] == nil, "the name's error is gone")
+        let error = try form.errors[.email].unwrap("the e-mail's error (\(form.errors), \(String(describing: form.notice)))")
+        try check(error.suggestion == "gmail.com", "suggestion \(String(describing: error.suggestion))")
+        try check(form.suggestedValue(.email) == "swift.register@gmail.com", "offered: \(form.suggestedValue(.email) ?? "nothing")")
+        form.acceptSuggestion(.email)
+        try check(form.drafts[.email] == "swift.register@gmail.com" && form.errors[.email] == nil, "the suggestion is taken")
+
+        try check(form.register(), "registered: \(form.errors) \(String(describing: form.cardError)) \(String(describing: form.notice))")
+        guard day.app.path.count == 1, case .customer(let id)? = day.app.path.last else {
+            throw CheckFailure(description: "path is \(day.app.path)")
+        }
+        try check(day.app.registration == nil, "the form is forgotten")
+        let customer = day.app.customerModel(id: id)
+        customer.load()
+        let card = try customer.card.unwrap("her new card (\(String(describing: customer.notice)))")
+        try check(card.card == number, "her card is the one scanned")
+        try check(customer.displayName == "Swift Register", "her name: \(customer.displayName)")
+        try check(card.contact.email == "swift.register@gmail.com", "her e-mail: \(card.contact.email ?? "none")")
+
+        try check(lookup.scanned(code: number), "her card now finds her: \(String(describing: lookup.notice))")
+        try check(day.app.path == [.customer(id: id)] && lookup.unknownCard == nil, "and opens her")
+        let outbox = day.app.outboxModel()
+        outbox.load()
+        try check(outbox.entries.contains { $0.customerId == id }, "the registration waits in the outbox for the server")
+        day.app.openCustomer(id: day.customerId)
+    }
+
     static func networkLost(_ day: Day) async throws {
         await day.app.networkChanged(pathAvailable: false, wifiHint: nil)
         guard case .signIn = day.app.root else {
@@ -270,6 +402,9 @@ enum Scenarios {
         }
         try check(day.app.path.isEmpty, "the stack is emptied")
         try check(day.app.customer == nil, "her card is forgotten")
+        guard case .locked = day.app.status.state else {
+            throw CheckFailure(description: "the status says \(day.app.status.state)")
+        }
         try check(day.app.lookup.results.isEmpty, "no search results")
         do {
             _ = try day.app.handheld.findByCard(scanned: day.config.card)

@@ -1,5 +1,6 @@
 // What the scenarios need: their configuration (a real sync server, set up by
-// scripts/swift-check.sh or scripts/ios-test.sh), an in-memory key store, and checks.
+// scripts/swift-check.sh or scripts/ios-test.sh), an in-memory key store, a card no one has,
+// and checks.
 
 import CarnetFFI
 import Foundation
@@ -85,4 +86,26 @@ func eventually(
         }
         try await Task.sleep(for: .milliseconds(20))
     }
+}
+
+/// A valid EAN-13 card number that no customer in the device's cache has, for a registration.
+@MainActor
+func unknownCard(_ handheld: any HandheldProtocol) throws -> String {
+    for _ in 0..<50 {
+        let twelve = "2" + (0..<11).map { _ in String(Int.random(in: 0...9)) }.joined()
+        let number = twelve + String(ean13CheckDigit(twelve))
+        do {
+            _ = try handheld.findByCard(scanned: number)
+        } catch CarnetError.NotFound {
+            return number
+        }
+    }
+    throw CheckFailure(description: "every card number tried belongs to someone")
+}
+
+/// The EAN-13 check digit of twelve digits (weights 1 and 3 from the left).
+func ean13CheckDigit(_ twelve: String) -> Int {
+    let sum = twelve.compactMap(\.wholeNumberValue).enumerated()
+        .reduce(0) { $0 + $1.element * ($1.offset % 2 == 0 ? 1 : 3) }
+    return (10 - sum % 10) % 10
 }
