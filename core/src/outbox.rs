@@ -113,13 +113,15 @@ fn normalise(tx: &Transaction<'_>, change: MutationKind) -> Result<MutationKind>
             Ok(change)
         }
         MutationKind::CreateCustomer { customer } => {
-            crate::barcode::CardNumber::parse(&customer.card)?;
+            // Stored as the digits alone, however it was typed ("400-6381 333931").
+            let card = crate::barcode::CardNumber::parse(&customer.card)?;
             let country: Option<String> = tx
                 .prepare_cached("SELECT country FROM store WHERE id = ?1")?
                 .query_row([&customer.home_store_id], |r| r.get(0))
                 .optional()?;
             let country = country.unwrap_or_else(|| customer.address.country.clone());
             let mut customer = contact::validate_customer(&customer, &country)?;
+            customer.card = card.as_str().to_owned();
             // Consent is server-authoritative and recorded with its own mutations.
             customer.consents.clear();
             Ok(MutationKind::CreateCustomer {

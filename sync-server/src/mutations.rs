@@ -352,9 +352,13 @@ fn contact_edit(
 fn create_customer(
     conn: &Connection,
     device: &devices::Device,
-    customer: Customer,
+    mut customer: Customer,
     made_at: DateTime<Utc>,
 ) -> Result<Outcome> {
+    match carnet_core::barcode::CardNumber::parse(&customer.card) {
+        Ok(card) => customer.card = card.as_str().to_owned(),
+        Err(e) => return Ok(rejected(reject::INVALID_VALUE, &e.to_string())),
+    }
     if is_erased(conn, &customer.id)? {
         return Ok(rejected(
             reject::CUSTOMER_ERASED,

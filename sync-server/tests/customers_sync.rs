@@ -186,9 +186,11 @@ async fn a_registration_shows_duplicates_first_then_travels() {
         assert!(hint.reasons.contains(&DuplicateReason::SameEmail));
     }
     // A genuinely new customer has no hint and is registered.
+    let card = carnet_fixtures::ean::with_check_digit("299000000001");
     let new = Customer {
         id: registration::new_customer_id().unwrap(),
-        card: carnet_fixtures::ean::with_check_digit("299000000001"),
+        // Typed by hand, with the grouping printed on the card.
+        card: format!("{} {}-{}", &card[..3], &card[3..8], &card[8..]),
         first_name: " Zoé ".into(),
         last_name: "Quintard-Ybert".into(),
         email: Some("zoe.qy@Orange.fr".into()),
@@ -266,6 +268,19 @@ async fn a_registration_shows_duplicates_first_then_travels() {
     full_sync(&b, &client).await;
     let on_b = lookup::by_card(&b, &new.card).unwrap();
     assert_eq!(on_b.id, new.id);
+    // Stored as the digits alone, on the device that registered her and on the other one.
+    for device in [&a, &b] {
+        let stored: String = device
+            .read(|c| {
+                Ok(
+                    c.query_row("SELECT card FROM customer WHERE id = ?1", [&new.id], |r| {
+                        r.get(0)
+                    })?,
+                )
+            })
+            .unwrap();
+        assert_eq!(stored, card);
+    }
     // The server decides points and tier.
     assert_eq!(on_b.tier, "essentiel");
     assert_eq!(

@@ -409,6 +409,73 @@ async fn consent_is_recorded_at_the_server_time_and_flows_back() {
 }
 
 #[tokio::test]
+async fn a_registration_with_a_malformed_card_is_refused_and_a_typed_one_is_stored_as_digits() {
+    let env = Env::new();
+    let server = Server::start(&env.data_dir());
+    let (_, token) = add_device(&env.data_dir(), "S001");
+    let api = server.client(&token);
+    let (_, start, _) = api.pull_all("S001", "", 5000).await;
+    let card = carnet_fixtures::ean::with_check_digit("299000000077");
+    let register = |seq, id: &str, card: String| {
+        mutation(
+            seq,
+            "2024-08-01T12:00:00Z",
+            MutationKind::CreateCustomer {
+                customer: Box::new(Customer {
+                    id: id.into(),
+                    card,
+                    first_name: "Zoé".into(),
+                    last_name: "Quintard".into(),
+                    email: None,
+                    phone: None,
+                    address: Address {
+                        line1: "4 rue Neuve".into(),
+                        postal_code: "75003".into(),
+                        city: "Paris".into(),
+                        country: "FR".into(),
+                    },
+                    language: "fr".into(),
+                    home_store_id: "S001".into(),
+                    tier: "essentiel".into(),
+                    points: 0,
+                    customer_type: "individual".into(),
+                    segment: String::new(),
+                    consents: vec![],
+                    created_on: "2024-08-01".into(),
+                    updated_at: "2024-08-01T12:00:00Z".into(),
+                }),
+            },
+        )
+    };
+    let mut wrong_check_digit = card.clone();
+    wrong_check_digit.replace_range(12.., if card.ends_with('0') { "1" } else { "0" });
+    let r = api
+        .push(
+            "S001",
+            vec![
+                register(1, "N-BAD-1", "not a card".into()),
+                register(2, "N-BAD-2", wrong_check_digit),
+                register(
+                    3,
+                    "N-OK",
+                    format!("{} {}-{}", &card[..3], &card[3..8], &card[8..]),
+                ),
+                // The same card again, typed bare: one card, one customer.
+                register(4, "N-AGAIN", card.clone()),
+            ],
+        )
+        .await;
+    assert_eq!(rejected_code(&r.results[0].outcome), reject::INVALID_VALUE);
+    assert_eq!(rejected_code(&r.results[1].outcome), reject::INVALID_VALUE);
+    assert_eq!(r.results[2].outcome, Outcome::Applied);
+    assert_eq!(rejected_code(&r.results[3].outcome), reject::ALREADY_EXISTS);
+    let (delta, _, _) = api.pull_all("S001", &start, 100).await;
+    assert_eq!(customer_in(&delta, "N-OK").unwrap().card, card);
+    assert!(customer_in(&delta, "N-BAD-1").is_none());
+    assert!(customer_in(&delta, "N-AGAIN").is_none());
+}
+
+#[tokio::test]
 async fn feedback_is_last_writer_wins_per_customer_and_product() {
     let env = Env::new();
     let server = Server::start(&env.data_dir());
