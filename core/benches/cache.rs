@@ -153,8 +153,7 @@ fn run(size_name: &str) -> Result<(), Box<dyn std::error::Error>> {
         ),
     ];
     for (name, query) in &queries {
-        let enc = measure(&encrypted, query)?;
-        let pla = measure(&plain, query)?;
+        let [enc, pla] = measure(&encrypted, &plain, query)?;
         println!(
             "{:<28} {:>8.3}ms {:>8.3}ms {:>8.3}ms {:>8.3}ms {:>7.2}",
             name,
@@ -175,19 +174,26 @@ fn bulk_load(cache: Cache, export: &Export) -> Result<(f64, Duration), carnet_co
     Ok((summary.rows as f64 / elapsed.as_secs_f64(), elapsed))
 }
 
-/// p50 and p99 of one query over the picked customers.
+/// p50 and p99 of one query over the picked customers, on the encrypted cache and on the
+/// plain baseline. The two run in turn, query by query, so that whatever else the machine is
+/// doing weighs on both alike.
 fn measure(
-    cache: &Cache,
+    encrypted: &Cache,
+    plain: &Cache,
     query: &dyn Fn(&Cache, usize) -> carnet_core::Result<usize>,
-) -> Result<(Duration, Duration), carnet_core::Error> {
-    let mut times = Vec::with_capacity(QUERIES);
+) -> Result<[(Duration, Duration); 2], carnet_core::Error> {
+    let mut times = [Vec::with_capacity(QUERIES), Vec::with_capacity(QUERIES)];
     for i in 0..QUERIES {
-        let started = Instant::now();
-        std::hint::black_box(query(cache, i)?);
-        times.push(started.elapsed());
+        for (cache, times) in [encrypted, plain].into_iter().zip(times.iter_mut()) {
+            let started = Instant::now();
+            std::hint::black_box(query(cache, i)?);
+            times.push(started.elapsed());
+        }
     }
-    times.sort();
-    Ok((times[QUERIES / 2], times[QUERIES * 99 / 100]))
+    Ok(times.map(|mut times| {
+        times.sort();
+        (times[QUERIES / 2], times[QUERIES * 99 / 100])
+    }))
 }
 
 fn ms(d: Duration) -> f64 {
