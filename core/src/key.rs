@@ -39,15 +39,26 @@ impl CacheKey {
 
     /// The `PRAGMA key` statement for this raw key; the string is wiped when dropped.
     pub(crate) fn pragma(&self) -> Zeroizing<String> {
-        let mut sql = Zeroizing::new(String::with_capacity(16 + 2 * KEY_LEN));
-        sql.push_str("PRAGMA key = \"x'");
-        for byte in self.0 {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            sql.push(char::from(HEX[usize::from(byte >> 4)]));
-            sql.push(char::from(HEX[usize::from(byte & 0x0f)]));
-        }
-        sql.push_str("'\"");
+        let literal = self.blob_literal();
+        let mut sql = Zeroizing::new(String::with_capacity(16 + literal.len()));
+        sql.push_str("PRAGMA key = \"");
+        sql.push_str(&literal);
+        sql.push('"');
         sql
+    }
+
+    /// The key as SQLCipher reads a raw key (`x'…'`, 64 hex digits), e.g. for `ATTACH … KEY`;
+    /// the string is wiped when dropped.
+    pub(crate) fn blob_literal(&self) -> Zeroizing<String> {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut literal = Zeroizing::new(String::with_capacity(3 + 2 * KEY_LEN));
+        literal.push_str("x'");
+        for byte in self.0 {
+            literal.push(char::from(HEX[usize::from(byte >> 4)]));
+            literal.push(char::from(HEX[usize::from(byte & 0x0f)]));
+        }
+        literal.push('\'');
+        literal
     }
 
     /// A value that tells whether a key is the one a cache was made with, without revealing it:

@@ -193,13 +193,45 @@ fn sqlcipher_started() -> Result<()> {
     }
 }
 
+/// How pages are authenticated. SQLCipher 4 defaults to HMAC-SHA512; Carnet's caches use
+/// HMAC-SHA256, which the handhelds' CPUs (ARMv8 crypto extensions, x86 SHA-NI) compute in
+/// hardware: a page read that misses the cache costs about half as much, which is what a
+/// cold card lookup is made of. Caches written with the default are upgraded when opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cipher {
+    Sha256Pages,
+    /// SQLCipher's defaults, as caches were written before.
+    Sha512Pages,
+}
+
+impl Cipher {
+    const SETTINGS: &str = "PRAGMA cipher_hmac_algorithm = HMAC_SHA256";
+
+    fn apply(self, conn: &Connection, schema: &str) -> Result<()> {
+        if self == Cipher::Sha256Pages {
+            conn.execute_batch(&Self::SETTINGS.replace("PRAGMA ", &format!("PRAGMA {schema}.")))?;
+        }
+        Ok(())
+    }
+}
+
 fn connect(path: &Path, key: Option<&CacheKey>, flags: OpenFlags) -> Result<Connection> {
+    connect_with(path, key, flags, Cipher::Sha256Pages)
+}
+
+fn connect_with(
+    path: &Path,
+    key: Option<&CacheKey>,
+    flags: OpenFlags,
+    cipher: Cipher,
+) -> Result<Connection> {
     if key.is_some() {
         sqlcipher_started()?;
     }
     let conn = Connection::open_with_flags(path, flags)?;
     if let Some(key) = key {
         conn.execute_batch(&key.pragma())?;
+        cipher.apply(&conn, "main")?;
     }
     // A checkpoint and a read may briefly contend for the WAL index.
     conn.busy_timeout(Duration::from_secs(5))?;
@@ -241,12 +273,60 @@ fn check_key(path: &Path, key: &CacheKey) -> Result<()> {
     if !constant_time_eq(&stored, &key.check_value()) {
         return Err(Error::WrongKey);
     }
-    // The key is right: a file that will not open is damaged.
+    // The key is right: a file that will not open was written with the older page settings,
+    // or is damaged.
     let conn = connect(path, Some(key), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    verify_readable(&conn).map_err(|e| match e {
+    if verify_readable(&conn).is_ok() {
+        return Ok(());
+    }
+    drop(conn);
+    upgrade_cipher(path, key).map_err(|e| match e {
         Error::Database(_) | Error::Corrupt => Error::Corrupt,
         other => other,
     })
+}
+
+/// Rewrites a cache written with SQLCipher's default page settings into the current ones,
+/// under the same key. The new file is written beside the old one and renamed over it, so a
+/// crash at any point leaves one complete cache, old or new, and no edit is lost.
+fn upgrade_cipher(path: &Path, key: &CacheKey) -> Result<()> {
+    // Read-only until the old settings are known to read it: a damaged file stays untouched.
+    let probe = connect_with(
+        path,
+        Some(key),
+        OpenFlags::SQLITE_OPEN_READ_ONLY,
+        Cipher::Sha512Pages,
+    )?;
+    verify_readable(&probe)?;
+    drop(probe);
+    let old = connect_with(path, Some(key), OpenFlags::default(), Cipher::Sha512Pages)?;
+    // Everything into the main file first, so the old WAL holds nothing when it goes.
+    old.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    let mut upgraded = path.as_os_str().to_owned();
+    upgraded.push(".upgrading");
+    let upgraded = PathBuf::from(upgraded);
+    for stale in Cache::files(&upgraded) {
+        let _ = fs::remove_file(stale);
+    }
+    old.execute(
+        "ATTACH DATABASE ?1 AS upgraded KEY ?2",
+        rusqlite::params![upgraded.to_string_lossy(), key.blob_literal().as_str()],
+    )?;
+    Cipher::Sha256Pages.apply(&old, "upgraded")?;
+    old.query_row("SELECT sqlcipher_export('upgraded')", [], |_| Ok(()))?;
+    let version: i64 = old.query_row("PRAGMA main.user_version", [], |r| r.get(0))?;
+    old.execute_batch(&format!(
+        "PRAGMA upgraded.user_version = {version}; DETACH DATABASE upgraded;"
+    ))?;
+    drop(old);
+    fs::File::open(&upgraded)?.sync_all()?;
+    for wal in ["-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(wal);
+        let _ = fs::remove_file(PathBuf::from(name));
+    }
+    fs::rename(&upgraded, path)?;
+    Ok(())
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -291,6 +371,64 @@ mod tests {
             .unwrap();
         assert_eq!(v, "v");
         assert_eq!(cache.schema_version().unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn a_cache_written_with_sqlcipher_defaults_is_upgraded_and_keeps_its_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.db");
+        let key = CacheKey::from_bytes(&[9; 32]).unwrap();
+        {
+            // As caches were written before: SQLCipher's default page settings, with an edit
+            // still in the WAL.
+            let mut old =
+                connect_with(&path, Some(&key), OpenFlags::default(), Cipher::Sha512Pages).unwrap();
+            configure_writer(&old).unwrap();
+            migrations::migrate_to(&mut old, SCHEMA_VERSION).unwrap();
+            old.execute("INSERT INTO meta VALUES ('unsent', 'edit')", [])
+                .unwrap();
+            write_key_check(&path, &key).unwrap();
+            std::mem::forget(old); // no checkpoint at close, as after a crash
+        }
+        let cache = Cache::open(&path, &key).unwrap();
+        let v: String = cache
+            .read(|c| {
+                Ok(
+                    c.query_row("SELECT value FROM meta WHERE key = 'unsent'", [], |r| {
+                        r.get(0)
+                    })?,
+                )
+            })
+            .unwrap();
+        assert_eq!(v, "edit");
+        assert_eq!(cache.schema_version().unwrap(), SCHEMA_VERSION);
+        drop(cache);
+        // The file now has the current settings: the old ones no longer read it.
+        let old =
+            connect_with(&path, Some(&key), OpenFlags::default(), Cipher::Sha512Pages).unwrap();
+        assert!(verify_readable(&old).is_err());
+        assert!(!dir.path().join("cache.db.upgrading").exists());
+        // And a wrong key is still told apart from an old file.
+        let wrong = CacheKey::from_bytes(&[8; 32]).unwrap();
+        assert!(matches!(Cache::open(&path, &wrong), Err(Error::WrongKey)));
+    }
+
+    #[test]
+    fn a_damaged_file_under_the_right_key_is_corrupt_not_upgraded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.db");
+        let key = CacheKey::from_bytes(&[5; 32]).unwrap();
+        drop(Cache::open(&path, &key).unwrap());
+        let mut bytes = fs::read(&path).unwrap();
+        for b in &mut bytes[..200] {
+            *b ^= 0x5a;
+        }
+        fs::write(&path, &bytes).unwrap();
+        assert!(matches!(Cache::open(&path, &key), Err(Error::Corrupt)));
+        assert!(
+            fs::read(&path).unwrap() == bytes,
+            "a refused file is left as it was"
+        );
     }
 
     #[test]
