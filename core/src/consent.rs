@@ -105,6 +105,17 @@ impl Source {
 /// decision on this channel.
 pub const PERSONALISATION_CHANNEL: Channel = Channel::Email;
 
+/// Every decision an advisor can record, in the order a form shows them: marketing on each
+/// channel, then personalisation (on [`PERSONALISATION_CHANNEL`]). A customer with no
+/// decision yet is asked about each of these.
+pub fn choices() -> Vec<(Channel, Purpose)> {
+    Channel::ALL
+        .into_iter()
+        .map(|channel| (channel, Purpose::Marketing))
+        .chain([(PERSONALISATION_CHANNEL, Purpose::Personalisation)])
+        .collect()
+}
+
 /// One recorded decision, as the card shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsentState {

@@ -75,3 +75,27 @@ pub fn parse_enrollment_payload(text: String) -> Option<EnrollmentPayload> {
         server_url: p.server_url,
     })
 }
+
+/// A consent an advisor can ask for and record (see [`Handheld::record_consent`]).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ConsentChoice {
+    /// `email`, `sms`, `post` or `phone`.
+    pub channel: String,
+    /// `marketing` or `personalisation`.
+    pub purpose: String,
+}
+
+/// Every consent the consent form asks about, in the order to show them: marketing on each
+/// channel, then personalised suggestions. A decision recorded on her card (a
+/// [`ConsentState`]) answers the choice with the same channel and
+/// purpose; a choice without one has not been asked yet.
+#[uniffi::export]
+pub fn consent_choices() -> Vec<ConsentChoice> {
+    carnet_core::consent::choices()
+        .into_iter()
+        .map(|(channel, purpose)| ConsentChoice {
+            channel: channel.as_str().to_owned(),
+            purpose: purpose.as_str().to_owned(),
+        })
+        .collect()
+}

@@ -203,6 +203,17 @@ def test_6b_duplicates_are_shown_before_a_registration(day):
             line1="", postal_code="7501", city="Paris", language="fr",
         ))
     assert refused.value.field == "address" and "postal code" in refused.value.reason.lower()
+    # A new customer has no decision yet: the form asks every choice, and she answers.
+    assert h.open_card(new_id).consents == []
+    choices = carnet.consent_choices()
+    assert [(c.channel, c.purpose) for c in choices] == [
+        ("email", "marketing"), ("sms", "marketing"), ("post", "marketing"),
+        ("phone", "marketing"), ("email", "personalisation"),
+    ]
+    for choice in choices:
+        h.record_consent(new_id, choice.channel, choice.purpose, choice.channel != "sms")
+    held = {(k.channel, k.purpose): k.granted for k in h.open_card(new_id).consents}
+    assert held == {(c.channel, c.purpose): c.channel != "sms" for c in choices}
     day["new_customer"] = (new_id, card)
 
 
@@ -216,6 +227,10 @@ def test_7_push_then_read_your_writes(day):
     # The registration reached the server: it is in the feed the next pull brings back.
     new_id, card = day["new_customer"]
     assert h.find_by_card(card).id == new_id
+    # Her consents came back from the server, recorded at its time and by this advisor.
+    consents = h.open_card(new_id).consents
+    assert len(consents) == 5 and all(k.source == "store" for k in consents)
+    assert {k.channel for k in consents if not k.granted} == {"sms"}
     # The store can answer who looked at her.
     audit = server("audit", "--data", str(store.data), customer)
     assert ADVISOR in audit
