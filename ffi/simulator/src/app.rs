@@ -4,13 +4,14 @@
 use std::sync::{Arc, Mutex};
 
 use carnet_ffi::{
-    CarnetError, CustomerCard, CustomerMatch, DeviceState, Handheld, HistoryPage, HistoryQuery,
-    NetworkEvent, OutboxEntry, Playlist, RepurchaseItem, SyncObserver, SyncProgress, SyncReport,
-    SyncTask, Verdict,
+    CarnetError, ConsentChoice, ConsentState, CustomerCard, CustomerMatch, DeviceState, Handheld,
+    HistoryPage, HistoryQuery, NetworkEvent, OutboxEntry, Playlist, RepurchaseItem, SyncObserver,
+    SyncProgress, SyncReport, SyncTask, Verdict,
 };
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::input::TextField;
+use crate::register::RegisterForm;
 
 /// The store Wi-Fi's name as the simulated phone sees it.
 pub const STORE_WIFI: &str = "Carnet-Store";
@@ -20,6 +21,7 @@ pub enum Screen {
     SignIn(SignInForm),
     Search(SearchView),
     Customer(Box<CustomerView>),
+    Register(Box<RegisterForm>),
     Outbox(Vec<OutboxEntry>),
 }
 
@@ -90,7 +92,24 @@ pub struct CustomerView {
     pub edit_field: usize,
     pub edit: Option<TextField>,
     pub edit_error: Option<String>,
+    /// Contact tab, below the fields: every consent to ask about.
+    pub consent_choices: Vec<ConsentChoice>,
     pub message: Option<String>,
+}
+
+impl CustomerView {
+    /// Rows of the contact tab: the fields, then the consents.
+    pub fn contact_rows(&self) -> usize {
+        CONTACT_FIELDS.len() + self.consent_choices.len()
+    }
+
+    /// Her recorded decision on a consent choice; none if she was never asked.
+    pub fn decision(&self, choice: &ConsentChoice) -> Option<&ConsentState> {
+        self.card
+            .consents
+            .iter()
+            .find(|k| k.channel == choice.channel && k.purpose == choice.purpose)
+    }
 }
 
 /// Sync progress, written by the sync's observer thread, read by the screen.
@@ -282,6 +301,7 @@ impl App {
             Screen::SignIn(form) => self.sign_in_key(form, key),
             Screen::Search(view) => self.search_key(view, key),
             Screen::Customer(view) => self.customer_key(view, key),
+            Screen::Register(form) => self.register_key(form, key),
             Screen::Outbox(entries) => match key.code {
                 KeyCode::Esc => Screen::Search(SearchView::default()),
                 _ => Screen::Outbox(entries),
@@ -356,12 +376,20 @@ impl App {
                 Ok(entries) => return Screen::Outbox(entries),
                 Err(e) => view.error = Some(e.to_string()),
             },
+            KeyCode::F(4) => {
+                let typed = view.input.text.trim();
+                let card = if is_card(typed) { typed } else { "" };
+                return Screen::Register(Box::new(RegisterForm::new(card)));
+            }
             KeyCode::Enter => {
                 let typed = view.input.text.trim().to_owned();
                 // Thirteen digits: the camera read a card.
-                if typed.len() == 13 && typed.chars().all(|c| c.is_ascii_digit()) {
+                if is_card(&typed) {
                     match self.handheld.find_by_card(typed) {
                         Ok(found) => return self.open(&found.id).unwrap_or(Screen::Search(view)),
+                        Err(CarnetError::NotFound) => {
+                            view.error = Some("no customer has this card: F4 registers her".into())
+                        }
                         Err(e) => view.error = Some(e.to_string()),
                     }
                 } else if let Some(found) = view.results.get(view.selected) {
@@ -397,6 +425,83 @@ impl App {
         Screen::Search(view)
     }
 
+    /// Records her answer to the consent under the selection (contact tab).
+    fn record_consent(&mut self, view: &mut CustomerView, granted: bool) {
+        let Some(choice) = view
+            .consent_choices
+            .get(view.selected.saturating_sub(CONTACT_FIELDS.len()))
+            .cloned()
+        else {
+            return;
+        };
+        let id = view.card.id.clone();
+        match self.handheld.record_consent(
+            id.clone(),
+            choice.channel.clone(),
+            choice.purpose.clone(),
+            granted,
+        ) {
+            Ok(_) => {
+                view.message = Some(format!(
+                    "{} {}: recorded; it will be sent with the next sync",
+                    consent_label(&choice),
+                    if granted { "yes" } else { "no" }
+                ));
+                if let Ok(card) = self.handheld.open_card(id) {
+                    view.card = card;
+                }
+            }
+            Err(e) => view.message = Some(e.to_string()),
+        }
+    }
+
+    fn register_key(&mut self, mut form: Box<RegisterForm>, key: KeyEvent) -> Screen {
+        match key.code {
+            KeyCode::Esc => return Screen::Search(SearchView::default()),
+            KeyCode::Tab | KeyCode::Down => form.focus = (form.focus + 1) % form.stops(),
+            KeyCode::BackTab | KeyCode::Up => {
+                form.focus = (form.focus + form.stops() - 1) % form.stops()
+            }
+            KeyCode::Enter => {
+                // On a likely duplicate: she is already a customer, open her card instead.
+                if let Some(hint) = form.focused_hint() {
+                    let id = hint.customer.id.clone();
+                    return self.open(&id).unwrap_or(Screen::Register(form));
+                }
+                match self.handheld.register_customer(form.new_customer()) {
+                    Ok(id) => {
+                        self.notice = Some("registered".into());
+                        if let Ok(Screen::Customer(mut view)) = self.open(&id) {
+                            view.tab = Tab::Contact;
+                            view.selected = CONTACT_FIELDS.len();
+                            return Screen::Customer(view);
+                        }
+                        return Screen::Search(SearchView::default());
+                    }
+                    Err(e) => form.refused(e),
+                }
+            }
+            _ => {
+                let Some(field) = form.fields.get_mut(form.focus) else {
+                    return Screen::Register(form);
+                };
+                if field.handle(key) {
+                    form.error = None;
+                    if form.focus_identifies() {
+                        form.hints = match form.candidate() {
+                            Some(candidate) => self
+                                .handheld
+                                .likely_duplicates(candidate)
+                                .unwrap_or_default(),
+                            None => Vec::new(),
+                        };
+                    }
+                }
+            }
+        }
+        Screen::Register(form)
+    }
+
     fn open(&mut self, customer_id: &str) -> Result<Screen, CarnetError> {
         let card = self.handheld.open_card(customer_id.to_owned())?;
         let history = self
@@ -420,6 +525,7 @@ impl App {
             edit_field: 0,
             edit: None,
             edit_error: None,
+            consent_choices: carnet_ffi::consent_choices(),
             message: None,
         })))
     }
@@ -492,8 +598,25 @@ impl App {
                 view.tab = Tab::ALL[(i + Tab::ALL.len() - 1) % Tab::ALL.len()];
                 view.selected = 0;
             }
+            KeyCode::Down if view.tab == Tab::Contact => {
+                view.selected = (view.selected + 1).min(view.contact_rows() - 1)
+            }
             KeyCode::Down => view.selected += 1,
             KeyCode::Up => view.selected = view.selected.saturating_sub(1),
+            KeyCode::Char(c @ ('y' | 'n'))
+                if view.tab == Tab::Contact && view.selected >= CONTACT_FIELDS.len() =>
+            {
+                self.record_consent(&mut view, c == 'y');
+            }
+            KeyCode::Enter if view.tab == Tab::Contact && view.selected >= CONTACT_FIELDS.len() => {
+                // Not asked or refused: she says yes; granted: she withdraws.
+                let granted = view
+                    .consent_choices
+                    .get(view.selected - CONTACT_FIELDS.len())
+                    .and_then(|choice| view.decision(choice))
+                    .is_none_or(|k| !k.granted);
+                self.record_consent(&mut view, granted);
+            }
             KeyCode::Char('/') if view.tab == Tab::History => view.filtering = true,
             KeyCode::Char(c @ ('l' | 'd')) if view.tab == Tab::Playlist => {
                 let verdict = if c == 'l' {
@@ -533,5 +656,27 @@ impl App {
             _ => {}
         }
         Screen::Customer(view)
+    }
+}
+
+/// Thirteen digits: what the camera reads off a loyalty card.
+fn is_card(typed: &str) -> bool {
+    typed.len() == 13 && typed.chars().all(|c| c.is_ascii_digit())
+}
+
+/// "Marketing by e-mail", "Personalised suggestions".
+pub fn consent_label(choice: &ConsentChoice) -> String {
+    match choice.purpose.as_str() {
+        "personalisation" => "Personalised suggestions".into(),
+        _ => format!(
+            "Offers by {}",
+            match choice.channel.as_str() {
+                "email" => "e-mail",
+                "sms" => "text message",
+                "post" => "post",
+                "phone" => "phone",
+                other => other,
+            }
+        ),
     }
 }

@@ -2,11 +2,13 @@
 //! only on the ffi facade.
 //!
 //! `carnet-simulator --data DIR [--server URL --pin SHA256 --code CODE]` — the enrolment
-//! fields are pre-filled from the options. F2 toggles the store Wi-Fi, F5 syncs, F10 quits.
+//! fields are pre-filled from the options. F2 toggles the store Wi-Fi, F4 registers a new
+//! customer, F5 syncs, F10 quits.
 
 mod app;
 mod input;
 mod keystore;
+mod register;
 mod ui;
 
 use std::path::PathBuf;

@@ -8,7 +8,8 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Gauge, List, ListItem, ListState, Paragraph, Tabs, Wrap};
 
-use crate::app::{App, CONTACT_FIELDS, CustomerView, Screen, Tab};
+use crate::app::{App, CONTACT_FIELDS, CustomerView, Screen, Tab, consent_label};
+use crate::register::{self, RegisterForm};
 
 /// Width of the handheld's screen, in columns.
 const PHONE_WIDTH: u16 = 60;
@@ -80,6 +81,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             render_list(frame, results, items, view.selected);
         }
         Screen::Customer(view) => draw_customer(frame, inner, view),
+        Screen::Register(form) => draw_register(frame, inner, form),
         Screen::Outbox(entries) => {
             let items: Vec<ListItem> = entries
                 .iter()
@@ -356,6 +358,28 @@ fn draw_customer(frame: &mut Frame, area: Rect, view: &CustomerView) {
                     ));
                 }
             }
+            lines.push(Line::from(""));
+            lines.push(Line::styled(
+                "Consents (y yes · n no)",
+                Style::default().add_modifier(Modifier::UNDERLINED),
+            ));
+            for (i, choice) in view.consent_choices.iter().enumerate() {
+                let answer = match view.decision(choice) {
+                    Some(k) => format!(
+                        "{} ({}, {})",
+                        if k.granted { "yes" } else { "no" },
+                        k.source,
+                        k.recorded_at.get(..10).unwrap_or(&k.recorded_at)
+                    ),
+                    None => "not asked yet".into(),
+                };
+                let row = CONTACT_FIELDS.len() + i;
+                lines.push(field_line(
+                    &consent_label(choice),
+                    &answer,
+                    view.selected == row,
+                ));
+            }
             frame.render_widget(Paragraph::new(lines), body);
         }
     }
@@ -364,6 +388,54 @@ fn draw_customer(frame: &mut Frame, area: Rect, view: &CustomerView) {
             .style(Style::default().fg(Color::Cyan)),
         message,
     );
+}
+
+fn draw_register(frame: &mut Frame, area: Rect, form: &RegisterForm) {
+    let mut lines = vec![
+        Line::styled(
+            "New customer",
+            Style::default().add_modifier(Modifier::BOLD),
+        ),
+        Line::from(""),
+    ];
+    for (i, ((label, _), field)) in register::FIELDS.iter().zip(&form.fields).enumerate() {
+        lines.push(field_line(label, &field.shown(), form.focus == i));
+        if let Some((field, message)) = &form.error
+            && *field == i
+        {
+            lines.push(Line::styled(
+                format!("   ⚠ {message}"),
+                Style::default().fg(Color::Red),
+            ));
+        }
+    }
+    if !form.hints.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::styled(
+            "Already a customer? (Enter opens her card)",
+            Style::default().fg(Color::Yellow),
+        ));
+        for (i, hint) in form.hints.iter().enumerate() {
+            let m = &hint.customer;
+            let style = if form.focus == register::FIELDS.len() + i {
+                Style::default().add_modifier(Modifier::REVERSED)
+            } else {
+                Style::default()
+            };
+            lines.push(Line::styled(
+                format!(
+                    "{} {} · {} {} · …{}",
+                    m.first_name, m.last_name, m.postal_code, m.city, m.card_last4,
+                ),
+                style,
+            ));
+            lines.push(Line::styled(
+                format!("   {}", register::describe(&hint.reasons)),
+                Style::default().fg(Color::DarkGray),
+            ));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
 
 fn render_list(frame: &mut Frame, area: Rect, items: Vec<ListItem>, selected: usize) {
@@ -402,10 +474,13 @@ fn keys_help(app: &App) -> String {
     let screen = match &app.screen {
         Screen::Enroll(_) => "Tab next field · Enter enrol",
         Screen::SignIn(_) => "Tab next field · Enter sign in",
-        Screen::Search(_) => "type a name / 13 digits · ↑↓ · Enter open · F3 outbox · Esc sign out",
-        Screen::Customer(_) => {
-            "←→ tabs · ↑↓ · / search · l like · d dislike · Enter edit · Esc back"
+        Screen::Search(_) => {
+            "type a name / 13 digits · ↑↓ · Enter open · F3 outbox · F4 new customer · Esc sign out"
         }
+        Screen::Customer(_) => {
+            "←→ tabs · ↑↓ · / search · l like · d dislike · Enter edit · y/n consent · Esc back"
+        }
+        Screen::Register(_) => "Tab/↑↓ next field or hint · Enter register / open hint · Esc back",
         Screen::Outbox(_) => "Esc back",
     };
     format!("{screen}\nF2 store Wi-Fi · F5 sync · F6 cancel sync · F10 quit")

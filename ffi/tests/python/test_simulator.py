@@ -75,3 +75,46 @@ def test_scan_like_and_network_loss_on_screen(store, simulator):
     shown = wait_for("LOCKED")
     assert "Wi-Fi: off" in shown
     assert customer["last_name"] not in shown
+
+
+def ean13(first12):
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
+    return first12 + str((10 - total % 10) % 10)
+
+
+def test_register_a_new_card_with_duplicate_hints_and_consents_on_screen(store, simulator):
+    wait_for(f"advisor {ADVISOR}")
+    wait_for("synced:", seconds=60)
+    existing = store.customers()[2]
+    card = ean13("290999999977")
+
+    # A card nobody has: the handheld offers to register her, the card already filled in.
+    keys(card, "Enter")
+    wait_for("F4 registers her")
+    keys("F4")
+    shown = wait_for("New customer")
+    assert card in shown
+
+    # Typing someone who is already a customer shows her before a duplicate is made.
+    keys(existing["first_name"], "Tab", existing["last_name"], "Tab", "Tab", "Tab", "Tab",
+         existing["address"]["postal_code"])
+    shown = wait_for("Already a customer?")
+    assert "similar name, same postal code" in shown, shown
+    # (Escape on its own: sent together with F4, the terminal would read one Alt key.)
+    keys("Escape")
+    wait_for("Scan / search")
+    keys("F4")
+    wait_for("New customer")
+    # The field list starts on the card field this time (nothing was scanned).
+    keys(card, "Tab", "Zélie", "Tab", "Nouvelle", "Tab", "zelie@gmial.com", "Tab", "Tab",
+         "3 rue Neuve", "Tab", "75011", "Tab", "Paris", "Enter")
+    shown = wait_for("did you mean")
+    assert "gmail.com" in shown, shown
+    keys(*["BSpace"] * len("gmial.com"), "gmail.com", "Enter")
+
+    # Registered: her card opens on her consents, none asked yet; she says yes to e-mail.
+    shown = wait_for("Consents (y yes")
+    assert "Nouvelle" in shown and "not asked yet" in shown, shown
+    keys("y")
+    shown = wait_for("recorded; it will be sent")
+    assert "Offers by e-mail: yes (store" in shown, shown

@@ -1,0 +1,197 @@
+//! Registering a new customer at the counter: the form, the existing customers she may already
+//! be (shown while she is typed, before a duplicate is made) and the core's refusals shown
+//! under the field they are about. Every rule is the core's; this only collects the text.
+
+use carnet_ffi::{CandidateContact, CarnetError, DuplicateHint, DuplicateReason, NewCustomer};
+
+use crate::input::TextField;
+
+/// The form's fields: label, and the field name the core's `InvalidField` errors use.
+pub const FIELDS: [(&str, &str); 9] = [
+    ("Card", "card"),
+    ("First name", "first_name"),
+    ("Last name", "last_name"),
+    ("E-mail", "email"),
+    ("Phone", "phone"),
+    ("Street", "line1"),
+    // The core reports a bad postal code against the whole address.
+    ("Postal code", "address"),
+    ("City", "city"),
+    ("Language", "language"),
+];
+
+const CARD: usize = 0;
+const FIRST_NAME: usize = 1;
+const LAST_NAME: usize = 2;
+const EMAIL: usize = 3;
+const PHONE: usize = 4;
+const LINE1: usize = 5;
+const POSTAL_CODE: usize = 6;
+const CITY: usize = 7;
+const LANGUAGE: usize = 8;
+
+pub struct RegisterForm {
+    pub fields: [TextField; FIELDS.len()],
+    /// A field (`< FIELDS.len()`) or, past the fields, a likely duplicate.
+    pub focus: usize,
+    pub hints: Vec<DuplicateHint>,
+    /// The field the last refusal is about, and what to show under it.
+    pub error: Option<(usize, String)>,
+}
+
+impl RegisterForm {
+    /// A blank form; `card` is the card just scanned, if any.
+    pub fn new(card: &str) -> Self {
+        let mut fields: [TextField; FIELDS.len()] = Default::default();
+        fields[CARD] = TextField::with(card);
+        fields[LANGUAGE] = TextField::with("fr");
+        Self {
+            focus: if card.is_empty() { CARD } else { FIRST_NAME },
+            fields,
+            hints: Vec::new(),
+            error: None,
+        }
+    }
+
+    /// Fields and hints, the places the focus can be.
+    pub fn stops(&self) -> usize {
+        FIELDS.len() + self.hints.len()
+    }
+
+    /// The likely duplicate under the focus, if the focus is on one.
+    pub fn focused_hint(&self) -> Option<&DuplicateHint> {
+        self.focus
+            .checked_sub(FIELDS.len())
+            .and_then(|i| self.hints.get(i))
+    }
+
+    /// Whether an edit of the focused field can change who she may already be.
+    pub fn focus_identifies(&self) -> bool {
+        matches!(
+            self.focus,
+            FIRST_NAME | LAST_NAME | EMAIL | PHONE | POSTAL_CODE
+        )
+    }
+
+    fn text(&self, field: usize) -> String {
+        self.fields[field].text.trim().to_owned()
+    }
+
+    fn optional(&self, field: usize) -> Option<String> {
+        Some(self.text(field)).filter(|t| !t.is_empty())
+    }
+
+    /// What is typed so far, as the core's duplicate finder takes it; none while too little is
+    /// typed to look for anyone.
+    pub fn candidate(&self) -> Option<CandidateContact> {
+        let named = !self.text(FIRST_NAME).is_empty() && !self.text(LAST_NAME).is_empty();
+        let reachable = self.optional(EMAIL).is_some() || self.optional(PHONE).is_some();
+        (named || reachable).then(|| CandidateContact {
+            customer_id: None,
+            first_name: self.text(FIRST_NAME),
+            last_name: self.text(LAST_NAME),
+            email: self.optional(EMAIL),
+            phone: self.optional(PHONE),
+            postal_code: self.optional(POSTAL_CODE),
+        })
+    }
+
+    pub fn new_customer(&self) -> NewCustomer {
+        NewCustomer {
+            card: self.text(CARD),
+            first_name: self.text(FIRST_NAME),
+            last_name: self.text(LAST_NAME),
+            email: self.optional(EMAIL),
+            phone: self.optional(PHONE),
+            line1: self.text(LINE1),
+            postal_code: self.text(POSTAL_CODE),
+            city: self.text(CITY),
+            language: self.text(LANGUAGE),
+        }
+    }
+
+    /// Puts a refusal under its field and the focus on it.
+    pub fn refused(&mut self, error: CarnetError) {
+        let (field, message) = match error {
+            CarnetError::InvalidCard { reason } => (CARD, reason),
+            CarnetError::InvalidField {
+                field,
+                reason,
+                suggestion,
+            } => (
+                FIELDS
+                    .iter()
+                    .position(|(_, name)| *name == field)
+                    .unwrap_or(FIRST_NAME),
+                match suggestion {
+                    Some(s) => format!("{reason} — did you mean {s}?"),
+                    None => reason,
+                },
+            ),
+            other => (self.focus.min(FIELDS.len() - 1), other.to_string()),
+        };
+        self.focus = field;
+        self.error = Some((field, message));
+    }
+}
+
+/// Why a hint is shown, in a few words.
+pub fn describe(reasons: &[DuplicateReason]) -> String {
+    reasons
+        .iter()
+        .map(|r| match r {
+            DuplicateReason::SameEmail => "same e-mail",
+            DuplicateReason::SamePhone => "same phone",
+            DuplicateReason::SimilarNameSamePostalCode => "similar name, same postal code",
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nothing_is_looked_up_until_a_name_or_a_way_to_reach_her_is_typed() {
+        let mut form = RegisterForm::new("");
+        form.fields[FIRST_NAME] = TextField::with("Zoé");
+        assert!(form.candidate().is_none());
+        form.fields[LAST_NAME] = TextField::with(" Martin ");
+        let candidate = form.candidate().unwrap_or_else(|| unreachable!());
+        assert_eq!(candidate.last_name, "Martin");
+        assert_eq!(candidate.email, None);
+        let mut form = RegisterForm::new("");
+        form.fields[EMAIL] = TextField::with("zoe@example.fr");
+        assert!(form.candidate().is_some());
+    }
+
+    #[test]
+    fn a_refusal_lands_under_its_field_with_the_suggestion() {
+        let mut form = RegisterForm::new("2900000000017");
+        assert_eq!(
+            form.focus, FIRST_NAME,
+            "a scanned card is already filled in"
+        );
+        form.refused(CarnetError::InvalidField {
+            field: "email".into(),
+            reason: "unknown domain".into(),
+            suggestion: Some("gmail.com".into()),
+        });
+        assert_eq!(form.focus, EMAIL);
+        assert_eq!(
+            form.error,
+            Some((EMAIL, "unknown domain — did you mean gmail.com?".into()))
+        );
+        form.refused(CarnetError::InvalidField {
+            field: "address".into(),
+            reason: "postal code".into(),
+            suggestion: None,
+        });
+        assert_eq!(form.focus, POSTAL_CODE);
+        form.refused(CarnetError::InvalidCard {
+            reason: "check digit".into(),
+        });
+        assert_eq!(form.focus, CARD);
+    }
+}
