@@ -44,7 +44,8 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
-    /// Import a CRM export as a delta against the previous import.
+    /// Import a CRM export as a delta against the previous import. Once a model has been
+    /// built, it is rebuilt whenever an import changes products, customers or purchases.
     Import {
         #[command(flatten)]
         data: DataArg,
@@ -234,6 +235,12 @@ fn run(command: Command) -> Result<()> {
             );
             println!("moved customers: {}", report.moved_customers);
             println!("took {:.1} s", started.elapsed().as_secs_f64());
+            if let Some(r) = model::rebuild_after_import(&conn, &report)? {
+                println!(
+                    "model {} rebuilt: {} bytes, {} products, {} customers, as of {}",
+                    r.version, r.bytes, r.products, r.customers, r.as_of
+                );
+            }
             Ok(())
         }
         Command::Device(DeviceCommand::Add { data, store, label }) => {

@@ -251,6 +251,31 @@ pub fn build(conn: &Connection, opts: &BuildOptions) -> Result<BuildReport> {
     }
 }
 
+/// After an import: rebuilds the model if one was ever built (the store uses suggestions) and
+/// the import changed what it is built from (products, customers and their consents,
+/// purchases). A model built on last week's history would go on suggesting what customers
+/// have since bought. Returns the new build, or none when nothing needed one.
+pub fn rebuild_after_import(
+    conn: &Connection,
+    import: &crate::import::ImportReport,
+) -> Result<Option<BuildReport>> {
+    let built_before: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = ?1",
+            [VERSION_KEY],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let changed = [Entity::Product, Entity::Customer, Entity::Purchase]
+        .into_iter()
+        .map(|entity| import.counts(entity))
+        .any(|c| c.new + c.changed + c.deleted > 0);
+    if built_before.is_none() || !changed {
+        return Ok(None);
+    }
+    build(conn, &BuildOptions::default()).map(Some)
+}
+
 fn now_text() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)
 }

@@ -103,6 +103,8 @@ async fn the_model_ships_playlists_work_offline_and_feedback_reaches_the_other_d
     ]);
     assert!(out.starts_with("model 1: "), "{out}");
     assert!(out.contains("policies written for"), "{out}");
+    // The same export again changes nothing: no rebuild.
+    assert!(!import(&data, &export).contains("rebuilt"));
     let (_, token_a) = add_device(&data, STORE);
     let (_, token_b) = add_device(&data, STORE);
     let mut server = Server::start(&data);
@@ -158,4 +160,19 @@ async fn the_model_ships_playlists_work_offline_and_feedback_reaches_the_other_d
     );
     let on_b = recommend::playlist(&b, &customer, today, 10).unwrap();
     assert!(on_b.suggestions.iter().all(|s| s.product.id != top));
+
+    // Next night's export has one more purchase: the import rebuilds the model and the
+    // devices receive it with their next sync.
+    let mut server = server;
+    server.kill();
+    let purchases = export.join(carnet_fixtures::format::files::PURCHASES);
+    let text = std::fs::read_to_string(&purchases).unwrap();
+    let mut line: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    line["id"] = "P-NEXT-NIGHT".into();
+    std::fs::write(&purchases, format!("{text}{line}\n")).unwrap();
+    let out = import(&data, &export);
+    assert!(out.contains("model 2 rebuilt"), "{out}");
+    let server = Server::start(&data);
+    full_sync(&a, &client(&server, &token_a)).await;
+    assert_eq!(recommend::model_status(&a).unwrap().version, Some(2));
 }
