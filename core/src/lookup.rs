@@ -119,18 +119,25 @@ pub fn by_id(cache: &Cache, customer_id: &str) -> Result<CustomerMatch> {
 }
 
 /// Customers with this phone number, typed in any format; `country` (ISO 3166-1 alpha-2,
-/// the store's) reads national numbers.
+/// the store's) reads national numbers. A number still being typed (at least
+/// [`phone::MIN_PREFIX_DIGITS`] digits) finds the customers whose number starts with it.
 pub fn by_phone(cache: &Cache, typed: &str, country: &str) -> Result<Vec<CustomerMatch>> {
-    let Some(e164) = phone::to_e164(typed, country) else {
-        return Err(Error::InvalidInput("not a valid phone number".into()));
+    let Some(typed) = phone::typed(typed, country) else {
+        return Err(Error::InvalidInput(format!(
+            "not a phone number (type at least {} digits)",
+            phone::MIN_PREFIX_DIGITS
+        )));
     };
+    // A range on the index, in its order: a short start stops at the limit, and a whole
+    // number finds itself first.
     cache.read(|c| {
         let rows = c
             .prepare_cached(&format!(
-                "SELECT {MATCH_COLUMNS} FROM customer c WHERE c.phone_e164 = ?1
-                 ORDER BY c.last_name, c.first_name LIMIT {DEFAULT_LIMIT}"
+                "SELECT {MATCH_COLUMNS} FROM customer c
+                 WHERE c.phone_e164 >= ?1 AND c.phone_e164 < ?2
+                 ORDER BY c.phone_e164 LIMIT {DEFAULT_LIMIT}"
             ))?
-            .query_map([e164], read_match)?
+            .query_map(rusqlite::params![typed, prefix_end(&typed)], read_match)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     })

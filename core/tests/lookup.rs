@@ -166,6 +166,23 @@ fn phone_lookup_reads_any_format() {
         lookup::by_phone(&cache, "06 12", "FR"),
         Err(Error::InvalidInput(_))
     ));
+    // As it is typed: the start of her number finds her, nationally or internationally.
+    for typed in ["06 12 34", "06 12 34 5", "+33 6 12 34", "0033612"] {
+        assert_eq!(
+            ids(&lookup::by_phone(&cache, typed, "FR").unwrap()),
+            ["C1"],
+            "{typed}"
+        );
+    }
+    assert!(
+        lookup::by_phone(&cache, "06 12 35", "FR")
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        ids(&lookup::by_phone(&cache, "347 123", "IT").unwrap()),
+        ["C3"]
+    );
 }
 
 #[test]

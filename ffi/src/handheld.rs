@@ -188,7 +188,9 @@ impl Handheld {
         Ok(convert(self.core.search_by_name(&query, limit as usize)?))
     }
 
-    /// Customers with this phone number, typed in any format.
+    /// Customers with this phone number, typed in any format (national or international); a
+    /// number still being typed (6 digits or more) finds those whose number starts with it.
+    /// Fewer digits, or letters, are `InvalidInput`.
     pub fn search_by_phone(&self, typed: String) -> Result<Vec<CustomerMatch>, CarnetError> {
         Ok(convert(self.core.search_by_phone(&typed)?))
     }

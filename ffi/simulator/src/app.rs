@@ -405,20 +405,26 @@ impl App {
                     view.selected = 0;
                     view.error = None;
                     let typed = view.input.text.clone();
-                    view.results =
-                        if typed.trim().is_empty() || typed.chars().all(|c| c.is_ascii_digit()) {
-                            Vec::new()
-                        } else if typed.contains('@') {
-                            self.handheld.search_by_email(typed, 12).unwrap_or_default()
-                        } else {
-                            match self.handheld.search_by_name(typed, 12) {
-                                Ok(found) => found,
-                                Err(e) => {
-                                    view.error = Some(e.to_string());
-                                    Vec::new()
-                                }
+                    let phone_like = typed.chars().any(|c| c.is_ascii_digit())
+                        && typed
+                            .chars()
+                            .all(|c| c.is_ascii_digit() || " .-+".contains(c));
+                    view.results = if typed.trim().is_empty() || is_card(typed.trim()) {
+                        Vec::new()
+                    } else if phone_like {
+                        // Too few digits yet: nothing to show, not an error.
+                        self.handheld.search_by_phone(typed).unwrap_or_default()
+                    } else if typed.contains('@') {
+                        self.handheld.search_by_email(typed, 12).unwrap_or_default()
+                    } else {
+                        match self.handheld.search_by_name(typed, 12) {
+                            Ok(found) => found,
+                            Err(e) => {
+                                view.error = Some(e.to_string());
+                                Vec::new()
                             }
-                        };
+                        }
+                    };
                 }
             }
         }
