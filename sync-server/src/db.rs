@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/001_init.sql"),
     include_str!("../migrations/002_presence.sql"),
     include_str!("../migrations/003_merge.sql"),
+    include_str!("../migrations/004_card_index.sql"),
 ];
 
 /// File name of the database inside the data directory.

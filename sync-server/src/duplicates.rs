@@ -15,15 +15,15 @@ use rusqlite::{Connection, OptionalExtension};
 
 use crate::error::Result;
 
+const LIVE_CARD: &str = "SELECT 1 FROM feed WHERE entity = 'customer' AND deleted = 0
+     AND json_extract(payload, '$.record.card') = ?1 LIMIT 1";
+
 /// True if a live customer (or a customer merged into another) holds this card number.
 pub fn card_in_use(conn: &Connection, card: &str) -> Result<bool> {
-    // A scan of the customers' payloads: registrations are rare, and the feed keeps no card
-    // index (the device's cache has one).
+    // Answered from the `feed_customer_card` index (migration 004); the query must keep its
+    // WHERE terms for the partial index to apply (a test checks the plan).
     let live: Option<i64> = conn
-        .prepare_cached(
-            "SELECT 1 FROM feed WHERE entity = 'customer' AND deleted = 0
-             AND json_extract(payload, '$.record.card') = ?1 LIMIT 1",
-        )?
+        .prepare_cached(LIVE_CARD)?
         .query_row([card], |r| r.get(0))
         .optional()?;
     if live.is_some() {
@@ -283,6 +283,24 @@ mod tests {
 
     use super::*;
     use carnet_protocol::Address;
+
+    #[test]
+    fn a_card_is_looked_up_through_its_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = crate::db::open_writer(dir.path()).unwrap();
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {LIVE_CARD}"))
+            .unwrap()
+            .query_map(["2900000000017"], |r| r.get::<_, String>(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(
+            plan.iter().any(|step| step.contains("feed_customer_card")),
+            "{plan:?}"
+        );
+        assert!(!card_in_use(&conn, "2900000000017").unwrap());
+    }
 
     fn customer(
         id: &str,
