@@ -60,6 +60,23 @@ pub enum ManagerCommand {
         #[arg(long, default_value = "")]
         label: String,
     },
+    /// List manager tokens (ids, stores, labels; never the tokens).
+    List {
+        /// Data directory.
+        #[arg(long, env = "CARNET_DATA")]
+        data: PathBuf,
+        /// Only this store's.
+        #[arg(long)]
+        store: Option<String>,
+    },
+    /// Revoke a manager token: its next request is refused.
+    Revoke {
+        /// Data directory.
+        #[arg(long, env = "CARNET_DATA")]
+        data: PathBuf,
+        /// The manager id (`manager list`).
+        id: String,
+    },
 }
 
 /// `advisor …`
@@ -188,13 +205,27 @@ pub fn store(command: StoreCommand) -> Result<()> {
 
 /// Runs a `manager` command.
 pub fn manager(command: ManagerCommand) -> Result<()> {
-    let ManagerCommand::Add { data, store, label } = command;
-    let conn = db::open_writer(&data)?;
-    let (id, token) = stores::add_manager(&conn, &store, &label).map_err(admin)?;
-    println!("manager {id}");
-    println!("store {store}");
-    println!("token {token}");
-    eprintln!("The token is shown once: the server keeps only its hash.");
+    match command {
+        ManagerCommand::Add { data, store, label } => {
+            let conn = db::open_writer(&data)?;
+            let (id, token) = stores::add_manager(&conn, &store, &label).map_err(admin)?;
+            println!("manager {id}");
+            println!("store {store}");
+            println!("token {token}");
+            eprintln!("The token is shown once: the server keeps only its hash.");
+        }
+        ManagerCommand::List { data, store } => {
+            let conn = db::open_writer(&data)?;
+            for m in stores::list_managers(&conn, store.as_deref()).map_err(admin)? {
+                println!("{}\t{}\t{}\t{}", m.id, m.store_id, m.created_at, m.label);
+            }
+        }
+        ManagerCommand::Revoke { data, id } => {
+            let conn = db::open_writer(&data)?;
+            stores::revoke_manager(&conn, &id).map_err(admin)?;
+            println!("manager {id} revoked");
+        }
+    }
     Ok(())
 }
 

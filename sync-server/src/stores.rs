@@ -185,6 +185,45 @@ pub fn add_manager(
     Ok((id, token))
 }
 
+/// A manager token as listed: never the token itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManagerEntry {
+    pub id: String,
+    pub store_id: String,
+    pub label: String,
+    pub created_at: String,
+}
+
+/// Every manager token, of one store or all, oldest first.
+pub fn list_managers(
+    conn: &Connection,
+    store_id: Option<&str>,
+) -> Result<Vec<ManagerEntry>, AdminError> {
+    let rows = conn
+        .prepare_cached(
+            "SELECT id, store_id, label, created_at FROM manager
+             WHERE ?1 IS NULL OR store_id = ?1 ORDER BY created_at, id",
+        )?
+        .query_map([store_id], |r| {
+            Ok(ManagerEntry {
+                id: r.get(0)?,
+                store_id: r.get(1)?,
+                label: r.get(2)?,
+                created_at: r.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Revokes a manager token (a lost phone, someone who left): its next request is refused.
+pub fn revoke_manager(conn: &Connection, manager_id: &str) -> Result<(), AdminError> {
+    match conn.execute("DELETE FROM manager WHERE id = ?1", [manager_id])? {
+        0 => Err(AdminError::NotFound(format!("no manager {manager_id}"))),
+        _ => Ok(()),
+    }
+}
+
 /// The store of the manager holding `token`.
 pub fn manager_store(conn: &Connection, token: &str) -> Result<Option<String>, AdminError> {
     if !token.starts_with(MANAGER_PREFIX) {

@@ -460,6 +460,41 @@ async fn enrol_sign_in_sync_audit_and_nothing_clear_at_rest() {
     let listed = cli(&["device", "list", "--data", &env.data()]);
     assert!(listed.contains("app 1.4.2-test"), "{listed}");
 
+    // A second manager token (a deputy), listed without the token, then revoked: its next
+    // request is refused while the first manager's still works.
+    let issued = cli(&[
+        "manager",
+        "add",
+        "--data",
+        &env.data(),
+        "--store",
+        "S001",
+        "--label",
+        "deputy",
+    ]);
+    let (deputy, deputy_token) = (field(&issued, "manager"), field(&issued, "token"));
+    let managers = cli(&["manager", "list", "--data", &env.data(), "--store", "S001"]);
+    assert_eq!(managers.lines().count(), 2, "{managers}");
+    assert!(managers.contains(&deputy) && managers.contains("deputy"));
+    assert!(!managers.contains(&deputy_token) && !managers.contains("carnet_mgr_"));
+    let as_deputy = || {
+        env.admin_as(reqwest::Method::GET, "/v1/admin/devices", &deputy_token)
+            .send()
+    };
+    assert_eq!(as_deputy().await.unwrap().status(), 200);
+    cli(&["manager", "revoke", "--data", &env.data(), &deputy]);
+    assert_eq!(as_deputy().await.unwrap().status(), 401);
+    let still = env
+        .admin(reqwest::Method::GET, "/v1/admin/devices")
+        .send()
+        .await;
+    assert_eq!(still.unwrap().status(), 200);
+    let (ok, _, err) = cli_in(&["manager", "revoke", "--data", &env.data(), &deputy], "");
+    assert!(
+        !ok && err.contains(&format!("no manager {deputy}")),
+        "{err}"
+    );
+
     // Nothing readable at rest, open and after locking.
     let device_dir = env.dir.path().join("d1").join("data");
     assert!(assert_nothing_readable(&device_dir, &env.secrets) >= 2);
