@@ -1,5 +1,5 @@
 // Shared pieces: the notice banner, the privacy cover, big one-handed buttons, a customer found,
-// the labels of contact fields.
+// the labels of contact fields, one consent and her answer.
 
 import CarnetFFI
 import CarnetModel
@@ -92,5 +92,45 @@ extension ContactField {
         case .email, .language: .never
         default: .words
         }
+    }
+}
+
+extension ConsentAnswer {
+    /// The answer's label.
+    var title: LocalizedStringKey {
+        switch self {
+        case .granted: "Granted"
+        case .refused: "Refused or withdrawn"
+        case .notAsked: "Not asked yet"
+        }
+    }
+
+    /// Its symbol.
+    var symbol: String {
+        switch self {
+        case .granted: return "checkmark.circle.fill"
+        case .refused: return "xmark.circle"
+        case .notAsked: return "questionmark.circle"
+        }
+    }
+}
+
+/// One consent: what it is about, her answer, and where and when she gave it.
+struct ConsentSummary: View {
+    let row: ConsentRow
+    let formatting: Formatting
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 2) {
+            formatting.phrase(consentChannel: row.channel, purpose: row.purpose).localized
+            Label { Text(row.answer.title) } icon: { Image(systemName: row.answer.symbol) }
+                .font(.subheadline)
+                .foregroundStyle(row.answer == .notAsked ? .secondary : .primary)
+            if let recorded = row.recorded {
+                formatting.phrase(recorded: recorded).localized
+                    .font(.footnote).foregroundStyle(.secondary)
+            }
+        }
+        .accessibilityElement(children: .combine)
     }
 }

@@ -1,4 +1,6 @@
-// Contact edit: each field saved on its own; the core's refusal shows under the field.
+// Contact edit: each field saved on its own; the core's refusal shows under the field. Her
+// consents: every one the core asks about, with her answer or "not asked yet", each set yes or
+// no. The consents alone are also a screen of their own (asked right after a registration).
 
 import CarnetFFI
 import CarnetModel
@@ -6,6 +8,7 @@ import SwiftUI
 
 struct ContactEditView: View {
     @Bindable var model: ContactEditModel
+    let formatting: Formatting
 
     var body: some View {
         Form {
@@ -45,20 +48,7 @@ struct ContactEditView: View {
                 Button("Save the address") { model.saveAddress() }
                     .buttonStyle(BigButtonStyle(prominent: false))
             }
-            Section("Consents") {
-                ForEach(model.consents, id: \.self) { consent in
-                    Toggle(isOn: Binding(
-                        get: { consent.granted },
-                        set: { model.setConsent(channel: consent.channel, purpose: consent.purpose, granted: $0) }
-                    )) {
-                        Text(verbatim: "\(consent.channel) · \(consent.purpose)")
-                    }
-                    .frame(minHeight: 44)
-                }
-            }
-            if let notice = model.notice {
-                NoticeView(notice: notice)
-            }
+            ConsentsSection(model: model, formatting: formatting)
         }
         .privacySensitive()
         .navigationTitle("Edit contact")
@@ -66,5 +56,53 @@ struct ContactEditView: View {
 
     private func binding(_ field: ContactField) -> Binding<String> {
         Binding(get: { model.drafts[field] ?? "" }, set: { model.drafts[field] = $0 })
+    }
+}
+
+/// Her consents alone, to ask them (a customer just registered has been asked none).
+struct ConsentsView: View {
+    let model: ContactEditModel
+    let formatting: Formatting
+
+    var body: some View {
+        Form {
+            ConsentsSection(model: model, formatting: formatting)
+        }
+        .privacySensitive()
+        .navigationTitle("Consents")
+    }
+}
+
+/// Every consent the core asks about, her answer, and yes / no to record one.
+private struct ConsentsSection: View {
+    let model: ContactEditModel
+    let formatting: Formatting
+
+    var body: some View {
+        Section("Consents") {
+            ForEach(model.consents) { row in
+                VStack(alignment: .leading, spacing: 8) {
+                    ConsentSummary(row: row, formatting: formatting)
+                    Picker(selection: Binding(
+                        get: { row.granted },
+                        set: { answer in
+                            if let answer { model.record(row, granted: answer) }
+                        }
+                    )) {
+                        Text("Yes").tag(Bool?.some(true))
+                        Text("No").tag(Bool?.some(false))
+                    } label: {
+                        formatting.phrase(consentChannel: row.channel, purpose: row.purpose).localized
+                    }
+                    .pickerStyle(.segmented)
+                    .labelsHidden()
+                    .frame(minHeight: 44)
+                }
+                .padding(.vertical, 4)
+            }
+        }
+        if let notice = model.notice {
+            NoticeView(notice: notice)
+        }
     }
 }

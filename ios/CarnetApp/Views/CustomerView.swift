@@ -1,5 +1,6 @@
-// A customer: her card with her visit forecast, history (searchable), playlist with like /
-// doesn't like and reasons, what she is due to buy again, her offers. Every figure is the core's.
+// A customer: her card with her visit forecast and consents (every one the core asks about, a
+// link to ask those not asked yet), history (searchable), playlist with like / doesn't like and
+// reasons, what she is due to buy again, her offers. Every figure is the core's.
 
 import CarnetFFI
 import CarnetModel
@@ -83,13 +84,16 @@ private struct CardTab: View {
                     Text(verbatim: "\(card.contact.line1), \(card.contact.postalCode) \(card.contact.city)")
                 }
                 Section("Consents") {
-                    ForEach(card.consents, id: \.self) { consent in
-                        Label {
-                            Text(verbatim: "\(consent.channel) · \(consent.purpose)")
-                        } icon: {
-                            Image(systemName: consent.granted ? "checkmark.circle.fill" : "xmark.circle")
+                    NavigationLink(value: Route.consents(customerId: model.id)) {
+                        if model.hasConsentsToAsk {
+                            Label("Ask for her consents", systemImage: "checklist")
+                        } else {
+                            Label("Change her consents", systemImage: "checklist")
                         }
-                        .accessibilityValue(consent.granted ? Text("Granted") : Text("Refused"))
+                    }
+                    .frame(minHeight: 44)
+                    ForEach(model.consents) { row in
+                        ConsentSummary(row: row, formatting: formatting)
                     }
                 }
             }

@@ -37,7 +37,11 @@ struct HomeView: View {
                         }
                     case .contactEdit(let id):
                         if let form = app.customerModel(id: id).contactModel() {
-                            ContactEditView(model: form)
+                            ContactEditView(model: form, formatting: app.formatting)
+                        }
+                    case .consents(let id):
+                        if let form = app.customerModel(id: id).contactModel() {
+                            ConsentsView(model: form, formatting: app.formatting)
                         }
                     case .outbox:
                         OutboxView(model: app.outboxModel(), formatting: app.formatting)

@@ -1,5 +1,7 @@
 // Contact edit: one draft per field; saving a field sends it to the core, whose refusal
-// (`InvalidInput{reason}`) is shown under that field. Validation is the core's.
+// (`InvalidInput{reason}`) is shown under that field. Validation is the core's. Her consents:
+// every choice the core lists, answered or not asked yet (see `ConsentRow`), each recorded yes
+// or no through the core.
 
 import CarnetFFI
 import Foundation
@@ -21,8 +23,8 @@ public final class ContactEditModel {
     public private(set) var errors: [ContactField: Notice] = [:]
     /// Inline error of the address.
     public private(set) var addressError: Notice?
-    /// Her consents as held.
-    public private(set) var consents: [ConsentState]
+    /// Every consent to ask her about, in the core's order, each with her recorded answer.
+    public private(set) var consents: [ConsentRow]
     /// Fields saved since the screen opened, for a check mark.
     public private(set) var saved: Set<ContactField> = []
     /// A failure that is not about one field.
@@ -45,7 +47,7 @@ public final class ContactEditModel {
         postalCode = card.contact.postalCode
         city = card.contact.city
         country = card.contact.country
-        consents = card.consents
+        consents = ConsentRow.rows(choices: customer.choices, recorded: card.consents)
     }
 
     /// Saves one field (an empty draft clears it); true if the core accepted it.
@@ -95,13 +97,20 @@ public final class ContactEditModel {
         }
     }
 
-    /// Records a consent given or withdrawn at the counter.
+    /// Records her answer to one consent (asked for the first time, or changed).
+    public func record(_ row: ConsentRow, granted: Bool) {
+        setConsent(channel: row.channel, purpose: row.purpose, granted: granted)
+    }
+
+    /// Records a consent given or withdrawn at the counter; the rows show her card afterwards.
     public func setConsent(channel: String, purpose: String, granted: Bool) {
         do {
             _ = try app.handheld.recordConsent(
                 customerId: customer.id, channel: channel, purpose: purpose, granted: granted)
             customer.reload()
-            consents = customer.card?.consents ?? consents
+            if customer.card != nil {
+                consents = customer.consents
+            }
             notice = nil
         } catch {
             notice = app.report(error)

@@ -26,6 +26,8 @@ public final class CustomerModel {
     @ObservationIgnored public private(set) var playlist: PlaylistModel!
     /// What she is due to buy again.
     @ObservationIgnored public private(set) var repurchase: RepurchaseModel!
+    /// The consents every customer is asked about, in the form's order (the core's list).
+    @ObservationIgnored let choices: [ConsentChoice]
 
     init(app: AppModel, id: String) {
         self.app = app
@@ -33,6 +35,7 @@ public final class CustomerModel {
         history = HistoryModel(app: app, customerId: id)
         playlist = PlaylistModel(app: app, customerId: id)
         repurchase = RepurchaseModel(app: app, customerId: id)
+        choices = consentChoices()
     }
 
     /// Opens her card, with her visit forecast.
@@ -56,6 +59,16 @@ public final class CustomerModel {
 
     /// Her active offers, as on her card.
     public var offers: [ActiveOffer] { card?.activeOffers ?? [] }
+
+    /// Every consent to ask her about, each with her recorded answer or not asked yet.
+    public var consents: [ConsentRow] {
+        ConsentRow.rows(choices: choices, recorded: card?.consents ?? [])
+    }
+
+    /// Whether some consent has not been asked yet (all of them for a customer just registered).
+    public var hasConsentsToAsk: Bool {
+        card != nil && consents.contains { $0.answer == .notAsked }
+    }
 
     /// "Prénom Nom".
     public var displayName: String {

@@ -39,6 +39,15 @@ public struct Formatting: Sendable {
         return Date(timeIntervalSince1970: TimeInterval(seconds)).formatted(style)
     }
 
+    /// An RFC 3339 instant from the core (when a consent was recorded) as a date in the store's
+    /// time zone; the raw text if it is not one.
+    public func instant(_ rfc3339: String) -> String {
+        guard let date = Self.parseInstant(rfc3339) else { return rfc3339 }
+        var style = Date.FormatStyle(date: .abbreviated, time: .omitted).locale(locale)
+        style.timeZone = timeZone
+        return date.formatted(style)
+    }
+
     /// A figure the core estimated (expected purchases), with one decimal.
     public func estimate(_ value: Double) -> String {
         value.formatted(.number.precision(.fractionLength(1)).locale(locale))
@@ -47,6 +56,14 @@ public struct Formatting: Sendable {
     /// A fraction in 0...1 as a whole percentage.
     public func percent(_ fraction: Double) -> String {
         fraction.formatted(.percent.precision(.fractionLength(0)).locale(locale))
+    }
+
+    static func parseInstant(_ text: String) -> Date? {
+        let parser = ISO8601DateFormatter()
+        parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = parser.date(from: text) { return date }
+        parser.formatOptions = [.withInternetDateTime]
+        return parser.date(from: text)
     }
 
     static func parseDay(_ iso: String) -> Date? {

@@ -26,6 +26,8 @@ public enum Route: Hashable, Sendable {
     case newCustomer
     /// Her contact details and consents, to edit.
     case contactEdit(customerId: String)
+    /// Her consents alone, to ask or change (from her card, e.g. right after her registration).
+    case consents(customerId: String)
     /// Edits waiting for the server, and those it refused.
     case outbox
     /// Sync status and progress.

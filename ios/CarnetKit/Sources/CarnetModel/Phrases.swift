@@ -80,3 +80,28 @@ extension Formatting {
         }
     }
 }
+
+extension Formatting {
+    /// What a consent is about. Personalisation is not about a channel (the core keys it by one).
+    public func phrase(consentChannel channel: String, purpose: String) -> Phrase {
+        switch (purpose, channel) {
+        case ("marketing", "email"): return Phrase("Offers and news by e-mail")
+        case ("marketing", "sms"): return Phrase("Offers and news by text message")
+        case ("marketing", "post"): return Phrase("Offers and news by post")
+        case ("marketing", "phone"): return Phrase("Offers and news by phone")
+        case ("personalisation", _): return Phrase("Suggestions from her purchases")
+        default: return Phrase("%@ · %@", purpose, channel)
+        }
+    }
+
+    /// Where and when a consent decision was recorded.
+    public func phrase(recorded consent: ConsentState) -> Phrase {
+        let when = instant(consent.recordedAt)
+        switch consent.source {
+        case "store": return Phrase("Recorded in store on %@", when)
+        case "web": return Phrase("Recorded on the web site on %@", when)
+        case "app": return Phrase("Recorded in the brand's app on %@", when)
+        default: return Phrase("%@ · %@", consent.source, when)
+        }
+    }
+}

@@ -1,8 +1,8 @@
 // An advisor's day through the view models, against the real core (the Rust library) and a real
 // store server: enrol from the QR code, sign in, sync with progress, scan a card, read her card
 // and forecast and history, like a suggestion, edit a contact inline, see a likely duplicate while
-// registering, register a new customer with a scanned card, lose the network (locks), go to the
-// background (locks). The scenarios run in order on one device.
+// registering, register a new customer with a scanned card and ask her consents, lose the network
+// (locks), go to the background (locks). The scenarios run in order on one device.
 
 import CarnetFFI
 import CarnetModel
@@ -21,6 +21,8 @@ public final class Day {
     let keyStore = MemoryKeyStore()
     var app: AppModel!
     var customerId = ""
+    /// The customer registered by the `register` scenario.
+    var newCustomerId = ""
 
     init(config: ScenarioConfig) {
         self.config = config
@@ -82,6 +84,8 @@ enum Scenarios {
                  body: duplicates),
         Scenario(name: "an unknown card registers her: field errors inline, the suggestion taken, her card opens",
                  body: register),
+        Scenario(name: "a customer just registered has every consent not asked; her answers are recorded",
+                 body: consentsAfterRegistration),
         Scenario(name: "losing the store network locks and forgets the customer", body: networkLost),
         Scenario(name: "back on the network, signed in, the background locks", body: background),
     ]
@@ -96,6 +100,9 @@ enum Scenarios {
         try check(en.money(cents: 123_450) == "€1,234.50", "en money: \(en.money(cents: 123_450))")
         try check(fr.day("2024-06-01").contains("2024"), "fr day: \(fr.day("2024-06-01"))")
         try check(fr.day("not a day") == "not a day", "a bad day is shown as is")
+        try check(fr.instant("2026-11-23T10:06:43.123Z").contains("2026"), "fr instant: \(fr.instant("2026-11-23T10:06:43.123Z"))")
+        try check(en.instant("2026-11-23T10:06:43Z").contains("2026"), "en instant: \(en.instant("2026-11-23T10:06:43Z"))")
+        try check(fr.instant("not an instant") == "not an instant", "a bad instant is shown as is")
     }
 
     static func newDevice(_ day: Day) async throws {
@@ -392,6 +399,58 @@ enum Scenarios {
         let outbox = day.app.outboxModel()
         outbox.load()
         try check(outbox.entries.contains { $0.customerId == id }, "the registration waits in the outbox for the server")
+        day.newCustomerId = id
+        day.app.openCustomer(id: day.customerId)
+    }
+
+    static func consentsAfterRegistration(_ day: Day) async throws {
+        let id = day.newCustomerId
+        try check(!id.isEmpty, "a customer was registered")
+        day.app.openCustomer(id: id)
+        let customer = day.app.customerModel(id: id)
+        customer.load()
+        let card = try customer.card.unwrap("her card (\(String(describing: customer.notice)))")
+        try check(card.consents.isEmpty, "no decision recorded yet: \(card.consents)")
+        try check(customer.hasConsentsToAsk, "her card offers to ask her consents")
+
+        let form = try customer.contactModel().unwrap("the consent form")
+        let asked = form.consents.map(\.id)
+        let expected = ["marketing/email", "marketing/sms", "marketing/post", "marketing/phone", "personalisation/email"]
+        try check(asked == expected, "every choice, in the core's order: \(asked)")
+        try check(form.consents.map(\.channel) == consentChoices().map(\.channel), "the core's choices")
+        try check(form.consents.allSatisfy { $0.answer == .notAsked && $0.granted == nil }, "none asked yet")
+        try check(customer.consents == form.consents, "her card shows the same")
+        let titles = form.consents.map {
+            day.app.formatting.phrase(consentChannel: $0.channel, purpose: $0.purpose).text()
+        }
+        try check(Set(titles).count == titles.count && titles.allSatisfy { !$0.contains("%@") && !$0.contains("·") },
+                  "each choice has its own wording: \(titles)")
+
+        let email = try form.consents.first { $0.id == "marketing/email" }.unwrap("marketing by e-mail")
+        let sms = try form.consents.first { $0.id == "marketing/sms" }.unwrap("marketing by text message")
+        form.record(email, granted: true)
+        try check(form.notice == nil, "e-mail recorded: \(String(describing: form.notice))")
+        form.record(sms, granted: false)
+        try check(form.notice == nil, "sms recorded: \(String(describing: form.notice))")
+        let answers = form.consents.map { "\($0.id)=\($0.answer)" }
+        try check(answers == ["marketing/email=granted", "marketing/sms=refused", "marketing/post=notAsked",
+                              "marketing/phone=notAsked", "personalisation/email=notAsked"],
+                  "yes to e-mail, no to sms, the others not asked: \(answers)")
+        try check(customer.card?.consents.count == 2, "two decisions on her card: \(customer.card?.consents ?? [])")
+        try check(customer.consents == form.consents, "her card shows her answers")
+        try check(customer.hasConsentsToAsk, "three are still to ask")
+        try check(customer.contactModel()?.consents == form.consents, "the form opened again shows them")
+
+        let recorded = try form.consents[0].recorded.unwrap("the e-mail decision")
+        try check(recorded.source == "store", "recorded in store: \(recorded.source)")
+        let whereWhen = day.app.formatting.phrase(recorded: recorded).text()
+        try check(!whereWhen.contains("%@") && !whereWhen.contains(recorded.recordedAt),
+                  "where and when read: \(whereWhen)")
+
+        let outbox = day.app.outboxModel()
+        outbox.load()
+        try check(outbox.entries.filter { $0.kind == "consent" && $0.customerId == id }.count == 2,
+                  "both answers wait in the outbox for the server")
         day.app.openCustomer(id: day.customerId)
     }
 
