@@ -144,13 +144,7 @@ pub(crate) fn upsert_customer(tx: &Transaction<'_>, c: &Customer) -> Result<()> 
             k.advisor_id
         ])?;
     }
-    search_index::index_customer_name(
-        tx,
-        &c.id,
-        &c.first_name,
-        &c.last_name,
-        &c.address.postal_code,
-    )
+    search_index::index_customer_name(tx, &c.id)
 }
 
 /// Inserts or replaces a purchase line.

@@ -357,8 +357,11 @@ fn tier_query(
     postal_code: Option<&str>,
     limit: usize,
 ) -> Result<Vec<CustomerMatch>> {
-    let mut sql = format!(
-        "SELECT {MATCH_COLUMNS} FROM customer_name cn JOIN customer c ON c.id = cn.customer_id WHERE "
+    // customer_name holds what a result shows: no customer row is read.
+    let mut sql = String::from(
+        "SELECT cn.customer_id, cn.first_name, cn.last_name, cn.postal_code, cn.city, cn.tier,
+             cn.card_last4
+         FROM customer_name cn WHERE ",
     );
     let mut args: Vec<Box<dyn ToSql>> = Vec::new();
     match tier {

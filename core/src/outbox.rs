@@ -357,9 +357,8 @@ fn apply_contact_edit(
     field: ContactField,
     value: Option<&ContactValue>,
 ) -> Result<()> {
-    let (first, last, postal): (String, String, String) = tx
-        .prepare_cached("SELECT first_name, last_name, postal_code FROM customer WHERE id = ?1")?
-        .query_row([customer_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+    tx.prepare_cached("SELECT 1 FROM customer WHERE id = ?1")?
+        .query_row([customer_id], |_| Ok(()))
         .optional()?
         .ok_or(Error::NotFound)?;
     let text = match value {
@@ -381,15 +380,14 @@ fn apply_contact_edit(
                 .execute(params![customer_id, text])?;
         }
         ContactField::FirstName | ContactField::LastName => {
-            let name = text.unwrap_or_default();
-            let (first, last) = if field == ContactField::FirstName {
-                (name, last.as_str())
+            let sql = if field == ContactField::FirstName {
+                "UPDATE customer SET first_name = ?2 WHERE id = ?1"
             } else {
-                (first.as_str(), name)
+                "UPDATE customer SET last_name = ?2 WHERE id = ?1"
             };
-            tx.prepare_cached("UPDATE customer SET first_name = ?2, last_name = ?3 WHERE id = ?1")?
-                .execute(params![customer_id, first, last])?;
-            search_index::index_customer_name(tx, customer_id, first, last, &postal)?;
+            tx.prepare_cached(sql)?
+                .execute(params![customer_id, text.unwrap_or_default()])?;
+            search_index::index_customer_name(tx, customer_id)?;
         }
         ContactField::Address => {
             let Some(ContactValue::Address(a)) = value else {
@@ -408,7 +406,7 @@ fn apply_contact_edit(
                 a.city,
                 a.country
             ])?;
-            search_index::index_customer_name(tx, customer_id, &first, &last, &a.postal_code)?;
+            search_index::index_customer_name(tx, customer_id)?;
         }
     }
     Ok(())

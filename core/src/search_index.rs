@@ -6,25 +6,50 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use crate::error::Result;
 use crate::text;
 
-/// Replaces a customer's name tokens.
-pub(crate) fn index_customer_name(
-    tx: &Transaction<'_>,
-    customer_id: &str,
-    first_name: &str,
-    last_name: &str,
-    postal_code: &str,
-) -> Result<()> {
+/// Replaces a customer's name tokens, each with what a search result shows of her, read from
+/// her row: call it after writing the row.
+pub(crate) fn index_customer_name(tx: &Transaction<'_>, customer_id: &str) -> Result<()> {
     unindex_customer_name(tx, customer_id)?;
-    let sort_key = text::sort_key(last_name, first_name, postal_code);
+    let Some((first_name, last_name, postal_code, city, tier, card_last4)) = tx
+        .prepare_cached(
+            "SELECT first_name, last_name, trim(postal_code), city, tier, substr(card, 10, 4)
+             FROM customer WHERE id = ?1",
+        )?
+        .query_row([customer_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })
+        .optional()?
+    else {
+        return Ok(());
+    };
+    let sort_key = text::sort_key(&last_name, &first_name, &postal_code);
     let mut insert = tx.prepare_cached(
-        "INSERT OR IGNORE INTO customer_name (token, sort_key, customer_id, postal_code)
-         VALUES (?1, ?2, ?3, ?4)",
+        "INSERT OR IGNORE INTO customer_name (token, sort_key, customer_id, postal_code,
+             first_name, last_name, city, tier, card_last4)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
-    for token in text::name_tokens(first_name)
+    for token in text::name_tokens(&first_name)
         .into_iter()
-        .chain(text::name_tokens(last_name))
+        .chain(text::name_tokens(&last_name))
     {
-        insert.execute(params![token, sort_key, customer_id, postal_code.trim()])?;
+        insert.execute(params![
+            token,
+            sort_key,
+            customer_id,
+            postal_code,
+            first_name,
+            last_name,
+            city,
+            tier,
+            card_last4
+        ])?;
     }
     Ok(())
 }
@@ -119,23 +144,17 @@ pub(crate) enum ProductLink {
     Category,
 }
 
-/// Rebuilds every search structure from the records (a migration's backfill).
-pub(crate) fn reindex_all(tx: &Transaction<'_>) -> Result<()> {
-    tx.execute_batch("DELETE FROM customer_name; DELETE FROM product_text;")?;
-    let customers = tx
-        .prepare("SELECT id, first_name, last_name, postal_code, email FROM customer")?
+/// Folds every e-mail and rebuilds the catalog's full-text index (migration 002's backfill;
+/// the name tokens of that version are filled by [`reindex_names`], migration 006's).
+pub(crate) fn reindex_emails_and_products(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch("DELETE FROM product_text;")?;
+    let emails = tx
+        .prepare("SELECT id, email FROM customer")?
         .query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Option<String>>(4)?,
-            ))
+            Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    for (id, first, last, postal_code, email) in customers {
-        index_customer_name(tx, &id, &first, &last, &postal_code)?;
+    for (id, email) in emails {
         tx.prepare_cached("UPDATE customer SET email_folded = ?2 WHERE id = ?1")?
             .execute(params![id, fold_email(email.as_deref())])?;
     }
@@ -145,6 +164,19 @@ pub(crate) fn reindex_all(tx: &Transaction<'_>) -> Result<()> {
         .collect::<rusqlite::Result<Vec<_>>>()?;
     for id in products {
         index_product(tx, &id)?;
+    }
+    Ok(())
+}
+
+/// Rebuilds every customer's name tokens (a migration's backfill).
+pub(crate) fn reindex_names(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch("DELETE FROM customer_name;")?;
+    let ids = tx
+        .prepare("SELECT id FROM customer")?
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for id in ids {
+        index_customer_name(tx, &id)?;
     }
     Ok(())
 }

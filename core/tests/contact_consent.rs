@@ -118,6 +118,40 @@ fn contact_edits_are_validated_normalised_and_queued_normalised() {
         carnet_core::lookup::by_phone(&cache, "0781223344", "FR").unwrap()[0].id,
         "C1"
     );
+    // She moved and married: a name search shows her new name and city at once.
+    outbox::record(
+        &cache,
+        MutationKind::ContactEdit {
+            customer_id: "C1".into(),
+            field: ContactField::Address,
+            value: Some(ContactValue::Address(Address {
+                line1: "2 quai Saint-Vincent".into(),
+                postal_code: "69001".into(),
+                city: "Lyon".into(),
+                country: "FR".into(),
+            })),
+        },
+        None,
+        now,
+    )
+    .unwrap();
+    outbox::record(
+        &cache,
+        edit("C1", ContactField::LastName, Some("Moreau-Dupont")),
+        None,
+        now,
+    )
+    .unwrap();
+    let found = carnet_core::lookup::by_name(&cache, "moreau 69001", 5).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        (
+            found[0].id.as_str(),
+            found[0].last_name.as_str(),
+            found[0].city.as_str()
+        ),
+        ("C1", "Moreau-Dupont", "Lyon")
+    );
     // Clearing the e-mail is valid.
     outbox::record(&cache, edit("C1", ContactField::Email, None), None, now).unwrap();
     // An unknown customer is not found.
