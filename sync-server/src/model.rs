@@ -259,18 +259,11 @@ pub fn rebuild_after_import(
     conn: &Connection,
     import: &crate::import::ImportReport,
 ) -> Result<Option<BuildReport>> {
-    let built_before: Option<String> = conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = ?1",
-            [VERSION_KEY],
-            |r| r.get(0),
-        )
-        .optional()?;
     let changed = [Entity::Product, Entity::Customer, Entity::Purchase]
         .into_iter()
         .map(|entity| import.counts(entity))
         .any(|c| c.new + c.changed + c.deleted > 0);
-    if built_before.is_none() || !changed {
+    if last_version(conn)?.is_none() || !changed {
         return Ok(None);
     }
     build(conn, &BuildOptions::default()).map(Some)
@@ -280,7 +273,8 @@ fn now_text() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-fn write_model(conn: &Connection, bytes: &[u8]) -> Result<u32> {
+/// The build number of the last model shipped; none before the first build.
+fn last_version(conn: &Connection) -> Result<Option<u32>> {
     let last: Option<String> = conn
         .query_row(
             "SELECT value FROM meta WHERE key = ?1",
@@ -288,7 +282,11 @@ fn write_model(conn: &Connection, bytes: &[u8]) -> Result<u32> {
             |r| r.get(0),
         )
         .optional()?;
-    let version = last.and_then(|v| v.parse::<u32>().ok()).unwrap_or(0) + 1;
+    Ok(last.and_then(|v| v.parse::<u32>().ok()))
+}
+
+fn write_model(conn: &Connection, bytes: &[u8]) -> Result<u32> {
+    let version = last_version(conn)?.unwrap_or(0) + 1;
     let payload = feed::upsert_payload(Record::Model(ModelRecord {
         id: MODEL_ID.to_owned(),
         version,
