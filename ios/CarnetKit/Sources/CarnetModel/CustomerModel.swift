@@ -28,6 +28,8 @@ public final class CustomerModel {
     @ObservationIgnored public private(set) var repurchase: RepurchaseModel!
     /// The consents every customer is asked about, in the form's order (the core's list).
     @ObservationIgnored let choices: [ConsentChoice]
+    /// The contact and consent form, made on first use and kept.
+    @ObservationIgnored private var contactForm: ContactEditModel?
 
     init(app: AppModel, id: String) {
         self.app = app
@@ -78,8 +80,13 @@ public final class CustomerModel {
 
     /// The contact edit screen's model, from the card shown.
     public func contactModel() -> ContactEditModel? {
+        // One form per customer screen: SwiftUI re-evaluates a destination whenever it likes,
+        // and a fresh form each time would drop what she is typing.
+        if let contactForm { return contactForm }
         guard let card else { return nil }
-        return ContactEditModel(app: app, customer: self, card: card)
+        let form = ContactEditModel(app: app, customer: self, card: card)
+        contactForm = form
+        return form
     }
 
     /// Reloads the card after an edit (the core applies edits at once).
