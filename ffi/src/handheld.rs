@@ -13,9 +13,9 @@ use crate::session::{
     DeviceObserver, DeviceState, KeyStore, NetworkEvent, PlatformKeyStore, PlatformObserver,
 };
 use crate::types::{
-    Address, CandidateContact, ContactField, CustomerCard, CustomerMatch, DuplicateHint,
-    HistoryPage, HistoryQuery, NewCustomer, OutboxEntry, Playlist, RepurchaseList, SyncProgress,
-    SyncReport, Verdict, VisitForecast,
+    Address, CandidateContact, CardForecast, ContactField, CustomerCard, CustomerMatch,
+    DuplicateHint, HistoryPage, HistoryQuery, NewCustomer, OutboxEntry, Playlist, RepurchaseList,
+    SyncProgress, SyncReport, Verdict, VisitForecast,
 };
 
 /// The one runtime for asynchronous I/O (sync, presence, sign-in); lookups never touch it.
@@ -228,20 +228,18 @@ impl Handheld {
         Ok(self.core.repurchase(&customer_id)?.into())
     }
 
-    /// Her next-visit forecast, if it can be made (consent, model, history).
-    pub fn visit_forecast(
-        &self,
-        customer_id: String,
-    ) -> Result<Option<VisitForecast>, CarnetError> {
-        Ok(self
-            .core
-            .forecast(&customer_id)?
-            .forecast
-            .map(|f| VisitForecast {
+    /// Her next-visit forecast, or why there is none: withheld (consent withdrawn, no model
+    /// yet), or neither when she has too little history for one.
+    pub fn visit_forecast(&self, customer_id: String) -> Result<CardForecast, CarnetError> {
+        let card = self.core.forecast(&customer_id)?;
+        Ok(CardForecast {
+            forecast: card.forecast.map(|f| VisitForecast {
                 p_alive: f.p_alive,
                 expected_30_days: f.expected_30_days,
                 expected_90_days: f.expected_90_days,
-            }))
+            }),
+            withheld: card.withheld.map(Into::into),
+        })
     }
 
     /// Existing customers the one being typed may be: show them before a duplicate is made.

@@ -656,6 +656,15 @@ pub struct VisitForecast {
     pub expected_90_days: f64,
 }
 
+/// The forecast on her card, or why there is none.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct CardForecast {
+    /// The forecast; none when withheld, or when she has too little history for one.
+    pub forecast: Option<VisitForecast>,
+    /// Why it is withheld (consent, model), if it is.
+    pub withheld: Option<Withheld>,
+}
+
 /// A customer being typed at the counter (registration or edit), to look for duplicates.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct CandidateContact {

@@ -4,9 +4,9 @@
 use std::sync::{Arc, Mutex};
 
 use carnet_ffi::{
-    CarnetError, ConsentChoice, ConsentState, CustomerCard, CustomerMatch, DeviceState, Handheld,
-    HistoryPage, HistoryQuery, NetworkEvent, OutboxEntry, Playlist, RepurchaseItem, SyncObserver,
-    SyncProgress, SyncReport, SyncTask, Verdict,
+    CardForecast, CarnetError, ConsentChoice, ConsentState, CustomerCard, CustomerMatch,
+    DeviceState, Handheld, HistoryPage, HistoryQuery, NetworkEvent, OutboxEntry, Playlist,
+    RepurchaseItem, SyncObserver, SyncProgress, SyncReport, SyncTask, Verdict,
 };
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -87,6 +87,7 @@ pub struct CustomerView {
     pub filtering: bool,
     pub playlist: Option<Playlist>,
     pub repurchase: Vec<RepurchaseItem>,
+    pub forecast: Option<CardForecast>,
     pub selected: usize,
     /// Contact tab: which field is being edited, its text, and the inline error.
     pub edit_field: usize,
@@ -519,6 +520,7 @@ impl App {
             .repurchase(customer_id.to_owned())
             .map(|list| list.items)
             .unwrap_or_default();
+        let forecast = self.handheld.visit_forecast(customer_id.to_owned()).ok();
         Ok(Screen::Customer(Box::new(CustomerView {
             card,
             tab: Tab::Card,
@@ -527,6 +529,7 @@ impl App {
             filtering: false,
             playlist,
             repurchase,
+            forecast,
             selected: 0,
             edit_field: 0,
             edit: None,

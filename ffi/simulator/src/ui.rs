@@ -204,6 +204,7 @@ fn draw_customer(frame: &mut Frame, area: Rect, view: &CustomerView) {
                     .join(", ")
             };
             let mut lines = vec![
+                Line::from(forecast_line(view.forecast.as_ref())),
                 Line::from(format!("Buys: {}", names(&c.top_categories))),
                 Line::from(format!("Brands: {}", names(&c.top_brands))),
                 Line::from(format!(
@@ -388,6 +389,29 @@ fn draw_customer(frame: &mut Frame, area: Rect, view: &CustomerView) {
             .style(Style::default().fg(Color::Cyan)),
         message,
     );
+}
+
+/// Her next visits, or why the card cannot say.
+fn forecast_line(card: Option<&carnet_ffi::CardForecast>) -> String {
+    match card {
+        Some(carnet_ffi::CardForecast {
+            forecast: Some(f), ..
+        }) => format!(
+            "Next visits: {:.0} % still active · {:.1} purchases in 30 days, {:.1} in 90",
+            f.p_alive * 100.0,
+            f.expected_30_days,
+            f.expected_90_days
+        ),
+        Some(carnet_ffi::CardForecast {
+            withheld: Some(carnet_ffi::Withheld::ConsentWithdrawn),
+            ..
+        }) => "Next visits: not forecast (she withdrew consent to personalisation)".into(),
+        Some(carnet_ffi::CardForecast {
+            withheld: Some(carnet_ffi::Withheld::ModelNotReceived),
+            ..
+        }) => "Next visits: sync to receive the model".into(),
+        _ => "Next visits: too little history yet".into(),
+    }
 }
 
 fn draw_register(frame: &mut Frame, area: Rect, form: &RegisterForm) {

@@ -62,6 +62,8 @@ def test_scan_like_and_network_loss_on_screen(store, simulator):
     keys(customer["card"], "Enter")
     shown = wait_for(customer["last_name"])
     assert "points" in shown and customer["first_name"] in shown
+    # Her next visits, or why the card cannot say.
+    assert "Next visits:" in shown, shown
 
     # The playlist tab: reasons are shown; a like is confirmed.
     keys("Right", "Right")

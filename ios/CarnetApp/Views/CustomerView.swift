@@ -66,8 +66,10 @@ private struct CardTab: View {
                         LabeledContent("Chance she is still active", value: formatting.percent(forecast.pAlive))
                         LabeledContent("Purchases expected in 30 days", value: formatting.estimate(forecast.expected30Days))
                         LabeledContent("Purchases expected in 90 days", value: formatting.estimate(forecast.expected90Days))
+                    } else if let withheld = model.forecastWithheld {
+                        Text(formatting.phrase(withheld).localized).foregroundStyle(.secondary)
                     } else {
-                        Text("No forecast for her.").foregroundStyle(.secondary)
+                        Text("Too little history for a forecast yet.").foregroundStyle(.secondary)
                     }
                 }
                 Section("She buys") {

@@ -17,6 +17,9 @@ public final class CustomerModel {
     public private(set) var card: CustomerCard?
     /// Her next-visit forecast, when the core can make one (consent, model, history).
     public private(set) var forecast: VisitForecast?
+    /// Why there is no forecast, when the core withholds it (consent, model); none with no
+    /// forecast means she has too little history for one.
+    public private(set) var forecastWithheld: Withheld?
     /// Why loading failed.
     public private(set) var notice: Notice?
 
@@ -48,13 +51,17 @@ public final class CustomerModel {
         } catch {
             card = nil
             forecast = nil
+            forecastWithheld = nil
             notice = app.report(error)
             return
         }
         do {
-            forecast = try app.handheld.visitForecast(customerId: id)
+            let answer = try app.handheld.visitForecast(customerId: id)
+            forecast = answer.forecast
+            forecastWithheld = answer.withheld
         } catch {
             forecast = nil
+            forecastWithheld = nil
             notice = app.report(error)
         }
     }

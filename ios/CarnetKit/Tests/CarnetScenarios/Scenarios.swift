@@ -201,7 +201,9 @@ enum Scenarios {
         customer.load()
         try check(customer.notice == nil, "card: \(String(describing: customer.notice))")
         let core = try day.app.handheld.visitForecast(customerId: day.customerId)
-        try check(customer.forecast == core, "the card shows the core's forecast")
+        try check(customer.forecast == core.forecast && customer.forecastWithheld == core.withheld,
+                  "the card shows the core's forecast")
+        try check(core.withheld == nil, "a forecast for a regular with consent and a model")
         let forecast = try customer.forecast.unwrap("her forecast")
         try check(forecast.pAlive >= 0 && forecast.pAlive <= 1, "p_alive \(forecast.pAlive)")
         try check(forecast.expected30Days >= 0 && forecast.expected30Days <= forecast.expected90Days,
