@@ -224,10 +224,13 @@ fn draw_customer(frame: &mut Frame, area: Rect, view: &CustomerView) {
                 )),
             ];
             for k in &c.consents {
+                let choice = carnet_ffi::ConsentChoice {
+                    channel: k.channel.clone(),
+                    purpose: k.purpose.clone(),
+                };
                 lines.push(Line::from(format!(
-                    "Consent {} {}: {}",
-                    k.purpose,
-                    k.channel,
+                    "{}: {}",
+                    consent_label(&choice),
                     if k.granted { "yes" } else { "no" }
                 )));
             }
