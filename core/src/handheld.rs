@@ -18,9 +18,10 @@ use crate::store::Cache;
 use crate::sync::{CancelHandle, Progress, SyncReport};
 use carnet_fixtures::format::{Address, Customer};
 
+use crate::barcode::CardNumber;
 use crate::duplicates::{self, CandidateContact, DuplicateReason};
 use crate::error::Error;
-use crate::{history, lookup, outbox, recommend, registration};
+use crate::{contact, history, lookup, outbox, recommend, registration};
 
 /// Days ahead the re-purchase list looks: what comes due within a month is worth a word.
 pub const REPURCHASE_WINDOW_DAYS: u32 = 30;
@@ -49,6 +50,27 @@ pub struct NewCustomer {
     pub city: String,
     /// Preferred language (ISO 639-1).
     pub language: String,
+}
+
+/// One problem of a registration form, under the field it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormProblem {
+    /// `card`, or a contact field's name (`first_name`, `email`, `address`, ...).
+    pub field: String,
+    /// Why, for the advisor.
+    pub reason: String,
+    /// A likely correction, if any.
+    pub suggestion: Option<String>,
+}
+
+impl FormProblem {
+    fn card(reason: String) -> Self {
+        Self {
+            field: "card".to_owned(),
+            reason,
+            suggestion: None,
+        }
+    }
 }
 
 /// Country assumed for national phone numbers before the store's record has synced.
@@ -162,11 +184,50 @@ impl Handheld {
     /// next sync. Returns her new id.
     pub fn register_customer(&self, new: NewCustomer) -> Result<String> {
         let cache = self.cache()?;
+        let customer = self.new_customer_record(&cache, new)?;
+        let id = customer.id.clone();
+        self.record(MutationKind::CreateCustomer {
+            customer: Box::new(customer),
+        })?;
+        Ok(id)
+    }
+
+    /// Every problem the registration form has now (the card, then each field in form
+    /// order), for the form to show them all at once; empty when `register_customer` would
+    /// accept it. [`register_customer`](Self::register_customer) stops at the first.
+    pub fn registration_problems(&self, new: NewCustomer) -> Result<Vec<FormProblem>> {
+        let cache = self.cache()?;
         let country = self.store_country(&cache)?;
-        let id = registration::new_customer_id()?;
+        let customer = self.new_customer_record(&cache, new)?;
+        let mut problems = Vec::new();
+        match CardNumber::parse(&customer.card) {
+            Err(e) => problems.push(FormProblem::card(e.to_string())),
+            Ok(card) => {
+                if lookup::by_card(&cache, card.as_str()).is_ok() {
+                    problems.push(FormProblem::card(
+                        "a customer already has this card: look her up".into(),
+                    ));
+                }
+            }
+        }
+        problems.extend(
+            contact::customer_problems(&customer, &country)
+                .into_iter()
+                .map(|e| FormProblem {
+                    field: e.field.as_str().to_owned(),
+                    reason: e.reason,
+                    suggestion: e.suggestion,
+                }),
+        );
+        Ok(problems)
+    }
+
+    /// The record a registration makes: a fresh id, this store, no points yet.
+    fn new_customer_record(&self, cache: &Cache, new: NewCustomer) -> Result<Customer> {
+        let country = self.store_country(cache)?;
         let now = Utc::now();
-        let customer = Customer {
-            id: id.clone(),
+        Ok(Customer {
+            id: registration::new_customer_id()?,
             card: new.card,
             first_name: new.first_name,
             last_name: new.last_name,
@@ -187,11 +248,7 @@ impl Handheld {
             consents: Vec::new(),
             created_on: today().to_string(),
             updated_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        };
-        self.record(MutationKind::CreateCustomer {
-            customer: Box::new(customer),
-        })?;
-        Ok(id)
+        })
     }
 
     /// Changes a contact field; applied at once, sent with the next sync.

@@ -14,8 +14,8 @@ use crate::session::{
 };
 use crate::types::{
     Address, CandidateContact, CardForecast, ContactField, CustomerCard, CustomerMatch,
-    DuplicateHint, HistoryPage, HistoryQuery, NewCustomer, OutboxEntry, Playlist, RepurchaseList,
-    SyncProgress, SyncReport, Verdict, VisitForecast,
+    DuplicateHint, FormProblem, HistoryPage, HistoryQuery, NewCustomer, OutboxEntry, Playlist,
+    RepurchaseList, SyncProgress, SyncReport, Verdict, VisitForecast,
 };
 
 /// The one runtime for asynchronous I/O (sync, presence, sign-in); lookups never touch it.
@@ -259,9 +259,29 @@ impl Handheld {
     }
 
     /// Registers a new customer with the card just handed to her; returns her id. Invalid
-    /// details come back as `InvalidField` with the field and the reason.
+    /// details come back as `InvalidField` with the field and the reason (the first one; see
+    /// `registration_problems` for all of them).
     pub fn register_customer(&self, customer: NewCustomer) -> Result<String, CarnetError> {
         Ok(self.core.register_customer(customer.into())?)
+    }
+
+    /// Every problem of a registration form at once, in form order (the card first, then
+    /// the fields), for the form to show each under its field before she registers; empty
+    /// when `register_customer` would accept it. Saves nothing.
+    pub fn registration_problems(
+        &self,
+        customer: NewCustomer,
+    ) -> Result<Vec<FormProblem>, CarnetError> {
+        Ok(self
+            .core
+            .registration_problems(customer.into())?
+            .into_iter()
+            .map(|p| FormProblem {
+                field: p.field,
+                reason: p.reason,
+                suggestion: p.suggestion,
+            })
+            .collect())
     }
 
     /// Sets or clears a text contact field; applied at once, sent with the next sync.

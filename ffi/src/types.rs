@@ -728,6 +728,18 @@ pub struct DuplicateHint {
     pub reasons: Vec<DuplicateReason>,
 }
 
+/// One problem of a registration form, to show under its field.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct FormProblem {
+    /// `card`, or the field as `CarnetError::InvalidField` names it (`first_name`,
+    /// `email`, `address` for the postal code, ...).
+    pub field: String,
+    /// Why, for the advisor.
+    pub reason: String,
+    /// A likely correction, if any (for an e-mail, the domain).
+    pub suggestion: Option<String>,
+}
+
 /// A customer registered at the counter.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct NewCustomer {

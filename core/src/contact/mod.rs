@@ -110,20 +110,63 @@ pub fn validate(
 /// language and address required, e-mail and phone optional. Returns the record with each
 /// field normalised as [`validate`] does; other fields are left as they are.
 pub fn validate_customer(customer: &Customer, country: &str) -> Result<Customer, FieldError> {
+    match checked_customer(customer, country) {
+        Ok(out) => Ok(out),
+        Err(mut problems) => Err(problems.remove(0)),
+    }
+}
+
+/// Every problem with a customer's details, in form order (names, language, address,
+/// e-mail, phone), for a form to show them all at once; empty when [`validate_customer`]
+/// would accept her.
+pub fn customer_problems(customer: &Customer, country: &str) -> Vec<FieldError> {
+    checked_customer(customer, country)
+        .err()
+        .unwrap_or_default()
+}
+
+/// The customer normalised, or every problem (never an empty list).
+fn checked_customer(customer: &Customer, country: &str) -> Result<Customer, Vec<FieldError>> {
+    let mut problems = Vec::new();
     let mut out = customer.clone();
-    out.first_name = normalise_name(ContactField::FirstName, &customer.first_name)?;
-    out.last_name = normalise_name(ContactField::LastName, &customer.last_name)?;
-    out.language = normalise_language(&customer.language)?;
-    out.address = validate_address(&customer.address)?;
-    out.email = match customer.email.as_deref().map(str::trim) {
-        Some(e) if !e.is_empty() => Some(normalise_email(e)?),
-        _ => None,
-    };
-    out.phone = match customer.phone.as_deref().map(str::trim) {
-        Some(p) if !p.is_empty() => Some(normalise_phone(p, country)?),
-        _ => None,
-    };
-    Ok(out)
+    // In form order: names, language, address, e-mail, phone.
+    match normalise_name(ContactField::FirstName, &customer.first_name) {
+        Ok(name) => out.first_name = name,
+        Err(e) => problems.push(e),
+    }
+    match normalise_name(ContactField::LastName, &customer.last_name) {
+        Ok(name) => out.last_name = name,
+        Err(e) => problems.push(e),
+    }
+    match normalise_language(&customer.language) {
+        Ok(language) => out.language = language,
+        Err(e) => problems.push(e),
+    }
+    match validate_address(&customer.address) {
+        Ok(address) => out.address = address,
+        Err(e) => problems.push(e),
+    }
+    match given(&customer.email).map(normalise_email).transpose() {
+        Ok(email) => out.email = email,
+        Err(e) => problems.push(e),
+    }
+    match given(&customer.phone)
+        .map(|p| normalise_phone(p, country))
+        .transpose()
+    {
+        Ok(phone) => out.phone = phone,
+        Err(e) => problems.push(e),
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+/// An optional field as typed: blank is not given.
+fn given(typed: &Option<String>) -> Option<&str> {
+    typed.as_deref().map(str::trim).filter(|t| !t.is_empty())
 }
 
 /// A phone number in E.164, read as a number of `country` unless it carries its own prefix.
@@ -243,6 +286,59 @@ mod tests {
             Err(e) => e,
             Ok(v) => panic!("{s:?} accepted as {v:?}"),
         }
+    }
+
+    fn customer(first: &str, postal_code: &str, email: &str, phone: &str) -> Customer {
+        Customer {
+            id: "N1".into(),
+            card: "2900000000015".into(),
+            first_name: first.into(),
+            last_name: "Martin".into(),
+            email: Some(email.into()),
+            phone: Some(phone.into()),
+            address: carnet_protocol::Address {
+                line1: "1 rue A".into(),
+                postal_code: postal_code.into(),
+                city: "Paris".into(),
+                country: "FR".into(),
+            },
+            language: "fr".into(),
+            home_store_id: "S001".into(),
+            tier: "essentiel".into(),
+            points: 0,
+            customer_type: "individual".into(),
+            segment: String::new(),
+            consents: vec![],
+            created_on: "2026-11-01".into(),
+            updated_at: "2026-11-01T10:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn a_form_gets_every_problem_at_once_in_form_order() {
+        let bad = customer(" ", "7501", "zoe@gmial.com", "06 12");
+        let problems = customer_problems(&bad, "FR");
+        let fields: Vec<ContactField> = problems.iter().map(|p| p.field).collect();
+        assert_eq!(
+            fields,
+            [
+                ContactField::FirstName,
+                ContactField::Address,
+                ContactField::Email,
+                ContactField::Phone
+            ]
+        );
+        assert_eq!(problems[2].suggestion.as_deref(), Some("gmail.com"));
+        // The form's submit stops at the first, the same.
+        assert_eq!(
+            validate_customer(&bad, "FR").err(),
+            Some(problems[0].clone())
+        );
+        // Blank optional fields are not given; a valid form has no problem.
+        let good = customer("Zoé", "75011", " ", "");
+        assert!(customer_problems(&good, "FR").is_empty());
+        let normalised = validate_customer(&good, "FR").unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!((normalised.email, normalised.phone), (None, None));
     }
 
     #[test]

@@ -475,6 +475,18 @@ impl App {
                     let id = hint.customer.id.clone();
                     return self.open(&id).unwrap_or(Screen::Register(form));
                 }
+                // Every problem at once, under its field, before anything is saved.
+                match self.handheld.registration_problems(form.new_customer()) {
+                    Ok(problems) if !problems.is_empty() => {
+                        form.problems(problems);
+                        return Screen::Register(form);
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        form.refused(e);
+                        return Screen::Register(form);
+                    }
+                }
                 match self.handheld.register_customer(form.new_customer()) {
                     Ok(id) => {
                         self.notice = Some("registered".into());
@@ -493,7 +505,8 @@ impl App {
                     return Screen::Register(form);
                 };
                 if field.handle(key) {
-                    form.error = None;
+                    let focus = form.focus;
+                    form.errors.retain(|(field, _)| *field != focus);
                     if form.focus_identifies() {
                         form.hints = match form.candidate() {
                             Some(candidate) => self

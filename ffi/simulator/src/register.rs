@@ -2,7 +2,9 @@
 //! be (shown while she is typed, before a duplicate is made) and the core's refusals shown
 //! under the field they are about. Every rule is the core's; this only collects the text.
 
-use carnet_ffi::{CandidateContact, CarnetError, DuplicateHint, DuplicateReason, NewCustomer};
+use carnet_ffi::{
+    CandidateContact, CarnetError, DuplicateHint, DuplicateReason, FormProblem, NewCustomer,
+};
 
 use crate::input::TextField;
 
@@ -35,8 +37,8 @@ pub struct RegisterForm {
     /// A field (`< FIELDS.len()`) or, past the fields, a likely duplicate.
     pub focus: usize,
     pub hints: Vec<DuplicateHint>,
-    /// The field the last refusal is about, and what to show under it.
-    pub error: Option<(usize, String)>,
+    /// The refusals, each with the field it is about: what to show under it.
+    pub errors: Vec<(usize, String)>,
 }
 
 impl RegisterForm {
@@ -49,7 +51,7 @@ impl RegisterForm {
             focus: if card.is_empty() { CARD } else { FIRST_NAME },
             fields,
             hints: Vec::new(),
-            error: None,
+            errors: Vec::new(),
         }
     }
 
@@ -110,29 +112,62 @@ impl RegisterForm {
         }
     }
 
-    /// Puts a refusal under its field and the focus on it.
+    /// Puts every problem under its field, and the focus on the first.
+    pub fn problems(&mut self, problems: Vec<FormProblem>) {
+        self.errors = problems
+            .into_iter()
+            .map(|p| {
+                let message = match p.suggestion {
+                    Some(s) => format!("{} — did you mean {s}?", p.reason),
+                    None => p.reason,
+                };
+                (field_index(&p.field), message)
+            })
+            .collect();
+        if let Some((field, _)) = self.errors.first() {
+            self.focus = *field;
+        }
+    }
+
+    /// Puts a refusal of the registration itself under its field and the focus on it.
     pub fn refused(&mut self, error: CarnetError) {
-        let (field, message) = match error {
-            CarnetError::InvalidCard { reason } => (CARD, reason),
+        match error {
+            CarnetError::InvalidCard { reason } => self.problems(vec![FormProblem {
+                field: FIELDS[CARD].1.into(),
+                reason,
+                suggestion: None,
+            }]),
             CarnetError::InvalidField {
                 field,
                 reason,
                 suggestion,
-            } => (
-                FIELDS
-                    .iter()
-                    .position(|(_, name)| *name == field)
-                    .unwrap_or(FIRST_NAME),
-                match suggestion {
-                    Some(s) => format!("{reason} — did you mean {s}?"),
-                    None => reason,
-                },
-            ),
-            other => (self.focus.min(FIELDS.len() - 1), other.to_string()),
-        };
-        self.focus = field;
-        self.error = Some((field, message));
+            } => self.problems(vec![FormProblem {
+                field,
+                reason,
+                suggestion,
+            }]),
+            other => {
+                let field = self.focus.min(FIELDS.len() - 1);
+                self.errors = vec![(field, other.to_string())];
+            }
+        }
     }
+
+    /// The refusals under `field`.
+    pub fn errors_of(&self, field: usize) -> impl Iterator<Item = &str> {
+        self.errors
+            .iter()
+            .filter(move |(f, _)| *f == field)
+            .map(|(_, message)| message.as_str())
+    }
+}
+
+/// The form's field for a problem's field name; an unknown name goes under the first name.
+fn field_index(name: &str) -> usize {
+    FIELDS
+        .iter()
+        .position(|(_, field)| *field == name)
+        .unwrap_or(FIRST_NAME)
 }
 
 /// Why a hint is shown, in a few words.
@@ -167,31 +202,30 @@ mod tests {
     }
 
     #[test]
-    fn a_refusal_lands_under_its_field_with_the_suggestion() {
+    fn every_problem_lands_under_its_field_and_the_focus_on_the_first() {
         let mut form = RegisterForm::new("2900000000017");
         assert_eq!(
             form.focus, FIRST_NAME,
             "a scanned card is already filled in"
         );
-        form.refused(CarnetError::InvalidField {
-            field: "email".into(),
-            reason: "unknown domain".into(),
-            suggestion: Some("gmail.com".into()),
-        });
-        assert_eq!(form.focus, EMAIL);
-        assert_eq!(
-            form.error,
-            Some((EMAIL, "unknown domain — did you mean gmail.com?".into()))
-        );
-        form.refused(CarnetError::InvalidField {
-            field: "address".into(),
-            reason: "postal code".into(),
-            suggestion: None,
-        });
+        let problem = |field: &str, suggestion: Option<&str>| FormProblem {
+            field: field.into(),
+            reason: "wrong".into(),
+            suggestion: suggestion.map(Into::into),
+        };
+        form.problems(vec![
+            problem("address", None),
+            problem("email", Some("gmail.com")),
+        ]);
         assert_eq!(form.focus, POSTAL_CODE);
+        assert_eq!(
+            form.errors_of(EMAIL).collect::<Vec<_>>(),
+            ["wrong — did you mean gmail.com?"]
+        );
+        assert_eq!(form.errors_of(POSTAL_CODE).count(), 1);
         form.refused(CarnetError::InvalidCard {
             reason: "check digit".into(),
         });
-        assert_eq!(form.focus, CARD);
+        assert_eq!((form.focus, form.errors.len()), (CARD, 1));
     }
 }

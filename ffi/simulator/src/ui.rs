@@ -427,9 +427,7 @@ fn draw_register(frame: &mut Frame, area: Rect, form: &RegisterForm) {
     ];
     for (i, ((label, _), field)) in register::FIELDS.iter().zip(&form.fields).enumerate() {
         lines.push(field_line(label, &field.shown(), form.focus == i));
-        if let Some((field, message)) = &form.error
-            && *field == i
-        {
+        for message in form.errors_of(i) {
             lines.push(Line::styled(
                 format!("   ⚠ {message}"),
                 Style::default().fg(Color::Red),

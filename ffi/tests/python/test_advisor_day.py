@@ -191,7 +191,20 @@ def test_6b_duplicates_are_shown_before_a_registration(day):
     assert existing["id"] in [hint.customer.id for hint in hints]
     assert carnet.DuplicateReason.SIMILAR_NAME_SAME_POSTAL_CODE in hints[0].reasons
 
+    # Before registering, the form gets every problem at once, each under its field.
+    problems = h.registration_problems(carnet.NewCustomer(
+        card=existing["card"], first_name=" ", last_name="Nouvelle", email="zelie@gmial.com",
+        phone="06 12", line1="3 rue Neuve", postal_code="7501", city="Paris", language="fr",
+    ))
+    assert [p.field for p in problems] == ["card", "first_name", "address", "email", "phone"]
+    assert "already has this card" in problems[0].reason
+    assert problems[3].suggestion == "gmail.com"
+
     card = ean13("290999999901")
+    assert h.registration_problems(carnet.NewCustomer(
+        card=card, first_name="Zélie", last_name="Nouvelle", email="zelie@example.fr",
+        phone="06 12 34 56 70", line1="3 rue Neuve", postal_code="75011", city="Paris", language="fr",
+    )) == []
     new_id = h.register_customer(carnet.NewCustomer(
         card=card, first_name="Zélie", last_name="Nouvelle", email="zelie@example.fr",
         phone="06 12 34 56 70", line1="3 rue Neuve", postal_code="75011", city="Paris", language="fr",

@@ -97,8 +97,8 @@ public final class RegistrationModel {
 
     // MARK: registering
 
-    /// Registers her; on success her new card is opened. False if the core refused a field
-    /// (shown under it) or the whole record.
+    /// Registers her; on success her new card is opened. False if the core found problems
+    /// (each shown under its field, all at once) or refused the whole record.
     @discardableResult
     public func register() -> Bool {
         let number = trimmed(cardNumber) ?? ""
@@ -118,6 +118,14 @@ public final class RegistrationModel {
         cardError = nil
         notice = nil
         do {
+            // Every problem at once, each under its field, before anything is saved.
+            let problems = try app.handheld.registrationProblems(customer: customer)
+            guard problems.isEmpty else {
+                for problem in problems {
+                    show(problem)
+                }
+                return false
+            }
             let id = try app.handheld.registerCustomer(customer: customer)
             pending?.cancel()
             app.openCustomer(id: id)
@@ -128,6 +136,15 @@ public final class RegistrationModel {
         } catch {
             notice = app.report(error)
             return false
+        }
+    }
+
+    /// Puts one of the core's problems with the form beside the field it is about.
+    private func show(_ problem: FormProblem) {
+        if problem.field == "card" {
+            cardError = Notice(key: "Check the card number.", detail: problem.reason)
+        } else {
+            show(.InvalidField(field: problem.field, reason: problem.reason, suggestion: problem.suggestion))
         }
     }
 

@@ -326,6 +326,8 @@ enum Scenarios {
         try check(!form.cardScanned && form.cardNumber.isEmpty, "no card number yet")
         try check(!form.register(), "an empty form is refused")
         try check(form.cardError != nil, "the card number is asked for: \(String(describing: form.notice))")
+        try check(form.errors[.firstName] != nil && form.addressError != nil,
+                  "every empty field at once: \(form.errors) \(String(describing: form.addressError))")
         try check(day.app.path == [.newCustomer], "the form stays")
 
         form.drafts[.firstName] = card.firstName
@@ -374,6 +376,7 @@ enum Scenarios {
         try check(!form.register(), "a digit in a name is refused")
         try check(form.errors[.lastName] != nil, "under the last name: \(form.errors) \(String(describing: form.notice))")
         try check(form.errors[.lastName]?.detail?.isEmpty == false, "with the core's reason")
+        try check(form.errors[.email] != nil, "and, at the same time, under the e-mail: \(form.errors)")
 
         form.drafts[.lastName] = "Register"
         try check(!form.register(), "a mistyped e-mail domain is refused")
