@@ -205,11 +205,14 @@ enum Cipher {
 }
 
 impl Cipher {
-    const SETTINGS: &str = "PRAGMA cipher_hmac_algorithm = HMAC_SHA256";
-
+    /// Sets the page settings of the database `schema` (`main`, or an attached one) of a
+    /// connection just keyed, before its first read.
     fn apply(self, conn: &Connection, schema: &str) -> Result<()> {
-        if self == Cipher::Sha256Pages {
-            conn.execute_batch(&Self::SETTINGS.replace("PRAGMA ", &format!("PRAGMA {schema}.")))?;
+        match self {
+            Cipher::Sha256Pages => conn.execute_batch(&format!(
+                "PRAGMA {schema}.cipher_hmac_algorithm = HMAC_SHA256"
+            ))?,
+            Cipher::Sha512Pages => {}
         }
         Ok(())
     }
