@@ -417,6 +417,31 @@ mod tests {
     }
 
     #[test]
+    fn an_upgrade_cut_short_is_done_again_from_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.db");
+        let key = CacheKey::from_bytes(&[4; 32]).unwrap();
+        {
+            let mut old =
+                connect_with(&path, Some(&key), OpenFlags::default(), Cipher::Sha512Pages).unwrap();
+            migrations::migrate_to(&mut old, SCHEMA_VERSION).unwrap();
+            old.execute("INSERT INTO meta VALUES ('k', 'kept')", [])
+                .unwrap();
+            write_key_check(&path, &key).unwrap();
+        }
+        // A crash during the export left half a new file (and its journal) beside the old one.
+        let upgrading = dir.path().join("cache.db.upgrading");
+        fs::write(&upgrading, b"half an export").unwrap();
+        fs::write(dir.path().join("cache.db.upgrading-journal"), b"x").unwrap();
+        let cache = Cache::open(&path, &key).unwrap();
+        let v: String = cache
+            .read(|c| Ok(c.query_row("SELECT value FROM meta WHERE key = 'k'", [], |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(v, "kept");
+        assert!(!upgrading.exists());
+    }
+
+    #[test]
     fn a_damaged_file_under_the_right_key_is_corrupt_not_upgraded() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cache.db");
