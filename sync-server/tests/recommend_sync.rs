@@ -7,43 +7,19 @@
 
 mod common;
 
-use std::path::Path;
-use std::sync::Arc;
-
 use carnet_core::recommend;
-use carnet_core::sync::{CancelHandle, ServerConfig, SyncClient, sync};
-use carnet_core::{Cache, CacheKey, outbox};
+use carnet_core::sync::SyncClient;
+use carnet_core::{Cache, outbox};
 use carnet_protocol::{FeedbackVerdict, MutationKind};
 use chrono::NaiveDate;
+use common::store::{STORE, TinyStore, full_sync};
 use common::{Server, add_device, cli, import};
 
-const STORE: &str = "S001";
-
-fn client(server: &Server, token: &str) -> SyncClient {
-    SyncClient::new(ServerConfig {
-        base_url: server.base.clone(),
-        certificate_pin: server.fingerprint.clone(),
-        token: token.into(),
-        store_id: STORE.into(),
-    })
-    .unwrap()
-}
-
-async fn full_sync(cache: &Arc<Cache>, client: &SyncClient) {
-    sync(
-        Arc::clone(cache),
-        client,
-        true,
-        &CancelHandle::new(),
-        &|_| {},
-    )
-    .await
-    .unwrap();
-}
-
-fn device(dir: &Path, name: &str, byte: u8) -> Arc<Cache> {
-    let key = CacheKey::from_bytes(&[byte; 32]).unwrap();
-    Arc::new(Cache::open(dir.join(format!("{name}.db")), &key).unwrap())
+/// The clients of devices A (the store's first credential) and B, on the server as it runs
+/// now (a restarted server listens on another port).
+fn clients(setup: &TinyStore, token_b: &str) -> (SyncClient, SyncClient) {
+    let b = setup.client_as(STORE, &setup.server.fingerprint, token_b);
+    (setup.client(), b)
 }
 
 /// A customer of the store with a few non-gift purchases who has not withdrawn consent.
@@ -80,13 +56,9 @@ fn feedback_rows(cache: &Cache, customer: &str) -> Vec<(String, String)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_model_ships_playlists_work_offline_and_feedback_reaches_the_other_device() {
-    let dir = tempfile::tempdir().unwrap();
-    let export = dir.path().join("export");
-    carnet_fixtures::generate::generate(carnet_fixtures::generate::Size::Tiny, 42, &export)
-        .unwrap();
-    let data = dir.path().join("server");
-    import(&data, &export);
-    let rules = dir.path().join("rules.json");
+    let mut setup = TinyStore::new();
+    let (data, export) = (setup.data.clone(), setup.export.clone());
+    let rules = setup.dir.path().join("rules.json");
     std::fs::write(
         &rules,
         r#"{"suppress_sensitive": false, "stores": {"S002": {"suppress_sensitive": true}},
@@ -97,7 +69,7 @@ async fn the_model_ships_playlists_work_offline_and_feedback_reaches_the_other_d
         "model",
         "build",
         "--data",
-        data.to_str().unwrap(),
+        setup.data(),
         "--rules",
         rules.to_str().unwrap(),
     ]);
@@ -105,22 +77,20 @@ async fn the_model_ships_playlists_work_offline_and_feedback_reaches_the_other_d
     assert!(out.contains("policies written for"), "{out}");
     // The same export again changes nothing: no rebuild.
     assert!(!import(&data, &export).contains("rebuilt"));
-    let (_, token_a) = add_device(&data, STORE);
     let (_, token_b) = add_device(&data, STORE);
-    let mut server = Server::start(&data);
 
     // Before its first sync the device says the model has not arrived.
-    let a = device(dir.path(), "a", 1);
-    let b = device(dir.path(), "b", 2);
+    let (a, b) = (setup.device("a"), setup.device("bb"));
     assert_eq!(recommend::model_status(&a).unwrap().version, None);
-    full_sync(&a, &client(&server, &token_a)).await;
-    full_sync(&b, &client(&server, &token_b)).await;
+    let (client_a, client_b) = clients(&setup, &token_b);
+    full_sync(&a, &client_a).await;
+    full_sync(&b, &client_b).await;
     let status = recommend::model_status(&a).unwrap();
     assert_eq!(status.version, Some(1));
     assert_eq!(status.rejected, None);
 
     // Offline from here: the server is gone.
-    server.kill();
+    setup.server.kill();
     let today = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
     let customer = a_regular(&a);
     let first = recommend::playlist(&a, &customer, today, 10).unwrap();
@@ -146,14 +116,15 @@ async fn the_model_ships_playlists_work_offline_and_feedback_reaches_the_other_d
     assert!(second.suggestions.iter().all(|s| s.product.id != top));
 
     // Back on the store network: the dislike travels and reaches the other device.
-    let server = Server::start(&data);
-    full_sync(&a, &client(&server, &token_a)).await;
+    setup.server = Server::start(&data);
+    let (client_a, client_b) = clients(&setup, &token_b);
+    full_sync(&a, &client_a).await;
     assert!(
         outbox::entries(&a).unwrap().is_empty(),
         "the edit was applied"
     );
     assert!(feedback_rows(&b, &customer).is_empty());
-    full_sync(&b, &client(&server, &token_b)).await;
+    full_sync(&b, &client_b).await;
     assert_eq!(
         feedback_rows(&b, &customer),
         vec![(top.clone(), "dislike".to_owned())]
@@ -163,8 +134,7 @@ async fn the_model_ships_playlists_work_offline_and_feedback_reaches_the_other_d
 
     // Next night's export has one more purchase: the import rebuilds the model and the
     // devices receive it with their next sync.
-    let mut server = server;
-    server.kill();
+    setup.server.kill();
     let purchases = export.join(carnet_fixtures::format::files::PURCHASES);
     let text = std::fs::read_to_string(&purchases).unwrap();
     let mut line: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
@@ -172,7 +142,7 @@ async fn the_model_ships_playlists_work_offline_and_feedback_reaches_the_other_d
     std::fs::write(&purchases, format!("{text}{line}\n")).unwrap();
     let out = import(&data, &export);
     assert!(out.contains("model 2 rebuilt"), "{out}");
-    let server = Server::start(&data);
-    full_sync(&a, &client(&server, &token_a)).await;
+    setup.server = Server::start(&data);
+    full_sync(&a, &setup.client()).await;
     assert_eq!(recommend::model_status(&a).unwrap().version, Some(2));
 }
