@@ -6,9 +6,9 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -23,7 +23,7 @@ use carnet_core::sync::{CancelHandle, SyncError};
 use carnet_core::{Cache, CacheKey, Error};
 use carnet_protocol::presence::{self as wire, Lease};
 use carnet_protocol::{HEADER_PROTOCOL, Mutation, MutationKind, PROTOCOL_VERSION, PushRequest};
-use common::{BIN, cli, pinned_client};
+use common::{BIN, Server, cli, pinned_client};
 use ring::signature::{Ed25519KeyPair, KeyPair};
 
 const PIN_A1: &str = "48213957";
@@ -71,65 +71,6 @@ impl SessionObserver for Recorder {
     }
 }
 
-/// The real server with RUST_LOG=debug, its stderr captured to a file.
-struct LoggedServer {
-    child: Child,
-    base: String,
-    pin: String,
-    log: PathBuf,
-}
-
-impl LoggedServer {
-    fn start(data: &Path, log: PathBuf) -> Self {
-        let stderr = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&log)
-            .unwrap();
-        let mut child = Command::new(BIN)
-            .args([
-                "serve",
-                "--data",
-                data.to_str().unwrap(),
-                "--listen",
-                "127.0.0.1:0",
-            ])
-            .env("RUST_LOG", "debug")
-            .stdout(Stdio::piped())
-            .stderr(stderr)
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let (mut base, mut pin) = (None, None);
-        while base.is_none() || pin.is_none() {
-            let line = lines.next().expect("server exited").unwrap();
-            if let Some(a) = line.strip_prefix("listening on ") {
-                base = Some(a.trim().to_owned());
-            } else if let Some(p) = line.strip_prefix("certificate sha256 ") {
-                pin = Some(p.trim().to_owned());
-            }
-        }
-        std::thread::spawn(move || for _ in lines {});
-        Self {
-            child,
-            base: base.unwrap(),
-            pin: pin.unwrap(),
-            log,
-        }
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for LoggedServer {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
 /// Runs the CLI with `stdin`; returns (success, stdout, stderr).
 fn cli_in(args: &[&str], stdin: &str) -> (bool, String, String) {
     let mut child = Command::new(BIN)
@@ -164,7 +105,7 @@ fn field(out: &str, name: &str) -> String {
 
 struct Env {
     dir: tempfile::TempDir,
-    server: LoggedServer,
+    server: Server,
     manager_token: String,
     secrets: Vec<String>,
 }
@@ -228,7 +169,7 @@ impl Env {
             &cli(&["manager", "add", "--data", ds, "--store", "S001"]),
             "token ",
         );
-        let server = LoggedServer::start(&d, dir.path().join("server.log"));
+        let server = Server::start_logged(&d, dir.path().join("server.log"));
         let mut secrets: Vec<String> = vec![
             PIN_A1.into(),
             PIN_A2.into(),
@@ -297,7 +238,11 @@ impl Env {
         let (session, ks) = self.device(name, clock.clone());
         let code = self.code(store);
         let state = session
-            .enroll(self.server.base.clone(), self.server.pin.clone(), code)
+            .enroll(
+                self.server.base.clone(),
+                self.server.fingerprint.clone(),
+                code,
+            )
             .await
             .unwrap();
         assert_eq!(
@@ -319,7 +264,7 @@ impl Env {
         path: &str,
         token: &str,
     ) -> reqwest::RequestBuilder {
-        pinned_client(&self.server.pin)
+        pinned_client(&self.server.fingerprint)
             .request(method, format!("{}{path}", self.server.base))
             .header(HEADER_PROTOCOL, PROTOCOL_VERSION.to_string())
             .bearer_auth(token)
@@ -327,7 +272,7 @@ impl Env {
 
     /// No personal data, PIN or secret in the server's log of this test.
     fn assert_clean_log(&self) {
-        let log = std::fs::read_to_string(&self.server.log).unwrap();
+        let log = std::fs::read_to_string(self.server.log.as_ref().unwrap()).unwrap();
         assert!(log.contains("DEBUG"), "the log was captured at debug level");
         for s in &self.secrets {
             assert!(!log.contains(s.as_str()), "the server log holds {s:?}");
@@ -384,7 +329,7 @@ async fn enrol_sign_in_sync_audit_and_nothing_clear_at_rest() {
     let bad = session
         .enroll(
             env.server.base.clone(),
-            env.server.pin.clone(),
+            env.server.fingerprint.clone(),
             "ZZZZ-ZZZZ-ZZZZ".into(),
         )
         .await;
@@ -392,7 +337,7 @@ async fn enrol_sign_in_sync_audit_and_nothing_clear_at_rest() {
     session
         .enroll(
             env.server.base.clone(),
-            env.server.pin.clone(),
+            env.server.fingerprint.clone(),
             code.clone(),
         )
         .await
@@ -407,7 +352,11 @@ async fn enrol_sign_in_sync_audit_and_nothing_clear_at_rest() {
     let (other, _) = env.device("d1-bis", clock.clone());
     assert_eq!(
         other
-            .enroll(env.server.base.clone(), env.server.pin.clone(), code)
+            .enroll(
+                env.server.base.clone(),
+                env.server.fingerprint.clone(),
+                code
+            )
             .await,
         Err(SessionError::BadEnrollmentCode)
     );
@@ -595,12 +544,12 @@ async fn evil_twin_wifi_and_a_server_with_another_certificate_stay_locked() {
     drop(session);
     // Another server (its own certificate) answering at another address.
     let other_dir = env.dir.path().join("other");
-    let other = LoggedServer::start(&other_dir, env.dir.path().join("other.log"));
+    let other = Server::start_logged(&other_dir, env.dir.path().join("other.log"));
     let (fresh, _) = env.device("d2", clock.clone());
     let code = env.code("S001");
     assert!(matches!(
         fresh
-            .enroll(other.base.clone(), env.server.pin.clone(), code)
+            .enroll(other.base.clone(), env.server.fingerprint.clone(), code)
             .await,
         Err(SessionError::Network(_))
     ));
@@ -662,7 +611,7 @@ impl RawDevice {
     async fn enroll(env: &mut Env, store: &str) -> RawDevice {
         let pkcs8 = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).unwrap();
         let key = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
-        let http = pinned_client(&env.server.pin);
+        let http = pinned_client(&env.server.fingerprint);
         let base = env.server.base.clone();
         let code = env.code(store);
         let r: wire::EnrollResponse = http
@@ -941,7 +890,11 @@ async fn revoked_or_wiped_devices_shred_and_an_old_copy_cannot_be_opened() {
     // Enrolling again gives a new key: it does not open the old copy either.
     let code = env.code("S001");
     session
-        .enroll(env.server.base.clone(), env.server.pin.clone(), code)
+        .enroll(
+            env.server.base.clone(),
+            env.server.fingerprint.clone(),
+            code,
+        )
         .await
         .unwrap();
     let new_key = CacheKey::from_bytes(&ks.load(CACHE_KEY.into()).unwrap()).unwrap();
@@ -1162,7 +1115,7 @@ async fn bad_admin_input_gets_clear_errors() {
         (s, e.error, e.message)
     };
     // Credentials: none, a device's, a made-up one.
-    let r = pinned_client(&env.server.pin)
+    let r = pinned_client(&env.server.fingerprint)
         .get(format!("{}/v1/admin/devices", env.server.base))
         .header(HEADER_PROTOCOL, "1")
         .send()
@@ -1270,7 +1223,7 @@ async fn bad_admin_input_gets_clear_errors() {
         .unwrap();
     assert_eq!(r.status(), 201);
     let code: wire::EnrollmentCode = r.json().await.unwrap();
-    assert!(code.qr_payload.contains(&env.server.pin));
+    assert!(code.qr_payload.contains(&env.server.fingerprint));
     let r = env
         .admin(Method::POST, "/v1/admin/advisors")
         .json(&wire::NewAdvisor {

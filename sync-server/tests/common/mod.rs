@@ -264,10 +264,28 @@ pub struct Server {
     pub base: String,
     pub fingerprint: String,
     pub data: PathBuf,
+    /// Where its debug log goes, when started with [`Server::start_logged`].
+    pub log: Option<PathBuf>,
 }
 
 impl Server {
+    /// The server on `data`, warnings on the test's stderr.
     pub fn start(data: &Path) -> Server {
+        Self::spawn(data, "warn", Stdio::inherit(), None)
+    }
+
+    /// The server on `data` with `RUST_LOG=debug`, its stderr appended to `log`, for a test
+    /// to scan for what must never be logged.
+    pub fn start_logged(data: &Path, log: PathBuf) -> Server {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .unwrap();
+        Self::spawn(data, "debug", file.into(), Some(log))
+    }
+
+    fn spawn(data: &Path, level: &str, stderr: Stdio, log: Option<PathBuf>) -> Server {
         let mut child = Command::new(BIN)
             .args([
                 "serve",
@@ -276,9 +294,9 @@ impl Server {
                 "--listen",
                 "127.0.0.1:0",
             ])
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", level)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
@@ -303,6 +321,7 @@ impl Server {
             base: base.unwrap(),
             fingerprint: fingerprint.unwrap(),
             data: data.to_path_buf(),
+            log,
         }
     }
 
