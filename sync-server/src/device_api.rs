@@ -18,7 +18,7 @@ use carnet_protocol::presence::{
 use crate::admin::parse_body;
 use crate::auth::{self, AuthError};
 use crate::enrolment::{self, EnrollError};
-use crate::http::{AppState, HttpError, credentials, signed_parts};
+use crate::http::{AppState, HttpError, authorize};
 use crate::{advisors, lease, stores};
 
 /// The device routes (enrolment, presence, sign-in).
@@ -144,28 +144,8 @@ async fn sign_in(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, HttpError> {
-    let creds = credentials(&headers);
-    let body_hash = crate::ids::hex(&crate::ids::sha256(&body));
-    let path = signed_parts(&uri);
-    let signer = state.lease.clone();
-    let caller = state
-        .db
-        .read(move |conn| -> Result<_, HttpError> {
-            let signed = auth::Signed {
-                method: "POST",
-                path_and_query: &path,
-                body_sha256_hex: &body_hash,
-            };
-            Ok(auth::authorize_request(
-                conn,
-                &creds,
-                signed,
-                None,
-                &signer,
-                lease::now_ms(),
-            )?)
-        })
-        .await?;
+    // Sign-in is not about one store's data: any enrolled device with a valid lease.
+    let caller = authorize(&state, "POST", &uri, &headers, &body, None).await?;
     let request: SignInRequest = parse_body(&body)?;
     advisors::check_pin(&request.pin)?;
     stores::check_id("an advisor id", &request.advisor_id)?;

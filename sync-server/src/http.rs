@@ -198,7 +198,7 @@ fn bearer_token(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The device credentials a request carries.
-pub fn credentials(headers: &HeaderMap) -> Credentials {
+fn credentials(headers: &HeaderMap) -> Credentials {
     let text = |name: &str| {
         headers
             .get(name)
@@ -213,19 +213,20 @@ pub fn credentials(headers: &HeaderMap) -> Credentials {
 }
 
 /// The path and query a device signed.
-pub fn signed_parts(uri: &Uri) -> String {
+fn signed_parts(uri: &Uri) -> String {
     uri.path_and_query()
         .map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned())
 }
 
-/// Authenticates a device request for `store_id` (see [`auth::authorize_request`]).
-async fn authorize(
+/// Authenticates a device request, for `store_id` when the path names one (see
+/// [`auth::authorize_request`]).
+pub(crate) async fn authorize(
     state: &AppState,
     method: &'static str,
     uri: &Uri,
     headers: &HeaderMap,
     body: &[u8],
-    store_id: String,
+    store_id: Option<String>,
 ) -> Result<auth::Caller, HttpError> {
     let creds = credentials(headers);
     let body_hash = crate::ids::hex(&crate::ids::sha256(body));
@@ -243,7 +244,7 @@ async fn authorize(
                 conn,
                 &creds,
                 signed,
-                Some(&store_id),
+                store_id.as_deref(),
                 &signer,
                 crate::lease::now_ms(),
             )?)
@@ -277,7 +278,7 @@ async fn pull(
             })?,
     };
     let cursor = q.cursor.unwrap_or_default();
-    let caller = authorize(&state, "GET", &uri, &headers, &[], store_id.clone()).await?;
+    let caller = authorize(&state, "GET", &uri, &headers, &[], Some(store_id.clone())).await?;
     let page = state
         .db
         .read(move |conn| -> Result<_, HttpError> {
@@ -322,7 +323,7 @@ async fn push(
         .await
         .map_err(|_| too_large())?;
     // The device signs the body too, so it is read (bounded) before the credentials are checked.
-    let caller = authorize(&state, "POST", &uri, &headers, &bytes, store_id).await?;
+    let caller = authorize(&state, "POST", &uri, &headers, &bytes, Some(store_id)).await?;
     let request: PushRequest = serde_json::from_slice(&bytes).map_err(|e| {
         HttpError::bad_request(format!(
             "the body is not a push request ({} at line {} column {})",
