@@ -4,46 +4,29 @@
 //! `cargo bench -p carnet-core --features plaintext-baseline --bench cache -- [store|large|tiny]`
 //! (default `store`; several sizes may be named). Generated data is kept in `target/bench-data`.
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use carnet_core::history::{HistoryQuery, history};
 use carnet_core::{Cache, CacheKey, card, load, lookup};
 use carnet_fixtures::Export;
 use carnet_fixtures::format::{Customer, files};
-use carnet_fixtures::generate::{Size, generate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 const QUERIES: usize = 2_000;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut sizes: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
-    if sizes.is_empty() {
-        sizes.push("store".into());
-    }
-    for size in sizes {
+    for size in support::sizes("store") {
         run(&size)?;
     }
     Ok(())
 }
 
 fn run(size_name: &str) -> Result<(), Box<dyn std::error::Error>> {
-    let size: Size = size_name
-        .parse()
-        .map_err(|_| format!("unknown size {size_name}"))?;
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bench-data");
-    let export_dir = root.join(format!("{size_name}-export"));
-    if !export_dir.join(files::MANIFEST).exists() {
-        eprintln!(
-            "generating {size_name} fixtures into {}",
-            export_dir.display()
-        );
-        generate(size, 42, &export_dir)?;
-    }
+    let (root, export_dir) = support::export(size_name)?;
     let export = Export::open(&export_dir)?;
     let counts = export.manifest().counts.clone();
     println!(

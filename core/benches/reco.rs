@@ -8,14 +8,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
+mod support;
+
 use std::time::Instant;
 
 use base64::Engine;
 use carnet_core::{Cache, CacheKey, changes, outbox, recommend};
 use carnet_fixtures::Export;
-use carnet_fixtures::format::files;
-use carnet_fixtures::generate::{Size, generate};
 use carnet_protocol::{
     Change, FeedbackVerdict, MODEL_ID, ModelRecord, MutationKind, PolicyRecord, Record,
 };
@@ -25,16 +24,7 @@ use rand::{Rng, SeedableRng};
 const REQUESTS: usize = 2000;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let sizes: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    let sizes = if sizes.is_empty() {
-        vec!["large".to_owned()]
-    } else {
-        sizes
-    };
-    for size in sizes {
+    for size in support::sizes("large") {
         run(&size)?;
     }
     Ok(())
@@ -54,18 +44,7 @@ fn report(name: &str, v: &mut [f64]) {
 }
 
 fn run(size_name: &str) -> Result<(), Box<dyn std::error::Error>> {
-    let size: Size = size_name
-        .parse()
-        .map_err(|_| format!("unknown size {size_name}"))?;
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bench-data");
-    let export_dir = root.join(format!("{size_name}-export"));
-    if !export_dir.join(files::MANIFEST).exists() {
-        eprintln!(
-            "generating {size_name} fixtures into {}",
-            export_dir.display()
-        );
-        generate(size, 42, &export_dir)?;
-    }
+    let (root, export_dir) = support::export(size_name)?;
     let t = Instant::now();
     let data = carnet_reco::load::read_fixtures(&export_dir)?;
     let lines: usize = data.customers.iter().map(|c| c.lines.len()).sum();
@@ -179,42 +158,43 @@ fn run(size_name: &str) -> Result<(), Box<dyn std::error::Error>> {
         t.elapsed().as_secs_f64() * 1e3
     );
 
+    println!("cold: her pages read (and decrypted) for the first time");
+    let withheld = time_recommendations(&cache, sample.iter().copied(), today, false)?;
+    println!("{REQUESTS} random customers ({withheld} withheld: consent withdrawn)");
+    // In the app the playlist follows the card, which has already read her pages.
+    println!("after her card (the app's order)");
+    time_recommendations(&cache, sample.iter().rev().copied(), today, true)?;
+    Ok(())
+}
+
+/// Times her playlist, re-purchase list and card forecast for each customer, printing p50 and
+/// p99 of each; `after_card` opens her card first, as the app does (it has read her pages).
+/// Returns how many playlists were withheld.
+fn time_recommendations<'a>(
+    cache: &Cache,
+    customers: impl Iterator<Item = &'a str>,
+    today: chrono::NaiveDate,
+    after_card: bool,
+) -> Result<usize, Box<dyn std::error::Error>> {
     let (mut pl, mut due, mut fc) = (Vec::new(), Vec::new(), Vec::new());
     let mut withheld = 0;
-    for id in &sample {
+    for id in customers {
+        if after_card {
+            carnet_core::card::customer_card(cache, id, today)?;
+        }
         let t = Instant::now();
-        let p = recommend::playlist(&cache, id, today, 20)?;
+        let p = recommend::playlist(cache, id, today, 20)?;
         pl.push(t.elapsed().as_secs_f64() * 1e3);
         withheld += usize::from(p.withheld.is_some());
         let t = Instant::now();
-        recommend::repurchase_list(&cache, id, today, 30)?;
+        recommend::repurchase_list(cache, id, today, 30)?;
         due.push(t.elapsed().as_secs_f64() * 1e3);
         let t = Instant::now();
-        recommend::visit_forecast(&cache, id, today)?;
+        recommend::visit_forecast(cache, id, today)?;
         fc.push(t.elapsed().as_secs_f64() * 1e3);
     }
-    println!("{REQUESTS} random customers ({withheld} withheld: consent withdrawn)");
-    println!("cold: her pages read (and decrypted) for the first time");
     report("playlist (1 like, 2 dislikes, 20)", &mut pl);
     report("re-purchase list (30 days)", &mut due);
     report("card forecast", &mut fc);
-    // In the app the playlist follows the card, which has already read her pages.
-    let (mut pl, mut due, mut fc) = (Vec::new(), Vec::new(), Vec::new());
-    for id in sample.iter().rev() {
-        carnet_core::card::customer_card(&cache, id, today)?;
-        let t = Instant::now();
-        recommend::playlist(&cache, id, today, 20)?;
-        pl.push(t.elapsed().as_secs_f64() * 1e3);
-        let t = Instant::now();
-        recommend::repurchase_list(&cache, id, today, 30)?;
-        due.push(t.elapsed().as_secs_f64() * 1e3);
-        let t = Instant::now();
-        recommend::visit_forecast(&cache, id, today)?;
-        fc.push(t.elapsed().as_secs_f64() * 1e3);
-    }
-    println!("after her card (the app's order)");
-    report("playlist (1 like, 2 dislikes, 20)", &mut pl);
-    report("re-purchase list (30 days)", &mut due);
-    report("card forecast", &mut fc);
-    Ok(())
+    Ok(withheld)
 }
