@@ -24,16 +24,7 @@ for _ in $(seq 100); do grep -q '^certificate sha256' "$tmp/out" 2>/dev/null && 
 url=$(sed -n 's/^listening on //p' "$tmp/out")
 cert=$(sed -n 's/^certificate sha256 //p' "$tmp/out")
 code=$($S enrollment issue --data "$tmp/srv" --store S001 --server-url "$url" --no-qr | awk '$1 == "code" {print $2}')
-card=$(python3 - "$tmp/export" <<'PY'
-import json, sys, collections
-d = sys.argv[1]
-lines = collections.Counter(json.loads(l)["customer_id"] for l in open(f"{d}/purchases.jsonl"))
-for l in open(f"{d}/customers.jsonl"):
-    c = json.loads(l)
-    if c["home_store_id"] == "S001" and lines[c["id"]] >= 8:
-        print(c["card"]); break
-PY
-)
+card=$(python3 scripts/regular-card.py "$tmp/export")
 cd ios/CarnetKit
 TEST_RUNNER_CARNET_QR="carnet-enroll:?code=$code&pin=$cert&server=$url" \
 TEST_RUNNER_CARNET_ADVISOR=A901 TEST_RUNNER_CARNET_PIN=482913 TEST_RUNNER_CARNET_CARD="$card" \

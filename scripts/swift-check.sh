@@ -132,16 +132,7 @@ done
 code=$("$server_bin" enrollment issue --data "$srv" --store S001 --server-url "$url" --no-qr 2>/dev/null \
   | awk '$1 == "code" {print $2}')
 # A card of S001 with purchases: the scenarios scan it.
-card=$(python3 - "$tmp/export" <<'PY'
-import json, sys, collections
-d = sys.argv[1]
-lines = collections.Counter(json.loads(l)["customer_id"] for l in open(f"{d}/purchases.jsonl"))
-for l in open(f"{d}/customers.jsonl"):
-    c = json.loads(l)
-    if c["home_store_id"] == "S001" and lines[c["id"]] >= 8:
-        print(c["card"]); break
-PY
-)
+card=$(python3 scripts/regular-card.py "$tmp/export")
 
 step "scenarios against the real core"
 in_root env CARNET_QR="carnet-enroll:?code=$code&pin=$cert&server=$url" \
