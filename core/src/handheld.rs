@@ -197,7 +197,6 @@ impl Handheld {
     /// accept it. [`register_customer`](Self::register_customer) stops at the first.
     pub fn registration_problems(&self, new: NewCustomer) -> Result<Vec<FormProblem>> {
         let cache = self.cache()?;
-        let country = self.store_country(&cache)?;
         let customer = self.new_customer_record(&cache, new)?;
         let mut problems = Vec::new();
         match CardNumber::parse(&customer.card) {
@@ -211,7 +210,8 @@ impl Handheld {
             }
         }
         problems.extend(
-            contact::customer_problems(&customer, &country)
+            // Her address carries the store's country: national phone numbers read by it.
+            contact::customer_problems(&customer, &customer.address.country)
                 .into_iter()
                 .map(|e| FormProblem {
                     field: e.field.as_str().to_owned(),
