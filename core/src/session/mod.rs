@@ -236,6 +236,13 @@ struct ActiveLease {
     expires_mono: u64,
 }
 
+impl ActiveLease {
+    /// When half of it is spent: from then on it is renewed.
+    fn half_life_mono(&self) -> u64 {
+        self.sent_mono + self.expires_mono.saturating_sub(self.sent_mono) / 2
+    }
+}
+
 struct Inner {
     enrollment: Option<Enrollment>,
     remote: Option<Remote>,
@@ -596,9 +603,10 @@ impl Session {
             let now = self.shared.platform.clock.monotonic_ms();
             inner.shredded.is_none()
                 && inner.enrollment.is_some()
-                && inner.lease.as_ref().is_none_or(|l| {
-                    now >= l.sent_mono + (l.expires_mono.saturating_sub(l.sent_mono)) / 2
-                })
+                && inner
+                    .lease
+                    .as_ref()
+                    .is_none_or(|l| now >= l.half_life_mono())
         };
         self.publish();
         if due {
@@ -616,8 +624,7 @@ impl Session {
         let now = self.shared.platform.clock.monotonic_ms();
         let mut due: Vec<u64> = Vec::new();
         if let Some(lease) = &inner.lease {
-            let half_life =
-                lease.sent_mono + lease.expires_mono.saturating_sub(lease.sent_mono) / 2;
+            let half_life = lease.half_life_mono();
             // Past its half-life the renewal is overdue (a failed attempt): try again soon.
             due.push(if half_life > now {
                 half_life
