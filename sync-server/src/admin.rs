@@ -269,17 +269,7 @@ async fn revoke_device(
     headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<StatusCode, HttpError> {
-    let store = manager(&state, &headers).await?;
-    let id = id_of(path)?;
-    let logged = id.clone();
-    state
-        .db
-        .write(move |conn| -> Result<_, HttpError> {
-            Ok(enrolment::revoke(conn, Some(&store), &id)?)
-        })
-        .await?;
-    tracing::info!(device = %logged, "device revoked");
-    Ok(StatusCode::NO_CONTENT)
+    act_on_device(&state, &headers, path, enrolment::revoke, "device revoked").await
 }
 
 async fn wipe_device(
@@ -287,15 +277,31 @@ async fn wipe_device(
     headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<StatusCode, HttpError> {
-    let store = manager(&state, &headers).await?;
+    act_on_device(
+        &state,
+        &headers,
+        path,
+        enrolment::order_wipe,
+        "remote wipe ordered",
+    )
+    .await
+}
+
+/// Applies a manager's order to a device of her store, and logs it with the device id.
+async fn act_on_device(
+    state: &AppState,
+    headers: &HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+    order: fn(&rusqlite::Connection, Option<&str>, &str) -> Result<(), AdminError>,
+    done: &'static str,
+) -> Result<StatusCode, HttpError> {
+    let store = manager(state, headers).await?;
     let id = id_of(path)?;
     let logged = id.clone();
     state
         .db
-        .write(move |conn| -> Result<_, HttpError> {
-            Ok(enrolment::order_wipe(conn, Some(&store), &id)?)
-        })
+        .write(move |conn| -> Result<_, HttpError> { Ok(order(conn, Some(&store), &id)?) })
         .await?;
-    tracing::info!(device = %logged, "remote wipe ordered");
+    tracing::info!(device = %logged, "{done}");
     Ok(StatusCode::NO_CONTENT)
 }
