@@ -1,0 +1,136 @@
+//! Enrolment: the device's key pair and the cache's key, registered with a one-time code;
+//! the enrolment record kept in `session.json` (no secret, nothing personal).
+
+use std::sync::Arc;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use carnet_protocol::presence::{ENROLL_PATH, EnrollRequest, EnrollResponse, Policy, codes};
+use ring::rand::SystemRandom;
+use ring::signature::{Ed25519KeyPair, KeyPair};
+use serde::{Deserialize, Serialize};
+
+use super::error::remote_error;
+use super::remote::{Remote, RemoteError};
+use super::shred::remove_cache_files;
+use super::{
+    CACHE_KEY, DEVICE_KEY, LockReason, SESSION_FILE, Session, SessionError, SessionState, Shared,
+    lock_inner,
+};
+use crate::CacheKey;
+use crate::store::Cache;
+
+/// The enrolment, kept in `session.json` in the data directory (no secret, nothing personal).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct Enrollment {
+    pub(super) device_id: String,
+    pub(super) store_id: String,
+    pub(super) server_url: String,
+    pub(super) certificate_pin: String,
+    /// The server's lease-signing key, base64url.
+    pub(super) lease_public_key: String,
+    pub(super) policy: Policy,
+    /// Wall time of the last lease (device clock, Unix ms).
+    pub(super) last_contact_wall_ms: i64,
+    /// The latest wall time ever seen: a clock set back cannot make the device look less
+    /// long off the network.
+    pub(super) wall_high_water_ms: i64,
+}
+
+impl Session {
+    /// Enrols with a one-time code: creates the device's Ed25519 key pair, registers it, makes
+    /// the cache's random key and gives both to the key store, then checks presence.
+    pub async fn enroll(
+        &self,
+        server_url: String,
+        certificate_pin: String,
+        enrollment_code: String,
+    ) -> Result<SessionState, SessionError> {
+        if lock_inner(&self.shared).enrollment.is_some() {
+            return Err(SessionError::AlreadyEnrolled);
+        }
+        let code = enrollment_code.trim().to_owned();
+        if code.is_empty() || code.len() > 32 {
+            return Err(SessionError::InvalidInput(
+                "the enrolment code is 12 letters and digits".into(),
+            ));
+        }
+        let remote = Remote::new(&server_url, &certificate_pin)
+            .map_err(|m| SessionError::InvalidInput(m.into()))?;
+        let rng = SystemRandom::new();
+        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng)
+            .map_err(|_| SessionError::Core("no system randomness".into()))?;
+        let key = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref())
+            .map_err(|_| SessionError::Core("generated key refused".into()))?;
+        let request = EnrollRequest {
+            code,
+            public_key: URL_SAFE_NO_PAD.encode(key.public_key().as_ref()),
+            app_version: self.shared.platform.app_version.clone(),
+        };
+        let answer: EnrollResponse =
+            remote
+                .post_json(ENROLL_PATH, &request)
+                .await
+                .map_err(|e| match e {
+                    RemoteError::Api { code, .. } if code == codes::BAD_ENROLLMENT_CODE => {
+                        SessionError::BadEnrollmentCode
+                    }
+                    other => remote_error(other),
+                })?;
+        URL_SAFE_NO_PAD
+            .decode(&answer.lease_public_key)
+            .ok()
+            .filter(|k| k.len() == 32)
+            .ok_or(SessionError::BadAnswer(
+                "the server's lease key is not Ed25519",
+            ))?;
+        let ks = &self.shared.platform.key_store;
+        let cache_key = CacheKey::generate().map_err(SessionError::from)?;
+        // Leftovers of an earlier enrolment can never be opened again: remove them first.
+        remove_cache_files(&self.cache_path());
+        ks.store(DEVICE_KEY.into(), pkcs8.as_ref().to_vec())
+            .map_err(|e| SessionError::KeyStore(e.to_string()))?;
+        ks.store(CACHE_KEY.into(), cache_key.as_bytes().to_vec())
+            .map_err(|e| SessionError::KeyStore(e.to_string()))?;
+        // Create the empty encrypted cache now, so that unlocking only ever opens it.
+        drop(Cache::open(self.cache_path(), &cache_key).map_err(SessionError::from)?);
+        drop(cache_key);
+        let wall = self.shared.platform.clock.wall_ms();
+        let enrollment = Enrollment {
+            device_id: answer.device_id,
+            store_id: answer.store_id,
+            server_url,
+            certificate_pin,
+            lease_public_key: answer.lease_public_key,
+            policy: answer.policy,
+            last_contact_wall_ms: wall,
+            wall_high_water_ms: wall,
+        };
+        self.shared.persist(&enrollment)?;
+        {
+            let mut inner = lock_inner(&self.shared);
+            inner.enrollment = Some(enrollment);
+            inner.remote = Some(remote);
+            inner.device_key = Some(Arc::new(key));
+            inner.shredded = None;
+            inner.lock_reason = LockReason::NoLease;
+            inner.last_contact_mono = Some(self.shared.platform.clock.monotonic_ms());
+        }
+        self.publish();
+        // Presence is checked right away; being off the network now is not an enrolment error.
+        let _ = self.check_presence().await;
+        Ok(self.state())
+    }
+}
+
+impl Shared {
+    pub(super) fn persist(&self, enrollment: &Enrollment) -> Result<(), SessionError> {
+        let path = self.data_dir.join(SESSION_FILE);
+        let tmp = self.data_dir.join(format!("{SESSION_FILE}.tmp"));
+        let bytes = serde_json::to_vec_pretty(enrollment)
+            .map_err(|_| SessionError::Core("session cannot be encoded".into()))?;
+        std::fs::write(&tmp, bytes)
+            .and_then(|()| std::fs::rename(&tmp, &path))
+            .map_err(|e| SessionError::Core(format!("session file: {}", e.kind())))
+    }
+}
