@@ -259,13 +259,13 @@ impl Vocabulary {
 
 /// The vocabulary, read again only after a write.
 #[derive(Default)]
-pub(crate) struct VocabularyCache(Mutex<Option<(u64, Arc<Vocabulary>)>>);
+struct VocabularyCache(Mutex<Option<(u64, Arc<Vocabulary>)>>);
 
 impl Cache {
     fn name_vocabulary(&self) -> Result<Arc<Vocabulary>> {
         let generation = self.generation();
-        let mut slot = self
-            .vocabulary
+        let cached = self.derived::<VocabularyCache>()?;
+        let mut slot = cached
             .0
             .lock()
             .map_err(|_| Error::Crypto("vocabulary lock poisoned"))?;

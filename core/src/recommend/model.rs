@@ -167,14 +167,14 @@ struct Loaded {
 /// The decoded model kept between calls: decoding a 20,000-product artifact takes tens of
 /// milliseconds, a playlist must take one.
 #[derive(Default)]
-pub(crate) struct ModelSlot(Mutex<Option<Loaded>>);
+struct ModelSlot(Mutex<Option<Loaded>>);
 
 /// The decoded model in use and its build number, loading it when a new one was stored;
 /// `None` before the first model arrives.
 pub(crate) fn loaded_model(cache: &Cache) -> Result<Option<(u32, Arc<Model>)>> {
     let generation = cache.generation();
-    let mut slot = cache
-        .reco_model
+    let kept = cache.derived::<ModelSlot>()?;
+    let mut slot = kept
         .0
         .lock()
         .map_err(|_| Error::Crypto("model lock poisoned"))?;

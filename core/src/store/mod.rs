@@ -3,10 +3,12 @@
 
 mod migrations;
 
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags, Transaction};
@@ -28,10 +30,9 @@ pub struct Cache {
     reader: Mutex<Connection>,
     /// Bumped by every committed write, so that derived in-memory state knows it is stale.
     generation: AtomicU64,
-    /// Name words for typo-tolerant search, kept between lookups.
-    pub(crate) vocabulary: crate::lookup::VocabularyCache,
-    /// The decoded recommendation model, kept between playlists.
-    pub(crate) reco_model: crate::recommend::ModelSlot,
+    /// State derived from the data by the layers above (see [`Cache::derived`]), one slot per
+    /// type; dropped with the cache, so nothing decoded outlives a lock.
+    derived: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
 }
 
 impl Cache {
@@ -84,8 +85,7 @@ impl Cache {
             writer: Mutex::new(writer),
             reader: Mutex::new(reader),
             generation: AtomicU64::new(0),
-            vocabulary: Default::default(),
-            reco_model: Default::default(),
+            derived: Mutex::default(),
         })
     }
 
@@ -113,6 +113,22 @@ impl Cache {
     /// A number that changes whenever a write is committed.
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
+    }
+
+    /// The slot of type `T` kept beside this cache, created empty on first use. A layer above
+    /// keeps what it derives from the data here (a decoded model, a word list) and compares
+    /// [`Cache::generation`] to know when it is stale; the store never knows what it holds.
+    pub fn derived<T: Default + Send + Sync + 'static>(&self) -> Result<Arc<T>> {
+        let mut slots = self
+            .derived
+            .lock()
+            .map_err(|_| Error::Crypto("derived state lock poisoned"))?;
+        let slot = slots
+            .entry(TypeId::of::<T>())
+            .or_insert_with(|| Arc::new(T::default()));
+        Arc::clone(slot)
+            .downcast::<T>()
+            .map_err(|_| Error::Crypto("derived state of another type"))
     }
 
     /// The schema version of the open file.
