@@ -4,8 +4,8 @@ use carnet_protocol::{Entity, Record};
 use rusqlite::{Connection, params};
 
 use crate::error::Result;
-use crate::feed;
 use crate::ids;
+use crate::{customer_record, feed};
 
 /// What an erasure did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +22,7 @@ pub struct EraseReport {
 /// history and consent log go, and her id is kept in `erased` so that no import brings her
 /// back and every later mutation about her is rejected. Run inside a write transaction.
 pub fn erase(conn: &Connection, customer_id: &str) -> Result<EraseReport> {
-    if crate::mutations::is_erased(conn, customer_id)? {
+    if customer_record::is_erased(conn, customer_id)? {
         return Ok(EraseReport {
             already_erased: true,
             known: false,
@@ -119,8 +119,8 @@ pub fn compact_feed(conn: &Connection) -> Result<usize> {
 /// so); an erased id exports only that fact.
 pub fn export(conn: &Connection, customer_id: &str) -> Result<serde_json::Value> {
     use serde_json::json;
-    let erased = crate::mutations::is_erased(conn, customer_id)?;
-    let id = crate::merge::resolve(conn, customer_id)?;
+    let erased = customer_record::is_erased(conn, customer_id)?;
+    let id = customer_record::resolve(conn, customer_id)?;
     let record = match feed::live_row(conn, Entity::Customer, &id)? {
         Some(row) => Some(row.record()?),
         None => None,
@@ -183,7 +183,7 @@ pub fn export(conn: &Connection, customer_id: &str) -> Result<serde_json::Value>
             })
         })
         .collect();
-    let edits: Vec<serde_json::Value> = crate::mutations::edit_times(conn, &id)?
+    let edits: Vec<serde_json::Value> = customer_record::edit_times(conn, &id)?
         .into_iter()
         .map(|(field, at)| json!({"field": field, "edited_at": at}))
         .collect();

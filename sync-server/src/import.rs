@@ -440,9 +440,9 @@ fn merge_customer(conn: &Connection, mut crm: Customer) -> Result<Customer> {
         (Some(_), None) => true,
         (None, _) => false,
     };
-    for (field, edited_at) in crate::mutations::edit_times(conn, &crm.id)? {
+    for (field, edited_at) in crate::customer_record::edit_times(conn, &crm.id)? {
         if newer(&edited_at) {
-            crate::mutations::copy_contact_field(&field, &current, &mut crm);
+            crate::customer_record::copy_contact_field(&field, &current, &mut crm);
         }
     }
     for consent in current.consents {
@@ -470,7 +470,7 @@ fn merge_owned(conn: &Connection, record: Record) -> Result<Option<Record>> {
     let Record::Purchase(mut p) = record else {
         return Ok(None);
     };
-    if crate::mutations::edit_times(conn, &p.id)?.is_empty() {
+    if crate::customer_record::edit_times(conn, &p.id)?.is_empty() {
         return Ok(None);
     }
     if let Some(row) = feed::live_row(conn, Entity::Purchase, &p.id)?

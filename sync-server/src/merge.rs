@@ -15,10 +15,11 @@
 //!   mutations about her apply to the kept customer.
 
 use carnet_protocol::{Consent, Customer, Entity, FeedbackRecord, Record, RedirectRecord};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
+use crate::customer_record::{self, live_customer};
 use crate::error::{Error, Result};
-use crate::{feed, ids, mutations};
+use crate::{feed, ids};
 
 /// Who decided a merge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,33 +46,6 @@ pub struct MergeReport {
     pub moved: usize,
     /// Feedback records combined.
     pub feedback: usize,
-}
-
-/// The customer a merged id now stands for (following merges of merges), or the id itself.
-pub fn resolve(conn: &Connection, customer_id: &str) -> Result<String> {
-    let mut id = customer_id.to_owned();
-    for _ in 0..8 {
-        let next: Option<String> = conn
-            .prepare_cached("SELECT to_id FROM merged WHERE from_id = ?1")?
-            .query_row([&id], |r| r.get(0))
-            .optional()?;
-        match next {
-            Some(to) => id = to,
-            None => break,
-        }
-    }
-    Ok(id)
-}
-
-fn live_customer(conn: &Connection, id: &str) -> Result<Customer> {
-    let row = feed::live_row(conn, Entity::Customer, id)?
-        .ok_or_else(|| Error::Config(format!("no live customer {id}")))?;
-    match row.record()? {
-        Record::Customer(c) => Ok(c),
-        _ => Err(Error::Config(
-            "a customer feed row holds another entity".into(),
-        )),
-    }
 }
 
 fn tier_rank(tier: &str) -> u8 {
@@ -143,7 +117,7 @@ pub fn merge(
         ));
     }
     for id in [keep_id, dup_id] {
-        if mutations::is_erased(conn, id)? {
+        if customer_record::is_erased(conn, id)? {
             return Err(Error::Config(format!("{id} was erased")));
         }
     }
@@ -200,7 +174,7 @@ pub fn merge(
     )?;
     conn.execute("DELETE FROM feedback WHERE customer_id = ?1", [dup_id])?;
 
-    mutations::write_customer(conn, &store, combine(&keep, &dup))?;
+    customer_record::write_customer(conn, &store, combine(&keep, &dup))?;
     feed::put_tombstone(conn, Entity::Customer, dup_id)?;
     let redirect = RedirectRecord {
         id: dup_id.to_owned(),

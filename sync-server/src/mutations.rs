@@ -14,6 +14,7 @@ use carnet_protocol::{
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::customer_record::{edit_time, is_erased, resolve, set_edit_time, write_customer};
 use crate::devices;
 use crate::error::{Error, Result};
 use crate::feed::{self, CATALOG};
@@ -217,7 +218,7 @@ fn customer_for(
     }
     // An edit made on a duplicate before the device learnt of her merge applies to the kept
     // customer.
-    let customer_id = &crate::merge::resolve(conn, customer_id)?;
+    let customer_id = &resolve(conn, customer_id)?;
     let Some(row) = feed::live_row(conn, Entity::Customer, customer_id)? else {
         return Ok(Err(rejected(reject::UNKNOWN_CUSTOMER, "no such customer")));
     };
@@ -232,54 +233,6 @@ fn customer_for(
         _ => Err(Error::Config(
             "a customer feed row holds another entity".into(),
         )),
-    }
-}
-
-/// True if the customer was erased.
-pub fn is_erased(conn: &Connection, customer_id: &str) -> Result<bool> {
-    Ok(conn
-        .prepare_cached("SELECT 1 FROM erased WHERE customer_id = ?1")?
-        .query_row([customer_id], |_| Ok(()))
-        .optional()?
-        .is_some())
-}
-
-/// Every (field, edited_at) recorded for a subject (a customer or a purchase).
-pub fn edit_times(conn: &Connection, subject: &str) -> Result<Vec<(String, String)>> {
-    let rows = conn
-        .prepare_cached("SELECT field, edited_at FROM edit_time WHERE subject = ?1")?
-        .query_map([subject], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
-}
-
-fn edit_time(conn: &Connection, subject: &str, field: &str) -> Result<Option<DateTime<Utc>>> {
-    let t: Option<String> = conn
-        .prepare_cached("SELECT edited_at FROM edit_time WHERE subject = ?1 AND field = ?2")?
-        .query_row(params![subject, field], |r| r.get(0))
-        .optional()?;
-    Ok(t.as_deref().and_then(ids::parse_time))
-}
-
-fn set_edit_time(conn: &Connection, subject: &str, field: &str, at: DateTime<Utc>) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO edit_time (subject, field, edited_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT (subject, field) DO UPDATE SET edited_at = excluded.edited_at",
-    )?
-    .execute(params![subject, field, ids::format_time(at)])?;
-    Ok(())
-}
-
-/// Copies one contact field (by wire name) from `from` to `to`.
-pub fn copy_contact_field(field: &str, from: &Customer, to: &mut Customer) {
-    match field {
-        "email" => to.email.clone_from(&from.email),
-        "phone" => to.phone.clone_from(&from.phone),
-        "address" => to.address = from.address.clone(),
-        "language" => to.language.clone_from(&from.language),
-        "first_name" => to.first_name.clone_from(&from.first_name),
-        "last_name" => to.last_name.clone_from(&from.last_name),
-        _ => {}
     }
 }
 
@@ -392,13 +345,6 @@ fn create_customer(
     customer.updated_at = ids::format_time(made_at);
     write_customer(conn, &device.store_id, customer)?;
     Ok(Outcome::Applied)
-}
-
-/// Writes a customer's record into her store's feed.
-pub fn write_customer(conn: &Connection, store_id: &str, customer: Customer) -> Result<()> {
-    let id = customer.id.clone();
-    let payload = feed::upsert_payload(Record::Customer(customer))?;
-    feed::put_live(conn, Entity::Customer, &id, store_id, Some(&id), &payload)
 }
 
 struct ConsentChange<'a> {

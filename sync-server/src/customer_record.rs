@@ -1,0 +1,99 @@
+//! A customer's stored record: whether she was erased, which customer a merged id now stands
+//! for, her live record in the feed, writing it, and when each contact field was last edited
+//! on a device. Device edits (`mutations`), merges, imports and GDPR requests share it.
+
+use carnet_protocol::{Customer, Entity, Record};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::error::{Error, Result};
+use crate::{feed, ids};
+
+/// The customer a merged id now stands for (following merges of merges), or the id itself.
+pub fn resolve(conn: &Connection, customer_id: &str) -> Result<String> {
+    let mut id = customer_id.to_owned();
+    for _ in 0..8 {
+        let next: Option<String> = conn
+            .prepare_cached("SELECT to_id FROM merged WHERE from_id = ?1")?
+            .query_row([&id], |r| r.get(0))
+            .optional()?;
+        match next {
+            Some(to) => id = to,
+            None => break,
+        }
+    }
+    Ok(id)
+}
+
+pub fn live_customer(conn: &Connection, id: &str) -> Result<Customer> {
+    let row = feed::live_row(conn, Entity::Customer, id)?
+        .ok_or_else(|| Error::Config(format!("no live customer {id}")))?;
+    match row.record()? {
+        Record::Customer(c) => Ok(c),
+        _ => Err(Error::Config(
+            "a customer feed row holds another entity".into(),
+        )),
+    }
+}
+
+/// True if the customer was erased.
+pub fn is_erased(conn: &Connection, customer_id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM erased WHERE customer_id = ?1")?
+        .query_row([customer_id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// Every (field, edited_at) recorded for a subject (a customer or a purchase).
+pub fn edit_times(conn: &Connection, subject: &str) -> Result<Vec<(String, String)>> {
+    let rows = conn
+        .prepare_cached("SELECT field, edited_at FROM edit_time WHERE subject = ?1")?
+        .query_map([subject], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// When `field` of `subject` was last edited on a device.
+pub fn edit_time(conn: &Connection, subject: &str, field: &str) -> Result<Option<DateTime<Utc>>> {
+    let t: Option<String> = conn
+        .prepare_cached("SELECT edited_at FROM edit_time WHERE subject = ?1 AND field = ?2")?
+        .query_row(params![subject, field], |r| r.get(0))
+        .optional()?;
+    Ok(t.as_deref().and_then(ids::parse_time))
+}
+
+/// Records when `field` of `subject` was edited on a device.
+pub fn set_edit_time(
+    conn: &Connection,
+    subject: &str,
+    field: &str,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO edit_time (subject, field, edited_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (subject, field) DO UPDATE SET edited_at = excluded.edited_at",
+    )?
+    .execute(params![subject, field, ids::format_time(at)])?;
+    Ok(())
+}
+
+/// Copies one contact field (by wire name) from `from` to `to`.
+pub fn copy_contact_field(field: &str, from: &Customer, to: &mut Customer) {
+    match field {
+        "email" => to.email.clone_from(&from.email),
+        "phone" => to.phone.clone_from(&from.phone),
+        "address" => to.address = from.address.clone(),
+        "language" => to.language.clone_from(&from.language),
+        "first_name" => to.first_name.clone_from(&from.first_name),
+        "last_name" => to.last_name.clone_from(&from.last_name),
+        _ => {}
+    }
+}
+
+/// Writes a customer's record into her store's feed.
+pub fn write_customer(conn: &Connection, store_id: &str, customer: Customer) -> Result<()> {
+    let id = customer.id.clone();
+    let payload = feed::upsert_payload(Record::Customer(customer))?;
+    feed::put_live(conn, Entity::Customer, &id, store_id, Some(&id), &payload)
+}
