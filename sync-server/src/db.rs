@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/002_presence.sql"),
     include_str!("../migrations/003_merge.sql"),
     include_str!("../migrations/004_card_index.sql"),
+    include_str!("../migrations/005_epoch.sql"),
 ];
 
 /// File name of the database inside the data directory.
@@ -67,9 +68,6 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
             "user_version",
             i64::try_from(i + 1).unwrap_or(i64::MAX),
         )?;
-        if i == 0 {
-            crate::feed::new_epoch(&tx)?;
-        }
         tx.commit()?;
     }
     Ok(())
