@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
 cargo fmt --all -- --check
+# Layers point one way: no loop between the modules of a crate.
+python3 scripts/module-loops.py
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
 # The ffi surface from a foreign language: a complete advisor day through the generated

@@ -17,7 +17,7 @@ use carnet_fixtures::format::files;
 use carnet_protocol::presence::{self as wire, PresenceRequest};
 use carnet_sync_server::db::{self, Db};
 use carnet_sync_server::lease::LeaseSigner;
-use carnet_sync_server::{advisors, enrolment, http, stores, tls};
+use carnet_sync_server::{advisors, enrolment, stores, tls};
 use ring::signature::{Ed25519KeyPair, KeyPair};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -114,7 +114,8 @@ async fn main() -> Result<(), Error> {
     let pin = identity.fingerprint();
     let database = Db::open(&data)?;
     let signer = Arc::new(LeaseSigner::load_or_create(&data)?);
-    let router = http::router(Arc::clone(&database), Arc::clone(&signer), pin.clone());
+    let router =
+        carnet_sync_server::server::router(Arc::clone(&database), Arc::clone(&signer), pin.clone());
     let config = axum_server::tls_rustls::RustlsConfig::from_config(tls::server_config(&identity)?);
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     listener.set_nonblocking(true)?;

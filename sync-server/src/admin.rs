@@ -10,75 +10,13 @@ use axum::routing::{get, post};
 use carnet_protocol::codes;
 use carnet_protocol::presence::{
     AdvisorInfo, DeviceInfo, EnrollmentCode, NewAdvisor, NewEnrollmentCode, PinReset, Policy,
-    PolicyUpdate, codes as presence_codes,
+    PolicyUpdate,
 };
-use serde::de::DeserializeOwned;
 
-use crate::error::{Error, json_category};
+use crate::error::AdminError;
+use crate::http::parse_body;
 use crate::http::{AppState, HttpError};
 use crate::{advisors, auth, enrolment, stores};
-
-/// Why an admin operation was refused. Messages name ids and rules, never PINs or tokens.
-#[derive(Debug, thiserror::Error)]
-pub enum AdminError {
-    /// The input breaks a rule; the message says which.
-    #[error("{0}")]
-    Invalid(String),
-    /// The store, advisor or device does not exist (in the manager's store).
-    #[error("{0}")]
-    NotFound(String),
-    /// It exists already.
-    #[error("{0}")]
-    Conflict(String),
-    /// Something failed inside.
-    #[error("{0}")]
-    Internal(String),
-    /// Storage failed.
-    #[error(transparent)]
-    Db(#[from] Error),
-}
-
-impl From<rusqlite::Error> for AdminError {
-    fn from(e: rusqlite::Error) -> Self {
-        AdminError::Db(Error::from(e))
-    }
-}
-
-impl From<AdminError> for HttpError {
-    fn from(e: AdminError) -> Self {
-        match e {
-            AdminError::Invalid(m) => {
-                HttpError::new(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, m)
-            }
-            AdminError::NotFound(m) => HttpError::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, m),
-            AdminError::Conflict(m) => {
-                HttpError::new(StatusCode::CONFLICT, presence_codes::CONFLICT, m)
-            }
-            AdminError::Internal(m) => Error::Task(m).into(),
-            AdminError::Db(e) => e.into(),
-        }
-    }
-}
-
-/// Parses a JSON body; the error names the problem (missing or unknown field, syntax and
-/// position) without quoting values, which could be a PIN.
-pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, HttpError> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        let text = e.to_string();
-        let detail = if text.starts_with("missing field") || text.starts_with("unknown field") {
-            // serde quotes only the field names here.
-            text.split(" at line").next().unwrap_or_default().to_owned()
-        } else {
-            format!(
-                "{} at line {} column {}",
-                json_category(&e),
-                e.line(),
-                e.column()
-            )
-        };
-        HttpError::bad_request(format!("the body is not valid: {detail}"))
-    })
-}
 
 /// The routes under `/v1/admin`.
 pub fn routes() -> Router<AppState> {

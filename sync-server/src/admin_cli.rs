@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use carnet_protocol::presence::PolicyUpdate;
 use clap::Subcommand;
 
-use crate::admin::AdminError;
+use crate::error::AdminError;
 use crate::error::{Error, Result};
 use crate::{advisors, db, enrolment, stores, tls};
 

@@ -9,7 +9,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use carnet_protocol::presence::AdvisorInfo;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::admin::AdminError;
+use crate::error::AdminError;
 use crate::{ids, stores};
 
 /// Consecutive failures of one advisor before she is locked out.

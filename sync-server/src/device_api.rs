@@ -15,9 +15,9 @@ use carnet_protocol::presence::{
     presence_message,
 };
 
-use crate::admin::parse_body;
 use crate::auth::{self, AuthError};
 use crate::enrolment::{self, EnrollError};
+use crate::http::parse_body;
 use crate::http::{AppState, HttpError, authorize};
 use crate::{advisors, lease, stores};
 

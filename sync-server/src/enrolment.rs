@@ -5,7 +5,7 @@
 use carnet_protocol::presence::{DeviceInfo, EnrollmentCode, Policy};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::admin::AdminError;
+use crate::error::AdminError;
 use crate::{ids, stores};
 
 /// Crockford base32: no I, L, O, U, so a code read aloud or typed is unambiguous.

@@ -57,3 +57,29 @@ pub fn json_category(e: &serde_json::Error) -> &'static str {
         serde_json::error::Category::Eof => "truncated",
     }
 }
+
+/// Why an admin operation was refused. Messages name ids and rules, never PINs or tokens.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    /// The input breaks a rule; the message says which.
+    #[error("{0}")]
+    Invalid(String),
+    /// The store, advisor or device does not exist (in the manager's store).
+    #[error("{0}")]
+    NotFound(String),
+    /// It exists already.
+    #[error("{0}")]
+    Conflict(String),
+    /// Something failed inside.
+    #[error("{0}")]
+    Internal(String),
+    /// Storage failed.
+    #[error(transparent)]
+    Db(#[from] Error),
+}
+
+impl From<rusqlite::Error> for AdminError {
+    fn from(e: rusqlite::Error) -> Self {
+        AdminError::Db(Error::from(e))
+    }
+}

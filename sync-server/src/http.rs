@@ -1,30 +1,21 @@
-//! The HTTP API: protocol-version gate, pull of a store's feed, push of mutations, and the one
-//! mapping from internal errors to the protocol's `ApiError` (which also decides what is logged).
+//! What every HTTP endpoint shares: the protocol-version gate, device authentication, body
+//! parsing, and the one mapping from internal errors to the protocol's `ApiError` (which also
+//! decides what is logged).
 
 use std::sync::Arc;
 
-use axum::Router;
-use axum::body::Body;
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
-use axum::middleware::{self, Next};
+use axum::extract::Request;
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use carnet_protocol::presence::{HEADER_DEVICE_AUTH, HEADER_LEASE, codes as presence_codes};
-use carnet_protocol::{
-    ApiError, DEFAULT_PAGE_LIMIT, HEADER_PROTOCOL, MAX_PAGE_LIMIT, MAX_PUSH_BYTES,
-    MAX_PUSH_MUTATIONS, Outcome, PROTOCOL_VERSION, PushRequest, PushResponse, codes,
-};
-use serde::Deserialize;
-use tower_http::compression::{CompressionLayer, CompressionLevel};
+use carnet_protocol::{ApiError, HEADER_PROTOCOL, PROTOCOL_VERSION, codes};
+use serde::de::DeserializeOwned;
 
 use crate::auth::{self, AuthError, Credentials};
 use crate::db::Db;
-use crate::error::{Error, json_category};
-use crate::feed::{self, PageError};
+use crate::error::{AdminError, Error, json_category};
 use crate::lease::LeaseSigner;
-use crate::mutations::{self, PushError};
 
 /// An error answer: a status and the protocol's error body.
 #[derive(Debug)]
@@ -51,12 +42,19 @@ impl HttpError {
         Self::new(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, message)
     }
 
-    fn too_large(message: impl Into<String>) -> Self {
+    /// A 413 answer.
+    pub fn too_large(message: impl Into<String>) -> Self {
         Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             codes::PAYLOAD_TOO_LARGE,
             message,
         )
+    }
+
+    /// The same answer, telling the device which seq the server expects next.
+    pub fn with_expected_seq(mut self, seq: u64) -> Self {
+        self.body.expected_seq = Some(seq);
+        self
     }
 }
 
@@ -107,42 +105,6 @@ impl From<AuthError> for HttpError {
     }
 }
 
-impl From<PageError> for HttpError {
-    fn from(e: PageError) -> Self {
-        match e {
-            PageError::BadCursor => Self::bad_request("the cursor is malformed"),
-            PageError::Expired => Self::new(
-                StatusCode::GONE,
-                codes::CURSOR_EXPIRED,
-                "the feed was rebuilt: reset the cache and sync from the beginning",
-            ),
-            PageError::Db(e) => e.into(),
-        }
-    }
-}
-
-impl From<PushError> for HttpError {
-    fn from(e: PushError) -> Self {
-        match e {
-            PushError::Gap { expected } => {
-                let mut err = Self::new(
-                    StatusCode::CONFLICT,
-                    codes::SEQUENCE_GAP,
-                    format!("mutations must follow on: expected seq {expected}"),
-                );
-                err.body.expected_seq = Some(expected);
-                err
-            }
-            PushError::Revoked => Self::new(
-                StatusCode::UNAUTHORIZED,
-                codes::UNAUTHORIZED,
-                "this device was revoked",
-            ),
-            PushError::Db(e) => e.into(),
-        }
-    }
-}
-
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
@@ -154,24 +116,7 @@ pub struct AppState {
     pub certificate_pin: String,
 }
 
-/// The application's routes, with the protocol gate and gzip compression.
-pub fn router(db: Arc<Db>, lease: Arc<LeaseSigner>, certificate_pin: String) -> Router {
-    Router::new()
-        .route("/v1/stores/{store_id}/changes", get(pull))
-        .route("/v1/stores/{store_id}/mutations", post(push))
-        .merge(crate::device_api::routes())
-        .merge(crate::admin::routes())
-        .fallback(not_found)
-        .layer(middleware::from_fn(require_protocol))
-        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
-        .with_state(AppState {
-            db,
-            lease,
-            certificate_pin,
-        })
-}
-
-async fn require_protocol(request: Request, next: Next) -> Response {
+pub(crate) async fn require_protocol(request: Request, next: Next) -> Response {
     let version = request
         .headers()
         .get(HEADER_PROTOCOL)
@@ -188,7 +133,7 @@ async fn require_protocol(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
-async fn not_found() -> HttpError {
+pub(crate) async fn not_found() -> HttpError {
     HttpError::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, "no such endpoint")
 }
 
@@ -252,142 +197,38 @@ pub(crate) async fn authorize(
         .await
 }
 
-#[derive(Deserialize)]
-struct PullQuery {
-    cursor: Option<String>,
-    limit: Option<String>,
-}
-
-async fn pull(
-    State(state): State<AppState>,
-    path: Result<Path<String>, PathRejection>,
-    query: Result<Query<PullQuery>, QueryRejection>,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Result<Response, HttpError> {
-    let Path(store_id) = path.map_err(|_| HttpError::bad_request("malformed store id"))?;
-    let Query(q) = query.map_err(|_| HttpError::bad_request("malformed query string"))?;
-    let limit = match q.limit.as_deref() {
-        None | Some("") => DEFAULT_PAGE_LIMIT,
-        Some(l) => l
-            .parse::<u32>()
-            .ok()
-            .filter(|l| (1..=MAX_PAGE_LIMIT).contains(l))
-            .ok_or_else(|| {
-                HttpError::bad_request(format!("limit must be 1 to {MAX_PAGE_LIMIT}"))
-            })?,
-    };
-    let cursor = q.cursor.unwrap_or_default();
-    let caller = authorize(&state, "GET", &uri, &headers, &[], Some(store_id.clone())).await?;
-    let page = state
-        .db
-        .read(move |conn| -> Result<_, HttpError> {
-            Ok(feed::read_page(conn, &store_id, &cursor, limit)?)
-        })
-        .await?;
-    let device_id = caller.device_id;
-    tracing::debug!(device = %device_id, changes = page.payloads.len(), has_more = page.has_more, "pull");
-    if caller.enrolled && !page.has_more {
-        // The manager's device list shows the sync lag: when a pull last reached the end.
-        let id = device_id.clone();
-        state
-            .db
-            .write(move |conn| crate::enrolment::synced(conn, &id))
-            .await?;
-    }
-    let mut response = Response::new(Body::from(page.to_json()));
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    Ok(response)
-}
-
-async fn push(
-    State(state): State<AppState>,
-    path: Result<Path<String>, PathRejection>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<axum::Json<PushResponse>, HttpError> {
-    let Path(store_id) = path.map_err(|_| HttpError::bad_request("malformed store id"))?;
-    let too_large = || HttpError::too_large(format!("a push is at most {MAX_PUSH_BYTES} bytes"));
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_PUSH_BYTES) {
-        return Err(too_large());
-    }
-    let bytes = axum::body::to_bytes(body, MAX_PUSH_BYTES)
-        .await
-        .map_err(|_| too_large())?;
-    // The device signs the body too, so it is read (bounded) before the credentials are checked.
-    let caller = authorize(&state, "POST", &uri, &headers, &bytes, Some(store_id)).await?;
-    let request: PushRequest = serde_json::from_slice(&bytes).map_err(|e| {
-        HttpError::bad_request(format!(
-            "the body is not a push request ({} at line {} column {})",
-            json_category(&e),
-            e.line(),
-            e.column()
-        ))
-    })?;
-    if request.mutations.len() > MAX_PUSH_MUTATIONS {
-        return Err(HttpError::too_large(format!(
-            "a push carries at most {MAX_PUSH_MUTATIONS} mutations"
-        )));
-    }
-    if request.mutations.iter().any(|m| m.seq == 0) {
-        return Err(HttpError::bad_request("mutation seqs start at 1"));
-    }
-    if caller.enrolled {
-        check_advisors(&state, &caller.device_id, &request).await?;
-    }
-    let device_id = caller.device_id.clone();
-    let results = state
-        .db
-        .write(move |tx| mutations::push(tx, &device_id, &request.mutations))
-        .await?;
-    let applied = results
-        .iter()
-        .filter(|r| r.outcome == Outcome::Applied)
-        .count();
-    let rejected = results
-        .iter()
-        .filter(|r| matches!(r.outcome, Outcome::Rejected { .. }))
-        .count();
-    tracing::info!(device = %caller.device_id, store = %caller.store_id, mutations = results.len(), applied, rejected, "push");
-    Ok(axum::Json(PushResponse { results }))
-}
-
-/// An enrolled device's edits may only name advisors who signed in on it (through the server):
-/// a device cannot make one advisor act as another.
-async fn check_advisors(
-    state: &AppState,
-    device_id: &str,
-    request: &PushRequest,
-) -> Result<(), HttpError> {
-    let mut named: Vec<String> = request
-        .mutations
-        .iter()
-        .filter_map(|m| m.advisor_id.clone())
-        .collect();
-    named.sort();
-    named.dedup();
-    let device_id = device_id.to_owned();
-    state
-        .db
-        .read(move |conn| -> Result<_, HttpError> {
-            for advisor in &named {
-                if !crate::advisors::signed_in_on(conn, &device_id, advisor)? {
-                    return Err(HttpError::new(
-                        StatusCode::FORBIDDEN,
-                        presence_codes::ADVISOR_NOT_SIGNED_IN,
-                        "an edit names an advisor who never signed in on this device",
-                    ));
-                }
+impl From<AdminError> for HttpError {
+    fn from(e: AdminError) -> Self {
+        match e {
+            AdminError::Invalid(m) => {
+                HttpError::new(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, m)
             }
-            Ok(())
-        })
-        .await
+            AdminError::NotFound(m) => HttpError::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, m),
+            AdminError::Conflict(m) => {
+                HttpError::new(StatusCode::CONFLICT, presence_codes::CONFLICT, m)
+            }
+            AdminError::Internal(m) => Error::Task(m).into(),
+            AdminError::Db(e) => e.into(),
+        }
+    }
+}
+
+/// Parses a JSON body; the error names the problem (missing or unknown field, syntax and
+/// position) without quoting values, which could be a PIN.
+pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, HttpError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        let text = e.to_string();
+        let detail = if text.starts_with("missing field") || text.starts_with("unknown field") {
+            // serde quotes only the field names here.
+            text.split(" at line").next().unwrap_or_default().to_owned()
+        } else {
+            format!(
+                "{} at line {} column {}",
+                json_category(&e),
+                e.line(),
+                e.column()
+            )
+        };
+        HttpError::bad_request(format!("the body is not valid: {detail}"))
+    })
 }

@@ -7,6 +7,7 @@ pub mod advisors;
 pub mod auth;
 pub mod config;
 pub mod customer_cli;
+pub mod customer_record;
 pub mod customers;
 pub mod db;
 pub mod device_api;
@@ -24,6 +25,7 @@ pub mod model;
 pub mod mutations;
 pub mod server;
 pub mod stores;
+pub mod sync_api;
 pub mod tls;
 
 pub use error::{Error, Result};

@@ -1,13 +1,19 @@
 //! `serve`: TLS listener, the HTTP API, graceful shutdown on SIGTERM / Ctrl-C.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use axum::Router;
+use axum::middleware;
 use axum_server::tls_rustls::RustlsConfig;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 
 use crate::config::ServeSettings;
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::{http, tls};
+use crate::http::{self, AppState};
+use crate::lease::LeaseSigner;
+use crate::tls;
 
 /// Connections waiting to be accepted. A store's handhelds come back on the network together
 /// (the morning, a Wi-Fi outage): with the usual 128, a burst of 200 new connections had SYNs
@@ -51,7 +57,7 @@ pub async fn serve(settings: ServeSettings) -> Result<()> {
     println!("certificate sha256 {}", identity.fingerprint());
     tracing::info!(%addr, "serving");
     server
-        .serve(http::router(db, lease, identity.fingerprint()).into_make_service())
+        .serve(router(db, lease, identity.fingerprint()).into_make_service())
         .await
         .map_err(|e| Error::Config(format!("server: {e}")))?;
     tracing::info!("stopped");
@@ -68,4 +74,20 @@ async fn shutdown_on_signal(
     }
     tracing::info!("shutting down");
     handle.graceful_shutdown(Some(Duration::from_secs(10)));
+}
+
+/// The application's routes, with the protocol gate and gzip compression.
+pub fn router(db: Arc<Db>, lease: Arc<LeaseSigner>, certificate_pin: String) -> Router {
+    Router::new()
+        .merge(crate::sync_api::routes())
+        .merge(crate::device_api::routes())
+        .merge(crate::admin::routes())
+        .fallback(http::not_found)
+        .layer(middleware::from_fn(http::require_protocol))
+        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
+        .with_state(AppState {
+            db,
+            lease,
+            certificate_pin,
+        })
 }

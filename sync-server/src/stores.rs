@@ -6,7 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use carnet_protocol::presence::{Policy, PolicyUpdate};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::admin::AdminError;
+use crate::error::AdminError;
 use crate::ids;
 
 /// Bounds of the policy's values, in seconds.

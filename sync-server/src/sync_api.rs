@@ -1,0 +1,200 @@
+//! The sync endpoints: pull of a store's change feed and push of a device's mutations.
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::Response;
+use axum::routing::{get, post};
+use carnet_protocol::presence::codes as presence_codes;
+use carnet_protocol::{
+    DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, MAX_PUSH_BYTES, MAX_PUSH_MUTATIONS, Outcome, PushRequest,
+    PushResponse, codes,
+};
+use serde::Deserialize;
+
+use crate::error::json_category;
+use crate::feed::{self, PageError};
+use crate::http::{AppState, HttpError, authorize};
+use crate::mutations::{self, PushError};
+
+/// The pull and push routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/stores/{store_id}/changes", get(pull))
+        .route("/v1/stores/{store_id}/mutations", post(push))
+}
+
+impl From<PageError> for HttpError {
+    fn from(e: PageError) -> Self {
+        match e {
+            PageError::BadCursor => Self::bad_request("the cursor is malformed"),
+            PageError::Expired => Self::new(
+                StatusCode::GONE,
+                codes::CURSOR_EXPIRED,
+                "the feed was rebuilt: reset the cache and sync from the beginning",
+            ),
+            PageError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<PushError> for HttpError {
+    fn from(e: PushError) -> Self {
+        match e {
+            PushError::Gap { expected } => Self::new(
+                StatusCode::CONFLICT,
+                codes::SEQUENCE_GAP,
+                format!("mutations must follow on: expected seq {expected}"),
+            )
+            .with_expected_seq(expected),
+            PushError::Revoked => Self::new(
+                StatusCode::UNAUTHORIZED,
+                codes::UNAUTHORIZED,
+                "this device was revoked",
+            ),
+            PushError::Db(e) => e.into(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct PullQuery {
+    cursor: Option<String>,
+    limit: Option<String>,
+}
+
+async fn pull(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    query: Result<Query<PullQuery>, QueryRejection>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    let Path(store_id) = path.map_err(|_| HttpError::bad_request("malformed store id"))?;
+    let Query(q) = query.map_err(|_| HttpError::bad_request("malformed query string"))?;
+    let limit = match q.limit.as_deref() {
+        None | Some("") => DEFAULT_PAGE_LIMIT,
+        Some(l) => l
+            .parse::<u32>()
+            .ok()
+            .filter(|l| (1..=MAX_PAGE_LIMIT).contains(l))
+            .ok_or_else(|| {
+                HttpError::bad_request(format!("limit must be 1 to {MAX_PAGE_LIMIT}"))
+            })?,
+    };
+    let cursor = q.cursor.unwrap_or_default();
+    let caller = authorize(&state, "GET", &uri, &headers, &[], Some(store_id.clone())).await?;
+    let page = state
+        .db
+        .read(move |conn| -> Result<_, HttpError> {
+            Ok(feed::read_page(conn, &store_id, &cursor, limit)?)
+        })
+        .await?;
+    let device_id = caller.device_id;
+    tracing::debug!(device = %device_id, changes = page.payloads.len(), has_more = page.has_more, "pull");
+    if caller.enrolled && !page.has_more {
+        // The manager's device list shows the sync lag: when a pull last reached the end.
+        let id = device_id.clone();
+        state
+            .db
+            .write(move |conn| crate::enrolment::synced(conn, &id))
+            .await?;
+    }
+    let mut response = Response::new(Body::from(page.to_json()));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Ok(response)
+}
+
+async fn push(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<axum::Json<PushResponse>, HttpError> {
+    let Path(store_id) = path.map_err(|_| HttpError::bad_request("malformed store id"))?;
+    let too_large = || HttpError::too_large(format!("a push is at most {MAX_PUSH_BYTES} bytes"));
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_PUSH_BYTES) {
+        return Err(too_large());
+    }
+    let bytes = axum::body::to_bytes(body, MAX_PUSH_BYTES)
+        .await
+        .map_err(|_| too_large())?;
+    // The device signs the body too, so it is read (bounded) before the credentials are checked.
+    let caller = authorize(&state, "POST", &uri, &headers, &bytes, Some(store_id)).await?;
+    let request: PushRequest = serde_json::from_slice(&bytes).map_err(|e| {
+        HttpError::bad_request(format!(
+            "the body is not a push request ({} at line {} column {})",
+            json_category(&e),
+            e.line(),
+            e.column()
+        ))
+    })?;
+    if request.mutations.len() > MAX_PUSH_MUTATIONS {
+        return Err(HttpError::too_large(format!(
+            "a push carries at most {MAX_PUSH_MUTATIONS} mutations"
+        )));
+    }
+    if request.mutations.iter().any(|m| m.seq == 0) {
+        return Err(HttpError::bad_request("mutation seqs start at 1"));
+    }
+    if caller.enrolled {
+        check_advisors(&state, &caller.device_id, &request).await?;
+    }
+    let device_id = caller.device_id.clone();
+    let results = state
+        .db
+        .write(move |tx| mutations::push(tx, &device_id, &request.mutations))
+        .await?;
+    let applied = results
+        .iter()
+        .filter(|r| r.outcome == Outcome::Applied)
+        .count();
+    let rejected = results
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Rejected { .. }))
+        .count();
+    tracing::info!(device = %caller.device_id, store = %caller.store_id, mutations = results.len(), applied, rejected, "push");
+    Ok(axum::Json(PushResponse { results }))
+}
+
+/// An enrolled device's edits may only name advisors who signed in on it (through the server):
+/// a device cannot make one advisor act as another.
+async fn check_advisors(
+    state: &AppState,
+    device_id: &str,
+    request: &PushRequest,
+) -> Result<(), HttpError> {
+    let mut named: Vec<String> = request
+        .mutations
+        .iter()
+        .filter_map(|m| m.advisor_id.clone())
+        .collect();
+    named.sort();
+    named.dedup();
+    let device_id = device_id.to_owned();
+    state
+        .db
+        .read(move |conn| -> Result<_, HttpError> {
+            for advisor in &named {
+                if !crate::advisors::signed_in_on(conn, &device_id, advisor)? {
+                    return Err(HttpError::new(
+                        StatusCode::FORBIDDEN,
+                        presence_codes::ADVISOR_NOT_SIGNED_IN,
+                        "an edit names an advisor who never signed in on this device",
+                    ));
+                }
+            }
+            Ok(())
+        })
+        .await
+}
