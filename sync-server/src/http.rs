@@ -33,6 +33,7 @@ impl HttpError {
                 error: code.to_owned(),
                 message: message.into(),
                 expected_seq: None,
+                order: None,
             },
         }
     }

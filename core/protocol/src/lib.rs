@@ -97,6 +97,10 @@ pub struct ApiError {
     /// For [`codes::SEQUENCE_GAP`]: the seq the server expects next.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_seq: Option<u64>,
+    /// For `device_revoked` and `remote_wipe`: the signed [`presence::ShredOrder`]
+    /// (`base64url(JSON) "." base64url(Ed25519 signature)`, like a lease).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<String>,
 }
 
 /// Kinds of record in the feed.

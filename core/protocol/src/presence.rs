@@ -43,6 +43,47 @@ pub mod codes {
     pub const ADVISOR_NOT_SIGNED_IN: &str = "advisor_not_signed_in";
     /// 409: the thing to create exists already.
     pub const CONFLICT: &str = "conflict";
+    /// 403: the request comes from outside the store's network (its address ranges): the
+    /// device locks until it is back in the store.
+    pub const NOT_ON_STORE_NETWORK: &str = "not_on_store_network";
+    /// 401: the server does not know this device (never enrolled there, or a server restored
+    /// from a backup older than the enrolment). Not an order to destroy anything: the device
+    /// locks and keeps its encrypted cache until a manager enrols it again.
+    pub const UNKNOWN_DEVICE: &str = "unknown_device";
+}
+
+/// What a [`ShredOrder`] orders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShredKind {
+    /// The manager revoked the device.
+    Revoke,
+    /// The manager ordered a remote wipe.
+    Wipe,
+}
+
+/// The server's order to destroy a device's data, signed with its lease key and bound to the
+/// request it answers: a device shreds only on an order it can verify, never on a bare status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShredOrder {
+    /// The device that must shred.
+    pub device_id: String,
+    /// Its store.
+    pub store_id: String,
+    /// Revoke or wipe.
+    pub kind: ShredKind,
+    /// The nonce of the request it answers: the presence check's, or the lease's for a signed
+    /// request (so an order cannot be replayed to another check).
+    pub nonce: String,
+    /// Server time of issue, Unix ms.
+    pub issued_at_ms: i64,
+}
+
+/// Domain-separated bytes the server signs for a [`ShredOrder`] (its JSON payload).
+pub fn shred_order_message(payload: &[u8]) -> Vec<u8> {
+    let mut m = b"carnet-shred-v1\n".to_vec();
+    m.extend_from_slice(payload);
+    m
 }
 
 /// A store's policy, sent with every lease so a device applies the current one.
