@@ -132,9 +132,47 @@ fn normalise(tx: &Transaction<'_>, change: MutationKind) -> Result<MutationKind>
     }
 }
 
-/// The oldest pending edits, at most `limit`, in sequence order: what the next push sends.
+/// Where the server's numbering starts below the outbox's: a pending edit numbered `seq`
+/// here travels as `seq - base`. Zero until a server expects lower numbers than the outbox
+/// holds (see [`follow_server_numbering`]).
+const WIRE_BASE_KEY: &str = "outbox_wire_base";
+
+fn wire_base(c: &Connection) -> Result<u64> {
+    let base: Option<String> = c
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([WIRE_BASE_KEY], |r| r.get(0))
+        .optional()?;
+    Ok(base.and_then(|b| b.parse().ok()).unwrap_or(0))
+}
+
+/// The server expects `expected` next, lower than the first pending edit's number: it lost
+/// what it had acknowledged (a database restored from an older backup) or knows this device
+/// under a new enrolment. The pending edits are then sent from `expected` on, in the same
+/// order; none is dropped. Returns whether the numbering changed (false when the server asks
+/// for a higher number than the outbox holds, which renumbering cannot answer).
+pub fn follow_server_numbering(cache: &Cache, expected: u64) -> Result<bool> {
+    cache.write(|tx| {
+        let first: Option<i64> = tx
+            .prepare_cached("SELECT min(seq) FROM outbox WHERE state = 'pending'")?
+            .query_row([], |r| r.get(0))?;
+        let Some(first) = first.map(|f| f as u64) else {
+            return Ok(false);
+        };
+        let base = wire_base(tx)?;
+        if expected == 0 || expected >= first - base {
+            return Ok(false);
+        }
+        tx.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?
+            .execute(params![WIRE_BASE_KEY, (first - expected).to_string()])?;
+        Ok(true)
+    })
+}
+
+/// The oldest pending edits, at most `limit`, in sequence order: what the next push sends,
+/// numbered as the server expects.
 pub fn pending(cache: &Cache, limit: usize) -> Result<Vec<Mutation>> {
     cache.read(|c| {
+        let base = wire_base(c)?;
         let rows = c
             .prepare_cached(
                 "SELECT seq, made_at, advisor_id, body FROM outbox WHERE state = 'pending'
@@ -152,7 +190,8 @@ pub fn pending(cache: &Cache, limit: usize) -> Result<Vec<Mutation>> {
         rows.into_iter()
             .map(|(seq, made_at, advisor_id, body)| {
                 Ok(Mutation {
-                    seq: seq as u64,
+                    // Never below the base: it is set from the first pending edit.
+                    seq: (seq as u64).checked_sub(base).ok_or(Error::Corrupt)?,
                     made_at,
                     advisor_id,
                     change: decode(&body)?,
@@ -166,8 +205,9 @@ pub fn pending(cache: &Cache, limit: usize) -> Result<Vec<Mutation>> {
 /// stay with their reason.
 pub fn record_results(cache: &Cache, results: &[MutationResult]) -> Result<()> {
     cache.write(|tx| {
+        let base = wire_base(tx)?;
         for result in results {
-            let seq = result.seq as i64;
+            let seq = (result.seq + base) as i64;
             match &result.outcome {
                 Outcome::Applied | Outcome::Superseded => {
                     tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?

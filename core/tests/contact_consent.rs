@@ -7,7 +7,7 @@ mod support;
 
 use carnet_core::consent::{self, Channel, Purpose};
 use carnet_core::{CacheKey, Error, outbox};
-use carnet_protocol::{Address, ContactField, ContactValue, MutationKind};
+use carnet_protocol::{Address, ContactField, ContactValue, MutationKind, MutationResult, Outcome};
 use chrono::Utc;
 use support::Sample;
 
@@ -257,4 +257,89 @@ fn consent_is_enforced_offline_and_withdrawn_channels_are_not_offered() {
         Err(Error::InvalidInput(_))
     ));
     assert_eq!(outbox::pending(&cache, 10).unwrap().len(), 3);
+}
+
+#[test]
+fn pending_edits_follow_the_numbering_a_restored_server_expects() {
+    let sample = Sample::new();
+    let cache = sample.loaded_cache(&CacheKey::generate().unwrap());
+    let now = Utc::now();
+    let email = |v: &str| edit("C1", ContactField::Email, Some(v));
+    // Five edits; the first two were acknowledged (they leave the outbox), one rejected.
+    let seqs: Vec<u64> = (1..=5)
+        .map(|i| outbox::record(&cache, email(&format!("h{i}@example.fr")), None, now).unwrap())
+        .collect();
+    outbox::record_results(
+        &cache,
+        &[
+            MutationResult {
+                seq: seqs[0],
+                outcome: Outcome::Applied,
+            },
+            MutationResult {
+                seq: seqs[1],
+                outcome: Outcome::Rejected {
+                    code: "invalid_value".into(),
+                    reason: "test".into(),
+                },
+            },
+            MutationResult {
+                seq: seqs[2],
+                outcome: Outcome::Applied,
+            },
+        ],
+    )
+    .unwrap();
+    let wire = |c: &carnet_core::Cache| -> Vec<u64> {
+        outbox::pending(c, 10)
+            .unwrap()
+            .iter()
+            .map(|m| m.seq)
+            .collect()
+    };
+    assert_eq!(wire(&cache), vec![seqs[3], seqs[4]]);
+
+    // A server that expects a higher number than the outbox holds cannot be answered by
+    // renumbering; nor can one that expects exactly what comes next.
+    assert!(!outbox::follow_server_numbering(&cache, seqs[4] + 1).unwrap());
+    assert!(!outbox::follow_server_numbering(&cache, seqs[3]).unwrap());
+    assert_eq!(wire(&cache), vec![seqs[3], seqs[4]]);
+
+    // The server lost everything it acknowledged (or knows the device anew): it expects 1.
+    assert!(outbox::follow_server_numbering(&cache, 1).unwrap());
+    assert_eq!(wire(&cache), vec![1, 2], "the same edits, in order, from 1");
+    let bodies: Vec<_> = outbox::pending(&cache, 10)
+        .unwrap()
+        .into_iter()
+        .map(|m| m.change)
+        .collect();
+    assert_eq!(bodies, vec![email("h4@example.fr"), email("h5@example.fr")]);
+    // A new edit follows on; answers in the server's numbering reach the right edits.
+    let later = outbox::record(&cache, email("h6@example.fr"), None, now).unwrap();
+    assert_eq!(wire(&cache), vec![1, 2, 3]);
+    outbox::record_results(
+        &cache,
+        &[
+            MutationResult {
+                seq: 1,
+                outcome: Outcome::Applied,
+            },
+            MutationResult {
+                seq: 2,
+                outcome: Outcome::Applied,
+            },
+        ],
+    )
+    .unwrap();
+    let left: Vec<u64> = outbox::entries(&cache)
+        .unwrap()
+        .iter()
+        .map(|e| e.seq)
+        .collect();
+    assert_eq!(
+        left,
+        vec![later, seqs[1]],
+        "pending h6, then the rejected one"
+    );
+    assert_eq!(wire(&cache), vec![3]);
 }

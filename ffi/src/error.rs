@@ -101,7 +101,9 @@ impl From<SyncError> for CarnetError {
             SyncError::NotOnStoreNetwork => CarnetError::NotOnStoreNetwork,
             SyncError::Cancelled => CarnetError::Cancelled,
             SyncError::UpgradeRequired(reason) => CarnetError::UpgradeRequired { reason },
-            SyncError::Unauthorized | SyncError::ForbiddenStore => CarnetError::Refused {
+            SyncError::Unauthorized
+            | SyncError::ForbiddenStore
+            | SyncError::DeviceRefused { .. } => CarnetError::Refused {
                 reason: e.to_string(),
             },
             SyncError::Cache(reason) => CarnetError::Storage { reason },

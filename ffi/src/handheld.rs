@@ -146,13 +146,10 @@ impl Handheld {
     }
 
     /// The platform saw the network change: presence is checked again at once. A Wi-Fi name
-    /// alone never unlocks anything.
-    pub async fn network_changed(&self, event: NetworkEvent) -> DeviceState {
-        self.core
-            .session()
-            .network_changed(event.into())
-            .await
-            .into()
+    /// alone never unlocks anything. Fails only on a source address that is not an IP address.
+    pub async fn network_changed(&self, event: NetworkEvent) -> Result<DeviceState, CarnetError> {
+        let event = event.try_into()?;
+        Ok(self.core.session().network_changed(event).await.into())
     }
 
     /// Signs an advisor in with her identifier and PIN (checked by the store's server).

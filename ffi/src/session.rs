@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use carnet_core::session::{self, LockReason, SessionState, ShredReason};
 
+use crate::CarnetError;
+
 /// Why the key store could not keep a value.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 pub enum KeyStoreError {
@@ -123,6 +125,9 @@ fn lock_reason(reason: LockReason) -> &'static str {
         LockReason::SignedOut => "sign in",
         LockReason::Inactivity => "locked after inactivity: sign in",
         LockReason::Backgrounded => "locked when the app left the screen: sign in",
+        LockReason::UnknownDevice => {
+            "the store's server does not know this handheld: ask a manager to enrol it again"
+        }
     }
 }
 
@@ -133,13 +138,27 @@ pub struct NetworkEvent {
     pub path_available: bool,
     /// The Wi-Fi name, if known: a hint that prompts a check, never a proof.
     pub wifi_hint: Option<String>,
+    /// The IP address to send from, when the platform must choose it (the Linux simulator's
+    /// "Wi-Fi off" sends from a second loopback address); leave it out on a handheld.
+    #[uniffi(default = None)]
+    pub source_address: Option<String>,
 }
 
-impl From<NetworkEvent> for session::NetworkEvent {
-    fn from(e: NetworkEvent) -> Self {
-        Self {
+impl TryFrom<NetworkEvent> for session::NetworkEvent {
+    type Error = CarnetError;
+
+    fn try_from(e: NetworkEvent) -> Result<Self, CarnetError> {
+        let source_address = e
+            .source_address
+            .map(|a| a.trim().parse())
+            .transpose()
+            .map_err(|_| CarnetError::InvalidInput {
+                reason: "the source address is not an IP address".into(),
+            })?;
+        Ok(Self {
             path_available: e.path_available,
             wifi_hint: e.wifi_hint,
-        }
+            source_address,
+        })
     }
 }

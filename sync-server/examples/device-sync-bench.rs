@@ -72,6 +72,7 @@ async fn main() -> Result<(), Error> {
         certificate_pin: pin,
         token,
         store_id: "S001".into(),
+        local_address: None,
     })?;
 
     let key = CacheKey::generate()?;

@@ -4,7 +4,9 @@
 //! Every device request goes through [`authorize_request`]. Bearer tokens remain only as the
 //! `device add` shortcut for development and tests; enrolled devices have none.
 
-use carnet_protocol::presence::{REQUEST_SKEW_MS, parse_device_auth, request_message};
+use carnet_protocol::presence::{
+    REQUEST_SKEW_MS, ShredKind, ShredOrder, parse_device_auth, request_message,
+};
 use rusqlite::Connection;
 
 use crate::devices::{self, Device};
@@ -24,12 +26,17 @@ pub enum AuthError {
     /// The lease or the request signature does not hold; the reason says which check failed.
     #[error("{0}")]
     BadLease(&'static str),
-    /// The enrolled device was revoked: it must shred its cache.
+    /// The enrolled device was revoked: it must shred its cache. Carries the signed
+    /// [`ShredOrder`] it verifies before destroying anything.
     #[error("this device was revoked")]
-    Revoked,
-    /// A remote wipe was ordered for the device.
+    Revoked(String),
+    /// A remote wipe was ordered for the device (with its signed order).
     #[error("a remote wipe was ordered for this device")]
-    Wiped,
+    Wiped(String),
+    /// No such enrolled device here (never enrolled, or a database restored from before its
+    /// enrolment): the device locks and keeps its data until it is enrolled again.
+    #[error("this device is not known to the server")]
+    UnknownDevice,
     /// Storage failed.
     #[error(transparent)]
     Db(#[from] Error),
@@ -126,9 +133,8 @@ pub fn authorize_request(
             if (claimed - now_ms).abs() > REQUEST_SKEW_MS {
                 return Err(AuthError::BadLease("the request's time is not the lease's"));
             }
-            let device = enrolment::device_key(conn, &lease.device_id)?
-                .ok_or(AuthError::Unauthorized("unknown device"))?;
-            check_state(&device)?;
+            let device =
+                enrolment::device_key(conn, &lease.device_id)?.ok_or(AuthError::UnknownDevice)?;
             let public_key = device
                 .public_key
                 .as_deref()
@@ -146,6 +152,8 @@ pub fn authorize_request(
             if !lease::verify_device(public_key, &message, sig) {
                 return Err(AuthError::BadLease("the request signature is wrong"));
             }
+            // Only the device itself (its signature checked) is told to shred.
+            check_state(&device, signer, &lease.nonce)?;
             Caller {
                 device_id: lease.device_id,
                 store_id: lease.store_id,
@@ -177,15 +185,31 @@ pub fn authorize_request(
     Ok(caller)
 }
 
-/// Refuses a revoked or wiped enrolled device with the code that makes it shred.
-pub fn check_state(device: &enrolment::DeviceKey) -> Result<(), AuthError> {
-    if device.wipe_ordered {
-        Err(AuthError::Wiped)
+/// Refuses a revoked or wiped enrolled device with the order that makes it shred, signed and
+/// bound to `nonce` (the presence check's, or the lease's of a signed request).
+pub fn check_state(
+    device: &enrolment::DeviceKey,
+    signer: &LeaseSigner,
+    nonce: &str,
+) -> Result<(), AuthError> {
+    let kind = if device.wipe_ordered {
+        ShredKind::Wipe
     } else if device.revoked {
-        Err(AuthError::Revoked)
+        ShredKind::Revoke
     } else {
-        Ok(())
-    }
+        return Ok(());
+    };
+    let order = signer.sign_order(&ShredOrder {
+        device_id: device.id.clone(),
+        store_id: device.store_id.clone(),
+        kind,
+        nonce: nonce.to_owned(),
+        issued_at_ms: lease::now_ms(),
+    })?;
+    Err(match kind {
+        ShredKind::Wipe => AuthError::Wiped(order),
+        ShredKind::Revoke => AuthError::Revoked(order),
+    })
 }
 
 #[cfg(test)]

@@ -91,12 +91,12 @@ async fn presence(
     }
     let device_id = request.device_id.clone();
     let (nonce, signature) = (request.nonce.clone(), request.signature.clone());
+    let signer = std::sync::Arc::clone(&state.lease);
     let (store_id, policy) = state
         .db
         .read(move |conn| -> Result<_, HttpError> {
-            let device = enrolment::device_key(conn, &device_id)?
-                .ok_or(AuthError::Unauthorized("unknown device"))?;
-            auth::check_state(&device)?;
+            let device =
+                enrolment::device_key(conn, &device_id)?.ok_or(AuthError::UnknownDevice)?;
             let public_key = device
                 .public_key
                 .as_deref()
@@ -105,6 +105,8 @@ async fn presence(
             if !lease::verify_device(public_key, &message, &signature) {
                 return Err(AuthError::BadLease("the presence signature is wrong").into());
             }
+            // Only the device itself (its signature checked) is told to shred.
+            auth::check_state(&device, &signer, &nonce)?;
             let policy = stores::policy_of(conn, &device.store_id)?.unwrap_or_default();
             Ok((device.store_id, policy))
         })

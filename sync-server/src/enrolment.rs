@@ -240,6 +240,8 @@ pub fn order_wipe(
 /// What the server knows of an enrolled device for authenticating it.
 #[derive(Debug, Clone)]
 pub struct DeviceKey {
+    /// Its id.
+    pub id: String,
     /// Its store.
     pub store_id: String,
     /// Its Ed25519 public key (None for development token devices).
@@ -259,6 +261,7 @@ pub fn device_key(conn: &Connection, device_id: &str) -> crate::Result<Option<De
     Ok(stmt
         .query_row([device_id], |r| {
             Ok(DeviceKey {
+                id: device_id.to_owned(),
                 store_id: r.get(0)?,
                 public_key: r.get(1)?,
                 revoked: r.get(2)?,

@@ -52,6 +52,12 @@ impl HttpError {
         )
     }
 
+    /// The same answer, carrying a signed shred order.
+    pub fn with_order(mut self, order: String) -> Self {
+        self.body.order = Some(order);
+        self
+    }
+
     /// The same answer, telling the device which seq the server expects next.
     pub fn with_expected_seq(mut self, seq: u64) -> Self {
         self.body.expected_seq = Some(seq);
@@ -91,15 +97,22 @@ impl From<AuthError> for HttpError {
             AuthError::BadLease(why) => {
                 Self::new(StatusCode::UNAUTHORIZED, presence_codes::BAD_LEASE, why)
             }
-            AuthError::Revoked => Self::new(
+            AuthError::Revoked(order) => Self::new(
                 StatusCode::UNAUTHORIZED,
                 presence_codes::DEVICE_REVOKED,
                 "this device was revoked: its data must be destroyed",
-            ),
-            AuthError::Wiped => Self::new(
+            )
+            .with_order(order),
+            AuthError::Wiped(order) => Self::new(
                 StatusCode::UNAUTHORIZED,
                 presence_codes::REMOTE_WIPE,
                 "a remote wipe was ordered for this device",
+            )
+            .with_order(order),
+            AuthError::UnknownDevice => Self::new(
+                StatusCode::UNAUTHORIZED,
+                presence_codes::UNKNOWN_DEVICE,
+                "this device is not known to the server: a manager must enrol it again",
             ),
             AuthError::Db(e) => e.into(),
         }

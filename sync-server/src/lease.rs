@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use carnet_protocol::presence::{Lease, lease_message};
+use carnet_protocol::presence::{Lease, ShredOrder, lease_message, shred_order_message};
 use ring::signature::{ED25519, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
 
 use crate::error::{Error, Result};
@@ -66,6 +66,17 @@ impl LeaseSigner {
     pub fn issue(&self, lease: &Lease) -> Result<String> {
         let payload = serde_json::to_vec(lease)?;
         let sig = self.key.sign(&lease_message(&payload));
+        Ok(format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(&payload),
+            URL_SAFE_NO_PAD.encode(sig.as_ref())
+        ))
+    }
+
+    /// Signs an order to a device to destroy its data (same token shape as a lease).
+    pub fn sign_order(&self, order: &ShredOrder) -> Result<String> {
+        let payload = serde_json::to_vec(order)?;
+        let sig = self.key.sign(&shred_order_message(&payload));
         Ok(format!(
             "{}.{}",
             URL_SAFE_NO_PAD.encode(&payload),

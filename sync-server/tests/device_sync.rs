@@ -176,6 +176,7 @@ async fn child_device_process() {
         certificate_pin: parts[2].into(),
         token: parts[3].into(),
         store_id: STORE.into(),
+        local_address: None,
     })
     .unwrap()
     .with_page_limit(100);

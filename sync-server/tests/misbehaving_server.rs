@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::sync::Arc;
 
 use axum::Router;
@@ -16,21 +18,7 @@ use carnet_core::sync::{
     CancelHandle, MAX_RESPONSE_BYTES, ServerConfig, SyncClient, SyncError, sync,
 };
 use carnet_core::{Cache, CacheKey, changes};
-
-/// Serves `router` over TLS on loopback; returns the base URL and the certificate pin.
-async fn serve(router: Router, dir: &std::path::Path) -> (String, String) {
-    carnet_protocol::pin::install_default_provider();
-    let identity = carnet_sync_server::tls::load_or_create(dir).unwrap();
-    let config = axum_server::tls_rustls::RustlsConfig::from_config(
-        carnet_sync_server::tls::server_config(&identity).unwrap(),
-    );
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = axum_server::from_tcp_rustls(listener, config).unwrap();
-    tokio::spawn(async move { server.serve(router.into_make_service()).await });
-    (format!("https://{addr}"), identity.fingerprint())
-}
+use common::fake_server::serve;
 
 fn answering(status: StatusCode, body: Vec<u8>) -> Router {
     let body = Arc::new(body);
@@ -61,6 +49,7 @@ async fn sync_against(router: Router) -> (SyncError, String, String) {
         certificate_pin: pin,
         token: "t".into(),
         store_id: "S001".into(),
+        local_address: None,
     })
     .unwrap();
     let err = sync(

@@ -576,6 +576,7 @@ async fn evil_twin_wifi_and_a_server_with_another_certificate_stay_locked() {
         .network_changed(NetworkEvent {
             path_available: true,
             wifi_hint: Some("Carnet-Paris".into()),
+            source_address: None,
         })
         .await;
     assert_eq!(

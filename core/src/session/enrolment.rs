@@ -37,25 +37,47 @@ pub(super) struct Enrollment {
     pub(super) wall_high_water_ms: i64,
 }
 
+impl Enrollment {
+    /// The server's lease-signing key (empty if the stored text is damaged: nothing verifies).
+    pub(super) fn server_key(&self) -> Vec<u8> {
+        URL_SAFE_NO_PAD
+            .decode(&self.lease_public_key)
+            .unwrap_or_default()
+    }
+}
+
 impl Session {
     /// Enrols with a one-time code: creates the device's Ed25519 key pair, registers it, makes
     /// the cache's random key and gives both to the key store, then checks presence.
+    ///
+    /// A device the server no longer knows ([`LockReason::UnknownDevice`]: a server restored
+    /// from an older backup) enrols again the same way, with a new key pair and device id,
+    /// but keeps its cache, its key and its pending edits when the new enrolment is for the
+    /// same store; the outbox then follows the numbering the server expects.
     pub async fn enroll(
         &self,
         server_url: String,
         certificate_pin: String,
         enrollment_code: String,
     ) -> Result<SessionState, SessionError> {
-        if lock_inner(&self.shared).enrollment.is_some() {
-            return Err(SessionError::AlreadyEnrolled);
-        }
+        let kept_store = {
+            let inner = lock_inner(&self.shared);
+            match &inner.enrollment {
+                None => None,
+                Some(e) if inner.lock_reason == LockReason::UnknownDevice => {
+                    Some(e.store_id.clone())
+                }
+                Some(_) => return Err(SessionError::AlreadyEnrolled),
+            }
+        };
         let code = enrollment_code.trim().to_owned();
         if code.is_empty() || code.len() > 32 {
             return Err(SessionError::InvalidInput(
                 "the enrolment code is 12 letters and digits".into(),
             ));
         }
-        let remote = Remote::new(&server_url, &certificate_pin)
+        let source = lock_inner(&self.shared).source_address;
+        let remote = Remote::new(&server_url, &certificate_pin, source)
             .map_err(|m| SessionError::InvalidInput(m.into()))?;
         let rng = SystemRandom::new();
         let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng)
@@ -85,16 +107,19 @@ impl Session {
                 "the server's lease key is not Ed25519",
             ))?;
         let ks = &self.shared.platform.key_store;
-        let cache_key = CacheKey::generate().map_err(SessionError::from)?;
-        // Leftovers of an earlier enrolment can never be opened again: remove them first.
-        remove_cache_files(&self.cache_path());
         ks.store(DEVICE_KEY.into(), pkcs8.as_ref().to_vec())
             .map_err(|e| SessionError::KeyStore(e.to_string()))?;
-        ks.store(CACHE_KEY.into(), cache_key.as_bytes().to_vec())
-            .map_err(|e| SessionError::KeyStore(e.to_string()))?;
-        // Create the empty encrypted cache now, so that unlocking only ever opens it.
-        drop(Cache::open(self.cache_path(), &cache_key).map_err(SessionError::from)?);
-        drop(cache_key);
+        let keep_cache = kept_store.as_deref() == Some(answer.store_id.as_str())
+            && ks.load(CACHE_KEY.into()).is_some();
+        if !keep_cache {
+            let cache_key = CacheKey::generate().map_err(SessionError::from)?;
+            // Leftovers of an earlier enrolment can never be opened again: remove them first.
+            remove_cache_files(&self.cache_path());
+            ks.store(CACHE_KEY.into(), cache_key.as_bytes().to_vec())
+                .map_err(|e| SessionError::KeyStore(e.to_string()))?;
+            // Create the empty encrypted cache now, so that unlocking only ever opens it.
+            drop(Cache::open(self.cache_path(), &cache_key).map_err(SessionError::from)?);
+        }
         let wall = self.shared.platform.clock.wall_ms();
         let enrollment = Enrollment {
             device_id: answer.device_id,
@@ -112,6 +137,8 @@ impl Session {
             inner.enrollment = Some(enrollment);
             inner.remote = Some(remote);
             inner.device_key = Some(Arc::new(key));
+            inner.lease = None;
+            inner.previous_lease_nonce = None;
             inner.shredded = None;
             inner.lock_reason = LockReason::NoLease;
             inner.last_contact_mono = Some(self.shared.platform.clock.monotonic_ms());

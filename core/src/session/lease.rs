@@ -1,6 +1,7 @@
 //! The store-presence lease: the signed presence check, its renewal at half-life, and the
 //! background task that keeps it fresh.
 
+use std::net::IpAddr;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
@@ -11,7 +12,7 @@ use carnet_protocol::presence::{
 };
 use ring::rand::{SecureRandom, SystemRandom};
 
-use super::remote::{self, RemoteError};
+use super::remote::{self, Remote, RemoteError};
 use super::state::lock;
 use super::{LockReason, NetworkEvent, Session, SessionError, SessionState, Shared, lock_inner};
 
@@ -70,9 +71,7 @@ impl Session {
                 app_version: self.shared.platform.app_version.clone(),
                 signature: URL_SAFE_NO_PAD.encode(signature.as_ref()),
             };
-            let server_key = URL_SAFE_NO_PAD
-                .decode(&enrollment.lease_public_key)
-                .unwrap_or_default();
+            let server_key = enrollment.server_key();
             (
                 remote.clone(),
                 request,
@@ -88,7 +87,7 @@ impl Session {
             remote.post_json(PRESENCE_PATH, &request).await;
         let answer = match answer {
             Ok(a) => a,
-            Err(e) => return Err(self.on_remote_error(e)),
+            Err(e) => return Err(self.on_remote_error(e, Some(&nonce))),
         };
         let lease = remote::accept_lease(&server_key, &answer.lease, &device_id, &store_id, &nonce)
             .map_err(|why| {
@@ -112,6 +111,7 @@ impl Session {
             enrollment.wall_high_water_ms = enrollment.wall_high_water_ms.max(wall);
             enrollment.last_contact_wall_ms = enrollment.wall_high_water_ms;
             let snapshot = enrollment.clone();
+            inner.previous_lease_nonce = inner.lease.take().map(|l| l.nonce);
             inner.lease = Some(ActiveLease {
                 token: answer.lease,
                 nonce,
@@ -129,12 +129,23 @@ impl Session {
     }
 
     /// The platform reports a network change: re-check presence at once. If the pinned server
-    /// is not reachable, the lease is dropped and the session locks (whatever the Wi-Fi name).
+    /// is not reachable, or refuses the device's address as outside the store's network, the
+    /// lease is dropped and the session locks (whatever the Wi-Fi name).
     pub async fn network_changed(&self, event: NetworkEvent) -> SessionState {
         // The Wi-Fi name is deliberately unused beyond prompting this check.
         let _hint = event.wifi_hint;
-        let reachable = event.path_available && self.check_presence().await.is_ok();
-        if !reachable {
+        self.send_from(event.source_address);
+        let checked = if event.path_available {
+            Some(self.check_presence().await)
+        } else {
+            None
+        };
+        // A refusal has locked (or shredded) with its own reason already.
+        let decided = matches!(
+            checked,
+            Some(Ok(_) | Err(SessionError::Locked(_) | SessionError::Shredded(_)))
+        );
+        if !decided {
             let mut inner = lock_inner(&self.shared);
             if inner.shredded.is_none() && inner.enrollment.is_some() {
                 inner.lease = None;
@@ -142,6 +153,22 @@ impl Session {
             }
         }
         self.refresh()
+    }
+
+    /// Sends the next requests from `source` (rebuilding the client when it changes).
+    fn send_from(&self, source: Option<IpAddr>) {
+        let mut inner = lock_inner(&self.shared);
+        if inner.source_address == source {
+            return;
+        }
+        inner.source_address = source;
+        let remote = inner
+            .enrollment
+            .as_ref()
+            .and_then(|e| Remote::new(&e.server_url, &e.certificate_pin, source).ok());
+        if remote.is_some() {
+            inner.remote = remote;
+        }
     }
 
     /// Applies timeouts and renews the lease once half of it is spent (or when there is none).

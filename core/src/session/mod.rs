@@ -34,12 +34,14 @@ mod enrolment;
 mod error;
 mod keystore;
 mod lease;
+mod refusal;
 mod remote;
 mod shred;
 mod sign_in;
 mod signing;
 mod state;
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -74,6 +76,11 @@ struct Inner {
     remote: Option<Remote>,
     device_key: Option<Arc<Ed25519KeyPair>>,
     lease: Option<ActiveLease>,
+    /// The lease before the current one: a signed request sent under it may be answered
+    /// after a renewal.
+    previous_lease_nonce: Option<String>,
+    /// Where requests are sent from, when the platform says (see [`NetworkEvent`]).
+    source_address: Option<IpAddr>,
     advisor: Option<(String, String)>,
     cache: Option<Arc<Cache>>,
     last_activity_mono: u64,
@@ -125,6 +132,7 @@ impl Session {
         let device_key = platform
             .key_store
             .load(DEVICE_KEY.into())
+            .map(zeroize::Zeroizing::new)
             .and_then(|pkcs8| Ed25519KeyPair::from_pkcs8(&pkcs8).ok())
             .map(Arc::new);
         // An enrolment without its key (restored backup, wiped key store) is no enrolment.
@@ -134,7 +142,7 @@ impl Session {
         };
         let remote = enrollment
             .as_ref()
-            .and_then(|e| Remote::new(&e.server_url, &e.certificate_pin).ok());
+            .and_then(|e| Remote::new(&e.server_url, &e.certificate_pin, None).ok());
         let now = platform.clock.monotonic_ms();
         let shared = Arc::new(Shared {
             inner: Mutex::new(Inner {
@@ -142,6 +150,8 @@ impl Session {
                 remote,
                 device_key,
                 lease: None,
+                previous_lease_nonce: None,
+                source_address: None,
                 advisor: None,
                 cache: None,
                 last_activity_mono: now,

@@ -1,11 +1,12 @@
 //! The session's calls to the store's server over pinned TLS (enrol, presence, sign-in), and
 //! the device-side checks of a lease: the server's signature, this device, this store, this nonce.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use carnet_protocol::presence::{Lease, lease_message};
+use carnet_protocol::presence::{Lease, ShredKind, ShredOrder, lease_message, shred_order_message};
 use carnet_protocol::{ApiError, HEADER_PROTOCOL, PROTOCOL_VERSION};
 use ring::signature::{ED25519, UnparsedPublicKey};
 use serde::Serialize;
@@ -21,6 +22,8 @@ pub(crate) enum RemoteError {
         status: u16,
         code: String,
         retry_after: Option<u64>,
+        /// A signed shred order, with `device_revoked` and `remote_wipe`.
+        order: Option<String>,
     },
     /// Not a protocol answer.
     Malformed,
@@ -34,12 +37,19 @@ pub(crate) struct Remote {
 }
 
 impl Remote {
-    pub(crate) fn new(base_url: &str, certificate_pin: &str) -> Result<Self, &'static str> {
+    /// A client of `base_url` pinned to `certificate_pin`, sending from `source` when given
+    /// (the address the platform says the device has on the network; the OS picks otherwise).
+    pub(crate) fn new(
+        base_url: &str,
+        certificate_pin: &str,
+        source: Option<IpAddr>,
+    ) -> Result<Self, &'static str> {
         carnet_protocol::pin::install_default_provider();
         let tls = carnet_protocol::pin::client_config(certificate_pin)
             .map_err(|_| "the certificate pin is not 64 hex digits")?;
         let http = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
+            .local_address(source)
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(15))
             .build()
@@ -53,11 +63,12 @@ impl Remote {
         })
     }
 
-    /// POSTs `body` (exactly these bytes) with `headers`; decodes the answer.
+    /// POSTs `body` (exactly these bytes) with `headers`; decodes the answer, read up to
+    /// [`MAX_RESPONSE_BYTES`].
     pub(crate) async fn post<T: DeserializeOwned>(
         &self,
         path: &str,
-        body: Vec<u8>,
+        body: impl Into<reqwest::Body>,
         headers: Vec<(&'static str, String)>,
     ) -> Result<T, RemoteError> {
         let mut request = self
@@ -69,7 +80,7 @@ impl Remote {
         for (name, value) in headers {
             request = request.header(name, value);
         }
-        let response = request.send().await.map_err(|e| {
+        let mut response = request.send().await.map_err(|e| {
             // reqwest's message holds the URL only, but the kind is all the caller needs.
             RemoteError::Network(if e.is_timeout() {
                 "timed out"
@@ -85,20 +96,18 @@ impl Remote {
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse().ok());
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|_| RemoteError::Network("connection lost during the response"))?;
+        let bytes = read_capped(&mut response).await?;
         if (200..300).contains(&status) {
             return serde_json::from_slice(&bytes).map_err(|_| RemoteError::Malformed);
         }
-        let code = serde_json::from_slice::<ApiError>(&bytes)
-            .map(|e| e.error)
+        let (code, order) = serde_json::from_slice::<ApiError>(&bytes)
+            .map(|e| (e.error, e.order))
             .unwrap_or_default();
         Err(RemoteError::Api {
             status,
             code,
             retry_after,
+            order,
         })
     }
 
@@ -110,6 +119,31 @@ impl Remote {
         let bytes = serde_json::to_vec(body).map_err(|_| RemoteError::Malformed)?;
         self.post(path, bytes, Vec::new()).await
     }
+}
+
+/// The most a session answer (enrolment, lease, sign-in, an error) may take: a few hundred
+/// bytes in practice. A server (or anything in its place) cannot make the device buffer more.
+pub(crate) const MAX_RESPONSE_BYTES: usize = 64 * 1024;
+
+async fn read_capped(response: &mut reqwest::Response) -> Result<Vec<u8>, RemoteError> {
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
+    {
+        return Err(RemoteError::Malformed);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|_| RemoteError::Network("connection lost during the response"))?
+    {
+        if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+            return Err(RemoteError::Malformed);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// Why a lease is not accepted.
@@ -125,6 +159,26 @@ pub(crate) enum LeaseRejection {
     Malformed,
 }
 
+/// The payload of `payload_b64.signature_b64` if the server's key signed
+/// `message(payload)`.
+fn signed_payload(
+    server_public_key: &[u8],
+    token: &str,
+    message: fn(&[u8]) -> Vec<u8>,
+) -> Result<Vec<u8>, LeaseRejection> {
+    let (payload_b64, sig_b64) = token.split_once('.').ok_or(LeaseRejection::Malformed)?;
+    let payload = URL_SAFE_NO_PAD
+        .decode(payload_b64)
+        .map_err(|_| LeaseRejection::Malformed)?;
+    let sig = URL_SAFE_NO_PAD
+        .decode(sig_b64)
+        .map_err(|_| LeaseRejection::Malformed)?;
+    UnparsedPublicKey::new(&ED25519, server_public_key)
+        .verify(&message(&payload), &sig)
+        .map_err(|_| LeaseRejection::Signature)?;
+    Ok(payload)
+}
+
 /// Accepts a lease only if the enrolled server signed it, for this device and store, in
 /// answer to `nonce`.
 pub(crate) fn accept_lease(
@@ -134,16 +188,7 @@ pub(crate) fn accept_lease(
     store_id: &str,
     nonce: &str,
 ) -> Result<Lease, LeaseRejection> {
-    let (payload_b64, sig_b64) = token.split_once('.').ok_or(LeaseRejection::Malformed)?;
-    let payload = URL_SAFE_NO_PAD
-        .decode(payload_b64)
-        .map_err(|_| LeaseRejection::Malformed)?;
-    let sig = URL_SAFE_NO_PAD
-        .decode(sig_b64)
-        .map_err(|_| LeaseRejection::Malformed)?;
-    UnparsedPublicKey::new(&ED25519, server_public_key)
-        .verify(&lease_message(&payload), &sig)
-        .map_err(|_| LeaseRejection::Signature)?;
+    let payload = signed_payload(server_public_key, token, lease_message)?;
     let lease: Lease = serde_json::from_slice(&payload).map_err(|_| LeaseRejection::Malformed)?;
     if lease.device_id != device_id || lease.store_id != store_id {
         return Err(LeaseRejection::NotOurs);
@@ -155,6 +200,29 @@ pub(crate) fn accept_lease(
         return Err(LeaseRejection::Malformed);
     }
     Ok(lease)
+}
+
+/// Accepts a shred order only if the enrolled server signed it, for this device and store,
+/// of the `kind` the answer's code says, in answer to one of `nonces` (the presence check's,
+/// or the current and previous leases' for signed requests).
+pub(crate) fn accept_order(
+    server_public_key: &[u8],
+    token: &str,
+    device_id: &str,
+    store_id: &str,
+    kind: ShredKind,
+    nonces: &[&str],
+) -> Result<ShredOrder, LeaseRejection> {
+    let payload = signed_payload(server_public_key, token, shred_order_message)?;
+    let order: ShredOrder =
+        serde_json::from_slice(&payload).map_err(|_| LeaseRejection::Malformed)?;
+    if order.device_id != device_id || order.store_id != store_id || order.kind != kind {
+        return Err(LeaseRejection::NotOurs);
+    }
+    if !nonces.contains(&order.nonce.as_str()) {
+        return Err(LeaseRejection::Replayed);
+    }
+    Ok(order)
 }
 
 #[cfg(test)]
@@ -216,6 +284,62 @@ mod tests {
         assert_eq!(
             accept_lease(&pk, "x.y", "dev-1", "S001", "n2"),
             Err(LeaseRejection::Malformed)
+        );
+    }
+
+    #[test]
+    fn only_our_servers_order_for_us_answering_our_request_is_accepted() {
+        let server = key();
+        let pk = server.public_key().as_ref().to_vec();
+        let order = ShredOrder {
+            device_id: "dev-1".into(),
+            store_id: "S001".into(),
+            kind: ShredKind::Wipe,
+            nonce: "n2".into(),
+            issued_at_ms: 1_000,
+        };
+        let sign = |key: &Ed25519KeyPair, o: &ShredOrder| {
+            let payload = serde_json::to_vec(o).unwrap();
+            format!(
+                "{}.{}",
+                URL_SAFE_NO_PAD.encode(&payload),
+                URL_SAFE_NO_PAD.encode(key.sign(&shred_order_message(&payload)).as_ref())
+            )
+        };
+        let good = sign(&server, &order);
+        let accept = |token: &str, kind, nonces: &[&str]| {
+            accept_order(&pk, token, "dev-1", "S001", kind, nonces)
+        };
+        assert_eq!(
+            accept(&good, ShredKind::Wipe, &["n1", "n2"]),
+            Ok(order.clone())
+        );
+        assert_eq!(
+            accept(&good, ShredKind::Revoke, &["n2"]),
+            Err(LeaseRejection::NotOurs)
+        );
+        assert_eq!(
+            accept(&good, ShredKind::Wipe, &["n3"]),
+            Err(LeaseRejection::Replayed)
+        );
+        assert_eq!(
+            accept(&sign(&key(), &order), ShredKind::Wipe, &["n2"]),
+            Err(LeaseRejection::Signature)
+        );
+        // A lease is not an order, even from the same key: the messages are domain-separated.
+        let payload = serde_json::to_vec(&order).unwrap();
+        let as_lease = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(&payload),
+            URL_SAFE_NO_PAD.encode(server.sign(&lease_message(&payload)).as_ref())
+        );
+        assert_eq!(
+            accept(&as_lease, ShredKind::Wipe, &["n2"]),
+            Err(LeaseRejection::Signature)
+        );
+        assert_eq!(
+            accept_order(&pk, &good, "dev-1", "S002", ShredKind::Wipe, &["n2"]),
+            Err(LeaseRejection::NotOurs)
         );
     }
 }

@@ -2,41 +2,11 @@
 
 use std::path::Path;
 
-use carnet_protocol::presence::codes;
-
-use super::error::remote_error;
-use super::remote::RemoteError;
 use super::state::lock;
 use super::{
-    CACHE_FILE, CACHE_KEY, DEVICE_KEY, Inner, LockReason, SESSION_FILE, Session, SessionError,
-    Shared, ShredReason, lock_inner,
+    CACHE_FILE, CACHE_KEY, DEVICE_KEY, Inner, LockReason, SESSION_FILE, Shared, ShredReason,
 };
 use crate::store::Cache;
-
-impl Session {
-    /// Turns a server answer into an error, shredding on revocation and wipe.
-    pub(super) fn on_remote_error(&self, e: RemoteError) -> SessionError {
-        let shred = match &e {
-            RemoteError::Api { code, .. } if code == codes::REMOTE_WIPE => {
-                Some(ShredReason::RemoteWipe)
-            }
-            RemoteError::Api { code, .. }
-                if code == codes::DEVICE_REVOKED
-                    || code == carnet_protocol::codes::UNAUTHORIZED =>
-            {
-                // The pinned server no longer knows this device: as good as revoked.
-                Some(ShredReason::Revoked)
-            }
-            _ => None,
-        };
-        if let Some(reason) = shred {
-            self.shared.shred(&mut lock_inner(&self.shared), reason);
-            self.publish();
-            return SessionError::Shredded(reason);
-        }
-        remote_error(e)
-    }
-}
 
 pub(super) fn remove_cache_files(path: &Path) {
     for file in Cache::files(path) {

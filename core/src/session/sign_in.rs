@@ -2,13 +2,23 @@
 
 use std::sync::Arc;
 
-use carnet_protocol::presence::{SIGN_IN_PATH, SignInRequest, SignInResponse, codes};
+use carnet_protocol::presence::{SIGN_IN_PATH, SignInResponse, codes};
+use serde::Serialize;
+use zeroize::Zeroizing;
 
 use super::remote::RemoteError;
 use super::state::{lock, presence_reason};
 use super::{CACHE_KEY, LockReason, Session, SessionError, SessionState, lock_inner};
 use crate::CacheKey;
 use crate::store::Cache;
+
+/// The sign-in request, borrowing the PIN rather than copying it (see
+/// [`carnet_protocol::presence::SignInRequest`], which it serialises as).
+#[derive(Serialize)]
+struct SignInBody<'a> {
+    advisor_id: &'a str,
+    pin: &'a str,
+}
 
 impl Session {
     /// Signs an advisor in against the store's server (rate-limited there, with lockout).
@@ -27,14 +37,19 @@ impl Session {
         if !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
             return Err(SessionError::InvalidInput("a PIN is 4 to 8 digits".into()));
         }
+        // The PIN's only copies (hers and the request body) are wiped when dropped; what the
+        // HTTP and TLS layers copy is theirs.
+        let pin = Zeroizing::new(pin);
         // A lease more than half spent is renewed first: a signed request carries the time
         // since its lease, and the server refuses one that has drifted too far.
         self.tick().await;
-        let body = serde_json::to_vec(&SignInRequest {
-            advisor_id: advisor_id.clone(),
-            pin,
-        })
-        .map_err(|_| SessionError::Core("sign-in cannot be encoded".into()))?;
+        let body = Zeroizing::new(
+            serde_json::to_vec(&SignInBody {
+                advisor_id: &advisor_id,
+                pin: &pin,
+            })
+            .map_err(|_| SessionError::Core("sign-in cannot be encoded".into()))?,
+        );
         let (remote, headers) = {
             let mut inner = lock_inner(&self.shared);
             self.shared.evaluate(&mut inner);
@@ -49,6 +64,7 @@ impl Session {
             (remote, headers)
         };
         self.publish();
+        let body = bytes::Bytes::from_owner(body);
         let answer: SignInResponse = match remote.post(SIGN_IN_PATH, body, headers).await {
             Ok(a) => a,
             Err(RemoteError::Api {
@@ -61,7 +77,7 @@ impl Session {
             Err(RemoteError::Api { code, .. }) if code == codes::WRONG_PIN => {
                 return Err(SessionError::WrongPin);
             }
-            Err(e) => return Err(self.on_remote_error(e)),
+            Err(e) => return Err(self.on_remote_error(e, None)),
         };
         if answer.advisor_id != advisor_id {
             return Err(SessionError::BadAnswer("the server signed in someone else"));
@@ -72,8 +88,9 @@ impl Session {
             .key_store
             .load(CACHE_KEY.into())
             .ok_or_else(|| SessionError::KeyStore("the cache key is missing".into()))?;
+        let key_bytes = Zeroizing::new(key_bytes);
         let key = CacheKey::from_bytes(&key_bytes).map_err(SessionError::from)?;
-        drop(zeroize::Zeroizing::new(key_bytes));
+        drop(key_bytes);
         let path = self.cache_path();
         let existing = lock_inner(&self.shared).cache.clone();
         let cache = match existing {

@@ -31,6 +31,7 @@ impl Session {
             certificate_pin: e.certificate_pin.clone(),
             token: String::new(),
             store_id: e.store_id.clone(),
+            local_address: inner.source_address,
         };
         drop(inner);
         let signer = Arc::new(LeaseRequestSigner {
@@ -41,7 +42,8 @@ impl Session {
             .map_err(SessionError::Sync)
     }
 
-    /// One sync round (push then pull) while unlocked; a revocation or wipe answer shreds.
+    /// One sync round (push then pull) while unlocked; a verified revocation or wipe order
+    /// shreds, an unknown device or an address outside the store's network locks.
     pub async fn sync(
         &self,
         cancel: &CancelHandle,
@@ -52,18 +54,19 @@ impl Session {
         let result = crate::sync::sync(cache, &client, true, cancel, progress).await;
         match result {
             Ok(report) => Ok(report),
-            Err(SyncError::Server { status, code }) => {
-                Err(self.on_remote_error(RemoteError::Api {
+            Err(SyncError::DeviceRefused {
+                status,
+                code,
+                order,
+            }) => Err(self.on_remote_error(
+                RemoteError::Api {
                     status,
                     code,
                     retry_after: None,
-                }))
-            }
-            Err(SyncError::Unauthorized) => Err(self.on_remote_error(RemoteError::Api {
-                status: 401,
-                code: carnet_protocol::codes::UNAUTHORIZED.into(),
-                retry_after: None,
-            })),
+                    order,
+                },
+                None,
+            )),
             Err(e) => Err(SessionError::Sync(e)),
         }
     }

@@ -1,6 +1,8 @@
 //! The lock state machine: why the session is locked or shredded, what the UI shows, and the
 //! rules that apply the lease's expiry, the idle timeout and the off-network limit.
 
+use std::net::IpAddr;
+
 use super::{Inner, Shared};
 
 /// Why the session is locked.
@@ -18,6 +20,10 @@ pub enum LockReason {
     Inactivity,
     /// The app went to the background.
     Backgrounded,
+    /// The store's server does not know this device (a server restored from a backup older
+    /// than its enrolment): nothing is destroyed; a manager enrols it again with a new code,
+    /// and the cache and its pending edits are kept.
+    UnknownDevice,
 }
 
 impl LockReason {
@@ -25,7 +31,10 @@ impl LockReason {
     pub fn needs_presence(self) -> bool {
         matches!(
             self,
-            LockReason::NoLease | LockReason::LeaseExpired | LockReason::NotOnStoreNetwork
+            LockReason::NoLease
+                | LockReason::LeaseExpired
+                | LockReason::NotOnStoreNetwork
+                | LockReason::UnknownDevice
         )
     }
 }
@@ -74,6 +83,10 @@ pub struct NetworkEvent {
     /// The Wi-Fi name, if the platform knows it. Only a hint: it may prompt a check, never
     /// grant anything (anyone can broadcast a name).
     pub wifi_hint: Option<String>,
+    /// The address to send from, when the platform must choose it (a simulator standing for
+    /// another network from a second loopback address); `None` lets the OS pick, as on a
+    /// handheld. The server decides presence from where requests come from.
+    pub source_address: Option<IpAddr>,
 }
 
 /// Told of every state change (called without any session lock held; must not block).

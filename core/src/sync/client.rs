@@ -1,8 +1,10 @@
 //! The HTTP side of sync: pinned TLS to the store's server, the protocol header on every
 //! request, bounded response bodies, and server answers turned into typed errors.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
+use carnet_protocol::presence::codes as presence_codes;
 use carnet_protocol::{
     ApiError, ChangePage, HEADER_PROTOCOL, PROTOCOL_VERSION, PushRequest, PushResponse, codes,
 };
@@ -37,6 +39,9 @@ pub struct ServerConfig {
     pub token: String,
     /// The device's store.
     pub store_id: String,
+    /// The address to send from, when the platform names one (see
+    /// `session::NetworkEvent::source_address`); the OS picks otherwise.
+    pub local_address: Option<IpAddr>,
 }
 
 impl std::fmt::Debug for ServerConfig {
@@ -66,6 +71,7 @@ impl SyncClient {
             .map_err(|_| SyncError::InvalidConfig("certificate pin is not 64 hex digits"))?;
         let http = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
+            .local_address(config.local_address)
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(120))
             .gzip(true)
@@ -189,6 +195,15 @@ fn from_api(status: u16, api: Option<ApiError>) -> SyncError {
         };
     };
     match api.error.as_str() {
+        presence_codes::DEVICE_REVOKED
+        | presence_codes::REMOTE_WIPE
+        | presence_codes::UNKNOWN_DEVICE
+        | presence_codes::NOT_ON_STORE_NETWORK
+        | presence_codes::BAD_LEASE => SyncError::DeviceRefused {
+            status,
+            code: api.error,
+            order: api.order,
+        },
         codes::UPGRADE_REQUIRED => SyncError::UpgradeRequired(api.message),
         codes::UNAUTHORIZED => SyncError::Unauthorized,
         codes::FORBIDDEN_STORE => SyncError::ForbiddenStore,

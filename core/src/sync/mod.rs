@@ -40,6 +40,18 @@ pub enum SyncError {
     /// The device's credentials were refused (unknown or revoked).
     #[error("the server refused this device's credentials")]
     Unauthorized,
+    /// The server refused the device itself (`device_revoked`, `remote_wipe`,
+    /// `unknown_device`, `not_on_store_network`, `bad_lease`): the session decides what it
+    /// means (lock, or shred on a verified order).
+    #[error("the server refused this device ({code})")]
+    DeviceRefused {
+        /// HTTP status.
+        status: u16,
+        /// Stable code from `carnet_protocol::presence::codes`.
+        code: String,
+        /// The signed shred order that came with `device_revoked` or `remote_wipe`.
+        order: Option<String>,
+    },
     /// The device asked for another store's data.
     #[error("this device may not read that store")]
     ForbiddenStore,
@@ -202,16 +214,28 @@ struct Round<'a> {
 
 impl Round<'_> {
     async fn push_outbox(&mut self) -> Result<(), SyncError> {
+        let mut renumbered = false;
         loop {
             let mutations = outbox::pending(&self.cache, MAX_PUSH_MUTATIONS)?;
             if mutations.is_empty() {
                 return Ok(());
             }
             let sent = mutations.len() as u64;
-            let response = self
+            let response = match self
                 .cancel
                 .run(self.client.push(&PushRequest { mutations }))
-                .await?;
+                .await
+            {
+                // The server lost acknowledged edits (restored) or enrolled this device anew:
+                // send the pending ones from the number it expects, once per round.
+                Err(SyncError::SequenceGap { expected })
+                    if !renumbered && outbox::follow_server_numbering(&self.cache, expected)? =>
+                {
+                    renumbered = true;
+                    continue;
+                }
+                other => other?,
+            };
             let answered = response.results.len() as u64;
             self.report.pushed += answered;
             self.report.rejected += response

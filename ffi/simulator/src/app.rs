@@ -13,6 +13,10 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::input::TextField;
 use crate::register::RegisterForm;
 
+/// Where the simulator sends from while "off the store's Wi-Fi": a second loopback address,
+/// outside the demo store's network (127.0.0.1/32).
+pub const OFF_NETWORK_ADDRESS: &str = "127.0.0.2";
+
 /// The store Wi-Fi's name as the simulated phone sees it.
 pub const STORE_WIFI: &str = "Carnet-Store";
 
@@ -243,23 +247,33 @@ impl App {
         }
     }
 
+    /// F2: leaves the store's Wi-Fi for another network (the handheld then sends from
+    /// [`OFF_NETWORK_ADDRESS`], outside the store's address ranges, as it would from a guest
+    /// Wi-Fi or the mobile network), or comes back to it.
     pub fn toggle_wifi(&mut self) {
         self.wifi_on = !self.wifi_on;
         let event = NetworkEvent {
-            path_available: self.wifi_on,
+            path_available: true,
             wifi_hint: self.wifi_on.then(|| STORE_WIFI.to_owned()),
+            source_address: (!self.wifi_on).then(|| OFF_NETWORK_ADDRESS.to_owned()),
         };
         let state = crate::block_on(self.handheld.network_changed(event));
         self.notice = Some(match (self.wifi_on, state) {
-            (false, _) => "store Wi-Fi off: the handheld locked itself".into(),
+            (_, Err(e)) => format!("network change refused: {e}"),
+            (false, Ok(DeviceState::Locked { reason, .. })) => {
+                format!("store Wi-Fi off (sending from {OFF_NETWORK_ADDRESS}): locked, {reason}")
+            }
+            (false, Ok(_)) => {
+                format!("store Wi-Fi off (sending from {OFF_NETWORK_ADDRESS}), yet not locked")
+            }
             (
                 true,
-                DeviceState::Locked {
+                Ok(DeviceState::Locked {
                     needs_presence: true,
                     ..
-                },
+                }),
             ) => "store Wi-Fi on, but the store's server did not confirm presence".into(),
-            (true, _) => "store Wi-Fi on: presence confirmed".into(),
+            (true, Ok(_)) => "store Wi-Fi on: presence confirmed".into(),
         });
         self.follow_state();
     }

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
 pub mod equality;
+pub mod fake_server;
 pub mod store;
 
 use std::io::{BufRead, BufReader, Write};

@@ -62,6 +62,7 @@ impl TinyStore {
             certificate_pin: pin.into(),
             token: token.into(),
             store_id: store.into(),
+            local_address: None,
         })
         .unwrap()
     }

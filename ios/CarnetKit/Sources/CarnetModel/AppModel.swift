@@ -104,9 +104,13 @@ public final class AppModel {
 
     /// The network path changed (from `NWPathMonitor`), with the Wi-Fi name hint if known.
     public func networkChanged(pathAvailable: Bool, wifiHint: String?) async {
-        let state = await handheld.networkChanged(
-            event: NetworkEvent(pathAvailable: pathAvailable, wifiHint: wifiHint))
-        follow(state)
+        do {
+            follow(try await handheld.networkChanged(
+                event: NetworkEvent(pathAvailable: pathAvailable, wifiHint: wifiHint)))
+        } catch {
+            notice = report(error)
+            refresh()
+        }
     }
 
     /// Asks the store server for a presence lease now (at start, and periodically while active).
