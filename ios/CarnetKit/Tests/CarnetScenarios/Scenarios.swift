@@ -460,7 +460,7 @@ enum Scenarios {
     }
 
     static func networkLost(_ day: Day) async throws {
-        await day.app.networkChanged(pathAvailable: false, wifiHint: nil)
+        await day.app.networkChanged(pathAvailable: false)
         guard case .signIn = day.app.root else {
             throw CheckFailure(description: "root is \(day.app.root) off the network")
         }
@@ -479,7 +479,7 @@ enum Scenarios {
     }
 
     static func background(_ day: Day) async throws {
-        await day.app.networkChanged(pathAvailable: true, wifiHint: "Carnet-Store")
+        await day.app.networkChanged(pathAvailable: true)
         let form = day.app.signInModel()
         form.advisorId = day.config.advisorId
         form.pin = day.config.pin
