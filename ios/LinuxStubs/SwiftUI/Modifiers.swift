@@ -180,6 +180,19 @@ extension View {
 
     // MARK: lifecycle and events
 
+    // https://developer.apple.com/documentation/swiftui/view/onappear(perform:)
+    nonisolated public func onAppear(perform action: (() -> Void)? = nil) -> some View { fatalError() }
+
+    // https://developer.apple.com/documentation/swiftui/view/focusable(_:)
+    @available(iOS 17.0, *)
+    nonisolated public func focusable(_ isFocusable: Bool = true) -> some View { fatalError() }
+
+    // https://developer.apple.com/documentation/swiftui/view/onkeypress(phases:action:)
+    @available(iOS 17.0, *)
+    nonisolated public func onKeyPress(
+        phases: KeyPress.Phases = [.down, .repeat], action: @escaping (KeyPress) -> KeyPress.Result
+    ) -> some View { fatalError() }
+
     // https://developer.apple.com/documentation/swiftui/view/task(priority:_:)
     @available(iOS 15.0, *)
     nonisolated public func task(priority: TaskPriority = .userInitiated, _ action: @escaping () async -> Void)
@@ -286,4 +299,48 @@ public struct SafeAreaRegions: OptionSet, Sendable {
     public init(rawValue: UInt) { self.rawValue = rawValue }
     // https://developer.apple.com/documentation/swiftui/safearearegions/all
     public static let all: SafeAreaRegions = { fatalError() }()
+}
+
+// https://developer.apple.com/documentation/swiftui/keypress
+@available(iOS 17.0, *)
+public struct KeyPress: Sendable {
+    // https://developer.apple.com/documentation/swiftui/keypress/key
+    public let key: KeyEquivalent
+    // https://developer.apple.com/documentation/swiftui/keypress/characters
+    public let characters: String
+    // https://developer.apple.com/documentation/swiftui/keypress/phase
+    public let phase: KeyPress.Phases
+
+    // https://developer.apple.com/documentation/swiftui/keypress/phases
+    public struct Phases: OptionSet, Sendable, CustomDebugStringConvertible {
+        // https://developer.apple.com/documentation/swiftui/keypress/phases/rawvalue
+        public let rawValue: Int
+        // https://developer.apple.com/documentation/swiftui/keypress/phases/init(rawvalue:)
+        public init(rawValue: Int) { self.rawValue = rawValue }
+        // https://developer.apple.com/documentation/swiftui/keypress/phases/down
+        public static let down: KeyPress.Phases = { fatalError() }()
+        // https://developer.apple.com/documentation/swiftui/keypress/phases/up
+        public static let up: KeyPress.Phases = { fatalError() }()
+        // https://developer.apple.com/documentation/swiftui/keypress/phases/repeat
+        public static let `repeat`: KeyPress.Phases = { fatalError() }()
+        // https://developer.apple.com/documentation/swiftui/keypress/phases/debugdescription
+        public var debugDescription: String { fatalError() }
+    }
+
+    // https://developer.apple.com/documentation/swiftui/keypress/result
+    public enum Result: Hashable, Sendable {
+        // https://developer.apple.com/documentation/swiftui/keypress/result/handled
+        case handled
+        // https://developer.apple.com/documentation/swiftui/keypress/result/ignored
+        case ignored
+    }
+}
+
+// https://developer.apple.com/documentation/swiftui/keyequivalent
+@available(iOS 14.0, *)
+@frozen public struct KeyEquivalent: Hashable, Sendable {
+    // https://developer.apple.com/documentation/swiftui/keyequivalent/character
+    public var character: Character
+    // https://developer.apple.com/documentation/swiftui/keyequivalent/return
+    public static let `return`: KeyEquivalent = { fatalError() }()
 }

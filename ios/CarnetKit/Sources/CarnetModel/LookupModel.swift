@@ -18,9 +18,16 @@ public final class LookupModel {
     public var mode: Mode = .name {
         didSet { queryChanged() }
     }
-    /// What the advisor typed.
+    /// What the advisor typed (or a scanner sled typed into the search field).
     public var query = "" {
-        didSet { queryChanged() }
+        didSet {
+            if query.count > oldValue.count, query.hasPrefix(oldValue) {
+                _ = sled.key(.text(String(query.dropFirst(oldValue.count))), at: now())
+            } else {
+                sled = SledReader()
+            }
+            queryChanged()
+        }
     }
     /// The matches, best first.
     public private(set) var results: [CustomerMatch] = []
@@ -35,6 +42,10 @@ public final class LookupModel {
     public var debounce: Duration = .milliseconds(120)
 
     @ObservationIgnored private var pending: Task<Void, Never>?
+    /// Tells a scanner sled's keys from the advisor's.
+    @ObservationIgnored private var sled = SledReader()
+    /// The time of a key or of an edit of the query (the scenarios set their own clock).
+    @ObservationIgnored public var now: @MainActor () -> ContinuousClock.Instant = { .now }
 
     init(app: AppModel) {
         self.app = app
@@ -95,6 +106,27 @@ public final class LookupModel {
             notice = app.report(error)
             return false
         }
+    }
+
+    /// A key pressed on the home screen outside the search field. The Return that ends a
+    /// scanner sled's scan opens the customer as a camera scan does: true then (the key is used).
+    @discardableResult
+    public func keyPressed(_ key: TypedKey) -> Bool {
+        guard let code = sled.key(key, at: now()) else { return false }
+        scanned(code: code)
+        return true
+    }
+
+    /// Return in the search field: a code a scanner sled typed into it is scanned, as by the
+    /// camera, and the field emptied; what the advisor typed is searched at once.
+    public func submitted() {
+        guard let code = sled.key(.return, at: now()) else {
+            searchNow()
+            return
+        }
+        query = ""
+        pending?.cancel()
+        scanned(code: code)
     }
 
     /// Opens an empty registration form.

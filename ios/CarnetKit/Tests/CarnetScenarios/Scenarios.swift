@@ -74,6 +74,8 @@ enum Scenarios {
         Scenario(name: "scanning a card opens her card", body: scanCard),
         Scenario(name: "her card shows the core's visit forecast", body: forecast),
         Scenario(name: "a malformed card shows the core's reason", body: badCard),
+        Scenario(name: "a scanner sled's scan opens her card, on the home screen or typed into the search field",
+                 body: sled),
         Scenario(name: "search as-you-type finds her by name", body: searchByName),
         Scenario(name: "history with search", body: history),
         Scenario(name: "liking a suggestion records it and reloads the playlist", body: like),
@@ -234,6 +236,53 @@ enum Scenarios {
         try check(lookup.notice?.key == "This is not a loyalty card.", "notice \(String(describing: lookup.notice))")
         try check(!(lookup.notice?.detail ?? "").isEmpty, "with the core's reason")
         try check(day.app.path == path, "the screen stays")
+    }
+
+    static func sled(_ day: Day) async throws {
+        let lookup = day.app.lookup!
+        let card = try day.app.customerModel(id: day.customerId).card.unwrap("her card")
+        var clock = ContinuousClock.now
+        lookup.now = { clock }
+        defer { lookup.now = { .now } }
+        func press(_ key: TypedKey, after pause: Duration) -> Bool {
+            clock += pause
+            return lookup.keyPressed(key)
+        }
+        func type(_ text: String, intoSearchFieldEvery pause: Duration) {
+            for character in text {
+                clock += pause
+                lookup.query += String(character)
+            }
+            clock += pause
+        }
+
+        day.app.path = []
+        for digit in day.config.card {
+            _ = press(.text(String(digit)), after: .milliseconds(200))
+        }
+        try check(!press(.return, after: .milliseconds(200)), "her card number typed by hand is no scan")
+        try check(day.app.path.isEmpty, "nothing opens: \(day.app.path)")
+
+        for digit in day.config.card {
+            try check(!press(.text(String(digit)), after: .milliseconds(8)), "a digit alone opens nothing")
+        }
+        try check(press(.return, after: .milliseconds(8)), "the sled's Return ends a scan: \(String(describing: lookup.notice))")
+        try check(day.app.path == [.customer(id: day.customerId)], "her card opens: \(day.app.path)")
+
+        day.app.path = []
+        lookup.mode = .name
+        type(day.config.card, intoSearchFieldEvery: .milliseconds(8))
+        lookup.submitted()
+        try check(day.app.path == [.customer(id: day.customerId)], "scanned into the search field, her card opens: \(day.app.path)")
+        try check(lookup.query.isEmpty && lookup.notice == nil, "the field is emptied: '\(lookup.query)'")
+
+        day.app.path = []
+        type(card.lastName, intoSearchFieldEvery: .milliseconds(250))
+        lookup.submitted()
+        try check(lookup.results.contains { $0.id == day.customerId }, "her name typed by hand is searched: \(lookup.results.count)")
+        try check(day.app.path.isEmpty && lookup.query == card.lastName, "and nothing opens: \(day.app.path)")
+        lookup.query = ""
+        lookup.searchNow()
     }
 
     static func searchByName(_ day: Day) async throws {
