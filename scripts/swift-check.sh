@@ -173,13 +173,19 @@ while read -r -t 60 line <&3; do
   [ -n "$url" ] && [ -n "$cert" ] && break
 done
 [ -n "$url" ] || { echo "the sync server did not start" >&2; cat "$tmp/server.log" >&2; exit 1; }
-code=$("$server_bin" enrollment issue --data "$srv" --store S001 --server-url "$url" --no-qr 2>/dev/null \
-  | awk '$1 == "code" {print $2}')
+issue_code() {
+  "$server_bin" enrollment issue --data "$srv" --store S001 --server-url "$url" --no-qr 2>/dev/null \
+    | awk '$1 == "code" {print $2}'
+}
+# One code for the handheld enrolled by its QR code, one for the handheld its MDM enrols.
+code=$(issue_code)
+mdm_code=$(issue_code)
 # A card of S001 with purchases: the scenarios scan it.
 card=$(python3 scripts/regular-card.py "$tmp/export")
 
 step "scenarios against the real core"
 in_root env CARNET_QR="carnet-enroll:?code=$code&pin=$cert&server=$url" \
+  CARNET_MDM_QR="carnet-enroll:?code=$mdm_code&pin=$cert&server=$url" \
   CARNET_ADVISOR="$advisor" CARNET_PIN="$pin" CARNET_CARD="$card" \
   CARNET_DEVICE_DIR=/carnet-check/device /carnet-check/out/carnet-model-checks
 step "done"

@@ -66,6 +66,8 @@ enum Scenarios {
         Scenario(name: "a new device shows the enrolment screen", body: newDevice),
         Scenario(name: "the QR code fills the enrolment form", body: qrCode),
         Scenario(name: "enrolling leaves the device locked until an advisor signs in", body: enrol),
+        Scenario(name: "a handheld the MDM configured enrols without a scan; the core reads the payload",
+                 body: managedEnrolment),
         Scenario(name: "a wrong PIN keeps it locked, with the core's message", body: wrongPin),
         Scenario(name: "signing in unlocks", body: signIn),
         Scenario(name: "kiosk refused on a managed device hides customer data", body: kiosk),
@@ -135,6 +137,40 @@ enum Scenarios {
             throw CheckFailure(description: "root is \(day.app.root), not the sign-in screen")
         }
         try check(!day.app.showsCustomerData, "no customer data while locked")
+    }
+
+    static func managedEnrolment(_ day: Day) async throws {
+        let dir = day.config.deviceDir + "-managed"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let app = AppModel(handheld: try Handheld.open(dataDir: dir, keyStore: MemoryKeyStore()))
+        try check(app.root == .enrolment, "a new handheld: \(app.root)")
+        let form = app.enrolmentModel()
+        let key = EnrolmentModel.managedKey
+
+        var enrolled = await form.enrolFromManagedConfiguration(nil)
+        try check(!enrolled, "not managed: the form waits for a scan")
+        enrolled = await form.enrolFromManagedConfiguration(["CarnetKioskRequired": true])
+        try check(!enrolled, "no enrolment pushed")
+        try check(form.notice == nil && app.root == .enrolment, "nothing said, nothing done")
+
+        enrolled = await form.enrolFromManagedConfiguration([key: "https://example.com"])
+        try check(!enrolled, "not an enrolment text")
+        try check(form.notice != nil && app.root == .enrolment, "the form says so: \(String(describing: form.notice))")
+
+        let withoutServer = day.config.managedPayload.components(separatedBy: "&server=")[0]
+        enrolled = await form.enrolFromManagedConfiguration([key: withoutServer])
+        try check(!enrolled, "no server named: not enrolled")
+        try check(!form.code.isEmpty && form.serverURL.isEmpty && app.root == .enrolment,
+                  "the code is filled in, the server is left to type: \(form.serverURL)")
+
+        let pushed: [String: Any] = ["CarnetKioskRequired": true, key: day.config.managedPayload]
+        enrolled = await form.enrolFromManagedConfiguration(pushed)
+        try check(enrolled, "enrolled: \(String(describing: form.notice))")
+        guard case .signIn = app.root else {
+            throw CheckFailure(description: "root is \(app.root), not the sign-in screen")
+        }
+        try check(app.status.storeId == day.app.status.storeId, "in the same store: \(String(describing: app.status.storeId))")
+        try check(app.status.deviceId != day.app.status.deviceId, "as a handheld of its own")
     }
 
     static func wrongPin(_ day: Day) async throws {

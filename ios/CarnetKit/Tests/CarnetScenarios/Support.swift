@@ -9,6 +9,8 @@ import Foundation
 public struct ScenarioConfig: Sendable {
     /// The enrolment QR payload (`carnet-enroll:?code=…&pin=…&server=…`).
     public var qrPayload: String
+    /// A second enrolment payload, for a handheld the MDM enrols (codes are one-time).
+    public var managedPayload: String
     /// An advisor of the store and her PIN.
     public var advisorId: String
     public var pin: String
@@ -17,24 +19,28 @@ public struct ScenarioConfig: Sendable {
     /// An empty folder for the device's data.
     public var deviceDir: String
 
-    public init(qrPayload: String, advisorId: String, pin: String, card: String, deviceDir: String) {
+    public init(
+        qrPayload: String, managedPayload: String, advisorId: String, pin: String, card: String, deviceDir: String
+    ) {
         self.qrPayload = qrPayload
+        self.managedPayload = managedPayload
         self.advisorId = advisorId
         self.pin = pin
         self.card = card
         self.deviceDir = deviceDir
     }
 
-    /// From `CARNET_QR`, `CARNET_ADVISOR`, `CARNET_PIN`, `CARNET_CARD` and `CARNET_DEVICE_DIR`
-    /// (a fresh temporary folder if unset).
+    /// From `CARNET_QR`, `CARNET_MDM_QR`, `CARNET_ADVISOR`, `CARNET_PIN`, `CARNET_CARD` and
+    /// `CARNET_DEVICE_DIR` (a fresh temporary folder if unset).
     public static func fromEnvironment() -> ScenarioConfig? {
         let env = ProcessInfo.processInfo.environment
-        guard let qr = env["CARNET_QR"], let advisor = env["CARNET_ADVISOR"],
+        guard let qr = env["CARNET_QR"], let managed = env["CARNET_MDM_QR"], let advisor = env["CARNET_ADVISOR"],
               let pin = env["CARNET_PIN"], let card = env["CARNET_CARD"]
         else { return nil }
         let dir = env["CARNET_DEVICE_DIR"]
             ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("carnet-device-\(UUID().uuidString)")
-        return ScenarioConfig(qrPayload: qr, advisorId: advisor, pin: pin, card: card, deviceDir: dir)
+        return ScenarioConfig(
+            qrPayload: qr, managedPayload: managed, advisorId: advisor, pin: pin, card: card, deviceDir: dir)
     }
 }
 
