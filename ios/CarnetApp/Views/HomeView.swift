@@ -107,6 +107,7 @@ struct LookupView: View {
                     Text("Name").tag(LookupModel.Mode.name)
                     Text("Phone").tag(LookupModel.Mode.phone)
                     Text("E-mail").tag(LookupModel.Mode.email)
+                    Text("Card").tag(LookupModel.Mode.card)
                 }
                 .pickerStyle(.segmented)
             }
@@ -128,7 +129,7 @@ struct LookupView: View {
             }
         }
         .searchable(text: $lookup.query, placement: .navigationBarDrawer(displayMode: .always),
-                    prompt: Text("Name and postal code, phone or e-mail"))
+                    prompt: Text("Name and postal code, phone, e-mail or card number"))
         .autocorrectionDisabled()
         .onSubmit(of: .search) { lookup.submitted() }
         // A scanner sled types the card it reads, then Return: the model tells it from typing.

@@ -78,6 +78,7 @@ enum Scenarios {
         Scenario(name: "a malformed card shows the core's reason", body: badCard),
         Scenario(name: "a scanner sled's scan opens her card, on the home screen or typed into the search field",
                  body: sled),
+        Scenario(name: "without a camera, her card number typed in the search field opens her card", body: typedCard),
         Scenario(name: "search as-you-type finds her by name", body: searchByName),
         Scenario(name: "history with search", body: history),
         Scenario(name: "liking a suggestion records it and reloads the playlist", body: like),
@@ -277,46 +278,57 @@ enum Scenarios {
     static func sled(_ day: Day) async throws {
         let lookup = day.app.lookup!
         let card = try day.app.customerModel(id: day.customerId).card.unwrap("her card")
-        var clock = ContinuousClock.now
-        lookup.now = { clock }
-        defer { lookup.now = { .now } }
-        func press(_ key: TypedKey, after pause: Duration) -> Bool {
-            clock += pause
-            return lookup.keyPressed(key)
-        }
-        func type(_ text: String, intoSearchFieldEvery pause: Duration) {
-            for character in text {
-                clock += pause
-                lookup.query += String(character)
-            }
-            clock += pause
-        }
+        let keyboard = Keyboard(lookup)
+        defer { keyboard.unplug() }
 
         day.app.path = []
         for digit in day.config.card {
-            _ = press(.text(String(digit)), after: .milliseconds(200))
+            _ = keyboard.press(.text(String(digit)), after: .milliseconds(200))
         }
-        try check(!press(.return, after: .milliseconds(200)), "her card number typed by hand is no scan")
+        try check(!keyboard.press(.return, after: .milliseconds(200)), "her card number typed by hand is no scan")
         try check(day.app.path.isEmpty, "nothing opens: \(day.app.path)")
 
         for digit in day.config.card {
-            try check(!press(.text(String(digit)), after: .milliseconds(8)), "a digit alone opens nothing")
+            try check(!keyboard.press(.text(String(digit)), after: .milliseconds(8)), "a digit alone opens nothing")
         }
-        try check(press(.return, after: .milliseconds(8)), "the sled's Return ends a scan: \(String(describing: lookup.notice))")
+        try check(keyboard.press(.return, after: .milliseconds(8)),
+                  "the sled's Return ends a scan: \(String(describing: lookup.notice))")
         try check(day.app.path == [.customer(id: day.customerId)], "her card opens: \(day.app.path)")
 
         day.app.path = []
         lookup.mode = .name
-        type(day.config.card, intoSearchFieldEvery: .milliseconds(8))
-        lookup.submitted()
+        keyboard.type(day.config.card, intoSearchFieldEvery: .milliseconds(8))
         try check(day.app.path == [.customer(id: day.customerId)], "scanned into the search field, her card opens: \(day.app.path)")
         try check(lookup.query.isEmpty && lookup.notice == nil, "the field is emptied: '\(lookup.query)'")
 
         day.app.path = []
-        type(card.lastName, intoSearchFieldEvery: .milliseconds(250))
-        lookup.submitted()
+        keyboard.type(card.lastName, intoSearchFieldEvery: .milliseconds(250))
         try check(lookup.results.contains { $0.id == day.customerId }, "her name typed by hand is searched: \(lookup.results.count)")
         try check(day.app.path.isEmpty && lookup.query == card.lastName, "and nothing opens: \(day.app.path)")
+        lookup.query = ""
+        lookup.searchNow()
+    }
+
+    static func typedCard(_ day: Day) async throws {
+        let lookup = day.app.lookup!
+        let keyboard = Keyboard(lookup)
+        defer { keyboard.unplug() }
+
+        day.app.path = []
+        lookup.mode = .card
+        lookup.query = String(day.config.card.dropLast())
+        try await Task.sleep(for: lookup.debounce * 3)
+        try check(lookup.results.isEmpty && lookup.notice == nil && day.app.path.isEmpty,
+                  "nothing is looked up before Return: \(lookup.results.count) \(String(describing: lookup.notice))")
+        lookup.query = ""
+        keyboard.type(String(day.config.card.dropLast()), intoSearchFieldEvery: .milliseconds(250))
+        try check(day.app.path.isEmpty, "a number too short opens nothing")
+        try check(lookup.notice?.key == "This is not a loyalty card.", "the core's reason: \(String(describing: lookup.notice))")
+
+        lookup.query = ""
+        keyboard.type(day.config.card, intoSearchFieldEvery: .milliseconds(250))
+        try check(day.app.path == [.customer(id: day.customerId)], "her card opens: \(day.app.path)")
+        lookup.mode = .name
         lookup.query = ""
         lookup.searchNow()
     }

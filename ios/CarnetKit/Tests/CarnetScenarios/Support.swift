@@ -3,6 +3,7 @@
 // and checks.
 
 import CarnetFFI
+import CarnetModel
 import Foundation
 
 /// Where the scenarios find the store server and the data they use.
@@ -114,4 +115,38 @@ func ean13CheckDigit(_ twelve: String) -> Int {
     let sum = twelve.compactMap(\.wholeNumberValue).enumerated()
         .reduce(0) { $0 + $1.element * ($1.offset % 2 == 0 ? 1 : 3) }
     return (10 - sum % 10) % 10
+}
+
+/// Keys pressed on the home screen and typed into its search field at a pace the scenario sets:
+/// the lookup model reads the time of each from this keyboard's own clock.
+@MainActor
+final class Keyboard {
+    private let lookup: LookupModel
+    private var clock = ContinuousClock.now
+
+    init(_ lookup: LookupModel) {
+        self.lookup = lookup
+        lookup.now = { [unowned self] in clock }
+    }
+
+    /// Gives the model back the real clock.
+    func unplug() {
+        lookup.now = { .now }
+    }
+
+    /// A key pressed on the home screen `pause` after the last; true if it ended a scan.
+    func press(_ key: TypedKey, after pause: Duration) -> Bool {
+        clock += pause
+        return lookup.keyPressed(key)
+    }
+
+    /// `text` typed into the search field, a key every `pause`, then Return after one more.
+    func type(_ text: String, intoSearchFieldEvery pause: Duration) {
+        for character in text {
+            clock += pause
+            lookup.query += String(character)
+        }
+        clock += pause
+        lookup.submitted()
+    }
 }
