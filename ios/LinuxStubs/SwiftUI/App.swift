@@ -77,7 +77,7 @@ extension UIViewControllerRepresentable {
 
 @available(iOS 13.0, *)
 extension UIViewControllerRepresentable where Self.Coordinator == Void {
-    // https://developer.apple.com/documentation/swiftui/uiviewcontrollerrepresentable/makecoordinator()
+    // https://developer.apple.com/documentation/swiftui/uiviewcontrollerrepresentable/makecoordinator()-9vwm8
     @MainActor @preconcurrency public func makeCoordinator() -> Self.Coordinator { fatalError() }
 }
 

@@ -279,13 +279,13 @@ public struct SearchFieldPlacement: Sendable {
 // https://developer.apple.com/documentation/swiftui/navigationbaritem
 @available(iOS 13.0, *)
 public struct NavigationBarItem: Sendable {
-    // https://developer.apple.com/documentation/swiftui/navigationbaritem/titledisplaymode-swift.enum
+    // https://developer.apple.com/documentation/swiftui/navigationbaritem/titledisplaymode
     public enum TitleDisplayMode: Sendable {
-        // https://developer.apple.com/documentation/swiftui/navigationbaritem/titledisplaymode-swift.enum/automatic
+        // https://developer.apple.com/documentation/swiftui/navigationbaritem/titledisplaymode/automatic
         case automatic
-        // https://developer.apple.com/documentation/swiftui/navigationbaritem/titledisplaymode-swift.enum/inline
+        // https://developer.apple.com/documentation/swiftui/navigationbaritem/titledisplaymode/inline
         case inline
-        // https://developer.apple.com/documentation/swiftui/navigationbaritem/titledisplaymode-swift.enum/large
+        // https://developer.apple.com/documentation/swiftui/navigationbaritem/titledisplaymode/large
         case large
     }
 }
