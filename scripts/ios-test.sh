@@ -23,10 +23,13 @@ server_pid=$!
 for _ in $(seq 100); do grep -q '^certificate sha256' "$tmp/out" 2>/dev/null && break; sleep 0.1; done
 url=$(sed -n 's/^listening on //p' "$tmp/out")
 cert=$(sed -n 's/^certificate sha256 //p' "$tmp/out")
-code=$($S enrollment issue --data "$tmp/srv" --store S001 --server-url "$url" --no-qr | awk '$1 == "code" {print $2}')
+issue_code() { $S enrollment issue --data "$tmp/srv" --store S001 --server-url "$url" --no-qr | awk '$1 == "code" {print $2}'; }
+code=$(issue_code)      # the handheld enrolled by its QR code
+mdm_code=$(issue_code)  # the handheld its MDM enrols
 card=$(python3 scripts/regular-card.py "$tmp/export")
 cd ios/CarnetKit
 TEST_RUNNER_CARNET_QR="carnet-enroll:?code=$code&pin=$cert&server=$url" \
+TEST_RUNNER_CARNET_MDM_QR="carnet-enroll:?code=$mdm_code&pin=$cert&server=$url" \
 TEST_RUNNER_CARNET_ADVISOR=A901 TEST_RUNNER_CARNET_PIN=482913 TEST_RUNNER_CARNET_CARD="$card" \
   xcodebuild test -scheme CarnetKit-Package -destination "platform=iOS Simulator,name=$name" \
   -only-testing:CarnetModelTests

@@ -2,9 +2,11 @@
 # The Swift checks that run on Linux (CI): builds the Rust library and its Swift bindings,
 # compiles the bindings and the Foundation-only model (ios/CarnetKit/Sources/CarnetModel) with
 # `-swift-version 6` inside a Debian trixie root holding Swift 6 (scripts/swift-root.sh), runs the
-# model's scenarios against the real core and a real sync server on loopback, parses every Swift
-# file of the SwiftUI app, and checks that every ffi call in ios/ exists in the fresh bindings and
-# every string the app shows is in the String Catalog in English and French.
+# model's scenarios against the real core and a real sync server on loopback, type-checks every
+# Swift file of the SwiftUI app against Linux interfaces of Apple's frameworks (ios/LinuxStubs)
+# and checks those interfaces against known-bad and known-good code, and checks that every ffi
+# call in ios/ exists in the fresh bindings and every string the app shows is in the String
+# Catalog in English and French.
 #
 #   scripts/swift-check.sh                  everything
 #   CARNET_BINDINGS_DIR=DIR scripts/swift-check.sh
@@ -90,14 +92,56 @@ in_root sh -c 'cd /carnet-check/out && swiftc "$@" -module-name CarnetScenarios 
   -Xlinker --allow-shlib-undefined -o carnet-model-checks /carnet-check/runner/*.swift -lCarnetScenarios -lCarnetModel -lCarnetFFI -lcarnet_ffi' \
   sh "${swiftc_flags[@]}"
 
-step "parse every Swift file of the app (-parse)"
-mapfile -t app_files < <(find ios -name '*.swift' -not -path '*/CarnetFFI/*' | sort)
+step "Linux interfaces of Apple's frameworks: every declaration names its source, none is newer than iOS 17"
+scripts/swift-stubs.sh
+
+step "compile them (ios/LinuxStubs, Swift 5 mode as Apple's SDK modules)"
+cp -r ios/LinuxStubs "$work/stubs"
+mkdir -p "$work/out/stubs"
+for module in UIKit SwiftUI Vision VisionKit Network Security CryptoKit; do  # dependency order
+  in_root sh -c 'cd /carnet-check/out/stubs && swiftc -swift-version 5 -I . -module-name "$1" \
+    -parse-as-library -emit-module /carnet-check/stubs/"$1"/*.swift' sh "$module"
+done
+stubs_flags=("${swiftc_flags[@]}" -I /carnet-check/out/stubs)
+
+step "type-check every Swift file of the app (ios/CarnetApp) against them (-swift-version 6)"
+mapfile -t app_files < <(find ios/CarnetApp -name '*.swift' | sort)
 for f in "${app_files[@]}"; do
   mkdir -p "$work/app/$(dirname "$f")"
   cp "$f" "$work/app/$f"
 done
-in_root sh -c 'cd /carnet-check/app && swiftc -parse -swift-version 6 "$@"' sh "${app_files[@]}"
-echo "${#app_files[@]} files parse"
+in_root sh -c 'cd /carnet-check/app && swiftc -typecheck -continue-building-after-errors "$@"' sh \
+  "${stubs_flags[@]}" -module-name Carnet -parse-as-library "${app_files[@]}"
+echo "${#app_files[@]} files of the app type-check"
+
+step "type-check the XCTest case and the package manifest"
+cp ios/CarnetKit/Tests/CarnetModelTests/*.swift ios/CarnetKit/Package.swift "$work/app/"
+in_root sh -c 'cd /carnet-check/app && swiftc -typecheck "$@" -module-name CarnetModelTests \
+  -parse-as-library CarnetModelTests.swift && swiftc -typecheck -swift-version 6 \
+  -I /usr/libexec/swift/lib/swift/pm/ManifestAPI -package-description-version 6.0 Package.swift' \
+  sh "${swiftc_flags[@]}"
+
+step "the interfaces stay honest: Checks/bad fail with the diagnostic they name, Checks/good pass"
+checked=0
+for f in ios/LinuxStubs/Checks/bad/*.swift ios/LinuxStubs/Checks/good/*.swift; do
+  expect=$(sed -n '1s|^// expect: ||p' "$f")
+  status=0
+  out=$(in_root sh -c 'cd /tmp && swiftc -typecheck "$@"' sh "${stubs_flags[@]}" \
+    -module-name Check "/carnet-check/stubs/${f#ios/LinuxStubs/}" 2>&1) || status=$?
+  case "$f" in
+    */bad/*)
+      if [ "$status" -eq 0 ]; then echo "$f type-checks, but must fail with: $expect" >&2; exit 1; fi
+      if ! grep -qF -- "error: $expect" <<<"$out"; then
+        echo "$f fails, but not with: $expect" >&2; echo "$out" >&2; exit 1
+      fi ;;
+    *)
+      if [ "$status" -ne 0 ] || grep -q "warning:" <<<"$out"; then
+        echo "$f, an example from Apple's documentation, must type-check cleanly" >&2; echo "$out" >&2; exit 1
+      fi ;;
+  esac
+  checked=$((checked + 1))
+done
+echo "$checked checks of the interfaces behave as Apple's SDK does"
 
 step "every ffi call in ios/ exists in the fresh bindings"
 scripts/swift-ffi-calls.sh "$bindings/carnet_ffi.swift"
@@ -129,13 +173,19 @@ while read -r -t 60 line <&3; do
   [ -n "$url" ] && [ -n "$cert" ] && break
 done
 [ -n "$url" ] || { echo "the sync server did not start" >&2; cat "$tmp/server.log" >&2; exit 1; }
-code=$("$server_bin" enrollment issue --data "$srv" --store S001 --server-url "$url" --no-qr 2>/dev/null \
-  | awk '$1 == "code" {print $2}')
+issue_code() {
+  "$server_bin" enrollment issue --data "$srv" --store S001 --server-url "$url" --no-qr 2>/dev/null \
+    | awk '$1 == "code" {print $2}'
+}
+# One code for the handheld enrolled by its QR code, one for the handheld its MDM enrols.
+code=$(issue_code)
+mdm_code=$(issue_code)
 # A card of S001 with purchases: the scenarios scan it.
 card=$(python3 scripts/regular-card.py "$tmp/export")
 
 step "scenarios against the real core"
 in_root env CARNET_QR="carnet-enroll:?code=$code&pin=$cert&server=$url" \
+  CARNET_MDM_QR="carnet-enroll:?code=$mdm_code&pin=$cert&server=$url" \
   CARNET_ADVISOR="$advisor" CARNET_PIN="$pin" CARNET_CARD="$card" \
   CARNET_DEVICE_DIR=/carnet-check/device /carnet-check/out/carnet-model-checks
 step "done"

@@ -56,8 +56,8 @@ struct CarnetApp: App {
     /// the lease afterwards is the core's: it wakes as often as the store's lease policy needs.
     private func follow(_ app: AppModel) async {
         app.kioskChanged(await Kiosk.request())
-        network.start { available, wifiHint in
-            Task { @MainActor in await app.networkChanged(pathAvailable: available, wifiHint: wifiHint) }
+        network.start { available in
+            Task { @MainActor in await app.networkChanged(pathAvailable: available) }
         }
         await app.checkPresence()
     }

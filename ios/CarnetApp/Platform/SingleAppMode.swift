@@ -11,7 +11,7 @@ enum Kiosk {
 
     @MainActor
     static func request() async -> KioskStatus {
-        let managed = UserDefaults.standard.dictionary(forKey: "com.apple.configuration.managed")
+        let managed = ManagedAppConfiguration.current()
         let required = managed?[requiredKey] as? Bool ?? false
         if UIAccessibility.isGuidedAccessEnabled {
             return KioskStatus(required: required, granted: true)

@@ -52,6 +52,13 @@ extension Phrase {
     var localized: Text { Text(verbatim: text()) }
 }
 
+extension Binding where Value == String {
+    /// The draft of one contact field of a form, "" until something is typed.
+    init(draftOf field: ContactField, in drafts: Binding<[ContactField: String]>) {
+        self.init(get: { drafts.wrappedValue[field] ?? "" }, set: { drafts.wrappedValue[field] = $0 })
+    }
+}
+
 /// A customer found by a search or a duplicate hint: name, where she lives, tier, card's end.
 struct CustomerMatchLabel: View {
     let match: CustomerMatch

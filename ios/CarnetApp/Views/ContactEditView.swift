@@ -16,7 +16,7 @@ struct ContactEditView: View {
                 ForEach(ContactEditModel.fields, id: \.self) { field in
                     VStack(alignment: .leading, spacing: 4) {
                         HStack {
-                            TextField(field.title, text: binding(field))
+                            TextField(field.title, text: Binding(draftOf: field, in: $model.drafts))
                                 .textInputAutocapitalization(field.capitalization)
                                 .keyboardType(field.keyboard)
                                 .autocorrectionDisabled()
@@ -53,10 +53,6 @@ struct ContactEditView: View {
         .privacySensitive()
         .navigationTitle("Edit contact")
     }
-
-    private func binding(_ field: ContactField) -> Binding<String> {
-        Binding(get: { model.drafts[field] ?? "" }, set: { model.drafts[field] = $0 })
-    }
 }
 
 /// Her consents alone, to ask them (a customer just registered has been asked none).
@@ -83,9 +79,10 @@ private struct ConsentsSection: View {
             ForEach(model.consents) { row in
                 VStack(alignment: .leading, spacing: 8) {
                     ConsentSummary(row: row, formatting: formatting)
+                    // The setter runs on the main actor, where the model lives.
                     Picker(selection: Binding(
                         get: { row.granted },
-                        set: { answer in
+                        set: { @MainActor answer in
                             if let answer { model.record(row, granted: answer) }
                         }
                     )) {

@@ -67,7 +67,7 @@ private struct CardTab: View {
                         LabeledContent("Purchases expected in 30 days", value: formatting.estimate(forecast.expected30Days))
                         LabeledContent("Purchases expected in 90 days", value: formatting.estimate(forecast.expected90Days))
                     } else if let withheld = model.forecastWithheld {
-                        Text(formatting.phrase(withheld).localized).foregroundStyle(.secondary)
+                        formatting.phrase(withheld).localized.foregroundStyle(.secondary)
                     } else {
                         Text("Too little history for a forecast yet.").foregroundStyle(.secondary)
                     }

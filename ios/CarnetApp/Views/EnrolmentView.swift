@@ -1,4 +1,6 @@
-// Enrolment: scan the QR code the store manager prints (`enrollment issue`), or type it.
+// Enrolment: without a scan when the store's MDM pushed the enrolment in the managed app
+// configuration; otherwise scan the QR code the store manager prints (`enrollment issue`), or
+// type it.
 
 import CarnetModel
 import SwiftUI
@@ -42,6 +44,7 @@ struct EnrolmentView: View {
                 .disabled(model.busy || model.code.isEmpty || model.serverURL.isEmpty)
             }
             .navigationTitle("Enrolment")
+            .task { await model.enrolFromManagedConfiguration(ManagedAppConfiguration.current()) }
             .sheet(isPresented: $scanning) {
                 BarcodeScanner(kind: .enrolment) { payload in
                     if model.scanned(payload: payload) {

@@ -1,6 +1,6 @@
-// Home: scan a loyalty card or search as-you-type (name + postal code, phone, e-mail), or register
-// a new customer (also from a scanned card no one has); then the customer's screens on a
-// navigation stack. Toolbar: sync status, outbox, sign out.
+// Home: scan a loyalty card (camera, or a scanner sled typing it) or search as-you-type (name +
+// postal code, phone, e-mail), or register a new customer (also from a scanned card no one has);
+// then the customer's screens on a navigation stack. Toolbar: sync status, outbox, sign out.
 
 import CarnetFFI
 import CarnetModel
@@ -81,6 +81,9 @@ struct HomeView: View {
 struct LookupView: View {
     @Bindable var lookup: LookupModel
     @Binding var scanning: Bool
+    /// The home screen takes the keys of a hardware keyboard or a scanner sled while the search
+    /// field does not.
+    @FocusState private var takesKeys: Bool
 
     var body: some View {
         List {
@@ -104,11 +107,17 @@ struct LookupView: View {
                     Text("Name").tag(LookupModel.Mode.name)
                     Text("Phone").tag(LookupModel.Mode.phone)
                     Text("E-mail").tag(LookupModel.Mode.email)
+                    Text("Card").tag(LookupModel.Mode.card)
                 }
                 .pickerStyle(.segmented)
             }
             if let notice = lookup.notice {
                 NoticeView(notice: notice)
+            }
+            if lookup.unknownCard != nil {
+                Button("Register this card") { lookup.registerUnknownCard() }
+                    .buttonStyle(BigButtonStyle())
+                    .listRowInsets(EdgeInsets())
             }
             ForEach(lookup.results, id: \.id) { match in
                 Button {
@@ -120,8 +129,15 @@ struct LookupView: View {
             }
         }
         .searchable(text: $lookup.query, placement: .navigationBarDrawer(displayMode: .always),
-                    prompt: Text("Name and postal code, phone or e-mail"))
+                    prompt: Text("Name and postal code, phone, e-mail or card number"))
         .autocorrectionDisabled()
-        .onSubmit(of: .search) { lookup.searchNow() }
+        .onSubmit(of: .search) { lookup.submitted() }
+        // A scanner sled types the card it reads, then Return: the model tells it from typing.
+        .focusable()
+        .focused($takesKeys)
+        .onKeyPress(phases: .down) { press in
+            lookup.keyPressed(press.key == .return ? .return : .text(press.characters)) ? .handled : .ignored
+        }
+        .onAppear { takesKeys = true }
     }
 }

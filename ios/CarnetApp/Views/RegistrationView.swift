@@ -25,7 +25,7 @@ struct RegistrationView: View {
             Section("Customer") {
                 ForEach(RegistrationModel.fields, id: \.self) { field in
                     VStack(alignment: .leading, spacing: 4) {
-                        TextField(field.title, text: binding(field))
+                        TextField(field.title, text: Binding(draftOf: field, in: $model.drafts))
                             .textInputAutocapitalization(field.capitalization)
                             .keyboardType(field.keyboard)
                             .autocorrectionDisabled()
@@ -70,10 +70,6 @@ struct RegistrationView: View {
         }
         .privacySensitive()
         .navigationTitle("New customer")
-    }
-
-    private func binding(_ field: ContactField) -> Binding<String> {
-        Binding(get: { model.drafts[field] ?? "" }, set: { model.drafts[field] = $0 })
     }
 }
 

@@ -102,11 +102,13 @@ public final class AppModel {
 
     // MARK: platform events
 
-    /// The network path changed (from `NWPathMonitor`), with the Wi-Fi name hint if known.
-    public func networkChanged(pathAvailable: Bool, wifiHint: String?) async {
+    /// The network path changed (from `NWPathMonitor`). No Wi-Fi name goes with it: the core
+    /// ignores it by design (a name proves nothing), and reading it would need location
+    /// permission.
+    public func networkChanged(pathAvailable: Bool) async {
         do {
             follow(try await handheld.networkChanged(
-                event: NetworkEvent(pathAvailable: pathAvailable, wifiHint: wifiHint)))
+                event: NetworkEvent(pathAvailable: pathAvailable, wifiHint: nil)))
         } catch {
             notice = report(error)
             refresh()

@@ -1,5 +1,6 @@
-// Scan or search: a scanned (or typed) card goes to the core's card lookup; a name + postal
-// code, phone or e-mail is searched as the advisor types. Which search is the advisor's choice.
+// Scan or search: a scanned card (camera or scanner sled), or a card number typed in the search
+// field, goes to the core's card lookup; a name + postal code, phone or e-mail is searched as the
+// advisor types. Which search is the advisor's choice.
 
 import CarnetFFI
 import Foundation
@@ -8,9 +9,10 @@ import Observation
 @MainActor
 @Observable
 public final class LookupModel {
-    /// What the search field searches.
+    /// What the search field searches: a card number is looked up when Return ends it (a
+    /// handheld without a camera, or whose camera is refused, opens her card this way).
     public enum Mode: String, CaseIterable, Hashable, Sendable {
-        case name, phone, email
+        case name, phone, email, card
     }
 
     private unowned let app: AppModel
@@ -18,9 +20,16 @@ public final class LookupModel {
     public var mode: Mode = .name {
         didSet { queryChanged() }
     }
-    /// What the advisor typed.
+    /// What the advisor typed (or a scanner sled typed into the search field).
     public var query = "" {
-        didSet { queryChanged() }
+        didSet {
+            if query.count > oldValue.count, query.hasPrefix(oldValue) {
+                _ = sled.key(.text(String(query.dropFirst(oldValue.count))), at: now())
+            } else {
+                sled = SledReader()
+            }
+            queryChanged()
+        }
     }
     /// The matches, best first.
     public private(set) var results: [CustomerMatch] = []
@@ -35,14 +44,23 @@ public final class LookupModel {
     public var debounce: Duration = .milliseconds(120)
 
     @ObservationIgnored private var pending: Task<Void, Never>?
+    /// Tells a scanner sled's keys from the advisor's.
+    @ObservationIgnored private var sled = SledReader()
+    /// The time of a key or of an edit of the query (the scenarios set their own clock).
+    @ObservationIgnored public var now: @MainActor () -> ContinuousClock.Instant = { .now }
 
     init(app: AppModel) {
         self.app = app
     }
 
-    /// Searches again shortly after the last keystroke.
+    /// Searches again shortly after the last keystroke (a card number waits for Return).
     private func queryChanged() {
         pending?.cancel()
+        if mode == .card {
+            results = []
+            notice = nil
+            return
+        }
         let delay = debounce
         pending = Task { [weak self] in
             try? await Task.sleep(for: delay)
@@ -51,7 +69,7 @@ public final class LookupModel {
         }
     }
 
-    /// Searches at once with the current query.
+    /// Searches at once with the current query; a card number opens her card.
     public func searchNow() {
         pending?.cancel()
         let typed = query.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -65,6 +83,10 @@ public final class LookupModel {
             case .name: results = try app.handheld.searchByName(query: typed, limit: limit)
             case .phone: results = try app.handheld.searchByPhone(typed: typed)
             case .email: results = try app.handheld.searchByEmail(typed: typed, limit: limit)
+            case .card:
+                results = []
+                scanned(code: typed)
+                return
             }
             notice = results.isEmpty ? Notice(key: "No customer found.") : nil
         } catch {
@@ -95,6 +117,28 @@ public final class LookupModel {
             notice = app.report(error)
             return false
         }
+    }
+
+    /// A key pressed on the home screen outside the search field. The Return that ends a
+    /// scanner sled's scan opens the customer as a camera scan does: true then (the key is used).
+    @discardableResult
+    public func keyPressed(_ key: TypedKey) -> Bool {
+        guard let code = sled.key(key, at: now()) else { return false }
+        scanned(code: code)
+        return true
+    }
+
+    /// Return in the search field: a code a scanner sled typed into it is scanned, as by the
+    /// camera, and the field emptied; what the advisor typed is searched at once (or, a card
+    /// number, looked up).
+    public func submitted() {
+        guard let code = sled.key(.return, at: now()) else {
+            searchNow()
+            return
+        }
+        query = ""
+        pending?.cancel()
+        scanned(code: code)
     }
 
     /// Opens an empty registration form.

@@ -41,6 +41,24 @@ public final class EnrolmentModel {
         return true
     }
 
+    /// The key of the managed app configuration under which the MDM pushes the enrolment text
+    /// (`carnet-enroll:?code=…&pin=…&server=…`, as the QR code carries it).
+    public static let managedKey = "CarnetEnrolment"
+
+    /// Enrols without a scan when the MDM pushed the enrolment text in the managed app
+    /// configuration; the core reads it, as it reads a scanned QR code. True once enrolled; false
+    /// when there is none (the form waits for a scan), when it is not a Carnet enrolment code or
+    /// names no server (the form says so, or waits for the server to be typed), or when the server
+    /// refuses it (the form shows why).
+    @discardableResult
+    public func enrolFromManagedConfiguration(_ configuration: [String: Any]?) async -> Bool {
+        guard let text = configuration?[Self.managedKey] as? String, scanned(payload: text),
+              !serverURL.isEmpty
+        else { return false }
+        await submit()
+        return notice == nil
+    }
+
     /// Enrols with the store server, then asks for a presence lease.
     public func submit() async {
         busy = true

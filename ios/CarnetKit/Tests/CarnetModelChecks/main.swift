@@ -5,7 +5,7 @@ import CarnetScenarios
 import Foundation
 
 guard let config = ScenarioConfig.fromEnvironment() else {
-    print("set CARNET_QR, CARNET_ADVISOR, CARNET_PIN, CARNET_CARD, CARNET_DEVICE_DIR (see scripts/swift-check.sh)")
+    print("set CARNET_QR, CARNET_MDM_QR, CARNET_ADVISOR, CARNET_PIN, CARNET_CARD, CARNET_DEVICE_DIR (see scripts/swift-check.sh)")
     exit(2)
 }
 let outcome = await ScenarioRunner.run(config)

@@ -66,6 +66,8 @@ enum Scenarios {
         Scenario(name: "a new device shows the enrolment screen", body: newDevice),
         Scenario(name: "the QR code fills the enrolment form", body: qrCode),
         Scenario(name: "enrolling leaves the device locked until an advisor signs in", body: enrol),
+        Scenario(name: "a handheld the MDM configured enrols without a scan; the core reads the payload",
+                 body: managedEnrolment),
         Scenario(name: "a wrong PIN keeps it locked, with the core's message", body: wrongPin),
         Scenario(name: "signing in unlocks", body: signIn),
         Scenario(name: "kiosk refused on a managed device hides customer data", body: kiosk),
@@ -74,6 +76,9 @@ enum Scenarios {
         Scenario(name: "scanning a card opens her card", body: scanCard),
         Scenario(name: "her card shows the core's visit forecast", body: forecast),
         Scenario(name: "a malformed card shows the core's reason", body: badCard),
+        Scenario(name: "a scanner sled's scan opens her card, on the home screen or typed into the search field",
+                 body: sled),
+        Scenario(name: "without a camera, her card number typed in the search field opens her card", body: typedCard),
         Scenario(name: "search as-you-type finds her by name", body: searchByName),
         Scenario(name: "history with search", body: history),
         Scenario(name: "liking a suggestion records it and reloads the playlist", body: like),
@@ -133,6 +138,40 @@ enum Scenarios {
             throw CheckFailure(description: "root is \(day.app.root), not the sign-in screen")
         }
         try check(!day.app.showsCustomerData, "no customer data while locked")
+    }
+
+    static func managedEnrolment(_ day: Day) async throws {
+        let dir = day.config.deviceDir + "-managed"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let app = AppModel(handheld: try Handheld.open(dataDir: dir, keyStore: MemoryKeyStore()))
+        try check(app.root == .enrolment, "a new handheld: \(app.root)")
+        let form = app.enrolmentModel()
+        let key = EnrolmentModel.managedKey
+
+        var enrolled = await form.enrolFromManagedConfiguration(nil)
+        try check(!enrolled, "not managed: the form waits for a scan")
+        enrolled = await form.enrolFromManagedConfiguration(["CarnetKioskRequired": true])
+        try check(!enrolled, "no enrolment pushed")
+        try check(form.notice == nil && app.root == .enrolment, "nothing said, nothing done")
+
+        enrolled = await form.enrolFromManagedConfiguration([key: "https://example.com"])
+        try check(!enrolled, "not an enrolment text")
+        try check(form.notice != nil && app.root == .enrolment, "the form says so: \(String(describing: form.notice))")
+
+        let withoutServer = day.config.managedPayload.components(separatedBy: "&server=")[0]
+        enrolled = await form.enrolFromManagedConfiguration([key: withoutServer])
+        try check(!enrolled, "no server named: not enrolled")
+        try check(!form.code.isEmpty && form.serverURL.isEmpty && app.root == .enrolment,
+                  "the code is filled in, the server is left to type: \(form.serverURL)")
+
+        let pushed: [String: Any] = ["CarnetKioskRequired": true, key: day.config.managedPayload]
+        enrolled = await form.enrolFromManagedConfiguration(pushed)
+        try check(enrolled, "enrolled: \(String(describing: form.notice))")
+        guard case .signIn = app.root else {
+            throw CheckFailure(description: "root is \(app.root), not the sign-in screen")
+        }
+        try check(app.status.storeId == day.app.status.storeId, "in the same store: \(String(describing: app.status.storeId))")
+        try check(app.status.deviceId != day.app.status.deviceId, "as a handheld of its own")
     }
 
     static func wrongPin(_ day: Day) async throws {
@@ -234,6 +273,64 @@ enum Scenarios {
         try check(lookup.notice?.key == "This is not a loyalty card.", "notice \(String(describing: lookup.notice))")
         try check(!(lookup.notice?.detail ?? "").isEmpty, "with the core's reason")
         try check(day.app.path == path, "the screen stays")
+    }
+
+    static func sled(_ day: Day) async throws {
+        let lookup = day.app.lookup!
+        let card = try day.app.customerModel(id: day.customerId).card.unwrap("her card")
+        let keyboard = Keyboard(lookup)
+        defer { keyboard.unplug() }
+
+        day.app.path = []
+        for digit in day.config.card {
+            _ = keyboard.press(.text(String(digit)), after: .milliseconds(200))
+        }
+        try check(!keyboard.press(.return, after: .milliseconds(200)), "her card number typed by hand is no scan")
+        try check(day.app.path.isEmpty, "nothing opens: \(day.app.path)")
+
+        for digit in day.config.card {
+            try check(!keyboard.press(.text(String(digit)), after: .milliseconds(8)), "a digit alone opens nothing")
+        }
+        try check(keyboard.press(.return, after: .milliseconds(8)),
+                  "the sled's Return ends a scan: \(String(describing: lookup.notice))")
+        try check(day.app.path == [.customer(id: day.customerId)], "her card opens: \(day.app.path)")
+
+        day.app.path = []
+        lookup.mode = .name
+        keyboard.type(day.config.card, intoSearchFieldEvery: .milliseconds(8))
+        try check(day.app.path == [.customer(id: day.customerId)], "scanned into the search field, her card opens: \(day.app.path)")
+        try check(lookup.query.isEmpty && lookup.notice == nil, "the field is emptied: '\(lookup.query)'")
+
+        day.app.path = []
+        keyboard.type(card.lastName, intoSearchFieldEvery: .milliseconds(250))
+        try check(lookup.results.contains { $0.id == day.customerId }, "her name typed by hand is searched: \(lookup.results.count)")
+        try check(day.app.path.isEmpty && lookup.query == card.lastName, "and nothing opens: \(day.app.path)")
+        lookup.query = ""
+        lookup.searchNow()
+    }
+
+    static func typedCard(_ day: Day) async throws {
+        let lookup = day.app.lookup!
+        let keyboard = Keyboard(lookup)
+        defer { keyboard.unplug() }
+
+        day.app.path = []
+        lookup.mode = .card
+        lookup.query = String(day.config.card.dropLast())
+        try await Task.sleep(for: lookup.debounce * 3)
+        try check(lookup.results.isEmpty && lookup.notice == nil && day.app.path.isEmpty,
+                  "nothing is looked up before Return: \(lookup.results.count) \(String(describing: lookup.notice))")
+        lookup.query = ""
+        keyboard.type(String(day.config.card.dropLast()), intoSearchFieldEvery: .milliseconds(250))
+        try check(day.app.path.isEmpty, "a number too short opens nothing")
+        try check(lookup.notice?.key == "This is not a loyalty card.", "the core's reason: \(String(describing: lookup.notice))")
+
+        lookup.query = ""
+        keyboard.type(day.config.card, intoSearchFieldEvery: .milliseconds(250))
+        try check(day.app.path == [.customer(id: day.customerId)], "her card opens: \(day.app.path)")
+        lookup.mode = .name
+        lookup.query = ""
+        lookup.searchNow()
     }
 
     static func searchByName(_ day: Day) async throws {
@@ -460,7 +557,7 @@ enum Scenarios {
     }
 
     static func networkLost(_ day: Day) async throws {
-        await day.app.networkChanged(pathAvailable: false, wifiHint: nil)
+        await day.app.networkChanged(pathAvailable: false)
         guard case .signIn = day.app.root else {
             throw CheckFailure(description: "root is \(day.app.root) off the network")
         }
@@ -479,7 +576,7 @@ enum Scenarios {
     }
 
     static func background(_ day: Day) async throws {
-        await day.app.networkChanged(pathAvailable: true, wifiHint: "Carnet-Store")
+        await day.app.networkChanged(pathAvailable: true)
         let form = day.app.signInModel()
         form.advisorId = day.config.advisorId
         form.pin = day.config.pin

@@ -3,12 +3,15 @@
 // and checks.
 
 import CarnetFFI
+import CarnetModel
 import Foundation
 
 /// Where the scenarios find the store server and the data they use.
 public struct ScenarioConfig: Sendable {
     /// The enrolment QR payload (`carnet-enroll:?code=…&pin=…&server=…`).
     public var qrPayload: String
+    /// A second enrolment payload, for a handheld the MDM enrols (codes are one-time).
+    public var managedPayload: String
     /// An advisor of the store and her PIN.
     public var advisorId: String
     public var pin: String
@@ -17,24 +20,28 @@ public struct ScenarioConfig: Sendable {
     /// An empty folder for the device's data.
     public var deviceDir: String
 
-    public init(qrPayload: String, advisorId: String, pin: String, card: String, deviceDir: String) {
+    public init(
+        qrPayload: String, managedPayload: String, advisorId: String, pin: String, card: String, deviceDir: String
+    ) {
         self.qrPayload = qrPayload
+        self.managedPayload = managedPayload
         self.advisorId = advisorId
         self.pin = pin
         self.card = card
         self.deviceDir = deviceDir
     }
 
-    /// From `CARNET_QR`, `CARNET_ADVISOR`, `CARNET_PIN`, `CARNET_CARD` and `CARNET_DEVICE_DIR`
-    /// (a fresh temporary folder if unset).
+    /// From `CARNET_QR`, `CARNET_MDM_QR`, `CARNET_ADVISOR`, `CARNET_PIN`, `CARNET_CARD` and
+    /// `CARNET_DEVICE_DIR` (a fresh temporary folder if unset).
     public static func fromEnvironment() -> ScenarioConfig? {
         let env = ProcessInfo.processInfo.environment
-        guard let qr = env["CARNET_QR"], let advisor = env["CARNET_ADVISOR"],
+        guard let qr = env["CARNET_QR"], let managed = env["CARNET_MDM_QR"], let advisor = env["CARNET_ADVISOR"],
               let pin = env["CARNET_PIN"], let card = env["CARNET_CARD"]
         else { return nil }
         let dir = env["CARNET_DEVICE_DIR"]
             ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("carnet-device-\(UUID().uuidString)")
-        return ScenarioConfig(qrPayload: qr, advisorId: advisor, pin: pin, card: card, deviceDir: dir)
+        return ScenarioConfig(
+            qrPayload: qr, managedPayload: managed, advisorId: advisor, pin: pin, card: card, deviceDir: dir)
     }
 }
 
@@ -108,4 +115,38 @@ func ean13CheckDigit(_ twelve: String) -> Int {
     let sum = twelve.compactMap(\.wholeNumberValue).enumerated()
         .reduce(0) { $0 + $1.element * ($1.offset % 2 == 0 ? 1 : 3) }
     return (10 - sum % 10) % 10
+}
+
+/// Keys pressed on the home screen and typed into its search field at a pace the scenario sets:
+/// the lookup model reads the time of each from this keyboard's own clock.
+@MainActor
+final class Keyboard {
+    private let lookup: LookupModel
+    private var clock = ContinuousClock.now
+
+    init(_ lookup: LookupModel) {
+        self.lookup = lookup
+        lookup.now = { [unowned self] in clock }
+    }
+
+    /// Gives the model back the real clock.
+    func unplug() {
+        lookup.now = { .now }
+    }
+
+    /// A key pressed on the home screen `pause` after the last; true if it ended a scan.
+    func press(_ key: TypedKey, after pause: Duration) -> Bool {
+        clock += pause
+        return lookup.keyPressed(key)
+    }
+
+    /// `text` typed into the search field, a key every `pause`, then Return after one more.
+    func type(_ text: String, intoSearchFieldEvery pause: Duration) {
+        for character in text {
+            clock += pause
+            lookup.query += String(character)
+        }
+        clock += pause
+        lookup.submitted()
+    }
 }
