@@ -1,5 +1,5 @@
-//! Drawing the screens: a phone-sized column in the terminal, a status bar on top (store
-//! Wi-Fi, lock, sync) and the keys at the bottom.
+//! Drawing the screens across the terminal's width, a status bar on top (store Wi-Fi, lock,
+//! sync) and the keys at the bottom.
 
 use carnet_ffi::{DeviceState, SyncPhase};
 use ratatui::Frame;
@@ -11,17 +11,9 @@ use ratatui::widgets::{Block, Borders, Gauge, List, ListItem, ListState, Paragra
 use crate::app::{App, CONTACT_FIELDS, CustomerView, Screen, Tab, consent_label};
 use crate::register::{self, RegisterForm};
 
-/// Width of the handheld's screen, in columns.
-const PHONE_WIDTH: u16 = 60;
-
 pub fn draw(frame: &mut Frame, app: &App) {
-    let area = frame.area();
-    let width = PHONE_WIDTH.min(area.width);
-    let phone = Rect {
-        x: area.x + (area.width - width) / 2,
-        width,
-        ..area
-    };
+    // The whole terminal: a fixed phone-sized frame cut names, amounts and tab titles.
+    let phone = frame.area();
     let [status, sync, body, keys] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
@@ -316,10 +308,10 @@ fn draw_customer(frame: &mut Frame, area: Rect, view: &CustomerView) {
                 .iter()
                 .map(|r| {
                     ListItem::new(format!(
-                        "{} — due {} ({:+} days, {:.0} % sure)",
+                        "{} — due {} ({}, {:.0} % sure)",
                         r.name,
                         r.due_on,
-                        r.days_until_due,
+                        due_in_words(r.days_until_due),
                         r.confidence * 100.0
                     ))
                 })
@@ -513,4 +505,29 @@ fn keys_help(app: &App) -> String {
 
 fn day(seconds: i64) -> String {
     carnet_ffi::format_day(seconds)
+}
+
+/// "in 3 days", "today", "overdue by 222 days": a signed count of days is not for people.
+fn due_in_words(days: i32) -> String {
+    match days {
+        0 => "due today".into(),
+        1 => "in 1 day".into(),
+        d if d > 1 => format!("in {d} days"),
+        -1 => "overdue by 1 day".into(),
+        d => format!("overdue by {} days", d.unsigned_abs()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::due_in_words;
+
+    #[test]
+    fn days_until_due_read_as_words() {
+        assert_eq!(due_in_words(0), "due today");
+        assert_eq!(due_in_words(1), "in 1 day");
+        assert_eq!(due_in_words(12), "in 12 days");
+        assert_eq!(due_in_words(-1), "overdue by 1 day");
+        assert_eq!(due_in_words(-222), "overdue by 222 days");
+    }
 }
