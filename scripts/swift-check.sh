@@ -16,6 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$PWD"
+source scripts/cargo-env.sh
 start=$(date +%s)
 step() { echo "== $* ($(( $(date +%s) - start )) s)"; }
 
@@ -28,13 +29,13 @@ if [ -n "${CARNET_BINDINGS_DIR:-}" ]; then
 else
   step "rust library and bindings"
   scripts/bindings.sh
-  bindings="target/bindings/swift"
-  lib="target/debug/libcarnet_ffi.so"
+  bindings="$target/bindings/swift"
+  lib="$target/debug/libcarnet_ffi.so"
 fi
 step "sync server and fixtures"
-cargo build --locked -q -p carnet-sync-server -p carnet-fixtures
-server_bin="$repo/target/debug/carnet-sync-server"
-fixtures_bin="$repo/target/debug/carnet-fixtures"
+build_workspace -q
+server_bin="$target/debug/carnet-sync-server"
+fixtures_bin="$target/debug/carnet-fixtures"
 
 # Everything the chroot compiles lives under $root/carnet-check (seen inside as /carnet-check).
 work="$root/carnet-check"

@@ -11,8 +11,9 @@ import sys
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
-BINDINGS = ROOT / "target" / "bindings" / "python"
-BIN = ROOT / "target" / os.environ.get("PROFILE", "debug")
+TARGET = ROOT / os.environ.get("CARGO_TARGET_DIR", "target")
+BINDINGS = TARGET / "bindings" / "python"
+BIN = TARGET / os.environ.get("PROFILE", "debug")
 sys.path.insert(0, str(BINDINGS))
 
 ADVISOR = "A001"
