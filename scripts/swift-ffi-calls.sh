@@ -6,7 +6,7 @@
 #   scripts/swift-ffi-calls.sh [target/bindings/swift/carnet_ffi.swift]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bindings="${1:-target/bindings/swift/carnet_ffi.swift}"
+bindings="${1:-${CARGO_TARGET_DIR:-target}/bindings/swift/carnet_ffi.swift}"
 python3 - "$bindings" <<'PY'
 import re, sys, pathlib
 
@@ -37,11 +37,13 @@ for m in re.finditer(r"(?:public|open)\s+(?:static\s+)?func\s+`?(\w+)`?\s*\(([^)
 for m in re.finditer(r"public protocol \w+[^{]*\{(.*?)\n\}", src, flags=re.S):
     for f in re.finditer(r"func\s+`?(\w+)`?\s*\(([^)]*)\)", m.group(1)):
         funcs.setdefault(f.group(1), set()).add(labels(f.group(2)))
-# Records: fields and the memberwise init's labels.
-records = {}
+# Records: fields, and those the memberwise init gives a default (they may be left out).
+records, defaulted = {}, {}
 for m in re.finditer(r"public struct (\w+)[^{]*\{(.*?)\n\}", src, flags=re.S):
     fields = re.findall(r"public (?:var|let) (\w+)\s*:", m.group(2))
     records[m.group(1)] = fields
+    init = re.search(r"public init\((.*?)\)\s*\{", m.group(2), flags=re.S)
+    defaulted[m.group(1)] = set(re.findall(r"(\w+)\s*:[^,=]*=", init.group(1))) if init else set()
 # Enums: cases (with their field labels).
 enums = {}
 for m in re.finditer(r"public\s+enum (\w+)[^{]*\{(.*?)\n\}", src, flags=re.S):
@@ -74,7 +76,8 @@ for path in files:
         fields = records.get(m.group(1))
         if fields is None:
             errors.append(f"{path}: ffi record {m.group(1)} does not exist")
-        elif list(args) != fields:
+        elif list(args) != [f for f in fields if f in args] or \
+                any(f not in args and f not in defaulted[m.group(1)] for f in fields):
             errors.append(f"{path}: {m.group(1)}({':'.join(args)}:) but its fields are {fields}")
     for m in re.finditer(r"\b(\w+)\??\.([a-z]\w*)\b(?!\s*\()", text):
         var, member = m.group(1), m.group(2)
