@@ -37,7 +37,10 @@ build_workspace -q
 server_bin="$target/debug/carnet-sync-server"
 fixtures_bin="$target/debug/carnet-fixtures"
 
-# Everything the chroot compiles lives under $root/carnet-check (seen inside as /carnet-check).
+# Everything the chroot compiles lives under $root/carnet-check (seen inside as /carnet-check):
+# one run at a time (another checkout's run waits here rather than delete this one's files).
+exec 9>"$root.lock"
+flock 9
 work="$root/carnet-check"
 rm -rf "$work"
 mkdir -p "$work"/{ffi,model,scenarios,runner,app,out,device}

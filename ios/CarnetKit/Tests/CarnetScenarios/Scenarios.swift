@@ -381,11 +381,16 @@ enum Scenarios {
     }
 
     static func repurchase(_ day: Day) async throws {
+        // The core answers (a throw fails the scenario), and the model shows exactly that.
+        let expected = try day.app.handheld.repurchase(customerId: day.customerId)
         let customer = day.app.customerModel(id: day.customerId)
         customer.repurchase.load()
         try check(
-            customer.repurchase.items.isEmpty == (customer.repurchase.notice != nil),
-            "items or a message: \(String(describing: customer.repurchase.notice))")
+            customer.repurchase.items.map(\.productId) == expected.items.map(\.productId),
+            "the model lists what the core ranks")
+        try check(
+            (customer.repurchase.notice != nil) == (expected.items.isEmpty && expected.withheld == nil),
+            "a message only when nothing is due: \(String(describing: customer.repurchase.notice))")
         try check(customer.offers.allSatisfy { $0.daysLeft >= 0 }, "offers are active")
     }
 
