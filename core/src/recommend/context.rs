@@ -80,25 +80,30 @@ fn gather_in(
         ),
         None => (false, Vec::new()),
     };
+    // Every line, gifts flagged: the engine leaves gifts out of the playlist and re-purchase
+    // list, and counts them in her visits and spend.
     let history = c
         .prepare_cached(
-            "SELECT product_id, bought_at, quantity FROM purchase
-             WHERE customer_id = ?1 AND gift = 0",
+            "SELECT product_id, bought_at, quantity, amount_cents, gift FROM purchase
+             WHERE customer_id = ?1",
         )?
         .query_map([customer_id], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, i64>(1)?,
                 r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, bool>(4)?,
             ))
         })?
         .filter_map(|row| match row {
-            Ok((product_id, at, quantity)) => time::day_of(at).map(|date| {
+            Ok((product_id, at, quantity, amount_cents, gift)) => time::day_of(at).map(|date| {
                 Ok(HistoryLine {
                     product_id,
                     date,
                     quantity: u32::try_from(quantity).unwrap_or(1),
-                    gift: false,
+                    amount_cents,
+                    gift,
                 })
             }),
             Err(e) => Some(Err(e)),
