@@ -189,7 +189,16 @@ pub(super) fn describe_suggestions(
     suggestions: &[Suggestion],
     offers: &[ActiveOffer],
 ) -> Result<Vec<PlaylistItem>> {
+    // Names already read, so that a reason naming a product of the list (most often the
+    // suggestion itself: "bought on …") costs no second query.
     let mut names: HashMap<String, String> = HashMap::new();
+    let mut infos = Vec::with_capacity(suggestions.len());
+    for s in suggestions {
+        if let Some(info) = product(c, &s.product_id)? {
+            names.insert(info.id.clone(), info.name.clone());
+            infos.push((s, info));
+        }
+    }
     let mut name_of = |id: &str| -> Result<String> {
         if let Some(n) = names.get(id) {
             return Ok(n.clone());
@@ -198,11 +207,8 @@ pub(super) fn describe_suggestions(
         names.insert(id.to_owned(), n.clone());
         Ok(n)
     };
-    let mut out = Vec::with_capacity(suggestions.len());
-    for s in suggestions {
-        let Some(info) = product(c, &s.product_id)? else {
-            continue;
-        };
+    let mut out = Vec::with_capacity(infos.len());
+    for (s, info) in infos {
         let reason = match &s.reason {
             Reason::BoughtOn { product_id, date } => SuggestionReason::BoughtOn {
                 product_name: name_of(product_id)?,
