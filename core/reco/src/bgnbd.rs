@@ -153,6 +153,19 @@ impl BgNbd {
 /// Maximum-likelihood (r, α, a, b) of a four-parameter timing model whose per-customer
 /// log-likelihood is `ln_l`.
 fn fit_params(customers: &[Rfm], ln_l: impl Fn(&BgNbd, &Rfm) -> f64) -> Result<BgNbd, FitError> {
+    fit_params_from(
+        customers,
+        ln_l,
+        &[[0.0, 0.0, 0.0, 0.0], [-1.0, 2.0, -0.5, 1.0]],
+    )
+}
+
+/// As [`fit_params`] from the given log-parameter starts.
+fn fit_params_from(
+    customers: &[Rfm],
+    ln_l: impl Fn(&BgNbd, &Rfm) -> f64,
+    starts: &[[f64; 4]],
+) -> Result<BgNbd, FitError> {
     if customers.is_empty() {
         return Err(FitError::Empty);
     }
@@ -180,7 +193,6 @@ fn fit_params(customers: &[Rfm], ln_l: impl Fn(&BgNbd, &Rfm) -> f64) -> Result<B
         -groups.iter().map(|(c, n)| n * ln_l(&p, c)).sum::<f64>()
     };
     // Two distant starts; each run is restarted from its optimum until it stops gaining.
-    let starts = [[0.0, 0.0, 0.0, 0.0], [-1.0, 2.0, -0.5, 1.0]];
     let mut best: Option<(Vec<f64>, f64)> = None;
     for s in starts {
         let opts = NelderMead {
@@ -188,7 +200,7 @@ fn fit_params(customers: &[Rfm], ln_l: impl Fn(&BgNbd, &Rfm) -> f64) -> Result<B
             restarts: 8,
             ..NelderMead::default()
         };
-        let (x, v) = nelder_mead(neg_ll, &s, opts);
+        let (x, v) = nelder_mead(neg_ll, s, opts);
         if v.is_finite() && best.as_ref().is_none_or(|(_, bv)| v < *bv) {
             best = Some((x, v));
         }
@@ -237,15 +249,29 @@ impl MbgNbd {
 
     /// Maximum-likelihood fit (as [`BgNbd::fit`]).
     pub fn fit(customers: &[Rfm]) -> Result<Self, FitError> {
-        let p = fit_params(customers, |p, c| {
-            Self {
-                r: p.r,
-                alpha: p.alpha,
-                a: p.a,
-                b: p.b,
-            }
-            .ln_likelihood(c)
-        })?;
+        Self::fit_near(customers, None)
+    }
+
+    /// Maximum-likelihood fit started from `near` (e.g. the overall fit, for a segment's): one
+    /// start instead of two far apart, which converges in a fraction of the time.
+    pub fn fit_near(customers: &[Rfm], near: Option<&Self>) -> Result<Self, FitError> {
+        let starts: Vec<[f64; 4]> = match near {
+            Some(m) => vec![[m.r.ln(), m.alpha.ln(), m.a.ln(), m.b.ln()]],
+            None => vec![[0.0, 0.0, 0.0, 0.0], [-1.0, 2.0, -0.5, 1.0]],
+        };
+        let p = fit_params_from(
+            customers,
+            |p, c| {
+                Self {
+                    r: p.r,
+                    alpha: p.alpha,
+                    a: p.a,
+                    b: p.b,
+                }
+                .ln_likelihood(c)
+            },
+            &starts,
+        )?;
         Ok(Self {
             r: p.r,
             alpha: p.alpha,

@@ -461,7 +461,7 @@ fn fit_visits(
         .iter()
         .map(|v| {
             (v.len() >= cfg.min_segment_customers)
-                .then(|| MbgNbd::fit(&even_sample(v, max)).ok())
+                .then(|| MbgNbd::fit_near(&even_sample(v, max), Some(&overall)).ok())
                 .flatten()
         })
         .collect();
