@@ -284,7 +284,15 @@ fn the_card_forecast_and_repurchase_list_come_from_the_model() {
     let f = recommend::visit_forecast(&cache, "C1", today()).unwrap();
     let f = f.forecast.expect("a fitted visit model and purchases");
     assert!((0.0..=1.0).contains(&f.p_alive));
+    assert!(f.p_return_year <= f.p_alive);
+    assert_eq!(
+        f.activity,
+        recommend::Activity::of(f.p_return_year, 0.0, f64::INFINITY)
+    );
     assert!(f.expected_90_days >= f.expected_30_days && f.expected_30_days >= 0.0);
+    let band = f.value.expect("the sample's purchases have amounts");
+    assert!(band.low_cents >= 0 && band.low_cents <= band.high_cents && band.high_cents > 0);
+    assert_eq!(band.horizon_days, 365);
     let due = recommend::repurchase_list(&cache, "C1", today(), 365).unwrap();
     let cream = due.items.iter().find(|d| d.product.id == "P04").unwrap();
     assert_eq!(cream.last_bought.to_string(), "2026-10-02");

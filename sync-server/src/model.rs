@@ -192,6 +192,7 @@ fn training_data(conn: &Connection) -> Result<(Vec<CatalogItem>, Vec<TrainingCus
                 product_id: l.product_id,
                 date,
                 quantity: l.quantity,
+                amount_cents: l.amount_cents,
                 gift: false,
             });
         }

@@ -5,15 +5,17 @@
 use chrono::NaiveDate;
 
 use crate::basket::{Interner, date_of_day, day_number};
-use crate::bgnbd::BgNbd;
+use crate::bgnbd::MbgNbd;
 use crate::engine::EngineParams;
 use crate::itemknn::Neighbours;
-use crate::model::{Cadence, Model};
+use crate::model::{Cadence, Model, VisitModel};
+use crate::repeats::RepeatStats;
+use crate::spend::GammaGamma;
 
 /// The magic bytes every artifact starts with.
 pub const MAGIC: &[u8; 8] = b"CARNETRM";
 /// The artifact format this code writes and reads.
-pub const ARTIFACT_VERSION: u32 = 1;
+pub const ARTIFACT_VERSION: u32 = 2;
 const HEADER_LEN: usize = 8 + 4 + 8 + 8;
 
 /// Why bytes are not a model this code can use.
@@ -224,19 +226,48 @@ impl Model {
             w.u8(u8::from(c.replenishable));
         }
         w.f32(self.prior_weight);
-        match self.visits {
-            Some(v) => {
+        let rep = &self.repeats;
+        w.len(rep.rate.len());
+        for (&r, &c) in rep.rate.iter().zip(&rep.cycle) {
+            w.u16(quantise(r));
+            w.f32(c);
+        }
+        w.f32(rep.default_cycle);
+        for &l in &rep.lift {
+            w.f32(l);
+        }
+        let timing = |w: &mut Writer, m: Option<&MbgNbd>| match m {
+            Some(m) => {
                 w.u8(1);
-                for x in [v.r, v.alpha, v.a, v.b] {
+                for x in [m.r, m.alpha, m.a, m.b] {
                     w.f64(x);
                 }
             }
             None => w.u8(0),
+        };
+        timing(&mut w, self.visits.as_ref().map(|v| &v.overall));
+        if let Some(v) = &self.visits {
+            w.len(v.segments.len());
+            for m in &v.segments {
+                timing(&mut w, m.as_ref());
+            }
+            w.f64(v.return_gap_p99_days);
+            match v.spend {
+                Some(g) => {
+                    w.u8(1);
+                    for x in [g.p, g.q, g.gamma] {
+                        w.f64(x);
+                    }
+                }
+                None => w.u8(0),
+            }
         }
         let p = &self.params;
         for x in [
             p.repeat_half_life,
             p.repeat_weight,
+            p.repeat_prior,
+            p.due_weight,
             p.seed_half_life,
             p.neighbour_weight,
             p.popularity_weight,
@@ -411,27 +442,73 @@ fn decode(payload: &[u8]) -> Result<Model, ArtifactError> {
         })
         .collect::<R<Vec<Cadence>>>()?;
     let prior_weight = r.f32()?;
-    let visits = match r.u8()? {
-        0 => None,
-        _ => Some(BgNbd {
-            r: r.f64()?,
-            alpha: r.f64()?,
-            a: r.f64()?,
-            b: r.f64()?,
-        }),
+    let n_rep = r.len(6)?;
+    if n_rep != n {
+        return Err(bad("repeat rates do not cover the catalogue"));
+    }
+    let mut repeats = RepeatStats {
+        rate: Vec::with_capacity(n),
+        cycle: Vec::with_capacity(n),
+        ..RepeatStats::default()
     };
-    let mut f = [0.0f64; 7];
+    for _ in 0..n_rep {
+        repeats.rate.push(dequantise(r.u16()?));
+        repeats.cycle.push(r.f32()?);
+    }
+    repeats.default_cycle = r.f32()?;
+    for l in &mut repeats.lift {
+        *l = r.f32()?;
+    }
+    let timing = |r: &mut Reader<'_>| -> R<Option<MbgNbd>> {
+        Ok(match r.u8()? {
+            0 => None,
+            _ => Some(MbgNbd {
+                r: r.f64()?,
+                alpha: r.f64()?,
+                a: r.f64()?,
+                b: r.f64()?,
+            }),
+        })
+    };
+    let visits = match timing(&mut r)? {
+        None => None,
+        Some(overall) => {
+            let n_seg = r.len(1)?;
+            if n_seg != segments.len() {
+                return Err(bad("segment visit models do not match segments"));
+            }
+            let segments = (0..n_seg).map(|_| timing(&mut r)).collect::<R<Vec<_>>>()?;
+            let return_gap_p99_days = r.f64()?;
+            let spend = match r.u8()? {
+                0 => None,
+                _ => Some(GammaGamma {
+                    p: r.f64()?,
+                    q: r.f64()?,
+                    gamma: r.f64()?,
+                }),
+            };
+            Some(VisitModel {
+                overall,
+                segments,
+                spend,
+                return_gap_p99_days,
+            })
+        }
+    };
+    let mut f = [0.0f64; 9];
     for x in &mut f {
         *x = r.f64()?;
     }
     let params = EngineParams {
         repeat_half_life: f[0],
         repeat_weight: f[1],
-        seed_half_life: f[2],
-        neighbour_weight: f[3],
-        popularity_weight: f[4],
-        like_weight: f[5],
-        dislike_damp: f[6],
+        repeat_prior: f[2],
+        due_weight: f[3],
+        seed_half_life: f[4],
+        neighbour_weight: f[5],
+        popularity_weight: f[6],
+        like_weight: f[7],
+        dislike_damp: f[8],
         max_seeds: r.u32()? as usize,
         popular_candidates: r.u32()? as usize,
     };
@@ -452,6 +529,7 @@ fn decode(payload: &[u8]) -> Result<Model, ArtifactError> {
         segments,
         segment_popular,
         cadence,
+        repeats,
         prior_weight,
         visits,
         params,

@@ -1,5 +1,6 @@
-//! Carnet's scorer: a customer's own repeat signal (recency- and frequency-weighted), votes
-//! of her recent items' top-k neighbours, and a popularity prior. It touches only her history
+//! Carnet's scorer: a customer's own repeat signal (her decayed share of baskets holding an
+//! item, shrunk toward the item's repeat rate and lifted or lowered by how due it is), votes of
+//! her recent items' top-k neighbours, and a popularity prior. It touches only her history
 //! items' neighbour rows and a short popular list, never the whole catalogue.
 
 use std::collections::HashMap;
@@ -9,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::basket::Basket;
 use crate::itemknn::{Neighbours, decay};
 use crate::rank::{fill, top_k};
+use crate::repeats::RepeatStats;
 
 /// Weights of the scorer; tuned offline, shipped in the model.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -17,6 +19,12 @@ pub struct EngineParams {
     pub repeat_half_life: f64,
     /// Weight of the repeat score.
     pub repeat_weight: f64,
+    /// Pseudo-baskets of the item's repeat rate added to her own (decayed) baskets: her
+    /// estimated chance of buying the item again leans on what every customer does with it
+    /// while her own history is short.
+    pub repeat_prior: f64,
+    /// Exponent of the due lift (0: time since her last purchase is ignored).
+    pub due_weight: f64,
     /// Half-life of a past purchase as a neighbour seed.
     pub seed_half_life: f64,
     /// Weight of the neighbour score.
@@ -39,6 +47,8 @@ impl Default for EngineParams {
         Self {
             repeat_half_life: 4.0,
             repeat_weight: 1.0,
+            repeat_prior: 1.0,
+            due_weight: 1.0,
             seed_half_life: 2.0,
             neighbour_weight: 0.5,
             popularity_weight: 0.1,
@@ -64,7 +74,7 @@ pub enum SeedOrigin {
 pub struct Seed {
     /// Item index.
     pub item: u32,
-    /// Repeat score: decayed share of her baskets that hold the item.
+    /// Repeat score: her estimated chance of buying the item again in her next basket.
     pub repeat: f64,
     /// Weight as a neighbour seed (decayed frequency).
     pub seed: f64,
@@ -92,9 +102,17 @@ pub struct Candidate {
 }
 
 /// The profile of a history observed at time `now`: one seed per distinct item.
-pub fn profile(history: &[Basket], now: f64, p: &EngineParams) -> Vec<Seed> {
+///
+/// Repeat score of item i: (Σ_{baskets holding i} w + κ · rate(i)) / (Σ_{all baskets} w + κ),
+/// with w = 2^(−age / h_r) and κ = `repeat_prior` — her decayed share of baskets holding it,
+/// shrunk toward the item's repeat rate (a beta-binomial estimate of her per-basket chance);
+/// then times lift(time since her last purchase / its cycle)^`due_weight`, its cycle being the
+/// item's own shrunk toward hers (two of the item's for one of hers).
+pub fn profile(history: &[Basket], now: f64, p: &EngineParams, stats: &RepeatStats) -> Vec<Seed> {
     let mut seeds: Vec<Seed> = Vec::new();
     let mut slot: HashMap<u32, usize> = HashMap::new();
+    // Per seed: sum and count of her own intervals between purchases of it.
+    let mut own: Vec<(f64, f64)> = Vec::new();
     let mut total = 0.0;
     for b in history {
         let age = now - b.time;
@@ -110,17 +128,33 @@ pub fn profile(history: &[Basket], now: f64, p: &EngineParams) -> Vec<Seed> {
                     last_time: b.time,
                     origin: SeedOrigin::Bought,
                 });
+                own.push((0.0, 0.0));
                 seeds.len() - 1
             });
             let s = &mut seeds[k];
             s.repeat += wr;
             s.seed += ws;
-            s.last_time = s.last_time.max(b.time);
+            if b.time > s.last_time {
+                own[k].0 += b.time - s.last_time;
+                own[k].1 += 1.0;
+                s.last_time = b.time;
+            }
         }
     }
-    if total > 0.0 {
-        for s in &mut seeds {
-            s.repeat /= total;
+    let kappa = p.repeat_prior.max(0.0);
+    for (s, &(sum, n)) in seeds.iter_mut().zip(&own) {
+        let rate = stats.rate_of(s.item);
+        let prior = if stats.rate.is_empty() { 0.0 } else { rate };
+        let denominator = total + kappa;
+        s.repeat = if denominator > 0.0 {
+            (s.repeat + kappa * prior) / denominator
+        } else {
+            0.0
+        };
+        if p.due_weight != 0.0 && !stats.rate.is_empty() {
+            let cycle = (2.0 * stats.cycle_of(s.item) + sum) / (2.0 + n);
+            let lift = stats.lift_at((now - s.last_time) / cycle.max(1e-9));
+            s.repeat *= lift.powf(p.due_weight);
         }
     }
     seeds
@@ -220,6 +254,8 @@ pub struct Engine {
     pub popularity: Vec<f32>,
     /// Items by popularity.
     pub popular: Vec<u32>,
+    /// Repeat rates, cycles and due lift.
+    pub repeats: RepeatStats,
     /// Weights.
     pub params: EngineParams,
 }
@@ -238,7 +274,7 @@ impl Engine {
         now: f64,
         k: usize,
     ) -> Vec<u32> {
-        let seeds = profile(history, now, params);
+        let seeds = profile(history, now, params, &self.repeats);
         let pop = |i: u32| self.popularity.get(i as usize).copied().unwrap_or(0.0);
         let scored = score(&self.neighbours, &pop, &self.popular, &seeds, params);
         let mut ranked: Vec<(u32, f32)> =
@@ -246,5 +282,44 @@ impl Engine {
         let mut out: Vec<u32> = top_k(&mut ranked, k).iter().map(|&(i, _)| i).collect();
         fill(&mut out, &self.popular, k);
         out
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_repeat_prior_ranks_a_staple_above_a_one_off_bought_as_often() {
+        // Everyone buys item 0 in every basket; item 1 once and never again.
+        let train: Vec<Vec<Basket>> = (0..30)
+            .map(|c| {
+                (0..6)
+                    .map(|t| Basket::new(t as f64, if t == c % 6 { vec![0, 1] } else { vec![0] }))
+                    .collect()
+            })
+            .collect();
+        let stats = RepeatStats::learn(train.iter().map(Vec::as_slice), 2);
+        // She bought both once, in the same basket.
+        let history = vec![Basket::new(0.0, [1, 0])];
+        let p = EngineParams {
+            due_weight: 0.0,
+            ..EngineParams::default()
+        };
+        let seeds = profile(&history, 1.0, &p, &stats);
+        let get = |i: u32| seeds.iter().find(|s| s.item == i).unwrap().repeat;
+        assert!(get(0) > get(1), "{seeds:?}");
+        // Without the prior her own history cannot tell them apart.
+        let flat = profile(
+            &history,
+            1.0,
+            &EngineParams {
+                repeat_prior: 0.0,
+                ..p
+            },
+            &stats,
+        );
+        assert_eq!(flat[0].repeat, flat[1].repeat);
     }
 }

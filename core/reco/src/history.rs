@@ -15,6 +15,8 @@ pub struct HistoryLine {
     pub date: NaiveDate,
     /// Units.
     pub quantity: u32,
+    /// Amount paid for the line, in minor units (euro cents); gifts count in spend.
+    pub amount_cents: i64,
     /// Bought as a gift: never shapes the playlist or the re-purchase list.
     pub gift: bool,
 }

@@ -13,8 +13,18 @@ pub fn recall_at(ranked: &[u32], target: &HashSet<u32>, k: usize) -> f64 {
 }
 
 /// NDCG@K with binary relevance: DCG of the hits over the DCG of a perfect ranking of
-/// min(K, |target|) hits.
+/// min(K, |target|) hits (the convention of TIFU-KNN's code; 1 is reachable).
 pub fn ndcg_at(ranked: &[u32], target: &HashSet<u32>, k: usize) -> f64 {
+    ndcg_with_ideal(ranked, target, k, k.min(target.len()))
+}
+
+/// NDCG@K with the ideal DCG taken over the whole target, |target| hits even beyond K (the
+/// convention of several published studies; below 1 whenever |target| > K).
+pub fn ndcg_full_at(ranked: &[u32], target: &HashSet<u32>, k: usize) -> f64 {
+    ndcg_with_ideal(ranked, target, k, target.len())
+}
+
+fn ndcg_with_ideal(ranked: &[u32], target: &HashSet<u32>, k: usize, ideal_hits: usize) -> f64 {
     if target.is_empty() {
         return 0.0;
     }
@@ -25,9 +35,7 @@ pub fn ndcg_at(ranked: &[u32], target: &HashSet<u32>, k: usize) -> f64 {
         .filter(|(_, i)| target.contains(i))
         .map(|(r, _)| 1.0 / (r as f64 + 2.0).log2())
         .sum();
-    let ideal: f64 = (0..k.min(target.len()))
-        .map(|r| 1.0 / (r as f64 + 2.0).log2())
-        .sum();
+    let ideal: f64 = (0..ideal_hits).map(|r| 1.0 / (r as f64 + 2.0).log2()).sum();
     dcg / ideal
 }
 
@@ -44,6 +52,9 @@ pub struct Scores {
     ndcg10: f64,
     /// Σ NDCG@20.
     ndcg20: f64,
+    /// Σ NDCG@10 and @20, ideal over the whole target.
+    ndcg10_full: f64,
+    ndcg20_full: f64,
     /// Customers whose target has a repeat item, and Σ of their repeat-item Recall@10/@20.
     repeat_n: usize,
     repeat10: f64,
@@ -67,6 +78,10 @@ pub struct Summary {
     pub recall_20: f64,
     /// Mean NDCG@20.
     pub ndcg_20: f64,
+    /// Mean NDCG@10 with the ideal over the whole target ([`ndcg_full_at`]).
+    pub ndcg_10_full: f64,
+    /// Mean NDCG@20 with the ideal over the whole target.
+    pub ndcg_20_full: f64,
     /// Mean Recall@10 of the repeat items, over customers whose target has one.
     pub repeat_recall_10: f64,
     /// Mean Recall@20 of the repeat items.
@@ -88,6 +103,8 @@ impl Scores {
         self.recall20 += recall_at(ranked, target, 20);
         self.ndcg10 += ndcg_at(ranked, target, 10);
         self.ndcg20 += ndcg_at(ranked, target, 20);
+        self.ndcg10_full += ndcg_full_at(ranked, target, 10);
+        self.ndcg20_full += ndcg_full_at(ranked, target, 20);
         let (rep, new): (HashSet<u32>, HashSet<u32>) =
             target.iter().partition(|i| seen.contains(i));
         if !rep.is_empty() {
@@ -112,6 +129,8 @@ impl Scores {
             ndcg_10: m(self.ndcg10, n),
             recall_20: m(self.recall20, n),
             ndcg_20: m(self.ndcg20, n),
+            ndcg_10_full: m(self.ndcg10_full, n),
+            ndcg_20_full: m(self.ndcg20_full, n),
             repeat_recall_10: m(self.repeat10, self.repeat_n),
             repeat_recall_20: m(self.repeat20, self.repeat_n),
             new_recall_10: m(self.new10, self.new_n),
@@ -131,6 +150,8 @@ impl Summary {
             ndcg_10: s(|x| x.ndcg_10),
             recall_20: s(|x| x.recall_20),
             ndcg_20: s(|x| x.ndcg_20),
+            ndcg_10_full: s(|x| x.ndcg_10_full),
+            ndcg_20_full: s(|x| x.ndcg_20_full),
             repeat_recall_10: s(|x| x.repeat_recall_10),
             repeat_recall_20: s(|x| x.repeat_recall_20),
             new_recall_10: s(|x| x.new_recall_10),
@@ -160,6 +181,9 @@ mod tests {
         assert!((ndcg_at(&ranked, &t, 10) - dcg / idcg).abs() < 1e-12);
         // K smaller than the target: the ideal has K hits.
         assert!((ndcg_at(&ranked, &t, 1) - 1.0).abs() < 1e-12);
+        // The other convention keeps the whole target in the ideal.
+        assert!((ndcg_full_at(&ranked, &t, 1) - 1.0 / idcg).abs() < 1e-12);
+        assert!((ndcg_full_at(&ranked, &t, 10) - dcg / idcg).abs() < 1e-12);
         assert_eq!(ndcg_at(&[7, 8], &t, 10), 0.0);
         assert_eq!(recall_at(&ranked, &set(&[]), 10), 0.0);
     }

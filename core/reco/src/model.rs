@@ -1,18 +1,22 @@
 //! The model the sync server builds from purchase history and ships to devices: catalogue
 //! facts, top-k item neighbours, popularity overall and per segment, re-purchase cadence
-//! priors per product, a BG/NBD visit model, and the scorer's weights.
+//! priors per product, repeat rates and cycles, an MBG/NBD visit model (overall and per
+//! segment) with a Gamma-Gamma spend model, and the scorer's weights.
 
 use std::collections::HashMap;
+use std::time::Instant;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::basket::{Basket, Interner, day_number};
-use crate::bgnbd::{BgNbd, Rfm};
+use crate::bgnbd::{MbgNbd, Rfm};
 use crate::catalog::CatalogItem;
 use crate::engine::{EngineParams, popularity};
 use crate::history::{HistoryLine, baskets_of};
 use crate::itemknn::{NeighbourConfig, Neighbours, build_neighbours};
+use crate::repeats::RepeatStats;
+use crate::spend::{GammaGamma, SpendSummary};
 
 /// One customer's data for the build.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,6 +42,11 @@ pub struct BuildConfig {
     pub prior_weight: f64,
     /// Observed intervals needed to learn a cadence for a product without a catalogue cycle.
     pub min_intervals_for_prior: u32,
+    /// Customers a segment needs for a visit model of its own.
+    pub min_segment_customers: usize,
+    /// At most this many customers (an even sample) in one visit or spend fit: the
+    /// estimates are already tight, and the fit's cost grows with them.
+    pub max_fit_customers: usize,
     /// The scorer's weights shipped to devices.
     pub params: EngineParams,
 }
@@ -52,11 +61,56 @@ impl BuildConfig {
             segment_top: 200,
             prior_weight: 2.0,
             min_intervals_for_prior: 10,
+            min_segment_customers: 1_000,
+            max_fit_customers: 20_000,
             params: EngineParams {
                 repeat_half_life: 180.0,
                 seed_half_life: 120.0,
                 ..EngineParams::default()
             },
+        }
+    }
+}
+
+/// Seconds each part of a build took.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct BuildTimings {
+    /// Item-item neighbours.
+    pub neighbours_s: f64,
+    /// Popularity overall and per segment.
+    pub popularity_s: f64,
+    /// Repeat rates, cycles, due lift and cadence priors.
+    pub repeats_s: f64,
+    /// Visit (MBG/NBD overall and per segment) and spend fits.
+    pub visits_s: f64,
+    /// The whole build.
+    pub total_s: f64,
+}
+
+/// The visit model shipped: MBG/NBD overall and for each segment with enough customers, and
+/// the Gamma-Gamma model of spend per visit. Time in days, money in minor units.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VisitModel {
+    /// Fitted on every customer.
+    pub overall: MbgNbd,
+    /// Per segment (indices of [`Model::segments`]): its own fit, when it had enough customers.
+    pub segments: Vec<Option<MbgNbd>>,
+    /// Spend per visit; `None` when it could not be fitted.
+    pub spend: Option<GammaGamma>,
+    /// 99th percentile of the days between two visits of one customer, over the customers
+    /// who came back: a silence longer than this was never followed by a return.
+    pub return_gap_p99_days: f64,
+}
+
+impl VisitModel {
+    /// The fit for a customer of segment `s` (its own when it has one).
+    pub fn for_segment(&self, s: Option<usize>) -> (&MbgNbd, bool) {
+        match s
+            .and_then(|s| self.segments.get(s))
+            .and_then(Option::as_ref)
+        {
+            Some(m) => (m, true),
+            None => (&self.overall, false),
         }
     }
 }
@@ -101,10 +155,12 @@ pub struct Model {
     pub segment_popular: Vec<Vec<(u32, f32)>>,
     /// Cadence prior of each product.
     pub cadence: Vec<Cadence>,
+    /// Repeat rate and cycle of each product (days), and the due lift.
+    pub repeats: RepeatStats,
     /// Weight of the cadence prior in a customer's estimate (in intervals).
     pub prior_weight: f32,
-    /// Visit model, time in days; `None` when it could not be fitted.
-    pub visits: Option<BgNbd>,
+    /// Visit and spend model, time in days; `None` when it could not be fitted.
+    pub visits: Option<VisitModel>,
     /// The scorer's weights.
     pub params: EngineParams,
 }
@@ -116,6 +172,17 @@ impl Model {
         customers: &[TrainingCustomer],
         cfg: &BuildConfig,
     ) -> Self {
+        Self::build_timed(catalog, customers, cfg).0
+    }
+
+    /// [`Model::build`], with the seconds each part took.
+    pub fn build_timed(
+        catalog: &[CatalogItem],
+        customers: &[TrainingCustomer],
+        cfg: &BuildConfig,
+    ) -> (Self, BuildTimings) {
+        let started = Instant::now();
+        let mut timings = BuildTimings::default();
         let mut products = Interner::default();
         let mut brand_ix = Interner::default();
         let mut cat_ix = Interner::default();
@@ -143,6 +210,7 @@ impl Model {
             .filter(|b| !b.is_empty())
             .collect();
         let half_life = Some(cfg.half_life_days);
+        let t = Instant::now();
         let neighbours = build_neighbours(
             &histories,
             n,
@@ -153,6 +221,8 @@ impl Model {
                 shrink: 1.0,
             },
         );
+        timings.neighbours_s = t.elapsed().as_secs_f64();
+        let t = Instant::now();
         let (pop, popular) = popularity(&histories, n, half_life, Some(now));
         let popular: Vec<u32> = popular.into_iter().take(cfg.segment_top).collect();
 
@@ -180,9 +250,16 @@ impl Model {
             })
             .collect();
 
+        timings.popularity_s = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let repeats = RepeatStats::learn(histories.iter().map(Vec::as_slice), n);
         let cadence = cadence_priors(catalog, &products, customers, cfg);
-        let visits = fit_visits(customers, cfg.as_of);
-        Self {
+        timings.repeats_s = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let visits = fit_visits(customers, &seg_ix, cfg);
+        timings.visits_s = t.elapsed().as_secs_f64();
+        timings.total_s = started.elapsed().as_secs_f64();
+        let model = Self {
             built_on: cfg.as_of,
             products,
             brands: brand_ix.ids().to_vec(),
@@ -196,10 +273,12 @@ impl Model {
             segments: seg_ix.ids().to_vec(),
             segment_popular,
             cadence,
+            repeats,
             prior_weight: cfg.prior_weight as f32,
             visits,
             params: cfg.params,
-        }
+        };
+        (model, timings)
     }
 
     /// Index of a segment by name.
@@ -318,21 +397,82 @@ pub(crate) fn own_intervals(lines: &[HistoryLine], products: &Interner) -> HashM
         .collect()
 }
 
-/// A customer's visit summary in days at `today`: distinct non-gift purchase days.
+/// A customer's visit summary in days at `today`: her distinct purchase days, gift lines
+/// included (buying a gift is a visit).
 pub fn visit_summary(lines: &[HistoryLine], today: NaiveDate) -> Option<Rfm> {
     let end = f64::from(day_number(today));
     let times: Vec<f64> = lines
         .iter()
-        .filter(|l| !l.gift)
         .map(|l| f64::from(day_number(l.date)))
         .collect();
     Rfm::from_times(&times, end)
 }
 
-fn fit_visits(customers: &[TrainingCustomer], as_of: NaiveDate) -> Option<BgNbd> {
-    let rfm: Vec<Rfm> = customers
-        .iter()
-        .filter_map(|c| visit_summary(&c.lines, as_of))
+/// Her spend per visit until `today`: every line of a day adds up (gifts included); days
+/// with a total of zero or less (returns, free gifts) carry no spend. `None` without one.
+pub fn spend_summary(lines: &[HistoryLine], today: NaiveDate) -> Option<SpendSummary> {
+    let mut by_day: HashMap<NaiveDate, i64> = HashMap::new();
+    for l in lines.iter().filter(|l| l.date <= today) {
+        *by_day.entry(l.date).or_default() += l.amount_cents;
+    }
+    let valued: Vec<f64> = by_day
+        .values()
+        .filter(|&&c| c > 0)
+        .map(|&c| c as f64)
         .collect();
-    BgNbd::fit(&rfm).ok()
+    (!valued.is_empty()).then(|| SpendSummary {
+        visits: valued.len() as f64,
+        mean: valued.iter().sum::<f64>() / valued.len() as f64,
+    })
+}
+
+/// Every `step`-th element, so that at most `max` are kept.
+fn even_sample<T: Copy>(v: &[T], max: usize) -> Vec<T> {
+    let step = v.len().div_ceil(max.max(1)).max(1);
+    v.iter().step_by(step).copied().collect()
+}
+
+fn fit_visits(
+    customers: &[TrainingCustomer],
+    segments: &Interner,
+    cfg: &BuildConfig,
+) -> Option<VisitModel> {
+    let mut all: Vec<Rfm> = Vec::new();
+    let mut by_segment: Vec<Vec<Rfm>> = vec![Vec::new(); segments.len()];
+    let mut spend: Vec<SpendSummary> = Vec::new();
+    let mut gaps: Vec<i32> = Vec::new();
+    for c in customers {
+        let Some(rfm) = visit_summary(&c.lines, cfg.as_of) else {
+            continue;
+        };
+        let mut days: Vec<i32> = c.lines.iter().map(|l| day_number(l.date)).collect();
+        days.sort_unstable();
+        days.dedup();
+        gaps.extend(days.windows(2).map(|w| w[1] - w[0]));
+        all.push(rfm);
+        if let Some(s) = segments.get(&c.segment) {
+            by_segment[s as usize].push(rfm);
+        }
+        spend.extend(spend_summary(&c.lines, cfg.as_of));
+    }
+    let max = cfg.max_fit_customers;
+    let overall = MbgNbd::fit(&even_sample(&all, max)).ok()?;
+    let segments = by_segment
+        .iter()
+        .map(|v| {
+            (v.len() >= cfg.min_segment_customers)
+                .then(|| MbgNbd::fit_near(&even_sample(v, max), Some(&overall)).ok())
+                .flatten()
+        })
+        .collect();
+    Some(VisitModel {
+        overall,
+        segments,
+        spend: GammaGamma::fit(&even_sample(&spend, max)).ok(),
+        return_gap_p99_days: {
+            gaps.sort_unstable();
+            gaps.get(gaps.len() * 99 / 100)
+                .map_or(f64::INFINITY, |&g| f64::from(g))
+        },
+    })
 }

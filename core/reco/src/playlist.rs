@@ -125,7 +125,7 @@ pub fn playlist(
     let p = &model.params;
     let baskets = baskets_of(history, &model.products);
     let now = f64::from(day_number(ctx.today));
-    let mut seeds = profile(&baskets, now, p);
+    let mut seeds = profile(&baskets, now, p, &model.repeats);
     let bought: HashSet<u32> = seeds.iter().map(|s| s.item).collect();
 
     let mut verdict: HashMap<u32, FeedbackKind> = HashMap::new();

@@ -1,13 +1,14 @@
 //! Re-purchase and visit timing for one customer: each replenishable product's cycle from her
-//! own intervals shrunk toward the product's prior, what is due within a window, and the
-//! BG/NBD forecast of her next visits. Gifts never count.
+//! own intervals shrunk toward the product's prior, what is due within a window (gifts never
+//! count), and the MBG/NBD forecast of her next visits with her value as a band.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::basket::{date_of_day, day_number};
 use crate::history::HistoryLine;
-use crate::model::{Model, own_intervals, visit_summary};
+use crate::model::{Model, own_intervals, spend_summary, visit_summary};
+use crate::spend::{ValueBand, value_band};
 
 /// A product due (or overdue) for re-purchase.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -165,30 +166,95 @@ fn confidence(own: &[f64], k: f64, until: i32, cycle: f64) -> f64 {
     (evidence * regularity * lapse).clamp(0.0, 1.0)
 }
 
+/// How the card words her activity, from the chance that she buys again within a year
+/// (`p_return_year`, at most P(alive)), and `Lapsed` whatever the model says once her
+/// silence is longer than any after which a training customer came back (a guard against a
+/// fit that cannot tell drop-out from silence); one rule for every platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Activity {
+    /// P(buys again within a year) ≥ 0.6.
+    Active,
+    /// 0.25 ≤ P(buys again within a year) < 0.6: she may be drifting away.
+    Lapsing,
+    /// P(buys again within a year) < 0.25: most likely gone (a one-time buyer from long ago
+    /// is here).
+    Lapsed,
+}
+
+impl Activity {
+    /// Her activity from her chance of buying again within a year, her days since her last
+    /// visit and the longest silence after which customers came back.
+    pub fn of(p_return_year: f64, days_silent: f64, return_gap_p99_days: f64) -> Self {
+        if days_silent > return_gap_p99_days {
+            Self::Lapsed
+        } else if p_return_year >= 0.6 {
+            Self::Active
+        } else if p_return_year >= 0.25 {
+            Self::Lapsing
+        } else {
+            Self::Lapsed
+        }
+    }
+}
+
+/// Days ahead the value band covers.
+pub const VALUE_HORIZON_DAYS: u32 = 365;
+
 /// The next-visit forecast of one customer.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct VisitForecast {
-    /// P(she is still an active customer).
+    /// P(she is still an active customer), from MBG/NBD: below 1 for a customer who never
+    /// came back, falling with the time since her last visit.
     pub p_alive: f64,
-    /// Expected purchase occasions in the next 30 days.
+    /// P(she buys again within 365 days): alive and coming back at her estimated rate.
+    pub p_return_year: f64,
+    /// `p_return_year` in words: what the card says of her.
+    pub activity: Activity,
+    /// Expected visits (purchase days) in the next 30 days.
     pub expected_30_days: f64,
-    /// Expected purchase occasions in the next 90 days.
+    /// Expected visits in the next 90 days.
     pub expected_90_days: f64,
+    /// Her spend over the next [`VALUE_HORIZON_DAYS`] as a 10th–90th percentile band; `None`
+    /// when the model has no spend fit.
+    pub value: Option<ValueBand>,
+    /// True when her segment's own visit model was used, false for the overall one.
+    pub segment_model: bool,
 }
 
-/// BG/NBD forecast from her distinct non-gift purchase days; `None` without a fitted visit
-/// model or a purchase.
+/// MBG/NBD forecast from her distinct purchase days (gift purchases are visits too) and her
+/// spend per visit; her segment's model when it has one. `None` without a fitted visit model
+/// or a purchase on or before `today`.
 pub fn visit_forecast(
     model: &Model,
     history: &[HistoryLine],
+    segment: Option<&str>,
     today: NaiveDate,
 ) -> Option<VisitForecast> {
-    let m = model.visits?;
+    let vm = model.visits.as_ref()?;
     let rfm = visit_summary(history, today)?;
+    let (m, segment_model) = vm.for_segment(segment.and_then(|s| model.segment_index(s)));
+    let p_alive = m.p_alive(&rfm);
+    let p_return_year = m.p_purchase_within(&rfm, 365.0);
+    let own = spend_summary(history, today);
+    let value = vm.spend.map(|g| {
+        value_band(
+            m,
+            &g,
+            &rfm,
+            own.as_ref(),
+            f64::from(VALUE_HORIZON_DAYS),
+            VALUE_HORIZON_DAYS,
+        )
+    });
     Some(VisitForecast {
-        p_alive: m.p_alive(&rfm),
+        p_alive,
+        p_return_year,
+        activity: Activity::of(p_return_year, rfm.t - rfm.t_x, vm.return_gap_p99_days),
         expected_30_days: m.expected_purchases(&rfm, 30.0),
         expected_90_days: m.expected_purchases(&rfm, 90.0),
+        value,
+        segment_model,
     })
 }
 

@@ -4,8 +4,9 @@
 
 use carnet_reco::artifact::ArtifactError;
 use carnet_reco::{
-    BuildConfig, CatalogItem, Feedback, FeedbackKind, HistoryLine, Model, PlaylistContext, Reason,
-    Rule, RuleAction, RuleTarget, TrainingCustomer, due_list, playlist, visit_forecast,
+    Activity, BuildConfig, CatalogItem, Feedback, FeedbackKind, HistoryLine, Model,
+    PlaylistContext, Reason, Rule, RuleAction, RuleTarget, TrainingCustomer, due_list, playlist,
+    visit_forecast,
 };
 use chrono::NaiveDate;
 
@@ -29,6 +30,7 @@ fn line(p: &str, d: &str) -> HistoryLine {
         product_id: p.into(),
         date: day(d),
         quantity: 1,
+        amount_cents: 2_500,
         gift: false,
     }
 }
@@ -282,7 +284,7 @@ fn due_list_and_visit_forecast() {
     assert_eq!(due.len(), 1, "{due:?}");
     assert_eq!(due[0].product_id, "P1");
     assert!(due[0].confidence > 0.0 && due[0].confidence <= 1.0);
-    let f = visit_forecast(&m, &history, day("2024-05-01")).unwrap();
+    let f = visit_forecast(&m, &history, Some("skin"), day("2024-05-01")).unwrap();
     assert!(f.p_alive > 0.0 && f.p_alive <= 1.0);
     assert!(f.expected_90_days > f.expected_30_days && f.expected_30_days > 0.0);
 }
@@ -319,11 +321,96 @@ fn artifact_round_trip_and_damaged_artifacts() {
         Model::from_bytes(&other).err(),
         Some(ArtifactError::UnsupportedVersion {
             found: 9,
-            supported: 1
+            supported: 2
         })
     );
     assert_eq!(
         Model::from_bytes(b"PK\x03\x04 a zip file").err(),
         Some(ArtifactError::BadMagic)
     );
+}
+
+/// Two years of a shop where half the customers come once and never again and the others
+/// come about every five weeks.
+fn visit_model() -> Model {
+    let catalog = vec![item("P1", "B1", "skincare.cream", false, Some(60))];
+    let start = day("2023-01-01");
+    let customers: Vec<TrainingCustomer> = (0..120)
+        .map(|c| {
+            let first = start + chrono::Duration::days((c * 7 % 600) as i64);
+            let visits = if c % 2 == 0 {
+                1
+            } else {
+                1 + (730 - c * 7 % 600) / 35
+            };
+            TrainingCustomer {
+                segment: "all".into(),
+                lines: (0..visits)
+                    .map(|k| HistoryLine {
+                        date: first + chrono::Duration::days(k as i64 * (30 + c as i64 % 11)),
+                        ..line("P1", "2023-01-01")
+                    })
+                    .filter(|l| l.date < day("2025-01-01"))
+                    .collect(),
+            }
+        })
+        .collect();
+    Model::build(&catalog, &customers, &BuildConfig::new(day("2025-01-01")))
+}
+
+#[test]
+fn a_long_lapsed_one_time_buyer_is_never_called_active() {
+    let once = vec![line("P1", "2024-01-10")];
+    let m = visit_model();
+    let f = visit_forecast(&m, &once, None, day("2026-11-01")).unwrap();
+    assert!(
+        f.p_return_year < 0.25 && f.p_return_year <= f.p_alive,
+        "{f:?}"
+    );
+    assert_eq!(f.activity, Activity::Lapsed);
+    // Her value is a band, and nothing is expected of her any more at its low end.
+    let band = f.value.unwrap();
+    assert_eq!((band.low_cents, band.horizon_days), (0, 365));
+    // The same customer just after her visit may well come back.
+    let fresh = visit_forecast(&m, &once, None, day("2024-01-12")).unwrap();
+    assert!(
+        fresh.p_return_year > 2.0 * f.p_return_year && fresh.activity != Activity::Lapsed,
+        "{fresh:?}"
+    );
+    let regular: Vec<HistoryLine> = (0..12)
+        .map(|k| line("P1", &format!("2026-{:02}-15", k % 10 + 1)))
+        .collect();
+    let r = visit_forecast(&m, &regular, None, day("2026-11-01")).unwrap();
+    assert_eq!(r.activity, Activity::Active, "{r:?}");
+    assert!(r.value.unwrap().high_cents > band.high_cents);
+    // A fit on four months of data cannot tell drop-out from silence (its P(alive) stays
+    // near 1): the card's wording still does not call her active.
+    let short = visit_forecast(&model(), &once, Some("scent"), day("2026-11-01")).unwrap();
+    assert_eq!(short.activity, Activity::Lapsed, "{short:?}");
+}
+
+#[test]
+fn an_artifact_of_the_previous_format_is_refused_by_version() {
+    let mut bytes = model().to_bytes();
+    bytes[8..12].copy_from_slice(&1u32.to_le_bytes());
+    assert_eq!(
+        Model::from_bytes(&bytes).err(),
+        Some(ArtifactError::UnsupportedVersion {
+            found: 1,
+            supported: 2
+        })
+    );
+}
+
+#[test]
+fn the_artifact_keeps_repeat_rates_and_visit_models() {
+    let m = model();
+    let back = Model::from_bytes(&m.to_bytes()).unwrap();
+    assert_eq!(back.repeats.cycle, m.repeats.cycle);
+    assert_eq!(back.repeats.lift, m.repeats.lift);
+    for (a, b) in back.repeats.rate.iter().zip(&m.repeats.rate) {
+        assert!((a - b).abs() < 1e-4);
+    }
+    assert_eq!(back.visits, m.visits);
+    assert!(m.visits.as_ref().unwrap().spend.is_some());
 }

@@ -80,25 +80,30 @@ fn gather_in(
         ),
         None => (false, Vec::new()),
     };
+    // Every line, gifts flagged: the engine leaves gifts out of the playlist and re-purchase
+    // list, and counts them in her visits and spend.
     let history = c
         .prepare_cached(
-            "SELECT product_id, bought_at, quantity FROM purchase
-             WHERE customer_id = ?1 AND gift = 0",
+            "SELECT product_id, bought_at, quantity, amount_cents, gift FROM purchase
+             WHERE customer_id = ?1",
         )?
         .query_map([customer_id], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, i64>(1)?,
                 r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, bool>(4)?,
             ))
         })?
         .filter_map(|row| match row {
-            Ok((product_id, at, quantity)) => time::day_of(at).map(|date| {
+            Ok((product_id, at, quantity, amount_cents, gift)) => time::day_of(at).map(|date| {
                 Ok(HistoryLine {
                     product_id,
                     date,
                     quantity: u32::try_from(quantity).unwrap_or(1),
-                    gift: false,
+                    amount_cents,
+                    gift,
                 })
             }),
             Err(e) => Some(Err(e)),
@@ -184,7 +189,16 @@ pub(super) fn describe_suggestions(
     suggestions: &[Suggestion],
     offers: &[ActiveOffer],
 ) -> Result<Vec<PlaylistItem>> {
+    // Names already read, so that a reason naming a product of the list (most often the
+    // suggestion itself: "bought on …") costs no second query.
     let mut names: HashMap<String, String> = HashMap::new();
+    let mut infos = Vec::with_capacity(suggestions.len());
+    for s in suggestions {
+        if let Some(info) = product(c, &s.product_id)? {
+            names.insert(info.id.clone(), info.name.clone());
+            infos.push((s, info));
+        }
+    }
     let mut name_of = |id: &str| -> Result<String> {
         if let Some(n) = names.get(id) {
             return Ok(n.clone());
@@ -193,11 +207,8 @@ pub(super) fn describe_suggestions(
         names.insert(id.to_owned(), n.clone());
         Ok(n)
     };
-    let mut out = Vec::with_capacity(suggestions.len());
-    for s in suggestions {
-        let Some(info) = product(c, &s.product_id)? else {
-            continue;
-        };
+    let mut out = Vec::with_capacity(infos.len());
+    for (s, info) in infos {
         let reason = match &s.reason {
             Reason::BoughtOn { product_id, date } => SuggestionReason::BoughtOn {
                 product_name: name_of(product_id)?,

@@ -11,7 +11,7 @@ use crate::card::ActiveOffer;
 use crate::error::Result;
 use crate::store::Cache;
 
-pub use carnet_reco::VisitForecast;
+pub use carnet_reco::{Activity, ValueBand, VisitForecast};
 pub use model::{ModelProblem, ModelStatus, RejectedModel, model_status};
 pub(crate) use model::{apply_model, apply_policy};
 
@@ -201,8 +201,11 @@ pub fn repurchase_list(
     })
 }
 
-/// Customer `customer_id`'s BG/NBD forecast: P(still active), expected purchase occasions in
-/// the next 30 and 90 days.
+/// Customer `customer_id`'s visit forecast for her card, from the model's MBG/NBD fit (her
+/// segment's when it has one): P(alive); P(she buys again within a year) and its wording
+/// ([`Activity`]: a long-lapsed one-time buyer is `Lapsed`, never active); expected visits in
+/// the next 30 and 90 days; her spend over the next year as a band ([`ValueBand`], 10th to
+/// 90th percentile in cents: show it as a range, never as one number).
 pub fn visit_forecast(cache: &Cache, customer_id: &str, today: NaiveDate) -> Result<CardForecast> {
     let withheld = |w| CardForecast {
         forecast: None,
@@ -215,7 +218,12 @@ pub fn visit_forecast(cache: &Cache, customer_id: &str, today: NaiveDate) -> Res
         return Ok(withheld(Withheld::ModelNotReceived));
     };
     Ok(CardForecast {
-        forecast: carnet_reco::visit_forecast(&model, &input.history, today),
+        forecast: carnet_reco::visit_forecast(
+            &model,
+            &input.history,
+            input.context.segment.as_deref(),
+            today,
+        ),
         withheld: None,
     })
 }

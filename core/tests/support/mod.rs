@@ -451,6 +451,7 @@ pub fn sample_model_bytes() -> Vec<u8> {
                         product_id: (*p).into(),
                         date: start + chrono::Duration::days(day),
                         quantity: 1,
+                        amount_cents: 2_500,
                         gift: false,
                     });
                 }

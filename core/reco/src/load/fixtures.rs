@@ -96,6 +96,7 @@ pub fn read_fixtures(dir: &std::path::Path) -> Result<FixturesData, LoadError> {
             product_id: l.product_id,
             date,
             quantity: l.quantity,
+            amount_cents: l.amount_cents,
             gift: l.gift,
         });
     }

@@ -6,16 +6,16 @@
 use std::collections::{HashMap, HashSet};
 
 use carnet_reco::basket::{Basket, Dataset, History, day_number};
+use carnet_reco::bgnbd::{BgNbd, Rfm};
 use carnet_reco::engine::Engine;
 use carnet_reco::evaluate::{EvalConfig, METHOD_NAMES, Methods, score_cases, tune_engine};
 use carnet_reco::history::baskets_of;
 use carnet_reco::itemknn::NeighbourConfig;
 use carnet_reco::load::{FixturesData, read_fixtures};
 use carnet_reco::metrics::Summary;
-use carnet_reco::model::visit_summary;
+use carnet_reco::model::{spend_summary, visit_summary};
 use carnet_reco::repurchase::cycle_estimates;
 use carnet_reco::split::{Case, temporal_split};
-use carnet_reco::tifu::TifuParams;
 use carnet_reco::{
     BuildConfig, Feedback, FeedbackKind, HistoryLine, Model, PlaylistContext, TrainingCustomer,
     playlist,
@@ -57,24 +57,23 @@ pub fn run(dir: &str, cutoff: Option<NaiveDate>) -> Result<serde_json::Value, St
     let task = temporal_split(&dataset, cut);
     let n_items = dataset.items.len();
     let eval_cfg = EvalConfig {
-        tifu: TifuParams::TAFENG,
         neighbours: NeighbourConfig {
             k: cfg.neighbours_k,
             half_life: Some(cfg.half_life_days),
             now: Some(cut),
             shrink: 1.0,
         },
-        time_scale: median_gap(&task.train),
-        tune: true,
+        ..EvalConfig::new(crate::median_gap(task.train.iter().map(Vec::as_slice)))
     };
     // Tuned on the training histories only: their last pre-cutoff basket is the target.
-    cfg.params = tune_engine(&task.train, n_items, &eval_cfg, 0);
+    cfg.params = tune_engine(&task.train, n_items, &eval_cfg, 0).params;
     let model = Model::build(&data.catalog, &training, &cfg);
     let methods = Methods::fit(&task.train, n_items, &eval_cfg, cfg.params);
     let engine = Engine {
         neighbours: model.neighbours.clone(),
         popularity: model.popularity.clone(),
         popular: model.popular.clone(),
+        repeats: model.repeats.clone(),
         params: model.params,
     };
 
@@ -86,7 +85,7 @@ pub fn run(dir: &str, cutoff: Option<NaiveDate>) -> Result<serde_json::Value, St
         task.cases.len()
     );
     println!(
-        "engine weights tuned on a validation split of pre-cutoff histories: {:?}",
+        "engine weights tuned by 5-fold validation over pre-cutoff histories: {:?}",
         cfg.params
     );
 
@@ -341,15 +340,24 @@ fn repurchase_mae(data: &FixturesData, model: &Model, cutoff: NaiveDate) -> serd
     })
 }
 
-/// BG/NBD fitted on pre-cutoff visits (days): forecast of the visits until `as_of` against
-/// the actual count.
+/// BG/NBD and MBG/NBD fitted on pre-cutoff visits (days), overall and per segment: the
+/// visits until `as_of` forecast against the actual count, P(alive) of one-time buyers, and
+/// the value band's coverage of the actual spend after the cutoff.
 fn visit_check(data: &FixturesData, model: &Model, cutoff: NaiveDate) -> serde_json::Value {
-    let Some(m) = model.visits else {
-        println!("\nBG/NBD: no fit");
+    let Some(vm) = &model.visits else {
+        println!("\nvisit model: no fit");
         return json!(null);
     };
     let horizon = (data.as_of - cutoff).num_days() as f64;
-    let (mut forecast, mut actual) = (0.0, 0usize);
+    let today = cutoff - Duration::days(1);
+    struct Row {
+        segment: Option<usize>,
+        rfm: Rfm,
+        spend: Option<carnet_reco::spend::SpendSummary>,
+        visits_after: usize,
+        spend_after: i64,
+    }
+    let mut rows = Vec::new();
     for c in &data.customers {
         let past: Vec<HistoryLine> = c
             .lines
@@ -357,36 +365,138 @@ fn visit_check(data: &FixturesData, model: &Model, cutoff: NaiveDate) -> serde_j
             .filter(|l| l.date < cutoff)
             .cloned()
             .collect();
-        let Some(rfm) = visit_summary(&past, cutoff - Duration::days(1)) else {
+        let Some(rfm) = visit_summary(&past, today) else {
             continue;
         };
-        forecast += m.expected_purchases(&rfm, horizon);
         let mut days: Vec<NaiveDate> = c
             .lines
             .iter()
-            .filter(|l| !l.gift && l.date >= cutoff)
+            .filter(|l| l.date >= cutoff)
             .map(|l| l.date)
             .collect();
         days.sort();
         days.dedup();
-        actual += days.len();
+        rows.push(Row {
+            segment: model.segment_index(&c.segment),
+            rfm,
+            spend: spend_summary(&past, today),
+            visits_after: days.len(),
+            spend_after: c
+                .lines
+                .iter()
+                .filter(|l| l.date >= cutoff)
+                .map(|l| l.amount_cents)
+                .sum(),
+        });
     }
-    println!(
-        "\nBG/NBD on pre-cutoff visits (days): r {:.3}, alpha {:.2}, a {:.3}, b {:.3}; visits in the {horizon:.0} days after the cutoff: forecast {forecast:.0}, actual {actual}",
-        m.r, m.alpha, m.a, m.b
-    );
-    json!({"r": m.r, "alpha": m.alpha, "a": m.a, "b": m.b, "horizon_days": horizon, "forecast": forecast, "actual": actual})
-}
-
-fn median_gap(train: &[Vec<Basket>]) -> f64 {
-    let mut gaps: Vec<f64> = train
+    let all: Vec<Rfm> = rows.iter().map(|r| r.rfm).collect();
+    let sample: Vec<Rfm> = all
         .iter()
-        .flat_map(|h| h.windows(2).map(|w| w[1].time - w[0].time))
-        .filter(|g| *g > 0.0)
+        .step_by(all.len().div_ceil(20_000).max(1))
+        .copied()
         .collect();
-    if gaps.is_empty() {
-        return 1.0;
+    let bg = BgNbd::fit(&sample).ok();
+    let actual: usize = rows.iter().map(|r| r.visits_after).sum();
+    let mbg = &vm.overall;
+    let once: Vec<&Row> = rows.iter().filter(|r| r.rfm.x == 0.0).collect();
+    let lapsed_once: Vec<&Row> = once.iter().copied().filter(|r| r.rfm.t > 365.0).collect();
+    let mean_p = |rs: &[&Row], f: &dyn Fn(&Rfm) -> f64| {
+        rs.iter().map(|r| f(&r.rfm)).sum::<f64>() / rs.len().max(1) as f64
+    };
+    println!(
+        "\nvisits on pre-cutoff history (days; {} customers), {horizon:.0} days after the cutoff: actual {actual}",
+        rows.len()
+    );
+    println!(
+        "{:<28} {:>7} {:>8} {:>7} {:>8} {:>12} {:>10} {:>12} {:>14}",
+        "model", "r", "alpha", "a", "b", "log-lik", "forecast", "MAE/cust", "P(alive) once"
+    );
+    let mut out = serde_json::Map::new();
+    let mut report = |name: &str, p: [f64; 4], ll: f64, f: &dyn Fn(&Row) -> f64, pa: f64| {
+        let forecast: f64 = rows.iter().map(f).sum();
+        let mae = rows
+            .iter()
+            .map(|r| (f(r) - r.visits_after as f64).abs())
+            .sum::<f64>()
+            / rows.len().max(1) as f64;
+        println!(
+            "{name:<28} {:>7.3} {:>8.2} {:>7.3} {:>8.3} {ll:>12.1} {forecast:>10.0} {mae:>12.4} {pa:>14.3}",
+            p[0], p[1], p[2], p[3]
+        );
+        out.insert(name.into(), json!({"params": p, "log_likelihood": ll, "forecast": forecast, "mae_per_customer": mae, "p_alive_one_time_buyers": pa}));
+    };
+    if let Some(bg) = bg {
+        report(
+            "BG/NBD overall",
+            [bg.r, bg.alpha, bg.a, bg.b],
+            bg.total_ln_likelihood(&all),
+            &|r| bg.expected_purchases(&r.rfm, horizon),
+            mean_p(&once, &|c| bg.p_alive(c)),
+        );
     }
-    gaps.sort_by(f64::total_cmp);
-    gaps[gaps.len() / 2]
+    report(
+        "MBG/NBD overall (model)",
+        [mbg.r, mbg.alpha, mbg.a, mbg.b],
+        mbg.total_ln_likelihood(&all),
+        &|r| mbg.expected_purchases(&r.rfm, horizon),
+        mean_p(&once, &|c| mbg.p_alive(c)),
+    );
+    let per = |r: &Row| vm.for_segment(r.segment).0;
+    let seg_ll: f64 = rows.iter().map(|r| per(r).ln_likelihood(&r.rfm)).sum();
+    let fitted = vm.segments.iter().filter(|s| s.is_some()).count();
+    report(
+        &format!("MBG/NBD per segment ({fitted} fits)"),
+        [f64::NAN; 4],
+        seg_ll,
+        &|r| per(r).expected_purchases(&r.rfm, horizon),
+        once.iter().map(|r| per(r).p_alive(&r.rfm)).sum::<f64>() / once.len().max(1) as f64,
+    );
+    println!(
+        "one-time buyers: {} ({} first seen over a year before the cutoff: mean P(alive) BG/NBD {}, MBG/NBD {:.3}, {} of them came back)",
+        once.len(),
+        lapsed_once.len(),
+        bg.map_or("-".into(), |b| format!(
+            "{:.3}",
+            mean_p(&lapsed_once, &|c| b.p_alive(c))
+        )),
+        mean_p(&lapsed_once, &|c| mbg.p_alive(c)),
+        lapsed_once.iter().filter(|r| r.visits_after > 0).count()
+    );
+    if let Some(gg) = vm.spend {
+        let (mut inside, mut below, mut above) = (0usize, 0usize, 0usize);
+        for r in &rows {
+            let b = carnet_reco::spend::value_band(
+                per(r),
+                &gg,
+                &r.rfm,
+                r.spend.as_ref(),
+                horizon,
+                horizon as u32,
+            );
+            if r.spend_after < b.low_cents {
+                below += 1;
+            } else if r.spend_after > b.high_cents {
+                above += 1;
+            } else {
+                inside += 1;
+            }
+        }
+        let pct = |k: usize| 100.0 * k as f64 / rows.len().max(1) as f64;
+        println!(
+            "Gamma-Gamma p {:.2}, q {:.2}, γ {:.0}; 10–90 % value band over the {horizon:.0} days: actual spend inside for {:.1} %, below {:.1} %, above {:.1} %",
+            gg.p,
+            gg.q,
+            gg.gamma,
+            pct(inside),
+            pct(below),
+            pct(above)
+        );
+        out.insert(
+            "value_band".into(),
+            json!({"inside": inside, "below": below, "above": above}),
+        );
+    }
+    out.insert("actual".into(), json!(actual));
+    out.insert("horizon_days".into(), json!(horizon));
+    serde_json::Value::Object(out)
 }
