@@ -230,11 +230,7 @@ impl Handheld {
     pub fn visit_forecast(&self, customer_id: String) -> Result<CardForecast, CarnetError> {
         let card = self.core.forecast(&customer_id)?;
         Ok(CardForecast {
-            forecast: card.forecast.map(|f| VisitForecast {
-                p_alive: f.p_alive,
-                expected_30_days: f.expected_30_days,
-                expected_90_days: f.expected_90_days,
-            }),
+            forecast: card.forecast.map(VisitForecast::from),
             withheld: card.withheld.map(Into::into),
         })
     }

@@ -645,15 +645,67 @@ impl From<carnet_core::recommend::RepurchaseList> for RepurchaseList {
     }
 }
 
+/// Whether she is still a customer, in words: what the card says (never a bare percentage:
+/// a long-lapsed one-time buyer is `Lapsed`, whatever a fit on little history says).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Activity {
+    /// Likely to buy again within a year.
+    Active,
+    /// She may be drifting away.
+    Lapsing,
+    /// Most likely gone.
+    Lapsed,
+}
+
+/// What she may spend over the next `horizon_days`: a range (10th to 90th percentile), never
+/// one number.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ValueBand {
+    /// Days ahead the band covers.
+    pub horizon_days: u32,
+    /// Low end, in cents.
+    pub low_cents: i64,
+    /// High end, in cents.
+    pub high_cents: i64,
+}
+
 /// Her next-visit forecast.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct VisitForecast {
-    /// Probability she is still an active customer.
+    /// Whether she is still a customer, in words: what the card shows.
+    pub activity: Activity,
+    /// Probability she buys again within a year.
+    pub p_return_year: f64,
+    /// Probability she is still an active customer (the model's own figure, for reports).
     pub p_alive: f64,
     /// Expected purchases in the next 30 days.
     pub expected_30_days: f64,
     /// Expected purchases in the next 90 days.
     pub expected_90_days: f64,
+    /// Her likely spend, when the model has a spend fit.
+    pub value: Option<ValueBand>,
+}
+
+impl From<carnet_core::recommend::VisitForecast> for VisitForecast {
+    fn from(f: carnet_core::recommend::VisitForecast) -> Self {
+        use carnet_core::recommend::Activity as A;
+        Self {
+            activity: match f.activity {
+                A::Active => Activity::Active,
+                A::Lapsing => Activity::Lapsing,
+                A::Lapsed => Activity::Lapsed,
+            },
+            p_return_year: f.p_return_year,
+            p_alive: f.p_alive,
+            expected_30_days: f.expected_30_days,
+            expected_90_days: f.expected_90_days,
+            value: f.value.map(|v| ValueBand {
+                horizon_days: v.horizon_days,
+                low_cents: v.low_cents,
+                high_cents: v.high_cents,
+            }),
+        }
+    }
 }
 
 /// The forecast on her card, or why there is none.

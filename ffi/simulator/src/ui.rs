@@ -391,12 +391,25 @@ fn forecast_line(card: Option<&carnet_ffi::CardForecast>) -> String {
     match card {
         Some(carnet_ffi::CardForecast {
             forecast: Some(f), ..
-        }) => format!(
-            "Next visits: {:.0} % still active · {:.1} purchases in 30 days, {:.1} in 90",
-            f.p_alive * 100.0,
-            f.expected_30_days,
-            f.expected_90_days
-        ),
+        }) => {
+            let activity = match f.activity {
+                carnet_ffi::Activity::Active => "active",
+                carnet_ffi::Activity::Lapsing => "lapsing",
+                carnet_ffi::Activity::Lapsed => "lapsed",
+            };
+            let value = f.value.as_ref().map_or(String::new(), |v| {
+                format!(
+                    " · may spend €{}–€{} in {} days",
+                    v.low_cents / 100,
+                    v.high_cents / 100,
+                    v.horizon_days
+                )
+            });
+            format!(
+                "Next visits: {activity} · {:.1} purchases in 30 days, {:.1} in 90{value}",
+                f.expected_30_days, f.expected_90_days
+            )
+        }
         Some(carnet_ffi::CardForecast {
             withheld: Some(carnet_ffi::Withheld::ConsentWithdrawn),
             ..

@@ -63,9 +63,15 @@ private struct CardTab: View {
                 }
                 Section("Next visits") {
                     if let forecast = model.forecast {
-                        LabeledContent("Chance she is still active", value: formatting.percent(forecast.pAlive))
+                        LabeledContent("Still a customer") {
+                            formatting.phrase(forecast.activity).localized
+                        }
                         LabeledContent("Purchases expected in 30 days", value: formatting.estimate(forecast.expected30Days))
                         LabeledContent("Purchases expected in 90 days", value: formatting.estimate(forecast.expected90Days))
+                        if let band = forecast.value {
+                            LabeledContent("She may spend in a year",
+                                           value: "\(formatting.money(cents: band.lowCents)) – \(formatting.money(cents: band.highCents))")
+                        }
                     } else if let withheld = model.forecastWithheld {
                         formatting.phrase(withheld).localized.foregroundStyle(.secondary)
                     } else {

@@ -48,6 +48,15 @@ extension Formatting {
         }
     }
 
+    /// Whether she is still a customer, as the core judges it.
+    public func phrase(_ activity: Activity) -> Phrase {
+        switch activity {
+        case .active: return Phrase("Active")
+        case .lapsing: return Phrase("Lapsing: she may be drifting away")
+        case .lapsed: return Phrase("Lapsed: most likely gone")
+        }
+    }
+
     /// When a product is due again, from the core's count of days.
     public func phrase(dueInDays days: Int32, dueOn: String) -> Phrase {
         if days < 0 {

@@ -245,6 +245,10 @@ enum Scenarios {
         try check(core.withheld == nil, "a forecast for a regular with consent and a model")
         let forecast = try customer.forecast.unwrap("her forecast")
         try check(forecast.pAlive >= 0 && forecast.pAlive <= 1, "p_alive \(forecast.pAlive)")
+        try check(forecast.pReturnYear <= forecast.pAlive + 1e-9, "returning needs being alive")
+        if let band = forecast.value {
+            try check(band.lowCents >= 0 && band.lowCents <= band.highCents, "a band, low to high")
+        }
         try check(forecast.expected30Days >= 0 && forecast.expected30Days <= forecast.expected90Days,
                   "expected \(forecast.expected30Days) then \(forecast.expected90Days)")
         try check(!day.app.formatting.estimate(forecast.expected90Days).isEmpty, "formatted")
