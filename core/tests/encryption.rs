@@ -147,7 +147,10 @@ fn every_page_of_the_database_and_its_log_reads_as_random_bytes() {
         .filter(|f| f.len() == WAL_FRAME_HEADER + PAGE)
         .map(|f| f[WAL_FRAME_HEADER..].to_vec());
     let least = least_random_page(frames);
-    assert!(least > 7.8, "a page in the log has {least:.2} bits per byte");
+    assert!(
+        least > 7.8,
+        "a page in the log has {least:.2} bits per byte"
+    );
 
     // The same measure on the same data in plain SQLite: far from random.
     let plain_path = sample.dir.path().join("plain.db");

@@ -52,7 +52,11 @@ fn released() -> Vec<(u32, PathBuf)> {
         .map(|e| e.unwrap().path())
         .filter_map(|p| {
             let name = p.file_name()?.to_str()?.to_owned();
-            let version = name.strip_prefix("cache-v")?.strip_suffix(".db")?.parse().ok()?;
+            let version = name
+                .strip_prefix("cache-v")?
+                .strip_suffix(".db")?
+                .parse()
+                .ok()?;
             Some((version, p))
         })
         .collect();
@@ -71,7 +75,11 @@ fn every_released_cache_file_opens_upgraded_and_finds_its_customers() {
     let fresh = Cache::open(dir.path().join("fresh.db"), &CacheKey::generate().unwrap()).unwrap();
     let fresh_schema = schema(&fresh);
     for (version, file) in files {
-        assert!(version <= SCHEMA_VERSION, "{} is from the future", file.display());
+        assert!(
+            version <= SCHEMA_VERSION,
+            "{} is from the future",
+            file.display()
+        );
         let copy = dir.path().join(format!("v{version}.db"));
         for (from, to) in Cache::files(&file).iter().zip(Cache::files(&copy)) {
             if from.exists() {
@@ -79,7 +87,11 @@ fn every_released_cache_file_opens_upgraded_and_finds_its_customers() {
             }
         }
         let cache = Cache::open(&copy, &key()).unwrap();
-        assert_eq!(cache.schema_version().unwrap(), SCHEMA_VERSION, "v{version}");
+        assert_eq!(
+            cache.schema_version().unwrap(),
+            SCHEMA_VERSION,
+            "v{version}"
+        );
         assert_eq!(schema(&cache), fresh_schema, "v{version} upgraded");
         let found = lookup::by_name(&cache, "helene dup 75011", 5).unwrap();
         assert_eq!(found.len(), 1, "v{version}");
