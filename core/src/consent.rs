@@ -133,6 +133,73 @@ pub struct ConsentState {
     pub advisor_id: Option<String>,
 }
 
+/// Her answer to one consent of the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConsentAnswer {
+    /// She agreed.
+    Granted,
+    /// She refused, or withdrew an agreement.
+    Refused,
+    /// No decision is recorded: she has not been asked yet.
+    NotAsked,
+}
+
+/// One line of the consent form: what it asks, and the recorded decision that answers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentRow {
+    /// The channel.
+    pub channel: String,
+    /// The purpose.
+    pub purpose: String,
+    /// The decision recorded with the same channel and purpose (when, from where), if any.
+    pub recorded: Option<ConsentState>,
+}
+
+impl ConsentRow {
+    /// Granted, refused or withdrawn, or not asked yet.
+    pub fn answer(&self) -> ConsentAnswer {
+        match &self.recorded {
+            None => ConsentAnswer::NotAsked,
+            Some(k) if k.granted => ConsentAnswer::Granted,
+            Some(_) => ConsentAnswer::Refused,
+        }
+    }
+}
+
+/// The consent form for her recorded decisions (as her card holds them): every one of
+/// [`choices`], in its order, each answered by the decision with the same channel and purpose
+/// or not asked yet; then every recorded decision no choice asks about, so that nothing held
+/// is hidden.
+pub fn form(recorded: &[ConsentState]) -> Vec<ConsentRow> {
+    let answering = |channel: &str, purpose: &str| {
+        recorded
+            .iter()
+            .find(|k| k.channel == channel && k.purpose == purpose)
+            .cloned()
+    };
+    let mut rows: Vec<ConsentRow> = choices()
+        .into_iter()
+        .map(|(channel, purpose)| ConsentRow {
+            channel: channel.as_str().to_owned(),
+            purpose: purpose.as_str().to_owned(),
+            recorded: answering(channel.as_str(), purpose.as_str()),
+        })
+        .collect();
+    for k in recorded {
+        if !rows
+            .iter()
+            .any(|r| r.channel == k.channel && r.purpose == k.purpose)
+        {
+            rows.push(ConsentRow {
+                channel: k.channel.clone(),
+                purpose: k.purpose.clone(),
+                recorded: Some(k.clone()),
+            });
+        }
+    }
+    rows
+}
+
 /// True if the customer allows `purpose` on `channel`.
 ///
 /// - `Some(channel)`: the decision recorded for that channel and purpose is a grant.
@@ -282,4 +349,64 @@ pub fn outreach(cache: &Cache, customer_id: &str, purpose: Purpose) -> Result<Ou
             post: (allowed(Channel::Post)? && !address.city.is_empty()).then_some(address),
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decision(channel: &str, purpose: &str, granted: bool) -> ConsentState {
+        ConsentState {
+            channel: channel.into(),
+            purpose: purpose.into(),
+            granted,
+            recorded_at: "2026-11-01T10:00:00Z".into(),
+            source: "store".into(),
+            advisor_id: Some("A001".into()),
+        }
+    }
+
+    #[test]
+    fn the_form_asks_every_choice_in_order_each_answered_by_its_decision() {
+        let rows = form(&[]);
+        let asked: Vec<(&str, &str)> = rows
+            .iter()
+            .map(|r| (r.channel.as_str(), r.purpose.as_str()))
+            .collect();
+        assert_eq!(
+            asked,
+            [
+                ("email", "marketing"),
+                ("sms", "marketing"),
+                ("post", "marketing"),
+                ("phone", "marketing"),
+                ("email", "personalisation"),
+            ]
+        );
+        assert!(rows.iter().all(|r| r.answer() == ConsentAnswer::NotAsked));
+
+        let sms_no = decision("sms", "marketing", false);
+        let perso_yes = decision("email", "personalisation", true);
+        let rows = form(&[perso_yes.clone(), sms_no.clone()]);
+        let answers: Vec<ConsentAnswer> = rows.iter().map(ConsentRow::answer).collect();
+        use ConsentAnswer::*;
+        assert_eq!(answers, [NotAsked, Refused, NotAsked, NotAsked, Granted]);
+        assert_eq!(rows[1].recorded, Some(sms_no));
+        assert_eq!(rows[4].recorded, Some(perso_yes));
+        assert_eq!(rows[0].recorded, None);
+    }
+
+    #[test]
+    fn a_decision_no_choice_asks_about_is_still_shown_after_them() {
+        let odd = decision("phone", "personalisation", true);
+        let rows = form(std::slice::from_ref(&odd));
+        assert_eq!(rows.len(), choices().len() + 1);
+        let last = rows.last().unwrap();
+        assert_eq!(
+            (last.channel.as_str(), last.purpose.as_str()),
+            ("phone", "personalisation")
+        );
+        assert_eq!(last.recorded, Some(odd));
+        assert_eq!(last.answer(), ConsentAnswer::Granted);
+    }
 }

@@ -147,6 +147,17 @@ pub struct CandidateContact {
     pub country: String,
 }
 
+impl CandidateContact {
+    /// Whether enough of her is typed to look for who she may already be: an e-mail, a phone,
+    /// or both names with a postal code (a similar name counts only at the same postal code).
+    /// [`likely`] finds no one otherwise; a form asks only once this holds.
+    pub fn is_searchable(&self) -> bool {
+        let typed = |v: &Option<String>| v.as_deref().is_some_and(|t| !t.trim().is_empty());
+        let named = !name_key(&self.first_name).is_empty() && !name_key(&self.last_name).is_empty();
+        typed(&self.email) || typed(&self.phone) || (named && typed(&self.postal_code))
+    }
+}
+
 /// Why an existing customer looks like the one being typed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum DuplicateReason {
@@ -177,6 +188,9 @@ pub fn likely(cache: &Cache, candidate: &CandidateContact) -> Result<Vec<Duplica
 }
 
 fn likely_in(c: &Connection, candidate: &CandidateContact) -> Result<Vec<DuplicateHint>> {
+    if !candidate.is_searchable() {
+        return Ok(Vec::new());
+    }
     let mut found: BTreeMap<String, BTreeSet<DuplicateReason>> = BTreeMap::new();
     let mut add = |id: String, reason| {
         found.entry(id).or_default().insert(reason);
@@ -288,6 +302,40 @@ mod tests {
         assert!(name_similarity("Niccolò", "D'Angelo", "Niccolo", "Dangelo") > 0.99);
         assert!(name_similarity("Marie", "Martin", "Julie", "Bernard") < 0.7);
         assert!(name_similarity("Marie", "Martin", "Marc", "Martin") < SIMILAR_NAME);
+    }
+
+    #[test]
+    fn a_candidate_is_searched_by_a_way_to_reach_her_or_her_names_where_she_lives() {
+        let typed = |first: &str, last: &str, email: &str, phone: &str, postal: &str| {
+            let some = |v: &str| Some(v.to_owned());
+            CandidateContact {
+                first_name: first.into(),
+                last_name: last.into(),
+                email: some(email),
+                phone: some(phone),
+                postal_code: some(postal),
+                ..CandidateContact::default()
+            }
+            .is_searchable()
+        };
+        assert!(!typed("", "", "", "", ""), "nothing typed");
+        assert!(
+            !typed("Zoé", "", " ", "", "75011"),
+            "one name is not enough"
+        );
+        assert!(!typed("", "Martin", "", "", "75011"), "nor the other");
+        assert!(
+            !typed("Zoé", "Martin", "", "", " "),
+            "names without where she lives"
+        );
+        assert!(
+            !typed("--", "Martin", "", "", "75011"),
+            "a name of punctuation is no name"
+        );
+        assert!(typed("Zoé", "Martin", "", "", "75011"));
+        assert!(typed("", "", "zoe@example.fr", "", ""));
+        assert!(typed("", "", "", "06 12", ""));
+        assert!(!CandidateContact::default().is_searchable());
     }
 
     #[test]

@@ -99,3 +99,63 @@ pub fn consent_choices() -> Vec<ConsentChoice> {
         })
         .collect()
 }
+
+/// Her answer to one consent of the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum ConsentAnswer {
+    /// She agreed.
+    Granted,
+    /// She refused, or withdrew an agreement.
+    Refused,
+    /// No decision is recorded: she has not been asked yet.
+    NotAsked,
+}
+
+/// One line of the consent form.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ConsentRow {
+    /// `email`, `sms`, `post` or `phone`.
+    pub channel: String,
+    /// `marketing` or `personalisation`.
+    pub purpose: String,
+    /// Her answer.
+    pub answer: ConsentAnswer,
+    /// The decision that answers it (when, from where), if she was asked.
+    pub recorded: Option<ConsentState>,
+}
+
+/// The consent form for the decisions on her card (`CustomerCard::consents`): every
+/// [`consent_choices`] in its order, each answered by the decision with the same channel and
+/// purpose or not asked yet, then any decision no choice asks about.
+#[uniffi::export]
+pub fn consent_form(recorded: Vec<ConsentState>) -> Vec<ConsentRow> {
+    let recorded: Vec<_> = recorded.into_iter().map(Into::into).collect();
+    carnet_core::consent::form(&recorded)
+        .into_iter()
+        .map(|row| ConsentRow {
+            answer: match row.answer() {
+                carnet_core::consent::ConsentAnswer::Granted => ConsentAnswer::Granted,
+                carnet_core::consent::ConsentAnswer::Refused => ConsentAnswer::Refused,
+                carnet_core::consent::ConsentAnswer::NotAsked => ConsentAnswer::NotAsked,
+            },
+            channel: row.channel,
+            purpose: row.purpose,
+            recorded: row.recorded.map(Into::into),
+        })
+        .collect()
+}
+
+/// Whether enough of a customer being typed is there to look for who she may already be
+/// (`Handheld::likely_duplicates`): an e-mail, a phone, or both names with a postal code.
+#[uniffi::export]
+pub fn should_look_for_duplicates(candidate: CandidateContact) -> bool {
+    carnet_core::duplicates::CandidateContact::from(candidate).is_searchable()
+}
+
+/// The value a refused field's suggestion stands for, to put in the field in place of
+/// `typed`: for an e-mail, the address typed with the suggested domain in place of its own;
+/// otherwise the suggestion itself.
+#[uniffi::export]
+pub fn corrected_value(field: ContactField, typed: String, suggestion: String) -> String {
+    carnet_core::contact::corrected_value(field.into(), &typed, &suggestion)
+}

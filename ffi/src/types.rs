@@ -102,7 +102,7 @@ pub struct Contact {
 }
 
 /// One consent decision.
-#[derive(Debug, Clone, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct ConsentState {
     /// `email`, `sms`, `post` or `phone`.
     pub channel: String,
@@ -116,6 +116,32 @@ pub struct ConsentState {
     pub source: String,
     /// The advisor who recorded it in a store, when known.
     pub advisor_id: Option<String>,
+}
+
+impl From<carnet_core::consent::ConsentState> for ConsentState {
+    fn from(k: carnet_core::consent::ConsentState) -> Self {
+        Self {
+            channel: k.channel,
+            purpose: k.purpose,
+            granted: k.granted,
+            recorded_at: k.recorded_at,
+            source: k.source,
+            advisor_id: k.advisor_id,
+        }
+    }
+}
+
+impl From<ConsentState> for carnet_core::consent::ConsentState {
+    fn from(k: ConsentState) -> Self {
+        Self {
+            channel: k.channel,
+            purpose: k.purpose,
+            granted: k.granted,
+            recorded_at: k.recorded_at,
+            source: k.source,
+            advisor_id: k.advisor_id,
+        }
+    }
 }
 
 /// A category or brand with her own lines in it.
@@ -181,18 +207,7 @@ impl From<card::CustomerCard> for CustomerCard {
                 country: c.contact.country,
                 language: c.contact.language,
             },
-            consents: c
-                .consents
-                .into_iter()
-                .map(|k| ConsentState {
-                    channel: k.channel,
-                    purpose: k.purpose,
-                    granted: k.granted,
-                    recorded_at: k.recorded_at,
-                    source: k.source,
-                    advisor_id: k.advisor_id,
-                })
-                .collect(),
+            consents: c.consents.into_iter().map(Into::into).collect(),
             receipts: c.stats.receipts,
             lines: c.stats.lines,
             total_spend_cents: c.stats.total_spend_cents,

@@ -164,6 +164,13 @@ pub fn suggest_domain(domain: &str) -> Option<&'static str> {
         .map(|(_, k)| k)
 }
 
+/// The address typed with `domain` (a suggestion of [`suggest_domain`]) in place of its own,
+/// the part before the @ kept as typed; `None` when there is no @ to put it after.
+pub fn with_domain(typed: &str, domain: &str) -> Option<String> {
+    let (local, _) = typed.trim().rsplit_once('@')?;
+    Some(format!("{}@{}", local.trim_end(), domain.trim()))
+}
+
 /// Optimal string alignment distance (Levenshtein plus swaps of neighbours), on characters.
 fn osa_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
@@ -282,6 +289,24 @@ mod tests {
         ] {
             assert_eq!(suggest_domain(d), None, "{d}");
         }
+    }
+
+    #[test]
+    fn a_suggested_domain_replaces_the_one_typed() {
+        assert_eq!(
+            with_domain(" Marie.Dupont@gmial.com ", "gmail.com").as_deref(),
+            Some("Marie.Dupont@gmail.com")
+        );
+        assert_eq!(
+            with_domain("ma@rie@orange.fe", "orange.fr").as_deref(),
+            Some("ma@rie@orange.fr"),
+            "after the last @, as the domain was read"
+        );
+        assert_eq!(
+            with_domain("marie@", "gmail.com").as_deref(),
+            Some("marie@gmail.com")
+        );
+        assert_eq!(with_domain("marie.gmail.com", "gmail.com"), None);
     }
 
     #[test]

@@ -10,7 +10,7 @@ mod postal;
 
 use carnet_protocol::{Address, ContactField, ContactValue, Customer};
 
-pub use email::{KNOWN_DOMAINS, normalise_email, suggest_domain};
+pub use email::{KNOWN_DOMAINS, normalise_email, suggest_domain, with_domain};
 pub use language::is_iso_639_1;
 pub use postal::normalise_postal_code;
 
@@ -39,6 +39,18 @@ impl FieldError {
             reason: reason.into(),
             suggestion: None,
         }
+    }
+}
+
+/// The value a [`FieldError`]'s suggestion stands for, to put in the field in place of
+/// `typed`: for an e-mail, the address typed with the suggested domain in place of its own
+/// ([`with_domain`]); otherwise, or when there is no @ to splice at, the suggestion itself.
+pub fn corrected_value(field: ContactField, typed: &str, suggestion: &str) -> String {
+    match field {
+        ContactField::Email if !suggestion.contains('@') => {
+            with_domain(typed, suggestion).unwrap_or_else(|| suggestion.to_owned())
+        }
+        _ => suggestion.to_owned(),
     }
 }
 
@@ -269,6 +281,29 @@ pub fn validate_address(a: &Address) -> Result<Address, FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_suggestion_is_put_back_in_the_field() {
+        let error = normalise_email("zelie.n@gmial.com").unwrap_err();
+        let domain = error.suggestion.unwrap();
+        assert_eq!(
+            corrected_value(ContactField::Email, "zelie.n@gmial.com", &domain),
+            "zelie.n@gmail.com"
+        );
+        assert_eq!(
+            corrected_value(ContactField::Email, "zelie@x.fr", "zoe@gmail.com"),
+            "zoe@gmail.com",
+            "a whole address is taken whole"
+        );
+        assert_eq!(
+            corrected_value(ContactField::Email, "no at sign", "gmail.com"),
+            "gmail.com"
+        );
+        assert_eq!(
+            corrected_value(ContactField::Phone, "06 12", "+33612"),
+            "+33612"
+        );
+    }
 
     fn text(s: &str) -> Option<ContactValue> {
         Some(ContactValue::Text(s.into()))

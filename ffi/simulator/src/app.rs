@@ -4,9 +4,9 @@
 use std::sync::{Arc, Mutex};
 
 use carnet_ffi::{
-    CardForecast, CarnetError, ConsentChoice, ConsentState, CustomerCard, CustomerMatch,
-    DeviceState, Handheld, HistoryPage, HistoryQuery, NetworkEvent, OutboxEntry, Playlist,
-    RepurchaseItem, SyncObserver, SyncProgress, SyncReport, SyncTask, Verdict,
+    CardForecast, CarnetError, ConsentAnswer, ConsentRow, ContactField, CustomerCard,
+    CustomerMatch, DeviceState, Handheld, HistoryPage, HistoryQuery, NetworkEvent, OutboxEntry,
+    Playlist, RepurchaseItem, SyncObserver, SyncProgress, SyncReport, SyncTask, Verdict,
 };
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -93,27 +93,27 @@ pub struct CustomerView {
     pub repurchase: Vec<RepurchaseItem>,
     pub forecast: Option<CardForecast>,
     pub selected: usize,
-    /// Contact tab: which field is being edited, its text, and the inline error.
+    /// Contact tab: which field is being edited, its text, the inline error and the
+    /// correction the core offers for it (the whole value, F8 takes it).
     pub edit_field: usize,
     pub edit: Option<TextField>,
     pub edit_error: Option<String>,
-    /// Contact tab, below the fields: every consent to ask about.
-    pub consent_choices: Vec<ConsentChoice>,
+    pub edit_suggestion: Option<String>,
+    /// Contact tab, below the fields: the consent form, as the core joins her decisions.
+    pub consents: Vec<ConsentRow>,
     pub message: Option<String>,
 }
 
 impl CustomerView {
     /// Rows of the contact tab: the fields, then the consents.
     pub fn contact_rows(&self) -> usize {
-        CONTACT_FIELDS.len() + self.consent_choices.len()
+        CONTACT_FIELDS.len() + self.consents.len()
     }
 
-    /// Her recorded decision on a consent choice; none if she was never asked.
-    pub fn decision(&self, choice: &ConsentChoice) -> Option<&ConsentState> {
-        self.card
-            .consents
-            .iter()
-            .find(|k| k.channel == choice.channel && k.purpose == choice.purpose)
+    /// Her card as the core read it again (after an edit), and her consent form with it.
+    fn show(&mut self, card: CustomerCard) {
+        self.consents = carnet_ffi::consent_form(card.consents.clone());
+        self.card = card;
     }
 }
 
@@ -159,12 +159,12 @@ pub struct App {
     pub quit: bool,
 }
 
-pub const CONTACT_FIELDS: [(&str, carnet_ffi::ContactField); 5] = [
-    ("E-mail", carnet_ffi::ContactField::Email),
-    ("Phone", carnet_ffi::ContactField::Phone),
-    ("Language", carnet_ffi::ContactField::Language),
-    ("First name", carnet_ffi::ContactField::FirstName),
-    ("Last name", carnet_ffi::ContactField::LastName),
+pub const CONTACT_FIELDS: [(&str, ContactField); 5] = [
+    ("E-mail", ContactField::Email),
+    ("Phone", ContactField::Phone),
+    ("Language", ContactField::Language),
+    ("First name", ContactField::FirstName),
+    ("Last name", ContactField::LastName),
 ];
 
 impl App {
@@ -448,8 +448,8 @@ impl App {
 
     /// Records her answer to the consent under the selection (contact tab).
     fn record_consent(&mut self, view: &mut CustomerView, granted: bool) {
-        let Some(choice) = view
-            .consent_choices
+        let Some(row) = view
+            .consents
             .get(view.selected.saturating_sub(CONTACT_FIELDS.len()))
             .cloned()
         else {
@@ -458,18 +458,18 @@ impl App {
         let id = view.card.id.clone();
         match self.handheld.record_consent(
             id.clone(),
-            choice.channel.clone(),
-            choice.purpose.clone(),
+            row.channel.clone(),
+            row.purpose.clone(),
             granted,
         ) {
             Ok(_) => {
                 view.message = Some(format!(
                     "{} {}: recorded; it will be sent with the next sync",
-                    consent_label(&choice),
+                    consent_label(&row.channel, &row.purpose),
                     if granted { "yes" } else { "no" }
                 ));
                 if let Ok(card) = self.handheld.open_card(id) {
-                    view.card = card;
+                    view.show(card);
                 }
             }
             Err(e) => view.message = Some(e.to_string()),
@@ -479,6 +479,7 @@ impl App {
     fn register_key(&mut self, mut form: Box<RegisterForm>, key: KeyEvent) -> Screen {
         match key.code {
             KeyCode::Esc => return Screen::Search(SearchView::default()),
+            KeyCode::F(8) => form.take_suggestion(),
             KeyCode::Tab | KeyCode::Down => form.focus = (form.focus + 1) % form.stops(),
             KeyCode::BackTab | KeyCode::Up => {
                 form.focus = (form.focus + form.stops() - 1) % form.stops()
@@ -519,17 +520,14 @@ impl App {
                     return Screen::Register(form);
                 };
                 if field.handle(key) {
-                    let focus = form.focus;
-                    form.errors.retain(|(field, _)| *field != focus);
-                    if form.focus_identifies() {
-                        form.hints = match form.candidate() {
-                            Some(candidate) => self
-                                .handheld
-                                .likely_duplicates(candidate)
-                                .unwrap_or_default(),
-                            None => Vec::new(),
-                        };
-                    }
+                    form.edited();
+                    form.hints = match form.candidate() {
+                        Some(candidate) => self
+                            .handheld
+                            .likely_duplicates(candidate)
+                            .unwrap_or_default(),
+                        None => Vec::new(),
+                    };
                 }
             }
         }
@@ -549,6 +547,7 @@ impl App {
             .unwrap_or_default();
         let forecast = self.handheld.visit_forecast(customer_id.to_owned()).ok();
         Ok(Screen::Customer(Box::new(CustomerView {
+            consents: carnet_ffi::consent_form(card.consents.clone()),
             card,
             tab: Tab::Card,
             history,
@@ -561,7 +560,7 @@ impl App {
             edit_field: 0,
             edit: None,
             edit_error: None,
-            consent_choices: carnet_ffi::consent_choices(),
+            edit_suggestion: None,
             message: None,
         })))
     }
@@ -569,31 +568,42 @@ impl App {
     fn customer_key(&mut self, mut view: Box<CustomerView>, key: KeyEvent) -> Screen {
         let id = view.card.id.clone();
         if let Some(field) = view.edit.as_mut() {
+            let (_, which) = CONTACT_FIELDS[view.edit_field];
             match key.code {
                 KeyCode::Esc => {
                     view.edit = None;
                     view.edit_error = None;
+                    view.edit_suggestion = None;
+                }
+                KeyCode::F(8) => {
+                    if let Some(value) = view.edit_suggestion.take() {
+                        *field = TextField::with(&value);
+                        view.edit_error = None;
+                    }
                 }
                 KeyCode::Enter => {
-                    let value = field.text.trim().to_owned();
-                    let (_, which) = CONTACT_FIELDS[view.edit_field];
-                    let value = (!value.is_empty()).then_some(value);
+                    let typed = field.text.trim().to_owned();
+                    let value = (!typed.is_empty()).then(|| typed.clone());
+                    view.edit_suggestion = None;
                     match self.handheld.edit_contact(id.clone(), which, value) {
                         Ok(_) => {
                             view.edit = None;
                             view.edit_error = None;
                             view.message = Some("saved; it will be sent with the next sync".into());
                             if let Ok(card) = self.handheld.open_card(id) {
-                                view.card = card;
+                                view.show(card);
                             }
                         }
                         Err(CarnetError::InvalidField {
                             reason, suggestion, ..
                         }) => {
-                            view.edit_error = Some(match suggestion {
-                                Some(s) => format!("{reason} — did you mean {s}?"),
+                            let corrected =
+                                suggestion.map(|s| carnet_ffi::corrected_value(which, typed, s));
+                            view.edit_error = Some(match &corrected {
+                                Some(value) => format!("{reason} — did you mean {value}? (F8)"),
                                 None => reason,
                             });
+                            view.edit_suggestion = corrected;
                         }
                         Err(e) => view.edit_error = Some(e.to_string()),
                     }
@@ -647,10 +657,9 @@ impl App {
             KeyCode::Enter if view.tab == Tab::Contact && view.selected >= CONTACT_FIELDS.len() => {
                 // Not asked or refused: she says yes; granted: she withdraws.
                 let granted = view
-                    .consent_choices
+                    .consents
                     .get(view.selected - CONTACT_FIELDS.len())
-                    .and_then(|choice| view.decision(choice))
-                    .is_none_or(|k| !k.granted);
+                    .is_none_or(|row| row.answer != ConsentAnswer::Granted);
                 self.record_consent(&mut view, granted);
             }
             KeyCode::Char('/') if view.tab == Tab::History => view.filtering = true,
@@ -681,11 +690,11 @@ impl App {
             KeyCode::Enter if view.tab == Tab::Contact => {
                 view.edit_field = view.selected.min(CONTACT_FIELDS.len() - 1);
                 let current = match CONTACT_FIELDS[view.edit_field].1 {
-                    carnet_ffi::ContactField::Email => view.card.contact.email.clone(),
-                    carnet_ffi::ContactField::Phone => view.card.contact.phone.clone(),
-                    carnet_ffi::ContactField::Language => Some(view.card.contact.language.clone()),
-                    carnet_ffi::ContactField::FirstName => Some(view.card.first_name.clone()),
-                    carnet_ffi::ContactField::LastName => Some(view.card.last_name.clone()),
+                    ContactField::Email => view.card.contact.email.clone(),
+                    ContactField::Phone => view.card.contact.phone.clone(),
+                    ContactField::Language => Some(view.card.contact.language.clone()),
+                    ContactField::FirstName => Some(view.card.first_name.clone()),
+                    ContactField::LastName => Some(view.card.last_name.clone()),
                 };
                 view.edit = Some(TextField::with(&current.unwrap_or_default()));
             }
@@ -700,13 +709,13 @@ fn is_card(typed: &str) -> bool {
     typed.len() == 13 && typed.chars().all(|c| c.is_ascii_digit())
 }
 
-/// "Marketing by e-mail", "Personalised suggestions".
-pub fn consent_label(choice: &ConsentChoice) -> String {
-    match choice.purpose.as_str() {
+/// "Offers by e-mail", "Personalised suggestions".
+pub fn consent_label(channel: &str, purpose: &str) -> String {
+    match purpose {
         "personalisation" => "Personalised suggestions".into(),
         _ => format!(
             "Offers by {}",
-            match choice.channel.as_str() {
+            match channel {
                 "email" => "e-mail",
                 "sms" => "text message",
                 "post" => "post",

@@ -1,9 +1,11 @@
 //! Registering a new customer at the counter: the form, the existing customers she may already
 //! be (shown while she is typed, before a duplicate is made) and the core's refusals shown
-//! under the field they are about. Every rule is the core's; this only collects the text.
+//! under the field they are about, with the correction the core offers (F8 takes it). Every
+//! rule is the core's; this only collects the text.
 
 use carnet_ffi::{
-    CandidateContact, CarnetError, DuplicateHint, DuplicateReason, FormProblem, NewCustomer,
+    CandidateContact, CarnetError, ContactField, DuplicateHint, DuplicateReason, FormProblem,
+    NewCustomer,
 };
 
 use crate::input::TextField;
@@ -39,6 +41,8 @@ pub struct RegisterForm {
     pub hints: Vec<DuplicateHint>,
     /// The refusals, each with the field it is about: what to show under it.
     pub errors: Vec<(usize, String)>,
+    /// The corrections the core offers, each with its field: the whole value to put in it.
+    pub suggestions: Vec<(usize, String)>,
 }
 
 impl RegisterForm {
@@ -52,6 +56,7 @@ impl RegisterForm {
             fields,
             hints: Vec::new(),
             errors: Vec::new(),
+            suggestions: Vec::new(),
         }
     }
 
@@ -67,14 +72,6 @@ impl RegisterForm {
             .and_then(|i| self.hints.get(i))
     }
 
-    /// Whether an edit of the focused field can change who she may already be.
-    pub fn focus_identifies(&self) -> bool {
-        matches!(
-            self.focus,
-            FIRST_NAME | LAST_NAME | EMAIL | PHONE | POSTAL_CODE
-        )
-    }
-
     fn text(&self, field: usize) -> String {
         self.fields[field].text.trim().to_owned()
     }
@@ -83,19 +80,34 @@ impl RegisterForm {
         Some(self.text(field)).filter(|t| !t.is_empty())
     }
 
-    /// What is typed so far, as the core's duplicate finder takes it; none while too little is
-    /// typed to look for anyone.
+    /// What is typed so far, as the core's duplicate finder takes it; none while the core
+    /// says too little is typed to look for anyone.
     pub fn candidate(&self) -> Option<CandidateContact> {
-        let named = !self.text(FIRST_NAME).is_empty() && !self.text(LAST_NAME).is_empty();
-        let reachable = self.optional(EMAIL).is_some() || self.optional(PHONE).is_some();
-        (named || reachable).then(|| CandidateContact {
+        let candidate = CandidateContact {
             customer_id: None,
             first_name: self.text(FIRST_NAME),
             last_name: self.text(LAST_NAME),
             email: self.optional(EMAIL),
             phone: self.optional(PHONE),
             postal_code: self.optional(POSTAL_CODE),
-        })
+        };
+        carnet_ffi::should_look_for_duplicates(candidate.clone()).then_some(candidate)
+    }
+
+    /// The focused field was edited: what was said about it no longer holds.
+    pub fn edited(&mut self) {
+        let focus = self.focus;
+        self.errors.retain(|(field, _)| *field != focus);
+        self.suggestions.retain(|(field, _)| *field != focus);
+    }
+
+    /// F8: puts the correction the core offers for the focused field in it.
+    pub fn take_suggestion(&mut self) {
+        let focus = self.focus;
+        if let Some((_, value)) = self.suggestions.iter().find(|(f, _)| *f == focus) {
+            self.fields[focus] = TextField::with(value);
+            self.edited();
+        }
     }
 
     pub fn new_customer(&self) -> NewCustomer {
@@ -114,16 +126,25 @@ impl RegisterForm {
 
     /// Puts every problem under its field, and the focus on the first.
     pub fn problems(&mut self, problems: Vec<FormProblem>) {
-        self.errors = problems
-            .into_iter()
-            .map(|p| {
-                let message = match p.suggestion {
-                    Some(s) => format!("{} — did you mean {s}?", p.reason),
-                    None => p.reason,
-                };
-                (field_index(&p.field), message)
-            })
-            .collect();
+        self.errors.clear();
+        self.suggestions.clear();
+        for p in problems {
+            let field = field_index(&p.field);
+            let corrected = p.suggestion.map(|s| {
+                let typed = self.fields[field].text.clone();
+                match field {
+                    EMAIL => carnet_ffi::corrected_value(ContactField::Email, typed, s),
+                    _ => s,
+                }
+            });
+            let message = match &corrected {
+                Some(value) => format!("{} — did you mean {value}? (F8)", p.reason),
+                None => p.reason,
+            };
+            self.errors.push((field, message));
+            self.suggestions
+                .extend(corrected.map(|value| (field, value)));
+        }
         if let Some((field, _)) = self.errors.first() {
             self.focus = *field;
         }
@@ -188,11 +209,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn nothing_is_looked_up_until_a_name_or_a_way_to_reach_her_is_typed() {
+    fn nothing_is_looked_up_until_the_core_says_enough_is_typed() {
         let mut form = RegisterForm::new("");
         form.fields[FIRST_NAME] = TextField::with("Zoé");
-        assert!(form.candidate().is_none());
         form.fields[LAST_NAME] = TextField::with(" Martin ");
+        assert!(form.candidate().is_none(), "names without a postal code");
+        form.fields[POSTAL_CODE] = TextField::with("75011");
         let candidate = form.candidate().unwrap_or_else(|| unreachable!());
         assert_eq!(candidate.last_name, "Martin");
         assert_eq!(candidate.email, None);
@@ -213,6 +235,7 @@ mod tests {
             reason: "wrong".into(),
             suggestion: suggestion.map(Into::into),
         };
+        form.fields[EMAIL] = TextField::with("zoe@gmial.com");
         form.problems(vec![
             problem("address", None),
             problem("email", Some("gmail.com")),
@@ -220,9 +243,19 @@ mod tests {
         assert_eq!(form.focus, POSTAL_CODE);
         assert_eq!(
             form.errors_of(EMAIL).collect::<Vec<_>>(),
-            ["wrong — did you mean gmail.com?"]
+            ["wrong — did you mean zoe@gmail.com? (F8)"]
         );
         assert_eq!(form.errors_of(POSTAL_CODE).count(), 1);
+        form.take_suggestion();
+        assert_eq!(
+            form.errors_of(POSTAL_CODE).count(),
+            1,
+            "no suggestion there"
+        );
+        form.focus = EMAIL;
+        form.take_suggestion();
+        assert_eq!(form.fields[EMAIL].text, "zoe@gmail.com");
+        assert_eq!(form.errors_of(EMAIL).count(), 0);
         form.refused(CarnetError::InvalidCard {
             reason: "check digit".into(),
         });

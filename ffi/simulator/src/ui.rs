@@ -1,7 +1,7 @@
 //! Drawing the screens across the terminal's width, a status bar on top (store Wi-Fi, lock,
 //! sync) and the keys at the bottom.
 
-use carnet_ffi::{DeviceState, SyncPhase};
+use carnet_ffi::{ConsentAnswer, DeviceState, SyncPhase};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -216,13 +216,9 @@ fn draw_customer(frame: &mut Frame, area: Rect, view: &CustomerView) {
                 )),
             ];
             for k in &c.consents {
-                let choice = carnet_ffi::ConsentChoice {
-                    channel: k.channel.clone(),
-                    purpose: k.purpose.clone(),
-                };
                 lines.push(Line::from(format!(
                     "{}: {}",
-                    consent_label(&choice),
+                    consent_label(&k.channel, &k.purpose),
                     if k.granted { "yes" } else { "no" }
                 )));
             }
@@ -359,19 +355,23 @@ fn draw_customer(frame: &mut Frame, area: Rect, view: &CustomerView) {
                 "Consents (y yes · n no)",
                 Style::default().add_modifier(Modifier::UNDERLINED),
             ));
-            for (i, choice) in view.consent_choices.iter().enumerate() {
-                let answer = match view.decision(choice) {
-                    Some(k) => format!(
+            for (i, consent) in view.consents.iter().enumerate() {
+                let answer = match (&consent.recorded, consent.answer) {
+                    (_, ConsentAnswer::NotAsked) | (None, _) => "not asked yet".into(),
+                    (Some(k), answer) => format!(
                         "{} ({}, {})",
-                        if k.granted { "yes" } else { "no" },
+                        if answer == ConsentAnswer::Granted {
+                            "yes"
+                        } else {
+                            "no"
+                        },
                         k.source,
                         k.recorded_at.get(..10).unwrap_or(&k.recorded_at)
                     ),
-                    None => "not asked yet".into(),
                 };
                 let row = CONTACT_FIELDS.len() + i;
                 lines.push(field_line(
-                    &consent_label(choice),
+                    &consent_label(&consent.channel, &consent.purpose),
                     &answer,
                     view.selected == row,
                 ));
@@ -508,9 +508,11 @@ fn keys_help(app: &App) -> String {
             "type a name / 13 digits · ↑↓ · Enter open · F3 outbox · F4 new customer · Esc sign out"
         }
         Screen::Customer(_) => {
-            "←→ tabs · ↑↓ · / search · l like · d dislike · Enter edit · y/n consent · Esc back"
+            "←→ tabs · ↑↓ · / search · l like · d dislike · Enter edit · F8 correction · y/n consent · Esc back"
         }
-        Screen::Register(_) => "Tab/↑↓ next field or hint · Enter register / open hint · Esc back",
+        Screen::Register(_) => {
+            "Tab/↑↓ next field or hint · Enter register / open hint · F8 correction · Esc back"
+        }
         Screen::Outbox(_) => "Esc back",
     };
     format!("{screen}\nF2 store Wi-Fi · F5 sync · F6 cancel sync · F10 quit")

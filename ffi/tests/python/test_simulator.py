@@ -111,11 +111,13 @@ def test_register_a_new_card_with_duplicate_hints_and_consents_on_screen(store, 
     keys(card, "Tab", "Zélie", "Tab", "Nouvelle", "Tab", "zelie@gmial.com", "Tab", "Tab",
          "3 rue Neuve", "Tab", "7501", "Tab", "Paris", "Enter")
     # Every problem at once, each under its field; the focus on the first (the postal code).
+    # The mistyped domain comes with the whole address corrected, which F8 takes.
     shown = wait_for("did you mean")
-    assert "gmail.com" in shown, shown
+    assert "did you mean zelie@gmail.com?" in shown, shown
     assert "postal code" in shown.lower(), shown
-    keys("BSpace", "BSpace", "BSpace", "BSpace", "75011", "Up", "Up", "Up",
-         *["BSpace"] * len("gmial.com"), "gmail.com", "Enter")
+    keys("BSpace", "BSpace", "BSpace", "BSpace", "75011", "Up", "Up", "Up", "F8")
+    wait_for("E-mail: zelie@gmail.com")
+    keys("Enter")
 
     # Registered: her card opens on her consents, none asked yet; she says yes to e-mail.
     shown = wait_for("Consents (y yes")

@@ -76,7 +76,7 @@ private struct ConsentsSection: View {
 
     var body: some View {
         Section("Consents") {
-            ForEach(model.consents) { row in
+            ForEach(model.consents, id: \.id) { row in
                 VStack(alignment: .leading, spacing: 8) {
                     ConsentSummary(row: row, formatting: formatting)
                     // The setter runs on the main actor, where the model lives.

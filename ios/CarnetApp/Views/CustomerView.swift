@@ -100,7 +100,7 @@ private struct CardTab: View {
                         }
                     }
                     .frame(minHeight: 44)
-                    ForEach(model.consents) { row in
+                    ForEach(model.consents, id: \.id) { row in
                         ConsentSummary(row: row, formatting: formatting)
                     }
                 }

@@ -47,7 +47,7 @@ public final class ContactEditModel {
         postalCode = card.contact.postalCode
         city = card.contact.city
         country = card.contact.country
-        consents = ConsentRow.rows(choices: customer.choices, recorded: card.consents)
+        consents = consentForm(recorded: card.consents)
     }
 
     /// Saves one field (an empty draft clears it); true if the core accepted it.
@@ -68,8 +68,8 @@ public final class ContactEditModel {
         }
     }
 
-    /// The value the core suggests for `field`, in full: an e-mail with the suggested domain
-    /// in place of the one typed (the core suggests only the domain).
+    /// The value the core suggests for `field`, in full (for an e-mail, the address typed
+    /// with the suggested domain in place of its own: the core splices it).
     public func suggestedValue(_ field: ContactField) -> String? {
         errors[field]?.corrected(drafts[field] ?? "", field: field)
     }

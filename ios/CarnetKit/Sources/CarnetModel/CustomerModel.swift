@@ -29,8 +29,6 @@ public final class CustomerModel {
     @ObservationIgnored public private(set) var playlist: PlaylistModel!
     /// What she is due to buy again.
     @ObservationIgnored public private(set) var repurchase: RepurchaseModel!
-    /// The consents every customer is asked about, in the form's order (the core's list).
-    @ObservationIgnored let choices: [ConsentChoice]
     /// The contact and consent form, made on first use and kept.
     @ObservationIgnored private var contactForm: ContactEditModel?
 
@@ -40,7 +38,6 @@ public final class CustomerModel {
         history = HistoryModel(app: app, customerId: id)
         playlist = PlaylistModel(app: app, customerId: id)
         repurchase = RepurchaseModel(app: app, customerId: id)
-        choices = consentChoices()
     }
 
     /// Opens her card, with her visit forecast.
@@ -69,9 +66,10 @@ public final class CustomerModel {
     /// Her active offers, as on her card.
     public var offers: [ActiveOffer] { card?.activeOffers ?? [] }
 
-    /// Every consent to ask her about, each with her recorded answer or not asked yet.
+    /// Every consent to ask her about, each with her recorded answer or not asked yet (the
+    /// core's consent form).
     public var consents: [ConsentRow] {
-        ConsentRow.rows(choices: choices, recorded: card?.consents ?? [])
+        consentForm(recorded: card?.consents ?? [])
     }
 
     /// Whether some consent has not been asked yet (all of them for a customer just registered).

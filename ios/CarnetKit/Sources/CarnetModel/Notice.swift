@@ -43,15 +43,11 @@ public struct Notice: Equatable, Sendable {
         }
     }
 
-    /// `draft` with the suggestion taken, if there is one. For an e-mail the core suggests a
-    /// domain ("gmail.com" for "gmial.com"), which replaces the part after the @; otherwise the
-    /// suggestion is the whole value.
+    /// `draft` with the suggestion taken, if there is one: the value the core says the
+    /// suggestion stands for (for an e-mail, the address with the suggested domain).
     public func corrected(_ draft: String, field: ContactField) -> String? {
         guard let suggestion else { return nil }
-        guard field == .email, !suggestion.contains("@"), let at = draft.lastIndex(of: "@") else {
-            return suggestion
-        }
-        return draft[..<at].trimmingCharacters(in: .whitespaces) + "@" + suggestion
+        return correctedValue(field: field, typed: draft, suggestion: suggestion)
     }
 
     /// Whether the error means the device locked itself (the app must show the lock screen).

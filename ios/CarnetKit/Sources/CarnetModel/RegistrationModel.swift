@@ -74,13 +74,14 @@ public final class RegistrationModel {
         let email = typed(.email)
         let phone = typed(.phone)
         let postalCode = trimmed(self.postalCode)
-        guard !(firstName + lastName).isEmpty || email != nil || phone != nil else {
-            duplicates = []
-            return
-        }
         let candidate = CandidateContact(
             customerId: nil, firstName: firstName, lastName: lastName, email: email, phone: phone,
             postalCode: postalCode)
+        // Too little typed to look for anyone, as the core says: no hint.
+        guard shouldLookForDuplicates(candidate: candidate) else {
+            duplicates = []
+            return
+        }
         do {
             duplicates = try app.handheld.likelyDuplicates(candidate: candidate)
         } catch {
@@ -167,8 +168,8 @@ public final class RegistrationModel {
         }
     }
 
-    /// The value the core suggests for `field`, in full: an e-mail with the suggested domain
-    /// in place of the one typed (the core suggests only the domain).
+    /// The value the core suggests for `field`, in full (for an e-mail, the address typed
+    /// with the suggested domain in place of its own: the core splices it).
     public func suggestedValue(_ field: ContactField) -> String? {
         errors[field]?.corrected(drafts[field] ?? "", field: field)
     }
