@@ -35,6 +35,10 @@ pub enum Error {
     /// The device is locked: no data is readable until it is unlocked.
     #[error("the device is locked")]
     Locked,
+    /// The store requires single app mode and the platform refused it: no data is readable
+    /// until it is granted.
+    #[error("single app mode is required")]
+    KioskRequired,
     /// The interchange export could not be read.
     #[error(transparent)]
     Export(#[from] carnet_fixtures::ReadError),

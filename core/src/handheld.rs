@@ -139,6 +139,13 @@ impl Handheld {
         self.session.view_card(customer_id, today())
     }
 
+    /// Her card read again while it is open (after an edit): the opening was recorded once,
+    /// and reading it again records nothing. A card that is not the one open is opened.
+    pub fn reload_card(&self, customer_id: &str) -> Result<CustomerCard> {
+        self.session.touch();
+        self.session.reread_card(customer_id, today())
+    }
+
     /// A page of a customer's purchase history.
     pub fn history(&self, customer_id: &str, query: &HistoryQuery) -> Result<HistoryPage> {
         history::history(&*self.cache()?, customer_id, query)
@@ -338,4 +345,156 @@ impl Handheld {
 /// The device's local day: offers and due dates are judged against it.
 fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::testing::TestDevice;
+    use crate::session::{KioskStatus, LockReason, SessionState};
+
+    fn zelie() -> NewCustomer {
+        NewCustomer {
+            card: carnet_fixtures::ean::with_check_digit("290999999901"),
+            first_name: "Zélie".into(),
+            last_name: "Nouvelle".into(),
+            email: Some("zelie@example.fr".into()),
+            phone: None,
+            line1: "3 rue Neuve".into(),
+            postal_code: "75011".into(),
+            city: "Paris".into(),
+            language: "fr".into(),
+        }
+    }
+
+    /// The views of her card waiting for the audit.
+    fn views_of(handheld: &Handheld, customer_id: &str) -> usize {
+        handheld
+            .outbox()
+            .unwrap()
+            .iter()
+            .filter(|e| {
+                matches!(&e.change, MutationKind::ProfileView { customer_id: id } if id == customer_id)
+            })
+            .count()
+    }
+
+    #[test]
+    fn a_card_opened_once_and_read_again_after_an_edit_is_one_view() {
+        let device = TestDevice::enrolled();
+        let handheld = Handheld::new(device.unlocked());
+        let id = handheld.register_customer(zelie()).unwrap();
+        let other = handheld
+            .register_customer(NewCustomer {
+                card: carnet_fixtures::ean::with_check_digit("290999999902"),
+                first_name: "Anna".into(),
+                email: Some("anna@example.fr".into()),
+                ..zelie()
+            })
+            .unwrap();
+        assert_eq!(views_of(&handheld, &id), 0);
+
+        handheld.open_card(&id).unwrap();
+        assert_eq!(views_of(&handheld, &id), 1);
+        let value = Some(ContactValue::Text("zelie.n@example.fr".into()));
+        handheld
+            .edit_contact(&id, ContactField::Email, value)
+            .unwrap();
+        let card = handheld.reload_card(&id).unwrap();
+        assert_eq!(card.contact.email.as_deref(), Some("zelie.n@example.fr"));
+        handheld.reload_card(&id).unwrap();
+        assert_eq!(views_of(&handheld, &id), 1, "read again, not opened again");
+
+        // Reading another card than the one open opens it; opening hers again is a new view.
+        handheld.reload_card(&other).unwrap();
+        assert_eq!(views_of(&handheld, &other), 1);
+        handheld.open_card(&id).unwrap();
+        assert_eq!(views_of(&handheld, &id), 2);
+    }
+
+    #[test]
+    fn after_a_lock_her_card_read_again_is_a_new_view() {
+        let device = TestDevice::enrolled();
+        let session = device.unlocked();
+        let handheld = Handheld::new(session.clone());
+        let id = handheld.register_customer(zelie()).unwrap();
+        handheld.open_card(&id).unwrap();
+        session.backgrounded();
+        assert!(matches!(handheld.reload_card(&id), Err(Error::Locked)));
+        let handheld = Handheld::new(device.unlocked());
+        handheld.reload_card(&id).unwrap();
+        assert_eq!(views_of(&handheld, &id), 2);
+    }
+
+    #[tokio::test]
+    async fn a_refused_single_app_mode_locks_and_every_data_call_says_why() {
+        let device = TestDevice::enrolled();
+        let session = device.unlocked();
+        let handheld = Handheld::new(session.clone());
+        let id = handheld.register_customer(zelie()).unwrap();
+        let card = zelie().card;
+        assert_eq!(handheld.find_by_card(&card).unwrap().id, id);
+
+        let refused = KioskStatus {
+            required: true,
+            granted: Some(false),
+        };
+        let locked = |reason| SessionState::Locked { reason };
+        assert_eq!(
+            session.kiosk_changed(refused),
+            locked(LockReason::KioskRequired)
+        );
+        let kiosk = |r: Result<_>| matches!(r, Err(Error::KioskRequired));
+        assert!(kiosk(handheld.find_by_card(&card).map(drop)));
+        assert!(kiosk(handheld.search_by_name("zelie", 5).map(drop)));
+        assert!(kiosk(handheld.open_card(&id).map(drop)));
+        assert!(kiosk(
+            handheld.history(&id, &HistoryQuery::default()).map(drop)
+        ));
+        assert!(kiosk(handheld.playlist(&id, 5).map(drop)));
+        assert!(kiosk(handheld.outbox().map(drop)));
+        assert!(kiosk(
+            handheld
+                .record_consent(&id, "email", "marketing", true)
+                .map(drop)
+        ));
+        assert!(kiosk(handheld.register_customer(zelie()).map(drop)));
+        let synced = handheld.sync(&CancelHandle::new(), &|_| {}).await;
+        assert_eq!(
+            synced.err(),
+            Some(SessionError::Locked(LockReason::KioskRequired))
+        );
+        let signed_in = session.sign_in("A001".into(), "1234".into()).await;
+        assert_eq!(
+            signed_in,
+            Err(SessionError::Locked(LockReason::KioskRequired))
+        );
+
+        // Not answered yet counts as refused; granted, the advisor signs in again (the cache
+        // was closed); not required, nothing is asked of the platform.
+        let pending = KioskStatus {
+            required: true,
+            granted: None,
+        };
+        assert_eq!(
+            session.kiosk_changed(pending),
+            locked(LockReason::KioskRequired)
+        );
+        let granted = KioskStatus {
+            required: true,
+            granted: Some(true),
+        };
+        assert_eq!(
+            session.kiosk_changed(granted),
+            locked(LockReason::SignedOut)
+        );
+        assert!(matches!(handheld.find_by_card(&card), Err(Error::Locked)));
+        let handheld = Handheld::new(device.unlocked());
+        let not_required = KioskStatus {
+            required: false,
+            granted: Some(false),
+        };
+        handheld.session().kiosk_changed(not_required);
+        assert_eq!(handheld.find_by_card(&card).unwrap().id, id);
+    }
 }

@@ -1,9 +1,12 @@
 //! The one public error of the facade: few, stable variants, reasons without personal data.
-//! Every internal error maps here, in one place.
+//! Every internal error maps here, in one place. What the advisor reads about the session and
+//! sync (refusals, network problems) is typed, for each platform to word in its language.
 
 use carnet_core::Error;
-use carnet_core::session::SessionError;
-use carnet_core::sync::SyncError;
+use carnet_core::session::{KeyStoreError, SessionError};
+use carnet_core::sync::{NetworkFailure, SyncError};
+
+use crate::session::ShredReason;
 
 /// What a call can fail with, as the app sees it.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
@@ -30,7 +33,7 @@ pub enum CarnetError {
         reason: String,
     },
     /// A contact field's value is refused; the form shows the reason beside the field, and
-    /// may offer a correction ("gmial.com" → "gmail.com").
+    /// may offer a correction ("gmial.com" → "gmail.com", see `corrected_value`).
     #[error("{field}: {reason}")]
     InvalidField {
         /// The field (`email`, `phone`, `postal_code`, ...).
@@ -43,11 +46,19 @@ pub enum CarnetError {
     /// The device is not on the store network.
     #[error("not on the store network")]
     NotOnStoreNetwork,
+    /// The store requires single app mode on this handheld and the platform refused it: no
+    /// customer data until it is granted (see `Handheld::kiosk_changed`).
+    #[error("single app mode is required")]
+    KioskRequired,
+    /// The handheld's key store cannot be read yet (restarted, not yet unlocked with its
+    /// passcode); nothing was changed: try again once it is unlocked.
+    #[error("the key store is not readable yet")]
+    KeyStoreUnavailable,
     /// The server could not be reached or answered badly.
-    #[error("network: {reason}")]
+    #[error("network: {problem:?}")]
     Network {
         /// What went wrong.
-        reason: String,
+        problem: NetworkProblem,
     },
     /// The server requires a newer app.
     #[error("update required: {reason}")]
@@ -55,11 +66,11 @@ pub enum CarnetError {
         /// The server's message.
         reason: String,
     },
-    /// The server refused this device or advisor.
-    #[error("refused: {reason}")]
+    /// The server (or the session's rules) refused this device or advisor.
+    #[error("refused: {refusal:?}")]
     Refused {
         /// Why.
-        reason: String,
+        refusal: Refusal,
     },
     /// The on-device storage failed.
     #[error("storage: {reason}")]
@@ -72,10 +83,80 @@ pub enum CarnetError {
     Cancelled,
 }
 
+/// What went wrong between the handheld and the store's server.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum NetworkProblem {
+    /// No answer in time.
+    TimedOut,
+    /// No connection to the store's server (or not to the pinned one).
+    CannotConnect,
+    /// The connection broke while the answer came in.
+    ConnectionLost,
+    /// Anything else on the way.
+    RequestFailed,
+    /// An answer the handheld cannot read or trust (not signed by the store's server, not
+    /// for this handheld, malformed, too large).
+    UntrustedAnswer,
+    /// The server answered with an error.
+    ServerError {
+        /// The HTTP status.
+        status: u16,
+        /// The answer's stable code, if it had one.
+        code: String,
+    },
+    /// The server and the handheld disagree on where the sync stands; the next sync settles it.
+    OutOfStep,
+}
+
+/// Why the server (or the session) refused.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum Refusal {
+    /// Wrong advisor identifier or PIN.
+    WrongPin,
+    /// Too many failed sign-ins: no sign-in for a while.
+    LockedOut {
+        /// Seconds to wait before the next try.
+        retry_after_secs: u64,
+    },
+    /// The enrolment code is unknown, used or expired.
+    BadEnrollmentCode,
+    /// This handheld is enrolled already.
+    AlreadyEnrolled,
+    /// The handheld's data was destroyed: enrol it again.
+    Wiped {
+        /// Why.
+        reason: ShredReason,
+    },
+    /// The store's server does not accept this handheld's credentials.
+    DeviceNotAccepted,
+    /// The handheld asked for another store's data.
+    OtherStore,
+}
+
+fn refused(refusal: Refusal) -> CarnetError {
+    CarnetError::Refused { refusal }
+}
+
+fn network(problem: NetworkProblem) -> CarnetError {
+    CarnetError::Network { problem }
+}
+
+impl From<NetworkFailure> for NetworkProblem {
+    fn from(f: NetworkFailure) -> Self {
+        match f {
+            NetworkFailure::TimedOut => Self::TimedOut,
+            NetworkFailure::CannotConnect => Self::CannotConnect,
+            NetworkFailure::ConnectionLost => Self::ConnectionLost,
+            NetworkFailure::RequestFailed => Self::RequestFailed,
+        }
+    }
+}
+
 impl From<Error> for CarnetError {
     fn from(e: Error) -> Self {
         match e {
             Error::Locked => CarnetError::Locked,
+            Error::KioskRequired => CarnetError::KioskRequired,
             Error::NotFound => CarnetError::NotFound,
             Error::InvalidCard(reason) => CarnetError::InvalidCard {
                 reason: reason.to_string(),
@@ -101,14 +182,23 @@ impl From<SyncError> for CarnetError {
             SyncError::NotOnStoreNetwork => CarnetError::NotOnStoreNetwork,
             SyncError::Cancelled => CarnetError::Cancelled,
             SyncError::UpgradeRequired(reason) => CarnetError::UpgradeRequired { reason },
-            SyncError::Unauthorized
-            | SyncError::ForbiddenStore
-            | SyncError::DeviceRefused { .. } => CarnetError::Refused {
-                reason: e.to_string(),
-            },
+            SyncError::Unauthorized | SyncError::DeviceRefused { .. } => {
+                refused(Refusal::DeviceNotAccepted)
+            }
+            SyncError::ForbiddenStore => refused(Refusal::OtherStore),
+            SyncError::Network(failure) => network(failure.into()),
+            SyncError::Malformed(_) | SyncError::ResponseTooLarge => {
+                network(NetworkProblem::UntrustedAnswer)
+            }
+            SyncError::Server { status, code } => {
+                network(NetworkProblem::ServerError { status, code })
+            }
+            SyncError::CursorExpired | SyncError::SequenceGap { .. } => {
+                network(NetworkProblem::OutOfStep)
+            }
             SyncError::Cache(reason) => CarnetError::Storage { reason },
-            other => CarnetError::Network {
-                reason: other.to_string(),
+            SyncError::InvalidConfig(reason) => CarnetError::Storage {
+                reason: reason.to_owned(),
             },
         }
     }
@@ -118,22 +208,33 @@ impl From<SessionError> for CarnetError {
     fn from(e: SessionError) -> Self {
         match e {
             SessionError::NotEnrolled => CarnetError::NotEnrolled,
+            SessionError::Locked(carnet_core::session::LockReason::KioskRequired) => {
+                CarnetError::KioskRequired
+            }
             SessionError::Locked(_) => CarnetError::Locked,
             SessionError::InvalidInput(reason) => CarnetError::InvalidInput { reason },
             SessionError::Sync(e) => e.into(),
-            SessionError::Network(reason) => CarnetError::Network { reason },
-            SessionError::KeyStore(reason) | SessionError::Core(reason) => {
-                CarnetError::Storage { reason }
+            SessionError::Network(failure) => network(failure.into()),
+            SessionError::BadAnswer(_) => network(NetworkProblem::UntrustedAnswer),
+            SessionError::Server { status, code } => {
+                network(NetworkProblem::ServerError { status, code })
             }
-            SessionError::AlreadyEnrolled
-            | SessionError::Shredded(_)
-            | SessionError::BadEnrollmentCode
-            | SessionError::WrongPin
-            | SessionError::LockedOut { .. }
-            | SessionError::BadAnswer(_)
-            | SessionError::Server { .. } => CarnetError::Refused {
+            SessionError::KeyStore(KeyStoreError::TemporarilyUnavailable) => {
+                CarnetError::KeyStoreUnavailable
+            }
+            SessionError::KeyStore(e) => CarnetError::Storage {
                 reason: e.to_string(),
             },
+            SessionError::Core(reason) => CarnetError::Storage { reason },
+            SessionError::AlreadyEnrolled => refused(Refusal::AlreadyEnrolled),
+            SessionError::Shredded(reason) => refused(Refusal::Wiped {
+                reason: reason.into(),
+            }),
+            SessionError::BadEnrollmentCode => refused(Refusal::BadEnrollmentCode),
+            SessionError::WrongPin => refused(Refusal::WrongPin),
+            SessionError::LockedOut { retry_after_secs } => {
+                refused(Refusal::LockedOut { retry_after_secs })
+            }
         }
     }
 }

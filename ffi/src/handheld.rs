@@ -10,7 +10,8 @@ use carnet_core::sync::CancelHandle;
 
 use crate::error::CarnetError;
 use crate::session::{
-    DeviceObserver, DeviceState, KeyStore, NetworkEvent, PlatformKeyStore, PlatformObserver,
+    DeviceObserver, DeviceState, KeyStore, KioskStatus, NetworkEvent, PlatformKeyStore,
+    PlatformObserver,
 };
 use crate::types::{
     Address, CandidateContact, CardForecast, ContactField, CustomerCard, CustomerMatch,
@@ -34,8 +35,8 @@ pub(crate) static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| 
 pub trait SyncObserver: Send + Sync {
     /// Progress for a progress bar.
     fn progress(&self, progress: SyncProgress);
-    /// The sync ended: a report, or why it stopped (a [`CarnetError`]'s text).
-    fn finished(&self, report: Option<SyncReport>, error: Option<String>);
+    /// The sync ended: a report, or why it stopped.
+    fn finished(&self, report: Option<SyncReport>, error: Option<CarnetError>);
 }
 
 /// A running sync; cancelling keeps every page already applied.
@@ -83,13 +84,19 @@ pub struct DeviceStatus {
 #[uniffi::export(async_runtime = "tokio")]
 impl Handheld {
     /// Opens the handheld's data in `data_dir` with the platform's key store. Starts locked
-    /// (or not enrolled); presence and sign-in unlock it.
+    /// (or not enrolled); presence and sign-in unlock it. `app_version` is the app's own (on
+    /// iOS `CFBundleShortVersionString` and the build), 1 to 40 characters: the store's server
+    /// shows it to managers.
     #[uniffi::constructor]
-    pub fn open(data_dir: String, key_store: Arc<dyn KeyStore>) -> Result<Arc<Self>, CarnetError> {
+    pub fn open(
+        data_dir: String,
+        key_store: Arc<dyn KeyStore>,
+        app_version: String,
+    ) -> Result<Arc<Self>, CarnetError> {
         let platform = Platform {
             key_store: Arc::new(PlatformKeyStore(key_store)),
             clock: Arc::new(SystemClock::new()),
-            app_version: env!("CARGO_PKG_VERSION").to_owned(),
+            app_version,
         };
         let session = Session::open(data_dir, platform)?;
         let background = {
@@ -161,6 +168,14 @@ impl Handheld {
         Ok(self.core.session().sign_in(advisor_id, pin).await?.into())
     }
 
+    /// The platform reports single app mode (at start, when the managed configuration says
+    /// whether it is required, and once the platform answered the request for it). While it is
+    /// required and not granted the handheld is locked (`LockReason::KioskRequired`) and every
+    /// data call fails with `CarnetError::KioskRequired`.
+    pub fn kiosk_changed(&self, status: KioskStatus) -> DeviceState {
+        self.core.session().kiosk_changed(status.into()).into()
+    }
+
     /// Signs the advisor out: the device locks.
     pub fn sign_out(&self) {
         self.core.session().sign_out();
@@ -204,6 +219,12 @@ impl Handheld {
     /// Opens a customer's card (the opening is recorded for the store's audit).
     pub fn open_card(&self, customer_id: String) -> Result<CustomerCard, CarnetError> {
         Ok(self.core.open_card(&customer_id)?.into())
+    }
+
+    /// Her card read again while it is open (after an edit): its opening was recorded for
+    /// the audit once, and this records nothing more. Any other card is opened.
+    pub fn reload_card(&self, customer_id: String) -> Result<CustomerCard, CarnetError> {
+        Ok(self.core.reload_card(&customer_id)?.into())
     }
 
     /// A page of a customer's purchase history.
@@ -363,7 +384,7 @@ impl Handheld {
                 .await;
             match result {
                 Ok(report) => observer.finished(Some(report.into()), None),
-                Err(e) => observer.finished(None, Some(CarnetError::from(e).to_string())),
+                Err(e) => observer.finished(None, Some(e.into())),
             }
         });
         task

@@ -10,9 +10,12 @@ mod handheld;
 mod session;
 mod types;
 
-pub use error::CarnetError;
+pub use error::{CarnetError, NetworkProblem, Refusal};
 pub use handheld::{DeviceStatus, Handheld, SyncObserver, SyncTask};
-pub use session::{DeviceObserver, DeviceState, KeyStore, KeyStoreError, NetworkEvent};
+pub use session::{
+    DeviceObserver, DeviceState, KeyStore, KeyStoreError, KioskStatus, LockReason, NetworkEvent,
+    ShredReason,
+};
 pub use types::*;
 
 /// Checks a scanned code before looking it up: the 13 digits of a loyalty card, or why not.

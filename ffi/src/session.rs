@@ -1,27 +1,56 @@
 //! The platform's side of the session: the key store and state observer as foreign traits,
-//! the lock state and network events as plain data.
+//! the lock state, single app mode and network events as plain data.
 
 use std::sync::Arc;
 
-use carnet_core::session::{self, LockReason, SessionState, ShredReason};
+use carnet_core::session::{self, SessionState};
 
 use crate::CarnetError;
 
-/// Why the key store could not keep a value.
+/// Why the key store could not give or keep a value. Only `Absent` means there is nothing:
+/// the core never takes the other two for a handheld that is not enrolled.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 pub enum KeyStoreError {
-    /// The platform store is unavailable (device locked, no keychain access).
-    #[error("the key store is unavailable")]
-    Unavailable,
+    /// Nothing is stored under this name (the Keychain's `errSecItemNotFound`).
+    #[error("nothing is stored under this name")]
+    Absent,
+    /// The store cannot be read now but will be later: an iPhone restarted and not yet
+    /// unlocked by its passcode (the Keychain's `errSecInteractionNotAllowed`).
+    #[error("the key store is temporarily unavailable")]
+    TemporarilyUnavailable,
+    /// Anything else.
+    #[error("the key store failed: {reason}")]
+    Failed {
+        /// What failed (a status code; never the value).
+        reason: String,
+    },
+}
+
+/// A key store implementation that threw something else than a `KeyStoreError` failed.
+impl From<uniffi::UnexpectedUniFFICallbackError> for KeyStoreError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        KeyStoreError::Failed { reason: e.reason }
+    }
+}
+
+impl From<KeyStoreError> for session::KeyStoreError {
+    fn from(e: KeyStoreError) -> Self {
+        match e {
+            KeyStoreError::Absent => Self::Absent,
+            KeyStoreError::TemporarilyUnavailable => Self::TemporarilyUnavailable,
+            KeyStoreError::Failed { reason } => Self::Failed(reason),
+        }
+    }
 }
 
 /// Secrets kept by the platform (the iOS Keychain): the cache key and the device's signing
 /// key. Implemented by the app.
 #[uniffi::export(foreign)]
 pub trait KeyStore: Send + Sync {
-    /// The value stored under `name`, if any.
-    fn load(&self, name: String) -> Option<Vec<u8>>;
-    /// Stores `value` under `name`, replacing any previous one.
+    /// The value stored under `name`; `Absent` if there is none.
+    fn load(&self, name: String) -> Result<Vec<u8>, KeyStoreError>;
+    /// Stores `value` under `name`, replacing any previous one in one step (update in place,
+    /// or add the new one before removing the old): a failure leaves the previous value.
     fn store(&self, name: String, value: Vec<u8>) -> Result<(), KeyStoreError>;
     /// Forgets `name`.
     fn delete(&self, name: String);
@@ -31,16 +60,12 @@ pub trait KeyStore: Send + Sync {
 pub(crate) struct PlatformKeyStore(pub(crate) Arc<dyn KeyStore>);
 
 impl session::KeyStore for PlatformKeyStore {
-    fn load(&self, name: String) -> Option<Vec<u8>> {
-        self.0.load(name)
+    fn load(&self, name: String) -> Result<Vec<u8>, session::KeyStoreError> {
+        self.0.load(name).map_err(Into::into)
     }
 
     fn store(&self, name: String, value: Vec<u8>) -> Result<(), session::KeyStoreError> {
-        self.0
-            .store(name, value)
-            .map_err(|e| session::KeyStoreError {
-                reason: e.to_string(),
-            })
+        self.0.store(name, value).map_err(Into::into)
     }
 
     fn delete(&self, name: String) {
@@ -64,16 +89,16 @@ impl session::SessionObserver for PlatformObserver {
 }
 
 /// What the app shows.
-#[derive(Debug, Clone, uniffi::Enum)]
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum DeviceState {
     /// Not enrolled: the enrolment screen.
     NotEnrolled,
     /// Locked: no data.
     Locked {
-        /// Why, for the lock screen.
-        reason: String,
-        /// True when the device must first be in the store (store Wi-Fi, server reachable);
-        /// false when an advisor only has to sign in.
+        /// Why, for the lock screen to word.
+        reason: LockReason,
+        /// True when the device must first be able to prove it is in the store (store Wi-Fi,
+        /// server reachable, its key readable); false when an advisor only has to sign in.
         needs_presence: bool,
     },
     /// An advisor is signed in, in the store.
@@ -86,8 +111,75 @@ pub enum DeviceState {
     /// The data was destroyed (revoked, wiped, too long away): enrol again.
     Shredded {
         /// Why.
-        reason: String,
+        reason: ShredReason,
     },
+}
+
+/// Why the handheld is locked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum LockReason {
+    /// The store's server has not confirmed presence since start: join the store's Wi-Fi.
+    NoLease,
+    /// Presence in the store expired without renewal.
+    LeaseExpired,
+    /// Not on the store network.
+    NotOnStoreNetwork,
+    /// In the store; no advisor signed in.
+    SignedOut,
+    /// Locked after inactivity.
+    Inactivity,
+    /// Locked when the app left the screen.
+    Backgrounded,
+    /// The store's server does not know this handheld: a manager enrols it again; its data is
+    /// kept.
+    UnknownDevice,
+    /// The handheld's key store cannot be read yet (restarted, not yet unlocked with its
+    /// passcode): nothing is lost, the core reads it again.
+    KeyStoreUnavailable,
+    /// The handheld's key store failed: nothing is lost; it is read again when presence is
+    /// checked.
+    KeyStoreFailed,
+    /// The store requires single app mode and it was refused: no customer data.
+    KioskRequired,
+}
+
+impl From<session::LockReason> for LockReason {
+    fn from(r: session::LockReason) -> Self {
+        use session::LockReason as R;
+        match r {
+            R::NoLease => Self::NoLease,
+            R::LeaseExpired => Self::LeaseExpired,
+            R::NotOnStoreNetwork => Self::NotOnStoreNetwork,
+            R::SignedOut => Self::SignedOut,
+            R::Inactivity => Self::Inactivity,
+            R::Backgrounded => Self::Backgrounded,
+            R::UnknownDevice => Self::UnknownDevice,
+            R::KeyStoreUnavailable => Self::KeyStoreUnavailable,
+            R::KeyStoreFailed => Self::KeyStoreFailed,
+            R::KioskRequired => Self::KioskRequired,
+        }
+    }
+}
+
+/// Why the handheld's data was destroyed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum ShredReason {
+    /// The store revoked this handheld.
+    Revoked,
+    /// The store ordered a remote wipe.
+    RemoteWipe,
+    /// Away from the store longer than its policy allows.
+    OffNetworkLimit,
+}
+
+impl From<session::ShredReason> for ShredReason {
+    fn from(r: session::ShredReason) -> Self {
+        match r {
+            session::ShredReason::Revoked => Self::Revoked,
+            session::ShredReason::RemoteWipe => Self::RemoteWipe,
+            session::ShredReason::OffNetworkLimit => Self::OffNetworkLimit,
+        }
+    }
 }
 
 impl From<SessionState> for DeviceState {
@@ -95,7 +187,7 @@ impl From<SessionState> for DeviceState {
         match state {
             SessionState::NotEnrolled => Self::NotEnrolled,
             SessionState::Locked { reason } => Self::Locked {
-                reason: lock_reason(reason).into(),
+                reason: reason.into(),
                 needs_presence: reason.needs_presence(),
             },
             SessionState::Unlocked {
@@ -106,27 +198,27 @@ impl From<SessionState> for DeviceState {
                 advisor_name,
             },
             SessionState::Shredded { reason } => Self::Shredded {
-                reason: match reason {
-                    ShredReason::Revoked => "this device was revoked by the store",
-                    ShredReason::RemoteWipe => "the store ordered a remote wipe",
-                    ShredReason::OffNetworkLimit => "away from the store for too long",
-                }
-                .into(),
+                reason: reason.into(),
             },
         }
     }
 }
 
-fn lock_reason(reason: LockReason) -> &'static str {
-    match reason {
-        LockReason::NoLease => "connect to the store's Wi-Fi",
-        LockReason::LeaseExpired => "presence in the store expired: connect to the store's Wi-Fi",
-        LockReason::NotOnStoreNetwork => "not on the store network",
-        LockReason::SignedOut => "sign in",
-        LockReason::Inactivity => "locked after inactivity: sign in",
-        LockReason::Backgrounded => "locked when the app left the screen: sign in",
-        LockReason::UnknownDevice => {
-            "the store's server does not know this handheld: ask a manager to enrol it again"
+/// Single app mode as the platform sees it (see `Handheld::kiosk_changed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct KioskStatus {
+    /// The store requires it on this handheld (the managed app configuration's
+    /// `CarnetKioskRequired`).
+    pub required: bool,
+    /// The platform's answer to the request for it; none before it answers.
+    pub granted: Option<bool>,
+}
+
+impl From<KioskStatus> for session::KioskStatus {
+    fn from(k: KioskStatus) -> Self {
+        Self {
+            required: k.required,
+            granted: k.granted,
         }
     }
 }

@@ -45,21 +45,35 @@ struct CarnetApp: App {
         guard app == nil else { return }
         do {
             let dir = try DataDirectory.url()
-            let handheld = try Handheld.open(dataDir: dir.path, keyStore: KeychainKeyStore())
+            let handheld = try Handheld.open(
+                dataDir: dir.path, keyStore: KeychainKeyStore(), appVersion: AppVersion.current)
             app = AppModel(handheld: handheld)
         } catch {
             failure = Notice(error).detail ?? String(describing: type(of: error))
         }
     }
 
-    /// Forwards network changes, asks for single app mode and proves presence once. Renewing
-    /// the lease afterwards is the core's: it wakes as often as the store's lease policy needs.
+    /// Tells the core whether single app mode is required and then iOS's answer to it,
+    /// forwards network changes and proves presence once. Renewing the lease afterwards is the
+    /// core's: it wakes as often as the store's lease policy needs.
     private func follow(_ app: AppModel) async {
-        app.kioskChanged(await Kiosk.request())
+        let required = Kiosk.required()
+        app.kioskChanged(KioskStatus(required: required, granted: nil))
+        app.kioskChanged(KioskStatus(required: required, granted: await Kiosk.request()))
         network.start { available in
             Task { @MainActor in await app.networkChanged(pathAvailable: available) }
         }
         await app.checkPresence()
+    }
+}
+
+/// The app's own version, as the store's managers see it: "1.4 (212)".
+enum AppVersion {
+    static var current: String {
+        let info = Bundle.main.infoDictionary
+        let version = info?["CFBundleShortVersionString"] as? String ?? "0"
+        let build = info?["CFBundleVersion"] as? String ?? "0"
+        return "\(version) (\(build))"
     }
 }
 

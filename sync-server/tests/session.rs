@@ -876,8 +876,8 @@ async fn revoked_or_wiped_devices_shred_and_an_old_copy_cannot_be_opened() {
         }
     );
     assert!(matches!(session.cache(), Err(Error::Locked)));
-    assert_eq!(ks.load(CACHE_KEY.into()), None);
-    assert_eq!(ks.load(DEVICE_KEY.into()), None);
+    assert_eq!(ks.load(CACHE_KEY.into()).ok(), None);
+    assert_eq!(ks.load(DEVICE_KEY.into()).ok(), None);
     for f in Cache::files(&path) {
         assert!(!f.exists(), "{} survived", f.display());
     }
@@ -948,7 +948,7 @@ async fn off_the_store_network_past_the_limit_shreds() {
             reason: ShredReason::OffNetworkLimit
         }
     );
-    assert_eq!(ks.load(CACHE_KEY.into()), None);
+    assert_eq!(ks.load(CACHE_KEY.into()).ok(), None);
     assert!(!session.cache_path().exists());
 
     // Across a restart (no monotonic clock to compare): the wall clock's high-water mark.
@@ -972,7 +972,7 @@ async fn off_the_store_network_past_the_limit_shreds() {
             reason: ShredReason::OffNetworkLimit
         }
     );
-    assert_eq!(ks.load(CACHE_KEY.into()), None);
+    assert_eq!(ks.load(CACHE_KEY.into()).ok(), None);
     env.assert_clean_log();
     env2.assert_clean_log();
 }

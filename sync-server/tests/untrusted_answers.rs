@@ -190,8 +190,8 @@ struct Device {
 impl Device {
     fn kept(&self) -> (Option<Vec<u8>>, Option<Vec<u8>>, bool) {
         (
-            self.keys.load(CACHE_KEY.into()),
-            self.keys.load(DEVICE_KEY.into()),
+            self.keys.load(CACHE_KEY.into()).ok(),
+            self.keys.load(DEVICE_KEY.into()).ok(),
             self.session.cache_path().exists(),
         )
     }

@@ -1,8 +1,9 @@
-//! Profile views recorded for the store's audit ("who looked at this customer").
+//! Profile views recorded for the store's audit ("who looked at this customer"): one per
+//! opening of her card, not one per reading of it while it stays open.
 
 use carnet_protocol::MutationKind;
 
-use super::Session;
+use super::{Session, lock_inner};
 use crate::Error;
 use crate::card::CustomerCard;
 
@@ -22,7 +23,8 @@ impl Session {
         )
     }
 
-    /// The customer's card as of `today`, its view recorded for the audit.
+    /// Opens the customer's card as of `today`: the opening is recorded for the audit, and
+    /// her card is the one open until another opens or the session locks.
     pub fn view_card(
         &self,
         customer_id: &str,
@@ -31,6 +33,23 @@ impl Session {
         let cache = self.cache()?;
         let card = crate::card::customer_card(&cache, customer_id, today)?;
         self.record_card_view(customer_id)?;
+        lock_inner(&self.shared).card_open = Some(customer_id.to_owned());
         Ok(card)
+    }
+
+    /// Her card read again while it is open (after an edit): no new view is recorded. A card
+    /// that is not the one open is opened, as [`Session::view_card`] does.
+    pub fn reread_card(
+        &self,
+        customer_id: &str,
+        today: chrono::NaiveDate,
+    ) -> crate::Result<CustomerCard> {
+        let cache = self.cache()?;
+        let open = lock_inner(&self.shared).card_open.as_deref() == Some(customer_id);
+        if !open {
+            drop(cache);
+            return self.view_card(customer_id, today);
+        }
+        crate::card::customer_card(&cache, customer_id, today)
     }
 }

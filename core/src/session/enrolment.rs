@@ -14,8 +14,8 @@ use super::error::remote_error;
 use super::remote::{Remote, RemoteError};
 use super::shred::remove_cache_files;
 use super::{
-    CACHE_KEY, DEVICE_KEY, LockReason, SESSION_FILE, Session, SessionError, SessionState, Shared,
-    lock_inner,
+    CACHE_KEY, DEVICE_KEY, KeyStoreError, LockReason, SESSION_FILE, Session, SessionError,
+    SessionState, Shared, lock_inner,
 };
 use crate::CacheKey;
 use crate::store::Cache;
@@ -54,6 +54,11 @@ impl Session {
     /// from an older backup) enrols again the same way, with a new key pair and device id,
     /// but keeps its cache, its key and its pending edits when the new enrolment is for the
     /// same store; the outbox then follows the numbering the server expects.
+    ///
+    /// A key store that cannot be read (temporarily unavailable, failing) stops the enrolment
+    /// before the code is sent; no cache is ever removed because of one. A device enrolled
+    /// whose key store is not readable yet is still enrolled: it waits (see
+    /// [`LockReason::KeyStoreUnavailable`]) and this returns `AlreadyEnrolled`.
     pub async fn enroll(
         &self,
         server_url: String,
@@ -76,6 +81,14 @@ impl Session {
                 "the enrolment code is 12 letters and digits".into(),
             ));
         }
+        let ks = &self.shared.platform.key_store;
+        // The key store is read before anything is sent: one that cannot be read now must
+        // neither use up the code nor have a cache it holds the key of taken for a leftover.
+        let holds_cache_key = match ks.load(CACHE_KEY.into()) {
+            Ok(_) => true,
+            Err(KeyStoreError::Absent) => false,
+            Err(e) => return Err(SessionError::KeyStore(e)),
+        };
         let source = lock_inner(&self.shared).source_address;
         let remote = Remote::new(&server_url, &certificate_pin, source)
             .map_err(|m| SessionError::InvalidInput(m.into()))?;
@@ -106,17 +119,17 @@ impl Session {
             .ok_or(SessionError::BadAnswer(
                 "the server's lease key is not Ed25519",
             ))?;
-        let ks = &self.shared.platform.key_store;
         ks.store(DEVICE_KEY.into(), pkcs8.as_ref().to_vec())
-            .map_err(|e| SessionError::KeyStore(e.to_string()))?;
-        let keep_cache = kept_store.as_deref() == Some(answer.store_id.as_str())
-            && ks.load(CACHE_KEY.into()).is_some();
+            .map_err(SessionError::KeyStore)?;
+        let keep_cache = holds_cache_key && kept_store.as_deref() == Some(answer.store_id.as_str());
         if !keep_cache {
             let cache_key = CacheKey::generate().map_err(SessionError::from)?;
-            // Leftovers of an earlier enrolment can never be opened again: remove them first.
-            remove_cache_files(&self.cache_path());
+            // The new key replaces the old one first: a key store that refuses it leaves
+            // every file as it was.
             ks.store(CACHE_KEY.into(), cache_key.as_bytes().to_vec())
-                .map_err(|e| SessionError::KeyStore(e.to_string()))?;
+                .map_err(SessionError::KeyStore)?;
+            // Leftovers of an earlier enrolment can never be opened again: remove them.
+            remove_cache_files(&self.cache_path());
             // Create the empty encrypted cache now, so that unlocking only ever opens it.
             drop(Cache::open(self.cache_path(), &cache_key).map_err(SessionError::from)?);
         }
@@ -140,6 +153,7 @@ impl Session {
             inner.lease = None;
             inner.previous_lease_nonce = None;
             inner.shredded = None;
+            inner.key_wait = None;
             inner.lock_reason = LockReason::NoLease;
             inner.last_contact_mono = Some(self.shared.platform.clock.monotonic_ms());
         }

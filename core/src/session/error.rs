@@ -1,9 +1,9 @@
 //! Why a session operation failed.
 
 use super::remote::RemoteError;
-use super::{LockReason, ShredReason};
+use super::{KeyStoreError, LockReason, ShredReason};
 use crate::Error;
-use crate::sync::SyncError;
+use crate::sync::{NetworkFailure, SyncError};
 
 /// Why a session operation failed. Messages carry no personal data, PIN or key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -37,7 +37,7 @@ pub enum SessionError {
     },
     /// The store's server could not be reached (or was not the pinned one).
     #[error("network: {0}")]
-    Network(String),
+    Network(NetworkFailure),
     /// The server's answer was refused (bad signature, another device's lease, replay).
     #[error("the server's answer was refused: {0}")]
     BadAnswer(&'static str),
@@ -49,9 +49,9 @@ pub enum SessionError {
         /// Stable code.
         code: String,
     },
-    /// The key store failed.
+    /// The key store could not give or keep a key; nothing was destroyed because of it.
     #[error("{0}")]
-    KeyStore(String),
+    KeyStore(KeyStoreError),
     /// A core operation failed.
     #[error("{0}")]
     Core(String),
@@ -64,6 +64,7 @@ impl From<Error> for SessionError {
     fn from(e: Error) -> Self {
         match e {
             Error::Locked => SessionError::Locked(LockReason::SignedOut),
+            Error::KioskRequired => SessionError::Locked(LockReason::KioskRequired),
             other => SessionError::Core(other.to_string()),
         }
     }
@@ -71,7 +72,7 @@ impl From<Error> for SessionError {
 
 pub(super) fn remote_error(e: RemoteError) -> SessionError {
     match e {
-        RemoteError::Network(m) => SessionError::Network(m.into()),
+        RemoteError::Network(failure) => SessionError::Network(failure),
         RemoteError::Malformed => SessionError::BadAnswer("not a protocol answer"),
         RemoteError::Api {
             status: 400, code, ..

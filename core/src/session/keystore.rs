@@ -13,19 +13,28 @@ pub const CACHE_KEY: &str = "carnet.cache-key";
 /// Name of the device's Ed25519 key pair (PKCS#8) in the key store.
 pub const DEVICE_KEY: &str = "carnet.device-key";
 
-/// Why the key store refused to keep a value.
+/// Why the key store could not give or keep a value. Only [`KeyStoreError::Absent`] means
+/// there is nothing: the session never takes the other two for a device that is not enrolled.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("key store: {reason}")]
-pub struct KeyStoreError {
-    /// What failed (never the value).
-    pub reason: String,
+pub enum KeyStoreError {
+    /// Nothing is stored under this name.
+    #[error("nothing is stored under this name")]
+    Absent,
+    /// The store cannot be read now but will be later: an iPhone restarted and not yet
+    /// unlocked by its passcode keeps its Keychain closed.
+    #[error("the key store is temporarily unavailable")]
+    TemporarilyUnavailable,
+    /// Anything else (what failed, never the value).
+    #[error("the key store failed: {0}")]
+    Failed(String),
 }
 
 /// Secrets kept by the platform. Plain data in and out so that it can be a foreign trait.
 pub trait KeyStore: Send + Sync {
-    /// The value stored under `name`, if any.
-    fn load(&self, name: String) -> Option<Vec<u8>>;
-    /// Stores `value` under `name`, replacing any previous one.
+    /// The value stored under `name`: [`KeyStoreError::Absent`] if there is none.
+    fn load(&self, name: String) -> Result<Vec<u8>, KeyStoreError>;
+    /// Stores `value` under `name`, replacing any previous one in one step: a failure leaves
+    /// the previous value in place.
     fn store(&self, name: String, value: Vec<u8>) -> Result<(), KeyStoreError>;
     /// Forgets `name` (no error if absent).
     fn delete(&self, name: String);
@@ -64,14 +73,15 @@ impl DevFileKeyStore {
 }
 
 fn io(e: std::io::Error) -> KeyStoreError {
-    KeyStoreError {
-        reason: e.kind().to_string(),
+    match e.kind() {
+        std::io::ErrorKind::NotFound => KeyStoreError::Absent,
+        kind => KeyStoreError::Failed(kind.to_string()),
     }
 }
 
 impl KeyStore for DevFileKeyStore {
-    fn load(&self, name: String) -> Option<Vec<u8>> {
-        std::fs::read(self.path(&name)).ok()
+    fn load(&self, name: String) -> Result<Vec<u8>, KeyStoreError> {
+        std::fs::read(self.path(&name)).map_err(io)
     }
 
     fn store(&self, name: String, value: Vec<u8>) -> Result<(), KeyStoreError> {
@@ -113,16 +123,16 @@ mod tests {
     fn dev_store_keeps_private_files_and_forgets() {
         let dir = tempfile::tempdir().unwrap();
         let ks = DevFileKeyStore::new(dir.path().join("ks")).unwrap();
-        assert_eq!(ks.load(CACHE_KEY.into()), None);
+        assert_eq!(ks.load(CACHE_KEY.into()), Err(KeyStoreError::Absent));
         ks.store(CACHE_KEY.into(), vec![1, 2, 3]).unwrap();
-        assert_eq!(ks.load(CACHE_KEY.into()), Some(vec![1, 2, 3]));
+        assert_eq!(ks.load(CACHE_KEY.into()), Ok(vec![1, 2, 3]));
         let mode = std::fs::metadata(ks.path(CACHE_KEY))
             .unwrap()
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o600);
         ks.delete(CACHE_KEY.into());
-        assert_eq!(ks.load(CACHE_KEY.into()), None);
+        assert_eq!(ks.load(CACHE_KEY.into()), Err(KeyStoreError::Absent));
         ks.delete(CACHE_KEY.into());
     }
 }

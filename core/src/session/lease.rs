@@ -47,7 +47,9 @@ impl Drop for BackgroundTask {
 impl Session {
     /// Proves presence to the store's server and takes a fresh lease. Fails (and changes
     /// nothing) when the pinned server cannot be reached; shreds when it says revoked or wipe.
+    /// A device key missing from the session is read again first.
     pub async fn check_presence(&self) -> Result<SessionState, SessionError> {
+        self.device_key_ready(true)?;
         let (remote, request, device_id, store_id, server_key, nonce, sent) = {
             let mut inner = lock_inner(&self.shared);
             self.shared.evaluate(&mut inner);
@@ -171,10 +173,12 @@ impl Session {
         }
     }
 
-    /// Applies timeouts and renews the lease once half of it is spent (or when there is none).
+    /// Applies timeouts and renews the lease once half of it is spent (or when there is none);
+    /// reads a device key missing from the session again when due.
     /// [`Session::spawn_background`] calls it when [`Session::next_tick_in`] says.
     pub async fn tick(&self) -> SessionState {
-        let due = {
+        let key_ready = self.device_key_ready(false).is_ok();
+        let due = key_ready && {
             let mut inner = lock_inner(&self.shared);
             self.shared.evaluate(&mut inner);
             if let Some(e) = inner.enrollment.as_mut() {
@@ -218,6 +222,9 @@ impl Session {
                 now + RENEWAL_RETRY_MS
             });
             due.push(lease.expires_mono);
+        }
+        if let Some(at) = inner.key_wait.and_then(|wait| wait.next_read_mono()) {
+            due.push(at.max(now + 1));
         }
         if let (Some(_), Some(enrollment)) = (&inner.advisor, &inner.enrollment) {
             let idle_limit = u64::from(enrollment.policy.idle_timeout_secs) * 1000;

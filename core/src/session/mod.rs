@@ -30,9 +30,11 @@
 
 mod audit;
 mod clock;
+mod device_key;
 mod enrolment;
 mod error;
 mod keystore;
+mod kiosk;
 mod lease;
 mod refusal;
 mod remote;
@@ -40,6 +42,8 @@ mod shred;
 mod sign_in;
 mod signing;
 mod state;
+#[cfg(test)]
+pub(crate) mod testing;
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -48,13 +52,16 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use ring::signature::Ed25519KeyPair;
 
 pub use clock::{Clock, SystemClock};
+pub use device_key::KEY_STORE_RETRIES;
 pub use error::SessionError;
 pub use keystore::{CACHE_KEY, DEVICE_KEY, DevFileKeyStore, KeyStore, KeyStoreError};
+pub use kiosk::KioskStatus;
 pub use lease::BackgroundTask;
 pub use state::{LockReason, NetworkEvent, SessionObserver, SessionState, ShredReason};
 
 use crate::Error;
 use crate::store::Cache;
+use device_key::{KeyRead, KeyWait, read_device_key};
 use enrolment::Enrollment;
 use lease::ActiveLease;
 use remote::Remote;
@@ -67,14 +74,21 @@ pub struct Platform {
     pub key_store: Arc<dyn KeyStore>,
     /// The clocks.
     pub clock: Arc<dyn Clock>,
-    /// The app's version, reported to the manager.
+    /// The app's own version (on iOS the bundle's version and build), sent at enrolment and
+    /// with every presence check: managers see which version each handheld runs. 1 to
+    /// [`MAX_APP_VERSION`] bytes.
     pub app_version: String,
 }
+
+/// The longest app version the store's server keeps.
+pub const MAX_APP_VERSION: usize = 40;
 
 struct Inner {
     enrollment: Option<Enrollment>,
     remote: Option<Remote>,
     device_key: Option<Arc<Ed25519KeyPair>>,
+    /// Set while an enrolled device's key could not be read from the key store.
+    key_wait: Option<KeyWait>,
     lease: Option<ActiveLease>,
     /// The lease before the current one: a signed request sent under it may be answered
     /// after a renewal.
@@ -83,6 +97,10 @@ struct Inner {
     source_address: Option<IpAddr>,
     advisor: Option<(String, String)>,
     cache: Option<Arc<Cache>>,
+    /// The customer whose card is open (its view recorded), until another opens or it locks.
+    card_open: Option<String>,
+    /// Single app mode, as the platform last reported it.
+    kiosk: KioskStatus,
     last_activity_mono: u64,
     last_contact_mono: Option<u64>,
     lock_reason: LockReason,
@@ -122,38 +140,52 @@ fn lock_inner(shared: &Shared) -> MutexGuard<'_, Inner> {
 impl Session {
     /// Opens the session of `data_dir` (created if missing). Enrolled devices start locked
     /// (no lease yet); a device off the network past its limit is shredded here.
+    ///
+    /// A key store that cannot give the device's key now (temporarily unavailable, or failing)
+    /// changes nothing on disk: the device stays enrolled and locked
+    /// ([`LockReason::KeyStoreUnavailable`] or [`LockReason::KeyStoreFailed`]) and reads it
+    /// again (see [`Session::tick`] and [`Session::check_presence`]). Only a key store that
+    /// holds no key makes an enrolment no enrolment.
     pub fn open(data_dir: impl Into<PathBuf>, platform: Platform) -> Result<Session, SessionError> {
+        let version = platform.app_version.trim();
+        if version.is_empty() || version.len() > MAX_APP_VERSION {
+            return Err(SessionError::InvalidInput(format!(
+                "the app version is 1 to {MAX_APP_VERSION} characters"
+            )));
+        }
         let data_dir = data_dir.into();
         std::fs::create_dir_all(&data_dir)
             .map_err(|e| SessionError::Core(format!("data directory: {}", e.kind())))?;
         let enrollment: Option<Enrollment> = std::fs::read(data_dir.join(SESSION_FILE))
             .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok());
-        let device_key = platform
-            .key_store
-            .load(DEVICE_KEY.into())
-            .map(zeroize::Zeroizing::new)
-            .and_then(|pkcs8| Ed25519KeyPair::from_pkcs8(&pkcs8).ok())
-            .map(Arc::new);
-        // An enrolment without its key (restored backup, wiped key store) is no enrolment.
-        let (enrollment, device_key) = match (enrollment, device_key) {
-            (Some(e), Some(k)) => (Some(e), Some(k)),
-            _ => (None, None),
+        let now = platform.clock.monotonic_ms();
+        let read = match enrollment {
+            Some(_) => read_device_key(&*platform.key_store),
+            None => KeyRead::Absent,
+        };
+        let (enrollment, device_key, key_wait) = match read {
+            KeyRead::Key(key) => (enrollment, Some(key), None),
+            // An enrolment without its key (restored backup, wiped key store) is no enrolment.
+            KeyRead::Absent => (None, None, None),
+            KeyRead::NotNow { failed } => (enrollment, None, Some(KeyWait::after(failed, 1, now))),
         };
         let remote = enrollment
             .as_ref()
             .and_then(|e| Remote::new(&e.server_url, &e.certificate_pin, None).ok());
-        let now = platform.clock.monotonic_ms();
         let shared = Arc::new(Shared {
             inner: Mutex::new(Inner {
                 enrollment,
                 remote,
                 device_key,
+                key_wait,
                 lease: None,
                 previous_lease_nonce: None,
                 source_address: None,
                 advisor: None,
                 cache: None,
+                card_open: None,
+                kiosk: KioskStatus::default(),
                 last_activity_mono: now,
                 last_contact_mono: None,
                 lock_reason: LockReason::NoLease,
@@ -214,8 +246,12 @@ impl Session {
 
     /// The open cache: the only way to the data. `Error::Locked` unless unlocked. Do not keep
     /// the `Arc` beyond the operation: locking closes the cache only once every clone is gone.
+    /// While the kiosk rule is broken it is `Error::KioskRequired`, whatever the lock state.
     pub fn cache(&self) -> crate::Result<Arc<Cache>> {
         let mut inner = lock_inner(&self.shared);
+        if !inner.kiosk.allows_data() {
+            return Err(Error::KioskRequired);
+        }
         self.shared.evaluate(&mut inner);
         let unlocked = matches!(current_state(&inner), SessionState::Unlocked { .. });
         let cache = inner.cache.clone().filter(|_| unlocked);

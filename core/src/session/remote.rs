@@ -12,11 +12,13 @@ use ring::signature::{ED25519, UnparsedPublicKey};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::sync::NetworkFailure;
+
 /// A failed call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum RemoteError {
     /// Not reachable, or not the pinned certificate, or cut off.
-    Network(&'static str),
+    Network(NetworkFailure),
     /// An error answer.
     Api {
         status: u16,
@@ -80,16 +82,10 @@ impl Remote {
         for (name, value) in headers {
             request = request.header(name, value);
         }
-        let mut response = request.send().await.map_err(|e| {
-            // reqwest's message holds the URL only, but the kind is all the caller needs.
-            RemoteError::Network(if e.is_timeout() {
-                "timed out"
-            } else if e.is_connect() {
-                "cannot reach the store's server (or it is not the pinned one)"
-            } else {
-                "request failed"
-            })
-        })?;
+        let mut response = request
+            .send()
+            .await
+            .map_err(|e| RemoteError::Network(NetworkFailure::of(&e)))?;
         let status = response.status().as_u16();
         let retry_after = response
             .headers()
@@ -136,7 +132,7 @@ async fn read_capped(response: &mut reqwest::Response) -> Result<Vec<u8>, Remote
     while let Some(chunk) = response
         .chunk()
         .await
-        .map_err(|_| RemoteError::Network("connection lost during the response"))?
+        .map_err(|_| RemoteError::Network(NetworkFailure::ConnectionLost))?
     {
         if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
             return Err(RemoteError::Malformed);

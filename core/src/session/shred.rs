@@ -27,6 +27,7 @@ impl Shared {
         inner.enrollment = None;
         inner.remote = None;
         inner.device_key = None;
+        inner.key_wait = None;
         inner.last_contact_mono = None;
         inner.shredded = Some(reason);
     }

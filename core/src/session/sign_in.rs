@@ -8,7 +8,7 @@ use zeroize::Zeroizing;
 
 use super::remote::RemoteError;
 use super::state::{lock, presence_reason};
-use super::{CACHE_KEY, LockReason, Session, SessionError, SessionState, lock_inner};
+use super::{LockReason, Session, SessionError, SessionState, lock_inner};
 use crate::CacheKey;
 use crate::store::Cache;
 
@@ -22,7 +22,8 @@ struct SignInBody<'a> {
 
 impl Session {
     /// Signs an advisor in against the store's server (rate-limited there, with lockout).
-    /// Needs a lease. On success the cache is opened with the key from the key store.
+    /// Needs a lease, and the kiosk rule to hold. On success the cache is opened with the key
+    /// from the key store (waited for a moment if the key store is not readable yet).
     pub async fn sign_in(
         &self,
         advisor_id: String,
@@ -36,6 +37,9 @@ impl Session {
         }
         if !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
             return Err(SessionError::InvalidInput("a PIN is 4 to 8 digits".into()));
+        }
+        if !self.kiosk_allows_data() {
+            return Err(SessionError::Locked(LockReason::KioskRequired));
         }
         // The PIN's only copies (hers and the request body) are wiped when dropped; what the
         // HTTP and TLS layers copy is theirs.
@@ -82,13 +86,7 @@ impl Session {
         if answer.advisor_id != advisor_id {
             return Err(SessionError::BadAnswer("the server signed in someone else"));
         }
-        let key_bytes = self
-            .shared
-            .platform
-            .key_store
-            .load(CACHE_KEY.into())
-            .ok_or_else(|| SessionError::KeyStore("the cache key is missing".into()))?;
-        let key_bytes = Zeroizing::new(key_bytes);
+        let key_bytes = self.read_cache_key().await?;
         let key = CacheKey::from_bytes(&key_bytes).map_err(SessionError::from)?;
         drop(key_bytes);
         let path = self.cache_path();
@@ -111,6 +109,9 @@ impl Session {
             if inner.lease.is_none() {
                 // The lease ran out while signing in: stay locked, drop the cache.
                 return Err(SessionError::Locked(presence_reason(&inner)));
+            }
+            if !inner.kiosk.allows_data() {
+                return Err(SessionError::Locked(LockReason::KioskRequired));
             }
             inner.advisor = Some((answer.advisor_id, answer.name));
             inner.cache = Some(cache);

@@ -24,10 +24,21 @@ pub enum LockReason {
     /// than its enrolment): nothing is destroyed; a manager enrols it again with a new code,
     /// and the cache and its pending edits are kept.
     UnknownDevice,
+    /// The platform key store cannot be read yet (an iPhone restarted and not yet unlocked by
+    /// its passcode): the enrolment and the cache are kept, and the key is read again (see
+    /// [`Session::tick`](super::Session::tick)).
+    KeyStoreUnavailable,
+    /// The platform key store failed to give the device's key: nothing is destroyed; the key
+    /// is read again when the app checks presence.
+    KeyStoreFailed,
+    /// The store requires single app mode and the platform refused it: no data until it is
+    /// granted (see [`KioskStatus`](super::KioskStatus)).
+    KioskRequired,
 }
 
 impl LockReason {
-    /// Whether the reason is the lease (the advisor cannot sign in until presence is proven).
+    /// Whether the device itself must first be able to prove presence (the store network, the
+    /// device's key): no advisor can sign in until then.
     pub fn needs_presence(self) -> bool {
         matches!(
             self,
@@ -35,6 +46,8 @@ impl LockReason {
                 | LockReason::LeaseExpired
                 | LockReason::NotOnStoreNetwork
                 | LockReason::UnknownDevice
+                | LockReason::KeyStoreUnavailable
+                | LockReason::KeyStoreFailed
         )
     }
 }
@@ -96,6 +109,9 @@ pub trait SessionObserver: Send + Sync {
 }
 
 pub(super) fn presence_reason(inner: &Inner) -> LockReason {
+    if let Some(wait) = &inner.key_wait {
+        return wait.reason();
+    }
     if inner.lock_reason.needs_presence() {
         inner.lock_reason
     } else {
@@ -106,6 +122,7 @@ pub(super) fn presence_reason(inner: &Inner) -> LockReason {
 pub(super) fn lock(inner: &mut Inner, reason: LockReason) {
     inner.cache = None;
     inner.advisor = None;
+    inner.card_open = None;
     inner.lock_reason = reason;
 }
 
@@ -115,6 +132,16 @@ pub(super) fn current_state(inner: &Inner) -> SessionState {
     }
     if inner.enrollment.is_none() {
         return SessionState::NotEnrolled;
+    }
+    if !inner.kiosk.allows_data() {
+        return SessionState::Locked {
+            reason: LockReason::KioskRequired,
+        };
+    }
+    if let Some(wait) = &inner.key_wait {
+        return SessionState::Locked {
+            reason: wait.reason(),
+        };
     }
     match (&inner.advisor, &inner.cache, &inner.lease) {
         (Some((id, name)), Some(_), Some(_)) => SessionState::Unlocked {

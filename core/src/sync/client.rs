@@ -10,7 +10,7 @@ use carnet_protocol::{
 };
 use serde::de::DeserializeOwned;
 
-use super::SyncError;
+use super::{NetworkFailure, SyncError};
 
 /// The largest response body accepted: a full page of the feed compresses far below it.
 pub const MAX_RESPONSE_BYTES: usize = 64 << 20;
@@ -174,17 +174,7 @@ impl SyncClient {
 }
 
 fn network(e: reqwest::Error) -> SyncError {
-    // reqwest's messages carry the URL, which holds no personal data; keep the kind only.
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "cannot connect"
-    } else if e.is_body() || e.is_decode() {
-        "connection lost during the response"
-    } else {
-        "request failed"
-    };
-    SyncError::Network(kind.into())
+    SyncError::Network(NetworkFailure::of(&e))
 }
 
 fn from_api(status: u16, api: Option<ApiError>) -> SyncError {

@@ -19,6 +19,39 @@ pub use client::{MAX_RESPONSE_BYTES, RequestSigner, ServerConfig, SyncClient};
 /// Changes asked for per page.
 pub const PAGE_LIMIT: u32 = 5_000;
 
+/// How reaching the server failed: the kind only (the HTTP stack's messages name URLs and
+/// add nothing the advisor can act on).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+pub enum NetworkFailure {
+    /// No answer in time.
+    #[error("timed out")]
+    TimedOut,
+    /// No connection to the server, or not to the pinned one.
+    #[error("cannot connect")]
+    CannotConnect,
+    /// The connection broke while the answer came in.
+    #[error("connection lost during the response")]
+    ConnectionLost,
+    /// Anything else on the way.
+    #[error("request failed")]
+    RequestFailed,
+}
+
+impl NetworkFailure {
+    /// The kind of a failed request.
+    pub(crate) fn of(e: &reqwest::Error) -> Self {
+        if e.is_timeout() {
+            NetworkFailure::TimedOut
+        } else if e.is_connect() {
+            NetworkFailure::CannotConnect
+        } else if e.is_body() || e.is_decode() {
+            NetworkFailure::ConnectionLost
+        } else {
+            NetworkFailure::RequestFailed
+        }
+    }
+}
+
 /// Why a sync stopped. Messages carry no personal data.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SyncError {
@@ -33,7 +66,7 @@ pub enum SyncError {
     InvalidConfig(&'static str),
     /// The server could not be reached or the connection broke.
     #[error("network: {0}")]
-    Network(String),
+    Network(NetworkFailure),
     /// The server refuses this app version.
     #[error("update required: {0}")]
     UpgradeRequired(String),
@@ -90,7 +123,7 @@ impl From<crate::Error> for SyncError {
     fn from(e: crate::Error) -> Self {
         match e {
             crate::Error::Cancelled => SyncError::Cancelled,
-            crate::Error::Locked => SyncError::Locked,
+            crate::Error::Locked | crate::Error::KioskRequired => SyncError::Locked,
             other => SyncError::Cache(other.to_string()),
         }
     }

@@ -5,13 +5,15 @@ use std::sync::{Arc, Mutex};
 
 use carnet_ffi::{
     CardForecast, CarnetError, ConsentAnswer, ConsentRow, ContactField, CustomerCard,
-    CustomerMatch, DeviceState, Handheld, HistoryPage, HistoryQuery, NetworkEvent, OutboxEntry,
-    Playlist, RepurchaseItem, SyncObserver, SyncProgress, SyncReport, SyncTask, Verdict,
+    CustomerMatch, DeviceState, Handheld, HistoryPage, HistoryQuery, KioskStatus, NetworkEvent,
+    OutboxEntry, Playlist, RepurchaseItem, SyncObserver, SyncProgress, SyncReport, SyncTask,
+    Verdict,
 };
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::input::TextField;
 use crate::register::RegisterForm;
+use crate::words;
 
 /// Where the simulator sends from while "off the store's Wi-Fi": a second loopback address,
 /// outside the demo store's network (127.0.0.1/32).
@@ -134,7 +136,7 @@ impl SyncObserver for Observer {
         }
     }
 
-    fn finished(&self, report: Option<SyncReport>, error: Option<String>) {
+    fn finished(&self, report: Option<SyncReport>, error: Option<CarnetError>) {
         if let Ok(mut s) = self.0.lock() {
             s.running = false;
             s.last = Some(match (report, error) {
@@ -142,7 +144,7 @@ impl SyncObserver for Observer {
                     "synced: {} received, {} sent, {} refused",
                     r.pulled, r.pushed, r.rejected
                 ),
-                (None, Some(e)) => format!("sync stopped: {e}"),
+                (None, Some(e)) => format!("sync stopped: {}", words::error(&e)),
                 (None, None) => "sync stopped".into(),
             });
         }
@@ -153,6 +155,8 @@ pub struct App {
     pub handheld: Arc<Handheld>,
     pub screen: Screen,
     pub wifi_on: bool,
+    /// F7: the store requires single app mode and the platform refused it.
+    pub kiosk_refused: bool,
     pub sync: Arc<Mutex<SyncStatus>>,
     sync_task: Option<Arc<SyncTask>>,
     pub notice: Option<String>,
@@ -177,6 +181,7 @@ impl App {
             handheld,
             screen: Screen::Enroll(form),
             wifi_on: true,
+            kiosk_refused: false,
             sync: Arc::new(Mutex::new(SyncStatus::default())),
             sync_task: None,
             notice: None,
@@ -195,7 +200,7 @@ impl App {
         {
             let [url, pin, code] = form.fields.clone().map(|f| f.text);
             if let Err(e) = crate::block_on(self.handheld.enroll(url, pin, code)) {
-                self.notice = Some(format!("enrolment failed: {e}"));
+                self.notice = Some(format!("enrolment failed: {}", words::error(&e)));
             }
         } else {
             let _ = crate::block_on(self.handheld.check_presence());
@@ -211,7 +216,7 @@ impl App {
         {
             match crate::block_on(self.handheld.sign_in(advisor, pin)) {
                 Ok(_) => self.start_sync(),
-                Err(e) => self.notice = Some(format!("sign-in failed: {e}")),
+                Err(e) => self.notice = Some(format!("sign-in failed: {}", words::error(&e))),
             }
         }
         self.follow_state();
@@ -259,10 +264,11 @@ impl App {
         };
         let state = crate::block_on(self.handheld.network_changed(event));
         self.notice = Some(match (self.wifi_on, state) {
-            (_, Err(e)) => format!("network change refused: {e}"),
-            (false, Ok(DeviceState::Locked { reason, .. })) => {
-                format!("store Wi-Fi off (sending from {OFF_NETWORK_ADDRESS}): locked, {reason}")
-            }
+            (_, Err(e)) => format!("network change refused: {}", words::error(&e)),
+            (false, Ok(DeviceState::Locked { reason, .. })) => format!(
+                "store Wi-Fi off (sending from {OFF_NETWORK_ADDRESS}): locked, {}",
+                words::lock_reason(reason)
+            ),
             (false, Ok(_)) => {
                 format!("store Wi-Fi off (sending from {OFF_NETWORK_ADDRESS}), yet not locked")
             }
@@ -276,6 +282,35 @@ impl App {
             (true, Ok(_)) => "store Wi-Fi on: presence confirmed".into(),
         });
         self.follow_state();
+    }
+
+    /// F7: single app mode becomes required and refused (as on a handheld its MDM did not
+    /// supervise), or granted again. The core decides what it means.
+    pub fn toggle_kiosk(&mut self) {
+        self.kiosk_refused = !self.kiosk_refused;
+        let state = self.handheld.kiosk_changed(KioskStatus {
+            required: true,
+            granted: Some(!self.kiosk_refused),
+        });
+        self.notice = Some(match state {
+            DeviceState::Locked { reason, .. } => {
+                format!(
+                    "single app mode {}: locked, {}",
+                    self.kiosk_state(),
+                    words::lock_reason(reason)
+                )
+            }
+            _ => format!("single app mode {}", self.kiosk_state()),
+        });
+        self.follow_state();
+    }
+
+    fn kiosk_state(&self) -> &'static str {
+        if self.kiosk_refused {
+            "refused"
+        } else {
+            "granted"
+        }
     }
 
     pub fn start_sync(&mut self) {
@@ -297,6 +332,7 @@ impl App {
         }
         match key.code {
             KeyCode::F(2) => return self.toggle_wifi(),
+            KeyCode::F(7) => return self.toggle_kiosk(),
             KeyCode::F(5) => return self.start_sync(),
             KeyCode::F(6) => {
                 if let Some(task) = &self.sync_task {
@@ -337,7 +373,7 @@ impl App {
                     code.text.clone(),
                 )) {
                     Ok(_) => self.notice = Some("enrolled".into()),
-                    Err(e) => form.error = Some(e.to_string()),
+                    Err(e) => form.error = Some(words::error(&e)),
                 }
             }
             _ => {
@@ -359,7 +395,7 @@ impl App {
                         return Screen::Search(SearchView::default());
                     }
                     Err(e) => {
-                        form.error = Some(e.to_string());
+                        form.error = Some(words::error(&e));
                         form.pin = TextField::secret();
                     }
                 }
@@ -389,7 +425,7 @@ impl App {
             }
             KeyCode::F(3) => match self.handheld.outbox() {
                 Ok(entries) => return Screen::Outbox(entries),
-                Err(e) => view.error = Some(e.to_string()),
+                Err(e) => view.error = Some(words::error(&e)),
             },
             KeyCode::F(4) => {
                 let typed = view.input.text.trim();
@@ -405,13 +441,13 @@ impl App {
                         Err(CarnetError::NotFound) => {
                             view.error = Some("no customer has this card: F4 registers her".into())
                         }
-                        Err(e) => view.error = Some(e.to_string()),
+                        Err(e) => view.error = Some(words::error(&e)),
                     }
                 } else if let Some(found) = view.results.get(view.selected) {
                     let id = found.id.clone();
                     match self.open(&id) {
                         Ok(screen) => return screen,
-                        Err(e) => view.error = Some(e.to_string()),
+                        Err(e) => view.error = Some(words::error(&e)),
                     }
                 }
             }
@@ -435,7 +471,7 @@ impl App {
                         match self.handheld.search_by_name(typed, 12) {
                             Ok(found) => found,
                             Err(e) => {
-                                view.error = Some(e.to_string());
+                                view.error = Some(words::error(&e));
                                 Vec::new()
                             }
                         }
@@ -468,11 +504,11 @@ impl App {
                     consent_label(&row.channel, &row.purpose),
                     if granted { "yes" } else { "no" }
                 ));
-                if let Ok(card) = self.handheld.open_card(id) {
+                if let Ok(card) = self.handheld.reload_card(id) {
                     view.show(card);
                 }
             }
-            Err(e) => view.message = Some(e.to_string()),
+            Err(e) => view.message = Some(words::error(&e)),
         }
     }
 
@@ -590,7 +626,7 @@ impl App {
                             view.edit = None;
                             view.edit_error = None;
                             view.message = Some("saved; it will be sent with the next sync".into());
-                            if let Ok(card) = self.handheld.open_card(id) {
+                            if let Ok(card) = self.handheld.reload_card(id) {
                                 view.show(card);
                             }
                         }
@@ -605,7 +641,7 @@ impl App {
                             });
                             view.edit_suggestion = corrected;
                         }
-                        Err(e) => view.edit_error = Some(e.to_string()),
+                        Err(e) => view.edit_error = Some(words::error(&e)),
                     }
                 }
                 _ => {
@@ -683,7 +719,7 @@ impl App {
                             ));
                             view.playlist = self.handheld.playlist(id, 10).ok();
                         }
-                        Err(e) => view.message = Some(e.to_string()),
+                        Err(e) => view.message = Some(words::error(&e)),
                     }
                 }
             }

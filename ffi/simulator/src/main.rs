@@ -3,19 +3,23 @@
 //!
 //! `carnet-simulator --data DIR [--server URL --pin SHA256 --code CODE]` — the enrolment
 //! fields are pre-filled from the options. F2 toggles the store Wi-Fi, F4 registers a new
-//! customer, F5 syncs, F10 quits.
+//! customer, F5 syncs, F7 toggles a refused single app mode, F10 quits.
 
 mod app;
 mod input;
 mod keystore;
 mod register;
 mod ui;
+mod words;
 
 use std::path::PathBuf;
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
+
+/// The version the store's server shows managers for this handheld: the simulator's own.
+const APP_VERSION: &str = concat!("simulator ", env!("CARGO_PKG_VERSION"));
 
 /// Runs the facade's asynchronous calls (enrolment, presence, sign-in) for the key handlers.
 static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
@@ -59,7 +63,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     std::fs::create_dir_all(&data)?;
     let key_store = Arc::new(keystore::FileKeyStore::new(data.join("keystore")));
-    let handheld = carnet_ffi::Handheld::open(data.display().to_string(), key_store)?;
+    let handheld =
+        carnet_ffi::Handheld::open(data.display().to_string(), key_store, APP_VERSION.into())?;
     let mut app = app::App::new(handheld, defaults);
     app.start(sign_in);
 

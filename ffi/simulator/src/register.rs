@@ -9,6 +9,7 @@ use carnet_ffi::{
 };
 
 use crate::input::TextField;
+use crate::words;
 
 /// The form's fields: label, and the field name the core's `InvalidField` errors use.
 pub const FIELDS: [(&str, &str); 9] = [
@@ -169,7 +170,7 @@ impl RegisterForm {
             }]),
             other => {
                 let field = self.focus.min(FIELDS.len() - 1);
-                self.errors = vec![(field, other.to_string())];
+                self.errors = vec![(field, words::error(&other))];
             }
         }
     }

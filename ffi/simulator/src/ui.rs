@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Borders, Gauge, List, ListItem, ListState, Paragra
 
 use crate::app::{App, CONTACT_FIELDS, CustomerView, Screen, Tab, consent_label};
 use crate::register::{self, RegisterForm};
+use crate::words;
 
 pub fn draw(frame: &mut Frame, app: &App) {
     // The whole terminal: a fixed phone-sized frame cut names, amounts and tab titles.
@@ -41,8 +42,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
         }
         Screen::SignIn(form) => {
             let reason = match app.state() {
-                DeviceState::Locked { reason, .. } => reason,
-                _ => String::new(),
+                DeviceState::Locked { reason, .. } => words::lock_reason(reason),
+                _ => "",
             };
             let mut lines = vec![
                 Line::styled("🔒 Locked", Style::default().add_modifier(Modifier::BOLD)),
@@ -107,13 +108,23 @@ fn status_line(app: &App) -> Line<'static> {
             format!("advisor {advisor_id}"),
             Style::default().fg(Color::Green),
         ),
-        DeviceState::Shredded { reason } => {
-            Span::styled(format!("WIPED ({reason})"), Style::default().fg(Color::Red))
-        }
+        DeviceState::Shredded { reason } => Span::styled(
+            format!("WIPED ({})", words::shred_reason(reason)),
+            Style::default().fg(Color::Red),
+        ),
+    };
+    let kiosk = if app.kiosk_refused {
+        Span::styled(
+            " · single app mode refused",
+            Style::default().fg(Color::Red),
+        )
+    } else {
+        Span::raw("")
     };
     let notice = app.notice.clone().unwrap_or_default();
     Line::from(vec![
         wifi,
+        kiosk,
         Span::raw(" · "),
         lock,
         Span::raw(" · "),
@@ -515,7 +526,7 @@ fn keys_help(app: &App) -> String {
         }
         Screen::Outbox(_) => "Esc back",
     };
-    format!("{screen}\nF2 store Wi-Fi · F5 sync · F6 cancel sync · F10 quit")
+    format!("{screen}\nF2 store Wi-Fi · F5 sync · F6 cancel sync · F7 single app mode · F10 quit")
 }
 
 fn day(seconds: i64) -> String {

@@ -23,7 +23,9 @@ class MemoryKeyStore(carnet.KeyStore):
         self.secrets = {}
 
     def load(self, name):
-        return self.secrets.get(name)
+        if name not in self.secrets:
+            raise carnet.KeyStoreError.Absent()
+        return self.secrets[name]
 
     def store(self, name, value):
         self.secrets[name] = bytes(value)
@@ -70,7 +72,7 @@ def run(coroutine):
 def day(store, tmp_path_factory):
     """One handheld for the whole day, as in the store."""
     keys = MemoryKeyStore()
-    handheld = carnet.Handheld.open(str(tmp_path_factory.mktemp("device")), keys)
+    handheld = carnet.Handheld.open(str(tmp_path_factory.mktemp("device")), keys, "python 1.0")
     observer = Recorder()
     handheld.subscribe(observer)
     return {"handheld": handheld, "keys": keys, "observer": observer, "store": store}

@@ -125,3 +125,20 @@ def test_register_a_new_card_with_duplicate_hints_and_consents_on_screen(store, 
     keys("y")
     shown = wait_for("recorded; it will be sent")
     assert "Offers by e-mail: yes (store" in shown, shown
+
+
+def test_a_refused_single_app_mode_locks_on_screen(store, simulator):
+    wait_for(f"advisor {ADVISOR}")
+    wait_for("synced:", seconds=60)
+    customer = store.customers()[1]
+    keys(customer["card"], "Enter")
+    wait_for(customer["last_name"])
+
+    # F7: the store requires single app mode and it is refused; the core locks.
+    keys("F7")
+    shown = wait_for("single app mode refused")
+    assert "LOCKED" in shown and customer["last_name"] not in shown, shown
+    assert "single app mode is required" in shown, shown
+    keys("F7")
+    shown = wait_for("single app mode granted")
+    assert "sign in" in shown, shown

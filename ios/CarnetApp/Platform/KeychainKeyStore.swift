@@ -2,6 +2,13 @@
 // is unlocked, never leaving this device (kSecAttrAccessibleWhenUnlockedThisDeviceOnly, no
 // iCloud, no backup). Where a Secure Enclave exists, every value is first encrypted to a P-256
 // key generated inside it (ECIES, AES-GCM), so a Keychain dump alone reveals nothing.
+//
+// Errors are told apart for the core: nothing stored (`Absent`), the Keychain closed until the
+// handheld is unlocked by its passcode (`TemporarilyUnavailable`: after a restart, or while the
+// screen is locked), anything else (`Failed`). Only `Absent` means there is no key; the core
+// waits for the others and never takes them for a handheld that is not enrolled. A value is
+// replaced in place (or added when there is none): it is never deleted first, so a failed write
+// keeps the previous key.
 
 import CarnetFFI
 import CryptoKit
@@ -16,44 +23,50 @@ final class KeychainKeyStore: KeyStore {
     private static let plain: UInt8 = 0
     private static let enclave: UInt8 = 1
 
-    func load(name: String) -> Data? {
+    func load(name: String) throws -> Data {
         var query = baseQuery(name)
         query[kSecReturnData as String] = true
         query[kSecMatchLimit as String] = kSecMatchLimitOne
         var item: CFTypeRef?
-        guard SecItemCopyMatching(query as CFDictionary, &item) == errSecSuccess,
-              let stored = item as? Data, let format = stored.first
-        else { return nil }
+        let status = SecItemCopyMatching(query as CFDictionary, &item)
+        guard status == errSecSuccess else { throw Self.error(status) }
+        guard let stored = item as? Data, let format = stored.first else {
+            throw KeyStoreError.Failed(reason: "the stored value is empty")
+        }
         let body = stored.dropFirst()
         switch format {
         case Self.plain:
             return Data(body)
         case Self.enclave:
-            guard let key = Self.wrappingKey(create: false) else { return nil }
-            return SecKeyCreateDecryptedData(key, Self.algorithm, Data(body) as CFData, nil) as Data?
+            guard let key = try Self.wrappingKey(create: false) else {
+                throw KeyStoreError.Failed(reason: "the Secure Enclave key is gone")
+            }
+            guard let value = SecKeyCreateDecryptedData(key, Self.algorithm, Data(body) as CFData, nil) as Data? else {
+                throw KeyStoreError.Failed(reason: "the Secure Enclave could not unwrap the value")
+            }
+            return value
         default:
-            return nil
+            throw KeyStoreError.Failed(reason: "unknown format \(format)")
         }
     }
 
     func store(name: String, value: Data) throws {
-        var stored = Data()
-        if SecureEnclave.isAvailable, let key = Self.wrappingKey(create: true),
-           let publicKey = SecKeyCopyPublicKey(key),
-           let sealed = SecKeyCreateEncryptedData(publicKey, Self.algorithm, value as CFData, nil) as Data? {
-            stored.append(Self.enclave)
-            stored.append(sealed)
-        } else {
-            stored.append(Self.plain)
-            stored.append(value)
+        let stored = try Self.sealed(value)
+        let attributes: [String: Any] = [
+            kSecValueData as String: stored,
+            kSecAttrAccessible as String: kSecAttrAccessibleWhenUnlockedThisDeviceOnly,
+        ]
+        // In place: the previous value stays until the new one is written.
+        var status = SecItemUpdate(baseQuery(name) as CFDictionary, attributes as CFDictionary)
+        if status == errSecItemNotFound {
+            let add = baseQuery(name).merging(attributes) { _, new in new }
+            status = SecItemAdd(add as CFDictionary, nil)
+            if status == errSecDuplicateItem {
+                // Added meanwhile: replace that one in place.
+                status = SecItemUpdate(baseQuery(name) as CFDictionary, attributes as CFDictionary)
+            }
         }
-        SecItemDelete(baseQuery(name) as CFDictionary)
-        var add = baseQuery(name)
-        add[kSecValueData as String] = stored
-        add[kSecAttrAccessible as String] = kSecAttrAccessibleWhenUnlockedThisDeviceOnly
-        guard SecItemAdd(add as CFDictionary, nil) == errSecSuccess else {
-            throw KeyStoreError.Unavailable
-        }
+        guard status == errSecSuccess else { throw Self.error(status) }
     }
 
     func delete(name: String) {
@@ -69,8 +82,28 @@ final class KeychainKeyStore: KeyStore {
         ]
     }
 
-    /// The Secure Enclave key that wraps every value, created once.
-    private static func wrappingKey(create: Bool) -> SecKey? {
+    /// The Keychain's answer as the core's error.
+    private static func error(_ status: OSStatus) -> KeyStoreError {
+        switch status {
+        case errSecItemNotFound: return .Absent
+        case errSecInteractionNotAllowed: return .TemporarilyUnavailable
+        default: return .Failed(reason: "Keychain status \(status)")
+        }
+    }
+
+    /// `value` as stored: encrypted to the Secure Enclave's key where there is one (never kept
+    /// unwrapped on a device that has one), as is on the simulator.
+    private static func sealed(_ value: Data) throws -> Data {
+        guard SecureEnclave.isAvailable else { return Data([plain]) + value }
+        guard let key = try wrappingKey(create: true), let publicKey = SecKeyCopyPublicKey(key),
+              let sealed = SecKeyCreateEncryptedData(publicKey, algorithm, value as CFData, nil) as Data?
+        else { throw KeyStoreError.Failed(reason: "the Secure Enclave could not wrap the value") }
+        return Data([enclave]) + sealed
+    }
+
+    /// The Secure Enclave key that wraps every value, created once; nil if there is none and
+    /// `create` is false (or it cannot be made).
+    private static func wrappingKey(create: Bool) throws -> SecKey? {
         let query: [String: Any] = [
             kSecClass as String: kSecClassKey,
             kSecAttrApplicationTag as String: wrapTag,
@@ -78,9 +111,11 @@ final class KeychainKeyStore: KeyStore {
             kSecReturnRef as String: true,
         ]
         var item: CFTypeRef?
-        if SecItemCopyMatching(query as CFDictionary, &item) == errSecSuccess, let item {
+        let status = SecItemCopyMatching(query as CFDictionary, &item)
+        if status == errSecSuccess, let item {
             return (item as! SecKey)
         }
+        guard status == errSecItemNotFound else { throw error(status) }
         guard create,
               let access = SecAccessControlCreateWithFlags(
                 nil, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, .privateKeyUsage, nil)

@@ -11,7 +11,7 @@ struct NoticeView: View {
 
     var body: some View {
         VStack(alignment: .leading, spacing: 2) {
-            Text(LocalizedStringKey(notice.key)).font(.callout.weight(.semibold))
+            notice.phrase.localized.font(.callout.weight(.semibold))
             if let detail = notice.detail {
                 Text(verbatim: detail).font(.footnote)
             }

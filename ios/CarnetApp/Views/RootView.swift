@@ -19,7 +19,7 @@ struct RootView: View {
                 ContentUnavailableView {
                     Label("This handheld's data was erased", systemImage: "trash")
                 } description: {
-                    Text(verbatim: reason)
+                    app.formatting.phrase(reason).localized
                 } actions: {
                     Text("Ask your store manager to enrol it again.")
                 }

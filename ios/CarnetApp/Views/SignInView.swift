@@ -1,13 +1,15 @@
-// Lock screen and advisor sign-in. When the core needs presence first, the screen says to join
-// the store network and offers to check again. Below, which handheld this is and its store.
+// Lock screen and advisor sign-in. When the core needs presence first, the screen says why (the
+// store network, the handheld's keys) and offers to check again. Below, which handheld this is
+// and its store.
 
+import CarnetFFI
 import CarnetModel
 import SwiftUI
 
 struct SignInView: View {
     let app: AppModel
     @State var model: SignInModel
-    let reason: String
+    let reason: LockReason
     let needsPresence: Bool
     @FocusState private var pinFocused: Bool
 
@@ -16,7 +18,7 @@ struct SignInView: View {
             Form {
                 Section {
                     Label {
-                        Text(verbatim: reason)
+                        app.formatting.phrase(reason).localized
                     } icon: {
                         Image(systemName: "lock.fill")
                     }
@@ -24,7 +26,6 @@ struct SignInView: View {
                 }
                 if needsPresence {
                     Section {
-                        Text("Connect to the store Wi-Fi to unlock.")
                         Button("Check again") {
                             Task { await app.checkPresence() }
                         }

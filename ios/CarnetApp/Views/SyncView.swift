@@ -49,7 +49,7 @@ struct SyncView: View {
                 }
             }
             if let error = sync.lastError {
-                Section { Text(verbatim: error).foregroundStyle(.red) }
+                Section { NoticeView(notice: error) }
             }
             DeviceStatusSection(status: status, formatting: formatting)
         }

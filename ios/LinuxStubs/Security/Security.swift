@@ -26,6 +26,12 @@ public typealias OSStatus = Int32
 
 // https://developer.apple.com/documentation/security/errsecsuccess
 public var errSecSuccess: OSStatus { fatalError() }
+// https://developer.apple.com/documentation/security/errsecitemnotfound
+public var errSecItemNotFound: OSStatus { fatalError() }
+// https://developer.apple.com/documentation/security/errsecduplicateitem
+public var errSecDuplicateItem: OSStatus { fatalError() }
+// https://developer.apple.com/documentation/security/errsecinteractionnotallowed
+public var errSecInteractionNotAllowed: OSStatus { fatalError() }
 
 // https://developer.apple.com/documentation/security/secitemcopymatching(_:_:)
 @discardableResult public func SecItemCopyMatching(_ query: CFDictionary, _ result: UnsafeMutablePointer<CFTypeRef?>?) -> OSStatus {
@@ -33,6 +39,10 @@ public var errSecSuccess: OSStatus { fatalError() }
 }
 // https://developer.apple.com/documentation/security/secitemadd(_:_:)
 @discardableResult public func SecItemAdd(_ attributes: CFDictionary, _ result: UnsafeMutablePointer<CFTypeRef?>?) -> OSStatus {
+    fatalError()
+}
+// https://developer.apple.com/documentation/security/secitemupdate(_:_:)
+@discardableResult public func SecItemUpdate(_ query: CFDictionary, _ attributesToUpdate: CFDictionary) -> OSStatus {
     fatalError()
 }
 // https://developer.apple.com/documentation/security/secitemdelete(_:)

@@ -1,6 +1,7 @@
 // The app's root model: the device state read from the core, the navigation stack, and the
 // platform events (network path, background, single app mode) forwarded to the core. Whether the
-// device is locked is always the core's answer (`state()`), never decided here.
+// device is locked, and whether customer data may be shown, is always the core's answer
+// (`state()`), never decided here.
 
 import CarnetFFI
 import Foundation
@@ -17,8 +18,6 @@ public final class AppModel {
     public private(set) var device: DeviceState
     /// Device id, store and lock state, as last read from the core (for the status screens).
     public private(set) var status: DeviceStatus
-    /// Single app mode, as the platform reported it.
-    public var kiosk = KioskStatus()
     /// The home navigation stack. Leaving the registration form forgets what was typed in it.
     public var path: [Route] = [] {
         didSet {
@@ -54,11 +53,12 @@ public final class AppModel {
         switch device {
         case .notEnrolled:
             return .enrolment
+        case .locked(.kioskRequired, _):
+            return .kioskRequired
         case .locked(let reason, let needsPresence):
             return .signIn(reason: reason, needsPresence: needsPresence)
         case .unlocked(let advisorId, let advisorName):
-            return kiosk.allowsCustomerData
-                ? .home(advisorId: advisorId, advisorName: advisorName) : .kioskRequired
+            return .home(advisorId: advisorId, advisorName: advisorName)
         case .shredded(let reason):
             return .wiped(reason: reason)
         }
@@ -139,16 +139,22 @@ public final class AppModel {
         refresh()
     }
 
-    /// The platform answered the single app mode request.
+    /// The platform reports single app mode: whether the store requires it (the managed app
+    /// configuration) and, once asked, whether iOS granted it. The core decides what it means.
     public func kioskChanged(_ status: KioskStatus) {
-        kiosk = status
-        refresh()
+        follow(handheld.kioskChanged(status: status))
     }
 
     // MARK: navigation
 
-    /// Opens a customer (from a scan, a search result, a duplicate hint or a registration).
+    /// Opens a customer (from a scan, a search result, a duplicate hint or a registration):
+    /// a new opening of her card, recorded by the core for the store's audit.
     public func openCustomer(id: String) {
+        if let customer, customer.id == id {
+            customer.reopen()
+        } else {
+            customer = nil
+        }
         path = [.customer(id: id)]
     }
 

@@ -31,6 +31,8 @@ public final class CustomerModel {
     @ObservationIgnored public private(set) var repurchase: RepurchaseModel!
     /// The contact and consent form, made on first use and kept.
     @ObservationIgnored private var contactForm: ContactEditModel?
+    /// Whether her card was opened since `AppModel.openCustomer` last opened it.
+    @ObservationIgnored private var opened = false
 
     init(app: AppModel, id: String) {
         self.app = app
@@ -40,10 +42,14 @@ public final class CustomerModel {
         repurchase = RepurchaseModel(app: app, customerId: id)
     }
 
-    /// Opens her card, with her visit forecast.
+    /// Opens her card, with her visit forecast. The first load is her card's opening, which
+    /// the core records for the store's audit; every later one (the screen shown again after
+    /// an edit) reads it again and records nothing.
     public func load() {
         do {
-            card = try app.handheld.openCard(customerId: id)
+            card = try opened
+                ? app.handheld.reloadCard(customerId: id) : app.handheld.openCard(customerId: id)
+            opened = true
             notice = nil
         } catch {
             card = nil
@@ -94,9 +100,15 @@ public final class CustomerModel {
         return form
     }
 
-    /// Reloads the card after an edit (the core applies edits at once).
+    /// Her card is opened again (a scan, a search): the next load is a new opening.
+    func reopen() {
+        opened = false
+    }
+
+    /// Reads the card again after an edit (the core applies edits at once); the opening was
+    /// recorded once and this records nothing.
     func reload() {
-        if let fresh = try? app.handheld.openCard(customerId: id) {
+        if let fresh = try? app.handheld.reloadCard(customerId: id) {
             card = fresh
         }
     }

@@ -1,6 +1,7 @@
 // Navigation state: which screen the advisor is on. The device state from the core decides
 // which root is shown; the stack is emptied whenever the device locks.
 
+import CarnetFFI
 import Foundation
 
 /// The root screen, from the core's device state.
@@ -8,13 +9,13 @@ public enum RootScreen: Equatable, Sendable {
     /// Scan the manager's enrolment QR code.
     case enrolment
     /// Locked (the core's reason is shown): an advisor signs in, or, when `needsPresence`, the
-    /// handheld must first be back on the store network.
-    case signIn(reason: String, needsPresence: Bool)
+    /// handheld must first be able to prove it is in the store.
+    case signIn(reason: LockReason, needsPresence: Bool)
     /// Unlocked: scan or search, then customers.
     case home(advisorId: String, advisorName: String?)
     /// The core destroyed its data (revoked, wiped, off the network too long).
-    case wiped(reason: String)
-    /// Single app mode was refused on a managed device: no customer data is shown.
+    case wiped(reason: ShredReason)
+    /// The core says single app mode is required and was refused: no customer data is shown.
     case kioskRequired
 }
 

@@ -1,24 +1,31 @@
 // What the app tells the advisor when a call fails or something happened: a key of the String
-// Catalog and, where the core gave one, its reason (never personal data, by the ffi's contract).
+// Catalog with its arguments (the core's typed reasons, worded here), and, where the core gave
+// one, its reason (never personal data, by the ffi's contract).
 
 import CarnetFFI
 import Foundation
 
-/// A message for the advisor: `key` is a String Catalog key (English source text), `detail` the
-/// core's reason when it has one.
+/// A message for the advisor: `key` is a String Catalog key (English source text) with `%@`
+/// arguments, `detail` the core's reason when it has one.
 public struct Notice: Equatable, Sendable {
     /// The String Catalog key.
     public let key: String
+    /// The key's arguments.
+    public let arguments: [String]
     /// The core's reason, shown under the message.
     public let detail: String?
     /// A likely correction the core offers ("gmial.com" → "gmail.com"), for a field.
     public let suggestion: String?
 
-    public init(key: String, detail: String? = nil, suggestion: String? = nil) {
+    public init(key: String, arguments: [String] = [], detail: String? = nil, suggestion: String? = nil) {
         self.key = key
+        self.arguments = arguments
         self.detail = detail
         self.suggestion = suggestion
     }
+
+    /// The message in the app's language.
+    public var phrase: Phrase { Phrase(key, arguments: arguments) }
 
     /// The message for an error thrown by the ffi (or anything else).
     public init(_ error: any Error) {
@@ -35,11 +42,44 @@ public struct Notice: Equatable, Sendable {
         case .InvalidField(_, let reason, let suggestion):
             self.init(key: "Please check this value.", detail: reason, suggestion: suggestion)
         case .NotOnStoreNetwork: self.init(key: "Not on the store network.")
-        case .Network(let reason): self.init(key: "The store server cannot be reached.", detail: reason)
+        case .KioskRequired: self.init(key: "Single app mode is required on this handheld.")
+        case .KeyStoreUnavailable:
+            self.init(key: "The handheld's keys cannot be read yet: unlock it with its passcode, then try again.")
+        case .Network(let problem): self.init(problem)
         case .UpgradeRequired(let reason): self.init(key: "Please update Carnet.", detail: reason)
-        case .Refused(let reason): self.init(key: "Refused by the store server.", detail: reason)
+        case .Refused(let refusal): self.init(refusal)
         case .Storage(let reason): self.init(key: "The handheld's storage failed.", detail: reason)
         case .Cancelled: self.init(key: "Cancelled.")
+        }
+    }
+
+    /// What went wrong with the store's server.
+    public init(_ problem: NetworkProblem) {
+        switch problem {
+        case .timedOut: self.init(key: "The store server did not answer in time.")
+        case .cannotConnect: self.init(key: "The store server cannot be reached.")
+        case .connectionLost: self.init(key: "The connection to the store server was lost.")
+        case .requestFailed: self.init(key: "The request to the store server failed.")
+        case .untrustedAnswer: self.init(key: "The answer was not the store server's: nothing was changed.")
+        case .serverError(let status, let code):
+            self.init(key: "The store server answered with an error (%@ %@).", arguments: [String(status), code])
+        case .outOfStep: self.init(key: "The handheld is out of step with the store server: sync again.")
+        }
+    }
+
+    /// Why the store server (or the core) refused.
+    public init(_ refusal: Refusal) {
+        switch refusal {
+        case .wrongPin: self.init(key: "Wrong advisor ID or PIN.")
+        case .lockedOut(let seconds):
+            // Whole minutes, rounded up: "1" for 45 seconds.
+            self.init(key: "Too many failed sign-ins. Try again in %@ min.",
+                      arguments: [String((seconds + 59) / 60)])
+        case .badEnrollmentCode: self.init(key: "This enrolment code is unknown, used or expired.")
+        case .alreadyEnrolled: self.init(key: "This handheld is enrolled already.")
+        case .wiped: self.init(key: "This handheld's data was erased.")
+        case .deviceNotAccepted: self.init(key: "The store server does not accept this handheld.")
+        case .otherStore: self.init(key: "This handheld may not read that store.")
         }
     }
 
@@ -54,7 +94,7 @@ public struct Notice: Equatable, Sendable {
     public static func isLock(_ error: any Error) -> Bool {
         guard let error = error as? CarnetError else { return false }
         switch error {
-        case .Locked, .NotEnrolled, .NotOnStoreNetwork: return true
+        case .Locked, .NotEnrolled, .NotOnStoreNetwork, .KioskRequired: return true
         default: return false
         }
     }

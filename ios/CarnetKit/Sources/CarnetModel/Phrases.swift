@@ -10,6 +10,10 @@ public struct Phrase: Equatable, Sendable {
     public let arguments: [String]
 
     public init(_ key: String, _ arguments: String...) {
+        self.init(key, arguments: arguments)
+    }
+
+    public init(_ key: String, arguments: [String]) {
         self.key = key
         self.arguments = arguments
     }
@@ -83,9 +87,37 @@ extension Formatting {
     public func phrase(_ state: DeviceState) -> Phrase {
         switch state {
         case .notEnrolled: return Phrase("Not enrolled")
-        case .locked(let reason, _): return Phrase("Locked: %@", reason)
+        case .locked(let reason, _): return Phrase("Locked: %@", phrase(reason).text())
         case .unlocked(let advisorId, let advisorName): return Phrase("Unlocked by %@", advisorName ?? advisorId)
-        case .shredded(let reason): return Phrase("Erased: %@", reason)
+        case .shredded(let reason): return Phrase("Erased: %@", phrase(reason).text())
+        }
+    }
+
+    /// Why the handheld is locked, and what to do.
+    public func phrase(_ reason: LockReason) -> Phrase {
+        switch reason {
+        case .noLease: return Phrase("Connect to the store Wi-Fi.")
+        case .leaseExpired: return Phrase("Presence in the store expired: connect to the store Wi-Fi.")
+        case .notOnStoreNetwork: return Phrase("Not on the store network.")
+        case .signedOut: return Phrase("Sign in.")
+        case .inactivity: return Phrase("Locked after inactivity: sign in.")
+        case .backgrounded: return Phrase("Locked when Carnet left the screen: sign in.")
+        case .unknownDevice:
+            return Phrase("The store server does not know this handheld: ask a manager to enrol it again. Its data is kept.")
+        case .keyStoreUnavailable:
+            return Phrase("The handheld's keys cannot be read yet: unlock it with its passcode. Nothing is lost.")
+        case .keyStoreFailed:
+            return Phrase("The handheld's keys could not be read. Nothing is lost: check again.")
+        case .kioskRequired: return Phrase("Single app mode is required on this handheld.")
+        }
+    }
+
+    /// Why the handheld's data was erased.
+    public func phrase(_ reason: ShredReason) -> Phrase {
+        switch reason {
+        case .revoked: return Phrase("The store revoked this handheld.")
+        case .remoteWipe: return Phrase("The store ordered a remote wipe.")
+        case .offNetworkLimit: return Phrase("It was away from the store for too long.")
         }
     }
 }

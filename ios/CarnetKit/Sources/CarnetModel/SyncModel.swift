@@ -15,8 +15,8 @@ public final class SyncModel {
     public private(set) var progress: SyncProgress?
     /// The last sync's report.
     public private(set) var lastReport: SyncReport?
-    /// Why the last sync stopped, if it failed (the core's text).
-    public private(set) var lastError: String?
+    /// Why the last sync stopped, if it failed (the core's typed reason, worded).
+    public private(set) var lastError: Notice?
     /// When the last sync ended.
     public private(set) var lastEnded: Date?
 
@@ -58,11 +58,11 @@ public final class SyncModel {
         self.progress = progress
     }
 
-    fileprivate func finish(report: SyncReport?, error: String?) {
+    fileprivate func finish(report: SyncReport?, error: CarnetError?) {
         running = false
         task = nil
         lastReport = report ?? lastReport
-        lastError = error
+        lastError = error.map { Notice($0) }
         lastEnded = Date()
         let waiting = waiters
         waiters = []
@@ -83,7 +83,7 @@ final class SyncBridge: SyncObserver {
         Task { @MainActor [model] in model.apply(progress) }
     }
 
-    func finished(report: SyncReport?, error: String?) {
+    func finished(report: SyncReport?, error: CarnetError?) {
         Task { @MainActor [model] in model.finish(report: report, error: error) }
     }
 }

@@ -23,6 +23,8 @@ public final class Day {
     var customerId = ""
     /// The customer registered by the `register` scenario.
     var newCustomerId = ""
+    /// The version the scenarios' handhelds report.
+    static let appVersion = "scenarios 1.0"
 
     init(config: ScenarioConfig) {
         self.config = config
@@ -70,7 +72,8 @@ enum Scenarios {
                  body: managedEnrolment),
         Scenario(name: "a wrong PIN keeps it locked, with the core's message", body: wrongPin),
         Scenario(name: "signing in unlocks", body: signIn),
-        Scenario(name: "kiosk refused on a managed device hides customer data", body: kiosk),
+        Scenario(name: "the kiosk refusal coming from the core: locked, every lookup refused, granted signs in again",
+                 body: kiosk),
         Scenario(name: "sync fills the cache, with progress", body: sync),
         Scenario(name: "the status shows the device, its store and its lock state", body: deviceStatus),
         Scenario(name: "scanning a card opens her card", body: scanCard),
@@ -93,6 +96,8 @@ enum Scenarios {
                  body: consentsAfterRegistration),
         Scenario(name: "losing the store network locks and forgets the customer", body: networkLost),
         Scenario(name: "back on the network, signed in, the background locks", body: background),
+        Scenario(name: "restarted before its first unlock, a Keychain temporarily unavailable wipes nothing",
+                 body: keychainAfterRestart),
     ]
 
     static func formatting(_ day: Day) async throws {
@@ -113,7 +118,8 @@ enum Scenarios {
     static func newDevice(_ day: Day) async throws {
         try FileManager.default.createDirectory(
             atPath: day.config.deviceDir, withIntermediateDirectories: true)
-        let handheld = try Handheld.open(dataDir: day.config.deviceDir, keyStore: day.keyStore)
+        let handheld = try Handheld.open(
+            dataDir: day.config.deviceDir, keyStore: day.keyStore, appVersion: Day.appVersion)
         day.app = AppModel(handheld: handheld)
         try check(day.app.root == .enrolment, "root is \(day.app.root)")
         try check(!day.app.showsCustomerData, "no customer data before enrolment")
@@ -143,7 +149,8 @@ enum Scenarios {
     static func managedEnrolment(_ day: Day) async throws {
         let dir = day.config.deviceDir + "-managed"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let app = AppModel(handheld: try Handheld.open(dataDir: dir, keyStore: MemoryKeyStore()))
+        let app = AppModel(handheld: try Handheld.open(
+            dataDir: dir, keyStore: MemoryKeyStore(), appVersion: Day.appVersion))
         try check(app.root == .enrolment, "a new handheld: \(app.root)")
         let form = app.enrolmentModel()
         let key = EnrolmentModel.managedKey
@@ -179,7 +186,7 @@ enum Scenarios {
         form.advisorId = day.config.advisorId
         form.pin = "000000" == day.config.pin ? "111111" : "000000"
         await form.submit()
-        try check(form.notice != nil, "a wrong PIN shows a message")
+        try check(form.notice?.key == "Wrong advisor ID or PIN.", "a wrong PIN, as the core says: \(String(describing: form.notice))")
         try check(form.pin.isEmpty, "the PIN is forgotten")
         guard case .signIn = day.app.root else {
             throw CheckFailure(description: "root is \(day.app.root) after a wrong PIN")
@@ -199,13 +206,38 @@ enum Scenarios {
     }
 
     static func kiosk(_ day: Day) async throws {
-        day.app.kioskChanged(KioskStatus(required: true, granted: false))
-        try check(day.app.root == .kioskRequired, "root is \(day.app.root)")
-        try check(!day.app.showsCustomerData, "no customer data")
-        day.app.kioskChanged(KioskStatus(required: true, granted: true))
-        try check(day.app.showsCustomerData, "granted: data shown")
-        day.app.kioskChanged(KioskStatus(required: false, granted: false))
-        try check(day.app.showsCustomerData, "not managed (simulator, development): data shown")
+        let app = day.app!
+        try check(app.showsCustomerData, "signed in: \(app.root)")
+        app.kioskChanged(KioskStatus(required: true, granted: nil))
+        try check(app.root == .kioskRequired, "required and not answered yet: \(app.root)")
+        app.kioskChanged(KioskStatus(required: true, granted: false))
+        try check(app.root == .kioskRequired, "required and refused: \(app.root)")
+        try check(!app.showsCustomerData && app.path.isEmpty, "no customer data")
+        // The core refuses the data itself, whatever a view would show.
+        do {
+            _ = try app.handheld.findByCard(scanned: day.config.card)
+            throw CheckFailure(description: "the core answered a lookup with single app mode refused")
+        } catch CarnetError.KioskRequired {}
+        try check(!app.lookup.scanned(code: day.config.card), "a scan opens nothing")
+        try check(app.lookup.notice?.key == "Single app mode is required on this handheld.",
+                  "the core's reason: \(String(describing: app.lookup.notice))")
+        try check(app.path.isEmpty && app.root == .kioskRequired, "and the kiosk screen stays")
+        let signIn = app.signInModel()
+        signIn.advisorId = day.config.advisorId
+        signIn.pin = day.config.pin
+        await signIn.submit()
+        try check(signIn.notice?.key == "Single app mode is required on this handheld.",
+                  "no sign-in either: \(String(describing: signIn.notice))")
+
+        app.kioskChanged(KioskStatus(required: true, granted: true))
+        guard case .signIn(.signedOut, false) = app.root else {
+            throw CheckFailure(description: "granted: an advisor signs in again, root is \(app.root)")
+        }
+        signIn.pin = day.config.pin
+        await signIn.submit()
+        try check(app.showsCustomerData, "signed in: \(app.root) \(String(describing: signIn.notice))")
+        app.kioskChanged(KioskStatus(required: false, granted: false))
+        try check(app.showsCustomerData, "not required (simulator, development): data shown")
     }
 
     static func sync(_ day: Day) async throws {
@@ -217,7 +249,7 @@ enum Scenarios {
             if sync.progress != nil { sawProgress = true }
             return !sync.running
         }
-        try check(sync.lastError == nil, "sync failed: \(sync.lastError ?? "")")
+        try check(sync.lastError == nil, "sync failed: \(String(describing: sync.lastError))")
         let report = try sync.lastReport.unwrap("a report")
         try check(report.pulled > 0, "pulled \(report.pulled)")
         try check(sawProgress || sync.progress != nil, "progress was reported")
@@ -400,6 +432,8 @@ enum Scenarios {
 
     static func contactEdit(_ day: Day) async throws {
         let customer = day.app.customerModel(id: day.customerId)
+        customer.load()  // her screen shown
+        let viewsBefore = profileViews(day, of: day.customerId)
         let form = try customer.contactModel().unwrap("the contact form")
         form.drafts[.email] = "not an e-mail"
         try check(!form.save(.email), "an invalid e-mail is refused")
@@ -408,6 +442,19 @@ enum Scenarios {
         try check(form.save(.email), "a valid e-mail is saved: \(String(describing: form.errors[.email]))")
         try check(form.errors[.email] == nil, "the error is gone")
         try check(customer.card?.contact.email == "swift.check@example.com", "her card shows it")
+        customer.load()  // her screen shown again after the edit
+        try check(profileViews(day, of: day.customerId) == viewsBefore,
+                  "her card opened once and read again after the edit: one view for the audit, \(viewsBefore)")
+        day.app.openCustomer(id: day.customerId)
+        day.app.customerModel(id: day.customerId).load()
+        try check(profileViews(day, of: day.customerId) == viewsBefore + 1, "opened again: one more view")
+    }
+
+    /// The views of her card waiting in the outbox for the store's audit.
+    static func profileViews(_ day: Day, of customerId: String) -> Int {
+        let outbox = day.app.outboxModel()
+        outbox.load()
+        return outbox.entries.filter { $0.kind == "profile_view" && $0.customerId == customerId }.count
     }
 
     static func suggestionAccepted(_ day: Day) async throws {
@@ -597,6 +644,54 @@ enum Scenarios {
             throw CheckFailure(description: "root is \(day.app.root) in the background")
         }
         try check(day.app.path.isEmpty && day.app.customer == nil, "nothing shown")
+    }
+}
+
+extension Scenarios {
+    static func keychainAfterRestart(_ day: Day) async throws {
+        let dir = day.config.deviceDir
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+        let cache = (dir as NSString).appendingPathComponent("cache.db")
+        let size = { (try? FileManager.default.attributesOfItem(atPath: cache)[.size] as? Int) ?? 0 }
+        let sizeBefore = size()
+        try check(sizeBefore > 0 && day.keyStore.names.count == 2, "a synced cache and its two keys: \(files)")
+
+        // The handheld restarts; the app opens the core before the passcode is typed: the
+        // Keychain is closed until then.
+        day.app = nil
+        day.keyStore.mode = .closedUntilUnlock
+        let app = AppModel(handheld: try Handheld.open(dataDir: dir, keyStore: day.keyStore, appVersion: Day.appVersion))
+        day.app = app
+        guard case .signIn(.keyStoreUnavailable, true) = app.root else {
+            throw CheckFailure(description: "still enrolled, waiting for its keys: root is \(app.root)")
+        }
+        // A manager who would enrol it again is refused, and nothing is removed.
+        let form = app.enrolmentModel()
+        try check(form.scanned(payload: day.config.qrPayload), "the QR code is read")
+        await form.submit()
+        try check(form.notice?.key == "This handheld is enrolled already.", "refused: \(String(describing: form.notice))")
+        await app.checkPresence()
+        guard case .signIn(.keyStoreUnavailable, true) = app.root else {
+            throw CheckFailure(description: "still closed, still waiting: root is \(app.root)")
+        }
+        try check(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == files && size() == sizeBefore,
+                  "every file kept as it was")
+        try check(day.keyStore.names.count == 2, "both keys kept: \(day.keyStore.names)")
+
+        // Unlocked with its passcode: the core reads its keys again, proves presence, and the
+        // advisor finds her customer in the cache it kept.
+        day.keyStore.mode = .readable
+        await app.checkPresence()
+        guard case .signIn(.signedOut, false) = app.root else {
+            throw CheckFailure(description: "present again, an advisor signs in: root is \(app.root)")
+        }
+        let signIn = app.signInModel()
+        signIn.advisorId = day.config.advisorId
+        signIn.pin = day.config.pin
+        await signIn.submit()
+        try check(app.showsCustomerData, "signed in: \(app.root) \(String(describing: signIn.notice))")
+        try check(app.lookup.scanned(code: day.config.card), "her card from the cache kept: \(String(describing: app.lookup.notice))")
+        try check(app.path == [.customer(id: day.customerId)], "her card opens: \(app.path)")
     }
 }
 

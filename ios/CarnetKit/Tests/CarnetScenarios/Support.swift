@@ -45,23 +45,60 @@ public struct ScenarioConfig: Sendable {
     }
 }
 
-/// The platform key store of the scenarios: in memory (the app's is the Keychain).
+/// The platform key store of the scenarios: in memory (the app's is the Keychain), readable
+/// or, as the Keychain can be, closed until the handheld is unlocked, or failing.
 public final class MemoryKeyStore: KeyStore, @unchecked Sendable {
+    public enum Mode: Sendable {
+        /// Reads and writes work.
+        case readable
+        /// As after a restart before the passcode is typed: `TemporarilyUnavailable`.
+        case closedUntilUnlock
+        /// Every call fails.
+        case failing
+    }
+
     private let lock = NSLock()
     private var values: [String: Data] = [:]
+    private var current = Mode.readable
 
     public init() {}
 
-    public func load(name: String) -> Data? {
-        lock.withLock { values[name] }
+    /// How it answers from now on.
+    public var mode: Mode {
+        get { lock.withLock { current } }
+        set { lock.withLock { current = newValue } }
+    }
+
+    /// The names it holds.
+    public var names: [String] {
+        lock.withLock { values.keys.sorted() }
+    }
+
+    public func load(name: String) throws -> Data {
+        try lock.withLock {
+            try Self.check(current)
+            guard let value = values[name] else { throw KeyStoreError.Absent }
+            return value
+        }
     }
 
     public func store(name: String, value: Data) throws {
-        lock.withLock { values[name] = value }
+        try lock.withLock {
+            try Self.check(current)
+            values[name] = value
+        }
     }
 
     public func delete(name: String) {
         lock.withLock { _ = values.removeValue(forKey: name) }
+    }
+
+    private static func check(_ mode: Mode) throws {
+        switch mode {
+        case .readable: return
+        case .closedUntilUnlock: throw KeyStoreError.TemporarilyUnavailable
+        case .failing: throw KeyStoreError.Failed(reason: "simulated failure")
+        }
     }
 }
 

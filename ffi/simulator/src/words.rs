@@ -1,0 +1,127 @@
+//! The core's typed reasons in English: why the handheld is locked or was wiped, and why a
+//! call failed. The app words the same reasons from its String Catalog.
+
+use carnet_ffi::{CarnetError, LockReason, NetworkProblem, Refusal, ShredReason};
+
+/// Why the handheld is locked, and what to do.
+pub fn lock_reason(reason: LockReason) -> &'static str {
+    match reason {
+        LockReason::NoLease => "connect to the store's Wi-Fi",
+        LockReason::LeaseExpired => "presence in the store expired: connect to the store's Wi-Fi",
+        LockReason::NotOnStoreNetwork => "not on the store network",
+        LockReason::SignedOut => "sign in",
+        LockReason::Inactivity => "locked after inactivity: sign in",
+        LockReason::Backgrounded => "locked when the app left the screen: sign in",
+        LockReason::UnknownDevice => {
+            "the store's server does not know this handheld: ask a manager to enrol it again"
+        }
+        LockReason::KeyStoreUnavailable => {
+            "the key store cannot be read yet: unlock the handheld; nothing is lost"
+        }
+        LockReason::KeyStoreFailed => {
+            "the key store failed: nothing is lost; it is read again at the next presence check"
+        }
+        LockReason::KioskRequired => {
+            "single app mode is required and was refused: ask a manager (F7 simulates it)"
+        }
+    }
+}
+
+/// Why the handheld's data was destroyed.
+pub fn shred_reason(reason: ShredReason) -> &'static str {
+    match reason {
+        ShredReason::Revoked => "this handheld was revoked by the store",
+        ShredReason::RemoteWipe => "the store ordered a remote wipe",
+        ShredReason::OffNetworkLimit => "away from the store for too long",
+    }
+}
+
+/// Why a call failed, in a sentence.
+pub fn error(e: &CarnetError) -> String {
+    match e {
+        CarnetError::Locked => "the handheld is locked".into(),
+        CarnetError::NotEnrolled => "this handheld is not enrolled".into(),
+        CarnetError::NotFound => "not found".into(),
+        CarnetError::InvalidCard { reason } => format!("not a loyalty card: {reason}"),
+        CarnetError::InvalidInput { reason } => reason.clone(),
+        CarnetError::InvalidField { reason, .. } => reason.clone(),
+        CarnetError::NotOnStoreNetwork => "not on the store network".into(),
+        CarnetError::KioskRequired => "single app mode is required on this handheld".into(),
+        CarnetError::KeyStoreUnavailable => {
+            "the key store cannot be read yet: unlock the handheld and try again".into()
+        }
+        CarnetError::Network { problem } => network(problem),
+        CarnetError::UpgradeRequired { reason } => format!("update Carnet: {reason}"),
+        CarnetError::Refused { refusal } => refused(refusal),
+        CarnetError::Storage { reason } => format!("the handheld's storage failed: {reason}"),
+        CarnetError::Cancelled => "cancelled".into(),
+    }
+}
+
+fn network(problem: &NetworkProblem) -> String {
+    match problem {
+        NetworkProblem::TimedOut => "the store's server did not answer in time".into(),
+        NetworkProblem::CannotConnect => "the store's server cannot be reached".into(),
+        NetworkProblem::ConnectionLost => "the connection to the store's server broke".into(),
+        NetworkProblem::RequestFailed => "the request to the store's server failed".into(),
+        NetworkProblem::UntrustedAnswer => {
+            "the answer was not the store server's: nothing was changed".into()
+        }
+        NetworkProblem::ServerError { status, code } => {
+            format!("the store's server answered an error ({status} {code})")
+        }
+        NetworkProblem::OutOfStep => "out of step with the store's server: sync again".into(),
+    }
+}
+
+fn refused(refusal: &Refusal) -> String {
+    match refusal {
+        Refusal::WrongPin => "wrong advisor ID or PIN".into(),
+        Refusal::LockedOut { retry_after_secs } => format!(
+            "too many failed sign-ins: try again in {}",
+            wait(*retry_after_secs)
+        ),
+        Refusal::BadEnrollmentCode => "this enrolment code is unknown, used or expired".into(),
+        Refusal::AlreadyEnrolled => "this handheld is enrolled already".into(),
+        Refusal::Wiped { reason } => format!("the data was erased ({})", shred_reason(*reason)),
+        Refusal::DeviceNotAccepted => "the store's server does not accept this handheld".into(),
+        Refusal::OtherStore => "this handheld may not read that store".into(),
+    }
+}
+
+/// "45 s", "2 min": how long to wait, rounded up to the minute past one.
+fn wait(seconds: u64) -> String {
+    if seconds < 60 {
+        format!("{seconds} s")
+    } else {
+        format!("{} min", seconds.div_ceil(60))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lockout_says_how_long_to_wait() {
+        let locked_out = |secs| {
+            error(&CarnetError::Refused {
+                refusal: Refusal::LockedOut {
+                    retry_after_secs: secs,
+                },
+            })
+        };
+        assert_eq!(
+            locked_out(45),
+            "too many failed sign-ins: try again in 45 s"
+        );
+        assert_eq!(
+            locked_out(61),
+            "too many failed sign-ins: try again in 2 min"
+        );
+        assert_eq!(
+            locked_out(300),
+            "too many failed sign-ins: try again in 5 min"
+        );
+    }
+}
