@@ -12,11 +12,12 @@ use carnet_protocol::presence::{
     AdvisorInfo, DeviceInfo, EnrollmentCode, NewAdvisor, NewEnrollmentCode, PinReset, Policy,
     PolicyUpdate,
 };
+use rusqlite::Connection;
 
 use crate::error::AdminError;
 use crate::http::parse_body;
 use crate::http::{AppState, HttpError};
-use crate::{advisors, auth, enrolment, stores};
+use crate::{advisors, enrolment, stores};
 
 /// The routes under `/v1/admin`.
 pub fn routes() -> Router<AppState> {
@@ -31,12 +32,18 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/admin/devices/{id}/wipe", post(wipe_device))
 }
 
+/// Extracts the token of an `Authorization: Bearer <token>` header value.
+fn bearer(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then(|| token.trim())
+}
+
 /// The manager's store, from `Authorization: Bearer <manager token>`.
 async fn manager(state: &AppState, headers: &HeaderMap) -> Result<String, HttpError> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| auth::bearer(Some(v)))
+        .and_then(bearer)
         .map(str::to_owned)
         .ok_or_else(|| {
             HttpError::new(
@@ -67,12 +74,7 @@ async fn get_store(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<axum::Json<Policy>, HttpError> {
-    let store = manager(&state, &headers).await?;
-    let policy = state
-        .db
-        .read(move |conn| -> Result<_, HttpError> { Ok(stores::require(conn, &store)?) })
-        .await?;
-    Ok(axum::Json(policy))
+    read_own(&state, &headers, stores::require).await
 }
 
 async fn put_store(
@@ -94,12 +96,7 @@ async fn list_advisors(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<axum::Json<Vec<AdvisorInfo>>, HttpError> {
-    let store = manager(&state, &headers).await?;
-    let list = state
-        .db
-        .read(move |conn| -> Result<_, HttpError> { Ok(advisors::list(conn, &store)?) })
-        .await?;
-    Ok(axum::Json(list))
+    read_own(&state, &headers, advisors::list).await
 }
 
 async fn add_advisor(
@@ -132,15 +129,14 @@ async fn disable_advisor(
     headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<StatusCode, HttpError> {
-    let store = manager(&state, &headers).await?;
-    let id = id_of(path)?;
-    state
-        .db
-        .write(move |conn| -> Result<_, HttpError> {
-            Ok(advisors::disable(conn, Some(&store), &id)?)
-        })
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+    order(
+        &state,
+        &headers,
+        path,
+        advisors::disable,
+        "advisor disabled",
+    )
+    .await
 }
 
 async fn reset_advisor(
@@ -156,7 +152,7 @@ async fn reset_advisor(
     state
         .db
         .write(move |conn| -> Result<_, HttpError> {
-            Ok(advisors::reset(conn, Some(&store), &id, &reset.pin)?)
+            Ok(advisors::reset(conn, &store, &id, &reset.pin)?)
         })
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -194,12 +190,10 @@ async fn list_devices(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<axum::Json<Vec<DeviceInfo>>, HttpError> {
-    let store = manager(&state, &headers).await?;
-    let list = state
-        .db
-        .read(move |conn| -> Result<_, HttpError> { Ok(enrolment::devices(conn, Some(&store))?) })
-        .await?;
-    Ok(axum::Json(list))
+    read_own(&state, &headers, |conn, store| {
+        enrolment::devices(conn, Some(store))
+    })
+    .await
 }
 
 async fn revoke_device(
@@ -207,7 +201,9 @@ async fn revoke_device(
     headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<StatusCode, HttpError> {
-    act_on_device(&state, &headers, path, enrolment::revoke, "device revoked").await
+    let revoke =
+        |conn: &Connection, store: &str, id: &str| enrolment::revoke(conn, Some(store), id);
+    order(&state, &headers, path, revoke, "device revoked").await
 }
 
 async fn wipe_device(
@@ -215,22 +211,17 @@ async fn wipe_device(
     headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<StatusCode, HttpError> {
-    act_on_device(
-        &state,
-        &headers,
-        path,
-        enrolment::order_wipe,
-        "remote wipe ordered",
-    )
-    .await
+    let wipe =
+        |conn: &Connection, store: &str, id: &str| enrolment::order_wipe(conn, Some(store), id);
+    order(&state, &headers, path, wipe, "remote wipe ordered").await
 }
 
-/// Applies a manager's order to a device of her store, and logs it with the device id.
-async fn act_on_device(
+/// Applies a manager's order to a device or an advisor of her store, and logs it with the id.
+async fn order(
     state: &AppState,
     headers: &HeaderMap,
     path: Result<Path<String>, PathRejection>,
-    order: fn(&rusqlite::Connection, Option<&str>, &str) -> Result<(), AdminError>,
+    order: fn(&Connection, &str, &str) -> Result<(), AdminError>,
     done: &'static str,
 ) -> Result<StatusCode, HttpError> {
     let store = manager(state, headers).await?;
@@ -238,8 +229,35 @@ async fn act_on_device(
     let logged = id.clone();
     state
         .db
-        .write(move |conn| -> Result<_, HttpError> { Ok(order(conn, Some(&store), &id)?) })
+        .write(move |conn| -> Result<_, HttpError> { Ok(order(conn, &store, &id)?) })
         .await?;
-    tracing::info!(device = %logged, "{done}");
+    tracing::info!(id = %logged, "{done}");
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Reads what `read` finds of the manager's store.
+async fn read_own<T: Send + 'static>(
+    state: &AppState,
+    headers: &HeaderMap,
+    read: fn(&Connection, &str) -> Result<T, AdminError>,
+) -> Result<axum::Json<T>, HttpError> {
+    let store = manager(state, headers).await?;
+    let found = state
+        .db
+        .read(move |conn| -> Result<_, HttpError> { Ok(read(conn, &store)?) })
+        .await?;
+    Ok(axum::Json(found))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer;
+
+    #[test]
+    fn bearer_parsing() {
+        assert_eq!(bearer("Bearer abc"), Some("abc"));
+        assert_eq!(bearer("bearer  abc "), Some("abc"));
+        assert_eq!(bearer("Basic abc"), None);
+        assert_eq!(bearer("Bearer "), None);
+    }
 }

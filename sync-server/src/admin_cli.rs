@@ -111,6 +111,9 @@ pub enum AdvisorCommand {
         /// Data directory.
         #[arg(long, env = "CARNET_DATA")]
         data: PathBuf,
+        /// Her store.
+        #[arg(long)]
+        store: String,
         /// Her identifier.
         id: String,
     },
@@ -119,6 +122,9 @@ pub enum AdvisorCommand {
         /// Data directory.
         #[arg(long, env = "CARNET_DATA")]
         data: PathBuf,
+        /// Her store.
+        #[arg(long)]
+        store: String,
         /// Her identifier.
         id: String,
     },
@@ -265,18 +271,18 @@ pub fn advisor(command: AdvisorCommand) -> Result<()> {
             }
             Ok(())
         }
-        AdvisorCommand::Disable { data, id } => {
+        AdvisorCommand::Disable { data, store, id } => {
             let conn = db::open_writer(&data)?;
-            advisors::disable(&conn, None, &id).map_err(admin)?;
-            println!("advisor {id} disabled");
+            advisors::disable(&conn, &store, &id).map_err(admin)?;
+            println!("advisor {id} of {store} disabled");
             Ok(())
         }
-        AdvisorCommand::Reset { data, id } => {
+        AdvisorCommand::Reset { data, store, id } => {
             let conn = db::open_writer(&data)?;
             stores::check_id("an advisor id", &id).map_err(admin)?;
             let pin = read_pin()?;
-            advisors::reset(&conn, None, &id, &pin).map_err(admin)?;
-            println!("advisor {id}: new PIN set, failures cleared");
+            advisors::reset(&conn, &store, &id, &pin).map_err(admin)?;
+            println!("advisor {id} of {store}: new PIN set, failures cleared");
             Ok(())
         }
     }

@@ -1,5 +1,6 @@
-//! Advisors of a store: identifier + PIN (4 to 8 digits, hashed with Argon2id and a random
-//! salt), disable, reset, and sign-in with a lockout after repeated failures.
+//! Advisors of a store: identifier (unique within the store) + PIN (4 to 8 digits, hashed with
+//! Argon2id and a random salt), disable, reset, and sign-in with a lockout after repeated
+//! failures. Another store's advisor is, to a store, an unknown one.
 //!
 //! A sign-in attempt is charged *before* the (slow) hash check, in one write, so that parallel
 //! guesses cannot outrun the counter; a success clears it.
@@ -63,73 +64,67 @@ pub fn add(
         ));
     }
     check_pin(pin)?;
-    let exists: Option<String> = conn
-        .query_row("SELECT id FROM advisor WHERE id = ?1", [advisor_id], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    if exists.is_some() {
+    let exists = conn
+        .prepare_cached("SELECT 1 FROM advisor WHERE store_id = ?1 AND id = ?2")?
+        .exists(params![store_id, advisor_id])?;
+    if exists {
         return Err(AdminError::Conflict(format!(
-            "advisor {advisor_id} exists already"
+            "advisor {advisor_id} exists already in store {store_id}"
         )));
     }
     conn.execute(
-        "INSERT INTO advisor (id, store_id, name, pin_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![advisor_id, store_id, name.trim(), hash_pin(pin)?, ids::now()],
+        "INSERT INTO advisor (store_id, id, name, pin_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![store_id, advisor_id, name.trim(), hash_pin(pin)?, ids::now()],
     )?;
     Ok(())
 }
 
-fn require_in_store(
+/// Runs `update` (parameters: store, advisor id, then `extra`) on the advisor, who must be of
+/// `store_id`: another store's is answered as an unknown one.
+fn update_in_store(
     conn: &Connection,
-    store_id: Option<&str>,
+    store_id: &str,
     advisor_id: &str,
+    update: &str,
+    extra: &dyn rusqlite::ToSql,
 ) -> Result<(), AdminError> {
-    let found: Option<String> = conn
-        .query_row(
-            "SELECT store_id FROM advisor WHERE id = ?1",
-            [advisor_id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    match (found, store_id) {
-        (Some(s), Some(want)) if s != want => Err(AdminError::NotFound(format!(
-            "no advisor {advisor_id} in store {want}"
+    match conn.execute(update, params![store_id, advisor_id, extra])? {
+        0 => Err(AdminError::NotFound(format!(
+            "no advisor {advisor_id} in store {store_id}"
         ))),
-        (Some(_), _) => Ok(()),
-        (None, _) => Err(AdminError::NotFound(format!("no advisor {advisor_id}"))),
+        _ => Ok(()),
     }
 }
 
-/// Disables an advisor (she can no longer sign in). `store_id` scopes a manager's request.
-pub fn disable(
-    conn: &Connection,
-    store_id: Option<&str>,
-    advisor_id: &str,
-) -> Result<(), AdminError> {
-    require_in_store(conn, store_id, advisor_id)?;
-    conn.execute(
-        "UPDATE advisor SET disabled_at = coalesce(disabled_at, ?2) WHERE id = ?1",
-        params![advisor_id, ids::now()],
-    )?;
-    Ok(())
+/// Disables an advisor of `store_id` (she can no longer sign in).
+pub fn disable(conn: &Connection, store_id: &str, advisor_id: &str) -> Result<(), AdminError> {
+    update_in_store(
+        conn,
+        store_id,
+        advisor_id,
+        "UPDATE advisor SET disabled_at = coalesce(disabled_at, ?3)
+         WHERE store_id = ?1 AND id = ?2",
+        &ids::now(),
+    )
 }
 
-/// Sets a new PIN, re-enables the advisor and clears her failures and lockout.
+/// Sets a new PIN for an advisor of `store_id`, re-enables her and clears her failures and
+/// lockout.
 pub fn reset(
     conn: &Connection,
-    store_id: Option<&str>,
+    store_id: &str,
     advisor_id: &str,
     pin: &str,
 ) -> Result<(), AdminError> {
     check_pin(pin)?;
-    require_in_store(conn, store_id, advisor_id)?;
-    conn.execute(
-        "UPDATE advisor SET pin_hash = ?2, disabled_at = NULL, failed_attempts = 0,
-         locked_until = NULL WHERE id = ?1",
-        params![advisor_id, hash_pin(pin)?],
-    )?;
-    Ok(())
+    update_in_store(
+        conn,
+        store_id,
+        advisor_id,
+        "UPDATE advisor SET pin_hash = ?3, disabled_at = NULL, failed_attempts = 0,
+         locked_until = NULL WHERE store_id = ?1 AND id = ?2",
+        &hash_pin(pin)?,
+    )
 }
 
 /// A store's advisors (never their PINs).
@@ -195,27 +190,18 @@ pub fn begin_attempt(
             .unwrap_or_default();
         return Ok(Attempt::LockedOut(secs_until(&until)));
     }
-    let row: Option<(String, String, String, bool, u32, Option<String>)> = conn
+    let row: Option<(String, String, bool, u32, Option<String>)> = conn
         .query_row(
-            "SELECT store_id, name, pin_hash, disabled_at IS NOT NULL, failed_attempts,
-             locked_until FROM advisor WHERE id = ?1",
-            [advisor_id],
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            },
+            "SELECT name, pin_hash, disabled_at IS NOT NULL, failed_attempts, locked_until
+             FROM advisor WHERE store_id = ?1 AND id = ?2",
+            [store_id, advisor_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
         .optional()?;
-    let Some((advisor_store, name, pin_hash, disabled, failed, locked_until)) = row else {
+    let Some((name, pin_hash, disabled, failed, locked_until)) = row else {
         return Ok(Attempt::Refuse);
     };
-    if advisor_store != store_id || disabled {
+    if disabled {
         return Ok(Attempt::Refuse);
     }
     let now_s = ids::format_time(now);
@@ -226,8 +212,14 @@ pub fn begin_attempt(
     let lock = (failed >= MAX_FAILURES)
         .then(|| ids::format_time(now + chrono::Duration::seconds(LOCKOUT_SECS)));
     conn.execute(
-        "UPDATE advisor SET failed_attempts = ?2, locked_until = ?3 WHERE id = ?1",
-        params![advisor_id, if lock.is_some() { 0 } else { failed }, lock],
+        "UPDATE advisor SET failed_attempts = ?3, locked_until = ?4
+         WHERE store_id = ?1 AND id = ?2",
+        params![
+            store_id,
+            advisor_id,
+            if lock.is_some() { 0 } else { failed },
+            lock
+        ],
     )?;
     Ok(Attempt::Check { pin_hash, name })
 }
@@ -237,6 +229,7 @@ pub fn begin_attempt(
 pub fn finish_attempt(
     conn: &Connection,
     device_id: &str,
+    store_id: &str,
     advisor_id: Option<&str>,
     ok: bool,
 ) -> Result<(), AdminError> {
@@ -244,8 +237,9 @@ pub fn finish_attempt(
     match (ok, advisor_id) {
         (true, Some(advisor_id)) => {
             conn.execute(
-                "UPDATE advisor SET failed_attempts = 0, locked_until = NULL WHERE id = ?1",
-                [advisor_id],
+                "UPDATE advisor SET failed_attempts = 0, locked_until = NULL
+                 WHERE store_id = ?1 AND id = ?2",
+                [store_id, advisor_id],
             )?;
             conn.execute(
                 "INSERT INTO device_advisor (device_id, advisor_id, last_sign_in) VALUES (?1, ?2, ?3)
@@ -321,7 +315,7 @@ mod tests {
                 begin_attempt(&conn, "d", "S001", "A1").unwrap(),
                 Attempt::Check { .. }
             ));
-            finish_attempt(&conn, "d", Some("A1"), false).unwrap();
+            finish_attempt(&conn, "d", "S001", Some("A1"), false).unwrap();
         }
         assert!(
             matches!(begin_attempt(&conn, "d", "S001", "A1").unwrap(), Attempt::LockedOut(s) if s > 0)
@@ -330,20 +324,44 @@ mod tests {
             begin_attempt(&conn, "d", "S002", "A1").unwrap(),
             Attempt::Refuse
         ));
-        reset(&conn, Some("S001"), "A1", "5678").unwrap();
+        reset(&conn, "S001", "A1", "5678").unwrap();
         assert!(matches!(
             begin_attempt(&conn, "d2", "S001", "A1").unwrap(),
             Attempt::Check { .. }
         ));
         assert!(matches!(
-            reset(&conn, Some("S002"), "A1", "5678"),
+            reset(&conn, "S002", "A1", "5678"),
             Err(AdminError::NotFound(_))
         ));
-        disable(&conn, Some("S001"), "A1").unwrap();
+        disable(&conn, "S001", "A1").unwrap();
         assert!(matches!(
             begin_attempt(&conn, "d2", "S001", "A1").unwrap(),
             Attempt::Refuse
         ));
         assert!(list(&conn, "S001").unwrap()[0].disabled);
+    }
+
+    #[test]
+    fn identifiers_are_per_store_and_another_stores_advisor_is_unknown() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = crate::db::open_writer(dir.path()).unwrap();
+        for store in ["S001", "S002"] {
+            stores::add(&conn, store, "x", &Default::default()).unwrap();
+        }
+        add(&conn, "S001", "A1", "Alice", "1234").unwrap();
+        // S002's manager takes the same identifier: no conflict, and it is hers alone.
+        add(&conn, "S002", "A1", "Agnese", "5678").unwrap();
+        disable(&conn, "S002", "A1").unwrap();
+        assert!(!list(&conn, "S001").unwrap()[0].disabled);
+        assert!(matches!(
+            begin_attempt(&conn, "d", "S001", "A1").unwrap(),
+            Attempt::Check { name, .. } if name == "Alice"
+        ));
+        // Another store's advisor and an unknown one: the same answer.
+        add(&conn, "S002", "B7", "Bianca", "5678").unwrap();
+        let other = reset(&conn, "S001", "B7", "1111").unwrap_err().to_string();
+        let unknown = reset(&conn, "S001", "Z9", "1111").unwrap_err().to_string();
+        assert_eq!(other.replace("B7", "Z9"), unknown);
+        assert_eq!(unknown, "no advisor Z9 in store S001");
     }
 }

@@ -1,15 +1,16 @@
-//! Who is calling: an enrolled device (server-signed lease + the device's signature over the
-//! request) or a development token device (bearer token); never revoked, only its own store.
+//! Who is calling: an enrolled device, by a lease this server signed and the device's signature
+//! over the request; never revoked, only its own store.
 //!
-//! Every device request goes through [`authorize_request`]. Bearer tokens remain only as the
-//! `device add` shortcut for development and tests; enrolled devices have none.
+//! Two steps, so that the lease can be checked before a body is read: [`check_lease`] looks at
+//! the headers only (the lease, the request's time, the device, its store) and
+//! [`LeaseHolder::check_signature`] at the device's signature over method, path and body.
 
 use carnet_protocol::presence::{
-    REQUEST_SKEW_MS, ShredKind, ShredOrder, parse_device_auth, request_message,
+    Lease, PresenceRequest, REQUEST_SKEW_MS, ShredKind, ShredOrder, parse_device_auth,
+    presence_message, request_message,
 };
 use rusqlite::Connection;
 
-use crate::devices::{self, Device};
 use crate::enrolment;
 use crate::error::Error;
 use crate::lease::{self, LeaseSigner};
@@ -17,7 +18,7 @@ use crate::lease::{self, LeaseSigner};
 /// Why a request is refused.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
-    /// No token, an unknown token, or a revoked device.
+    /// No credentials, or an unknown device.
     #[error("{0}")]
     Unauthorized(&'static str),
     /// The device belongs to another store than the path's.
@@ -42,36 +43,9 @@ pub enum AuthError {
     Db(#[from] Error),
 }
 
-/// Extracts the token of an `Authorization: Bearer <token>` header value.
-pub fn bearer(header: Option<&str>) -> Option<&str> {
-    let value = header?.trim();
-    let (scheme, token) = value.split_once(' ')?;
-    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then(|| token.trim())
-}
-
-/// Checks the token, the device's state and its store against `store_id`.
-pub fn authorize(
-    conn: &Connection,
-    token: Option<&str>,
-    store_id: &str,
-) -> Result<Device, AuthError> {
-    let token = token.ok_or(AuthError::Unauthorized("a device token is required"))?;
-    let device =
-        devices::by_token(conn, token)?.ok_or(AuthError::Unauthorized("unknown device token"))?;
-    if device.revoked_at.is_some() {
-        return Err(AuthError::Unauthorized("this device was revoked"));
-    }
-    if device.store_id != store_id {
-        return Err(AuthError::ForbiddenStore);
-    }
-    Ok(device)
-}
-
 /// The credentials a request carries, as header values.
 #[derive(Debug, Default, Clone)]
 pub struct Credentials {
-    /// `Authorization: Bearer` token (development devices).
-    pub bearer: Option<String>,
     /// The lease header.
     pub lease: Option<String>,
     /// The device signature header.
@@ -96,93 +70,122 @@ pub struct Caller {
     pub device_id: String,
     /// Its store.
     pub store_id: String,
-    /// Enrolled with a key (false: a development token device).
-    pub enrolled: bool,
 }
 
-/// Authenticates a device request: the lease (this server's signature, not expired, its
-/// device's store) and the device's signature over `signed` at a time within
-/// [`REQUEST_SKEW_MS`] of the server's; or a development bearer token. `store_id` is the
-/// path's store, if it names one.
-pub fn authorize_request(
+/// A request whose lease holds; its signature is not checked yet.
+#[derive(Debug)]
+pub struct LeaseHolder {
+    lease: Lease,
+    t: u64,
+    signature: String,
+    public_key: Vec<u8>,
+    device: enrolment::DeviceKey,
+}
+
+impl LeaseHolder {
+    /// The device's store.
+    pub fn store_id(&self) -> &str {
+        &self.lease.store_id
+    }
+
+    /// Checks the device's signature over `signed` (with the lease's nonce and time), then the
+    /// device's state: only the device itself is told to shred (an order `signer` signs).
+    pub fn check_signature(
+        self,
+        signed: Signed<'_>,
+        signer: &LeaseSigner,
+    ) -> Result<Caller, AuthError> {
+        let message = request_message(
+            signed.method,
+            signed.path_and_query,
+            &self.lease.nonce,
+            self.t,
+            signed.body_sha256_hex,
+        );
+        if !lease::verify_device(&self.public_key, &message, &self.signature) {
+            return Err(AuthError::BadLease("the request signature is wrong"));
+        }
+        check_state(&self.device, signer, &self.lease.nonce)?;
+        Ok(Caller {
+            device_id: self.lease.device_id,
+            store_id: self.lease.store_id,
+        })
+    }
+}
+
+/// Checks what the headers say: the lease (this server's signature, not expired), the
+/// request's time (the lease's issue + `t`, within [`REQUEST_SKEW_MS`] of the server's clock),
+/// the device (enrolled, of the lease's store) and `store_id`, the path's store if it names
+/// one. A revoked or wiped device is told so once its signature is checked.
+pub fn check_lease(
     conn: &Connection,
     credentials: &Credentials,
-    signed: Signed<'_>,
     store_id: Option<&str>,
     signer: &LeaseSigner,
     now_ms: i64,
-) -> Result<Caller, AuthError> {
-    let caller = match (&credentials.lease, &credentials.bearer) {
-        (Some(lease_token), _) => {
-            let lease = signer.verify(lease_token).ok_or(AuthError::BadLease(
-                "the lease was not issued by this server",
-            ))?;
-            if now_ms >= lease.expires_at_ms {
-                return Err(AuthError::BadLease("the lease expired"));
-            }
-            let (t, sig) = credentials
-                .device_auth
-                .as_deref()
-                .and_then(parse_device_auth)
-                .ok_or(AuthError::BadLease(
-                    "the request is not signed by the device",
-                ))?;
-            let claimed = lease
-                .issued_at_ms
-                .saturating_add(i64::try_from(t).unwrap_or(i64::MAX));
-            if (claimed - now_ms).abs() > REQUEST_SKEW_MS {
-                return Err(AuthError::BadLease("the request's time is not the lease's"));
-            }
-            let device =
-                enrolment::device_key(conn, &lease.device_id)?.ok_or(AuthError::UnknownDevice)?;
-            let public_key = device
-                .public_key
-                .as_deref()
-                .ok_or(AuthError::Unauthorized("this device is not enrolled"))?;
-            if device.store_id != lease.store_id {
-                return Err(AuthError::BadLease("the lease is for another store"));
-            }
-            let message = request_message(
-                signed.method,
-                signed.path_and_query,
-                &lease.nonce,
-                t,
-                signed.body_sha256_hex,
-            );
-            if !lease::verify_device(public_key, &message, sig) {
-                return Err(AuthError::BadLease("the request signature is wrong"));
-            }
-            // Only the device itself (its signature checked) is told to shred.
-            check_state(&device, signer, &lease.nonce)?;
-            Caller {
-                device_id: lease.device_id,
-                store_id: lease.store_id,
-                enrolled: true,
-            }
-        }
-        (None, Some(token)) => {
-            let token = token.as_str();
-            let device = devices::by_token(conn, token)?
-                .ok_or(AuthError::Unauthorized("unknown device token"))?;
-            if device.revoked_at.is_some() {
-                return Err(AuthError::Unauthorized("this device was revoked"));
-            }
-            Caller {
-                device_id: device.id,
-                store_id: device.store_id,
-                enrolled: false,
-            }
-        }
-        (None, None) => {
-            return Err(AuthError::Unauthorized(
-                "a lease and device signature (or a device token) are required",
-            ));
-        }
-    };
-    if store_id.is_some_and(|s| s != caller.store_id) {
+) -> Result<LeaseHolder, AuthError> {
+    let token = credentials.lease.as_deref().ok_or(AuthError::Unauthorized(
+        "a lease and the device's signature are required",
+    ))?;
+    let lease = signer.verify(token).ok_or(AuthError::BadLease(
+        "the lease was not issued by this server",
+    ))?;
+    if now_ms >= lease.expires_at_ms {
+        return Err(AuthError::BadLease("the lease expired"));
+    }
+    let (t, signature) = credentials
+        .device_auth
+        .as_deref()
+        .and_then(parse_device_auth)
+        .ok_or(AuthError::BadLease(
+            "the request is not signed by the device",
+        ))?;
+    let claimed = lease
+        .issued_at_ms
+        .saturating_add(i64::try_from(t).unwrap_or(i64::MAX));
+    if (claimed - now_ms).abs() > REQUEST_SKEW_MS {
+        return Err(AuthError::BadLease("the request's time is not the lease's"));
+    }
+    let device = enrolment::device_key(conn, &lease.device_id)?.ok_or(AuthError::UnknownDevice)?;
+    let public_key = device
+        .public_key
+        .clone()
+        .ok_or(AuthError::Unauthorized("this device is not enrolled"))?;
+    if device.store_id != lease.store_id {
+        return Err(AuthError::BadLease("the lease is for another store"));
+    }
+    if store_id.is_some_and(|s| s != lease.store_id) {
         return Err(AuthError::ForbiddenStore);
     }
-    Ok(caller)
+    Ok(LeaseHolder {
+        signature: signature.to_owned(),
+        lease,
+        t,
+        public_key,
+        device,
+    })
+}
+
+/// Checks a presence request: a known device that signed it, neither revoked nor wiped (told
+/// so with an order `signer` signs). Returns the device's store.
+pub fn check_presence(
+    conn: &Connection,
+    request: &PresenceRequest,
+    signer: &LeaseSigner,
+) -> Result<String, AuthError> {
+    let device =
+        enrolment::device_key(conn, &request.device_id)?.ok_or(AuthError::UnknownDevice)?;
+    let public_key = device
+        .public_key
+        .as_deref()
+        .ok_or(AuthError::Unauthorized("this device is not enrolled"))?;
+    let message = presence_message(&request.device_id, &request.nonce);
+    if !lease::verify_device(public_key, &message, &request.signature) {
+        return Err(AuthError::BadLease("the presence signature is wrong"));
+    }
+    // Only the device itself (its signature checked) is told to shred.
+    check_state(&device, signer, &request.nonce)?;
+    Ok(device.store_id)
 }
 
 /// Refuses a revoked or wiped enrolled device with the order that makes it shred, signed and
@@ -216,35 +219,140 @@ pub fn check_state(
 mod tests {
     #![allow(clippy::unwrap_used)]
 
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use carnet_protocol::presence::device_auth_header;
+    use ring::signature::{Ed25519KeyPair, KeyPair};
+
     use super::*;
 
-    #[test]
-    fn bearer_parsing() {
-        assert_eq!(bearer(Some("Bearer abc")), Some("abc"));
-        assert_eq!(bearer(Some("bearer  abc ")), Some("abc"));
-        assert_eq!(bearer(Some("Basic abc")), None);
-        assert_eq!(bearer(Some("Bearer ")), None);
-        assert_eq!(bearer(None), None);
+    struct Fixture {
+        _dir: tempfile::TempDir,
+        conn: Connection,
+        signer: LeaseSigner,
+        key: Ed25519KeyPair,
+        lease: Lease,
+        token: String,
+    }
+
+    /// A device of S001 enrolled with a key, holding a lease issued at `now`.
+    fn fixture(now: i64) -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = crate::db::open_writer(dir.path()).unwrap();
+        crate::stores::add(&conn, "S001", "Paris", &Default::default()).unwrap();
+        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).unwrap();
+        let key = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
+        let code = enrolment::issue(&conn, "S001", None, "ab", None).unwrap();
+        let (device_id, store_id, _) =
+            enrolment::enroll(&conn, &code.code, key.public_key().as_ref(), "1.0").unwrap();
+        let signer = LeaseSigner::generate().unwrap();
+        let lease = Lease {
+            device_id,
+            store_id,
+            nonce: "n".into(),
+            issued_at_ms: now,
+            expires_at_ms: now + 300_000,
+        };
+        let token = signer.issue(&lease).unwrap();
+        Fixture {
+            _dir: dir,
+            conn,
+            signer,
+            key,
+            lease,
+            token,
+        }
+    }
+
+    fn credentials(f: &Fixture, key: &Ed25519KeyPair, t: u64, signed: Signed<'_>) -> Credentials {
+        let message = request_message(
+            signed.method,
+            signed.path_and_query,
+            &f.lease.nonce,
+            t,
+            signed.body_sha256_hex,
+        );
+        Credentials {
+            lease: Some(f.token.clone()),
+            device_auth: Some(device_auth_header(
+                t,
+                &URL_SAFE_NO_PAD.encode(key.sign(&message).as_ref()),
+            )),
+        }
+    }
+
+    const GET: Signed<'static> = Signed {
+        method: "GET",
+        path_and_query: "/v1/stores/S001/changes",
+        body_sha256_hex: "00",
+    };
+
+    fn authorize(
+        f: &Fixture,
+        c: &Credentials,
+        store: Option<&str>,
+        now: i64,
+    ) -> Result<Caller, AuthError> {
+        check_lease(&f.conn, c, store, &f.signer, now)?.check_signature(GET, &f.signer)
     }
 
     #[test]
-    fn store_and_revocation_are_checked() {
-        let dir = tempfile::tempdir().unwrap();
-        let conn = crate::db::open_writer(dir.path()).unwrap();
-        let d = devices::add(&conn, "S001", "c1").unwrap();
-        assert!(authorize(&conn, Some(&d.token), "S001").is_ok());
+    fn lease_time_store_state_and_signature_are_checked() {
+        let now = 1_000_000_000;
+        let f = fixture(now);
+        let good = credentials(&f, &f.key, 2_000, GET);
+        let caller = authorize(&f, &good, Some("S001"), now + 2_000).unwrap();
+        assert_eq!(caller.store_id, "S001");
         assert!(matches!(
-            authorize(&conn, Some(&d.token), "S002"),
+            authorize(&f, &good, Some("S002"), now + 2_000),
             Err(AuthError::ForbiddenStore)
         ));
+        // Outside the request window either way, or after the lease's expiry.
+        for at in [
+            now + 2_000 + REQUEST_SKEW_MS + 1,
+            now + 2_000 - REQUEST_SKEW_MS - 1,
+        ] {
+            assert!(matches!(
+                authorize(&f, &good, None, at),
+                Err(AuthError::BadLease(_))
+            ));
+        }
+        let late = credentials(&f, &f.key, 400_000, GET);
         assert!(matches!(
-            authorize(&conn, None, "S001"),
+            authorize(&f, &late, None, now + 400_000),
+            Err(AuthError::BadLease("the lease expired"))
+        ));
+        // Signed for another path, or by another key.
+        let other_path = Signed {
+            path_and_query: "/v1/stores/S001/changes?cursor=x",
+            ..GET
+        };
+        let c = credentials(&f, &f.key, 2_000, other_path);
+        assert!(matches!(
+            authorize(&f, &c, None, now + 2_000),
+            Err(AuthError::BadLease(_))
+        ));
+        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).unwrap();
+        let thief = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
+        let c = credentials(&f, &thief, 2_000, GET);
+        assert!(matches!(
+            authorize(&f, &c, None, now + 2_000),
+            Err(AuthError::BadLease(_))
+        ));
+        // No lease at all; then the device revoked, then wiped.
+        assert!(matches!(
+            authorize(&f, &Credentials::default(), None, now),
             Err(AuthError::Unauthorized(_))
         ));
-        devices::revoke(&conn, &d.device.id).unwrap();
+        crate::devices::revoke(&f.conn, &f.lease.device_id).unwrap();
         assert!(matches!(
-            authorize(&conn, Some(&d.token), "S001"),
-            Err(AuthError::Unauthorized(_))
+            authorize(&f, &good, None, now + 2_000),
+            Err(AuthError::Revoked(_))
+        ));
+        enrolment::order_wipe(&f.conn, None, &f.lease.device_id).unwrap();
+        assert!(matches!(
+            authorize(&f, &good, None, now + 2_000),
+            Err(AuthError::Wiped(_))
         ));
     }
 }

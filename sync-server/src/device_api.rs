@@ -12,13 +12,12 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use carnet_protocol::presence::{
     ENROLL_PATH, EnrollRequest, EnrollResponse, Lease, PRESENCE_PATH, PresenceRequest,
     PresenceResponse, SIGN_IN_PATH, SignInRequest, SignInResponse, codes as presence_codes,
-    presence_message,
 };
 
-use crate::auth::{self, AuthError};
+use crate::auth;
 use crate::enrolment::{self, EnrollError};
 use crate::http::parse_body;
-use crate::http::{AppState, HttpError, authorize};
+use crate::http::{AppState, HttpError, Presented, authorize};
 use crate::{advisors, lease, stores};
 
 /// The device routes (enrolment, presence, sign-in).
@@ -84,31 +83,15 @@ async fn presence(
             "the nonce is not 32 bytes of base64url",
         ));
     }
-    if request.app_version.len() > 40 {
-        return Err(HttpError::bad_request(
-            "the app version is at most 40 characters",
-        ));
-    }
-    let device_id = request.device_id.clone();
-    let (nonce, signature) = (request.nonce.clone(), request.signature.clone());
+    enrolment::check_app_version(&request.app_version).map_err(HttpError::bad_request)?;
+    let checked = request.clone();
     let signer = std::sync::Arc::clone(&state.lease);
     let (store_id, policy) = state
         .db
         .read(move |conn| -> Result<_, HttpError> {
-            let device =
-                enrolment::device_key(conn, &device_id)?.ok_or(AuthError::UnknownDevice)?;
-            let public_key = device
-                .public_key
-                .as_deref()
-                .ok_or(AuthError::Unauthorized("this device is not enrolled"))?;
-            let message = presence_message(&device_id, &nonce);
-            if !lease::verify_device(public_key, &message, &signature) {
-                return Err(AuthError::BadLease("the presence signature is wrong").into());
-            }
-            // Only the device itself (its signature checked) is told to shred.
-            auth::check_state(&device, &signer, &nonce)?;
-            let policy = stores::policy_of(conn, &device.store_id)?.unwrap_or_default();
-            Ok((device.store_id, policy))
+            let store_id = auth::check_presence(conn, &checked, &signer)?;
+            let policy = stores::policy_of(conn, &store_id)?.unwrap_or_default();
+            Ok((store_id, policy))
         })
         .await?;
     let now = lease::now_ms();
@@ -147,7 +130,12 @@ async fn sign_in(
     body: Bytes,
 ) -> Result<Response, HttpError> {
     // Sign-in is not about one store's data: any enrolled device with a valid lease.
-    let caller = authorize(&state, "POST", &uri, &headers, &body, None).await?;
+    let presented = Presented {
+        method: "POST",
+        uri: &uri,
+        headers: &headers,
+    };
+    let caller = authorize(&state, presented, &body, None).await?;
     let request: SignInRequest = parse_body(&body)?;
     advisors::check_pin(&request.pin)?;
     stores::check_id("an advisor id", &request.advisor_id)?;
@@ -184,13 +172,18 @@ async fn sign_in(
         .await
         .map_err(|e| HttpError::from(crate::Error::Task(e.to_string())))?;
     let ok = matches && name.is_some();
-    let (device, advisor) = (caller.device_id.clone(), request.advisor_id.clone());
+    let (device, store, advisor) = (
+        caller.device_id.clone(),
+        caller.store_id.clone(),
+        request.advisor_id.clone(),
+    );
     state
         .db
         .write(move |conn| -> Result<_, HttpError> {
             Ok(advisors::finish_attempt(
                 conn,
                 &device,
+                &store,
                 ok.then_some(advisor.as_str()),
                 ok,
             )?)

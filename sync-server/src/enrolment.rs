@@ -75,6 +75,15 @@ pub fn issue(
     })
 }
 
+/// Checks an app version as a device reports it: at most 40 printable ASCII characters.
+pub fn check_app_version(version: &str) -> Result<(), &'static str> {
+    if version.len() <= 40 && version.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
+        Ok(())
+    } else {
+        Err("the app version is at most 40 printable characters")
+    }
+}
+
 /// Why an enrolment was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum EnrollError {
@@ -106,11 +115,7 @@ pub fn enroll(
     if public_key.len() != 32 {
         return Err(EnrollError::Invalid("the public key is not an Ed25519 key"));
     }
-    if app_version.len() > 40 {
-        return Err(EnrollError::Invalid(
-            "the app version is at most 40 characters",
-        ));
-    }
+    check_app_version(app_version).map_err(EnrollError::Invalid)?;
     let now = ids::now();
     let row: Option<(String, String, Option<String>)> = conn
         .query_row(
@@ -128,16 +133,13 @@ pub fn enroll(
     }
     let policy = stores::require(conn, &store_id)?;
     let device_id = format!("dev-{}", ids::hex(&ids::random_bytes(6)?));
-    // Enrolled devices have no bearer token; the column is NOT NULL UNIQUE, so a random hash.
-    let unused_token = ids::random_bytes(32)?;
     conn.execute(
-        "INSERT INTO device (id, store_id, label, token_hash, created_at, public_key, app_version)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO device (id, store_id, label, created_at, public_key, app_version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![
             device_id,
             store_id,
             format!("enrolled {}", &now[..10]),
-            ids::sha256(&unused_token).as_slice(),
             now,
             public_key,
             app_version
@@ -244,7 +246,7 @@ pub struct DeviceKey {
     pub id: String,
     /// Its store.
     pub store_id: String,
-    /// Its Ed25519 public key (None for development token devices).
+    /// Its Ed25519 public key (None only for the revoked token devices of schema 5 and before).
     pub public_key: Option<Vec<u8>>,
     /// Revoked.
     pub revoked: bool,

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::extract::Request;
-use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use carnet_protocol::presence::{HEADER_DEVICE_AUTH, HEADER_LEASE, codes as presence_codes};
@@ -151,11 +151,6 @@ pub(crate) async fn not_found() -> HttpError {
     HttpError::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, "no such endpoint")
 }
 
-fn bearer_token(headers: &HeaderMap) -> Option<String> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok();
-    auth::bearer(value).map(str::to_owned)
-}
-
 /// The device credentials a request carries.
 fn credentials(headers: &HeaderMap) -> Credentials {
     let text = |name: &str| {
@@ -165,7 +160,6 @@ fn credentials(headers: &HeaderMap) -> Credentials {
             .map(str::to_owned)
     };
     Credentials {
-        bearer: bearer_token(headers),
         lease: text(HEADER_LEASE),
         device_auth: text(HEADER_DEVICE_AUTH),
     }
@@ -177,38 +171,59 @@ fn signed_parts(uri: &Uri) -> String {
         .map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned())
 }
 
-/// Authenticates a device request, for `store_id` when the path names one (see
-/// [`auth::authorize_request`]).
-pub(crate) async fn authorize(
+/// What a device request shows before its body: what it asks for, its headers.
+#[derive(Clone, Copy)]
+pub(crate) struct Presented<'a> {
+    /// Its method.
+    pub method: &'static str,
+    /// Its path and query.
+    pub uri: &'a Uri,
+    /// Its headers.
+    pub headers: &'a HeaderMap,
+}
+
+/// Checks a device request's headers (see [`auth::check_lease`]): for `store_id` when the
+/// path names one. Needs nothing of the body, so it may run before the body is read.
+pub(crate) async fn authorize_lease(
     state: &AppState,
-    method: &'static str,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: &[u8],
+    request: Presented<'_>,
     store_id: Option<String>,
-) -> Result<auth::Caller, HttpError> {
-    let creds = credentials(headers);
-    let body_hash = crate::ids::hex(&crate::ids::sha256(body));
-    let path = signed_parts(uri);
+) -> Result<auth::LeaseHolder, HttpError> {
+    let creds = credentials(request.headers);
     let signer = Arc::clone(&state.lease);
     state
         .db
         .read(move |conn| -> Result<_, HttpError> {
-            let signed = auth::Signed {
-                method,
-                path_and_query: &path,
-                body_sha256_hex: &body_hash,
-            };
-            Ok(auth::authorize_request(
+            Ok(auth::check_lease(
                 conn,
                 &creds,
-                signed,
                 store_id.as_deref(),
                 &signer,
                 crate::lease::now_ms(),
             )?)
         })
         .await
+}
+
+/// Authenticates a device request: its lease ([`authorize_lease`]), then the device's
+/// signature over method, path with query and `body`.
+pub(crate) async fn authorize(
+    state: &AppState,
+    request: Presented<'_>,
+    body: &[u8],
+    store_id: Option<String>,
+) -> Result<auth::Caller, HttpError> {
+    let holder = authorize_lease(state, request, store_id).await?;
+    let body_hash = crate::ids::hex(&crate::ids::sha256(body));
+    let path = signed_parts(request.uri);
+    Ok(holder.check_signature(
+        auth::Signed {
+            method: request.method,
+            path_and_query: &path,
+            body_sha256_hex: &body_hash,
+        },
+        &state.lease,
+    )?)
 }
 
 impl From<AdminError> for HttpError {

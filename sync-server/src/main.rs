@@ -7,7 +7,7 @@ use carnet_sync_server::admin_cli::{
     self, AdvisorCommand, EnrollmentCommand, ManagerCommand, StoreCommand,
 };
 use carnet_sync_server::{
-    Error, Result, config, customers, db, devices, feed, import, model, server, tls,
+    Error, Result, config, customers, db, devices, import, model, server, tls,
 };
 use carnet_sync_server::{customer_cli, enrolment};
 use clap::{Parser, Subcommand};
@@ -52,7 +52,7 @@ enum Command {
         /// The export folder (manifest.json and *.jsonl).
         export: PathBuf,
     },
-    /// Issue, list and revoke device tokens.
+    /// Devices: list, revoke, order a remote wipe (devices enrol with a code: `enrollment`).
     #[command(subcommand)]
     Device(DeviceCommand),
     /// Customer operations.
@@ -121,18 +121,6 @@ enum ModelCommand {
 
 #[derive(Subcommand)]
 enum DeviceCommand {
-    /// Development and tests only: issue a bearer token for a device of a store (printed once,
-    /// only its hash is kept). Real devices enrol with a code (`enrollment issue`).
-    Add {
-        #[command(flatten)]
-        data: DataArg,
-        /// The store the device may sync, e.g. S001.
-        #[arg(long)]
-        store: String,
-        /// A label, e.g. "Comptoir 1".
-        #[arg(long, default_value = "")]
-        label: String,
-    },
     /// List devices.
     List {
         #[command(flatten)]
@@ -241,19 +229,6 @@ fn run(command: Command) -> Result<()> {
                     r.version, r.bytes, r.products, r.customers, r.as_of
                 );
             }
-            Ok(())
-        }
-        Command::Device(DeviceCommand::Add { data, store, label }) => {
-            let conn = db::open_writer(&data.data)?;
-            let known = feed::live_row(&conn, carnet_protocol::Entity::Store, &store)?.is_some();
-            if !known {
-                eprintln!("warning: store {store} is not in the imported catalog (yet)");
-            }
-            let issued = devices::add(&conn, &store, &label)?;
-            println!("device {}", issued.device.id);
-            println!("store {}", issued.device.store_id);
-            println!("token {}", issued.token);
-            eprintln!("The token is shown once: the server keeps only its hash.");
             Ok(())
         }
         Command::Device(DeviceCommand::List { data }) => {

@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::error::json_category;
 use crate::feed::{self, PageError};
-use crate::http::{AppState, HttpError, authorize};
+use crate::http::{AppState, HttpError, Presented, authorize};
 use crate::mutations::{self, PushError};
 
 /// The pull and push routes.
@@ -85,7 +85,12 @@ async fn pull(
             })?,
     };
     let cursor = q.cursor.unwrap_or_default();
-    let caller = authorize(&state, "GET", &uri, &headers, &[], Some(store_id.clone())).await?;
+    let presented = Presented {
+        method: "GET",
+        uri: &uri,
+        headers: &headers,
+    };
+    let caller = authorize(&state, presented, &[], Some(store_id.clone())).await?;
     let page = state
         .db
         .read(move |conn| -> Result<_, HttpError> {
@@ -94,7 +99,7 @@ async fn pull(
         .await?;
     let device_id = caller.device_id;
     tracing::debug!(device = %device_id, changes = page.payloads.len(), has_more = page.has_more, "pull");
-    if caller.enrolled && !page.has_more {
+    if !page.has_more {
         // The manager's device list shows the sync lag: when a pull last reached the end.
         let id = device_id.clone();
         state
@@ -130,7 +135,12 @@ async fn push(
         .await
         .map_err(|_| too_large())?;
     // The device signs the body too, so it is read (bounded) before the credentials are checked.
-    let caller = authorize(&state, "POST", &uri, &headers, &bytes, Some(store_id)).await?;
+    let presented = Presented {
+        method: "POST",
+        uri: &uri,
+        headers: &headers,
+    };
+    let caller = authorize(&state, presented, &bytes, Some(store_id)).await?;
     let request: PushRequest = serde_json::from_slice(&bytes).map_err(|e| {
         HttpError::bad_request(format!(
             "the body is not a push request ({} at line {} column {})",
@@ -147,9 +157,7 @@ async fn push(
     if request.mutations.iter().any(|m| m.seq == 0) {
         return Err(HttpError::bad_request("mutation seqs start at 1"));
     }
-    if caller.enrolled {
-        check_advisors(&state, &caller.device_id, &request).await?;
-    }
+    check_advisors(&state, &caller.device_id, &request).await?;
     let device_id = caller.device_id.clone();
     let results = state
         .db

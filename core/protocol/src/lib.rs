@@ -1,9 +1,9 @@
 //! Carnet's sync protocol: the JSON wire types exchanged by the sync server and the device core
 //! (pull a store's change feed, push mutations), plus certificate pinning behind the `tls` feature.
 //!
-//! Every request carries the header [`HEADER_PROTOCOL`] = [`PROTOCOL_VERSION`] and
-//! `Authorization: Bearer <device token>`. Errors are an [`ApiError`] with a stable code from
-//! [`codes`].
+//! Every request carries the header [`HEADER_PROTOCOL`] = [`PROTOCOL_VERSION`] and the device's
+//! lease and request signature ([`presence`]). Errors are an [`ApiError`] with a stable code
+//! from [`codes`].
 
 use serde::{Deserialize, Serialize};
 
@@ -50,7 +50,7 @@ pub fn mutations_path(store_id: &str) -> String {
 pub mod codes {
     /// 426: the client's protocol version is missing or older than the server's.
     pub const UPGRADE_REQUIRED: &str = "upgrade_required";
-    /// 401: missing, unknown or revoked device token.
+    /// 401: missing or unknown credentials.
     pub const UNAUTHORIZED: &str = "unauthorized";
     /// 403: the path names a store that is not the device's.
     pub const FORBIDDEN_STORE: &str = "forbidden_store";

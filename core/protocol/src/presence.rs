@@ -37,7 +37,9 @@ pub mod codes {
     pub const BAD_ENROLLMENT_CODE: &str = "bad_enrollment_code";
     /// 401: wrong advisor identifier or PIN (never says which).
     pub const WRONG_PIN: &str = "wrong_pin";
-    /// 429: too many failed sign-ins; `Retry-After` says when to try again.
+    /// 429: too many failed sign-ins: this device must wait, or the advisor is locked out on
+    /// this device or in the whole store; `Retry-After` says when to try again. Answered alike
+    /// whether the advisor exists or not.
     pub const LOCKED_OUT: &str = "locked_out";
     /// 403: a pushed edit names an advisor who never signed in on this device.
     pub const ADVISOR_NOT_SIGNED_IN: &str = "advisor_not_signed_in";
@@ -248,7 +250,7 @@ pub struct PinReset {
 /// Admin: an advisor as listed (never the PIN or its hash).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdvisorInfo {
-    /// Identifier.
+    /// Identifier (unique within its store).
     pub advisor_id: String,
     /// Store.
     pub store_id: String,
@@ -260,6 +262,23 @@ pub struct AdvisorInfo {
     pub failed_attempts: u32,
     /// Locked out until (RFC 3339), if she is.
     pub locked_until: Option<String>,
+}
+
+/// Admin: a network of the store, an address range its handhelds reach the server from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreNetwork {
+    /// The range in CIDR notation, e.g. `192.168.10.0/24` or `2001:db8:1::/48`.
+    pub cidr: String,
+    /// When it was added (RFC 3339).
+    pub added_at: String,
+}
+
+/// Admin: add a network to the store.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewStoreNetwork {
+    /// A range in CIDR notation (IPv4 or IPv6); an address alone is one host.
+    pub cidr: String,
 }
 
 /// Admin: ask for an enrolment code.
