@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use carnet_protocol::{Change, ChangePage, Mutation, MutationKind};
-use carnet_sync_server::{db, enrolment, feed, stores, tls};
+use carnet_sync_server::{db, enrolment, feed, networks, stores, tls};
 use clap::Parser;
 use tokio::sync::Mutex;
 
@@ -264,6 +264,16 @@ async fn main() -> Result<(), Error> {
     // Enrolment codes, the lease lifetime, a cursor epoch and head, and a customer to "view".
     let (codes, epoch, head, customer) = {
         let mut conn = db::open_writer(&args.data)?;
+        // The devices send from 127.0.0.1: the store must serve it, as it would its LAN.
+        let ranges = networks::ranges(&conn, &args.store)?;
+        if !networks::contains(&ranges, IpAddr::from([127, 0, 0, 1])) {
+            return Err(format!(
+                "store {} does not serve 127.0.0.1: `carnet-sync-server store network add \
+                 --store {} --cidr 127.0.0.1/32` first",
+                args.store, args.store
+            )
+            .into());
+        }
         let tx = conn.transaction()?;
         if let Some(secs) = args.lease_secs {
             let update = carnet_protocol::presence::PolicyUpdate {

@@ -15,7 +15,7 @@ use carnet_fixtures::format::files;
 use carnet_protocol::presence as wire;
 use carnet_sync_server::db::{self, Db};
 use carnet_sync_server::lease::LeaseSigner;
-use carnet_sync_server::{advisors, enrolment, stores, tls};
+use carnet_sync_server::{advisors, enrolment, networks, server, stores, tls};
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -99,20 +99,28 @@ async fn main() -> Result<(), Error> {
     let data = work.path().join("server");
     let conn = db::open_writer(&data)?;
     stores::add(&conn, "S001", "Paris", &Default::default())?;
+    networks::add(&conn, "S001", common::device::STORE_NETWORK)?;
     advisors::add(&conn, "S001", "A1", "Bench Advisor", "48213957")?;
     drop(conn);
     let identity = tls::load_or_create(&data)?;
     let pin = identity.fingerprint();
     let database = Db::open(&data)?;
     let signer = Arc::new(LeaseSigner::load_or_create(&data)?);
-    let router =
-        carnet_sync_server::server::router(Arc::clone(&database), Arc::clone(&signer), pin.clone());
+    let router = server::router(server::state(
+        Arc::clone(&database),
+        Arc::clone(&signer),
+        pin.clone(),
+    ));
     let config = axum_server::tls_rustls::RustlsConfig::from_config(tls::server_config(&identity)?);
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     listener.set_nonblocking(true)?;
     let base = format!("https://{}", listener.local_addr()?);
     let server = axum_server::from_tcp_rustls(listener, config)?;
-    tokio::spawn(async move { server.serve(router.into_make_service()).await });
+    tokio::spawn(async move {
+        server
+            .serve(router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .await
+    });
 
     let session = Session::open(
         work.path().join("device"),

@@ -6,18 +6,18 @@ use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use carnet_protocol::codes;
 use carnet_protocol::presence::{
-    AdvisorInfo, DeviceInfo, EnrollmentCode, NewAdvisor, NewEnrollmentCode, PinReset, Policy,
-    PolicyUpdate,
+    AdvisorInfo, DeviceInfo, EnrollmentCode, NewAdvisor, NewEnrollmentCode, NewStoreNetwork,
+    PinReset, Policy, PolicyUpdate, StoreNetwork,
 };
 use rusqlite::Connection;
 
 use crate::error::AdminError;
 use crate::http::parse_body;
 use crate::http::{AppState, HttpError};
-use crate::{advisors, enrolment, stores};
+use crate::{advisors, enrolment, networks, stores};
 
 /// The routes under `/v1/admin`.
 pub fn routes() -> Router<AppState> {
@@ -30,6 +30,8 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/admin/devices", get(list_devices))
         .route("/v1/admin/devices/{id}/revoke", post(revoke_device))
         .route("/v1/admin/devices/{id}/wipe", post(wipe_device))
+        .route("/v1/admin/networks", get(list_networks).post(add_network))
+        .route("/v1/admin/networks/{addr}/{prefix}", delete(remove_network))
 }
 
 /// Extracts the token of an `Authorization: Bearer <token>` header value.
@@ -214,6 +216,46 @@ async fn wipe_device(
     let wipe =
         |conn: &Connection, store: &str, id: &str| enrolment::order_wipe(conn, Some(store), id);
     order(&state, &headers, path, wipe, "remote wipe ordered").await
+}
+
+async fn list_networks(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<axum::Json<Vec<StoreNetwork>>, HttpError> {
+    read_own(&state, &headers, networks::list).await
+}
+
+async fn add_network(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, axum::Json<StoreNetwork>), HttpError> {
+    let store = manager(&state, &headers).await?;
+    let new: NewStoreNetwork = parse_body(&body)?;
+    let added = state
+        .db
+        .write(move |conn| -> Result<_, HttpError> { Ok(networks::add(conn, &store, &new.cidr)?) })
+        .await?;
+    tracing::info!(network = %added.cidr, "store network added");
+    Ok((StatusCode::CREATED, axum::Json(added)))
+}
+
+async fn remove_network(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Result<StatusCode, HttpError> {
+    let store = manager(&state, &headers).await?;
+    let Path((addr, prefix)) =
+        path.map_err(|_| HttpError::bad_request("malformed network in the path"))?;
+    let cidr = format!("{addr}/{prefix}");
+    let logged = cidr.clone();
+    state
+        .db
+        .write(move |conn| -> Result<_, HttpError> { Ok(networks::remove(conn, &store, &cidr)?) })
+        .await?;
+    tracing::info!(network = %logged, "store network removed");
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Applies a manager's order to a device or an advisor of her store, and logs it with the id.

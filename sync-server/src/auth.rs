@@ -1,9 +1,14 @@
-//! Who is calling: an enrolled device, by a lease this server signed and the device's signature
-//! over the request; never revoked, only its own store.
+//! Who is calling and from where: an enrolled device, by a lease this server signed and the
+//! device's signature over the request; never revoked, only its own store, and only from its
+//! store's network ([`check_network`], which every entry point below ends with).
 //!
-//! Two steps, so that the lease can be checked before a body is read: [`check_lease`] looks at
-//! the headers only (the lease, the request's time, the device, its store) and
+//! Entry points: [`check_enrolment`] (a one-time code), [`check_presence`] (a presence check
+//! signed by the device), and for every other request two steps, so that the lease can be
+//! checked before a body is read: [`check_lease`] looks at the headers and the address only
+//! (the lease, the request's time, the device, its store, its network) and
 //! [`LeaseHolder::check_signature`] at the device's signature over method, path and body.
+
+use std::net::IpAddr;
 
 use carnet_protocol::presence::{
     Lease, PresenceRequest, REQUEST_SKEW_MS, ShredKind, ShredOrder, parse_device_auth,
@@ -14,6 +19,7 @@ use rusqlite::Connection;
 use crate::enrolment;
 use crate::error::Error;
 use crate::lease::{self, LeaseSigner};
+use crate::networks;
 
 /// Why a request is refused.
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +44,10 @@ pub enum AuthError {
     /// enrolment): the device locks and keeps its data until it is enrolled again.
     #[error("this device is not known to the server")]
     UnknownDevice,
+    /// The request does not come from the store's network (or the store has none yet); the
+    /// reason says which.
+    #[error("{0}")]
+    OffNetwork(String),
     /// Storage failed.
     #[error(transparent)]
     Db(#[from] Error),
@@ -113,14 +123,16 @@ impl LeaseHolder {
     }
 }
 
-/// Checks what the headers say: the lease (this server's signature, not expired), the
-/// request's time (the lease's issue + `t`, within [`REQUEST_SKEW_MS`] of the server's clock),
-/// the device (enrolled, of the lease's store) and `store_id`, the path's store if it names
-/// one. A revoked or wiped device is told so once its signature is checked.
+/// Checks what the headers and the address say: the lease (this server's signature, not
+/// expired), the request's time (the lease's issue + `t`, within [`REQUEST_SKEW_MS`] of the
+/// server's clock), the device (enrolled, of the lease's store), `store_id` (the path's store,
+/// if it names one) and `client`, the address the request comes from (on the store's network).
+/// A revoked or wiped device is told so once its signature is checked.
 pub fn check_lease(
     conn: &Connection,
     credentials: &Credentials,
     store_id: Option<&str>,
+    client: Option<IpAddr>,
     signer: &LeaseSigner,
     now_ms: i64,
 ) -> Result<LeaseHolder, AuthError> {
@@ -157,6 +169,7 @@ pub fn check_lease(
     if store_id.is_some_and(|s| s != lease.store_id) {
         return Err(AuthError::ForbiddenStore);
     }
+    check_network(conn, &lease.store_id, client)?;
     Ok(LeaseHolder {
         signature: signature.to_owned(),
         lease,
@@ -167,10 +180,12 @@ pub fn check_lease(
 }
 
 /// Checks a presence request: a known device that signed it, neither revoked nor wiped (told
-/// so with an order `signer` signs). Returns the device's store.
+/// so wherever it is, with an order `signer` signs), on its store's network. Returns the
+/// device's store.
 pub fn check_presence(
     conn: &Connection,
     request: &PresenceRequest,
+    client: Option<IpAddr>,
     signer: &LeaseSigner,
 ) -> Result<String, AuthError> {
     let device =
@@ -185,7 +200,44 @@ pub fn check_presence(
     }
     // Only the device itself (its signature checked) is told to shred.
     check_state(&device, signer, &request.nonce)?;
+    check_network(conn, &device.store_id, client)?;
     Ok(device.store_id)
+}
+
+/// Checks that an enrolment with `code` comes from the network of the code's store. An
+/// unknown, used or expired code passes here: the enrolment refuses it, alike from anywhere.
+pub fn check_enrolment(
+    conn: &Connection,
+    code: &str,
+    client: Option<IpAddr>,
+) -> Result<(), AuthError> {
+    match enrolment::code_store(conn, code)? {
+        Some(store_id) => check_network(conn, &store_id, client),
+        None => Ok(()),
+    }
+}
+
+/// Refuses a request that does not come from `store_id`'s network, and every request of a
+/// store that has no network yet. `client` is the request's address (`None`: unknown).
+pub fn check_network(
+    conn: &Connection,
+    store_id: &str,
+    client: Option<IpAddr>,
+) -> Result<(), AuthError> {
+    let ranges = networks::ranges(conn, store_id)?;
+    if ranges.is_empty() {
+        return Err(AuthError::OffNetwork(format!(
+            "store {store_id} has no network yet: a manager adds the address ranges its \
+             handhelds come from (`carnet-sync-server store network add --store {store_id} \
+             --cidr RANGE`, or POST /v1/admin/networks)"
+        )));
+    }
+    match client {
+        Some(ip) if networks::contains(&ranges, ip) => Ok(()),
+        _ => Err(AuthError::OffNetwork(
+            "this request does not come from the store's network".into(),
+        )),
+    }
 }
 
 /// Refuses a revoked or wiped enrolled device with the order that makes it shred, signed and
@@ -240,6 +292,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let conn = crate::db::open_writer(dir.path()).unwrap();
         crate::stores::add(&conn, "S001", "Paris", &Default::default()).unwrap();
+        networks::add(&conn, "S001", "192.168.10.0/24").unwrap();
         let pkcs8 = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).unwrap();
         let key = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
         let code = enrolment::issue(&conn, "S001", None, "ab", None).unwrap();
@@ -287,13 +340,17 @@ mod tests {
         body_sha256_hex: "00",
     };
 
+    fn in_store() -> Option<IpAddr> {
+        "192.168.10.20".parse().ok()
+    }
+
     fn authorize(
         f: &Fixture,
         c: &Credentials,
         store: Option<&str>,
         now: i64,
     ) -> Result<Caller, AuthError> {
-        check_lease(&f.conn, c, store, &f.signer, now)?.check_signature(GET, &f.signer)
+        check_lease(&f.conn, c, store, in_store(), &f.signer, now)?.check_signature(GET, &f.signer)
     }
 
     #[test]
@@ -339,6 +396,13 @@ mod tests {
             authorize(&f, &c, None, now + 2_000),
             Err(AuthError::BadLease(_))
         ));
+        // From outside the store's network, or from an address nobody could tell.
+        for client in ["192.168.11.20".parse().ok(), None] {
+            assert!(matches!(
+                check_lease(&f.conn, &good, None, client, &f.signer, now + 2_000),
+                Err(AuthError::OffNetwork(_))
+            ));
+        }
         // No lease at all; then the device revoked, then wiped.
         assert!(matches!(
             authorize(&f, &Credentials::default(), None, now),
@@ -354,5 +418,24 @@ mod tests {
             authorize(&f, &good, None, now + 2_000),
             Err(AuthError::Wiped(_))
         ));
+    }
+
+    #[test]
+    fn a_store_without_a_network_serves_nobody_and_says_how_to_add_one() {
+        let f = fixture(0);
+        crate::stores::add(&f.conn, "S002", "Lyon", &Default::default()).unwrap();
+        let why = check_network(&f.conn, "S002", in_store())
+            .unwrap_err()
+            .to_string();
+        assert!(why.contains("store network add --store S002"), "{why}");
+        check_network(&f.conn, "S001", in_store()).unwrap();
+        assert!(check_network(&f.conn, "S001", "::1".parse().ok()).is_err());
+        // A code is checked against its store's network before it is spent.
+        let code = enrolment::issue(&f.conn, "S002", None, "ab", None).unwrap();
+        assert!(matches!(
+            check_enrolment(&f.conn, &code.code, in_store()),
+            Err(AuthError::OffNetwork(_))
+        ));
+        check_enrolment(&f.conn, "NOPE-NOPE-NOPE", None).unwrap();
     }
 }

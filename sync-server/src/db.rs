@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/005_epoch.sql"),
     include_str!("../migrations/006_advisor_per_store.sql"),
     include_str!("../migrations/007_device_keys.sql"),
+    include_str!("../migrations/008_store_network.sql"),
 ];
 
 /// File name of the database inside the data directory.

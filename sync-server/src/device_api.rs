@@ -17,7 +17,7 @@ use carnet_protocol::presence::{
 use crate::auth;
 use crate::enrolment::{self, EnrollError};
 use crate::http::parse_body;
-use crate::http::{AppState, HttpError, Presented, authorize};
+use crate::http::{AppState, ClientAddr, HttpError, Presented, authorize};
 use crate::{advisors, lease, stores};
 
 /// The device routes (enrolment, presence, sign-in).
@@ -44,6 +44,7 @@ impl From<EnrollError> for HttpError {
 
 async fn enroll(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     body: Bytes,
 ) -> Result<axum::Json<EnrollResponse>, HttpError> {
     let request: EnrollRequest = parse_body(&body)?;
@@ -53,6 +54,8 @@ async fn enroll(
     let (device_id, store_id, policy) = state
         .db
         .write(move |conn| -> Result<_, HttpError> {
+            // In the same write as the code is spent: refused from outside, it stays unspent.
+            auth::check_enrolment(conn, &request.code, client)?;
             Ok(enrolment::enroll(
                 conn,
                 &request.code,
@@ -72,6 +75,7 @@ async fn enroll(
 
 async fn presence(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     body: Bytes,
 ) -> Result<axum::Json<PresenceResponse>, HttpError> {
     let request: PresenceRequest = parse_body(&body)?;
@@ -89,7 +93,7 @@ async fn presence(
     let (store_id, policy) = state
         .db
         .read(move |conn| -> Result<_, HttpError> {
-            let store_id = auth::check_presence(conn, &checked, &signer)?;
+            let store_id = auth::check_presence(conn, &checked, client, &signer)?;
             let policy = stores::policy_of(conn, &store_id)?.unwrap_or_default();
             Ok((store_id, policy))
         })
@@ -125,12 +129,14 @@ fn wrong_pin() -> HttpError {
 
 async fn sign_in(
     State(state): State<AppState>,
+    client: ClientAddr,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, HttpError> {
-    // Sign-in is not about one store's data: any enrolled device with a valid lease.
+    // Sign-in names no store in its path: the lease's store, on its network.
     let presented = Presented {
+        client,
         method: "POST",
         uri: &uri,
         headers: &headers,

@@ -104,6 +104,20 @@ impl From<crate::Error> for EnrollError {
     }
 }
 
+/// The store of `code` if it can still enrol a device (known, unused, not expired).
+pub fn code_store(conn: &Connection, code: &str) -> crate::Result<Option<String>> {
+    let store: Option<String> = conn
+        .prepare_cached(
+            "SELECT store_id FROM enrollment_code
+             WHERE code_hash = ?1 AND used_at IS NULL AND expires_at > ?2",
+        )?
+        .query_row(params![code_hash(code).as_slice(), ids::now()], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(store)
+}
+
 /// Consumes `code` and registers a device with `public_key` (32 bytes): (device id, store,
 /// policy). One write: a code can never enrol two devices.
 pub fn enroll(

@@ -2,9 +2,11 @@
 //! parsing, and the one mapping from internal errors to the protocol's `ApiError` (which also
 //! decides what is logged).
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use axum::extract::Request;
+use axum::extract::{ConnectInfo, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -114,6 +116,11 @@ impl From<AuthError> for HttpError {
                 presence_codes::UNKNOWN_DEVICE,
                 "this device is not known to the server: a manager must enrol it again",
             ),
+            AuthError::OffNetwork(why) => Self::new(
+                StatusCode::FORBIDDEN,
+                presence_codes::NOT_ON_STORE_NETWORK,
+                why,
+            ),
             AuthError::Db(e) => e.into(),
         }
     }
@@ -128,6 +135,31 @@ pub struct AppState {
     pub lease: Arc<LeaseSigner>,
     /// The TLS certificate's SHA-256 (hex), for enrolment QR codes.
     pub certificate_pin: String,
+    /// Proxies whose `X-Forwarded-For` is believed (see [`crate::peer`]).
+    pub trusted_proxies: Arc<[ipnet::IpNet]>,
+}
+
+/// The address a request comes from (see [`crate::peer::client_address`]); `None` when it
+/// cannot be told, which no store's network contains. Needs the router to be served with
+/// `into_make_service_with_connect_info::<SocketAddr>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub Option<IpAddr>);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip());
+        Ok(ClientAddr(peer.and_then(|peer| {
+            crate::peer::client_address(peer, &parts.headers, &state.trusted_proxies)
+        })))
+    }
 }
 
 pub(crate) async fn require_protocol(request: Request, next: Next) -> Response {
@@ -171,9 +203,12 @@ fn signed_parts(uri: &Uri) -> String {
         .map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned())
 }
 
-/// What a device request shows before its body: what it asks for, its headers.
+/// What a device request shows before its body: where it comes from, what it asks for, its
+/// headers.
 #[derive(Clone, Copy)]
 pub(crate) struct Presented<'a> {
+    /// Its address.
+    pub client: ClientAddr,
     /// Its method.
     pub method: &'static str,
     /// Its path and query.
@@ -182,8 +217,9 @@ pub(crate) struct Presented<'a> {
     pub headers: &'a HeaderMap,
 }
 
-/// Checks a device request's headers (see [`auth::check_lease`]): for `store_id` when the
-/// path names one. Needs nothing of the body, so it may run before the body is read.
+/// Checks a device request's headers and address (see [`auth::check_lease`]): for
+/// `store_id` when the path names one. Needs nothing of the body, so it may run before the
+/// body is read.
 pub(crate) async fn authorize_lease(
     state: &AppState,
     request: Presented<'_>,
@@ -191,6 +227,7 @@ pub(crate) async fn authorize_lease(
 ) -> Result<auth::LeaseHolder, HttpError> {
     let creds = credentials(request.headers);
     let signer = Arc::clone(&state.lease);
+    let client = request.client.0;
     state
         .db
         .read(move |conn| -> Result<_, HttpError> {
@@ -198,6 +235,7 @@ pub(crate) async fn authorize_lease(
                 conn,
                 &creds,
                 store_id.as_deref(),
+                client,
                 &signer,
                 crate::lease::now_ms(),
             )?)
@@ -205,8 +243,8 @@ pub(crate) async fn authorize_lease(
         .await
 }
 
-/// Authenticates a device request: its lease ([`authorize_lease`]), then the device's
-/// signature over method, path with query and `body`.
+/// Authenticates a device request: its lease and address ([`authorize_lease`]), then the
+/// device's signature over method, path with query and `body`.
 pub(crate) async fn authorize(
     state: &AppState,
     request: Presented<'_>,

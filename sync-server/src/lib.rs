@@ -23,6 +23,8 @@ pub mod lease;
 pub mod merge;
 pub mod model;
 pub mod mutations;
+pub mod networks;
+pub mod peer;
 pub mod server;
 pub mod stores;
 pub mod sync_api;

@@ -40,9 +40,13 @@ enum Command {
         /// Address to listen on (port 0: any free port) [default: 127.0.0.1:8443].
         #[arg(long, env = "CARNET_LISTEN")]
         listen: Option<String>,
-        /// TOML config file with `data` and `listen`.
+        /// TOML config file with `data`, `listen` and `trusted_proxies`.
         #[arg(long)]
         config: Option<PathBuf>,
+        /// A proxy (address or CIDR range) whose `X-Forwarded-For` is believed; repeatable.
+        /// Without any, the header is ignored and devices are matched by their own address.
+        #[arg(long = "trusted-proxy", value_name = "CIDR")]
+        trusted_proxies: Vec<String>,
     },
     /// Import a CRM export as a delta against the previous import. Once a model has been
     /// built, it is rebuilt whenever an import changes products, customers or purchases.
@@ -191,9 +195,10 @@ fn run(command: Command) -> Result<()> {
             data,
             listen,
             config: file,
+            trusted_proxies,
         } => {
             let file = file.map(|p| config::read_file(&p)).transpose()?;
-            let settings = config::resolve(data, listen, file)?;
+            let settings = config::resolve(data, listen, trusted_proxies, file)?;
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()

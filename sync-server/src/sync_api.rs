@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::error::json_category;
 use crate::feed::{self, PageError};
-use crate::http::{AppState, HttpError, Presented, authorize};
+use crate::http::{AppState, ClientAddr, HttpError, Presented, authorize};
 use crate::mutations::{self, PushError};
 
 /// The pull and push routes.
@@ -67,6 +67,7 @@ struct PullQuery {
 
 async fn pull(
     State(state): State<AppState>,
+    client: ClientAddr,
     path: Result<Path<String>, PathRejection>,
     query: Result<Query<PullQuery>, QueryRejection>,
     uri: Uri,
@@ -86,6 +87,7 @@ async fn pull(
     };
     let cursor = q.cursor.unwrap_or_default();
     let presented = Presented {
+        client,
         method: "GET",
         uri: &uri,
         headers: &headers,
@@ -117,6 +119,7 @@ async fn pull(
 
 async fn push(
     State(state): State<AppState>,
+    client: ClientAddr,
     path: Result<Path<String>, PathRejection>,
     uri: Uri,
     headers: HeaderMap,
@@ -136,6 +139,7 @@ async fn push(
         .map_err(|_| too_large())?;
     // The device signs the body too, so it is read (bounded) before the credentials are checked.
     let presented = Presented {
+        client,
         method: "POST",
         uri: &uri,
         headers: &headers,

@@ -26,6 +26,8 @@ use super::{Server, api_error, cli, cli_in, field};
 pub const ADVISOR: &str = "A042";
 /// Her PIN.
 pub const ADVISOR_PIN: &str = "40425061";
+/// The address range every store made by these helpers serves: loopback's first address.
+pub const STORE_NETWORK: &str = "127.0.0.1/32";
 /// The app version the devices report.
 pub const APP_VERSION: &str = "test-device";
 
@@ -73,7 +75,7 @@ pub fn new_key() -> Vec<u8> {
         .to_vec()
 }
 
-/// Creates `store` unless it exists.
+/// Creates `store` (serving [`STORE_NETWORK`]) unless it exists.
 pub fn ensure_store(data: &Path, store: &str) {
     let d = data.to_str().unwrap();
     let listed = cli(&["store", "list", "--data", d]);
@@ -90,6 +92,8 @@ pub fn ensure_store(data: &Path, store: &str) {
             store,
             "--name",
             store,
+            "--network",
+            STORE_NETWORK,
         ],
         "",
     );
@@ -137,7 +141,7 @@ pub fn enrolment_code(data: &Path, store: &str) -> String {
 
 impl Server {
     /// A device of `store` enrolled on this server, holding a lease, with [`ADVISOR`] signed
-    /// in. The store and the advisor are created if missing.
+    /// in. The store (serving [`STORE_NETWORK`]) and the advisor are created if missing.
     pub async fn device(&self, store: &str) -> Device {
         let device = self.bare_device(store).await;
         ensure_advisor(&self.data, store, ADVISOR, ADVISOR_PIN);

@@ -14,6 +14,7 @@ use carnet_core::session::{
 };
 use carnet_protocol::{HEADER_PROTOCOL, PROTOCOL_VERSION};
 
+use super::device::STORE_NETWORK;
 use super::{Device, Server, cli, cli_in, field, pinned_client};
 
 pub const PIN_A1: &str = "48213957";
@@ -78,8 +79,8 @@ pub struct Provisioned {
 }
 
 impl Provisioned {
-    /// Stores S001 (lease 120 s, idle 60 s), S002 and S003 (off-network limit 300 s); advisors
-    /// A1, A2 (S001) and C1 (S002); a manager of S001.
+    /// Stores S001 (lease 120 s, idle 60 s), S002 and S003 (off-network limit 300 s), each
+    /// on the network 127.0.0.1/32; advisors A1, A2 (S001) and C1 (S002); a manager of S001.
     pub fn new() -> Provisioned {
         Self::serving_with(&[])
     }
@@ -107,7 +108,18 @@ impl Provisioned {
             ),
         ];
         for (store, name, policy) in policies {
-            let mut args = vec!["store", "add", "--data", ds, "--store", store, "--name", name];
+            let mut args = vec![
+                "store",
+                "add",
+                "--data",
+                ds,
+                "--store",
+                store,
+                "--name",
+                name,
+                "--network",
+                STORE_NETWORK,
+            ];
             args.extend_from_slice(policy);
             cli(&args);
         }
