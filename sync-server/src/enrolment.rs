@@ -205,24 +205,21 @@ pub fn devices(conn: &Connection, store_id: Option<&str>) -> Result<Vec<DeviceIn
     Ok(rows)
 }
 
-fn require_device(
+/// Runs `update` (parameters: device id, then `now`) on the device if it is of `store_id`
+/// (any store if `None`): another store's device is answered as an unknown one.
+fn update_device(
     conn: &Connection,
     store_id: Option<&str>,
     device_id: &str,
+    update: &str,
 ) -> Result<(), AdminError> {
-    let found: Option<String> = conn
-        .query_row(
-            "SELECT store_id FROM device WHERE id = ?1",
-            [device_id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    match (found, store_id) {
-        (Some(s), Some(want)) if s != want => Err(AdminError::NotFound(format!(
-            "no device {device_id} in store {want}"
-        ))),
-        (Some(_), _) => Ok(()),
-        (None, _) => Err(AdminError::NotFound(format!("no device {device_id}"))),
+    let sql = format!("{update} WHERE id = ?1 AND (?3 IS NULL OR store_id = ?3)");
+    match conn.execute(&sql, params![device_id, ids::now(), store_id])? {
+        0 => Err(AdminError::NotFound(match store_id {
+            Some(store) => format!("no device {device_id} in store {store}"),
+            None => format!("no device {device_id}"),
+        })),
+        _ => Ok(()),
     }
 }
 
@@ -232,9 +229,12 @@ pub fn revoke(
     store_id: Option<&str>,
     device_id: &str,
 ) -> Result<(), AdminError> {
-    require_device(conn, store_id, device_id)?;
-    crate::devices::revoke(conn, device_id)?;
-    Ok(())
+    update_device(
+        conn,
+        store_id,
+        device_id,
+        "UPDATE device SET revoked_at = coalesce(revoked_at, ?2)",
+    )
 }
 
 /// Orders a remote wipe: the device is revoked and told to wipe at its next contact.
@@ -243,14 +243,13 @@ pub fn order_wipe(
     store_id: Option<&str>,
     device_id: &str,
 ) -> Result<(), AdminError> {
-    require_device(conn, store_id, device_id)?;
-    let now = ids::now();
-    conn.execute(
+    update_device(
+        conn,
+        store_id,
+        device_id,
         "UPDATE device SET wipe_ordered_at = coalesce(wipe_ordered_at, ?2),
-         revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1",
-        params![device_id, now],
-    )?;
-    Ok(())
+         revoked_at = coalesce(revoked_at, ?2)",
+    )
 }
 
 /// What the server knows of an enrolled device for authenticating it.
@@ -345,10 +344,13 @@ mod tests {
         let list = devices(&conn, Some("S001")).unwrap();
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].app_version.as_deref(), Some("1.0"));
-        assert!(matches!(
-            revoke(&conn, Some("S002"), &id),
-            Err(AdminError::NotFound(_))
-        ));
+        // Another store's device and an unknown one: the same answer.
+        let other = revoke(&conn, Some("S002"), &id).unwrap_err().to_string();
+        let unknown = revoke(&conn, Some("S002"), "dev-x")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(other.replace(&id, "dev-x"), unknown);
+        assert_eq!(unknown, "no device dev-x in store S002");
         order_wipe(&conn, Some("S001"), &id).unwrap();
         let key = device_key(&conn, &id).unwrap().unwrap();
         assert!(key.revoked && key.wipe_ordered);

@@ -281,6 +281,16 @@ pub fn live_row(conn: &Connection, entity: Entity, id: &str) -> Result<Option<Li
         .optional()?)
 }
 
+/// Whether the entity has a row, live or tombstone, in `store_id`'s feed: whether that store
+/// ever had it (until a compaction drops the tombstone).
+pub fn was_in(conn: &Connection, entity: Entity, id: &str, store_id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM feed WHERE entity = ?1 AND entity_id = ?2 AND store_id = ?3",
+        )?
+        .exists(params![entity.as_str(), id, store_id])?)
+}
+
 /// Writes the entity's new state in `store_id` (new seq). A live row it had in another store
 /// becomes a tombstone there. Run it inside the writer's transaction.
 pub fn put_live(

@@ -65,10 +65,10 @@ async fn the_same_push_twice_is_applied_once_and_gaps_are_refused() {
     assert_eq!(first.results.len(), 3);
     assert_eq!(first.results[0].outcome, Outcome::Applied);
     assert_eq!(first.results[1].outcome, Outcome::Applied);
-    // C0000004 is a Lyon customer: rejected, and it did not block anything.
+    // C0000004 is another store's customer: unknown here, and it did not block anything.
     assert_eq!(
         rejected_code(&first.results[2].outcome),
-        reject::OTHER_STORE
+        reject::UNKNOWN_CUSTOMER
     );
     let (after_first, mid, _) = api.pull_all("S001", &start, 100).await;
     assert_eq!(
@@ -604,7 +604,10 @@ async fn gift_flags_flow_back_and_profile_views_are_audited_not_fed() {
         .await;
     assert_eq!(r.results[0].outcome, Outcome::Applied);
     assert_eq!(r.results[1].outcome, Outcome::Superseded);
-    assert_eq!(rejected_code(&r.results[2].outcome), reject::OTHER_STORE);
+    assert_eq!(
+        rejected_code(&r.results[2].outcome),
+        reject::UNKNOWN_PURCHASE
+    );
     assert_eq!(
         rejected_code(&r.results[3].outcome),
         reject::UNKNOWN_PURCHASE
@@ -713,7 +716,10 @@ async fn erasure_tombstones_rejects_later_mutations_and_survives_reimport() {
         rejected_code(&r.results[1].outcome),
         reject::CUSTOMER_ERASED
     );
-    assert_eq!(rejected_code(&r.results[2].outcome), reject::OTHER_STORE);
+    assert_eq!(
+        rejected_code(&r.results[2].outcome),
+        reject::UNKNOWN_PURCHASE
+    );
     assert_eq!(r.results[3].outcome, Outcome::Applied);
     let (_, end2, _) = api.pull_all("S001", &end, 100).await;
     // The CRM still exports her: the import skips her and says so.

@@ -71,19 +71,20 @@ pub mod codes {
 
 /// Codes of [`Outcome::Rejected`].
 pub mod reject {
-    /// The customer is not known to the server.
+    /// The customer is not one of the device's store's (unknown, or another store's: the
+    /// answer never tells which).
     pub const UNKNOWN_CUSTOMER: &str = "unknown_customer";
-    /// The customer was erased (GDPR): every later mutation about her is rejected.
+    /// The customer, of the device's store, was erased (GDPR): every later mutation about her
+    /// is rejected.
     pub const CUSTOMER_ERASED: &str = "customer_erased";
-    /// The customer (or purchase) belongs to another store than the device's.
-    pub const OTHER_STORE: &str = "other_store";
     /// The value is not valid for the field (wrong type, empty name, unknown channel, ...).
     pub const INVALID_VALUE: &str = "invalid_value";
     /// The product is not in the catalog.
     pub const UNKNOWN_PRODUCT: &str = "unknown_product";
-    /// The purchase line is not known to the server.
+    /// The purchase line is not one of the device's store's (unknown or another store's).
     pub const UNKNOWN_PURCHASE: &str = "unknown_purchase";
-    /// A customer with this id or card already exists.
+    /// A customer with this id or card already exists, or existed (in any store: the answer
+    /// never says where).
     pub const ALREADY_EXISTS: &str = "already_exists";
 }
 
