@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/admin/advisors", get(list_advisors).post(add_advisor))
         .route("/v1/admin/advisors/{id}/disable", post(disable_advisor))
         .route("/v1/admin/advisors/{id}/reset", post(reset_advisor))
+        .route("/v1/admin/advisors/{id}/unlock", post(unlock_advisor))
         .route("/v1/admin/enrollment-codes", post(issue_code))
         .route("/v1/admin/devices", get(list_devices))
         .route("/v1/admin/devices/{id}/revoke", post(revoke_device))
@@ -158,6 +159,14 @@ async fn reset_advisor(
         })
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+async fn unlock_advisor(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<StatusCode, HttpError> {
+    order(&state, &headers, path, advisors::unlock, "advisor unlocked").await
 }
 
 async fn issue_code(

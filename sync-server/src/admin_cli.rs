@@ -156,7 +156,18 @@ pub enum AdvisorCommand {
         /// Her identifier.
         id: String,
     },
-    /// New PIN (from standard input); re-enables her and clears a lockout.
+    /// End her lockouts, on every device of her store.
+    Unlock {
+        /// Data directory.
+        #[arg(long, env = "CARNET_DATA")]
+        data: PathBuf,
+        /// Her store.
+        #[arg(long)]
+        store: String,
+        /// Her identifier.
+        id: String,
+    },
+    /// New PIN (from standard input); re-enables and unlocks her.
     Reset {
         /// Data directory.
         #[arg(long, env = "CARNET_DATA")]
@@ -357,13 +368,15 @@ pub fn advisor(command: AdvisorCommand) -> Result<()> {
             for a in advisors::list(&conn, &store).map_err(admin)? {
                 let state = if a.disabled {
                     "disabled".to_owned()
-                } else if let Some(until) = a.locked_until {
-                    format!("locked out until {until}")
+                } else if a.locked {
+                    "locked out on every device (advisor unlock)".to_owned()
+                } else if !a.locked_on_devices.is_empty() {
+                    format!("locked out on {}", a.locked_on_devices.join(" "))
                 } else {
                     "active".to_owned()
                 };
                 println!(
-                    "{}\t{}\t{}\tfailed {}",
+                    "{}\t{}\t{}\tfailed {} (24 h)",
                     a.advisor_id, a.name, state, a.failed_attempts
                 );
             }
@@ -373,6 +386,12 @@ pub fn advisor(command: AdvisorCommand) -> Result<()> {
             let conn = db::open_writer(&data)?;
             advisors::disable(&conn, &store, &id).map_err(admin)?;
             println!("advisor {id} of {store} disabled");
+            Ok(())
+        }
+        AdvisorCommand::Unlock { data, store, id } => {
+            let conn = db::open_writer(&data)?;
+            advisors::unlock(&conn, &store, &id).map_err(admin)?;
+            println!("advisor {id} of {store} unlocked");
             Ok(())
         }
         AdvisorCommand::Reset { data, store, id } => {

@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/006_advisor_per_store.sql"),
     include_str!("../migrations/007_device_keys.sql"),
     include_str!("../migrations/008_store_network.sql"),
+    include_str!("../migrations/009_sign_in_throttle.sql"),
 ];
 
 /// File name of the database inside the data directory.

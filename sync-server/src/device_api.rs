@@ -18,7 +18,7 @@ use crate::auth;
 use crate::enrolment::{self, EnrollError};
 use crate::http::parse_body;
 use crate::http::{AppState, ClientAddr, HttpError, Presented, authorize};
-use crate::{advisors, lease, stores};
+use crate::{advisors, lease, lockout, stores};
 
 /// The device routes (enrolment, presence, sign-in).
 pub fn routes() -> Router<AppState> {
@@ -119,6 +119,20 @@ async fn presence(
     }))
 }
 
+/// 429 `locked_out` with `Retry-After`. The message is the same for every identifier.
+fn locked_out(message: &str, retry_after_secs: i64) -> Response {
+    let mut response = HttpError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        presence_codes::LOCKED_OUT,
+        message,
+    )
+    .into_response();
+    if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    response
+}
+
 fn wrong_pin() -> HttpError {
     HttpError::new(
         StatusCode::UNAUTHORIZED,
@@ -150,49 +164,54 @@ async fn sign_in(
         caller.store_id.clone(),
         request.advisor_id.clone(),
     );
-    let attempt = state
+    // The decision and the charge in one write, before the (slow) PIN check.
+    let decided = state
         .db
         .write(move |conn| -> Result<_, HttpError> {
-            Ok(advisors::begin_attempt(conn, &device, &store, &advisor)?)
+            let decision = lockout::begin(conn, &device, &store, &advisor, lease::now_ms())?;
+            let credentials = match decision {
+                lockout::Decision::Check(_) => advisors::credentials(conn, &store, &advisor)?,
+                _ => None,
+            };
+            Ok((decision, credentials))
         })
         .await?;
-    let (hash, name) = match attempt {
-        advisors::Attempt::LockedOut(secs) => {
-            tracing::info!(device = %caller.device_id, "sign-in refused: locked out");
-            let mut response = HttpError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                presence_codes::LOCKED_OUT,
-                format!("too many failed sign-ins; try again in {secs} s or ask your manager"),
-            )
-            .into_response();
-            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-            return Ok(response);
+    let (attempt, hash, name) = match decided {
+        (lockout::Decision::Check(attempt), Some((name, hash))) => (attempt, hash, Some(name)),
+        // Unknown or disabled: checked against a dummy hash, so that it takes as long.
+        (lockout::Decision::Check(attempt), None) => {
+            (attempt, advisors::dummy_hash().to_owned(), None)
         }
-        advisors::Attempt::Refuse => (advisors::dummy_hash().to_owned(), None),
-        advisors::Attempt::Check { pin_hash, name } => (pin_hash, Some(name)),
+        (lockout::Decision::DeviceWaits(secs), _) => {
+            tracing::info!(device = %caller.device_id, "sign-in refused: the device must wait");
+            return Ok(locked_out(
+                "too many failed sign-ins on this handheld: wait before trying again",
+                secs,
+            ));
+        }
+        (lockout::Decision::LockedOut(secs), _) => {
+            tracing::info!(device = %caller.device_id, "sign-in refused: locked out");
+            return Ok(locked_out(
+                "too many failed sign-ins with this identifier: try again later or ask your \
+                 manager to unlock it",
+                secs,
+            ));
+        }
     };
     let pin = request.pin;
     let matches = tokio::task::spawn_blocking(move || advisors::verify_pin(&pin, &hash))
         .await
         .map_err(|e| HttpError::from(crate::Error::Task(e.to_string())))?;
     let ok = matches && name.is_some();
-    let (device, store, advisor) = (
-        caller.device_id.clone(),
-        caller.store_id.clone(),
-        request.advisor_id.clone(),
-    );
+    let (device, advisor) = (caller.device_id.clone(), request.advisor_id.clone());
     state
         .db
         .write(move |conn| -> Result<_, HttpError> {
-            Ok(advisors::finish_attempt(
-                conn,
-                &device,
-                &store,
-                ok.then_some(advisor.as_str()),
-                ok,
-            )?)
+            lockout::finish(conn, attempt, ok, lease::now_ms())?;
+            if ok {
+                advisors::signed_in(conn, &device, &advisor)?;
+            }
+            Ok(())
         })
         .await?;
     match name {

@@ -20,6 +20,7 @@ pub mod http;
 pub mod ids;
 pub mod import;
 pub mod lease;
+pub mod lockout;
 pub mod merge;
 pub mod model;
 pub mod mutations;

@@ -422,19 +422,21 @@ async fn advisor_a_cannot_act_as_b_and_pin_guessing_is_stopped() {
         }
         other => panic!("{other:?}"),
     }
-    // Brute force on A2: locked out after 5 failures (the first was A1's PIN above), even
-    // with the right PIN.
-    for guess in ["11111111", "22222222", "33333333", "44444444"] {
-        assert_eq!(
-            session.sign_in("A2".into(), guess.into()).await,
-            Err(SessionError::WrongPin)
-        );
-    }
-    assert!(matches!(
-        session.sign_in("A2".into(), PIN_A2.into()).await,
-        Err(SessionError::LockedOut { retry_after_secs }) if retry_after_secs > 60
-    ));
-    // The manager resets A2's PIN: the lockout ends.
+    // Guessing from this handheld: after three failures (two above) it must wait before its
+    // next attempt, whoever it is for, and while it waits not even the right PIN is checked.
+    assert_eq!(
+        session.sign_in("A2".into(), "11111111".into()).await,
+        Err(SessionError::WrongPin)
+    );
+    let wait = match session.sign_in("A2".into(), PIN_A2.into()).await {
+        Err(SessionError::LockedOut { retry_after_secs }) => retry_after_secs,
+        other => panic!("{other:?}"),
+    };
+    assert!(wait >= 1);
+    // Told how long to wait, it waits: then her right PIN works.
+    tokio::time::sleep(Duration::from_secs(wait)).await;
+    unlock(&session, "A2", PIN_A2).await;
+    // The manager resets A2's PIN: the new one works.
     let r = env
         .admin(reqwest::Method::POST, "/v1/admin/advisors/A2/reset")
         .json(&wire::PinReset {
@@ -447,18 +449,6 @@ async fn advisor_a_cannot_act_as_b_and_pin_guessing_is_stopped() {
     env.secrets.push("90817263".into());
     unlock(&session, "A2", "90817263").await;
     assert_eq!(session.advisor_id().as_deref(), Some("A2"));
-    // The device itself is throttled after 10 failures in 15 minutes, whoever is tried: 6 so
-    // far, 4 more on A1 (not enough to lock A1 out by herself), then even her right PIN fails.
-    for _ in 0..4 {
-        assert_eq!(
-            session.sign_in("A1".into(), "99999999".into()).await,
-            Err(SessionError::WrongPin)
-        );
-    }
-    assert!(matches!(
-        session.sign_in("A1".into(), PIN_A1.into()).await,
-        Err(SessionError::LockedOut { .. })
-    ));
     env.assert_clean_log();
 }
 

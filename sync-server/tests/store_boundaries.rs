@@ -205,6 +205,7 @@ async fn admin_calls_answer_the_same_for_another_stores_ids_as_for_unknown_ones(
         ),
         (Method::POST, "/v1/admin/advisors/{}/disable", "C1", "Z9"),
         (Method::POST, "/v1/admin/advisors/{}/reset", "C1", "Z9"),
+        (Method::POST, "/v1/admin/advisors/{}/unlock", "C1", "Z9"),
         (
             Method::DELETE,
             "/v1/admin/networks/{}/16",

@@ -258,10 +258,12 @@ pub struct AdvisorInfo {
     pub name: String,
     /// Whether she may sign in.
     pub disabled: bool,
-    /// Failed sign-ins since the last success.
+    /// Failed sign-ins with her identifier in the last 24 hours, on every device.
     pub failed_attempts: u32,
-    /// Locked out until (RFC 3339), if she is.
-    pub locked_until: Option<String>,
+    /// Locked out on every device of the store until a manager unlocks her.
+    pub locked: bool,
+    /// Devices on which she is locked out now (after failures there).
+    pub locked_on_devices: Vec<String>,
 }
 
 /// Admin: a network of the store, an address range its handhelds reach the server from.
