@@ -48,6 +48,9 @@ pub enum AuthError {
     /// reason says which.
     #[error("{0}")]
     OffNetwork(String),
+    /// This signed write was received already.
+    #[error("this request was received already")]
+    Replayed,
     /// Storage failed.
     #[error(transparent)]
     Db(#[from] Error),
@@ -80,6 +83,10 @@ pub struct Caller {
     pub device_id: String,
     /// Its store.
     pub store_id: String,
+    /// The request, as the SHA-256 of the message the device signed (a replay has the same).
+    pub request_digest: [u8; 32],
+    /// When the request's time leaves the window: a replay is refused by its time from then.
+    pub window_ends_ms: i64,
 }
 
 /// A request whose lease holds; its signature is not checked yet.
@@ -116,9 +123,15 @@ impl LeaseHolder {
             return Err(AuthError::BadLease("the request signature is wrong"));
         }
         check_state(&self.device, signer, &self.lease.nonce)?;
+        let claimed = self
+            .lease
+            .issued_at_ms
+            .saturating_add(i64::try_from(self.t).unwrap_or(i64::MAX));
         Ok(Caller {
             device_id: self.lease.device_id,
             store_id: self.lease.store_id,
+            request_digest: crate::ids::sha256(&message),
+            window_ends_ms: claimed.saturating_add(REQUEST_SKEW_MS),
         })
     }
 }
@@ -194,7 +207,7 @@ pub fn check_presence(
         .public_key
         .as_deref()
         .ok_or(AuthError::Unauthorized("this device is not enrolled"))?;
-    let message = presence_message(&request.device_id, &request.nonce);
+    let message = presence_message(&request.device_id, &request.nonce, &request.app_version);
     if !lease::verify_device(public_key, &message, &request.signature) {
         return Err(AuthError::BadLease("the presence signature is wrong"));
     }
@@ -238,6 +251,30 @@ pub fn check_network(
             "this request does not come from the store's network".into(),
         )),
     }
+}
+
+/// Accepts a signed write once: the same request again, within its window, is refused (past
+/// the window its time refuses it). Run it in a write; it forgets requests past their window.
+pub fn accept_once(conn: &Connection, caller: &Caller, now_ms: i64) -> Result<(), AuthError> {
+    conn.prepare_cached("DELETE FROM request_seen WHERE expires_ms < ?1")
+        .and_then(|mut s| s.execute([now_ms]))
+        .map_err(Error::from)?;
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO request_seen (digest, expires_ms) VALUES (?1, ?2)
+             ON CONFLICT (digest) DO NOTHING",
+        )
+        .and_then(|mut s| {
+            s.execute(rusqlite::params![
+                caller.request_digest.as_slice(),
+                caller.window_ends_ms
+            ])
+        })
+        .map_err(Error::from)?;
+    if inserted == 0 {
+        return Err(AuthError::Replayed);
+    }
+    Ok(())
 }
 
 /// Refuses a revoked or wiped enrolled device with the order that makes it shred, signed and
@@ -437,5 +474,24 @@ mod tests {
             Err(AuthError::OffNetwork(_))
         ));
         check_enrolment(&f.conn, "NOPE-NOPE-NOPE", None).unwrap();
+    }
+
+    #[test]
+    fn a_signed_write_is_accepted_once_within_its_window() {
+        let now = 1_000_000_000;
+        let f = fixture(now);
+        let c = credentials(&f, &f.key, 2_000, GET);
+        let caller = authorize(&f, &c, None, now + 2_000).unwrap();
+        accept_once(&f.conn, &caller, now + 2_000).unwrap();
+        assert!(matches!(
+            accept_once(&f.conn, &caller, now + 3_000),
+            Err(AuthError::Replayed)
+        ));
+        // Another request (another t) of the same lease is another write.
+        let other = authorize(&f, &credentials(&f, &f.key, 2_001, GET), None, now + 2_001).unwrap();
+        accept_once(&f.conn, &other, now + 2_001).unwrap();
+        // Past the window the row is forgotten; the request's time refuses it by then.
+        accept_once(&f.conn, &caller, caller.window_ends_ms + 1).unwrap();
+        assert!(authorize(&f, &c, None, caller.window_ends_ms + 1).is_err());
     }
 }

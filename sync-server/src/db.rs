@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/007_device_keys.sql"),
     include_str!("../migrations/008_store_network.sql"),
     include_str!("../migrations/009_sign_in_throttle.sql"),
+    include_str!("../migrations/010_signed_requests.sql"),
 ];
 
 /// File name of the database inside the data directory.

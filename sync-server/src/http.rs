@@ -121,6 +121,11 @@ impl From<AuthError> for HttpError {
                 presence_codes::NOT_ON_STORE_NETWORK,
                 why,
             ),
+            AuthError::Replayed => Self::new(
+                StatusCode::CONFLICT,
+                presence_codes::REPLAYED_REQUEST,
+                "this request was received already: sign it again to send it again",
+            ),
             AuthError::Db(e) => e.into(),
         }
     }
@@ -244,7 +249,7 @@ pub(crate) async fn authorize_lease(
 }
 
 /// Authenticates a device request: its lease and address ([`authorize_lease`]), then the
-/// device's signature over method, path with query and `body`.
+/// device's signature over method, path with query and `body`; a write (`POST`) only once.
 pub(crate) async fn authorize(
     state: &AppState,
     request: Presented<'_>,
@@ -254,14 +259,24 @@ pub(crate) async fn authorize(
     let holder = authorize_lease(state, request, store_id).await?;
     let body_hash = crate::ids::hex(&crate::ids::sha256(body));
     let path = signed_parts(request.uri);
-    Ok(holder.check_signature(
+    let caller = holder.check_signature(
         auth::Signed {
             method: request.method,
             path_and_query: &path,
             body_sha256_hex: &body_hash,
         },
         &state.lease,
-    )?)
+    )?;
+    if request.method != "GET" {
+        let seen = caller.clone();
+        state
+            .db
+            .write(move |conn| -> Result<_, HttpError> {
+                Ok(auth::accept_once(conn, &seen, crate::lease::now_ms())?)
+            })
+            .await?;
+    }
+    Ok(caller)
 }
 
 impl From<AdminError> for HttpError {

@@ -178,7 +178,7 @@ async fn stores_protocol_and_credentials_are_checked() {
     assert_eq!((status, err.error.as_str()), (403, codes::FORBIDDEN_STORE));
     // Old or missing protocol version.
     let path = format!("{}{}", server.base, carnet_protocol::changes_path("S002"));
-    for version in [None, Some("0"), Some("garbage")] {
+    for version in [None, Some("0"), Some("1"), Some("garbage")] {
         let mut req = api.http.get(&path);
         if let Some(v) = version {
             req = req.header(HEADER_PROTOCOL, v);

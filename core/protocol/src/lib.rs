@@ -17,8 +17,10 @@ pub mod pin;
 pub mod presence;
 
 /// The protocol version this crate speaks. A request with an older (or no) version gets
-/// `426 upgrade_required`.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// `426 upgrade_required`. Version 2: presence requests sign the app version
+/// ([`presence::presence_message`]), request signatures hold for
+/// [`presence::REQUEST_SKEW_MS`] and a signed write is accepted once, no device tokens.
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// The request header carrying [`PROTOCOL_VERSION`].
 pub const HEADER_PROTOCOL: &str = "x-carnet-protocol";

@@ -22,8 +22,10 @@ pub const HEADER_LEASE: &str = "x-carnet-lease";
 /// Header carrying `t=<ms since the lease was issued>;sig=<base64url signature>`.
 pub const HEADER_DEVICE_AUTH: &str = "x-carnet-device-auth";
 
-/// How far a request's claimed time (lease issue time + `t`) may be from the server's clock.
-pub const REQUEST_SKEW_MS: i64 = 60_000;
+/// How far a request's claimed time (lease issue time + `t`) may be from the server's clock:
+/// a captured request is refused once this has passed, and a signed `POST` is accepted once
+/// within it ([`codes::REPLAYED_REQUEST`] for the same bytes again).
+pub const REQUEST_SKEW_MS: i64 = 10_000;
 
 /// Error codes added by this module (body: the crate's `ApiError`).
 pub mod codes {
@@ -48,6 +50,9 @@ pub mod codes {
     /// 403: the request comes from outside the store's network (its address ranges): the
     /// device locks until it is back in the store.
     pub const NOT_ON_STORE_NETWORK: &str = "not_on_store_network";
+    /// 409: this signed request was received already (a replay, or the same bytes sent
+    /// twice): sign the request again (a new `t`) to send it again.
+    pub const REPLAYED_REQUEST: &str = "replayed_request";
     /// 401: the server does not know this device (never enrolled there, or a server restored
     /// from a backup older than the enrolment). Not an order to destroy anything: the device
     /// locks and keeps its encrypted cache until a manager enrols it again.
@@ -188,9 +193,10 @@ pub struct SignInResponse {
     pub name: String,
 }
 
-/// Domain-separated bytes a device signs to ask for a lease.
-pub fn presence_message(device_id: &str, nonce: &str) -> Vec<u8> {
-    format!("carnet-presence-v1\n{device_id}\n{nonce}").into_bytes()
+/// Domain-separated bytes a device signs to ask for a lease: its id, the nonce and the app
+/// version it reports (so that a replayed check cannot change what the manager sees).
+pub fn presence_message(device_id: &str, nonce: &str, app_version: &str) -> Vec<u8> {
+    format!("carnet-presence-v2\n{device_id}\n{nonce}\n{app_version}").into_bytes()
 }
 
 /// Bytes a device signs for one request: method, path with query, the lease's nonce, the
@@ -357,7 +363,11 @@ mod tests {
 
     #[test]
     fn messages_are_domain_separated() {
-        assert_ne!(presence_message("d", "n"), lease_message(b"d\nn"));
+        assert_ne!(presence_message("d", "n", "1"), lease_message(b"d\nn\n1"));
+        assert_ne!(
+            presence_message("d", "n", "1"),
+            presence_message("d", "n", "2")
+        );
         assert!(request_message("GET", "/x", "n", 1, "00").starts_with(b"carnet-request-v1\n"));
     }
 }

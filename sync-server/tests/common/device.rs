@@ -268,7 +268,9 @@ impl Device {
         let mut nonce = [0u8; 32];
         ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut nonce).unwrap();
         let nonce = URL_SAFE_NO_PAD.encode(nonce);
-        let sig = self.key.sign(&wire::presence_message(&self.id, &nonce));
+        let sig = self
+            .key
+            .sign(&wire::presence_message(&self.id, &nonce, APP_VERSION));
         wire::PresenceRequest {
             device_id: self.id.clone(),
             nonce,
