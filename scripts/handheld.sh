@@ -25,7 +25,9 @@ fi
 server=("$bin/carnet-sync-server")
 data="$demo/server"
 "${server[@]}" import --data "$data" "$demo/export" >/dev/null
-"${server[@]}" store add --data "$data" --store S001 --name "Paris Rivoli" >/dev/null
+# The store's network: the handheld reaches the server from 127.0.0.1 (with its Wi-Fi off, the
+# simulator sends from 127.0.0.2, outside it).
+"${server[@]}" store add --data "$data" --store S001 --name "Paris Rivoli" --network 127.0.0.1/32 >/dev/null
 echo 1234 | "${server[@]}" advisor add --data "$data" --store S001 --id A001 --name "Camille" >/dev/null
 "${server[@]}" model build --data "$data" >/dev/null
 port="${CARNET_PORT:-8443}"

@@ -16,7 +16,7 @@ S=target/debug/carnet-sync-server
 target/debug/carnet-fixtures --size tiny --out "$tmp/export" >/dev/null 2>&1
 $S import --data "$tmp/srv" "$tmp/export" >/dev/null 2>&1
 $S model build --data "$tmp/srv" >/dev/null 2>&1
-$S store add --data "$tmp/srv" --store S001 --name "Paris Rivoli" >/dev/null
+$S store add --data "$tmp/srv" --store S001 --name "Paris Rivoli" --network 127.0.0.1/32 >/dev/null
 echo 482913 | $S advisor add --data "$tmp/srv" --store S001 --id A901 --name "iOS Test" >/dev/null 2>&1
 RUST_LOG=warn $S serve --data "$tmp/srv" --listen 127.0.0.1:0 >"$tmp/out" 2>/dev/null &
 server_pid=$!

@@ -160,7 +160,7 @@ quiet "$fixtures_bin" --size tiny --out "$tmp/export"
 srv="$tmp/server"
 quiet "$server_bin" import --data "$srv" "$tmp/export"
 quiet "$server_bin" model build --data "$srv"
-quiet "$server_bin" store add --data "$srv" --store S001 --name "Paris Rivoli"
+quiet "$server_bin" store add --data "$srv" --store S001 --name "Paris Rivoli" --network 127.0.0.1/32
 advisor=A901
 pin=482913
 echo "$pin" | quiet "$server_bin" advisor add --data "$srv" --store S001 --id "$advisor" --name "Swift Check"

@@ -1,79 +1,42 @@
 //! Device sync benchmark over loopback TLS against the real server binary: initial sync of a
 //! generated store beside the raw bulk-load rate of the cache (same run), then a delta of 1,000
-//! changed customers. Prints seconds, rows/s, bytes read by the device, device peak RSS.
+//! changed customers. The device enrols with a one-time code and signs every request with its
+//! lease, as a handheld does. Prints seconds, rows/s, bytes read by the device, device peak RSS.
 //!
-//! `cargo build --release -p carnet-sync-server && cargo run --release -p carnet-sync-server
-//!  --example device-sync-bench -- [tiny|store|large]`
+//! `cargo run --release -p carnet-sync-server --example device-sync-bench -- [tiny|store|large]`
+//! (builds the server binary of the same profile first if needed)
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Instant;
 
-use carnet_core::sync::{CancelHandle, ServerConfig, SyncClient, sync};
+use carnet_core::sync::{CancelHandle, sync};
 use carnet_core::{Cache, CacheKey, load};
 use carnet_fixtures::Export;
 use carnet_fixtures::format::{Customer, files};
 
-#[path = "../tests/common/equality.rs"]
-mod equality;
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::equality;
 
 type Error = Box<dyn std::error::Error>;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<(), Error> {
     let size = std::env::args().nth(1).unwrap_or_else(|| "store".into());
-    let exe = std::env::current_exe()?;
-    let target = exe.parent().and_then(Path::parent).ok_or("no target dir")?;
-    let server_bin = target.join("carnet-sync-server");
-    let root = target.parent().ok_or("no target root")?.join("bench-data");
-    let export_dir = root.join(format!("{size}-export"));
-    if !export_dir.join(files::MANIFEST).exists() {
-        carnet_fixtures::generate::generate(size.parse()?, 42, &export_dir)?;
-    }
+    let (root, export_dir) = common::store::bench_export(&size);
     let work = tempfile::tempdir_in(&root)?;
     let data = work.path().join("server");
 
     let started = Instant::now();
-    run(
-        &server_bin,
-        &["import", "--data", path(&data), path(&export_dir)],
-    )?;
+    common::import(&data, &export_dir);
     println!(
         "server import of {size}: {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    let token = run(
-        &server_bin,
-        &["device", "add", "--data", path(&data), "--store", "S001"],
-    )?
-    .lines()
-    .find_map(|l| l.strip_prefix("token ").map(str::trim).map(str::to_owned))
-    .ok_or("no token")?;
-    let mut server = Command::new(&server_bin)
-        .args(["serve", "--data", path(&data), "--listen", "127.0.0.1:0"])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()?;
-    let mut lines = BufReader::new(server.stdout.take().ok_or("no stdout")?).lines();
-    let (mut base, mut pin) = (String::new(), String::new());
-    while base.is_empty() || pin.is_empty() {
-        let line = lines.next().ok_or("server exited")??;
-        if let Some(b) = line.strip_prefix("listening on ") {
-            base = b.trim().into();
-        } else if let Some(p) = line.strip_prefix("certificate sha256 ") {
-            pin = p.trim().into();
-        }
-    }
-    std::thread::spawn(move || for _ in lines {});
-    let client = SyncClient::new(ServerConfig {
-        base_url: base,
-        certificate_pin: pin,
-        token,
-        store_id: "S001".into(),
-        local_address: None,
-    })?;
+    let server = common::Server::start(&data);
+    let device = server.device("S001").await;
+    let client = device.sync_client();
 
     let key = CacheKey::generate()?;
     let cache = Arc::new(Cache::open(work.path().join("device.db"), &key)?);
@@ -143,10 +106,7 @@ async fn main() -> Result<(), Error> {
     }
     std::fs::write(delta_export.join(files::CUSTOMERS), out)?;
     let started = Instant::now();
-    run(
-        &server_bin,
-        &["import", "--data", path(&data), path(&delta_export)],
-    )?;
+    common::import(&data, &delta_export);
     println!(
         "server re-import (delta of {changed}): {:.1} s",
         started.elapsed().as_secs_f64()
@@ -165,24 +125,8 @@ async fn main() -> Result<(), Error> {
         report.pulled,
         started.elapsed().as_secs_f64()
     );
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     Ok(())
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().unwrap_or_default()
-}
-
-fn run(bin: &PathBuf, args: &[&str]) -> Result<String, Error> {
-    let out = Command::new(bin)
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()?;
-    if !out.status.success() {
-        return Err(format!("{args:?}: {}", String::from_utf8_lossy(&out.stderr)).into());
-    }
-    Ok(String::from_utf8(out.stdout)?)
 }
 
 fn proc_io(field: &str) -> Result<u64, Error> {

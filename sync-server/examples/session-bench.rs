@@ -8,17 +8,19 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use carnet_core::session::{DevFileKeyStore, Platform, Session, SystemClock};
 use carnet_core::{Cache, CacheKey, card, load, lookup};
 use carnet_fixtures::Export;
 use carnet_fixtures::format::files;
-use carnet_protocol::presence::{self as wire, PresenceRequest};
+use carnet_protocol::presence as wire;
 use carnet_sync_server::db::{self, Db};
 use carnet_sync_server::lease::LeaseSigner;
-use carnet_sync_server::{advisors, enrolment, stores, tls};
-use ring::signature::{Ed25519KeyPair, KeyPair};
+use carnet_sync_server::{advisors, enrolment, networks, server, stores, tls};
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::Device;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
@@ -56,18 +58,7 @@ async fn main() -> Result<(), Error> {
         .map(|n| n.parse())
         .transpose()?
         .unwrap_or(200);
-    let exe = std::env::current_exe()?;
-    let target = exe
-        .parent()
-        .and_then(Path::parent)
-        .and_then(Path::parent)
-        .ok_or("no target dir")?;
-    let root = target.join("bench-data");
-    let export_dir = root.join(format!("{size}-export"));
-    if !export_dir.join(files::MANIFEST).exists() {
-        carnet_fixtures::generate::generate(size.parse()?, 42, &export_dir)?;
-    }
-    std::fs::create_dir_all(&root)?;
+    let (root, export_dir) = common::store::bench_export(&size);
     let work = tempfile::tempdir_in(&root)?;
 
     // 1. Unlock cold and warm.
@@ -108,20 +99,28 @@ async fn main() -> Result<(), Error> {
     let data = work.path().join("server");
     let conn = db::open_writer(&data)?;
     stores::add(&conn, "S001", "Paris", &Default::default())?;
+    networks::add(&conn, "S001", common::device::STORE_NETWORK)?;
     advisors::add(&conn, "S001", "A1", "Bench Advisor", "48213957")?;
     drop(conn);
     let identity = tls::load_or_create(&data)?;
     let pin = identity.fingerprint();
     let database = Db::open(&data)?;
     let signer = Arc::new(LeaseSigner::load_or_create(&data)?);
-    let router =
-        carnet_sync_server::server::router(Arc::clone(&database), Arc::clone(&signer), pin.clone());
+    let router = server::router(server::state(
+        Arc::clone(&database),
+        Arc::clone(&signer),
+        pin.clone(),
+    ));
     let config = axum_server::tls_rustls::RustlsConfig::from_config(tls::server_config(&identity)?);
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     listener.set_nonblocking(true)?;
     let base = format!("https://{}", listener.local_addr()?);
     let server = axum_server::from_tcp_rustls(listener, config)?;
-    tokio::spawn(async move { server.serve(router.into_make_service()).await });
+    tokio::spawn(async move {
+        server
+            .serve(router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .await
+    });
 
     let session = Session::open(
         work.path().join("device"),
@@ -159,33 +158,22 @@ async fn main() -> Result<(), Error> {
         argon
     );
 
-    // 3. Lease renewals of N devices, each over its own TLS connection, all at once.
+    // 3. Lease renewals of N devices, each enrolled over HTTP with its own code and key, each
+    // over its own TLS connection.
     let mut raw = Vec::with_capacity(devices);
     for _ in 0..devices {
-        let pkcs8 =
-            Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).map_err(|_| "rng")?;
-        let key = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).map_err(|_| "key")?;
-        let public = key.public_key().as_ref().to_vec();
-        let id = database
+        let code = database
             .write(move |c| {
-                let code = enrolment::issue(c, "S001", None, "bench", None)
-                    .map_err(|e| carnet_sync_server::Error::Config(e.to_string()))?;
-                enrolment::enroll(c, &code.code, &public, "bench")
-                    .map(|(id, _, _)| id)
+                enrolment::issue(c, "S001", None, "bench", None)
                     .map_err(|e| carnet_sync_server::Error::Config(e.to_string()))
             })
-            .await?;
-        raw.push((id, key));
+            .await?
+            .code;
+        let device = Device::enrol(&base, &pin, &code, None)
+            .await
+            .map_err(|(s, e)| format!("enrolment: {s} {}", e.error))?;
+        raw.push(device);
     }
-    carnet_protocol::pin::install_default_provider();
-    let clients: Vec<reqwest::Client> = (0..devices)
-        .map(|_| {
-            reqwest::Client::builder()
-                .tls_backend_preconfigured(carnet_protocol::pin::client_config(&pin)?)
-                .build()
-                .map_err(Error::from)
-        })
-        .collect::<Result<_, _>>()?;
     let raw = Arc::new(raw);
     let cpu_before = process_cpu_ms();
     let mut round_ms = Vec::new();
@@ -194,24 +182,13 @@ async fn main() -> Result<(), Error> {
     for round in 0..rounds {
         let round_start = Instant::now();
         let mut tasks = Vec::with_capacity(devices);
-        for (i, client) in clients.iter().enumerate() {
-            let (client, raw, base) = (client.clone(), Arc::clone(&raw), base.clone());
+        for i in 0..devices {
+            let raw = Arc::clone(&raw);
             tasks.push(tokio::spawn(async move {
-                let (id, key) = &raw[i];
-                let nonce = URL_SAFE_NO_PAD.encode([round as u8; 32]);
-                let sig = key.sign(&wire::presence_message(id, &nonce));
+                let device = &raw[i];
+                let request = device.presence_request();
                 let started = Instant::now();
-                let r = client
-                    .post(format!("{base}{}", wire::PRESENCE_PATH))
-                    .header(carnet_protocol::HEADER_PROTOCOL, "1")
-                    .json(&PresenceRequest {
-                        device_id: id.clone(),
-                        nonce,
-                        app_version: "bench".into(),
-                        signature: URL_SAFE_NO_PAD.encode(sig.as_ref()),
-                    })
-                    .send()
-                    .await?;
+                let r = device.presence_raw(&request).await;
                 if !r.status().is_success() {
                     return Err(format!("status {}", r.status()).into());
                 }

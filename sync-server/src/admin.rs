@@ -6,17 +6,18 @@ use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use carnet_protocol::codes;
 use carnet_protocol::presence::{
-    AdvisorInfo, DeviceInfo, EnrollmentCode, NewAdvisor, NewEnrollmentCode, PinReset, Policy,
-    PolicyUpdate,
+    AdvisorInfo, DeviceInfo, EnrollmentCode, NewAdvisor, NewEnrollmentCode, NewStoreNetwork,
+    PinReset, Policy, PolicyUpdate, StoreNetwork,
 };
+use rusqlite::Connection;
 
 use crate::error::AdminError;
 use crate::http::parse_body;
 use crate::http::{AppState, HttpError};
-use crate::{advisors, auth, enrolment, stores};
+use crate::{advisors, enrolment, networks, stores};
 
 /// The routes under `/v1/admin`.
 pub fn routes() -> Router<AppState> {
@@ -25,10 +26,19 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/admin/advisors", get(list_advisors).post(add_advisor))
         .route("/v1/admin/advisors/{id}/disable", post(disable_advisor))
         .route("/v1/admin/advisors/{id}/reset", post(reset_advisor))
+        .route("/v1/admin/advisors/{id}/unlock", post(unlock_advisor))
         .route("/v1/admin/enrollment-codes", post(issue_code))
         .route("/v1/admin/devices", get(list_devices))
         .route("/v1/admin/devices/{id}/revoke", post(revoke_device))
         .route("/v1/admin/devices/{id}/wipe", post(wipe_device))
+        .route("/v1/admin/networks", get(list_networks).post(add_network))
+        .route("/v1/admin/networks/{addr}/{prefix}", delete(remove_network))
+}
+
+/// Extracts the token of an `Authorization: Bearer <token>` header value.
+fn bearer(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then(|| token.trim())
 }
 
 /// The manager's store, from `Authorization: Bearer <manager token>`.
@@ -36,7 +46,7 @@ async fn manager(state: &AppState, headers: &HeaderMap) -> Result<String, HttpEr
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| auth::bearer(Some(v)))
+        .and_then(bearer)
         .map(str::to_owned)
         .ok_or_else(|| {
             HttpError::new(
@@ -67,12 +77,7 @@ async fn get_store(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<axum::Json<Policy>, HttpError> {
-    let store = manager(&state, &headers).await?;
-    let policy = state
-        .db
-        .read(move |conn| -> Result<_, HttpError> { Ok(stores::require(conn, &store)?) })
-        .await?;
-    Ok(axum::Json(policy))
+    read_own(&state, &headers, stores::require).await
 }
 
 async fn put_store(
@@ -94,12 +99,7 @@ async fn list_advisors(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<axum::Json<Vec<AdvisorInfo>>, HttpError> {
-    let store = manager(&state, &headers).await?;
-    let list = state
-        .db
-        .read(move |conn| -> Result<_, HttpError> { Ok(advisors::list(conn, &store)?) })
-        .await?;
-    Ok(axum::Json(list))
+    read_own(&state, &headers, advisors::list).await
 }
 
 async fn add_advisor(
@@ -132,15 +132,14 @@ async fn disable_advisor(
     headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<StatusCode, HttpError> {
-    let store = manager(&state, &headers).await?;
-    let id = id_of(path)?;
-    state
-        .db
-        .write(move |conn| -> Result<_, HttpError> {
-            Ok(advisors::disable(conn, Some(&store), &id)?)
-        })
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+    order(
+        &state,
+        &headers,
+        path,
+        advisors::disable,
+        "advisor disabled",
+    )
+    .await
 }
 
 async fn reset_advisor(
@@ -156,10 +155,18 @@ async fn reset_advisor(
     state
         .db
         .write(move |conn| -> Result<_, HttpError> {
-            Ok(advisors::reset(conn, Some(&store), &id, &reset.pin)?)
+            Ok(advisors::reset(conn, &store, &id, &reset.pin)?)
         })
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+async fn unlock_advisor(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<StatusCode, HttpError> {
+    order(&state, &headers, path, advisors::unlock, "advisor unlocked").await
 }
 
 async fn issue_code(
@@ -194,12 +201,10 @@ async fn list_devices(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<axum::Json<Vec<DeviceInfo>>, HttpError> {
-    let store = manager(&state, &headers).await?;
-    let list = state
-        .db
-        .read(move |conn| -> Result<_, HttpError> { Ok(enrolment::devices(conn, Some(&store))?) })
-        .await?;
-    Ok(axum::Json(list))
+    read_own(&state, &headers, |conn, store| {
+        enrolment::devices(conn, Some(store))
+    })
+    .await
 }
 
 async fn revoke_device(
@@ -207,7 +212,9 @@ async fn revoke_device(
     headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<StatusCode, HttpError> {
-    act_on_device(&state, &headers, path, enrolment::revoke, "device revoked").await
+    let revoke =
+        |conn: &Connection, store: &str, id: &str| enrolment::revoke(conn, Some(store), id);
+    order(&state, &headers, path, revoke, "device revoked").await
 }
 
 async fn wipe_device(
@@ -215,22 +222,57 @@ async fn wipe_device(
     headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<StatusCode, HttpError> {
-    act_on_device(
-        &state,
-        &headers,
-        path,
-        enrolment::order_wipe,
-        "remote wipe ordered",
-    )
-    .await
+    let wipe =
+        |conn: &Connection, store: &str, id: &str| enrolment::order_wipe(conn, Some(store), id);
+    order(&state, &headers, path, wipe, "remote wipe ordered").await
 }
 
-/// Applies a manager's order to a device of her store, and logs it with the device id.
-async fn act_on_device(
+async fn list_networks(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<axum::Json<Vec<StoreNetwork>>, HttpError> {
+    read_own(&state, &headers, networks::list).await
+}
+
+async fn add_network(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, axum::Json<StoreNetwork>), HttpError> {
+    let store = manager(&state, &headers).await?;
+    let new: NewStoreNetwork = parse_body(&body)?;
+    let added = state
+        .db
+        .write(move |conn| -> Result<_, HttpError> { Ok(networks::add(conn, &store, &new.cidr)?) })
+        .await?;
+    tracing::info!(network = %added.cidr, "store network added");
+    Ok((StatusCode::CREATED, axum::Json(added)))
+}
+
+async fn remove_network(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Result<StatusCode, HttpError> {
+    let store = manager(&state, &headers).await?;
+    let Path((addr, prefix)) =
+        path.map_err(|_| HttpError::bad_request("malformed network in the path"))?;
+    let cidr = format!("{addr}/{prefix}");
+    let logged = cidr.clone();
+    state
+        .db
+        .write(move |conn| -> Result<_, HttpError> { Ok(networks::remove(conn, &store, &cidr)?) })
+        .await?;
+    tracing::info!(network = %logged, "store network removed");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Applies a manager's order to a device or an advisor of her store, and logs it with the id.
+async fn order(
     state: &AppState,
     headers: &HeaderMap,
     path: Result<Path<String>, PathRejection>,
-    order: fn(&rusqlite::Connection, Option<&str>, &str) -> Result<(), AdminError>,
+    order: fn(&Connection, &str, &str) -> Result<(), AdminError>,
     done: &'static str,
 ) -> Result<StatusCode, HttpError> {
     let store = manager(state, headers).await?;
@@ -238,8 +280,35 @@ async fn act_on_device(
     let logged = id.clone();
     state
         .db
-        .write(move |conn| -> Result<_, HttpError> { Ok(order(conn, Some(&store), &id)?) })
+        .write(move |conn| -> Result<_, HttpError> { Ok(order(conn, &store, &id)?) })
         .await?;
-    tracing::info!(device = %logged, "{done}");
+    tracing::info!(id = %logged, "{done}");
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Reads what `read` finds of the manager's store.
+async fn read_own<T: Send + 'static>(
+    state: &AppState,
+    headers: &HeaderMap,
+    read: fn(&Connection, &str) -> Result<T, AdminError>,
+) -> Result<axum::Json<T>, HttpError> {
+    let store = manager(state, headers).await?;
+    let found = state
+        .db
+        .read(move |conn| -> Result<_, HttpError> { Ok(read(conn, &store)?) })
+        .await?;
+    Ok(axum::Json(found))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer;
+
+    #[test]
+    fn bearer_parsing() {
+        assert_eq!(bearer("Bearer abc"), Some("abc"));
+        assert_eq!(bearer("bearer  abc "), Some("abc"));
+        assert_eq!(bearer("Basic abc"), None);
+        assert_eq!(bearer("Bearer "), None);
+    }
 }

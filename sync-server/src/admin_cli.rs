@@ -1,5 +1,5 @@
-//! The back office's commands: stores and their policy, managers, advisors, enrolment codes
-//! (printed and as a QR code in the terminal), devices' state and remote wipe.
+//! The back office's commands: stores, their policy and networks, managers, advisors,
+//! enrolment codes (printed and as a QR code in the terminal), devices' state and remote wipe.
 //!
 //! PINs are read from standard input, never from the command line (shell history, `ps`).
 
@@ -11,7 +11,7 @@ use clap::Subcommand;
 
 use crate::error::AdminError;
 use crate::error::{Error, Result};
-use crate::{advisors, db, enrolment, stores, tls};
+use crate::{advisors, db, enrolment, networks, stores, tls};
 
 /// `store …`
 #[derive(Subcommand)]
@@ -36,13 +36,52 @@ pub enum StoreCommand {
         /// Idle timeout in seconds (30..=28800) [default: 300].
         #[arg(long)]
         idle_secs: Option<u32>,
+        /// An address range (CIDR) its handhelds reach the server from; repeatable. Without
+        /// one, the store's devices are refused until one is added (`store network add`).
+        #[arg(long = "network", value_name = "CIDR")]
+        networks: Vec<String>,
     },
-    /// List stores and their policy.
+    /// List stores, their policy and their networks.
     List {
         /// Data directory.
         #[arg(long, env = "CARNET_DATA")]
         data: PathBuf,
     },
+    /// A store's networks: the address ranges its handhelds reach the server from.
+    #[command(subcommand)]
+    Network(NetworkCommand),
+}
+
+/// `store network …`
+#[derive(Subcommand)]
+pub enum NetworkCommand {
+    /// Add address ranges (CIDR, IPv4 or IPv6; an address alone is one host).
+    Add(Ranges),
+    /// List a store's ranges.
+    List {
+        /// Data directory.
+        #[arg(long, env = "CARNET_DATA")]
+        data: PathBuf,
+        /// The store.
+        #[arg(long)]
+        store: String,
+    },
+    /// Remove ranges: devices reaching the server from there are refused at once.
+    Remove(Ranges),
+}
+
+/// A store's ranges to add or remove, all or none.
+#[derive(clap::Args)]
+pub struct Ranges {
+    /// Data directory.
+    #[arg(long, env = "CARNET_DATA")]
+    data: PathBuf,
+    /// The store.
+    #[arg(long)]
+    store: String,
+    /// A range, e.g. 192.168.10.0/24; repeatable.
+    #[arg(long = "cidr", value_name = "CIDR", required = true)]
+    cidrs: Vec<String>,
 }
 
 /// `manager …`
@@ -111,14 +150,31 @@ pub enum AdvisorCommand {
         /// Data directory.
         #[arg(long, env = "CARNET_DATA")]
         data: PathBuf,
+        /// Her store.
+        #[arg(long)]
+        store: String,
         /// Her identifier.
         id: String,
     },
-    /// New PIN (from standard input); re-enables her and clears a lockout.
+    /// End her lockouts, on every device of her store.
+    Unlock {
+        /// Data directory.
+        #[arg(long, env = "CARNET_DATA")]
+        data: PathBuf,
+        /// Her store.
+        #[arg(long)]
+        store: String,
+        /// Her identifier.
+        id: String,
+    },
+    /// New PIN (from standard input); re-enables and unlocks her.
     Reset {
         /// Data directory.
         #[arg(long, env = "CARNET_DATA")]
         data: PathBuf,
+        /// Her store.
+        #[arg(long)]
+        store: String,
         /// Her identifier.
         id: String,
     },
@@ -176,31 +232,90 @@ pub fn store(command: StoreCommand) -> Result<()> {
             lease_secs,
             off_network_secs,
             idle_secs,
+            networks: ranges,
         } => {
-            let conn = db::open_writer(&data)?;
+            let mut conn = db::open_writer(&data)?;
             let update = PolicyUpdate {
                 lease_ttl_secs: lease_secs,
                 off_network_limit_secs: off_network_secs,
                 idle_timeout_secs: idle_secs,
             };
-            let p = stores::add(&conn, &store, &name, &update).map_err(admin)?;
+            // The store and its networks together, or nothing (a typo in a range).
+            let tx = conn.transaction()?;
+            let p = stores::add(&tx, &store, &name, &update).map_err(admin)?;
+            for cidr in &ranges {
+                networks::add(&tx, &store, cidr).map_err(admin)?;
+            }
+            tx.commit()?;
             println!(
                 "store {store}: lease {} s, off-network limit {} s, idle timeout {} s",
                 p.lease_ttl_secs, p.off_network_limit_secs, p.idle_timeout_secs
             );
-            Ok(())
+            print_networks(&conn, &store)
         }
         StoreCommand::List { data } => {
             let conn = db::open_writer(&data)?;
             for (id, name, p) in stores::list(&conn).map_err(admin)? {
+                let ranges: Vec<String> = networks::list(&conn, &id)
+                    .map_err(admin)?
+                    .into_iter()
+                    .map(|n| n.cidr)
+                    .collect();
                 println!(
-                    "{id}\t{name}\tlease {} s\toff-network {} s\tidle {} s",
-                    p.lease_ttl_secs, p.off_network_limit_secs, p.idle_timeout_secs
+                    "{id}\t{name}\tlease {} s\toff-network {} s\tidle {} s\tnetworks {}",
+                    p.lease_ttl_secs,
+                    p.off_network_limit_secs,
+                    p.idle_timeout_secs,
+                    if ranges.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        ranges.join(" ")
+                    }
                 );
             }
             Ok(())
         }
+        StoreCommand::Network(command) => network(command),
     }
+}
+
+/// Prints a store's networks, or why its devices are refused without one.
+fn print_networks(conn: &rusqlite::Connection, store: &str) -> Result<()> {
+    let ranges = networks::list(conn, store).map_err(admin)?;
+    if ranges.is_empty() {
+        println!(
+            "store {store} has no network: its devices are refused until one is added \
+             (`store network add --store {store} --cidr RANGE`)"
+        );
+    }
+    for n in ranges {
+        println!("network {}\tadded {}", n.cidr, n.added_at);
+    }
+    Ok(())
+}
+
+/// A change to one of a store's ranges.
+type RangeChange = fn(&rusqlite::Connection, &str, &str) -> Result<(), AdminError>;
+
+fn network(command: NetworkCommand) -> Result<()> {
+    let (ranges, change): (Ranges, RangeChange) = match command {
+        NetworkCommand::List { data, store } => {
+            let conn = db::open_writer(&data)?;
+            stores::require(&conn, &store).map_err(admin)?;
+            return print_networks(&conn, &store);
+        }
+        NetworkCommand::Add(ranges) => (ranges, |c, store, cidr| {
+            networks::add(c, store, cidr).map(drop)
+        }),
+        NetworkCommand::Remove(ranges) => (ranges, networks::remove),
+    };
+    let mut conn = db::open_writer(&ranges.data)?;
+    let tx = conn.transaction()?;
+    for cidr in &ranges.cidrs {
+        change(&tx, &ranges.store, cidr).map_err(admin)?;
+    }
+    tx.commit()?;
+    print_networks(&conn, &ranges.store)
 }
 
 /// Runs a `manager` command.
@@ -253,30 +368,38 @@ pub fn advisor(command: AdvisorCommand) -> Result<()> {
             for a in advisors::list(&conn, &store).map_err(admin)? {
                 let state = if a.disabled {
                     "disabled".to_owned()
-                } else if let Some(until) = a.locked_until {
-                    format!("locked out until {until}")
+                } else if a.locked {
+                    "locked out on every device (advisor unlock)".to_owned()
+                } else if !a.locked_on_devices.is_empty() {
+                    format!("locked out on {}", a.locked_on_devices.join(" "))
                 } else {
                     "active".to_owned()
                 };
                 println!(
-                    "{}\t{}\t{}\tfailed {}",
+                    "{}\t{}\t{}\tfailed {} (24 h)",
                     a.advisor_id, a.name, state, a.failed_attempts
                 );
             }
             Ok(())
         }
-        AdvisorCommand::Disable { data, id } => {
+        AdvisorCommand::Disable { data, store, id } => {
             let conn = db::open_writer(&data)?;
-            advisors::disable(&conn, None, &id).map_err(admin)?;
-            println!("advisor {id} disabled");
+            advisors::disable(&conn, &store, &id).map_err(admin)?;
+            println!("advisor {id} of {store} disabled");
             Ok(())
         }
-        AdvisorCommand::Reset { data, id } => {
+        AdvisorCommand::Unlock { data, store, id } => {
+            let conn = db::open_writer(&data)?;
+            advisors::unlock(&conn, &store, &id).map_err(admin)?;
+            println!("advisor {id} of {store} unlocked");
+            Ok(())
+        }
+        AdvisorCommand::Reset { data, store, id } => {
             let conn = db::open_writer(&data)?;
             stores::check_id("an advisor id", &id).map_err(admin)?;
             let pin = read_pin()?;
-            advisors::reset(&conn, None, &id, &pin).map_err(admin)?;
-            println!("advisor {id}: new PIN set, failures cleared");
+            advisors::reset(&conn, &store, &id, &pin).map_err(admin)?;
+            println!("advisor {id} of {store}: new PIN set, failures cleared");
             Ok(())
         }
     }

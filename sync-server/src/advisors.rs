@@ -1,8 +1,7 @@
-//! Advisors of a store: identifier + PIN (4 to 8 digits, hashed with Argon2id and a random
-//! salt), disable, reset, and sign-in with a lockout after repeated failures.
-//!
-//! A sign-in attempt is charged *before* the (slow) hash check, in one write, so that parallel
-//! guesses cannot outrun the counter; a success clears it.
+//! Advisors of a store: identifier (unique within the store) + PIN (4 to 8 digits, hashed with
+//! Argon2id and a random salt), disable, reset, unlock, and who signed in on which device.
+//! Another store's advisor is, to a store, an unknown one. Sign-in attempts and lockouts are
+//! `lockout`'s.
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -10,14 +9,7 @@ use carnet_protocol::presence::AdvisorInfo;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::AdminError;
-use crate::{ids, stores};
-
-/// Consecutive failures of one advisor before she is locked out.
-pub const MAX_FAILURES: u32 = 5;
-/// How long a lockout lasts (a manager's PIN reset ends it earlier).
-pub const LOCKOUT_SECS: i64 = 15 * 60;
-/// Failures one device may make (any advisors) within [`LOCKOUT_SECS`] before it is throttled.
-pub const DEVICE_MAX_FAILURES: u32 = 10;
+use crate::{ids, lockout, stores};
 
 /// Checks the PIN policy: 4 to 8 ASCII digits.
 pub fn check_pin(pin: &str) -> Result<(), AdminError> {
@@ -63,203 +55,143 @@ pub fn add(
         ));
     }
     check_pin(pin)?;
-    let exists: Option<String> = conn
-        .query_row("SELECT id FROM advisor WHERE id = ?1", [advisor_id], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    if exists.is_some() {
+    if exists(conn, store_id, advisor_id)? {
         return Err(AdminError::Conflict(format!(
-            "advisor {advisor_id} exists already"
+            "advisor {advisor_id} exists already in store {store_id}"
         )));
     }
     conn.execute(
-        "INSERT INTO advisor (id, store_id, name, pin_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![advisor_id, store_id, name.trim(), hash_pin(pin)?, ids::now()],
+        "INSERT INTO advisor (store_id, id, name, pin_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![store_id, advisor_id, name.trim(), hash_pin(pin)?, ids::now()],
     )?;
     Ok(())
 }
 
-fn require_in_store(
+/// Runs `update` (parameters: store, advisor id, then `extra`) on the advisor, who must be of
+/// `store_id`: another store's is answered as an unknown one.
+fn update_in_store(
     conn: &Connection,
-    store_id: Option<&str>,
+    store_id: &str,
     advisor_id: &str,
+    update: &str,
+    extra: &dyn rusqlite::ToSql,
 ) -> Result<(), AdminError> {
-    let found: Option<String> = conn
-        .query_row(
-            "SELECT store_id FROM advisor WHERE id = ?1",
-            [advisor_id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    match (found, store_id) {
-        (Some(s), Some(want)) if s != want => Err(AdminError::NotFound(format!(
-            "no advisor {advisor_id} in store {want}"
+    match conn.execute(update, params![store_id, advisor_id, extra])? {
+        0 => Err(AdminError::NotFound(format!(
+            "no advisor {advisor_id} in store {store_id}"
         ))),
-        (Some(_), _) => Ok(()),
-        (None, _) => Err(AdminError::NotFound(format!("no advisor {advisor_id}"))),
+        _ => Ok(()),
     }
 }
 
-/// Disables an advisor (she can no longer sign in). `store_id` scopes a manager's request.
-pub fn disable(
-    conn: &Connection,
-    store_id: Option<&str>,
-    advisor_id: &str,
-) -> Result<(), AdminError> {
-    require_in_store(conn, store_id, advisor_id)?;
-    conn.execute(
-        "UPDATE advisor SET disabled_at = coalesce(disabled_at, ?2) WHERE id = ?1",
-        params![advisor_id, ids::now()],
-    )?;
-    Ok(())
+/// Disables an advisor of `store_id` (she can no longer sign in).
+pub fn disable(conn: &Connection, store_id: &str, advisor_id: &str) -> Result<(), AdminError> {
+    update_in_store(
+        conn,
+        store_id,
+        advisor_id,
+        "UPDATE advisor SET disabled_at = coalesce(disabled_at, ?3)
+         WHERE store_id = ?1 AND id = ?2",
+        &ids::now(),
+    )
 }
 
-/// Sets a new PIN, re-enables the advisor and clears her failures and lockout.
+/// Sets a new PIN for an advisor of `store_id`, re-enables and unlocks her.
 pub fn reset(
     conn: &Connection,
-    store_id: Option<&str>,
+    store_id: &str,
     advisor_id: &str,
     pin: &str,
 ) -> Result<(), AdminError> {
     check_pin(pin)?;
-    require_in_store(conn, store_id, advisor_id)?;
-    conn.execute(
-        "UPDATE advisor SET pin_hash = ?2, disabled_at = NULL, failed_attempts = 0,
-         locked_until = NULL WHERE id = ?1",
-        params![advisor_id, hash_pin(pin)?],
+    update_in_store(
+        conn,
+        store_id,
+        advisor_id,
+        "UPDATE advisor SET pin_hash = ?3, disabled_at = NULL WHERE store_id = ?1 AND id = ?2",
+        &hash_pin(pin)?,
     )?;
+    lockout::unlock(conn, store_id, advisor_id, now_ms())?;
     Ok(())
 }
 
-/// A store's advisors (never their PINs).
+/// Ends every lockout of an advisor of `store_id`, on every device.
+pub fn unlock(conn: &Connection, store_id: &str, advisor_id: &str) -> Result<(), AdminError> {
+    if !exists(conn, store_id, advisor_id)? {
+        return Err(AdminError::NotFound(format!(
+            "no advisor {advisor_id} in store {store_id}"
+        )));
+    }
+    lockout::unlock(conn, store_id, advisor_id, now_ms())?;
+    Ok(())
+}
+
+fn exists(conn: &Connection, store_id: &str, advisor_id: &str) -> Result<bool, AdminError> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM advisor WHERE store_id = ?1 AND id = ?2")?
+        .exists(params![store_id, advisor_id])?)
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// A store's advisors (never their PINs), with their lockouts.
 pub fn list(conn: &Connection, store_id: &str) -> Result<Vec<AdvisorInfo>, AdminError> {
     let mut stmt = conn.prepare(
-        "SELECT id, store_id, name, disabled_at IS NOT NULL, failed_attempts, locked_until
-         FROM advisor WHERE store_id = ?1 ORDER BY id",
+        "SELECT id, store_id, name, disabled_at IS NOT NULL FROM advisor WHERE store_id = ?1
+         ORDER BY id",
     )?;
     let rows = stmt
         .query_map([store_id], |r| {
-            Ok(AdvisorInfo {
-                advisor_id: r.get(0)?,
-                store_id: r.get(1)?,
-                name: r.get(2)?,
-                disabled: r.get(3)?,
-                failed_attempts: r.get(4)?,
-                locked_until: r.get(5)?,
-            })
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, bool>(3)?,
+            ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+    let now = now_ms();
+    rows.into_iter()
+        .map(|(advisor_id, store_id, name, disabled)| {
+            let lock = lockout::state(conn, &store_id, &advisor_id, now)?;
+            Ok(AdvisorInfo {
+                advisor_id,
+                store_id,
+                name,
+                disabled,
+                failed_attempts: lock.failures,
+                locked: lock.locked,
+                locked_on_devices: lock.locked_on_devices,
+            })
+        })
+        .collect()
 }
 
-/// What a charged sign-in attempt may do next.
-#[derive(Debug)]
-pub enum Attempt {
-    /// Check the PIN against this hash.
-    Check {
-        /// The stored hash.
-        pin_hash: String,
-        /// Her display name.
-        name: String,
-    },
-    /// Unknown, disabled or of another store: answer "wrong PIN" (after a dummy check).
-    Refuse,
-    /// Locked out (advisor or device) for this many more seconds.
-    LockedOut(i64),
-}
-
-fn secs_until(t: &str) -> i64 {
-    ids::parse_time(t).map_or(0, |t| (t - chrono::Utc::now()).num_seconds().max(1))
-}
-
-/// Charges an attempt by `device_id` for `advisor_id` of `store_id` (one write).
-pub fn begin_attempt(
+/// The display name and PIN hash of an advisor of `store_id` who may sign in (`None`:
+/// unknown to the store, or disabled).
+pub fn credentials(
     conn: &Connection,
-    device_id: &str,
     store_id: &str,
     advisor_id: &str,
-) -> Result<Attempt, AdminError> {
-    let now = chrono::Utc::now();
-    let window_start = ids::format_time(now - chrono::Duration::seconds(LOCKOUT_SECS));
-    let (device_failures, oldest): (u32, Option<String>) = conn.query_row(
-        "SELECT count(*), min(at) FROM sign_in_failure WHERE device_id = ?1 AND at > ?2",
-        params![device_id, window_start],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    if device_failures >= DEVICE_MAX_FAILURES {
-        let until = oldest
-            .as_deref()
-            .and_then(ids::parse_time)
-            .map(|t| ids::format_time(t + chrono::Duration::seconds(LOCKOUT_SECS)))
-            .unwrap_or_default();
-        return Ok(Attempt::LockedOut(secs_until(&until)));
-    }
-    let row: Option<(String, String, String, bool, u32, Option<String>)> = conn
-        .query_row(
-            "SELECT store_id, name, pin_hash, disabled_at IS NOT NULL, failed_attempts,
-             locked_until FROM advisor WHERE id = ?1",
-            [advisor_id],
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            },
-        )
-        .optional()?;
-    let Some((advisor_store, name, pin_hash, disabled, failed, locked_until)) = row else {
-        return Ok(Attempt::Refuse);
-    };
-    if advisor_store != store_id || disabled {
-        return Ok(Attempt::Refuse);
-    }
-    let now_s = ids::format_time(now);
-    if let Some(until) = locked_until.filter(|u| *u > now_s) {
-        return Ok(Attempt::LockedOut(secs_until(&until)));
-    }
-    let failed = failed + 1;
-    let lock = (failed >= MAX_FAILURES)
-        .then(|| ids::format_time(now + chrono::Duration::seconds(LOCKOUT_SECS)));
-    conn.execute(
-        "UPDATE advisor SET failed_attempts = ?2, locked_until = ?3 WHERE id = ?1",
-        params![advisor_id, if lock.is_some() { 0 } else { failed }, lock],
-    )?;
-    Ok(Attempt::Check { pin_hash, name })
+) -> Result<Option<(String, String)>, AdminError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT name, pin_hash FROM advisor
+             WHERE store_id = ?1 AND id = ?2 AND disabled_at IS NULL",
+        )?
+        .query_row([store_id, advisor_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
 }
 
-/// Records the result of a checked attempt (one write). A success clears the advisor's
-/// failures and remembers that she signed in on this device.
-pub fn finish_attempt(
-    conn: &Connection,
-    device_id: &str,
-    advisor_id: Option<&str>,
-    ok: bool,
-) -> Result<(), AdminError> {
-    let now = ids::now();
-    match (ok, advisor_id) {
-        (true, Some(advisor_id)) => {
-            conn.execute(
-                "UPDATE advisor SET failed_attempts = 0, locked_until = NULL WHERE id = ?1",
-                [advisor_id],
-            )?;
-            conn.execute(
-                "INSERT INTO device_advisor (device_id, advisor_id, last_sign_in) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (device_id, advisor_id) DO UPDATE SET last_sign_in = excluded.last_sign_in",
-                params![device_id, advisor_id, now],
-            )?;
-        }
-        _ => {
-            conn.execute(
-                "INSERT INTO sign_in_failure (device_id, at) VALUES (?1, ?2)",
-                params![device_id, now],
-            )?;
-        }
-    }
+/// Remembers that `advisor_id` signed in on `device_id`: her name may appear in its edits.
+pub fn signed_in(conn: &Connection, device_id: &str, advisor_id: &str) -> Result<(), AdminError> {
+    conn.execute(
+        "INSERT INTO device_advisor (device_id, advisor_id, last_sign_in) VALUES (?1, ?2, ?3)
+         ON CONFLICT (device_id, advisor_id) DO UPDATE SET last_sign_in = excluded.last_sign_in",
+        params![device_id, advisor_id, ids::now()],
+    )?;
     Ok(())
 }
 
@@ -303,7 +235,7 @@ mod tests {
     }
 
     #[test]
-    fn lockout_after_repeated_failures_and_reset() {
+    fn add_disable_reset_unlock() {
         let dir = tempfile::tempdir().unwrap();
         let conn = crate::db::open_writer(dir.path()).unwrap();
         stores::add(&conn, "S001", "Paris", &Default::default()).unwrap();
@@ -316,34 +248,56 @@ mod tests {
             add(&conn, "S001", "A2", "Bob", "12"),
             Err(AdminError::Invalid(_))
         ));
-        for _ in 0..MAX_FAILURES {
-            assert!(matches!(
-                begin_attempt(&conn, "d", "S001", "A1").unwrap(),
-                Attempt::Check { .. }
-            ));
-            finish_attempt(&conn, "d", Some("A1"), false).unwrap();
+        let (name, hash) = credentials(&conn, "S001", "A1").unwrap().unwrap();
+        assert!(name == "Alice" && verify_pin("1234", &hash));
+        // Locked out on device d, then a reset (new PIN) unlocks her.
+        let now = now_ms();
+        for i in 0..lockout::DEVICE_LOCK_FAILURES {
+            let at = now - 600_000 + i64::from(i) * 20_000;
+            let lockout::Decision::Check(a) = lockout::begin(&conn, "d", "S001", "A1", at).unwrap()
+            else {
+                panic!("not checked")
+            };
+            lockout::finish(&conn, a, false, at).unwrap();
         }
-        assert!(
-            matches!(begin_attempt(&conn, "d", "S001", "A1").unwrap(), Attempt::LockedOut(s) if s > 0)
-        );
+        assert_eq!(list(&conn, "S001").unwrap()[0].locked_on_devices, ["d"]);
+        reset(&conn, "S001", "A1", "5678").unwrap();
+        assert!(list(&conn, "S001").unwrap()[0].locked_on_devices.is_empty());
         assert!(matches!(
-            begin_attempt(&conn, "d", "S002", "A1").unwrap(),
-            Attempt::Refuse
-        ));
-        reset(&conn, Some("S001"), "A1", "5678").unwrap();
-        assert!(matches!(
-            begin_attempt(&conn, "d2", "S001", "A1").unwrap(),
-            Attempt::Check { .. }
-        ));
-        assert!(matches!(
-            reset(&conn, Some("S002"), "A1", "5678"),
+            reset(&conn, "S002", "A1", "5678"),
             Err(AdminError::NotFound(_))
         ));
-        disable(&conn, Some("S001"), "A1").unwrap();
         assert!(matches!(
-            begin_attempt(&conn, "d2", "S001", "A1").unwrap(),
-            Attempt::Refuse
+            unlock(&conn, "S001", "A404"),
+            Err(AdminError::NotFound(_))
         ));
+        unlock(&conn, "S001", "A1").unwrap();
+        disable(&conn, "S001", "A1").unwrap();
+        assert_eq!(credentials(&conn, "S001", "A1").unwrap(), None);
         assert!(list(&conn, "S001").unwrap()[0].disabled);
+    }
+
+    #[test]
+    fn identifiers_are_per_store_and_another_stores_advisor_is_unknown() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = crate::db::open_writer(dir.path()).unwrap();
+        for store in ["S001", "S002"] {
+            stores::add(&conn, store, "x", &Default::default()).unwrap();
+        }
+        add(&conn, "S001", "A1", "Alice", "1234").unwrap();
+        // S002's manager takes the same identifier: no conflict, and it is hers alone.
+        add(&conn, "S002", "A1", "Agnese", "5678").unwrap();
+        disable(&conn, "S002", "A1").unwrap();
+        assert!(!list(&conn, "S001").unwrap()[0].disabled);
+        assert_eq!(
+            credentials(&conn, "S001", "A1").unwrap().unwrap().0,
+            "Alice"
+        );
+        // Another store's advisor and an unknown one: the same answer.
+        add(&conn, "S002", "B7", "Bianca", "5678").unwrap();
+        let other = reset(&conn, "S001", "B7", "1111").unwrap_err().to_string();
+        let unknown = reset(&conn, "S001", "Z9", "1111").unwrap_err().to_string();
+        assert_eq!(other.replace("B7", "Z9"), unknown);
+        assert_eq!(unknown, "no advisor Z9 in store S001");
     }
 }

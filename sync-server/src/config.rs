@@ -4,9 +4,11 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use ipnet::IpNet;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::networks;
 
 /// The default listen address.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8443";
@@ -19,6 +21,8 @@ pub struct FileConfig {
     pub data: Option<PathBuf>,
     /// Listen address, e.g. `0.0.0.0:8443`.
     pub listen: Option<String>,
+    /// Address ranges of proxies whose `X-Forwarded-For` is believed, e.g. `["10.0.0.5/32"]`.
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 /// Resolved settings.
@@ -28,6 +32,8 @@ pub struct ServeSettings {
     pub data: PathBuf,
     /// Address to listen on (port 0: any free port).
     pub listen: SocketAddr,
+    /// Proxies whose `X-Forwarded-For` is believed (none: the header is ignored).
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 /// Reads a config file.
@@ -36,11 +42,12 @@ pub fn read_file(path: &Path) -> Result<FileConfig> {
     toml::from_str(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))
 }
 
-/// Resolves the settings: `data` and `listen` from the command line or environment win over
-/// the file.
+/// Resolves the settings: `data`, `listen` and the trusted proxies (when any is given) from
+/// the command line or environment win over the file.
 pub fn resolve(
     data: Option<PathBuf>,
     listen: Option<String>,
+    trusted_proxies: Vec<String>,
     file: Option<FileConfig>,
 ) -> Result<ServeSettings> {
     let file = file.unwrap_or_default();
@@ -55,7 +62,20 @@ pub fn resolve(
     let listen = listen
         .parse()
         .map_err(|_| Error::Config(format!("not a socket address: {listen}")))?;
-    Ok(ServeSettings { data, listen })
+    let proxies = if trusted_proxies.is_empty() {
+        file.trusted_proxies.unwrap_or_default()
+    } else {
+        trusted_proxies
+    };
+    let trusted_proxies = proxies
+        .iter()
+        .map(|p| networks::parse(p).map_err(|e| Error::Config(format!("trusted proxy: {e}"))))
+        .collect::<Result<_>>()?;
+    Ok(ServeSettings {
+        data,
+        listen,
+        trusted_proxies,
+    })
 }
 
 #[cfg(test)]
@@ -68,12 +88,21 @@ mod tests {
     fn command_line_wins_over_file() {
         let file: FileConfig =
             toml::from_str("data = \"/srv/a\"\nlisten = \"0.0.0.0:9000\"").unwrap();
-        let s = resolve(None, Some("127.0.0.1:0".into()), Some(file)).unwrap();
+        let s = resolve(None, Some("127.0.0.1:0".into()), vec![], Some(file)).unwrap();
         assert_eq!(s.data, PathBuf::from("/srv/a"));
         assert_eq!(s.listen.port(), 0);
-        let s = resolve(Some("/d".into()), None, None).unwrap();
+        assert!(s.trusted_proxies.is_empty());
+        let s = resolve(Some("/d".into()), None, vec![], None).unwrap();
         assert_eq!(s.listen.to_string(), DEFAULT_LISTEN);
-        assert!(resolve(None, None, None).is_err());
+        assert!(resolve(None, None, vec![], None).is_err());
         assert!(toml::from_str::<FileConfig>("nope = 1").is_err());
+        // Trusted proxies: the file's, unless the command line gives some.
+        let file = || toml::from_str::<FileConfig>("trusted_proxies = [\"10.0.0.5\"]").unwrap();
+        let s = resolve(Some("/d".into()), None, vec![], Some(file())).unwrap();
+        assert_eq!(s.trusted_proxies, ["10.0.0.5/32".parse::<IpNet>().unwrap()]);
+        let cli = vec!["fd00::/64".to_owned()];
+        let s = resolve(Some("/d".into()), None, cli, Some(file())).unwrap();
+        assert_eq!(s.trusted_proxies, ["fd00::/64".parse::<IpNet>().unwrap()]);
+        assert!(resolve(Some("/d".into()), None, vec!["proxy".into()], None).is_err());
     }
 }

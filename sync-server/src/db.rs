@@ -17,6 +17,11 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/003_merge.sql"),
     include_str!("../migrations/004_card_index.sql"),
     include_str!("../migrations/005_epoch.sql"),
+    include_str!("../migrations/006_advisor_per_store.sql"),
+    include_str!("../migrations/007_device_keys.sql"),
+    include_str!("../migrations/008_store_network.sql"),
+    include_str!("../migrations/009_sign_in_throttle.sql"),
+    include_str!("../migrations/010_signed_requests.sql"),
 ];
 
 /// File name of the database inside the data directory.
@@ -58,9 +63,14 @@ fn configure(conn: &Connection) -> Result<()> {
 
 /// Applies the migrations the database does not have yet, each in a transaction.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
+    migrate_to(conn, MIGRATIONS.len())
+}
+
+/// Applies the migrations up to schema `version`.
+fn migrate_to(conn: &mut Connection, version: usize) -> Result<()> {
     let applied: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     let applied = usize::try_from(applied).unwrap_or(0);
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+    for (i, sql) in MIGRATIONS.iter().enumerate().take(version).skip(applied) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
         tx.pragma_update(
@@ -305,6 +315,46 @@ mod tests {
         drop(conn);
         let conn = open_writer(dir.path()).unwrap();
         assert_eq!(crate::feed::epoch(&conn).unwrap(), epoch);
+    }
+
+    /// A database of schema `version` (before upgrade tests).
+    fn at_version(dir: &Path, version: usize) -> Connection {
+        std::fs::create_dir_all(dir).unwrap();
+        let mut conn = Connection::open(dir.join(DB_FILE)).unwrap();
+        migrate_to(&mut conn, version).unwrap();
+        conn
+    }
+
+    #[test]
+    fn schema_7_revokes_the_devices_that_had_only_a_bearer_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = at_version(dir.path(), 6);
+        conn.execute_batch(
+            "INSERT INTO device (id, store_id, label, token_hash, created_at)
+               VALUES ('dev-token', 'S001', 'x', x'01', '2024-01-01T00:00:00Z');
+             INSERT INTO device (id, store_id, label, token_hash, created_at, public_key)
+               VALUES ('dev-key', 'S001', 'y', x'02', '2024-01-01T00:00:00Z', x'0303');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let revoked = |id: &str| -> bool {
+            conn.query_row(
+                "SELECT revoked_at IS NOT NULL FROM device WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        assert!(revoked("dev-token"));
+        assert!(!revoked("dev-key"));
+        let columns: Vec<String> = conn
+            .prepare("SELECT name FROM pragma_table_info('device')")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(!columns.contains(&"token_hash".to_owned()), "{columns:?}");
     }
 }
 

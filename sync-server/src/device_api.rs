@@ -12,14 +12,13 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use carnet_protocol::presence::{
     ENROLL_PATH, EnrollRequest, EnrollResponse, Lease, PRESENCE_PATH, PresenceRequest,
     PresenceResponse, SIGN_IN_PATH, SignInRequest, SignInResponse, codes as presence_codes,
-    presence_message,
 };
 
-use crate::auth::{self, AuthError};
+use crate::auth;
 use crate::enrolment::{self, EnrollError};
 use crate::http::parse_body;
-use crate::http::{AppState, HttpError, authorize};
-use crate::{advisors, lease, stores};
+use crate::http::{AppState, ClientAddr, HttpError, Presented, authorize};
+use crate::{advisors, lease, lockout, stores};
 
 /// The device routes (enrolment, presence, sign-in).
 pub fn routes() -> Router<AppState> {
@@ -45,6 +44,7 @@ impl From<EnrollError> for HttpError {
 
 async fn enroll(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     body: Bytes,
 ) -> Result<axum::Json<EnrollResponse>, HttpError> {
     let request: EnrollRequest = parse_body(&body)?;
@@ -54,6 +54,8 @@ async fn enroll(
     let (device_id, store_id, policy) = state
         .db
         .write(move |conn| -> Result<_, HttpError> {
+            // In the same write as the code is spent: refused from outside, it stays unspent.
+            auth::check_enrolment(conn, &request.code, client)?;
             Ok(enrolment::enroll(
                 conn,
                 &request.code,
@@ -73,6 +75,7 @@ async fn enroll(
 
 async fn presence(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     body: Bytes,
 ) -> Result<axum::Json<PresenceResponse>, HttpError> {
     let request: PresenceRequest = parse_body(&body)?;
@@ -84,31 +87,15 @@ async fn presence(
             "the nonce is not 32 bytes of base64url",
         ));
     }
-    if request.app_version.len() > 40 {
-        return Err(HttpError::bad_request(
-            "the app version is at most 40 characters",
-        ));
-    }
-    let device_id = request.device_id.clone();
-    let (nonce, signature) = (request.nonce.clone(), request.signature.clone());
+    enrolment::check_app_version(&request.app_version).map_err(HttpError::bad_request)?;
+    let checked = request.clone();
     let signer = std::sync::Arc::clone(&state.lease);
     let (store_id, policy) = state
         .db
         .read(move |conn| -> Result<_, HttpError> {
-            let device =
-                enrolment::device_key(conn, &device_id)?.ok_or(AuthError::UnknownDevice)?;
-            let public_key = device
-                .public_key
-                .as_deref()
-                .ok_or(AuthError::Unauthorized("this device is not enrolled"))?;
-            let message = presence_message(&device_id, &nonce);
-            if !lease::verify_device(public_key, &message, &signature) {
-                return Err(AuthError::BadLease("the presence signature is wrong").into());
-            }
-            // Only the device itself (its signature checked) is told to shred.
-            auth::check_state(&device, &signer, &nonce)?;
-            let policy = stores::policy_of(conn, &device.store_id)?.unwrap_or_default();
-            Ok((device.store_id, policy))
+            let store_id = auth::check_presence(conn, &checked, client, &signer)?;
+            let policy = stores::policy_of(conn, &store_id)?.unwrap_or_default();
+            Ok((store_id, policy))
         })
         .await?;
     let now = lease::now_ms();
@@ -132,6 +119,20 @@ async fn presence(
     }))
 }
 
+/// 429 `locked_out` with `Retry-After`. The message is the same for every identifier.
+fn locked_out(message: &str, retry_after_secs: i64) -> Response {
+    let mut response = HttpError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        presence_codes::LOCKED_OUT,
+        message,
+    )
+    .into_response();
+    if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    response
+}
+
 fn wrong_pin() -> HttpError {
     HttpError::new(
         StatusCode::UNAUTHORIZED,
@@ -142,12 +143,19 @@ fn wrong_pin() -> HttpError {
 
 async fn sign_in(
     State(state): State<AppState>,
+    client: ClientAddr,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, HttpError> {
-    // Sign-in is not about one store's data: any enrolled device with a valid lease.
-    let caller = authorize(&state, "POST", &uri, &headers, &body, None).await?;
+    // Sign-in names no store in its path: the lease's store, on its network.
+    let presented = Presented {
+        client,
+        method: "POST",
+        uri: &uri,
+        headers: &headers,
+    };
+    let caller = authorize(&state, presented, &body, None).await?;
     let request: SignInRequest = parse_body(&body)?;
     advisors::check_pin(&request.pin)?;
     stores::check_id("an advisor id", &request.advisor_id)?;
@@ -156,28 +164,39 @@ async fn sign_in(
         caller.store_id.clone(),
         request.advisor_id.clone(),
     );
-    let attempt = state
+    // The decision and the charge in one write, before the (slow) PIN check.
+    let decided = state
         .db
         .write(move |conn| -> Result<_, HttpError> {
-            Ok(advisors::begin_attempt(conn, &device, &store, &advisor)?)
+            let decision = lockout::begin(conn, &device, &store, &advisor, lease::now_ms())?;
+            let credentials = match decision {
+                lockout::Decision::Check(_) => advisors::credentials(conn, &store, &advisor)?,
+                _ => None,
+            };
+            Ok((decision, credentials))
         })
         .await?;
-    let (hash, name) = match attempt {
-        advisors::Attempt::LockedOut(secs) => {
-            tracing::info!(device = %caller.device_id, "sign-in refused: locked out");
-            let mut response = HttpError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                presence_codes::LOCKED_OUT,
-                format!("too many failed sign-ins; try again in {secs} s or ask your manager"),
-            )
-            .into_response();
-            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-            return Ok(response);
+    let (attempt, hash, name) = match decided {
+        (lockout::Decision::Check(attempt), Some((name, hash))) => (attempt, hash, Some(name)),
+        // Unknown or disabled: checked against a dummy hash, so that it takes as long.
+        (lockout::Decision::Check(attempt), None) => {
+            (attempt, advisors::dummy_hash().to_owned(), None)
         }
-        advisors::Attempt::Refuse => (advisors::dummy_hash().to_owned(), None),
-        advisors::Attempt::Check { pin_hash, name } => (pin_hash, Some(name)),
+        (lockout::Decision::DeviceWaits(secs), _) => {
+            tracing::info!(device = %caller.device_id, "sign-in refused: the device must wait");
+            return Ok(locked_out(
+                "too many failed sign-ins on this handheld: wait before trying again",
+                secs,
+            ));
+        }
+        (lockout::Decision::LockedOut(secs), _) => {
+            tracing::info!(device = %caller.device_id, "sign-in refused: locked out");
+            return Ok(locked_out(
+                "too many failed sign-ins with this identifier: try again later or ask your \
+                 manager to unlock it",
+                secs,
+            ));
+        }
     };
     let pin = request.pin;
     let matches = tokio::task::spawn_blocking(move || advisors::verify_pin(&pin, &hash))
@@ -188,12 +207,11 @@ async fn sign_in(
     state
         .db
         .write(move |conn| -> Result<_, HttpError> {
-            Ok(advisors::finish_attempt(
-                conn,
-                &device,
-                ok.then_some(advisor.as_str()),
-                ok,
-            )?)
+            lockout::finish(conn, attempt, ok, lease::now_ms())?;
+            if ok {
+                advisors::signed_in(conn, &device, &advisor)?;
+            }
+            Ok(())
         })
         .await?;
     match name {

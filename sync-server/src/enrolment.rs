@@ -75,6 +75,15 @@ pub fn issue(
     })
 }
 
+/// Checks an app version as a device reports it: at most 40 printable ASCII characters.
+pub fn check_app_version(version: &str) -> Result<(), &'static str> {
+    if version.len() <= 40 && version.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
+        Ok(())
+    } else {
+        Err("the app version is at most 40 printable characters")
+    }
+}
+
 /// Why an enrolment was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum EnrollError {
@@ -95,6 +104,20 @@ impl From<crate::Error> for EnrollError {
     }
 }
 
+/// The store of `code` if it can still enrol a device (known, unused, not expired).
+pub fn code_store(conn: &Connection, code: &str) -> crate::Result<Option<String>> {
+    let store: Option<String> = conn
+        .prepare_cached(
+            "SELECT store_id FROM enrollment_code
+             WHERE code_hash = ?1 AND used_at IS NULL AND expires_at > ?2",
+        )?
+        .query_row(params![code_hash(code).as_slice(), ids::now()], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(store)
+}
+
 /// Consumes `code` and registers a device with `public_key` (32 bytes): (device id, store,
 /// policy). One write: a code can never enrol two devices.
 pub fn enroll(
@@ -106,11 +129,7 @@ pub fn enroll(
     if public_key.len() != 32 {
         return Err(EnrollError::Invalid("the public key is not an Ed25519 key"));
     }
-    if app_version.len() > 40 {
-        return Err(EnrollError::Invalid(
-            "the app version is at most 40 characters",
-        ));
-    }
+    check_app_version(app_version).map_err(EnrollError::Invalid)?;
     let now = ids::now();
     let row: Option<(String, String, Option<String>)> = conn
         .query_row(
@@ -128,16 +147,13 @@ pub fn enroll(
     }
     let policy = stores::require(conn, &store_id)?;
     let device_id = format!("dev-{}", ids::hex(&ids::random_bytes(6)?));
-    // Enrolled devices have no bearer token; the column is NOT NULL UNIQUE, so a random hash.
-    let unused_token = ids::random_bytes(32)?;
     conn.execute(
-        "INSERT INTO device (id, store_id, label, token_hash, created_at, public_key, app_version)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO device (id, store_id, label, created_at, public_key, app_version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![
             device_id,
             store_id,
             format!("enrolled {}", &now[..10]),
-            ids::sha256(&unused_token).as_slice(),
             now,
             public_key,
             app_version
@@ -189,24 +205,21 @@ pub fn devices(conn: &Connection, store_id: Option<&str>) -> Result<Vec<DeviceIn
     Ok(rows)
 }
 
-fn require_device(
+/// Runs `update` (parameters: device id, then `now`) on the device if it is of `store_id`
+/// (any store if `None`): another store's device is answered as an unknown one.
+fn update_device(
     conn: &Connection,
     store_id: Option<&str>,
     device_id: &str,
+    update: &str,
 ) -> Result<(), AdminError> {
-    let found: Option<String> = conn
-        .query_row(
-            "SELECT store_id FROM device WHERE id = ?1",
-            [device_id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    match (found, store_id) {
-        (Some(s), Some(want)) if s != want => Err(AdminError::NotFound(format!(
-            "no device {device_id} in store {want}"
-        ))),
-        (Some(_), _) => Ok(()),
-        (None, _) => Err(AdminError::NotFound(format!("no device {device_id}"))),
+    let sql = format!("{update} WHERE id = ?1 AND (?3 IS NULL OR store_id = ?3)");
+    match conn.execute(&sql, params![device_id, ids::now(), store_id])? {
+        0 => Err(AdminError::NotFound(match store_id {
+            Some(store) => format!("no device {device_id} in store {store}"),
+            None => format!("no device {device_id}"),
+        })),
+        _ => Ok(()),
     }
 }
 
@@ -216,9 +229,12 @@ pub fn revoke(
     store_id: Option<&str>,
     device_id: &str,
 ) -> Result<(), AdminError> {
-    require_device(conn, store_id, device_id)?;
-    crate::devices::revoke(conn, device_id)?;
-    Ok(())
+    update_device(
+        conn,
+        store_id,
+        device_id,
+        "UPDATE device SET revoked_at = coalesce(revoked_at, ?2)",
+    )
 }
 
 /// Orders a remote wipe: the device is revoked and told to wipe at its next contact.
@@ -227,14 +243,13 @@ pub fn order_wipe(
     store_id: Option<&str>,
     device_id: &str,
 ) -> Result<(), AdminError> {
-    require_device(conn, store_id, device_id)?;
-    let now = ids::now();
-    conn.execute(
+    update_device(
+        conn,
+        store_id,
+        device_id,
         "UPDATE device SET wipe_ordered_at = coalesce(wipe_ordered_at, ?2),
-         revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1",
-        params![device_id, now],
-    )?;
-    Ok(())
+         revoked_at = coalesce(revoked_at, ?2)",
+    )
 }
 
 /// What the server knows of an enrolled device for authenticating it.
@@ -244,7 +259,7 @@ pub struct DeviceKey {
     pub id: String,
     /// Its store.
     pub store_id: String,
-    /// Its Ed25519 public key (None for development token devices).
+    /// Its Ed25519 public key (None only for the revoked token devices of schema 5 and before).
     pub public_key: Option<Vec<u8>>,
     /// Revoked.
     pub revoked: bool,
@@ -329,10 +344,13 @@ mod tests {
         let list = devices(&conn, Some("S001")).unwrap();
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].app_version.as_deref(), Some("1.0"));
-        assert!(matches!(
-            revoke(&conn, Some("S002"), &id),
-            Err(AdminError::NotFound(_))
-        ));
+        // Another store's device and an unknown one: the same answer.
+        let other = revoke(&conn, Some("S002"), &id).unwrap_err().to_string();
+        let unknown = revoke(&conn, Some("S002"), "dev-x")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(other.replace(&id, "dev-x"), unknown);
+        assert_eq!(unknown, "no device dev-x in store S002");
         order_wipe(&conn, Some("S001"), &id).unwrap();
         let key = device_key(&conn, &id).unwrap().unwrap();
         assert!(key.revoked && key.wipe_ordered);

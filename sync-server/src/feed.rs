@@ -98,18 +98,42 @@ pub fn encode_cursor(epoch: &str, seq: i64) -> String {
     URL_SAFE_NO_PAD.encode(format!("{epoch}:{seq}"))
 }
 
+/// The key that authenticates the estimates cursors carry (in the database: the same for
+/// every server replica).
+fn cursor_key(conn: &Connection) -> Result<ring::hmac::Key> {
+    let hex: String = conn
+        .prepare_cached("SELECT value FROM meta WHERE key = 'cursor_key'")?
+        .query_row([], |r| r.get(0))?;
+    let bytes = crate::ids::unhex(&hex)
+        .ok_or_else(|| Error::Config("the stored cursor key is not hex".into()))?;
+    Ok(ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &bytes))
+}
+
 /// Encodes a cursor that also carries the estimate of rows after it, so that the next page
-/// need not count them again (counting 600k index entries costs ~60 ms a page).
-fn encode_cursor_with_estimate(epoch: &str, seq: i64, remaining: u64) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{epoch}:{seq}:{remaining}"))
+/// need not count them again (counting 600k index entries costs ~60 ms a page). The estimate
+/// is authenticated: one that does not come from this server is never used.
+fn encode_cursor_with_estimate(
+    key: &ring::hmac::Key,
+    epoch: &str,
+    seq: i64,
+    remaining: u64,
+) -> String {
+    let text = format!("{epoch}:{seq}:{remaining}");
+    let tag = ring::hmac::sign(key, text.as_bytes());
+    URL_SAFE_NO_PAD.encode(format!("{text}:{}", crate::ids::hex(tag.as_ref())))
 }
 
 /// Decodes a cursor of the current epoch to the seq it points after ("" is the beginning).
 pub fn decode_cursor(cursor: &str, current_epoch: &str) -> Result<i64, PageError> {
-    decode_cursor_full(cursor, current_epoch).map(|(seq, _)| seq)
+    decode_cursor_full(cursor, current_epoch, None).map(|(seq, _)| seq)
 }
 
-fn decode_cursor_full(cursor: &str, current_epoch: &str) -> Result<(i64, Option<u64>), PageError> {
+/// The seq a cursor points after and, if `key` authenticates it, the estimate it carries.
+fn decode_cursor_full(
+    cursor: &str,
+    current_epoch: &str,
+    key: Option<&ring::hmac::Key>,
+) -> Result<(i64, Option<u64>), PageError> {
     if cursor.is_empty() {
         return Ok((0, None));
     }
@@ -117,22 +141,30 @@ fn decode_cursor_full(cursor: &str, current_epoch: &str) -> Result<(i64, Option<
         .decode(cursor)
         .map_err(|_| PageError::BadCursor)?;
     let text = std::str::from_utf8(&raw).map_err(|_| PageError::BadCursor)?;
-    let mut parts = text.split(':');
-    let epoch = parts.next().unwrap_or("");
-    let seq: i64 = parts
-        .next()
-        .and_then(|s| s.parse().ok())
-        .ok_or(PageError::BadCursor)?;
-    let estimate = match parts.next() {
+    let parts: Vec<&str> = text.split(':').collect();
+    let (epoch, seq) = match parts.as_slice() {
+        [epoch, seq, ..] if parts.len() <= 4 => (*epoch, seq.parse::<i64>().ok()),
+        _ => return Err(PageError::BadCursor),
+    };
+    let seq = seq.filter(|s| *s >= 0).ok_or(PageError::BadCursor)?;
+    let estimate = match parts.get(2) {
         Some(e) => Some(e.parse::<u64>().map_err(|_| PageError::BadCursor)?),
         None => None,
     };
-    if seq < 0 || epoch.is_empty() || parts.next().is_some() {
+    if epoch.is_empty() {
         return Err(PageError::BadCursor);
     }
     if epoch != current_epoch {
         return Err(PageError::Expired);
     }
+    // An estimate without this server's tag (forged, or of a cursor written before estimates
+    // were authenticated) is not believed: the rows are counted instead.
+    let authentic = |tag: &str| {
+        let signed = format!("{epoch}:{seq}:{}", parts[2]);
+        key.zip(crate::ids::unhex(tag))
+            .is_some_and(|(key, tag)| ring::hmac::verify(key, signed.as_bytes(), &tag).is_ok())
+    };
+    let estimate = estimate.filter(|_| parts.get(3).is_some_and(|tag| authentic(tag)));
     Ok((seq, estimate))
 }
 
@@ -156,7 +188,8 @@ pub fn read_page(
     limit: u32,
 ) -> Result<Page, PageError> {
     let epoch = epoch(conn)?;
-    let (after, estimate) = decode_cursor_full(cursor, &epoch)?;
+    let key = cursor_key(conn)?;
+    let (after, estimate) = decode_cursor_full(cursor, &epoch, Some(&key))?;
     let head = head(conn)?;
     if after > head {
         return Err(PageError::Expired);
@@ -183,7 +216,7 @@ pub fn read_page(
         (true, None) => count_after(conn, store_id, last)? + count_after(conn, CATALOG, last)?,
     };
     let next_cursor = if has_more {
-        encode_cursor_with_estimate(&epoch, last, remaining)
+        encode_cursor_with_estimate(&key, &epoch, last, remaining)
     } else {
         encode_cursor(&epoch, last)
     };
@@ -279,6 +312,16 @@ pub fn live_row(conn: &Connection, entity: Entity, id: &str) -> Result<Option<Li
             })
         })
         .optional()?)
+}
+
+/// Whether the entity has a row, live or tombstone, in `store_id`'s feed: whether that store
+/// ever had it (until a compaction drops the tombstone).
+pub fn was_in(conn: &Connection, entity: Entity, id: &str, store_id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM feed WHERE entity = ?1 AND entity_id = ?2 AND store_id = ?3",
+        )?
+        .exists(params![entity.as_str(), id, store_id])?)
 }
 
 /// Writes the entity's new state in `store_id` (new seq). A live row it had in another store
@@ -516,6 +559,34 @@ mod tests {
         assert_eq!(put_tombstone(&conn, Entity::Brand, "A").unwrap(), 1);
         assert_eq!(put_tombstone(&conn, Entity::Brand, "A").unwrap(), 0);
         assert_eq!(ids(&page(&conn, "S001", "", 10)), ["+B", "-A"]);
+    }
+
+    #[test]
+    fn an_estimate_the_server_did_not_write_is_not_believed() {
+        let (_d, conn) = db();
+        for i in 0..6 {
+            let id = format!("Y{i}");
+            put_live(&conn, Entity::Brand, &id, "S002", None, &brand(&id)).unwrap();
+        }
+        let p1 = page(&conn, "S002", "", 2);
+        assert_eq!(p1.remaining, 4);
+        let text = String::from_utf8(URL_SAFE_NO_PAD.decode(&p1.next_cursor).unwrap()).unwrap();
+        let parts: Vec<&str> = text.split(':').collect();
+        assert_eq!(parts.len(), 4, "{text}");
+        // The estimate raised, with its tag, without it, or with a made-up one.
+        for forged in [
+            format!("{}:{}:999999:{}", parts[0], parts[1], parts[3]),
+            format!("{}:{}:999999", parts[0], parts[1]),
+            format!("{}:{}:999999:{}", parts[0], parts[1], "00".repeat(32)),
+        ] {
+            let p2 = page(&conn, "S002", &URL_SAFE_NO_PAD.encode(forged), 2);
+            assert_eq!((p2.remaining, p2.changes.len()), (2, 2));
+        }
+        let garbage = URL_SAFE_NO_PAD.encode(format!("{}:{}:1:2:3", parts[0], parts[1]));
+        assert!(matches!(
+            read_page(&conn, "S002", &garbage, 2),
+            Err(PageError::BadCursor)
+        ));
     }
 
     #[test]

@@ -2,10 +2,12 @@
 //! parsing, and the one mapping from internal errors to the protocol's `ApiError` (which also
 //! decides what is logged).
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use axum::extract::Request;
-use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::extract::{ConnectInfo, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use carnet_protocol::presence::{HEADER_DEVICE_AUTH, HEADER_LEASE, codes as presence_codes};
@@ -114,6 +116,16 @@ impl From<AuthError> for HttpError {
                 presence_codes::UNKNOWN_DEVICE,
                 "this device is not known to the server: a manager must enrol it again",
             ),
+            AuthError::OffNetwork(why) => Self::new(
+                StatusCode::FORBIDDEN,
+                presence_codes::NOT_ON_STORE_NETWORK,
+                why,
+            ),
+            AuthError::Replayed => Self::new(
+                StatusCode::CONFLICT,
+                presence_codes::REPLAYED_REQUEST,
+                "this request was received already: sign it again to send it again",
+            ),
             AuthError::Db(e) => e.into(),
         }
     }
@@ -128,6 +140,31 @@ pub struct AppState {
     pub lease: Arc<LeaseSigner>,
     /// The TLS certificate's SHA-256 (hex), for enrolment QR codes.
     pub certificate_pin: String,
+    /// Proxies whose `X-Forwarded-For` is believed (see [`crate::peer`]).
+    pub trusted_proxies: Arc<[ipnet::IpNet]>,
+}
+
+/// The address a request comes from (see [`crate::peer::client_address`]); `None` when it
+/// cannot be told, which no store's network contains. Needs the router to be served with
+/// `into_make_service_with_connect_info::<SocketAddr>()`.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub Option<IpAddr>);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip());
+        Ok(ClientAddr(peer.and_then(|peer| {
+            crate::peer::client_address(peer, &parts.headers, &state.trusted_proxies)
+        })))
+    }
 }
 
 pub(crate) async fn require_protocol(request: Request, next: Next) -> Response {
@@ -151,11 +188,6 @@ pub(crate) async fn not_found() -> HttpError {
     HttpError::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, "no such endpoint")
 }
 
-fn bearer_token(headers: &HeaderMap) -> Option<String> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok();
-    auth::bearer(value).map(str::to_owned)
-}
-
 /// The device credentials a request carries.
 fn credentials(headers: &HeaderMap) -> Credentials {
     let text = |name: &str| {
@@ -165,7 +197,6 @@ fn credentials(headers: &HeaderMap) -> Credentials {
             .map(str::to_owned)
     };
     Credentials {
-        bearer: bearer_token(headers),
         lease: text(HEADER_LEASE),
         device_auth: text(HEADER_DEVICE_AUTH),
     }
@@ -177,38 +208,75 @@ fn signed_parts(uri: &Uri) -> String {
         .map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned())
 }
 
-/// Authenticates a device request, for `store_id` when the path names one (see
-/// [`auth::authorize_request`]).
-pub(crate) async fn authorize(
+/// What a device request shows before its body: where it comes from, what it asks for, its
+/// headers.
+#[derive(Clone, Copy)]
+pub(crate) struct Presented<'a> {
+    /// Its address.
+    pub client: ClientAddr,
+    /// Its method.
+    pub method: &'static str,
+    /// Its path and query.
+    pub uri: &'a Uri,
+    /// Its headers.
+    pub headers: &'a HeaderMap,
+}
+
+/// Checks a device request's headers and address (see [`auth::check_lease`]): for
+/// `store_id` when the path names one. Needs nothing of the body, so it may run before the
+/// body is read.
+pub(crate) async fn authorize_lease(
     state: &AppState,
-    method: &'static str,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: &[u8],
+    request: Presented<'_>,
     store_id: Option<String>,
-) -> Result<auth::Caller, HttpError> {
-    let creds = credentials(headers);
-    let body_hash = crate::ids::hex(&crate::ids::sha256(body));
-    let path = signed_parts(uri);
+) -> Result<auth::LeaseHolder, HttpError> {
+    let creds = credentials(request.headers);
     let signer = Arc::clone(&state.lease);
+    let client = request.client.0;
     state
         .db
         .read(move |conn| -> Result<_, HttpError> {
-            let signed = auth::Signed {
-                method,
-                path_and_query: &path,
-                body_sha256_hex: &body_hash,
-            };
-            Ok(auth::authorize_request(
+            Ok(auth::check_lease(
                 conn,
                 &creds,
-                signed,
                 store_id.as_deref(),
+                client,
                 &signer,
                 crate::lease::now_ms(),
             )?)
         })
         .await
+}
+
+/// Authenticates a device request: its lease and address ([`authorize_lease`]), then the
+/// device's signature over method, path with query and `body`; a write (`POST`) only once.
+pub(crate) async fn authorize(
+    state: &AppState,
+    request: Presented<'_>,
+    body: &[u8],
+    store_id: Option<String>,
+) -> Result<auth::Caller, HttpError> {
+    let holder = authorize_lease(state, request, store_id).await?;
+    let body_hash = crate::ids::hex(&crate::ids::sha256(body));
+    let path = signed_parts(request.uri);
+    let caller = holder.check_signature(
+        auth::Signed {
+            method: request.method,
+            path_and_query: &path,
+            body_sha256_hex: &body_hash,
+        },
+        &state.lease,
+    )?;
+    if request.method != "GET" {
+        let seen = caller.clone();
+        state
+            .db
+            .write(move |conn| -> Result<_, HttpError> {
+                Ok(auth::accept_once(conn, &seen, crate::lease::now_ms())?)
+            })
+            .await?;
+    }
+    Ok(caller)
 }
 
 impl From<AdminError> for HttpError {

@@ -7,7 +7,7 @@ use carnet_sync_server::admin_cli::{
     self, AdvisorCommand, EnrollmentCommand, ManagerCommand, StoreCommand,
 };
 use carnet_sync_server::{
-    Error, Result, config, customers, db, devices, feed, import, model, server, tls,
+    Error, Result, config, customers, db, devices, import, model, server, tls,
 };
 use carnet_sync_server::{customer_cli, enrolment};
 use clap::{Parser, Subcommand};
@@ -40,9 +40,13 @@ enum Command {
         /// Address to listen on (port 0: any free port) [default: 127.0.0.1:8443].
         #[arg(long, env = "CARNET_LISTEN")]
         listen: Option<String>,
-        /// TOML config file with `data` and `listen`.
+        /// TOML config file with `data`, `listen` and `trusted_proxies`.
         #[arg(long)]
         config: Option<PathBuf>,
+        /// A proxy (address or CIDR range) whose `X-Forwarded-For` is believed; repeatable.
+        /// Without any, the header is ignored and devices are matched by their own address.
+        #[arg(long = "trusted-proxy", value_name = "CIDR")]
+        trusted_proxies: Vec<String>,
     },
     /// Import a CRM export as a delta against the previous import. Once a model has been
     /// built, it is rebuilt whenever an import changes products, customers or purchases.
@@ -52,7 +56,7 @@ enum Command {
         /// The export folder (manifest.json and *.jsonl).
         export: PathBuf,
     },
-    /// Issue, list and revoke device tokens.
+    /// Devices: list, revoke, order a remote wipe (devices enrol with a code: `enrollment`).
     #[command(subcommand)]
     Device(DeviceCommand),
     /// Customer operations.
@@ -121,18 +125,6 @@ enum ModelCommand {
 
 #[derive(Subcommand)]
 enum DeviceCommand {
-    /// Development and tests only: issue a bearer token for a device of a store (printed once,
-    /// only its hash is kept). Real devices enrol with a code (`enrollment issue`).
-    Add {
-        #[command(flatten)]
-        data: DataArg,
-        /// The store the device may sync, e.g. S001.
-        #[arg(long)]
-        store: String,
-        /// A label, e.g. "Comptoir 1".
-        #[arg(long, default_value = "")]
-        label: String,
-    },
     /// List devices.
     List {
         #[command(flatten)]
@@ -203,9 +195,10 @@ fn run(command: Command) -> Result<()> {
             data,
             listen,
             config: file,
+            trusted_proxies,
         } => {
             let file = file.map(|p| config::read_file(&p)).transpose()?;
-            let settings = config::resolve(data, listen, file)?;
+            let settings = config::resolve(data, listen, trusted_proxies, file)?;
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()
@@ -241,19 +234,6 @@ fn run(command: Command) -> Result<()> {
                     r.version, r.bytes, r.products, r.customers, r.as_of
                 );
             }
-            Ok(())
-        }
-        Command::Device(DeviceCommand::Add { data, store, label }) => {
-            let conn = db::open_writer(&data.data)?;
-            let known = feed::live_row(&conn, carnet_protocol::Entity::Store, &store)?.is_some();
-            if !known {
-                eprintln!("warning: store {store} is not in the imported catalog (yet)");
-            }
-            let issued = devices::add(&conn, &store, &label)?;
-            println!("device {}", issued.device.id);
-            println!("store {}", issued.device.store_id);
-            println!("token {}", issued.token);
-            eprintln!("The token is shown once: the server keeps only its hash.");
             Ok(())
         }
         Command::Device(DeviceCommand::List { data }) => {

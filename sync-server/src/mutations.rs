@@ -204,29 +204,35 @@ fn apply(
     }
 }
 
-/// The customer a mutation is about, or the rejection: erased, unknown, another store's.
+/// The answer about a customer who is not the device's store's: unknown, erased elsewhere
+/// or another store's alike, so that a store learns nothing of another's customers.
+fn unknown_customer() -> Outcome {
+    rejected(reject::UNKNOWN_CUSTOMER, "no such customer")
+}
+
+/// The customer a mutation is about, or the rejection: erased (said to her store's devices
+/// only), or unknown to the device's store.
 fn customer_for(
     conn: &Connection,
     device: &devices::Device,
     customer_id: &str,
 ) -> Result<Result<Customer, Outcome>> {
     if is_erased(conn, customer_id)? {
-        return Ok(Err(rejected(
-            reject::CUSTOMER_ERASED,
-            "this customer was erased",
-        )));
+        let hers = feed::was_in(conn, Entity::Customer, customer_id, &device.store_id)?;
+        return Ok(Err(if hers {
+            rejected(reject::CUSTOMER_ERASED, "this customer was erased")
+        } else {
+            unknown_customer()
+        }));
     }
     // An edit made on a duplicate before the device learnt of her merge applies to the kept
     // customer.
     let customer_id = &resolve(conn, customer_id)?;
     let Some(row) = feed::live_row(conn, Entity::Customer, customer_id)? else {
-        return Ok(Err(rejected(reject::UNKNOWN_CUSTOMER, "no such customer")));
+        return Ok(Err(unknown_customer()));
     };
     if row.store_id != device.store_id {
-        return Ok(Err(rejected(
-            reject::OTHER_STORE,
-            "the customer belongs to another store",
-        )));
+        return Ok(Err(unknown_customer()));
     }
     match row.record()? {
         Record::Customer(c) => Ok(Ok(c)),
@@ -312,23 +318,20 @@ fn create_customer(
         Ok(card) => customer.card = card.as_str().to_owned(),
         Err(e) => return Ok(rejected(reject::INVALID_VALUE, &e.to_string())),
     }
-    if is_erased(conn, &customer.id)? {
-        return Ok(rejected(
-            reject::CUSTOMER_ERASED,
-            "this customer was erased",
-        ));
-    }
     if customer.home_store_id != device.store_id {
         return Ok(rejected(
-            reject::OTHER_STORE,
-            "a customer registered here belongs to this store",
+            reject::INVALID_VALUE,
+            "a customer registered on a handheld belongs to its store",
         ));
     }
-    let exists: Option<i64> = conn
+    // Taken, in any store or by an erased customer: one answer, which never says where.
+    let exists = conn
         .prepare_cached("SELECT 1 FROM feed WHERE entity = 'customer' AND entity_id = ?1")?
-        .query_row([&customer.id], |r| r.get(0))
-        .optional()?;
-    if exists.is_some() || crate::duplicates::card_in_use(conn, &customer.card)? {
+        .exists([&customer.id])?;
+    if exists
+        || is_erased(conn, &customer.id)?
+        || crate::duplicates::card_in_use(conn, &customer.card)?
+    {
         return Ok(rejected(
             reject::ALREADY_EXISTS,
             "a customer with this id or card already exists",
@@ -476,7 +479,10 @@ fn gift_flag(
     gift: bool,
     made_at: DateTime<Utc>,
 ) -> Result<Outcome> {
-    let Some(row) = feed::live_row(conn, Entity::Purchase, purchase_id)? else {
+    // Another store's purchase is answered as an unknown one.
+    let Some(row) = feed::live_row(conn, Entity::Purchase, purchase_id)?
+        .filter(|row| row.store_id == device.store_id)
+    else {
         return Ok(rejected(reject::UNKNOWN_PURCHASE, "no such purchase"));
     };
     if let Some(customer_id) = &row.customer_id
@@ -485,12 +491,6 @@ fn gift_flag(
         return Ok(rejected(
             reject::CUSTOMER_ERASED,
             "this customer was erased",
-        ));
-    }
-    if row.store_id != device.store_id {
-        return Ok(rejected(
-            reject::OTHER_STORE,
-            "the purchase belongs to another store's customer",
         ));
     }
     if edit_time(conn, purchase_id, "gift")?.is_some_and(|t| made_at < t) {

@@ -1,5 +1,6 @@
 //! `serve`: TLS listener, the HTTP API, graceful shutdown on SIGTERM / Ctrl-C.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -56,8 +57,22 @@ pub async fn serve(settings: ServeSettings) -> Result<()> {
     println!("listening on https://{addr}");
     println!("certificate sha256 {}", identity.fingerprint());
     tracing::info!(%addr, "serving");
+    if !settings.trusted_proxies.is_empty() {
+        tracing::info!(
+            proxies = settings.trusted_proxies.len(),
+            "X-Forwarded-For believed from trusted proxies"
+        );
+    }
+    let app = router(AppState {
+        db,
+        lease,
+        certificate_pin: identity.fingerprint(),
+        trusted_proxies: settings.trusted_proxies.into(),
+    });
+    // The peer's address reaches the handlers: devices are served only from their store's
+    // network.
     server
-        .serve(router(db, lease, identity.fingerprint()).into_make_service())
+        .serve(app.into_make_service_with_connect_info::<SocketAddr>())
         .await
         .map_err(|e| Error::Config(format!("server: {e}")))?;
     tracing::info!("stopped");
@@ -76,8 +91,10 @@ async fn shutdown_on_signal(
     handle.graceful_shutdown(Some(Duration::from_secs(10)));
 }
 
-/// The application's routes, with the protocol gate and gzip compression.
-pub fn router(db: Arc<Db>, lease: Arc<LeaseSigner>, certificate_pin: String) -> Router {
+/// The application's routes, with the protocol gate and gzip compression. Serve it with
+/// `into_make_service_with_connect_info::<SocketAddr>()`: without the peer's address, every
+/// device request is refused as off the store's network.
+pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(crate::sync_api::routes())
         .merge(crate::device_api::routes())
@@ -85,9 +102,15 @@ pub fn router(db: Arc<Db>, lease: Arc<LeaseSigner>, certificate_pin: String) -> 
         .fallback(http::not_found)
         .layer(middleware::from_fn(http::require_protocol))
         .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
-        .with_state(AppState {
-            db,
-            lease,
-            certificate_pin,
-        })
+        .with_state(state)
+}
+
+/// The state of a server on `db` with `lease`, trusting no proxy.
+pub fn state(db: Arc<Db>, lease: Arc<LeaseSigner>, certificate_pin: String) -> AppState {
+    AppState {
+        db,
+        lease,
+        certificate_pin,
+        trusted_proxies: Arc::from([]),
+    }
 }

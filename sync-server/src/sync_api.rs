@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::error::json_category;
 use crate::feed::{self, PageError};
-use crate::http::{AppState, HttpError, authorize};
+use crate::http::{AppState, ClientAddr, HttpError, Presented, authorize};
 use crate::mutations::{self, PushError};
 
 /// The pull and push routes.
@@ -67,6 +67,7 @@ struct PullQuery {
 
 async fn pull(
     State(state): State<AppState>,
+    client: ClientAddr,
     path: Result<Path<String>, PathRejection>,
     query: Result<Query<PullQuery>, QueryRejection>,
     uri: Uri,
@@ -85,7 +86,13 @@ async fn pull(
             })?,
     };
     let cursor = q.cursor.unwrap_or_default();
-    let caller = authorize(&state, "GET", &uri, &headers, &[], Some(store_id.clone())).await?;
+    let presented = Presented {
+        client,
+        method: "GET",
+        uri: &uri,
+        headers: &headers,
+    };
+    let caller = authorize(&state, presented, &[], Some(store_id.clone())).await?;
     let page = state
         .db
         .read(move |conn| -> Result<_, HttpError> {
@@ -94,7 +101,7 @@ async fn pull(
         .await?;
     let device_id = caller.device_id;
     tracing::debug!(device = %device_id, changes = page.payloads.len(), has_more = page.has_more, "pull");
-    if caller.enrolled && !page.has_more {
+    if !page.has_more {
         // The manager's device list shows the sync lag: when a pull last reached the end.
         let id = device_id.clone();
         state
@@ -112,6 +119,7 @@ async fn pull(
 
 async fn push(
     State(state): State<AppState>,
+    client: ClientAddr,
     path: Result<Path<String>, PathRejection>,
     uri: Uri,
     headers: HeaderMap,
@@ -130,7 +138,13 @@ async fn push(
         .await
         .map_err(|_| too_large())?;
     // The device signs the body too, so it is read (bounded) before the credentials are checked.
-    let caller = authorize(&state, "POST", &uri, &headers, &bytes, Some(store_id)).await?;
+    let presented = Presented {
+        client,
+        method: "POST",
+        uri: &uri,
+        headers: &headers,
+    };
+    let caller = authorize(&state, presented, &bytes, Some(store_id)).await?;
     let request: PushRequest = serde_json::from_slice(&bytes).map_err(|e| {
         HttpError::bad_request(format!(
             "the body is not a push request ({} at line {} column {})",
@@ -147,9 +161,7 @@ async fn push(
     if request.mutations.iter().any(|m| m.seq == 0) {
         return Err(HttpError::bad_request("mutation seqs start at 1"));
     }
-    if caller.enrolled {
-        check_advisors(&state, &caller.device_id, &request).await?;
-    }
+    check_advisors(&state, &caller.device_id, &request).await?;
     let device_id = caller.device_id.clone();
     let results = state
         .db

@@ -15,7 +15,7 @@ use carnet_fixtures::format::{Customer, DuplicatePair, files};
 use carnet_protocol::{Address, MutationKind};
 use chrono::Utc;
 use common::store::{STORE, TinyStore, full_sync};
-use common::{add_device, cli, import};
+use common::{ADVISOR, cli, import};
 
 fn count(cache: &Cache, sql: &str, arg: &str) -> i64 {
     cache
@@ -42,7 +42,7 @@ fn consenting(setup: &TinyStore) -> Customer {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_withdrawal_on_one_device_reaches_another_through_the_server() {
-    let setup = TinyStore::new();
+    let setup = TinyStore::new().await;
     let client = setup.client();
     let (a, b) = (setup.device("a"), setup.device("bb"));
     full_sync(&a, &client).await;
@@ -73,7 +73,7 @@ async fn a_withdrawal_on_one_device_reaches_another_through_the_server() {
                 granted: false,
                 source: "store".into(),
             },
-            Some("ADV-7"),
+            Some(ADVISOR),
             Utc::now(),
         )
         .unwrap();
@@ -114,7 +114,7 @@ async fn a_withdrawal_on_one_device_reaches_another_through_the_server() {
         .into_iter()
         .find(|s| s.channel == "email" && s.purpose == "personalisation")
         .unwrap();
-    assert_eq!(state.advisor_id.as_deref(), Some("ADV-7"));
+    assert_eq!(state.advisor_id.as_deref(), Some(ADVISOR));
     assert_eq!(state.source, "store");
 
     // The access export holds the consent history with device and advisor.
@@ -136,7 +136,7 @@ async fn a_withdrawal_on_one_device_reaches_another_through_the_server() {
     assert!(
         history
             .iter()
-            .all(|h| h["advisor_id"] == "ADV-7" && h["granted"] == false)
+            .all(|h| h["advisor_id"] == ADVISOR && h["granted"] == false)
     );
     let purchases = json["purchases"].as_array().unwrap();
     assert!(
@@ -155,7 +155,7 @@ async fn a_withdrawal_on_one_device_reaches_another_through_the_server() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_registration_shows_duplicates_first_then_travels() {
-    let setup = TinyStore::new();
+    let setup = TinyStore::new().await;
     let client = setup.client();
     let (a, b) = (setup.device("a"), setup.device("bb"));
     full_sync(&a, &client).await;
@@ -226,7 +226,7 @@ async fn a_registration_shows_duplicates_first_then_travels() {
         MutationKind::CreateCustomer {
             customer: Box::new(new.clone()),
         },
-        Some("ADV-1"),
+        Some(ADVISOR),
         Utc::now(),
     )
     .unwrap();
@@ -291,7 +291,7 @@ async fn a_registration_shows_duplicates_first_then_travels() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_merge_redirects_the_old_card_after_sync() {
-    let setup = TinyStore::new();
+    let setup = TinyStore::new().await;
     let client = setup.client();
     let a = setup.device("a");
     let customers = setup.customers();
@@ -381,8 +381,7 @@ async fn a_merge_redirects_the_old_card_after_sync() {
     let edit_on_old_id = MutationKind::ProfileView {
         customer_id: dup.id.clone(),
     };
-    let (_, token) = add_device(&setup.data, STORE);
-    let api = common::Api::new(&setup.server.base, &setup.server.fingerprint, &token);
+    let api = setup.server.device(STORE).await;
     let r = api
         .push(
             STORE,

@@ -10,13 +10,13 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use carnet_core::sync::{CancelHandle, ServerConfig, SyncClient, SyncError, sync};
+use carnet_core::sync::{CancelHandle, SyncError, sync};
 use carnet_core::{Cache, CacheKey, outbox};
 use carnet_fixtures::Export;
 use carnet_fixtures::format::{Customer, Offer, PurchaseLine, files};
 use carnet_protocol::{ContactField, ContactValue, MutationKind};
 use common::store::{STORE, TinyStore, full_sync};
-use common::{cli, import};
+use common::{ADVISOR, Device, cli, import};
 
 fn assert_equal(cache: &Cache, export: &Path) {
     let expected = common::equality::expected(export, STORE);
@@ -30,7 +30,7 @@ fn assert_equal(cache: &Cache, export: &Path) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn initial_sync_then_delta_sync_equal_the_servers_store() {
-    let setup = TinyStore::new();
+    let setup = TinyStore::new().await;
     let cache = setup.device("a");
     let client = setup.client().with_page_limit(1_000);
     let mut progress = Vec::new();
@@ -135,7 +135,7 @@ fn write_jsonl<T: serde::Serialize>(path: &Path, rows: &[T]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_killed_during_initial_sync_loses_and_duplicates_nothing() {
-    let mut setup = TinyStore::new();
+    let mut setup = TinyStore::new().await;
     let cache = setup.device("a");
     let mut interrupted = 0;
     // Kill points spread over the sync (pseudo-random but reproducible).
@@ -169,33 +169,22 @@ async fn child_device_process() {
     let Ok(spec) = std::env::var("CARNET_CHILD_SYNC") else {
         return; // only runs as the child
     };
-    let parts: Vec<&str> = spec.split('|').collect();
-    let cache = Arc::new(Cache::open(parts[0], &CacheKey::from_bytes(&[1; 32]).unwrap()).unwrap());
-    let client = SyncClient::new(ServerConfig {
-        base_url: parts[1].into(),
-        certificate_pin: parts[2].into(),
-        token: parts[3].into(),
-        store_id: STORE.into(),
-        local_address: None,
-    })
-    .unwrap()
-    .with_page_limit(100);
+    let (path, device) = spec.split_once('#').unwrap();
+    let cache = Arc::new(Cache::open(path, &CacheKey::from_bytes(&[1; 32]).unwrap()).unwrap());
+    // The same device in another process: it proves its presence and syncs.
+    let device = Device::import(device);
+    device.renew().await.unwrap();
+    let client = device.sync_client().with_page_limit(100);
     let _ = sync(cache, &client, true, &CancelHandle::new(), &|_| {}).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_device_killed_mid_apply_resumes_consistent() {
-    let setup = TinyStore::new();
+    let setup = TinyStore::new().await;
     let path = setup.dir.path().join("child.db");
     let key = CacheKey::from_bytes(&[1; 32]).unwrap();
     drop(Cache::open(&path, &key).unwrap());
-    let spec = format!(
-        "{}|{}|{}|{}",
-        path.display(),
-        setup.server.base,
-        setup.server.fingerprint,
-        setup.token
-    );
+    let spec = format!("{}#{}", path.display(), setup.device.export());
     let mut killed_mid_sync = 0;
     for delay in [150u64, 300, 450] {
         let mut child = std::process::Command::new(std::env::current_exe().unwrap())
@@ -241,7 +230,7 @@ async fn a_device_killed_mid_apply_resumes_consistent() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edits_travel_and_come_back_and_rejections_stay_visible() {
-    let setup = TinyStore::new();
+    let setup = TinyStore::new().await;
     let a = setup.device("a");
     let b = setup.device("bb");
     let client = setup.client();
@@ -265,7 +254,7 @@ async fn edits_travel_and_come_back_and_rejections_stay_visible() {
             field: ContactField::Email,
             value: Some(ContactValue::Text("corrigee@example.fr".into())),
         },
-        Some("ADV1"),
+        Some(ADVISOR),
         now,
     )
     .unwrap();
@@ -309,7 +298,7 @@ async fn edits_travel_and_come_back_and_rejections_stay_visible() {
             field: ContactField::Phone,
             value: Some(ContactValue::Text("06 11 22 33 44".into())),
         },
-        Some("ADV1"),
+        Some(ADVISOR),
         long_ago,
     )
     .unwrap();
@@ -329,7 +318,7 @@ async fn edits_travel_and_come_back_and_rejections_stay_visible() {
         MutationKind::ProfileView {
             customer_id: customer.clone(),
         },
-        Some("ADV1"),
+        Some(ADVISOR),
         now,
     )
     .unwrap();
@@ -389,7 +378,7 @@ async fn edits_travel_and_come_back_and_rejections_stay_visible() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_refuses_off_network_other_stores_and_bad_credentials() {
-    let setup = TinyStore::new();
+    let setup = TinyStore::new().await;
     let cache = setup.device("a");
     let off = sync(
         Arc::clone(&cache),
@@ -411,7 +400,13 @@ async fn sync_refuses_off_network_other_stores_and_bad_credentials() {
     .await;
     assert_eq!(other.unwrap_err(), SyncError::ForbiddenStore);
 
-    let bad = setup.client_as(STORE, &setup.server.fingerprint, "not-a-token");
+    // A lease this server did not sign (another server's key), however well-formed.
+    let mut forged = setup.device.lease();
+    forged.token = carnet_sync_server::lease::LeaseSigner::generate()
+        .unwrap()
+        .issue(&forged.lease)
+        .unwrap();
+    let bad = setup.device.with_lease(forged).sync_client();
     let refused = sync(
         Arc::clone(&cache),
         &bad,
@@ -420,10 +415,17 @@ async fn sync_refuses_off_network_other_stores_and_bad_credentials() {
         &|_| {},
     )
     .await;
-    assert_eq!(refused.unwrap_err(), SyncError::Unauthorized);
+    assert_eq!(
+        refused.unwrap_err(),
+        SyncError::DeviceRefused {
+            status: 401,
+            code: carnet_protocol::presence::codes::BAD_LEASE.into(),
+            order: None,
+        }
+    );
 
     // Another certificate than the pinned one: the connection is refused.
-    let wrong_pin = setup.client_as(STORE, &"00".repeat(32), &setup.token);
+    let wrong_pin = setup.device.sync_client_as(STORE, &"00".repeat(32));
     let pinned = sync(
         Arc::clone(&cache),
         &wrong_pin,
@@ -442,7 +444,7 @@ async fn sync_refuses_off_network_other_stores_and_bad_credentials() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cancelled_sync_keeps_what_it_applied_and_resumes() {
-    let setup = TinyStore::new();
+    let setup = TinyStore::new().await;
     let cache = setup.device("a");
     let client = setup.client().with_page_limit(100);
     let cancel = CancelHandle::new();

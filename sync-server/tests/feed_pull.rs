@@ -22,8 +22,7 @@ fn count_by_entity(changes: &[Change]) -> BTreeMap<&'static str, usize> {
 async fn pulls_page_through_the_whole_store_and_match_the_export() {
     let env = Env::new();
     let server = Server::start(&env.data_dir());
-    let (_, token) = add_device(&env.data_dir(), "S001");
-    let api = server.client(&token);
+    let api = server.device("S001").await;
     let (changes, _, pages) = api.pull_all("S001", "", 100).await;
     let d = &env.data;
     let mine: BTreeSet<&str> = d
@@ -81,8 +80,7 @@ async fn pulls_page_through_the_whole_store_and_match_the_export() {
 async fn cursor_resumes_and_bad_cursors_are_refused() {
     let env = Env::new();
     let server = Server::start(&env.data_dir());
-    let (_, token) = add_device(&env.data_dir(), "S002");
-    let api = server.client(&token);
+    let api = server.device("S002").await;
     let (all, end, _) = api.pull_all("S002", "", 10_000).await;
     // Stop after two pages, resume with another connection from the saved cursor.
     let first = api.pull("S002", "", 50).await;
@@ -90,7 +88,7 @@ async fn cursor_resumes_and_bad_cursors_are_refused() {
     assert_eq!(first.remaining as usize, all.len() - 50);
     let second = api.pull("S002", &first.next_cursor, 50).await;
     assert_eq!(second.remaining as usize, all.len() - 100);
-    let other = server.client(&token);
+    let other = api.at(&server.base);
     let (rest, _, _) = other.pull_all("S002", &second.next_cursor, 50).await;
     let mut resumed = first.changes.clone();
     resumed.extend(second.changes);
@@ -113,19 +111,16 @@ async fn cursor_resumes_and_bad_cursors_are_refused() {
     }
     // Default limit.
     let r = api
-        .get(&carnet_protocol::changes_path("S002"))
-        .send()
-        .await
-        .unwrap();
+        .send(api.get(&carnet_protocol::changes_path("S002")))
+        .await;
     assert_eq!(r.status(), 200);
 }
 
 #[tokio::test]
 async fn feed_compaction_expires_cursors_and_the_device_resets() {
     let env = Env::new();
-    let (_, token) = add_device(&env.data_dir(), "S003");
     let server = Server::start(&env.data_dir());
-    let api = server.client(&token);
+    let api = server.device("S003").await;
     let (before, end, _) = api.pull_all("S003", "", 1000).await;
     cli(&[
         "feed",
@@ -143,30 +138,28 @@ async fn feed_compaction_expires_cursors_and_the_device_resets() {
 async fn responses_are_gzip_compressed_on_request() {
     let env = Env::new();
     let server = Server::start(&env.data_dir());
-    let (_, token) = add_device(&env.data_dir(), "S001");
+    let device = server.device("S001").await;
     // reqwest without its gzip decoder would show the raw encoding: ask by hand.
     carnet_protocol::pin::install_default_provider();
-    let raw = reqwest::Client::builder()
-        .use_preconfigured_tls(carnet_protocol::pin::client_config(&server.fingerprint).unwrap())
-        .no_gzip()
-        .build()
-        .unwrap();
+    let raw = device.with_client(
+        reqwest::Client::builder()
+            .use_preconfigured_tls(
+                carnet_protocol::pin::client_config(&server.fingerprint).unwrap(),
+            )
+            .no_gzip()
+            .build()
+            .unwrap(),
+    );
     let r = raw
-        .get(format!(
-            "{}{}",
-            server.base,
-            carnet_protocol::changes_path("S001")
-        ))
-        .header(HEADER_PROTOCOL, "1")
-        .header("accept-encoding", "gzip")
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+        .send(
+            raw.get(&carnet_protocol::changes_path("S001"))
+                .header("accept-encoding", "gzip"),
+        )
+        .await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-encoding"], "gzip");
     let compressed = r.bytes().await.unwrap().len();
-    let plain = server.client(&token).pull_raw("S001", "", 5000).await;
+    let plain = device.pull_raw("S001", "", 5000).await;
     // The gzip-enabled client decodes transparently.
     let page: carnet_protocol::ChangePage = plain.json().await.unwrap();
     assert!(!page.changes.is_empty());
@@ -174,11 +167,10 @@ async fn responses_are_gzip_compressed_on_request() {
 }
 
 #[tokio::test]
-async fn stores_protocol_and_tokens_are_checked() {
+async fn stores_protocol_and_credentials_are_checked() {
     let env = Env::new();
     let server = Server::start(&env.data_dir());
-    let (lyon_id, lyon) = add_device(&env.data_dir(), "S002");
-    let api = server.client(&lyon);
+    let api = server.device("S002").await;
     // Another store's feed and mutations.
     let (status, err) = api_error(api.pull_raw("S001", "", 10).await).await;
     assert_eq!((status, err.error.as_str()), (403, codes::FORBIDDEN_STORE));
@@ -186,29 +178,26 @@ async fn stores_protocol_and_tokens_are_checked() {
     assert_eq!((status, err.error.as_str()), (403, codes::FORBIDDEN_STORE));
     // Old or missing protocol version.
     let path = format!("{}{}", server.base, carnet_protocol::changes_path("S002"));
-    for version in [None, Some("0"), Some("garbage")] {
-        let mut req = api.http.get(&path).bearer_auth(&lyon);
+    for version in [None, Some("0"), Some("1"), Some("garbage")] {
+        let mut req = api.http.get(&path);
         if let Some(v) = version {
             req = req.header(HEADER_PROTOCOL, v);
         }
-        let (status, err) = api_error(req.send().await.unwrap()).await;
+        let (status, err) = api_error(api.send(req).await).await;
         assert_eq!((status, err.error.as_str()), (426, codes::UPGRADE_REQUIRED));
         assert!(err.message.contains("update Carnet"));
     }
-    // Bad, missing token.
-    let bad = server.client("carnet_not-a-token");
-    let (status, err) = api_error(bad.pull_raw("S002", "", 10).await).await;
-    assert_eq!((status, err.error.as_str()), (401, codes::UNAUTHORIZED));
-    let r = api
-        .http
-        .get(&path)
-        .header(HEADER_PROTOCOL, "1")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 401);
+    // No credentials, or a bearer token however it looks: 401.
+    for bearer in [None, Some("carnet_not-a-token")] {
+        let mut req = api.get(&carnet_protocol::changes_path("S002"));
+        if let Some(token) = bearer {
+            req = req.bearer_auth(token);
+        }
+        let (status, err) = api_error(req.send().await.unwrap()).await;
+        assert_eq!((status, err.error.as_str()), (401, codes::UNAUTHORIZED));
+    }
     // Unknown route.
-    let (status, _) = api_error(api.get("/v2/nothing").send().await.unwrap()).await;
+    let (status, _) = api_error(api.send(api.get("/v2/nothing")).await).await;
     assert_eq!(status, 404);
     // Revoked while the server runs: refused on the next request.
     assert_eq!(api.pull_raw("S002", "", 10).await.status(), 200);
@@ -217,25 +206,22 @@ async fn stores_protocol_and_tokens_are_checked() {
         "revoke",
         "--data",
         env.data_dir().to_str().unwrap(),
-        &lyon_id,
+        &api.id,
     ]);
     let (status, err) = api_error(api.pull_raw("S002", "", 10).await).await;
-    assert_eq!((status, err.error.as_str()), (401, codes::UNAUTHORIZED));
+    assert_eq!((status, err.error.as_str()), (401, "device_revoked"));
     let (status, _) = api_error(api.push_raw("S002", vec![]).await).await;
     assert_eq!(status, 401);
     let listed = cli(&["device", "list", "--data", env.data_dir().to_str().unwrap()]);
-    assert!(listed.contains(&lyon_id) && listed.contains("revoked"));
-    assert!(!listed.contains(&lyon), "a token must never be listed");
+    assert!(listed.contains(&api.id) && listed.contains("revoked"));
 }
 
 #[tokio::test]
 async fn reimport_sends_only_changes_and_tombstones() {
     let env = Env::new();
     let server = Server::start(&env.data_dir());
-    let (_, paris) = add_device(&env.data_dir(), "S001");
-    let (_, lyon) = add_device(&env.data_dir(), "S002");
-    let paris = server.client(&paris);
-    let lyon = server.client(&lyon);
+    let paris = server.device("S001").await;
+    let lyon = server.device("S002").await;
     let (_, paris_end, _) = paris.pull_all("S001", "", 5000).await;
     let (_, lyon_end, _) = lyon.pull_all("S002", "", 5000).await;
 
@@ -332,9 +318,8 @@ async fn reimport_sends_only_changes_and_tombstones() {
 #[tokio::test]
 async fn a_server_killed_with_sigkill_serves_the_same_feed() {
     let env = Env::new();
-    let (_, token) = add_device(&env.data_dir(), "S001");
     let mut server = Server::start(&env.data_dir());
-    let api = server.client(&token);
+    let api = server.device("S001").await;
     let first = api.pull("S001", "", 200).await;
     let (before, end, _) = api.pull_all("S001", "", 300).await;
     // A push is in flight or just acknowledged when the process dies.
@@ -360,7 +345,7 @@ async fn a_server_killed_with_sigkill_serves_the_same_feed() {
         server.fingerprint, fingerprint,
         "the certificate must survive restarts"
     );
-    let api = server.client(&token);
+    let api = api.at(&server.base);
     let (after, _, _) = api.pull_all("S001", "", 300).await;
     assert_eq!(after.len(), before.len());
     // Old cursors still work: the delta since `end` is exactly the acknowledged push.
@@ -421,8 +406,8 @@ async fn the_generated_tiny_export_pulls_back_as_each_stores_share() {
         .map(Result::unwrap)
         .collect();
     for store in ["S001", "S002", "S003"] {
-        let (_, token) = add_device(&data, store);
-        let (changes, _, _) = server.client(&token).pull_all(store, "", 1000).await;
+        let device = server.device(store).await;
+        let (changes, _, _) = device.pull_all(store, "", 1000).await;
         let mine: BTreeSet<&str> = customers
             .iter()
             .filter(|c| c.home_store_id == store)

@@ -15,7 +15,7 @@ use axum::http::{StatusCode, header};
 use axum::response::Response;
 use axum::routing::get;
 use carnet_core::sync::{
-    CancelHandle, MAX_RESPONSE_BYTES, ServerConfig, SyncClient, SyncError, sync,
+    CancelHandle, MAX_RESPONSE_BYTES, RequestSigner, ServerConfig, SyncClient, SyncError, sync,
 };
 use carnet_core::{Cache, CacheKey, changes};
 use common::fake_server::serve;
@@ -37,6 +37,15 @@ fn answering(status: StatusCode, body: Vec<u8>) -> Router {
     )
 }
 
+/// Credentials the misbehaving server never looks at.
+struct Unchecked;
+
+impl RequestSigner for Unchecked {
+    fn sign(&self, _: &str, _: &str, _: &[u8]) -> Result<Vec<(&'static str, String)>, SyncError> {
+        Ok(Vec::new())
+    }
+}
+
 /// A cache that already holds one applied page, and what a sync against `router` does to it.
 async fn sync_against(router: Router) -> (SyncError, String, String) {
     let dir = tempfile::tempdir().unwrap();
@@ -44,13 +53,15 @@ async fn sync_against(router: Router) -> (SyncError, String, String) {
     let cache =
         Arc::new(Cache::open(dir.path().join("c.db"), &CacheKey::generate().unwrap()).unwrap());
     changes::apply_page(&cache, &[], "cursor-before").unwrap();
-    let client = SyncClient::new(ServerConfig {
-        base_url: base,
-        certificate_pin: pin,
-        token: "t".into(),
-        store_id: "S001".into(),
-        local_address: None,
-    })
+    let client = SyncClient::new(
+        ServerConfig {
+            base_url: base,
+            certificate_pin: pin,
+            store_id: "S001".into(),
+            local_address: None,
+        },
+        Arc::new(Unchecked),
+    )
     .unwrap();
     let err = sync(
         Arc::clone(&cache),

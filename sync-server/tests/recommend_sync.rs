@@ -13,13 +13,16 @@ use carnet_core::{Cache, outbox};
 use carnet_protocol::{FeedbackVerdict, MutationKind};
 use chrono::NaiveDate;
 use common::store::{STORE, TinyStore, full_sync};
-use common::{Server, add_device, cli, import};
+use common::{ADVISOR, Device, Server, cli, import};
 
-/// The clients of devices A (the store's first credential) and B, on the server as it runs
-/// now (a restarted server listens on another port).
-fn clients(setup: &TinyStore, token_b: &str) -> (SyncClient, SyncClient) {
-    let b = setup.client_as(STORE, &setup.server.fingerprint, token_b);
-    (setup.client(), b)
+/// The clients of devices A (the store's first device) and B, on the server as it runs now
+/// (a restarted server listens on another port).
+fn clients(setup: &TinyStore, b: &Device) -> (SyncClient, SyncClient) {
+    let base = &setup.server.base;
+    (
+        setup.device.at(base).sync_client(),
+        b.at(base).sync_client(),
+    )
 }
 
 /// A customer of the store with a few non-gift purchases who has not withdrawn consent.
@@ -56,7 +59,7 @@ fn feedback_rows(cache: &Cache, customer: &str) -> Vec<(String, String)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_model_ships_playlists_work_offline_and_feedback_reaches_the_other_device() {
-    let mut setup = TinyStore::new();
+    let mut setup = TinyStore::new().await;
     let (data, export) = (setup.data.clone(), setup.export.clone());
     let rules = setup.dir.path().join("rules.json");
     std::fs::write(
@@ -77,12 +80,12 @@ async fn the_model_ships_playlists_work_offline_and_feedback_reaches_the_other_d
     assert!(out.contains("policies written for"), "{out}");
     // The same export again changes nothing: no rebuild.
     assert!(!import(&data, &export).contains("rebuilt"));
-    let (_, token_b) = add_device(&data, STORE);
+    let device_b = setup.server.device(STORE).await;
 
     // Before its first sync the device says the model has not arrived.
     let (a, b) = (setup.device("a"), setup.device("bb"));
     assert_eq!(recommend::model_status(&a).unwrap().version, None);
-    let (client_a, client_b) = clients(&setup, &token_b);
+    let (client_a, client_b) = clients(&setup, &device_b);
     full_sync(&a, &client_a).await;
     full_sync(&b, &client_b).await;
     let status = recommend::model_status(&a).unwrap();
@@ -108,7 +111,7 @@ async fn the_model_ships_playlists_work_offline_and_feedback_reaches_the_other_d
             product_id: top.clone(),
             verdict: FeedbackVerdict::Dislike,
         },
-        Some("A042"),
+        Some(ADVISOR),
         chrono::Utc::now(),
     )
     .unwrap();
@@ -117,7 +120,7 @@ async fn the_model_ships_playlists_work_offline_and_feedback_reaches_the_other_d
 
     // Back on the store network: the dislike travels and reaches the other device.
     setup.server = Server::start(&data);
-    let (client_a, client_b) = clients(&setup, &token_b);
+    let (client_a, client_b) = clients(&setup, &device_b);
     full_sync(&a, &client_a).await;
     assert!(
         outbox::entries(&a).unwrap().is_empty(),
@@ -143,6 +146,6 @@ async fn the_model_ships_playlists_work_offline_and_feedback_reaches_the_other_d
     let out = import(&data, &export);
     assert!(out.contains("model 2 rebuilt"), "{out}");
     setup.server = Server::start(&data);
-    full_sync(&a, &setup.client()).await;
+    full_sync(&a, &clients(&setup, &device_b).0).await;
     assert_eq!(recommend::model_status(&a).unwrap().version, Some(2));
 }

@@ -1,9 +1,9 @@
 //! Carnet's sync protocol: the JSON wire types exchanged by the sync server and the device core
 //! (pull a store's change feed, push mutations), plus certificate pinning behind the `tls` feature.
 //!
-//! Every request carries the header [`HEADER_PROTOCOL`] = [`PROTOCOL_VERSION`] and
-//! `Authorization: Bearer <device token>`. Errors are an [`ApiError`] with a stable code from
-//! [`codes`].
+//! Every request carries the header [`HEADER_PROTOCOL`] = [`PROTOCOL_VERSION`] and the device's
+//! lease and request signature ([`presence`]). Errors are an [`ApiError`] with a stable code
+//! from [`codes`].
 
 use serde::{Deserialize, Serialize};
 
@@ -17,8 +17,10 @@ pub mod pin;
 pub mod presence;
 
 /// The protocol version this crate speaks. A request with an older (or no) version gets
-/// `426 upgrade_required`.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// `426 upgrade_required`. Version 2: presence requests sign the app version
+/// ([`presence::presence_message`]), request signatures hold for
+/// [`presence::REQUEST_SKEW_MS`] and a signed write is accepted once, no device tokens.
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// The request header carrying [`PROTOCOL_VERSION`].
 pub const HEADER_PROTOCOL: &str = "x-carnet-protocol";
@@ -50,7 +52,7 @@ pub fn mutations_path(store_id: &str) -> String {
 pub mod codes {
     /// 426: the client's protocol version is missing or older than the server's.
     pub const UPGRADE_REQUIRED: &str = "upgrade_required";
-    /// 401: missing, unknown or revoked device token.
+    /// 401: missing or unknown credentials.
     pub const UNAUTHORIZED: &str = "unauthorized";
     /// 403: the path names a store that is not the device's.
     pub const FORBIDDEN_STORE: &str = "forbidden_store";
@@ -71,19 +73,20 @@ pub mod codes {
 
 /// Codes of [`Outcome::Rejected`].
 pub mod reject {
-    /// The customer is not known to the server.
+    /// The customer is not one of the device's store's (unknown, or another store's: the
+    /// answer never tells which).
     pub const UNKNOWN_CUSTOMER: &str = "unknown_customer";
-    /// The customer was erased (GDPR): every later mutation about her is rejected.
+    /// The customer, of the device's store, was erased (GDPR): every later mutation about her
+    /// is rejected.
     pub const CUSTOMER_ERASED: &str = "customer_erased";
-    /// The customer (or purchase) belongs to another store than the device's.
-    pub const OTHER_STORE: &str = "other_store";
     /// The value is not valid for the field (wrong type, empty name, unknown channel, ...).
     pub const INVALID_VALUE: &str = "invalid_value";
     /// The product is not in the catalog.
     pub const UNKNOWN_PRODUCT: &str = "unknown_product";
-    /// The purchase line is not known to the server.
+    /// The purchase line is not one of the device's store's (unknown or another store's).
     pub const UNKNOWN_PURCHASE: &str = "unknown_purchase";
-    /// A customer with this id or card already exists.
+    /// A customer with this id or card already exists, or existed (in any store: the answer
+    /// never says where).
     pub const ALREADY_EXISTS: &str = "already_exists";
 }
 

@@ -22,8 +22,10 @@ pub const HEADER_LEASE: &str = "x-carnet-lease";
 /// Header carrying `t=<ms since the lease was issued>;sig=<base64url signature>`.
 pub const HEADER_DEVICE_AUTH: &str = "x-carnet-device-auth";
 
-/// How far a request's claimed time (lease issue time + `t`) may be from the server's clock.
-pub const REQUEST_SKEW_MS: i64 = 60_000;
+/// How far a request's claimed time (lease issue time + `t`) may be from the server's clock:
+/// a captured request is refused once this has passed, and a signed `POST` is accepted once
+/// within it ([`codes::REPLAYED_REQUEST`] for the same bytes again).
+pub const REQUEST_SKEW_MS: i64 = 10_000;
 
 /// Error codes added by this module (body: the crate's `ApiError`).
 pub mod codes {
@@ -37,7 +39,9 @@ pub mod codes {
     pub const BAD_ENROLLMENT_CODE: &str = "bad_enrollment_code";
     /// 401: wrong advisor identifier or PIN (never says which).
     pub const WRONG_PIN: &str = "wrong_pin";
-    /// 429: too many failed sign-ins; `Retry-After` says when to try again.
+    /// 429: too many failed sign-ins: this device must wait, or the advisor is locked out on
+    /// this device or in the whole store; `Retry-After` says when to try again. Answered alike
+    /// whether the advisor exists or not.
     pub const LOCKED_OUT: &str = "locked_out";
     /// 403: a pushed edit names an advisor who never signed in on this device.
     pub const ADVISOR_NOT_SIGNED_IN: &str = "advisor_not_signed_in";
@@ -46,6 +50,9 @@ pub mod codes {
     /// 403: the request comes from outside the store's network (its address ranges): the
     /// device locks until it is back in the store.
     pub const NOT_ON_STORE_NETWORK: &str = "not_on_store_network";
+    /// 409: this signed request was received already (a replay, or the same bytes sent
+    /// twice): sign the request again (a new `t`) to send it again.
+    pub const REPLAYED_REQUEST: &str = "replayed_request";
     /// 401: the server does not know this device (never enrolled there, or a server restored
     /// from a backup older than the enrolment). Not an order to destroy anything: the device
     /// locks and keeps its encrypted cache until a manager enrols it again.
@@ -186,9 +193,10 @@ pub struct SignInResponse {
     pub name: String,
 }
 
-/// Domain-separated bytes a device signs to ask for a lease.
-pub fn presence_message(device_id: &str, nonce: &str) -> Vec<u8> {
-    format!("carnet-presence-v1\n{device_id}\n{nonce}").into_bytes()
+/// Domain-separated bytes a device signs to ask for a lease: its id, the nonce and the app
+/// version it reports (so that a replayed check cannot change what the manager sees).
+pub fn presence_message(device_id: &str, nonce: &str, app_version: &str) -> Vec<u8> {
+    format!("carnet-presence-v2\n{device_id}\n{nonce}\n{app_version}").into_bytes()
 }
 
 /// Bytes a device signs for one request: method, path with query, the lease's nonce, the
@@ -248,7 +256,7 @@ pub struct PinReset {
 /// Admin: an advisor as listed (never the PIN or its hash).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdvisorInfo {
-    /// Identifier.
+    /// Identifier (unique within its store).
     pub advisor_id: String,
     /// Store.
     pub store_id: String,
@@ -256,10 +264,29 @@ pub struct AdvisorInfo {
     pub name: String,
     /// Whether she may sign in.
     pub disabled: bool,
-    /// Failed sign-ins since the last success.
+    /// Failed sign-ins with her identifier in the last 24 hours, on every device.
     pub failed_attempts: u32,
-    /// Locked out until (RFC 3339), if she is.
-    pub locked_until: Option<String>,
+    /// Locked out on every device of the store until a manager unlocks her.
+    pub locked: bool,
+    /// Devices on which she is locked out now (after failures there).
+    pub locked_on_devices: Vec<String>,
+}
+
+/// Admin: a network of the store, an address range its handhelds reach the server from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreNetwork {
+    /// The range in CIDR notation, e.g. `192.168.10.0/24` or `2001:db8:1::/48`.
+    pub cidr: String,
+    /// When it was added (RFC 3339).
+    pub added_at: String,
+}
+
+/// Admin: add a network to the store.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewStoreNetwork {
+    /// A range in CIDR notation (IPv4 or IPv6); an address alone is one host.
+    pub cidr: String,
 }
 
 /// Admin: ask for an enrolment code.
@@ -336,7 +363,11 @@ mod tests {
 
     #[test]
     fn messages_are_domain_separated() {
-        assert_ne!(presence_message("d", "n"), lease_message(b"d\nn"));
+        assert_ne!(presence_message("d", "n", "1"), lease_message(b"d\nn\n1"));
+        assert_ne!(
+            presence_message("d", "n", "1"),
+            presence_message("d", "n", "2")
+        );
         assert!(request_message("GET", "/x", "n", 1, "00").starts_with(b"carnet-request-v1\n"));
     }
 }

@@ -66,11 +66,16 @@ impl Session {
                 .fill(&mut nonce)
                 .map_err(|_| SessionError::Core("no system randomness".into()))?;
             let nonce = URL_SAFE_NO_PAD.encode(nonce);
-            let signature = key.sign(&presence_message(&enrollment.device_id, &nonce));
+            let app_version = &self.shared.platform.app_version;
+            let signature = key.sign(&presence_message(
+                &enrollment.device_id,
+                &nonce,
+                app_version,
+            ));
             let request = PresenceRequest {
                 device_id: enrollment.device_id.clone(),
                 nonce: nonce.clone(),
-                app_version: self.shared.platform.app_version.clone(),
+                app_version: app_version.clone(),
                 signature: URL_SAFE_NO_PAD.encode(signature.as_ref()),
             };
             let server_key = enrollment.server_key();

@@ -29,7 +29,6 @@ impl Session {
         let config = ServerConfig {
             base_url: e.server_url.trim_end_matches('/').to_owned(),
             certificate_pin: e.certificate_pin.clone(),
-            token: String::new(),
             store_id: e.store_id.clone(),
             local_address: inner.source_address,
         };
@@ -37,9 +36,7 @@ impl Session {
         let signer = Arc::new(LeaseRequestSigner {
             shared: Arc::downgrade(&self.shared),
         });
-        SyncClient::new(config)
-            .map(|c| c.with_signer(signer))
-            .map_err(SessionError::Sync)
+        SyncClient::new(config, signer).map_err(SessionError::Sync)
     }
 
     /// One sync round (push then pull) while unlocked; a verified revocation or wipe order

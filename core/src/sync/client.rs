@@ -28,30 +28,18 @@ pub trait RequestSigner: Send + Sync {
     ) -> Result<Vec<(&'static str, String)>, SyncError>;
 }
 
-/// Where and as whom the device syncs.
-#[derive(Clone)]
+/// Where the device syncs.
+#[derive(Debug, Clone)]
 pub struct ServerConfig {
     /// `https://host:port`, no trailing slash.
     pub base_url: String,
     /// SHA-256 of the server certificate (hex): the only certificate accepted.
     pub certificate_pin: String,
-    /// The device's bearer token (development devices; empty when a [`RequestSigner`] is set).
-    pub token: String,
     /// The device's store.
     pub store_id: String,
     /// The address to send from, when the platform names one (see
     /// `session::NetworkEvent::source_address`); the OS picks otherwise.
     pub local_address: Option<IpAddr>,
-}
-
-impl std::fmt::Debug for ServerConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ServerConfig")
-            .field("base_url", &self.base_url)
-            .field("store_id", &self.store_id)
-            .field("token", &"<redacted>")
-            .finish_non_exhaustive()
-    }
 }
 
 /// A client for one store's feed and mutation intake.
@@ -60,12 +48,16 @@ pub struct SyncClient {
     http: reqwest::Client,
     config: ServerConfig,
     page_limit: u32,
-    signer: Option<std::sync::Arc<dyn RequestSigner>>,
+    signer: std::sync::Arc<dyn RequestSigner>,
 }
 
 impl SyncClient {
-    /// Builds a client that trusts only the pinned certificate.
-    pub fn new(config: ServerConfig) -> Result<Self, SyncError> {
+    /// Builds a client that trusts only the pinned certificate and authenticates every
+    /// request with `signer` (the enrolled device's lease and key).
+    pub fn new(
+        config: ServerConfig,
+        signer: std::sync::Arc<dyn RequestSigner>,
+    ) -> Result<Self, SyncError> {
         carnet_protocol::pin::install_default_provider();
         let tls = carnet_protocol::pin::client_config(&config.certificate_pin)
             .map_err(|_| SyncError::InvalidConfig("certificate pin is not 64 hex digits"))?;
@@ -81,15 +73,8 @@ impl SyncClient {
             http,
             config,
             page_limit: super::PAGE_LIMIT,
-            signer: None,
+            signer,
         })
-    }
-
-    /// Authenticates every request with `signer` (an enrolled device's lease and key)
-    /// instead of the bearer token.
-    pub fn with_signer(mut self, signer: std::sync::Arc<dyn RequestSigner>) -> Self {
-        self.signer = Some(signer);
-        self
     }
 
     /// Asks for pages of at most `limit` changes (the server caps it).
@@ -128,26 +113,23 @@ impl SyncClient {
         request: reqwest::RequestBuilder,
     ) -> Result<T, SyncError> {
         let request = request.header(HEADER_PROTOCOL, PROTOCOL_VERSION.to_string());
-        let request = match &self.signer {
-            None => request.bearer_auth(&self.config.token),
-            Some(signer) => {
-                let built = request
-                    .try_clone()
-                    .ok_or(SyncError::InvalidConfig("request body cannot be signed"))?
-                    .build()
-                    .map_err(network)?;
-                let url = built.url();
-                let path_and_query = match url.query() {
-                    Some(q) => format!("{}?{q}", url.path()),
-                    None => url.path().to_owned(),
-                };
-                let body = built.body().and_then(|b| b.as_bytes()).unwrap_or_default();
-                let headers = signer.sign(built.method().as_str(), &path_and_query, body)?;
-                headers
-                    .into_iter()
-                    .fold(request, |r, (name, value)| r.header(name, value))
-            }
+        let built = request
+            .try_clone()
+            .ok_or(SyncError::InvalidConfig("request body cannot be signed"))?
+            .build()
+            .map_err(network)?;
+        let url = built.url();
+        let path_and_query = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_owned(),
         };
+        let body = built.body().and_then(|b| b.as_bytes()).unwrap_or_default();
+        let headers = self
+            .signer
+            .sign(built.method().as_str(), &path_and_query, body)?;
+        let request = headers
+            .into_iter()
+            .fold(request, |r, (name, value)| r.header(name, value));
         let mut response = request.send().await.map_err(network)?;
         let status = response.status();
         if response

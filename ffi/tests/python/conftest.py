@@ -47,7 +47,9 @@ class Store:
             capture_output=True,
         )
         server("import", "--data", str(self.data), str(self.export))
-        server("store", "add", "--data", str(self.data), "--store", STORE, "--name", "Paris Rivoli")
+        # The store's network is 127.0.0.1: a client sending from 127.0.0.2 is off it.
+        server("store", "add", "--data", str(self.data), "--store", STORE, "--name", "Paris Rivoli",
+               "--network", "127.0.0.1/32")
         server("advisor", "add", "--data", str(self.data), "--store", STORE, "--id", ADVISOR,
                "--name", "Camille", stdin=ADVISOR_PIN + "\n")
         server("model", "build", "--data", str(self.data))

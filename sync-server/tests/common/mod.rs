@@ -1,10 +1,15 @@
 //! Shared helpers of the integration tests: a synthetic export, the real server binary on
-//! loopback TLS, the CLI, and a pinned HTTPS client.
+//! loopback TLS, the CLI, a pinned HTTPS client, enrolled devices (`device`), a provisioned
+//! back office with session devices (`provisioned`) and a generated tiny store (`store`).
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
+pub mod device;
 pub mod equality;
 pub mod fake_server;
+pub mod provisioned;
 pub mod store;
+
+pub use device::{ADVISOR, Device};
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -15,12 +20,45 @@ use carnet_fixtures::format::{
     Address, Brand, Category, Consent, Counts, Customer, FORMAT_NAME, FORMAT_VERSION, Manifest,
     Offer, Product, PurchaseLine, Store, files,
 };
-use carnet_protocol::{
-    ApiError, Change, ChangePage, HEADER_PROTOCOL, Mutation, PROTOCOL_VERSION, PushRequest,
-    PushResponse, Record,
-};
+use carnet_protocol::{ApiError, Change, Mutation, Record};
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_carnet-sync-server");
+/// The server binary: the one Cargo built for these tests or, run from an example (Cargo gives
+/// examples no binary path), the one of the example's profile, built (or found up to date) by
+/// Cargo first, with the examples' feature set so that nothing is built twice.
+pub fn bin() -> &'static Path {
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| match option_env!("CARGO_BIN_EXE_carnet-sync-server") {
+        Some(path) => PathBuf::from(path),
+        None => build_for_the_example(),
+    })
+}
+
+fn build_for_the_example() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    // target/<profile>/examples/<name>
+    let profile_dir = exe.parent().and_then(Path::parent).unwrap();
+    let target = profile_dir.parent().unwrap();
+    let server = profile_dir.join("carnet-sync-server");
+    let mut cargo = Command::new(env!("CARGO"));
+    cargo
+        .args(["build", "-p", "carnet-sync-server", "--bins", "--examples"])
+        .arg("--manifest-path")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", target);
+    if profile_dir.file_name().is_some_and(|p| p == "release") {
+        cargo.arg("--release");
+    }
+    match cargo.status() {
+        Ok(status) => assert!(status.success(), "building the server failed: {cargo:?}"),
+        // No Cargo here: an existing binary will do.
+        Err(e) => assert!(
+            server.exists(),
+            "cannot build the server ({e}) and {} is missing",
+            server.display()
+        ),
+    }
+    server
+}
 
 /// A small export: 3 stores, 300 customers (60 % S001, 20 % S002, 20 % S003), 5 purchase lines
 /// each, an offer for every third.
@@ -215,7 +253,7 @@ impl Data {
 
 /// Runs the CLI; panics unless it succeeds. Returns stdout.
 pub fn cli(args: &[&str]) -> String {
-    let out = Command::new(BIN)
+    let out = Command::new(bin())
         .args(args)
         .env("RUST_LOG", "warn")
         .output()
@@ -237,26 +275,37 @@ pub fn import(data_dir: &Path, export: &Path) -> String {
     ])
 }
 
-/// Issues a device token: (device id, token).
-pub fn add_device(data_dir: &Path, store: &str) -> (String, String) {
-    let out = cli(&[
-        "device",
-        "add",
-        "--data",
-        data_dir.to_str().unwrap(),
-        "--store",
-        store,
-        "--label",
-        "Comptoir 1",
-    ]);
-    let field = |name: &str| {
-        out.lines()
-            .find_map(|l| l.strip_prefix(name))
-            .unwrap()
-            .trim()
-            .to_owned()
-    };
-    (field("device "), field("token "))
+/// Runs the CLI with `stdin`; returns (success, stdout, stderr).
+pub fn cli_in(args: &[&str], stdin: &str) -> (bool, String, String) {
+    let mut child = Command::new(bin())
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// The value of the line of `out` starting with `name`.
+pub fn field(out: &str, name: &str) -> String {
+    out.lines()
+        .find_map(|l| l.strip_prefix(name))
+        .unwrap_or_else(|| panic!("no {name:?} in {out:?}"))
+        .trim()
+        .to_owned()
 }
 
 /// The real server on loopback; killed (SIGKILL) when dropped.
@@ -272,22 +321,28 @@ pub struct Server {
 impl Server {
     /// The server on `data`, warnings on the test's stderr.
     pub fn start(data: &Path) -> Server {
-        Self::spawn(data, "warn", Stdio::inherit(), None)
+        Self::spawn(data, "warn", Stdio::inherit(), None, &[])
     }
 
     /// The server on `data` with `RUST_LOG=debug`, its stderr appended to `log`, for a test
-    /// to scan for what must never be logged.
-    pub fn start_logged(data: &Path, log: PathBuf) -> Server {
+    /// to scan for what must never be logged; `serve` gets `extra` arguments.
+    pub fn start_logged(data: &Path, log: PathBuf, extra: &[&str]) -> Server {
         let file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(&log)
             .unwrap();
-        Self::spawn(data, "debug", file.into(), Some(log))
+        Self::spawn(data, "debug", file.into(), Some(log), extra)
     }
 
-    fn spawn(data: &Path, level: &str, stderr: Stdio, log: Option<PathBuf>) -> Server {
-        let mut child = Command::new(BIN)
+    fn spawn(
+        data: &Path,
+        level: &str,
+        stderr: Stdio,
+        log: Option<PathBuf>,
+        extra: &[&str],
+    ) -> Server {
+        let mut child = Command::new(bin())
             .args([
                 "serve",
                 "--data",
@@ -295,6 +350,7 @@ impl Server {
                 "--listen",
                 "127.0.0.1:0",
             ])
+            .args(extra)
             .env("RUST_LOG", level)
             .stdout(Stdio::piped())
             .stderr(stderr)
@@ -324,11 +380,6 @@ impl Server {
             data: data.to_path_buf(),
             log,
         }
-    }
-
-    /// A client of this server for a device token.
-    pub fn client(&self, token: &str) -> Api {
-        Api::new(&self.base, &self.fingerprint, token)
     }
 
     /// SIGKILL, as a crash would.
@@ -361,97 +412,26 @@ impl Drop for Server {
 }
 
 pub fn pinned_client(fingerprint: &str) -> reqwest::Client {
-    carnet_protocol::pin::install_default_provider();
-    reqwest::Client::builder()
-        .use_preconfigured_tls(carnet_protocol::pin::client_config(fingerprint).unwrap())
-        .timeout(Duration::from_secs(60))
-        .build()
-        .unwrap()
+    device::pinned_from(fingerprint, None)
 }
 
-/// A device's view of the API.
-pub struct Api {
-    pub http: reqwest::Client,
-    pub base: String,
-    pub token: String,
-}
-
-impl Api {
-    pub fn new(base: &str, fingerprint: &str, token: &str) -> Api {
-        Api {
-            http: pinned_client(fingerprint),
-            base: base.to_owned(),
-            token: token.to_owned(),
-        }
-    }
-
-    pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
-        self.http
-            .get(format!("{}{path}", self.base))
-            .header(HEADER_PROTOCOL, PROTOCOL_VERSION.to_string())
-            .bearer_auth(&self.token)
-    }
-
-    pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
-        self.http
-            .post(format!("{}{path}", self.base))
-            .header(HEADER_PROTOCOL, PROTOCOL_VERSION.to_string())
-            .bearer_auth(&self.token)
-    }
-
-    pub async fn pull_raw(&self, store: &str, cursor: &str, limit: u32) -> reqwest::Response {
-        self.get(&carnet_protocol::changes_path(store))
-            .query(&[("cursor", cursor), ("limit", &limit.to_string())])
-            .send()
-            .await
-            .unwrap()
-    }
-
-    pub async fn pull(&self, store: &str, cursor: &str, limit: u32) -> ChangePage {
-        let r = self.pull_raw(store, cursor, limit).await;
-        assert_eq!(r.status(), 200, "{:?}", r.text().await);
-        r.json().await.unwrap()
-    }
-
-    /// Pulls from `cursor` to the end: (changes, final cursor, pages).
-    pub async fn pull_all(
-        &self,
-        store: &str,
-        cursor: &str,
-        limit: u32,
-    ) -> (Vec<Change>, String, usize) {
-        let mut cursor = cursor.to_owned();
-        let mut changes = Vec::new();
-        let mut pages = 0;
-        loop {
-            let page = self.pull(store, &cursor, limit).await;
-            pages += 1;
-            changes.extend(page.changes);
-            cursor = page.next_cursor;
-            if !page.has_more {
-                return (changes, cursor, pages);
-            }
-        }
-    }
-
-    pub async fn push_raw(&self, store: &str, mutations: Vec<Mutation>) -> reqwest::Response {
-        self.post(&carnet_protocol::mutations_path(store))
-            .json(&PushRequest { mutations })
-            .send()
-            .await
-            .unwrap()
-    }
-
-    pub async fn push(&self, store: &str, mutations: Vec<Mutation>) -> PushResponse {
-        let r = self.push_raw(store, mutations).await;
-        assert_eq!(r.status(), 200, "{:?}", r.text().await);
-        r.json().await.unwrap()
-    }
-}
-
+/// An error answer: (status, body).
 pub async fn api_error(r: reqwest::Response) -> (u16, ApiError) {
     let status = r.status().as_u16();
-    (status, r.json().await.unwrap())
+    let body = r.text().await.unwrap();
+    let error = serde_json::from_str(&body)
+        .unwrap_or_else(|_| panic!("status {status} without an error body: {body:?}"));
+    (status, error)
+}
+
+/// (status, error code) of an answer; the code is empty for a success.
+pub async fn status_code(r: reqwest::Response) -> (u16, String) {
+    let status = r.status().as_u16();
+    let body = r.text().await.unwrap();
+    let code = serde_json::from_str::<ApiError>(&body)
+        .map(|e| e.error)
+        .unwrap_or_default();
+    (status, code)
 }
 
 /// Upserted records of a list of changes, by (entity, id), and the deleted ones.
@@ -480,7 +460,7 @@ pub fn mutation(seq: u64, made_at: &str, change: carnet_protocol::MutationKind) 
     Mutation {
         seq,
         made_at: made_at.into(),
-        advisor_id: Some("A042".into()),
+        advisor_id: Some(ADVISOR.into()),
         change,
     }
 }

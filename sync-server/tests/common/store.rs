@@ -1,17 +1,17 @@
-//! A generated tiny store imported into the real server, served on loopback TLS, with a device
-//! credential, and the device caches that sync with it.
+//! A generated tiny store imported into the real server, served on loopback TLS, with an
+//! enrolled device, and the device caches that sync with it.
 
 #![allow(clippy::unwrap_used, dead_code)]
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use carnet_core::sync::{CancelHandle, ServerConfig, SyncClient, SyncReport, sync};
+use carnet_core::sync::{CancelHandle, SyncClient, SyncReport, sync};
 use carnet_core::{Cache, CacheKey};
 use carnet_fixtures::Export;
 use carnet_fixtures::format::{Customer, files};
 
-use super::{Server, add_device, import};
+use super::{Device, Server, import};
 
 /// The store the devices belong to.
 pub const STORE: &str = "S001";
@@ -22,49 +22,38 @@ pub struct TinyStore {
     pub export: PathBuf,
     pub data: PathBuf,
     pub server: Server,
-    pub token: String,
+    /// The store's enrolled device (advisor `ADVISOR` signed in).
+    pub device: Device,
 }
 
 impl TinyStore {
-    /// Generates the tiny store (seed 42), imports it, issues a device token, serves it.
-    pub fn new() -> Self {
+    /// Generates the tiny store (seed 42), imports it, serves it, enrols a device.
+    pub async fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let export = dir.path().join("export");
         carnet_fixtures::generate::generate(carnet_fixtures::generate::Size::Tiny, 42, &export)
             .unwrap();
         let data = dir.path().join("server");
         import(&data, &export);
-        let (_, token) = add_device(&data, STORE);
         let server = Server::start(&data);
+        let device = server.device(STORE).await;
         Self {
             dir,
             export,
             data,
             server,
-            token,
+            device,
         }
     }
 
     /// A client of the store's feed.
     pub fn client(&self) -> SyncClient {
-        self.client_for(STORE)
+        self.device.sync_client()
     }
 
-    /// A client asking for `store`'s feed with this device's credential.
+    /// A client asking for `store`'s feed with this device's credentials.
     pub fn client_for(&self, store: &str) -> SyncClient {
-        self.client_as(store, &self.server.fingerprint, &self.token)
-    }
-
-    /// A client with any pin and token, to show what the server and the pin refuse.
-    pub fn client_as(&self, store: &str, pin: &str, token: &str) -> SyncClient {
-        SyncClient::new(ServerConfig {
-            base_url: self.server.base.clone(),
-            certificate_pin: pin.into(),
-            token: token.into(),
-            store_id: store.into(),
-            local_address: None,
-        })
-        .unwrap()
+        self.device.sync_client_as(store, &self.server.fingerprint)
     }
 
     /// The encrypted cache of device `name` (its key derived from the name, for tests).
@@ -89,11 +78,27 @@ impl TinyStore {
             .collect()
     }
 
-    /// SIGKILLs the server and starts it again on the same data.
+    /// SIGKILLs the server and starts it again on the same data (on another port: the device
+    /// follows, its lease still valid).
     pub fn restart_server(&mut self) {
         self.server.kill();
         self.server = Server::start(&self.data.clone());
+        self.device = self.device.at(&self.server.base);
     }
+}
+
+/// The export of `size` (seed 42) the benches share, generated on first use, in the
+/// `bench-data` folder of the running example's target directory: (that folder, the export).
+pub fn bench_export(size: &str) -> (PathBuf, PathBuf) {
+    let exe = std::env::current_exe().unwrap();
+    // target/<profile>/examples/<name>
+    let target = exe.ancestors().nth(3).unwrap();
+    let root = target.join("bench-data");
+    let export = root.join(format!("{size}-export"));
+    if !export.join(files::MANIFEST).exists() {
+        carnet_fixtures::generate::generate(size.parse().unwrap(), 42, &export).unwrap();
+    }
+    (root, export)
 }
 
 /// One sync round that must succeed.
