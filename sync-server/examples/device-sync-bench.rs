@@ -5,9 +5,7 @@
 //! `cargo build --release -p carnet-sync-server && cargo run --release -p carnet-sync-server
 //!  --example device-sync-bench -- [tiny|store|large]`
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -16,10 +14,13 @@ use carnet_core::{Cache, CacheKey, load};
 use carnet_fixtures::Export;
 use carnet_fixtures::format::{Customer, files};
 
+#[path = "support/served.rs"]
+mod served;
+
+use served::{Error, Served, cli, path};
+
 #[path = "../tests/common/equality.rs"]
 mod equality;
-
-type Error = Box<dyn std::error::Error>;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<(), Error> {
@@ -36,7 +37,7 @@ async fn main() -> Result<(), Error> {
     let data = work.path().join("server");
 
     let started = Instant::now();
-    run(
+    cli(
         &server_bin,
         &["import", "--data", path(&data), path(&export_dir)],
     )?;
@@ -44,29 +45,15 @@ async fn main() -> Result<(), Error> {
         "server import of {size}: {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    let token = run(
+    let token = cli(
         &server_bin,
         &["device", "add", "--data", path(&data), "--store", "S001"],
     )?
     .lines()
     .find_map(|l| l.strip_prefix("token ").map(str::trim).map(str::to_owned))
     .ok_or("no token")?;
-    let mut server = Command::new(&server_bin)
-        .args(["serve", "--data", path(&data), "--listen", "127.0.0.1:0"])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()?;
-    let mut lines = BufReader::new(server.stdout.take().ok_or("no stdout")?).lines();
-    let (mut base, mut pin) = (String::new(), String::new());
-    while base.is_empty() || pin.is_empty() {
-        let line = lines.next().ok_or("server exited")??;
-        if let Some(b) = line.strip_prefix("listening on ") {
-            base = b.trim().into();
-        } else if let Some(p) = line.strip_prefix("certificate sha256 ") {
-            pin = p.trim().into();
-        }
-    }
-    std::thread::spawn(move || for _ in lines {});
+    let server = Served::start(&server_bin, &data)?;
+    let (base, pin) = (server.base.clone(), server.pin.clone());
     let client = SyncClient::new(ServerConfig {
         base_url: base,
         certificate_pin: pin,
@@ -143,7 +130,7 @@ async fn main() -> Result<(), Error> {
     }
     std::fs::write(delta_export.join(files::CUSTOMERS), out)?;
     let started = Instant::now();
-    run(
+    cli(
         &server_bin,
         &["import", "--data", path(&data), path(&delta_export)],
     )?;
@@ -165,24 +152,8 @@ async fn main() -> Result<(), Error> {
         report.pulled,
         started.elapsed().as_secs_f64()
     );
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     Ok(())
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().unwrap_or_default()
-}
-
-fn run(bin: &PathBuf, args: &[&str]) -> Result<String, Error> {
-    let out = Command::new(bin)
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()?;
-    if !out.status.success() {
-        return Err(format!("{args:?}: {}", String::from_utf8_lossy(&out.stderr)).into());
-    }
-    Ok(String::from_utf8(out.stdout)?)
 }
 
 fn proc_io(field: &str) -> Result<u64, Error> {

@@ -17,7 +17,7 @@ use carnet_fixtures::format::files;
 use carnet_protocol::presence::{self as wire, PresenceRequest};
 use carnet_sync_server::db::{self, Db};
 use carnet_sync_server::lease::LeaseSigner;
-use carnet_sync_server::{advisors, enrolment, stores, tls};
+use carnet_sync_server::{advisors, enrolment, secret, stores, tls};
 use ring::signature::{Ed25519KeyPair, KeyPair};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -106,14 +106,15 @@ async fn main() -> Result<(), Error> {
 
     // 2. The server in-process, on its real router over loopback TLS.
     let data = work.path().join("server");
+    secret::install(&secret::ServerSecret::generate()?)?;
     let conn = db::open_writer(&data)?;
     stores::add(&conn, "S001", "Paris", &Default::default())?;
     advisors::add(&conn, "S001", "A1", "Bench Advisor", "48213957")?;
+    let signer = Arc::new(LeaseSigner::load_or_create(&conn, &data)?);
     drop(conn);
     let identity = tls::load_or_create(&data)?;
     let pin = identity.fingerprint();
     let database = Db::open(&data)?;
-    let signer = Arc::new(LeaseSigner::load_or_create(&data)?);
     let router =
         carnet_sync_server::server::router(Arc::clone(&database), Arc::clone(&signer), pin.clone());
     let config = axum_server::tls_rustls::RustlsConfig::from_config(tls::server_config(&identity)?);

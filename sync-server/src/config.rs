@@ -1,5 +1,5 @@
 //! Settings of `serve`: command line and environment first, then the TOML config file, then
-//! defaults.
+//! defaults. The file may also say where the server secret comes from.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::secret::Sources;
 
 /// The default listen address.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8443";
@@ -19,6 +20,10 @@ pub struct FileConfig {
     pub data: Option<PathBuf>,
     /// Listen address, e.g. `0.0.0.0:8443`.
     pub listen: Option<String>,
+    /// A file holding the server secret (see [`crate::secret`]).
+    pub secret_file: Option<PathBuf>,
+    /// A command printing the server secret.
+    pub secret_command: Option<String>,
 }
 
 /// Resolved settings.
@@ -28,6 +33,8 @@ pub struct ServeSettings {
     pub data: PathBuf,
     /// Address to listen on (port 0: any free port).
     pub listen: SocketAddr,
+    /// Where the server secret comes from besides the environment.
+    pub secret: Sources,
 }
 
 /// Reads a config file.
@@ -36,11 +43,12 @@ pub fn read_file(path: &Path) -> Result<FileConfig> {
     toml::from_str(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))
 }
 
-/// Resolves the settings: `data` and `listen` from the command line or environment win over
-/// the file.
+/// Resolves the settings: `data`, `listen` and the secret's sources from the command line or
+/// environment win over the file.
 pub fn resolve(
     data: Option<PathBuf>,
     listen: Option<String>,
+    secret: Sources,
     file: Option<FileConfig>,
 ) -> Result<ServeSettings> {
     let file = file.unwrap_or_default();
@@ -55,7 +63,15 @@ pub fn resolve(
     let listen = listen
         .parse()
         .map_err(|_| Error::Config(format!("not a socket address: {listen}")))?;
-    Ok(ServeSettings { data, listen })
+    let secret = Sources {
+        file: secret.file.or(file.secret_file),
+        command: secret.command.or(file.secret_command),
+    };
+    Ok(ServeSettings {
+        data,
+        listen,
+        secret,
+    })
 }
 
 #[cfg(test)]
@@ -66,14 +82,23 @@ mod tests {
 
     #[test]
     fn command_line_wins_over_file() {
-        let file: FileConfig =
-            toml::from_str("data = \"/srv/a\"\nlisten = \"0.0.0.0:9000\"").unwrap();
-        let s = resolve(None, Some("127.0.0.1:0".into()), Some(file)).unwrap();
+        let file: FileConfig = toml::from_str(
+            "data = \"/srv/a\"\nlisten = \"0.0.0.0:9000\"\nsecret_file = \"/run/k\"\n\
+             secret_command = \"kms unwrap\"",
+        )
+        .unwrap();
+        let flags = Sources {
+            file: Some("/mnt/key".into()),
+            command: None,
+        };
+        let s = resolve(None, Some("127.0.0.1:0".into()), flags, Some(file)).unwrap();
         assert_eq!(s.data, PathBuf::from("/srv/a"));
         assert_eq!(s.listen.port(), 0);
-        let s = resolve(Some("/d".into()), None, None).unwrap();
+        assert_eq!(s.secret.file, Some(PathBuf::from("/mnt/key")));
+        assert_eq!(s.secret.command.as_deref(), Some("kms unwrap"));
+        let s = resolve(Some("/d".into()), None, Sources::default(), None).unwrap();
         assert_eq!(s.listen.to_string(), DEFAULT_LISTEN);
-        assert!(resolve(None, None, None).is_err());
+        assert!(resolve(None, None, Sources::default(), None).is_err());
         assert!(toml::from_str::<FileConfig>("nope = 1").is_err());
     }
 }

@@ -180,9 +180,7 @@ async fn sign_in(
         advisors::Attempt::Check { pin_hash, name } => (pin_hash, Some(name)),
     };
     let pin = request.pin;
-    let matches = tokio::task::spawn_blocking(move || advisors::verify_pin(&pin, &hash))
-        .await
-        .map_err(|e| HttpError::from(crate::Error::Task(e.to_string())))?;
+    let matches = advisors::verify_pin_bounded(pin, hash).await?;
     let ok = matches && name.is_some();
     let (device, advisor) = (caller.device_id.clone(), request.advisor_id.clone());
     state

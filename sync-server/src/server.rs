@@ -35,10 +35,14 @@ fn listen(addr: std::net::SocketAddr) -> std::io::Result<std::net::TcpListener> 
 /// Runs the server until SIGTERM or Ctrl-C. Prints `listening on https://ADDR` and
 /// `certificate sha256 HEX` on stdout once it accepts connections.
 pub async fn serve(settings: ServeSettings) -> Result<()> {
+    // Held while serving: a restore refuses to replace the database under a running server.
+    let _lock = crate::data_dir::lock(&settings.data, "serve")?;
     let identity = tls::load_or_create(&settings.data)?;
-    let tls_config = RustlsConfig::from_config(tls::server_config(&identity)?);
+    let lease = {
+        let conn = crate::db::open_writer(&settings.data)?;
+        Arc::new(LeaseSigner::load_or_create(&conn, &settings.data)?)
+    };
     let db = Db::open(&settings.data)?;
-    let lease = std::sync::Arc::new(crate::lease::LeaseSigner::load_or_create(&settings.data)?);
     let listener = listen(settings.listen)
         .map_err(|e| Error::Config(format!("cannot listen on {}: {e}", settings.listen)))?;
     let addr = listener
@@ -50,6 +54,7 @@ pub async fn serve(settings: ServeSettings) -> Result<()> {
     let terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .map_err(|e| Error::Config(format!("cannot listen for SIGTERM: {e}")))?;
     tokio::spawn(shutdown_on_signal(handle.clone(), terminate));
+    let tls_config = RustlsConfig::from_config(tls::server_config(&identity)?);
     let server = axum_server::from_tcp_rustls(listener, tls_config)
         .map_err(|e| Error::Config(format!("listener: {e}")))?
         .handle(handle);

@@ -8,7 +8,7 @@ mod common;
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -23,7 +23,7 @@ use carnet_core::sync::{CancelHandle, SyncError};
 use carnet_core::{Cache, CacheKey, Error};
 use carnet_protocol::presence::{self as wire, Lease};
 use carnet_protocol::{HEADER_PROTOCOL, Mutation, MutationKind, PROTOCOL_VERSION, PushRequest};
-use common::{BIN, Server, cli, pinned_client};
+use common::{Server, cli, pinned_client};
 use ring::signature::{Ed25519KeyPair, KeyPair};
 
 const PIN_A1: &str = "48213957";
@@ -73,7 +73,7 @@ impl SessionObserver for Recorder {
 
 /// Runs the CLI with `stdin`; returns (success, stdout, stderr).
 fn cli_in(args: &[&str], stdin: &str) -> (bool, String, String) {
-    let mut child = Command::new(BIN)
+    let mut child = common::server_command()
         .args(args)
         .env("RUST_LOG", "warn")
         .stdin(Stdio::piped())

@@ -22,6 +22,16 @@ use carnet_protocol::{
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_carnet-sync-server");
 
+/// The server secret of every server and CLI run of these tests (a test value, nothing else).
+pub const SECRET: &str = "7e57c0de7e57c0de7e57c0de7e57c0de7e57c0de7e57c0de7e57c0de7e57c0de";
+
+/// The server binary as a command, given the tests' server secret the way an operator would.
+pub fn server_command() -> Command {
+    let mut command = Command::new(BIN);
+    command.env("CARNET_SERVER_SECRET", SECRET);
+    command
+}
+
 /// A small export: 3 stores, 300 customers (60 % S001, 20 % S002, 20 % S003), 5 purchase lines
 /// each, an offer for every third.
 #[derive(Clone, Debug)]
@@ -215,7 +225,7 @@ impl Data {
 
 /// Runs the CLI; panics unless it succeeds. Returns stdout.
 pub fn cli(args: &[&str]) -> String {
-    let out = Command::new(BIN)
+    let out = server_command()
         .args(args)
         .env("RUST_LOG", "warn")
         .output()
@@ -287,7 +297,7 @@ impl Server {
     }
 
     fn spawn(data: &Path, level: &str, stderr: Stdio, log: Option<PathBuf>) -> Server {
-        let mut child = Command::new(BIN)
+        let mut child = server_command()
             .args([
                 "serve",
                 "--data",
