@@ -2,7 +2,7 @@
 //! one store, and the error every admin operation (CLI or HTTP) reports: clear, never personal.
 
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -15,7 +15,7 @@ use carnet_protocol::presence::{
 
 use crate::error::AdminError;
 use crate::http::parse_body;
-use crate::http::{AppState, HttpError};
+use crate::http::{AppState, HttpError, read_small_body};
 use crate::{advisors, auth, enrolment, stores};
 
 /// The routes under `/v1/admin`.
@@ -78,9 +78,10 @@ async fn get_store(
 async fn put_store(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<axum::Json<Policy>, HttpError> {
     let store = manager(&state, &headers).await?;
+    let body = read_small_body(&state, &headers, body).await?;
     let update: PolicyUpdate = parse_body(&body)?;
     let policy = state
         .db
@@ -105,9 +106,10 @@ async fn list_advisors(
 async fn add_advisor(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<(StatusCode, axum::Json<AdvisorInfo>), HttpError> {
     let store = manager(&state, &headers).await?;
+    let body = read_small_body(&state, &headers, body).await?;
     let new: NewAdvisor = parse_body(&body)?;
     // Checked before the write: hashing is slow and the writer thread serves everyone.
     advisors::check_pin(&new.pin)?;
@@ -147,9 +149,10 @@ async fn reset_advisor(
     State(state): State<AppState>,
     headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
-    body: Bytes,
+    body: Body,
 ) -> Result<StatusCode, HttpError> {
     let store = manager(&state, &headers).await?;
+    let body = read_small_body(&state, &headers, body).await?;
     let id = id_of(path)?;
     let reset: PinReset = parse_body(&body)?;
     advisors::check_pin(&reset.pin)?;
@@ -165,9 +168,10 @@ async fn reset_advisor(
 async fn issue_code(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<(StatusCode, axum::Json<EnrollmentCode>), HttpError> {
     let store = manager(&state, &headers).await?;
+    let body = read_small_body(&state, &headers, body).await?;
     let request: NewEnrollmentCode = if body.is_empty() {
         NewEnrollmentCode::default()
     } else {

@@ -100,19 +100,81 @@ pub struct Caller {
     pub enrolled: bool,
 }
 
-/// Authenticates a device request: the lease (this server's signature, not expired, its
-/// device's store) and the device's signature over `signed` at a time within
-/// [`REQUEST_SKEW_MS`] of the server's; or a development bearer token. `store_id` is the
-/// path's store, if it names one.
-pub fn authorize_request(
+/// A request whose credentials hold as far as its headers tell; the device's signature over
+/// the request (and its body) is checked by [`LeaseHolder::check_signature`], so that a body is
+/// read only once the lease and the device are known.
+#[derive(Debug)]
+pub struct LeaseHolder {
+    caller: Caller,
+    /// What the signature check needs (none for a development token device).
+    pending: Option<Pending>,
+    /// The store the request's path names, if any: checked once the device is proven.
+    path_store: Option<String>,
+}
+
+#[derive(Debug)]
+struct Pending {
+    device: enrolment::DeviceKey,
+    public_key: Vec<u8>,
+    nonce: String,
+    t: u64,
+    signature: String,
+}
+
+impl LeaseHolder {
+    /// The device's store.
+    pub fn store_id(&self) -> &str {
+        &self.caller.store_id
+    }
+
+    /// Checks the device's signature over `signed` (with the lease's nonce and time), then its
+    /// state: only the device itself, its signature checked, is told to shred.
+    pub fn check_signature(
+        self,
+        signed: Signed<'_>,
+        signer: &LeaseSigner,
+    ) -> Result<Caller, AuthError> {
+        let forbidden = self
+            .path_store
+            .as_ref()
+            .is_some_and(|s| *s != self.caller.store_id);
+        let Some(p) = self.pending else {
+            return if forbidden {
+                Err(AuthError::ForbiddenStore)
+            } else {
+                Ok(self.caller)
+            };
+        };
+        let message = request_message(
+            signed.method,
+            signed.path_and_query,
+            &p.nonce,
+            p.t,
+            signed.body_sha256_hex,
+        );
+        if !lease::verify_device(&p.public_key, &message, &p.signature) {
+            return Err(AuthError::BadLease("the request signature is wrong"));
+        }
+        check_state(&p.device, signer, &p.nonce)?;
+        if forbidden {
+            return Err(AuthError::ForbiddenStore);
+        }
+        Ok(self.caller)
+    }
+}
+
+/// Checks what the headers say: the lease (this server's signature, not expired, its
+/// device's store), the request's time (the lease's issue + `t`, within [`REQUEST_SKEW_MS`] of
+/// the server's clock) and the device (known, enrolled); or a development bearer token.
+/// `store_id`, the path's store if it names one, is compared once the signature holds.
+pub fn check_lease(
     conn: &Connection,
     credentials: &Credentials,
-    signed: Signed<'_>,
     store_id: Option<&str>,
     signer: &LeaseSigner,
     now_ms: i64,
-) -> Result<Caller, AuthError> {
-    let caller = match (&credentials.lease, &credentials.bearer) {
+) -> Result<LeaseHolder, AuthError> {
+    let holder = match (&credentials.lease, &credentials.bearer) {
         (Some(lease_token), _) => {
             let lease = signer.verify(lease_token).ok_or(AuthError::BadLease(
                 "the lease was not issued by this server",
@@ -137,27 +199,25 @@ pub fn authorize_request(
                 enrolment::device_key(conn, &lease.device_id)?.ok_or(AuthError::UnknownDevice)?;
             let public_key = device
                 .public_key
-                .as_deref()
+                .clone()
                 .ok_or(AuthError::Unauthorized("this device is not enrolled"))?;
             if device.store_id != lease.store_id {
                 return Err(AuthError::BadLease("the lease is for another store"));
             }
-            let message = request_message(
-                signed.method,
-                signed.path_and_query,
-                &lease.nonce,
-                t,
-                signed.body_sha256_hex,
-            );
-            if !lease::verify_device(public_key, &message, sig) {
-                return Err(AuthError::BadLease("the request signature is wrong"));
-            }
-            // Only the device itself (its signature checked) is told to shred.
-            check_state(&device, signer, &lease.nonce)?;
-            Caller {
-                device_id: lease.device_id,
-                store_id: lease.store_id,
-                enrolled: true,
+            LeaseHolder {
+                caller: Caller {
+                    device_id: lease.device_id,
+                    store_id: lease.store_id,
+                    enrolled: true,
+                },
+                pending: Some(Pending {
+                    device,
+                    public_key,
+                    nonce: lease.nonce,
+                    t,
+                    signature: sig.to_owned(),
+                }),
+                path_store: None,
             }
         }
         (None, Some(token)) => {
@@ -167,10 +227,14 @@ pub fn authorize_request(
             if device.revoked_at.is_some() {
                 return Err(AuthError::Unauthorized("this device was revoked"));
             }
-            Caller {
-                device_id: device.id,
-                store_id: device.store_id,
-                enrolled: false,
+            LeaseHolder {
+                caller: Caller {
+                    device_id: device.id,
+                    store_id: device.store_id,
+                    enrolled: false,
+                },
+                pending: None,
+                path_store: None,
             }
         }
         (None, None) => {
@@ -179,10 +243,23 @@ pub fn authorize_request(
             ));
         }
     };
-    if store_id.is_some_and(|s| s != caller.store_id) {
-        return Err(AuthError::ForbiddenStore);
-    }
-    Ok(caller)
+    Ok(LeaseHolder {
+        path_store: store_id.map(str::to_owned),
+        ..holder
+    })
+}
+
+/// Authenticates a device request whose body is in hand: [`check_lease`], then
+/// [`LeaseHolder::check_signature`].
+pub fn authorize_request(
+    conn: &Connection,
+    credentials: &Credentials,
+    signed: Signed<'_>,
+    store_id: Option<&str>,
+    signer: &LeaseSigner,
+    now_ms: i64,
+) -> Result<Caller, AuthError> {
+    check_lease(conn, credentials, store_id, signer, now_ms)?.check_signature(signed, signer)
 }
 
 /// Refuses a revoked or wiped enrolled device with the order that makes it shred, signed and

@@ -1,5 +1,5 @@
 //! Settings of `serve`: command line and environment first, then the TOML config file, then
-//! defaults. The file may also say where the server secret comes from.
+//! defaults. The file may also say where the server secret comes from and set the limits.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::limits::Limits;
 use crate::secret::Sources;
 
 /// The default listen address.
@@ -24,10 +25,13 @@ pub struct FileConfig {
     pub secret_file: Option<PathBuf>,
     /// A command printing the server secret.
     pub secret_command: Option<String>,
+    /// Resource limits (`[limits]`).
+    #[serde(default)]
+    pub limits: Limits,
 }
 
 /// Resolved settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ServeSettings {
     /// Data directory (database, TLS identity).
     pub data: PathBuf,
@@ -35,6 +39,8 @@ pub struct ServeSettings {
     pub listen: SocketAddr,
     /// Where the server secret comes from besides the environment.
     pub secret: Sources,
+    /// Resource limits.
+    pub limits: Limits,
 }
 
 /// Reads a config file.
@@ -63,6 +69,7 @@ pub fn resolve(
     let listen = listen
         .parse()
         .map_err(|_| Error::Config(format!("not a socket address: {listen}")))?;
+    file.limits.check()?;
     let secret = Sources {
         file: secret.file.or(file.secret_file),
         command: secret.command.or(file.secret_command),
@@ -71,6 +78,7 @@ pub fn resolve(
         data,
         listen,
         secret,
+        limits: file.limits,
     })
 }
 
@@ -84,7 +92,7 @@ mod tests {
     fn command_line_wins_over_file() {
         let file: FileConfig = toml::from_str(
             "data = \"/srv/a\"\nlisten = \"0.0.0.0:9000\"\nsecret_file = \"/run/k\"\n\
-             secret_command = \"kms unwrap\"",
+             secret_command = \"kms unwrap\"\n[limits]\nidle_secs = 5",
         )
         .unwrap();
         let flags = Sources {
@@ -96,9 +104,14 @@ mod tests {
         assert_eq!(s.listen.port(), 0);
         assert_eq!(s.secret.file, Some(PathBuf::from("/mnt/key")));
         assert_eq!(s.secret.command.as_deref(), Some("kms unwrap"));
+        assert_eq!(s.limits.idle_secs, 5.0);
+        assert_eq!(s.limits.max_connections, Limits::default().max_connections);
         let s = resolve(Some("/d".into()), None, Sources::default(), None).unwrap();
         assert_eq!(s.listen.to_string(), DEFAULT_LISTEN);
+        assert_eq!(s.limits, Limits::default());
         assert!(resolve(None, None, Sources::default(), None).is_err());
         assert!(toml::from_str::<FileConfig>("nope = 1").is_err());
+        let bad: FileConfig = toml::from_str("data = \"/d\"\n[limits]\nidle_secs = 0").unwrap();
+        assert!(resolve(None, None, Sources::default(), Some(bad)).is_err());
     }
 }

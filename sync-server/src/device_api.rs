@@ -2,7 +2,7 @@
 //! check that grants a signed lease, and advisor sign-in (rate-limited, with lockout).
 
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -18,7 +18,7 @@ use carnet_protocol::presence::{
 use crate::auth::{self, AuthError};
 use crate::enrolment::{self, EnrollError};
 use crate::http::parse_body;
-use crate::http::{AppState, HttpError, authorize};
+use crate::http::{AppState, HttpError, authorize_lease, check_signature, read_small_body};
 use crate::{advisors, lease, stores};
 
 /// The device routes (enrolment, presence, sign-in).
@@ -45,8 +45,10 @@ impl From<EnrollError> for HttpError {
 
 async fn enroll(
     State(state): State<AppState>,
-    body: Bytes,
+    headers: HeaderMap,
+    body: Body,
 ) -> Result<axum::Json<EnrollResponse>, HttpError> {
+    let body = read_small_body(&state, &headers, body).await?;
     let request: EnrollRequest = parse_body(&body)?;
     let public_key = URL_SAFE_NO_PAD
         .decode(request.public_key.trim())
@@ -73,8 +75,10 @@ async fn enroll(
 
 async fn presence(
     State(state): State<AppState>,
-    body: Bytes,
+    headers: HeaderMap,
+    body: Body,
 ) -> Result<axum::Json<PresenceResponse>, HttpError> {
+    let body = read_small_body(&state, &headers, body).await?;
     let request: PresenceRequest = parse_body(&body)?;
     let nonce_ok = URL_SAFE_NO_PAD
         .decode(request.nonce.trim())
@@ -144,10 +148,13 @@ async fn sign_in(
     State(state): State<AppState>,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<Response, HttpError> {
-    // Sign-in is not about one store's data: any enrolled device with a valid lease.
-    let caller = authorize(&state, "POST", &uri, &headers, &body, None).await?;
+    // Sign-in is not about one store's data: any enrolled device with a valid lease. The lease
+    // first, then the (small) body, then the device's signature over it.
+    let holder = authorize_lease(&state, &headers, None).await?;
+    let body = read_small_body(&state, &headers, body).await?;
+    let caller = check_signature(&state, holder, "POST", &uri, &body)?;
     let request: SignInRequest = parse_body(&body)?;
     advisors::check_pin(&request.pin)?;
     stores::check_id("an advisor id", &request.advisor_id)?;

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use axum::body::{Body, Bytes};
 use axum::extract::Request;
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::middleware::Next;
@@ -16,6 +17,7 @@ use crate::auth::{self, AuthError, Credentials};
 use crate::db::Db;
 use crate::error::{AdminError, Error, json_category};
 use crate::lease::LeaseSigner;
+use crate::limits::Limits;
 
 /// An error answer: a status and the protocol's error body.
 #[derive(Debug)]
@@ -128,6 +130,8 @@ pub struct AppState {
     pub lease: Arc<LeaseSigner>,
     /// The TLS certificate's SHA-256 (hex), for enrolment QR codes.
     pub certificate_pin: String,
+    /// Bounds on request bodies.
+    pub limits: Arc<Limits>,
 }
 
 pub(crate) async fn require_protocol(request: Request, next: Next) -> Response {
@@ -177,8 +181,52 @@ fn signed_parts(uri: &Uri) -> String {
         .map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned())
 }
 
-/// Authenticates a device request, for `store_id` when the path names one (see
-/// [`auth::authorize_request`]).
+/// Checks a device request's headers (see [`auth::check_lease`]), for `store_id` when the path
+/// names one. Needs nothing of the body, so it runs before the body is read.
+pub(crate) async fn authorize_lease(
+    state: &AppState,
+    headers: &HeaderMap,
+    store_id: Option<String>,
+) -> Result<auth::LeaseHolder, HttpError> {
+    let creds = credentials(headers);
+    let signer = Arc::clone(&state.lease);
+    state
+        .db
+        .read(move |conn| -> Result<_, HttpError> {
+            Ok(auth::check_lease(
+                conn,
+                &creds,
+                store_id.as_deref(),
+                &signer,
+                crate::lease::now_ms(),
+            )?)
+        })
+        .await
+}
+
+/// Checks the device's signature over method, path with query and `body` (see
+/// [`auth::LeaseHolder::check_signature`]).
+pub(crate) fn check_signature(
+    state: &AppState,
+    holder: auth::LeaseHolder,
+    method: &'static str,
+    uri: &Uri,
+    body: &[u8],
+) -> Result<auth::Caller, HttpError> {
+    let body_hash = crate::ids::hex(&crate::ids::sha256(body));
+    let path = signed_parts(uri);
+    Ok(holder.check_signature(
+        auth::Signed {
+            method,
+            path_and_query: &path,
+            body_sha256_hex: &body_hash,
+        },
+        &state.lease,
+    )?)
+}
+
+/// Authenticates a device request without a body worth reading first (a GET):
+/// [`authorize_lease`], then the signature over `body`.
 pub(crate) async fn authorize(
     state: &AppState,
     method: &'static str,
@@ -187,28 +235,74 @@ pub(crate) async fn authorize(
     body: &[u8],
     store_id: Option<String>,
 ) -> Result<auth::Caller, HttpError> {
-    let creds = credentials(headers);
-    let body_hash = crate::ids::hex(&crate::ids::sha256(body));
-    let path = signed_parts(uri);
-    let signer = Arc::clone(&state.lease);
-    state
-        .db
-        .read(move |conn| -> Result<_, HttpError> {
-            let signed = auth::Signed {
-                method,
-                path_and_query: &path,
-                body_sha256_hex: &body_hash,
-            };
-            Ok(auth::authorize_request(
-                conn,
-                &creds,
-                signed,
-                store_id.as_deref(),
-                &signer,
-                crate::lease::now_ms(),
-            )?)
-        })
-        .await
+    let holder = authorize_lease(state, headers, store_id).await?;
+    check_signature(state, holder, method, uri, body)
+}
+
+/// Reads a request body of at most `limit` bytes within the configured time: 413 past the
+/// size (a declared `Content-Length` over it is refused before a byte is read), 408 past the
+/// time. Called only once the caller is known, or for bodies small by nature.
+pub(crate) async fn read_body(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<Bytes, HttpError> {
+    let too_large = || HttpError::too_large(format!("a body here is at most {limit} bytes"));
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    match tokio::time::timeout(state.limits.body_read(), collect(body, limit)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(Short::TooLarge)) => Err(too_large()),
+        Ok(Err(Short::Broken)) => Err(HttpError::bad_request("the body did not arrive whole")),
+        Err(_) => Err(HttpError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            codes::BAD_REQUEST,
+            "the body was not sent in time",
+        )),
+    }
+}
+
+/// Why a body was not read.
+enum Short {
+    TooLarge,
+    /// The connection failed or closed mid-body.
+    Broken,
+}
+
+/// The body's bytes, refused as soon as they pass `limit` (never more held than that and one
+/// frame).
+async fn collect(mut body: Body, limit: usize) -> Result<Bytes, Short> {
+    use axum::body::HttpBody;
+    let mut bytes = Vec::new();
+    loop {
+        match std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await {
+            None => return Ok(Bytes::from(bytes)),
+            Some(Err(_)) => return Err(Short::Broken),
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    if bytes.len() + data.len() > limit {
+                        return Err(Short::TooLarge);
+                    }
+                    bytes.extend_from_slice(&data);
+                }
+            }
+        }
+    }
+}
+
+/// Reads a small body (enrolment, presence, sign-in, the manager's API): see [`read_body`].
+pub(crate) async fn read_small_body(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Bytes, HttpError> {
+    read_body(state, headers, body, state.limits.small_body_bytes).await
 }
 
 impl From<AdminError> for HttpError {

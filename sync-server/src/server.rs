@@ -5,20 +5,33 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::middleware;
-use axum_server::tls_rustls::RustlsConfig;
+use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 
 use crate::config::ServeSettings;
+use crate::connections::Gate;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::http::{self, AppState};
 use crate::lease::LeaseSigner;
+use crate::limits::Limits;
 use crate::tls;
 
 /// Connections waiting to be accepted. A store's handhelds come back on the network together
 /// (the morning, a Wi-Fi outage): with the usual 128, a burst of 200 new connections had SYNs
 /// dropped and those devices waited the kernel's 1 s retransmission.
 const ACCEPT_BACKLOG: u32 = 1024;
+
+/// Most an HTTP/1.1 connection buffers (headers, a body's next chunk): a lease and a signature
+/// are well under 2 KiB, and hyper's default (≈ 400 KiB) lets each slow client hold more.
+const HTTP1_BUFFER: usize = 64 * 1024;
+/// HTTP/2 flow-control windows: what a client may send before the server reads it (hyper's
+/// default is 1 MiB per stream and per connection). A 1 MiB push takes a few more window
+/// updates, nothing on a LAN.
+const HTTP2_STREAM_WINDOW: u32 = 256 * 1024;
+const HTTP2_CONNECTION_WINDOW: u32 = 512 * 1024;
+/// Requests at once on one HTTP/2 connection (a device sends one or two).
+const HTTP2_STREAMS: u32 = 32;
 
 fn listen(addr: std::net::SocketAddr) -> std::io::Result<std::net::TcpListener> {
     let socket = if addr.is_ipv4() {
@@ -43,6 +56,7 @@ pub async fn serve(settings: ServeSettings) -> Result<()> {
         Arc::new(LeaseSigner::load_or_create(&conn, &settings.data)?)
     };
     let db = Db::open(&settings.data)?;
+    let limits = settings.limits.clone();
     let listener = listen(settings.listen)
         .map_err(|e| Error::Config(format!("cannot listen on {}: {e}", settings.listen)))?;
     let addr = listener
@@ -54,15 +68,31 @@ pub async fn serve(settings: ServeSettings) -> Result<()> {
     let terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .map_err(|e| Error::Config(format!("cannot listen for SIGTERM: {e}")))?;
     tokio::spawn(shutdown_on_signal(handle.clone(), terminate));
-    let tls_config = RustlsConfig::from_config(tls::server_config(&identity)?);
-    let server = axum_server::from_tcp_rustls(listener, tls_config)
+    // Counted and capped before any TLS work; the handshake, then the first request, bounded.
+    let acceptor = RustlsAcceptor::new(RustlsConfig::from_config(tls::server_config(&identity)?))
+        .handshake_timeout(limits.tls_handshake())
+        .acceptor(Gate::new(&limits));
+    let mut server = axum_server::from_tcp(listener)
         .map_err(|e| Error::Config(format!("listener: {e}")))?
+        .acceptor(acceptor)
+        .first_request_timeout(limits.header_read())
         .handle(handle);
+    server
+        .http_builder()
+        .http1()
+        .header_read_timeout(limits.header_read())
+        .max_buf_size(HTTP1_BUFFER);
+    server
+        .http_builder()
+        .http2()
+        .initial_stream_window_size(HTTP2_STREAM_WINDOW)
+        .initial_connection_window_size(HTTP2_CONNECTION_WINDOW)
+        .max_concurrent_streams(HTTP2_STREAMS);
     println!("listening on https://{addr}");
     println!("certificate sha256 {}", identity.fingerprint());
     tracing::info!(%addr, "serving");
     server
-        .serve(router(db, lease, identity.fingerprint()).into_make_service())
+        .serve(router_with(db, lease, identity.fingerprint(), limits).into_make_service())
         .await
         .map_err(|e| Error::Config(format!("server: {e}")))?;
     tracing::info!("stopped");
@@ -81,8 +111,18 @@ async fn shutdown_on_signal(
     handle.graceful_shutdown(Some(Duration::from_secs(10)));
 }
 
-/// The application's routes, with the protocol gate and gzip compression.
+/// The application's routes, with the protocol gate and gzip compression, default limits.
 pub fn router(db: Arc<Db>, lease: Arc<LeaseSigner>, certificate_pin: String) -> Router {
+    router_with(db, lease, certificate_pin, Limits::default())
+}
+
+/// [`router`] with `limits` on request bodies.
+pub fn router_with(
+    db: Arc<Db>,
+    lease: Arc<LeaseSigner>,
+    certificate_pin: String,
+    limits: Limits,
+) -> Router {
     Router::new()
         .merge(crate::sync_api::routes())
         .merge(crate::device_api::routes())
@@ -94,5 +134,6 @@ pub fn router(db: Arc<Db>, lease: Arc<LeaseSigner>, certificate_pin: String) -> 
             db,
             lease,
             certificate_pin,
+            limits: Arc::new(limits),
         })
 }

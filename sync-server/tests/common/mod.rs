@@ -282,7 +282,13 @@ pub struct Server {
 impl Server {
     /// The server on `data`, warnings on the test's stderr.
     pub fn start(data: &Path) -> Server {
-        Self::spawn(data, "warn", Stdio::inherit(), None)
+        Self::spawn(data, "warn", Stdio::inherit(), None, &[])
+    }
+
+    /// The server on `data` with a config file (`--config`), warnings on the test's stderr.
+    pub fn start_configured(data: &Path, config: &Path) -> Server {
+        let config = ["--config", config.to_str().unwrap()];
+        Self::spawn(data, "warn", Stdio::inherit(), None, &config)
     }
 
     /// The server on `data` with `RUST_LOG=debug`, its stderr appended to `log`, for a test
@@ -293,10 +299,16 @@ impl Server {
             .append(true)
             .open(&log)
             .unwrap();
-        Self::spawn(data, "debug", file.into(), Some(log))
+        Self::spawn(data, "debug", file.into(), Some(log), &[])
     }
 
-    fn spawn(data: &Path, level: &str, stderr: Stdio, log: Option<PathBuf>) -> Server {
+    fn spawn(
+        data: &Path,
+        level: &str,
+        stderr: Stdio,
+        log: Option<PathBuf>,
+        extra: &[&str],
+    ) -> Server {
         let mut child = server_command()
             .args([
                 "serve",
@@ -305,6 +317,7 @@ impl Server {
                 "--listen",
                 "127.0.0.1:0",
             ])
+            .args(extra)
             .env("RUST_LOG", level)
             .stdout(Stdio::piped())
             .stderr(stderr)
