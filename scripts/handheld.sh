@@ -22,7 +22,14 @@ mkdir -p "$demo"
 if [ ! -f "$demo/export/manifest.json" ]; then
   "$bin/carnet-fixtures" --size "$size" --out "$demo/export"
 fi
-server=("$bin/carnet-sync-server")
+# The server secret (it keys the server's encrypted database): made once per developer, kept
+# outside the data directory, readable by you only.
+secret="${XDG_CONFIG_HOME:-$HOME/.config}/carnet/dev-server-secret"
+if [ ! -s "$secret" ]; then
+  mkdir -p "$(dirname "$secret")"
+  (umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$secret")
+fi
+server=("$bin/carnet-sync-server" --secret-file "$secret")
 data="$demo/server"
 "${server[@]}" import --data "$data" "$demo/export" >/dev/null
 # The store's network: the handheld reaches the server from 127.0.0.1 (with its Wi-Fi off, the

@@ -13,6 +13,9 @@ tmp="$(mktemp -d)"
 server_pid=""
 trap '[ -n "$server_pid" ] && kill "$server_pid"; rm -rf "$tmp"' EXIT
 S=target/debug/carnet-sync-server
+# A throwaway server: its secret lives in this script's environment only.
+CARNET_SERVER_SECRET="$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
+export CARNET_SERVER_SECRET
 target/debug/carnet-fixtures --size tiny --out "$tmp/export" >/dev/null 2>&1
 $S import --data "$tmp/srv" "$tmp/export" >/dev/null 2>&1
 $S model build --data "$tmp/srv" >/dev/null 2>&1

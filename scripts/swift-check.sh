@@ -158,6 +158,9 @@ log="$tmp/setup.log"
 quiet() { "$@" >>"$log" 2>&1 || { echo "failed: $*" >&2; cat "$log" >&2; exit 1; }; }
 quiet "$fixtures_bin" --size tiny --out "$tmp/export"
 srv="$tmp/server"
+# A throwaway server: its secret lives in this script's environment only.
+CARNET_SERVER_SECRET="$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
+export CARNET_SERVER_SECRET
 quiet "$server_bin" import --data "$srv" "$tmp/export"
 quiet "$server_bin" model build --data "$srv"
 quiet "$server_bin" store add --data "$srv" --store S001 --name "Paris Rivoli" --network 127.0.0.1/32

@@ -357,7 +357,7 @@ async fn main() -> Result<(), Error> {
                     }
                 }
                 let t = Instant::now();
-                if dice.next() % 10 == 0 {
+                if dice.next().is_multiple_of(10) {
                     seq += 1;
                     let view = Mutation {
                         seq,

@@ -15,7 +15,7 @@ use carnet_fixtures::format::files;
 use carnet_protocol::presence as wire;
 use carnet_sync_server::db::{self, Db};
 use carnet_sync_server::lease::LeaseSigner;
-use carnet_sync_server::{advisors, enrolment, networks, server, stores, tls};
+use carnet_sync_server::{advisors, enrolment, networks, secret, server, stores, tls};
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -97,15 +97,16 @@ async fn main() -> Result<(), Error> {
 
     // 2. The server in-process, on its real router over loopback TLS.
     let data = work.path().join("server");
+    secret::install(&secret::ServerSecret::generate()?)?;
     let conn = db::open_writer(&data)?;
     stores::add(&conn, "S001", "Paris", &Default::default())?;
     networks::add(&conn, "S001", common::device::STORE_NETWORK)?;
     advisors::add(&conn, "S001", "A1", "Bench Advisor", "48213957")?;
+    let signer = Arc::new(LeaseSigner::load_or_create(&conn, &data)?);
     drop(conn);
     let identity = tls::load_or_create(&data)?;
     let pin = identity.fingerprint();
     let database = Db::open(&data)?;
-    let signer = Arc::new(LeaseSigner::load_or_create(&data)?);
     let router = server::router(server::state(
         Arc::clone(&database),
         Arc::clone(&signer),

@@ -2,7 +2,7 @@
 //! one store, and the error every admin operation (CLI or HTTP) reports: clear, never personal.
 
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -16,7 +16,7 @@ use rusqlite::Connection;
 
 use crate::error::AdminError;
 use crate::http::parse_body;
-use crate::http::{AppState, HttpError};
+use crate::http::{AppState, HttpError, read_small_body};
 use crate::{advisors, enrolment, networks, stores};
 
 /// The routes under `/v1/admin`.
@@ -83,9 +83,10 @@ async fn get_store(
 async fn put_store(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<axum::Json<Policy>, HttpError> {
     let store = manager(&state, &headers).await?;
+    let body = read_small_body(&state, &headers, body).await?;
     let update: PolicyUpdate = parse_body(&body)?;
     let policy = state
         .db
@@ -105,9 +106,10 @@ async fn list_advisors(
 async fn add_advisor(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<(StatusCode, axum::Json<AdvisorInfo>), HttpError> {
     let store = manager(&state, &headers).await?;
+    let body = read_small_body(&state, &headers, body).await?;
     let new: NewAdvisor = parse_body(&body)?;
     // Checked before the write: hashing is slow and the writer thread serves everyone.
     advisors::check_pin(&new.pin)?;
@@ -146,9 +148,10 @@ async fn reset_advisor(
     State(state): State<AppState>,
     headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
-    body: Bytes,
+    body: Body,
 ) -> Result<StatusCode, HttpError> {
     let store = manager(&state, &headers).await?;
+    let body = read_small_body(&state, &headers, body).await?;
     let id = id_of(path)?;
     let reset: PinReset = parse_body(&body)?;
     advisors::check_pin(&reset.pin)?;
@@ -172,9 +175,10 @@ async fn unlock_advisor(
 async fn issue_code(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<(StatusCode, axum::Json<EnrollmentCode>), HttpError> {
     let store = manager(&state, &headers).await?;
+    let body = read_small_body(&state, &headers, body).await?;
     let request: NewEnrollmentCode = if body.is_empty() {
         NewEnrollmentCode::default()
     } else {
@@ -237,9 +241,10 @@ async fn list_networks(
 async fn add_network(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<(StatusCode, axum::Json<StoreNetwork>), HttpError> {
     let store = manager(&state, &headers).await?;
+    let body = read_small_body(&state, &headers, body).await?;
     let new: NewStoreNetwork = parse_body(&body)?;
     let added = state
         .db

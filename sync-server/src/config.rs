@@ -1,5 +1,5 @@
 //! Settings of `serve`: command line and environment first, then the TOML config file, then
-//! defaults.
+//! defaults. The file may also say where the server secret comes from and set the limits.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -8,7 +8,9 @@ use ipnet::IpNet;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::limits::Limits;
 use crate::networks;
+use crate::secret::Sources;
 
 /// The default listen address.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8443";
@@ -23,10 +25,17 @@ pub struct FileConfig {
     pub listen: Option<String>,
     /// Address ranges of proxies whose `X-Forwarded-For` is believed, e.g. `["10.0.0.5/32"]`.
     pub trusted_proxies: Option<Vec<String>>,
+    /// A file holding the server secret (see [`crate::secret`]).
+    pub secret_file: Option<PathBuf>,
+    /// A command printing the server secret.
+    pub secret_command: Option<String>,
+    /// Resource limits (`[limits]`).
+    #[serde(default)]
+    pub limits: Limits,
 }
 
 /// Resolved settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ServeSettings {
     /// Data directory (database, TLS identity).
     pub data: PathBuf,
@@ -34,6 +43,10 @@ pub struct ServeSettings {
     pub listen: SocketAddr,
     /// Proxies whose `X-Forwarded-For` is believed (none: the header is ignored).
     pub trusted_proxies: Vec<IpNet>,
+    /// Where the server secret comes from besides the environment.
+    pub secret: Sources,
+    /// Resource limits.
+    pub limits: Limits,
 }
 
 /// Reads a config file.
@@ -42,12 +55,13 @@ pub fn read_file(path: &Path) -> Result<FileConfig> {
     toml::from_str(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))
 }
 
-/// Resolves the settings: `data`, `listen` and the trusted proxies (when any is given) from
-/// the command line or environment win over the file.
+/// Resolves the settings: `data`, `listen`, the trusted proxies (when any is given) and the
+/// secret's sources from the command line or environment win over the file.
 pub fn resolve(
     data: Option<PathBuf>,
     listen: Option<String>,
     trusted_proxies: Vec<String>,
+    secret: Sources,
     file: Option<FileConfig>,
 ) -> Result<ServeSettings> {
     let file = file.unwrap_or_default();
@@ -71,10 +85,17 @@ pub fn resolve(
         .iter()
         .map(|p| networks::parse(p).map_err(|e| Error::Config(format!("trusted proxy: {e}"))))
         .collect::<Result<_>>()?;
+    file.limits.check()?;
+    let secret = Sources {
+        file: secret.file.or(file.secret_file),
+        command: secret.command.or(file.secret_command),
+    };
     Ok(ServeSettings {
         data,
         listen,
         trusted_proxies,
+        secret,
+        limits: file.limits,
     })
 }
 
@@ -86,23 +107,39 @@ mod tests {
 
     #[test]
     fn command_line_wins_over_file() {
-        let file: FileConfig =
-            toml::from_str("data = \"/srv/a\"\nlisten = \"0.0.0.0:9000\"").unwrap();
-        let s = resolve(None, Some("127.0.0.1:0".into()), vec![], Some(file)).unwrap();
+        let file: FileConfig = toml::from_str(
+            "data = \"/srv/a\"\nlisten = \"0.0.0.0:9000\"\nsecret_file = \"/run/k\"\n\
+             secret_command = \"kms unwrap\"\n[limits]\nidle_secs = 5",
+        )
+        .unwrap();
+        let flags = Sources {
+            file: Some("/mnt/key".into()),
+            command: None,
+        };
+        let s = resolve(None, Some("127.0.0.1:0".into()), vec![], flags, Some(file)).unwrap();
         assert_eq!(s.data, PathBuf::from("/srv/a"));
         assert_eq!(s.listen.port(), 0);
         assert!(s.trusted_proxies.is_empty());
-        let s = resolve(Some("/d".into()), None, vec![], None).unwrap();
+        assert_eq!(s.secret.file, Some(PathBuf::from("/mnt/key")));
+        assert_eq!(s.secret.command.as_deref(), Some("kms unwrap"));
+        assert_eq!(s.limits.idle_secs, 5.0);
+        assert_eq!(s.limits.max_connections, Limits::default().max_connections);
+        let none = Sources::default;
+        let s = resolve(Some("/d".into()), None, vec![], none(), None).unwrap();
         assert_eq!(s.listen.to_string(), DEFAULT_LISTEN);
-        assert!(resolve(None, None, vec![], None).is_err());
+        assert_eq!(s.limits, Limits::default());
+        assert!(resolve(None, None, vec![], none(), None).is_err());
         assert!(toml::from_str::<FileConfig>("nope = 1").is_err());
+        let bad: FileConfig = toml::from_str("data = \"/d\"\n[limits]\nidle_secs = 0").unwrap();
+        assert!(resolve(None, None, vec![], none(), Some(bad)).is_err());
         // Trusted proxies: the file's, unless the command line gives some.
         let file = || toml::from_str::<FileConfig>("trusted_proxies = [\"10.0.0.5\"]").unwrap();
-        let s = resolve(Some("/d".into()), None, vec![], Some(file())).unwrap();
+        let s = resolve(Some("/d".into()), None, vec![], none(), Some(file())).unwrap();
         assert_eq!(s.trusted_proxies, ["10.0.0.5/32".parse::<IpNet>().unwrap()]);
         let cli = vec!["fd00::/64".to_owned()];
-        let s = resolve(Some("/d".into()), None, cli, Some(file())).unwrap();
+        let s = resolve(Some("/d".into()), None, cli, none(), Some(file())).unwrap();
         assert_eq!(s.trusted_proxies, ["fd00::/64".parse::<IpNet>().unwrap()]);
-        assert!(resolve(Some("/d".into()), None, vec!["proxy".into()], None).is_err());
+        let bad_proxy = vec!["proxy".to_owned()];
+        assert!(resolve(Some("/d".into()), None, bad_proxy, none(), None).is_err());
     }
 }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use carnet_core::CacheKey;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::Semaphore;
 
@@ -24,17 +25,33 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/010_signed_requests.sql"),
 ];
 
+/// The schema version a database has once migrated.
+pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
+
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "carnet-sync.db";
 
 /// How many reader connections serve pulls at once.
 const READERS: usize = 4;
 
-/// Opens (creating if needed) the database of a data directory, migrated, for a writer.
+/// Opens (creating if needed) the database of a data directory, migrated, for a writer,
+/// with this process's database key (see [`crate::secret`]).
 pub fn open_writer(data_dir: &Path) -> Result<Connection> {
-    std::fs::create_dir_all(data_dir).map_err(|e| Error::io(data_dir, e))?;
-    let mut conn = Connection::open(data_dir.join(DB_FILE))?;
-    configure(&conn)?;
+    let keys = crate::secret::keys_for(data_dir)?;
+    open_writer_with(data_dir, &keys.database)
+}
+
+/// [`open_writer`] with an explicit key.
+pub fn open_writer_with(data_dir: &Path, key: &CacheKey) -> Result<Connection> {
+    crate::data_dir::prepare(data_dir)?;
+    let path = data_dir.join(DB_FILE);
+    refuse_plain(&path, data_dir)?;
+    // Created 0600 before SQLite sees it: the WAL and shared-memory files take its mode.
+    crate::data_dir::private_file(&path)?;
+    for suffix in ["-wal", "-shm", "-journal"] {
+        crate::data_dir::restrict(&crate::data_dir::with_suffix(&path, suffix), 0o600)?;
+    }
+    let mut conn = connect(&path, key, OpenFlags::default())?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     // FULL: an acknowledged push survives a power cut, not only a crash.
     conn.pragma_update(None, "synchronous", "FULL")?;
@@ -44,21 +61,72 @@ pub fn open_writer(data_dir: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
-fn open_reader(path: &Path) -> Result<Connection> {
-    let conn = Connection::open_with_flags(
+/// The first bytes of an unencrypted SQLite file.
+pub const PLAIN_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// Whether the file at `path` is an unencrypted SQLite database.
+pub fn is_plain(path: &Path) -> Result<bool> {
+    use std::io::Read;
+    let mut header = [0u8; 16];
+    match std::fs::File::open(path) {
+        Ok(mut f) => match f.read_exact(&mut header) {
+            Ok(()) => Ok(&header == PLAIN_HEADER),
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(false),
+            Err(e) => Err(Error::io(path, e)),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+fn refuse_plain(path: &Path, data_dir: &Path) -> Result<()> {
+    if is_plain(path)? {
+        return Err(Error::Config(format!(
+            "{} is not encrypted (written by an older server): stop the server, then run \
+             `carnet-sync-server encrypt --data {}` with the server secret set",
+            path.display(),
+            data_dir.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Opens `path` keyed with `key` and checks that the key reads it.
+pub fn connect(path: &Path, key: &CacheKey, flags: OpenFlags) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags)?;
+    carnet_core::store::key_connection(&conn, key)
+        .map_err(|e| Error::Config(format!("SQLCipher: {e}")))?;
+    // Before the first read: a server may hold the database for a moment.
+    conn.busy_timeout(Duration::from_secs(10))?;
+    let opened = conn
+        .query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
+        .and_then(|()| configure(&conn));
+    if let Err(e) = opened {
+        return Err(match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => Error::Config(format!(
+                "{} does not open with this server secret: it was made with another secret, \
+                 or it is damaged",
+                path.display()
+            )),
+            _ => e.into(),
+        });
+    }
+    Ok(conn)
+}
+
+fn open_reader(path: &Path, key: &CacheKey) -> Result<Connection> {
+    let conn = connect(
         path,
+        key,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    configure(&conn)?;
     conn.pragma_update(None, "query_only", true)?;
     Ok(conn)
 }
 
-fn configure(conn: &Connection) -> Result<()> {
-    conn.busy_timeout(Duration::from_secs(10))?;
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "cache_size", -32_000)?;
-    conn.pragma_update(None, "temp_store", "MEMORY")?;
-    Ok(())
+    conn.pragma_update(None, "temp_store", "MEMORY")
 }
 
 /// Applies the migrations the database does not have yet, each in a transaction.
@@ -86,6 +154,7 @@ fn migrate_to(conn: &mut Connection, version: usize) -> Result<()> {
 /// The server's database handle: one writer thread that group-commits, a pool of readers.
 pub struct Db {
     path: PathBuf,
+    key: CacheKey,
     jobs: Mutex<std::sync::mpsc::Sender<Box<dyn WriteJob>>>,
     readers: Mutex<Vec<Connection>>,
     reader_slots: Semaphore,
@@ -200,11 +269,19 @@ fn writer_loop(conn: Connection, jobs: std::sync::mpsc::Receiver<Box<dyn WriteJo
 impl Db {
     /// Opens the data directory's database (migrating it), its writer thread and reader pool.
     pub fn open(data_dir: &Path) -> Result<Arc<Self>> {
-        let writer = open_writer(data_dir)?;
+        let keys = crate::secret::keys_for(data_dir)?;
+        Self::open_with(data_dir, &keys.database)
+    }
+
+    /// [`Db::open`] with an explicit key.
+    pub fn open_with(data_dir: &Path, key: &CacheKey) -> Result<Arc<Self>> {
+        let writer = open_writer_with(data_dir, key)?;
         let path = data_dir.join(DB_FILE);
         let readers = (0..READERS)
-            .map(|_| open_reader(&path))
+            .map(|_| open_reader(&path, key))
             .collect::<Result<Vec<_>>>()?;
+        let key = CacheKey::from_bytes(key.as_bytes())
+            .map_err(|_| Error::Task("the database key has the wrong length".into()))?;
         let (sender, receiver) = std::sync::mpsc::channel::<Box<dyn WriteJob>>();
         std::thread::Builder::new()
             .name("carnet-writer".into())
@@ -212,6 +289,7 @@ impl Db {
             .map_err(|e| Error::Task(format!("cannot start the writer thread: {e}")))?;
         Ok(Arc::new(Self {
             path,
+            key,
             jobs: Mutex::new(sender),
             readers: Mutex::new(readers),
             reader_slots: Semaphore::new(READERS),
@@ -273,7 +351,7 @@ impl Db {
             .pop();
         match pooled {
             Some(conn) => Ok(conn),
-            None => open_reader(&self.path),
+            None => open_reader(&self.path, &self.key),
         }
     }
 

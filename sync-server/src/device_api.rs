@@ -2,7 +2,7 @@
 //! check that grants a signed lease, and advisor sign-in (rate-limited, with lockout).
 
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -17,7 +17,9 @@ use carnet_protocol::presence::{
 use crate::auth;
 use crate::enrolment::{self, EnrollError};
 use crate::http::parse_body;
-use crate::http::{AppState, ClientAddr, HttpError, Presented, authorize};
+use crate::http::{
+    AppState, ClientAddr, HttpError, Presented, authorize_lease, check_signature, read_small_body,
+};
 use crate::{advisors, lease, lockout, stores};
 
 /// The device routes (enrolment, presence, sign-in).
@@ -45,8 +47,10 @@ impl From<EnrollError> for HttpError {
 async fn enroll(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
-    body: Bytes,
+    headers: HeaderMap,
+    body: Body,
 ) -> Result<axum::Json<EnrollResponse>, HttpError> {
+    let body = read_small_body(&state, &headers, body).await?;
     let request: EnrollRequest = parse_body(&body)?;
     let public_key = URL_SAFE_NO_PAD
         .decode(request.public_key.trim())
@@ -76,8 +80,10 @@ async fn enroll(
 async fn presence(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
-    body: Bytes,
+    headers: HeaderMap,
+    body: Body,
 ) -> Result<axum::Json<PresenceResponse>, HttpError> {
+    let body = read_small_body(&state, &headers, body).await?;
     let request: PresenceRequest = parse_body(&body)?;
     let nonce_ok = URL_SAFE_NO_PAD
         .decode(request.nonce.trim())
@@ -146,16 +152,19 @@ async fn sign_in(
     client: ClientAddr,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<Response, HttpError> {
-    // Sign-in names no store in its path: the lease's store, on its network.
+    // Sign-in names no store in its path: the lease's store, on its network. The lease first,
+    // then the (small) body, then the device's signature over it.
     let presented = Presented {
         client,
         method: "POST",
         uri: &uri,
         headers: &headers,
     };
-    let caller = authorize(&state, presented, &body, None).await?;
+    let holder = authorize_lease(&state, presented, None).await?;
+    let body = read_small_body(&state, &headers, body).await?;
+    let caller = check_signature(&state, holder, presented, &body).await?;
     let request: SignInRequest = parse_body(&body)?;
     advisors::check_pin(&request.pin)?;
     stores::check_id("an advisor id", &request.advisor_id)?;
@@ -199,9 +208,7 @@ async fn sign_in(
         }
     };
     let pin = request.pin;
-    let matches = tokio::task::spawn_blocking(move || advisors::verify_pin(&pin, &hash))
-        .await
-        .map_err(|e| HttpError::from(crate::Error::Task(e.to_string())))?;
+    let matches = advisors::verify_pin_bounded(pin, hash).await?;
     let ok = matches && name.is_some();
     let (device, advisor) = (caller.device_id.clone(), request.advisor_id.clone());
     state

@@ -5,9 +5,10 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
+use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use carnet_protocol::presence::{HEADER_DEVICE_AUTH, HEADER_LEASE, codes as presence_codes};
@@ -18,6 +19,7 @@ use crate::auth::{self, AuthError, Credentials};
 use crate::db::Db;
 use crate::error::{AdminError, Error, json_category};
 use crate::lease::LeaseSigner;
+use crate::limits::Limits;
 
 /// An error answer: a status and the protocol's error body.
 #[derive(Debug)]
@@ -142,6 +144,8 @@ pub struct AppState {
     pub certificate_pin: String,
     /// Proxies whose `X-Forwarded-For` is believed (see [`crate::peer`]).
     pub trusted_proxies: Arc<[ipnet::IpNet]>,
+    /// Bounds on request bodies.
+    pub limits: Arc<Limits>,
 }
 
 /// The address a request comes from (see [`crate::peer::client_address`]); `None` when it
@@ -223,8 +227,8 @@ pub(crate) struct Presented<'a> {
 }
 
 /// Checks a device request's headers and address (see [`auth::check_lease`]): for
-/// `store_id` when the path names one. Needs nothing of the body, so it may run before the
-/// body is read.
+/// `store_id` when the path names one. Needs nothing of the body, so it runs before the body
+/// is read.
 pub(crate) async fn authorize_lease(
     state: &AppState,
     request: Presented<'_>,
@@ -248,15 +252,14 @@ pub(crate) async fn authorize_lease(
         .await
 }
 
-/// Authenticates a device request: its lease and address ([`authorize_lease`]), then the
-/// device's signature over method, path with query and `body`; a write (`POST`) only once.
-pub(crate) async fn authorize(
+/// Checks the device's signature over method, path with query and `body` (see
+/// [`auth::LeaseHolder::check_signature`]); accepts a write (not a `GET`) only once.
+pub(crate) async fn check_signature(
     state: &AppState,
+    holder: auth::LeaseHolder,
     request: Presented<'_>,
     body: &[u8],
-    store_id: Option<String>,
 ) -> Result<auth::Caller, HttpError> {
-    let holder = authorize_lease(state, request, store_id).await?;
     let body_hash = crate::ids::hex(&crate::ids::sha256(body));
     let path = signed_parts(request.uri);
     let caller = holder.check_signature(
@@ -277,6 +280,84 @@ pub(crate) async fn authorize(
             .await?;
     }
     Ok(caller)
+}
+
+/// Authenticates a device request whose body is already in hand (a GET's is empty):
+/// [`authorize_lease`], then [`check_signature`].
+pub(crate) async fn authorize(
+    state: &AppState,
+    request: Presented<'_>,
+    body: &[u8],
+    store_id: Option<String>,
+) -> Result<auth::Caller, HttpError> {
+    let holder = authorize_lease(state, request, store_id).await?;
+    check_signature(state, holder, request, body).await
+}
+
+/// Reads a request body of at most `limit` bytes within the configured time: 413 past the
+/// size (a declared `Content-Length` over it is refused before a byte is read), 408 past the
+/// time. Called only once the caller is known, or for bodies small by nature.
+pub(crate) async fn read_body(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<Bytes, HttpError> {
+    let too_large = || HttpError::too_large(format!("a body here is at most {limit} bytes"));
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    match tokio::time::timeout(state.limits.body_read(), collect(body, limit)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(Short::TooLarge)) => Err(too_large()),
+        Ok(Err(Short::Broken)) => Err(HttpError::bad_request("the body did not arrive whole")),
+        Err(_) => Err(HttpError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            codes::BAD_REQUEST,
+            "the body was not sent in time",
+        )),
+    }
+}
+
+/// Why a body was not read.
+enum Short {
+    TooLarge,
+    /// The connection failed or closed mid-body.
+    Broken,
+}
+
+/// The body's bytes, refused as soon as they pass `limit` (never more held than that and one
+/// frame).
+async fn collect(mut body: Body, limit: usize) -> Result<Bytes, Short> {
+    use axum::body::HttpBody;
+    let mut bytes = Vec::new();
+    loop {
+        match std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await {
+            None => return Ok(Bytes::from(bytes)),
+            Some(Err(_)) => return Err(Short::Broken),
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    if bytes.len() + data.len() > limit {
+                        return Err(Short::TooLarge);
+                    }
+                    bytes.extend_from_slice(&data);
+                }
+            }
+        }
+    }
+}
+
+/// Reads a small body (enrolment, presence, sign-in, the manager's API): see [`read_body`].
+pub(crate) async fn read_small_body(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Bytes, HttpError> {
+    read_body(state, headers, body, state.limits.small_body_bytes).await
 }
 
 impl From<AdminError> for HttpError {

@@ -1,22 +1,28 @@
-//! Store-presence leases: the server's Ed25519 signing key (kept in the data directory, 0600),
-//! issuing a lease bound to a device, its store and its nonce, and checking a request's lease.
+//! Store-presence leases: the server's Ed25519 signing key (kept in the encrypted database, so
+//! that a backup carries it and a restored server's leases and orders still verify on the
+//! devices), issuing a lease bound to a device, its store and its nonce, and checking a
+//! request's lease.
 //!
 //! A lease is `base64url(payload JSON) "." base64url(signature)`; the signature covers
 //! [`carnet_protocol::presence::lease_message`] of the payload bytes.
 
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use carnet_protocol::presence::{Lease, ShredOrder, lease_message, shred_order_message};
 use ring::signature::{ED25519, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
+use rusqlite::{Connection, OptionalExtension};
+use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 
-/// File of the lease-signing key (PKCS#8) inside the data directory.
+/// File of the lease-signing key (PKCS#8) in the data directory of servers before the key
+/// moved into the database: imported once, then removed.
 pub const KEY_FILE: &str = "lease-key.pk8";
+
+/// The `meta` row holding the key (PKCS#8, base64).
+const META_KEY: &str = "lease_signing_key";
 
 /// The server's lease-signing key.
 pub struct LeaseSigner {
@@ -29,30 +35,64 @@ impl std::fmt::Debug for LeaseSigner {
     }
 }
 
-fn key_path(data_dir: &Path) -> PathBuf {
-    data_dir.join(KEY_FILE)
-}
-
 impl LeaseSigner {
-    /// Loads the data directory's key, creating it (mode 0600) on first use.
-    pub fn load_or_create(data_dir: &Path) -> Result<Self> {
-        let path = key_path(data_dir);
-        let pkcs8 = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => create(data_dir, &path)?,
-            Err(e) => return Err(Error::io(&path, e)),
+    /// Loads the database's key; on first use imports the data directory's old key file (then
+    /// removes it) or creates a key. `conn` is a writer.
+    pub fn load_or_create(conn: &Connection, data_dir: &Path) -> Result<Self> {
+        let file = data_dir.join(KEY_FILE);
+        let from_file = match std::fs::read(&file) {
+            Ok(bytes) => Some(Zeroizing::new(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(Error::io(&file, e)),
+        };
+        let tx =
+            rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+        let stored: Option<Zeroizing<String>> = tx
+            .query_row("SELECT value FROM meta WHERE key = ?1", [META_KEY], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .map(Zeroizing::new);
+        let pkcs8 = match stored {
+            Some(b64) => Zeroizing::new(
+                STANDARD
+                    .decode(b64.as_bytes())
+                    .map_err(|_| Error::Config("the stored lease key is not base64".into()))?,
+            ),
+            None => {
+                let pkcs8 = match &from_file {
+                    Some(bytes) => bytes.clone(),
+                    None => Zeroizing::new(generate_pkcs8()?),
+                };
+                let b64 = Zeroizing::new(STANDARD.encode(pkcs8.as_slice()));
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                    rusqlite::params![META_KEY, b64.as_str()],
+                )?;
+                pkcs8
+            }
         };
         let key = Ed25519KeyPair::from_pkcs8(&pkcs8)
-            .map_err(|_| Error::Config(format!("{} is not an Ed25519 key", path.display())))?;
+            .map_err(|_| Error::Config("the lease key is not an Ed25519 key".into()))?;
+        tx.commit()?;
+        if let Some(bytes) = from_file {
+            if *bytes == *pkcs8 {
+                std::fs::remove_file(&file).map_err(|e| Error::io(&file, e))?;
+                tracing::info!("the lease key moved into the database; its old file is removed");
+            } else {
+                tracing::warn!(
+                    file = %file.display(),
+                    "an old lease key file differs from the database's key: left in place"
+                );
+            }
+        }
         Ok(Self { key })
     }
 
     /// A signer with a fresh random key (tests, benchmarks).
     pub fn generate() -> Result<Self> {
-        let rng = ring::rand::SystemRandom::new();
-        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng)
-            .map_err(|_| Error::Task("the system random generator failed".into()))?;
-        let key = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref())
+        let pkcs8 = Zeroizing::new(generate_pkcs8()?);
+        let key = Ed25519KeyPair::from_pkcs8(&pkcs8)
             .map_err(|_| Error::Task("generated key refused".into()))?;
         Ok(Self { key })
     }
@@ -111,22 +151,11 @@ pub fn verify_device(public_key: &[u8], message: &[u8], signature_b64: &str) -> 
         .is_ok()
 }
 
-fn create(data_dir: &Path, path: &Path) -> Result<Vec<u8>> {
-    std::fs::create_dir_all(data_dir).map_err(|e| Error::io(data_dir, e))?;
+fn generate_pkcs8() -> Result<Vec<u8>> {
     let rng = ring::rand::SystemRandom::new();
-    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng)
-        .map_err(|_| Error::Task("the system random generator failed".into()))?;
-    // create_new: two processes starting at once must not overwrite each other's key.
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| Error::io(path, e))?;
-    file.write_all(pkcs8.as_ref())
-        .and_then(|()| file.sync_all())
-        .map_err(|e| Error::io(path, e))?;
-    Ok(pkcs8.as_ref().to_vec())
+    Ed25519KeyPair::generate_pkcs8(&rng)
+        .map(|k| k.as_ref().to_vec())
+        .map_err(|_| Error::Task("the system random generator failed".into()))
 }
 
 /// The current server time, Unix ms.
@@ -142,6 +171,29 @@ mod tests {
 
     use super::*;
 
+    #[test]
+    fn an_old_key_file_is_imported_once_then_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let pkcs8 = generate_pkcs8().unwrap();
+        let file = dir.path().join(KEY_FILE);
+        std::fs::write(&file, &pkcs8).unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let old = Ed25519KeyPair::from_pkcs8(&pkcs8).unwrap();
+        let conn = crate::db::open_writer(dir.path()).unwrap();
+        let signer = LeaseSigner::load_or_create(&conn, dir.path()).unwrap();
+        assert_eq!(
+            signer.public_key_b64(),
+            URL_SAFE_NO_PAD.encode(old.public_key().as_ref())
+        );
+        assert!(!file.exists());
+        // A file that is not the database's key is left alone, and the database's key wins.
+        let stray = generate_pkcs8().unwrap();
+        std::fs::write(&file, &stray).unwrap();
+        let again = LeaseSigner::load_or_create(&conn, dir.path()).unwrap();
+        assert_eq!(again.public_key_b64(), signer.public_key_b64());
+        assert_eq!(std::fs::read(&file).unwrap(), stray);
+    }
+
     fn lease() -> Lease {
         Lease {
             device_id: "dev-1".into(),
@@ -153,15 +205,12 @@ mod tests {
     }
 
     #[test]
-    fn key_is_private_stable_and_verifies_only_its_leases() {
+    fn key_lives_in_the_database_and_verifies_only_its_leases() {
         let dir = tempfile::tempdir().unwrap();
-        let a = LeaseSigner::load_or_create(dir.path()).unwrap();
-        let mode = std::fs::metadata(dir.path().join(KEY_FILE))
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600);
-        let again = LeaseSigner::load_or_create(dir.path()).unwrap();
+        let conn = crate::db::open_writer(dir.path()).unwrap();
+        let a = LeaseSigner::load_or_create(&conn, dir.path()).unwrap();
+        assert!(!dir.path().join(KEY_FILE).exists());
+        let again = LeaseSigner::load_or_create(&conn, dir.path()).unwrap();
         assert_eq!(a.public_key_b64(), again.public_key_b64());
         let token = a.issue(&lease()).unwrap();
         assert_eq!(again.verify(&token), Some(lease()));

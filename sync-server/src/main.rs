@@ -7,7 +7,7 @@ use carnet_sync_server::admin_cli::{
     self, AdvisorCommand, EnrollmentCommand, ManagerCommand, StoreCommand,
 };
 use carnet_sync_server::{
-    Error, Result, config, customers, db, devices, import, model, server, tls,
+    Error, Result, backup, config, customers, db, devices, import, model, secret, server, tls,
 };
 use carnet_sync_server::{customer_cli, enrolment};
 use clap::{Parser, Subcommand};
@@ -21,6 +21,14 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// A file holding the server secret (64 hex digits, mode 0600), when CARNET_SERVER_SECRET
+    /// is not set. Keep it off the data directory's disk.
+    #[arg(long, global = true)]
+    secret_file: Option<PathBuf>,
+    /// A command printing the server secret (e.g. a KMS client), when neither
+    /// CARNET_SERVER_SECRET nor a secret file is given.
+    #[arg(long, global = true)]
+    secret_command: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -95,6 +103,28 @@ enum Command {
     /// The recommendation model and the stores' personalisation policies.
     #[command(subcommand)]
     Model(ModelCommand),
+    /// Copy the database, encrypted with its key, while the server runs (file mode 0600).
+    Backup {
+        #[command(flatten)]
+        data: DataArg,
+        /// The copy to write (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Replace the database by a backup, once it is shown to open with this server's secret.
+    /// Refused while a server runs on the data directory.
+    Restore {
+        #[command(flatten)]
+        data: DataArg,
+        /// The backup.
+        #[arg(long)]
+        from: PathBuf,
+    },
+    /// Encrypt a database written by an older, unencrypted server (stop the server first).
+    Encrypt {
+        #[command(flatten)]
+        data: DataArg,
+    },
 }
 
 #[derive(Subcommand)]
@@ -171,7 +201,11 @@ enum FeedCommand {
 fn main() -> ExitCode {
     init_logs();
     let cli = Cli::parse();
-    match run(cli.command) {
+    let secret = secret::Sources {
+        file: cli.secret_file,
+        command: cli.secret_command,
+    };
+    match run(cli.command, secret) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -189,7 +223,10 @@ fn init_logs() {
         .init();
 }
 
-fn run(command: Command) -> Result<()> {
+fn run(command: Command, secret: secret::Sources) -> Result<()> {
+    if !matches!(command, Command::Serve { .. }) {
+        secret::configure(secret.clone());
+    }
     match command {
         Command::Serve {
             data,
@@ -198,7 +235,8 @@ fn run(command: Command) -> Result<()> {
             trusted_proxies,
         } => {
             let file = file.map(|p| config::read_file(&p)).transpose()?;
-            let settings = config::resolve(data, listen, trusted_proxies, file)?;
+            let settings = config::resolve(data, listen, trusted_proxies, secret, file)?;
+            secret::configure(settings.secret.clone());
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()
@@ -357,6 +395,44 @@ fn run(command: Command) -> Result<()> {
             let conn = db::open_writer(&data.data)?;
             let n = model::write_policies(&conn, &rules)?;
             println!("policies written for {n} stores");
+            Ok(())
+        }
+        Command::Backup { data, out } => {
+            let copied = backup::backup(&data.data, &out)?;
+            println!(
+                "backed up to {} ({} bytes, schema {}, encrypted with the server's key)",
+                out.display(),
+                copied.bytes,
+                copied.schema
+            );
+            Ok(())
+        }
+        Command::Restore { data, from } => {
+            let copied = backup::restore(&data.data, &from)?;
+            println!(
+                "restored {} ({} bytes, schema {}); the database it replaced is kept as {}{}",
+                from.display(),
+                copied.bytes,
+                copied.schema,
+                db::DB_FILE,
+                backup::BEFORE_RESTORE
+            );
+            Ok(())
+        }
+        Command::Encrypt { data } => {
+            match backup::encrypt(&data.data)? {
+                None => println!("the database is encrypted already"),
+                Some(done) => {
+                    println!("encrypted; the plain file was overwritten and removed");
+                    if done.advisors_to_reset > 0 {
+                        println!(
+                            "{} advisors' PINs were hashed without the server's pepper and no \
+                             longer verify: give each a new PIN (`advisor reset`)",
+                            done.advisors_to_reset
+                        );
+                    }
+                }
+            }
             Ok(())
         }
         Command::Feed(FeedCommand::Compact { data }) => {

@@ -6,20 +6,33 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::middleware;
-use axum_server::tls_rustls::RustlsConfig;
+use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 
 use crate::config::ServeSettings;
+use crate::connections::Gate;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::http::{self, AppState};
 use crate::lease::LeaseSigner;
+use crate::limits::Limits;
 use crate::tls;
 
 /// Connections waiting to be accepted. A store's handhelds come back on the network together
 /// (the morning, a Wi-Fi outage): with the usual 128, a burst of 200 new connections had SYNs
 /// dropped and those devices waited the kernel's 1 s retransmission.
 const ACCEPT_BACKLOG: u32 = 1024;
+
+/// Most an HTTP/1.1 connection buffers (headers, a body's next chunk): a lease and a signature
+/// are well under 2 KiB, and hyper's default (≈ 400 KiB) lets each slow client hold more.
+const HTTP1_BUFFER: usize = 64 * 1024;
+/// HTTP/2 flow-control windows: what a client may send before the server reads it (hyper's
+/// default is 1 MiB per stream and per connection). A 1 MiB push takes a few more window
+/// updates, nothing on a LAN.
+const HTTP2_STREAM_WINDOW: u32 = 256 * 1024;
+const HTTP2_CONNECTION_WINDOW: u32 = 512 * 1024;
+/// Requests at once on one HTTP/2 connection (a device sends one or two).
+const HTTP2_STREAMS: u32 = 32;
 
 fn listen(addr: std::net::SocketAddr) -> std::io::Result<std::net::TcpListener> {
     let socket = if addr.is_ipv4() {
@@ -36,10 +49,15 @@ fn listen(addr: std::net::SocketAddr) -> std::io::Result<std::net::TcpListener> 
 /// Runs the server until SIGTERM or Ctrl-C. Prints `listening on https://ADDR` and
 /// `certificate sha256 HEX` on stdout once it accepts connections.
 pub async fn serve(settings: ServeSettings) -> Result<()> {
+    // Held while serving: a restore refuses to replace the database under a running server.
+    let _lock = crate::data_dir::lock(&settings.data, "serve")?;
     let identity = tls::load_or_create(&settings.data)?;
-    let tls_config = RustlsConfig::from_config(tls::server_config(&identity)?);
+    let lease = {
+        let conn = crate::db::open_writer(&settings.data)?;
+        Arc::new(LeaseSigner::load_or_create(&conn, &settings.data)?)
+    };
     let db = Db::open(&settings.data)?;
-    let lease = std::sync::Arc::new(crate::lease::LeaseSigner::load_or_create(&settings.data)?);
+    let limits = settings.limits.clone();
     let listener = listen(settings.listen)
         .map_err(|e| Error::Config(format!("cannot listen on {}: {e}", settings.listen)))?;
     let addr = listener
@@ -51,9 +69,26 @@ pub async fn serve(settings: ServeSettings) -> Result<()> {
     let terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .map_err(|e| Error::Config(format!("cannot listen for SIGTERM: {e}")))?;
     tokio::spawn(shutdown_on_signal(handle.clone(), terminate));
-    let server = axum_server::from_tcp_rustls(listener, tls_config)
+    // Counted and capped before any TLS work; the handshake, then the first request, bounded.
+    let acceptor = RustlsAcceptor::new(RustlsConfig::from_config(tls::server_config(&identity)?))
+        .handshake_timeout(limits.tls_handshake())
+        .acceptor(Gate::new(&limits));
+    let mut server = axum_server::from_tcp(listener)
         .map_err(|e| Error::Config(format!("listener: {e}")))?
+        .acceptor(acceptor)
+        .first_request_timeout(limits.header_read())
         .handle(handle);
+    server
+        .http_builder()
+        .http1()
+        .header_read_timeout(limits.header_read())
+        .max_buf_size(HTTP1_BUFFER);
+    server
+        .http_builder()
+        .http2()
+        .initial_stream_window_size(HTTP2_STREAM_WINDOW)
+        .initial_connection_window_size(HTTP2_CONNECTION_WINDOW)
+        .max_concurrent_streams(HTTP2_STREAMS);
     println!("listening on https://{addr}");
     println!("certificate sha256 {}", identity.fingerprint());
     tracing::info!(%addr, "serving");
@@ -68,6 +103,7 @@ pub async fn serve(settings: ServeSettings) -> Result<()> {
         lease,
         certificate_pin: identity.fingerprint(),
         trusted_proxies: settings.trusted_proxies.into(),
+        limits: Arc::new(limits),
     });
     // The peer's address reaches the handlers: devices are served only from their store's
     // network.
@@ -105,12 +141,13 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The state of a server on `db` with `lease`, trusting no proxy.
+/// The state of a server on `db` with `lease`, trusting no proxy, with default limits.
 pub fn state(db: Arc<Db>, lease: Arc<LeaseSigner>, certificate_pin: String) -> AppState {
     AppState {
         db,
         lease,
         certificate_pin,
         trusted_proxies: Arc::from([]),
+        limits: Arc::new(Limits::default()),
     }
 }

@@ -16,7 +16,10 @@ use serde::Deserialize;
 
 use crate::error::json_category;
 use crate::feed::{self, PageError};
-use crate::http::{AppState, ClientAddr, HttpError, Presented, authorize};
+use crate::http::{
+    AppState, ClientAddr, HttpError, Presented, authorize, authorize_lease, check_signature,
+    read_body,
+};
 use crate::mutations::{self, PushError};
 
 /// The pull and push routes.
@@ -126,25 +129,17 @@ async fn push(
     body: Body,
 ) -> Result<axum::Json<PushResponse>, HttpError> {
     let Path(store_id) = path.map_err(|_| HttpError::bad_request("malformed store id"))?;
-    let too_large = || HttpError::too_large(format!("a push is at most {MAX_PUSH_BYTES} bytes"));
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_PUSH_BYTES) {
-        return Err(too_large());
-    }
-    let bytes = axum::body::to_bytes(body, MAX_PUSH_BYTES)
-        .await
-        .map_err(|_| too_large())?;
-    // The device signs the body too, so it is read (bounded) before the credentials are checked.
+    // The lease, the device and the address first: nobody else's body is ever read. Then the
+    // body, bounded in size and time, then the device's signature over it.
     let presented = Presented {
         client,
         method: "POST",
         uri: &uri,
         headers: &headers,
     };
-    let caller = authorize(&state, presented, &bytes, Some(store_id)).await?;
+    let holder = authorize_lease(&state, presented, Some(store_id)).await?;
+    let bytes = read_body(&state, &headers, body, MAX_PUSH_BYTES).await?;
+    let caller = check_signature(&state, holder, presented, &bytes).await?;
     let request: PushRequest = serde_json::from_slice(&bytes).map_err(|e| {
         HttpError::bad_request(format!(
             "the body is not a push request ({} at line {} column {})",

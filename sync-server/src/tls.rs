@@ -1,5 +1,6 @@
 //! The server's TLS identity: a self-signed certificate (SAN localhost, 127.0.0.1, ::1) made on
-//! first start and kept in the data directory (key file 0600); devices pin its SHA-256.
+//! first start and kept in the data directory (`tls/`, 0700, its files 0600); devices pin its
+//! SHA-256.
 
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
@@ -36,9 +37,14 @@ fn paths(data_dir: &Path) -> (PathBuf, PathBuf) {
 /// Loads the identity of the data directory, creating it on first use.
 pub fn load_or_create(data_dir: &Path) -> Result<Identity> {
     let (cert_path, key_path) = paths(data_dir);
+    crate::data_dir::prepare(data_dir)?;
     if !cert_path.exists() || !key_path.exists() {
         create(&cert_path, &key_path)?;
     }
+    // Made by an older server with the umask's modes.
+    crate::data_dir::restrict(&data_dir.join("tls"), 0o700)?;
+    crate::data_dir::restrict(&cert_path, 0o600)?;
+    crate::data_dir::restrict(&key_path, 0o600)?;
     load(data_dir)
 }
 
@@ -61,13 +67,13 @@ fn create(cert_path: &Path, key_path: &Path) -> Result<()> {
     let certified =
         rcgen::generate_simple_self_signed(names).map_err(|e| Error::Tls(e.to_string()))?;
     let dir = cert_path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    crate::data_dir::prepare(dir)?;
     write_new(
         key_path,
         certified.signing_key.serialize_pem().as_bytes(),
         0o600,
     )?;
-    write_new(cert_path, certified.cert.pem().as_bytes(), 0o644)?;
+    write_new(cert_path, certified.cert.pem().as_bytes(), 0o600)?;
     Ok(())
 }
 
@@ -119,6 +125,13 @@ mod tests {
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o600);
+        for (path, want) in [("tls/cert.pem", 0o600), ("tls", 0o700), ("", 0o700)] {
+            let mode = std::fs::metadata(dir.path().join(path))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, want, "{path}");
+        }
         assert!(server_config(&a).is_ok());
     }
 }

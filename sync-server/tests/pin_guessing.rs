@@ -18,12 +18,7 @@ const PIN_A3: &str = "36925814";
 
 /// The PIN checks the server charged to `device`, read from its database.
 fn checks_of(env: &Provisioned, device: &str) -> i64 {
-    let db = env
-        .dir
-        .path()
-        .join("server")
-        .join(carnet_sync_server::db::DB_FILE);
-    let conn = rusqlite::Connection::open(db).unwrap();
+    let conn = common::server_db(&env.dir.path().join("server"));
     conn.query_row(
         "SELECT count(*) FROM sign_in_attempt WHERE device_id = ?1",
         [device],

@@ -244,19 +244,55 @@ fn connect_with(
     flags: OpenFlags,
     cipher: Cipher,
 ) -> Result<Connection> {
-    if key.is_some() {
-        sqlcipher_started()?;
-    }
     let conn = Connection::open_with_flags(path, flags)?;
     if let Some(key) = key {
-        conn.execute_batch(&key.pragma())?;
-        cipher.apply(&conn, "main")?;
+        key_with(&conn, key, cipher)?;
     }
     // A checkpoint and a read may briefly contend for the WAL index.
     conn.busy_timeout(Duration::from_secs(5))?;
     // SQLCipher would otherwise print its own lines (e.g. HMAC failures) on stderr.
     let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE");
     Ok(conn)
+}
+
+fn key_with(conn: &Connection, key: &CacheKey, cipher: Cipher) -> Result<()> {
+    sqlcipher_started()?;
+    conn.execute_batch(&key.pragma())?;
+    cipher.apply(conn, "main")
+}
+
+/// Keys a connection just opened, before its first read, as Carnet keys every SQLCipher
+/// file: the raw key (no KDF), pages authenticated with HMAC-SHA256, SQLCipher's own log
+/// lines off. The sync server opens its database this way too.
+pub fn key_connection(conn: &Connection, key: &CacheKey) -> Result<()> {
+    key_with(conn, key, Cipher::Sha256Pages)?;
+    let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE");
+    Ok(())
+}
+
+/// Writes everything `conn`'s main database holds (any cipher, or none) into a new file at
+/// `target`, keyed with `key` and Carnet's page settings, with the same `user_version`.
+/// Whatever sits at `target` (and its `-wal`, `-shm`) is replaced; the caller fsyncs and
+/// renames the file into place.
+pub fn export_keyed(conn: &Connection, target: &Path, key: &CacheKey) -> Result<()> {
+    sqlcipher_started()?;
+    for stale in Cache::files(target) {
+        let _ = fs::remove_file(stale);
+    }
+    conn.execute(
+        "ATTACH DATABASE ?1 AS exported KEY ?2",
+        rusqlite::params![target.to_string_lossy(), key.blob_literal().as_str()],
+    )?;
+    let exported = (|| -> Result<()> {
+        Cipher::Sha256Pages.apply(conn, "exported")?;
+        conn.query_row("SELECT sqlcipher_export('exported')", [], |_| Ok(()))?;
+        let version: i64 = conn.query_row("PRAGMA main.user_version", [], |r| r.get(0))?;
+        conn.execute_batch(&format!("PRAGMA exported.user_version = {version};"))?;
+        Ok(())
+    })();
+    let detached = conn.execute_batch("DETACH DATABASE exported;");
+    exported?;
+    Ok(detached?)
 }
 
 /// Page 1 decrypts and the schema reads: the key is right and the header intact.
@@ -324,19 +360,7 @@ fn upgrade_cipher(path: &Path, key: &CacheKey) -> Result<()> {
     let mut upgraded = path.as_os_str().to_owned();
     upgraded.push(".upgrading");
     let upgraded = PathBuf::from(upgraded);
-    for stale in Cache::files(&upgraded) {
-        let _ = fs::remove_file(stale);
-    }
-    old.execute(
-        "ATTACH DATABASE ?1 AS upgraded KEY ?2",
-        rusqlite::params![upgraded.to_string_lossy(), key.blob_literal().as_str()],
-    )?;
-    Cipher::Sha256Pages.apply(&old, "upgraded")?;
-    old.query_row("SELECT sqlcipher_export('upgraded')", [], |_| Ok(()))?;
-    let version: i64 = old.query_row("PRAGMA main.user_version", [], |r| r.get(0))?;
-    old.execute_batch(&format!(
-        "PRAGMA upgraded.user_version = {version}; DETACH DATABASE upgraded;"
-    ))?;
+    export_keyed(&old, &upgraded, key)?;
     drop(old);
     fs::File::open(&upgraded)?.sync_all()?;
     for wal in ["-wal", "-shm"] {

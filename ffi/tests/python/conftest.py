@@ -5,6 +5,7 @@ import json
 import os
 import pathlib
 import re
+import secrets
 import subprocess
 import sys
 
@@ -19,6 +20,8 @@ sys.path.insert(0, str(BINDINGS))
 ADVISOR = "A001"
 ADVISOR_PIN = "2468"
 STORE = "S001"
+# The throwaway server's secret: in the environment of its processes only.
+SERVER_ENV = {**os.environ, "CARNET_SERVER_SECRET": secrets.token_hex(32)}
 
 
 def server(*args, stdin=None):
@@ -28,7 +31,7 @@ def server(*args, stdin=None):
         input=stdin,
         capture_output=True,
         text=True,
-        env={**os.environ, "RUST_LOG": "warn"},
+        env={**SERVER_ENV, "RUST_LOG": "warn"},
     )
     assert done.returncode == 0, f"{args}: {done.stderr}"
     return done.stdout
@@ -59,7 +62,7 @@ class Store:
             stdout=subprocess.PIPE,
             stderr=self.log,
             text=True,
-            env={**os.environ, "RUST_LOG": "info"},
+            env={**SERVER_ENV, "RUST_LOG": "info"},
         )
         self.url = self.pin = None
         while self.url is None or self.pin is None:

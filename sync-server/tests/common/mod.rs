@@ -60,6 +60,24 @@ fn build_for_the_example() -> PathBuf {
     server
 }
 
+/// The server secret of every server and CLI run of these tests (a test value, nothing else).
+pub const SECRET: &str = "7e57c0de7e57c0de7e57c0de7e57c0de7e57c0de7e57c0de7e57c0de7e57c0de";
+
+/// The server binary as a command, given the tests' server secret the way an operator would.
+pub fn server_command() -> Command {
+    let mut command = Command::new(bin());
+    command.env("CARNET_SERVER_SECRET", SECRET);
+    command
+}
+
+/// The database of the server on `data`, opened with the tests' secret: what a test reads to
+/// see what the server stored (it may run meanwhile).
+pub fn server_db(data: &Path) -> rusqlite::Connection {
+    use carnet_sync_server::{db, secret};
+    secret::install(&secret::ServerSecret::from_hex(SECRET, "the tests").unwrap()).unwrap();
+    db::open_writer(data).unwrap()
+}
+
 /// A small export: 3 stores, 300 customers (60 % S001, 20 % S002, 20 % S003), 5 purchase lines
 /// each, an offer for every third.
 #[derive(Clone, Debug)]
@@ -253,7 +271,7 @@ impl Data {
 
 /// Runs the CLI; panics unless it succeeds. Returns stdout.
 pub fn cli(args: &[&str]) -> String {
-    let out = Command::new(bin())
+    let out = server_command()
         .args(args)
         .env("RUST_LOG", "warn")
         .output()
@@ -277,7 +295,7 @@ pub fn import(data_dir: &Path, export: &Path) -> String {
 
 /// Runs the CLI with `stdin`; returns (success, stdout, stderr).
 pub fn cli_in(args: &[&str], stdin: &str) -> (bool, String, String) {
-    let mut child = Command::new(bin())
+    let mut child = server_command()
         .args(args)
         .env("RUST_LOG", "warn")
         .stdin(Stdio::piped())
@@ -324,6 +342,12 @@ impl Server {
         Self::spawn(data, "warn", Stdio::inherit(), None, &[])
     }
 
+    /// The server on `data` with a config file (`--config`), warnings on the test's stderr.
+    pub fn start_configured(data: &Path, config: &Path) -> Server {
+        let config = ["--config", config.to_str().unwrap()];
+        Self::spawn(data, "warn", Stdio::inherit(), None, &config)
+    }
+
     /// The server on `data` with `RUST_LOG=debug`, its stderr appended to `log`, for a test
     /// to scan for what must never be logged; `serve` gets `extra` arguments.
     pub fn start_logged(data: &Path, log: PathBuf, extra: &[&str]) -> Server {
@@ -335,6 +359,23 @@ impl Server {
         Self::spawn(data, "debug", file.into(), Some(log), extra)
     }
 
+    /// Stops the server (SIGKILL), runs `between`, then starts it again on the same address and
+    /// data directory (without the first start's extra arguments), so that enrolled devices
+    /// find it where they were told.
+    pub fn stopped_for(&mut self, between: impl FnOnce()) {
+        self.kill();
+        between();
+        let listen = self.base.trim_start_matches("https://").to_owned();
+        let restarted = match self.log.clone() {
+            Some(log) => {
+                let file = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+                Self::spawn_on(&listen, &self.data, "debug", file.into(), Some(log), &[])
+            }
+            None => Self::spawn_on(&listen, &self.data, "warn", Stdio::inherit(), None, &[]),
+        };
+        *self = restarted;
+    }
+
     fn spawn(
         data: &Path,
         level: &str,
@@ -342,13 +383,24 @@ impl Server {
         log: Option<PathBuf>,
         extra: &[&str],
     ) -> Server {
-        let mut child = Command::new(bin())
+        Self::spawn_on("127.0.0.1:0", data, level, stderr, log, extra)
+    }
+
+    fn spawn_on(
+        listen: &str,
+        data: &Path,
+        level: &str,
+        stderr: Stdio,
+        log: Option<PathBuf>,
+        extra: &[&str],
+    ) -> Server {
+        let mut child = server_command()
             .args([
                 "serve",
                 "--data",
                 data.to_str().unwrap(),
                 "--listen",
-                "127.0.0.1:0",
+                listen,
             ])
             .args(extra)
             .env("RUST_LOG", level)
