@@ -128,6 +128,9 @@ async fn a_server_restored_from_an_older_backup_costs_no_handheld_its_pending_ed
         .unwrap_or_else(|| panic!("no sms consent in {text}"));
     assert_eq!(withdrawn["granted"], false);
     assert_eq!(withdrawn["advisor_id"], "A1");
-    assert_eq!(withdrawn["device_id"], session.device_id().unwrap().as_str());
+    assert_eq!(
+        withdrawn["device_id"],
+        session.device_id().unwrap().as_str()
+    );
     env.assert_clean_log();
 }
