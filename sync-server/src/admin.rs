@@ -17,7 +17,7 @@ use rusqlite::Connection;
 use crate::error::AdminError;
 use crate::http::parse_body;
 use crate::http::{AppState, HttpError, read_small_body};
-use crate::{advisors, enrolment, networks, stores};
+use crate::{advisors, enrolment, events, networks, stores};
 
 /// The routes under `/v1/admin`.
 pub fn routes() -> Router<AppState> {
@@ -33,6 +33,32 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/admin/devices/{id}/wipe", post(wipe_device))
         .route("/v1/admin/networks", get(list_networks).post(add_network))
         .route("/v1/admin/networks/{addr}/{prefix}", delete(remove_network))
+        .route("/v1/admin/events", get(list_events))
+}
+
+/// How many events one page of the journal holds at most.
+const EVENTS_PAGE: u32 = 500;
+
+/// The store's security journal, newest first (`?limit=N`, at most 500).
+async fn list_events(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: axum::extract::Query<EventsQuery>,
+) -> Result<axum::Json<Vec<events::Entry>>, HttpError> {
+    let store = manager(&state, &headers).await?;
+    let limit = query.limit.unwrap_or(100).clamp(1, EVENTS_PAGE);
+    let entries = state
+        .db
+        .read(move |conn| -> Result<_, HttpError> {
+            Ok(events::latest(conn, Some(&store), limit)?)
+        })
+        .await?;
+    Ok(axum::Json(entries))
+}
+
+#[derive(serde::Deserialize)]
+struct EventsQuery {
+    limit: Option<u32>,
 }
 
 /// Extracts the token of an `Authorization: Bearer <token>` header value.

@@ -11,7 +11,7 @@ use clap::Subcommand;
 
 use crate::error::AdminError;
 use crate::error::{Error, Result};
-use crate::{advisors, db, enrolment, networks, stores, tls};
+use crate::{advisors, db, enrolment, events, networks, stores, tls};
 
 /// `store …`
 #[derive(Subcommand)]
@@ -246,6 +246,7 @@ pub fn store(command: StoreCommand) -> Result<()> {
             for cidr in &ranges {
                 networks::add(&tx, &store, cidr).map_err(admin)?;
             }
+            events::operator_did(&tx, "store add", Some(&store), Some(&store))?;
             tx.commit()?;
             println!(
                 "store {store}: lease {} s, off-network limit {} s, idle timeout {} s",
@@ -298,21 +299,24 @@ fn print_networks(conn: &rusqlite::Connection, store: &str) -> Result<()> {
 type RangeChange = fn(&rusqlite::Connection, &str, &str) -> Result<(), AdminError>;
 
 fn network(command: NetworkCommand) -> Result<()> {
-    let (ranges, change): (Ranges, RangeChange) = match command {
+    let (ranges, change, action): (Ranges, RangeChange, _) = match command {
         NetworkCommand::List { data, store } => {
             let conn = db::open_writer(&data)?;
             stores::require(&conn, &store).map_err(admin)?;
             return print_networks(&conn, &store);
         }
-        NetworkCommand::Add(ranges) => (ranges, |c, store, cidr| {
-            networks::add(c, store, cidr).map(drop)
-        }),
-        NetworkCommand::Remove(ranges) => (ranges, networks::remove),
+        NetworkCommand::Add(ranges) => (
+            ranges,
+            |c, store, cidr| networks::add(c, store, cidr).map(drop),
+            "store network add",
+        ),
+        NetworkCommand::Remove(ranges) => (ranges, networks::remove, "store network remove"),
     };
     let mut conn = db::open_writer(&ranges.data)?;
     let tx = conn.transaction()?;
     for cidr in &ranges.cidrs {
         change(&tx, &ranges.store, cidr).map_err(admin)?;
+        events::operator_did(&tx, action, Some(&ranges.store), Some(cidr))?;
     }
     tx.commit()?;
     print_networks(&conn, &ranges.store)
@@ -324,6 +328,7 @@ pub fn manager(command: ManagerCommand) -> Result<()> {
         ManagerCommand::Add { data, store, label } => {
             let conn = db::open_writer(&data)?;
             let (id, token) = stores::add_manager(&conn, &store, &label).map_err(admin)?;
+            events::operator_did(&conn, "manager add", Some(&store), Some(&id))?;
             println!("manager {id}");
             println!("store {store}");
             println!("token {token}");
@@ -338,6 +343,7 @@ pub fn manager(command: ManagerCommand) -> Result<()> {
         ManagerCommand::Revoke { data, id } => {
             let conn = db::open_writer(&data)?;
             stores::revoke_manager(&conn, &id).map_err(admin)?;
+            events::operator_did(&conn, "manager revoke", None, Some(&id))?;
             println!("manager {id} revoked");
         }
     }
@@ -359,6 +365,7 @@ pub fn advisor(command: AdvisorCommand) -> Result<()> {
             stores::check_id("an advisor id", &id).map_err(admin)?;
             let pin = read_pin()?;
             advisors::add(&conn, &store, &id, &name, &pin).map_err(admin)?;
+            events::operator_did(&conn, "advisor add", Some(&store), Some(&id))?;
             println!("advisor {id} added to {store}");
             Ok(())
         }
@@ -385,12 +392,14 @@ pub fn advisor(command: AdvisorCommand) -> Result<()> {
         AdvisorCommand::Disable { data, store, id } => {
             let conn = db::open_writer(&data)?;
             advisors::disable(&conn, &store, &id).map_err(admin)?;
+            events::operator_did(&conn, "advisor disable", Some(&store), Some(&id))?;
             println!("advisor {id} of {store} disabled");
             Ok(())
         }
         AdvisorCommand::Unlock { data, store, id } => {
             let conn = db::open_writer(&data)?;
             advisors::unlock(&conn, &store, &id).map_err(admin)?;
+            events::operator_did(&conn, "advisor unlock", Some(&store), Some(&id))?;
             println!("advisor {id} of {store} unlocked");
             Ok(())
         }
@@ -399,6 +408,7 @@ pub fn advisor(command: AdvisorCommand) -> Result<()> {
             stores::check_id("an advisor id", &id).map_err(admin)?;
             let pin = read_pin()?;
             advisors::reset(&conn, &store, &id, &pin).map_err(admin)?;
+            events::operator_did(&conn, "advisor reset", Some(&store), Some(&id))?;
             println!("advisor {id} of {store}: new PIN set, failures cleared");
             Ok(())
         }
@@ -431,6 +441,7 @@ pub fn enrollment(command: EnrollmentCommand) -> Result<()> {
         server_url.as_deref(),
     )
     .map_err(admin)?;
+    events::operator_did(&conn, "enrollment issue", Some(&store), None)?;
     println!("code {}", code.code);
     println!("store {}", code.store_id);
     println!("expires {}", code.expires_at);
@@ -458,6 +469,7 @@ pub fn qr(payload: &str) -> Result<String> {
 pub fn wipe(data: PathBuf, device_id: &str) -> Result<()> {
     let conn = db::open_writer(&data)?;
     enrolment::order_wipe(&conn, None, device_id).map_err(admin)?;
+    events::operator_did(&conn, "device wipe", None, Some(device_id))?;
     println!("remote wipe ordered for {device_id}: it destroys its data at its next contact");
     Ok(())
 }

@@ -12,7 +12,7 @@ use rusqlite::TransactionBehavior;
 use crate::duplicates::{self, AUTO_MERGE_SCORE, REVIEW_SCORE};
 use crate::error::{Error, Result};
 use crate::merge::{self, MergedBy};
-use crate::{customers, db};
+use crate::{customers, db, events};
 
 /// `customer merge|export`
 #[derive(Subcommand)]
@@ -81,6 +81,7 @@ pub fn run_customer(cmd: CustomerOps) -> Result<()> {
             let mut conn = db::open_writer(&data)?;
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let report = merge::merge(&tx, &keep_id, &dup_id, MergedBy::Manager, None)?;
+            events::operator_did(&tx, "customer merge", None, None)?;
             tx.commit()?;
             println!(
                 "merged {dup_id} into {keep_id}: {} records moved, {} feedback combined",
@@ -97,6 +98,8 @@ pub fn run_customer(cmd: CustomerOps) -> Result<()> {
             let export = customers::export(&conn, &customer_id)?;
             let text = serde_json::to_string_pretty(&export)?;
             write_private(&out, text.as_bytes())?;
+            // An access request, journaled without whose.
+            events::operator_did(&conn, "customer export", None, None)?;
             println!("wrote {}", out.display());
             Ok(())
         }
@@ -182,6 +185,9 @@ pub fn run_duplicates(cmd: DuplicatesCommand) -> Result<()> {
                 }
                 merged.insert(c.keep.clone());
                 merged.insert(c.duplicate.clone());
+            }
+            if !dry_run {
+                events::operator_did(&tx, "duplicates merge", None, None)?;
             }
             tx.commit()?;
             println!(

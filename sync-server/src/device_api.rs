@@ -18,7 +18,8 @@ use crate::auth;
 use crate::enrolment::{self, EnrollError};
 use crate::http::parse_body;
 use crate::http::{
-    AppState, ClientAddr, HttpError, Presented, authorize_lease, check_signature, read_small_body,
+    AppState, ClientAddr, HttpError, JournalTarget, Presented, authorize_lease, check_signature,
+    read_small_body,
 };
 use crate::{advisors, lease, lockout, stores};
 
@@ -178,10 +179,8 @@ async fn sign_in(
         .db
         .write(move |conn| -> Result<_, HttpError> {
             let decision = lockout::begin(conn, &device, &store, &advisor, lease::now_ms())?;
-            let credentials = match decision {
-                lockout::Decision::Check(_) => advisors::credentials(conn, &store, &advisor)?,
-                _ => None,
-            };
+            // Also read when the PIN is not checked: the journal names a real advisor.
+            let credentials = advisors::credentials(conn, &store, &advisor)?;
             Ok((decision, credentials))
         })
         .await?;
@@ -198,13 +197,14 @@ async fn sign_in(
                 secs,
             ));
         }
-        (lockout::Decision::LockedOut(secs), _) => {
+        (lockout::Decision::LockedOut(secs), known) => {
             tracing::info!(device = %caller.device_id, "sign-in refused: locked out");
-            return Ok(locked_out(
+            let answer = locked_out(
                 "too many failed sign-ins with this identifier: try again later or ask your \
                  manager to unlock it",
                 secs,
-            ));
+            );
+            return Ok(about_advisor(answer, known.map(|_| request.advisor_id)));
         }
     };
     let pin = request.pin;
@@ -230,9 +230,19 @@ async fn sign_in(
             })
             .into_response())
         }
-        _ => {
+        known => {
             tracing::info!(device = %caller.device_id, "sign-in refused: wrong identifier or PIN");
-            Err(wrong_pin())
+            let answer = wrong_pin().into_response();
+            Ok(about_advisor(answer, known.map(|_| request.advisor_id)))
         }
     }
+}
+
+/// A refusal's answer naming, for the security journal only, the advisor it concerns (when
+/// she exists: an identifier typed at random is not written down).
+fn about_advisor(mut answer: Response, advisor: Option<String>) -> Response {
+    if let Some(id) = advisor {
+        answer.extensions_mut().insert(JournalTarget(id));
+    }
+    answer
 }

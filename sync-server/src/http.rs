@@ -6,7 +6,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::middleware::Next;
@@ -18,6 +18,7 @@ use serde::de::DeserializeOwned;
 use crate::auth::{self, AuthError, Credentials};
 use crate::db::Db;
 use crate::error::{AdminError, Error, json_category};
+use crate::events;
 use crate::lease::LeaseSigner;
 use crate::limits::Limits;
 
@@ -71,9 +72,21 @@ impl HttpError {
 
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
-        (self.status, axum::Json(self.body)).into_response()
+        let code = ErrorCode(self.body.error.clone());
+        let mut response = (self.status, axum::Json(self.body)).into_response();
+        response.extensions_mut().insert(code);
+        response
     }
 }
+
+/// The error code of an answer, for the security journal ([`journal`]).
+#[derive(Debug, Clone)]
+struct ErrorCode(String);
+
+/// What a refusal was about (an advisor's id), for the security journal; set by a handler on
+/// its answer, never from what a caller typed unless it names a real record.
+#[derive(Debug, Clone)]
+pub(crate) struct JournalTarget(pub String);
 
 impl From<Error> for HttpError {
     fn from(e: Error) -> Self {
@@ -146,6 +159,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<[ipnet::IpNet]>,
     /// Bounds on request bodies.
     pub limits: Arc<Limits>,
+    /// How many refusals of each address the security journal still takes this minute.
+    pub journal: Arc<events::Ration>,
 }
 
 /// The address a request comes from (see [`crate::peer::client_address`]); `None` when it
@@ -186,6 +201,143 @@ pub(crate) async fn require_protocol(request: Request, next: Next) -> Response {
         .into_response();
     }
     next.run(request).await
+}
+
+/// Writes the security journal (see [`crate::events`]): every refusal — 401, 403, 429 and a
+/// replayed write — with who (a device by its verified lease, a manager by her token), what
+/// (method and route), the error code and the address; and every manager's action that
+/// succeeded, with what it was about (the path's ids). Written before the answer leaves.
+pub(crate) async fn journal(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    request: Request,
+    next: Next,
+) -> Response {
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned());
+    let path = request.uri().path().to_owned();
+    let lease = header_text(request.headers(), HEADER_LEASE);
+    let bearer = header_text(request.headers(), header::AUTHORIZATION.as_str())
+        .and_then(|v| v.strip_prefix("Bearer ").map(str::to_owned));
+    let response = next.run(request).await;
+    let status = response.status();
+    let code = response
+        .extensions()
+        .get::<ErrorCode>()
+        .map(|c| c.0.clone());
+    let refused = matches!(
+        status,
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::TOO_MANY_REQUESTS
+    ) || code.as_deref() == Some(presence_codes::REPLAYED_REQUEST);
+    let route_text = route.as_deref().unwrap_or("(no route)");
+    let managed = route_text.starts_with("/v1/admin")
+        && method != axum::http::Method::GET
+        && status.is_success();
+    if !refused && !managed {
+        return response;
+    }
+    let allowance = if refused {
+        let allowance = state.journal.take(client, std::time::Instant::now());
+        if !allowance.write && allowance.held_back == 0 {
+            return response;
+        }
+        allowance
+    } else {
+        events::Allowance {
+            write: true,
+            held_back: 0,
+        }
+    };
+    let target = match response.extensions().get::<JournalTarget>() {
+        Some(t) => Some(t.0.clone()),
+        None => route.as_deref().and_then(|r| path_ids(r, &path)),
+    };
+    let device = lease.and_then(|token| state.lease.verify(&token));
+    let outcome = |code: Option<String>| match refused {
+        true => events::Outcome::Refused {
+            status: status.as_u16(),
+            code: code.unwrap_or_default(),
+        },
+        false => events::Outcome::Done,
+    };
+    let event = events::Event {
+        store_id: None,
+        actor: events::Actor::Unknown,
+        action: format!("{method} {route_text}"),
+        outcome: outcome(code),
+        target,
+        source: client,
+    };
+    let written = state
+        .db
+        .write(move |conn| -> Result<_, Error> {
+            let (actor, store_id) = match (device, bearer) {
+                (Some(lease), _) => (events::Actor::Device(lease.device_id), Some(lease.store_id)),
+                (None, Some(token)) => match events::manager_of(conn, &token)? {
+                    Some((id, store)) => (events::Actor::Manager(id), Some(store)),
+                    None => (events::Actor::Unknown, None),
+                },
+                (None, None) => (events::Actor::Unknown, None),
+            };
+            if allowance.held_back > 0 {
+                events::record(
+                    conn,
+                    &events::Event {
+                        store_id: None,
+                        actor: events::Actor::Unknown,
+                        action: format!(
+                            "{} more refusals from this address in the minute before",
+                            allowance.held_back
+                        ),
+                        outcome: events::Outcome::Refused {
+                            status: status.as_u16(),
+                            code: "held_back".into(),
+                        },
+                        target: None,
+                        source: event.source,
+                    },
+                )?;
+            }
+            if allowance.write {
+                events::record(
+                    conn,
+                    &events::Event {
+                        store_id,
+                        actor,
+                        ..event
+                    },
+                )?;
+            }
+            Ok(())
+        })
+        .await;
+    if let Err(e) = written {
+        tracing::error!(error = %e, "the security journal was not written");
+    }
+    response
+}
+
+fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// The values of a path's parameters (`/v1/admin/advisors/{id}/reset` and
+/// `/v1/admin/advisors/A042/reset` give `A042`; a network's address and prefix give
+/// `192.168.10.0/24`), or `None` when the route has none.
+fn path_ids(route: &str, path: &str) -> Option<String> {
+    let ids: Vec<&str> = route
+        .split('/')
+        .zip(path.split('/'))
+        .filter(|(r, _)| r.starts_with('{'))
+        .map(|(_, p)| p)
+        .collect();
+    (!ids.is_empty()).then(|| ids.join("/"))
 }
 
 pub(crate) async fn not_found() -> HttpError {

@@ -18,6 +18,7 @@ pub mod devices;
 pub mod duplicates;
 pub mod enrolment;
 pub mod error;
+pub mod events;
 pub mod feed;
 pub mod http;
 pub mod ids;

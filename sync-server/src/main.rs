@@ -7,7 +7,8 @@ use carnet_sync_server::admin_cli::{
     self, AdvisorCommand, EnrollmentCommand, ManagerCommand, StoreCommand,
 };
 use carnet_sync_server::{
-    Error, Result, backup, config, customers, db, devices, import, model, secret, server, tls,
+    Error, Result, backup, config, customers, db, devices, events, import, model, secret, server,
+    tls,
 };
 use carnet_sync_server::{customer_cli, enrolment};
 use clap::{Parser, Subcommand};
@@ -79,6 +80,17 @@ enum Command {
         data: DataArg,
         /// Customer id.
         customer_id: String,
+    },
+    /// The security journal, newest first: refusals and administrative actions.
+    Events {
+        #[command(flatten)]
+        data: DataArg,
+        /// Only this store's events.
+        #[arg(long)]
+        store: Option<String>,
+        /// How many.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
     },
     /// Print the SHA-256 of the server certificate (creating it if needed): the devices' pin.
     Fingerprint {
@@ -250,6 +262,7 @@ fn run(command: Command, secret: secret::Sources) -> Result<()> {
                 eprintln!("import: {} {read}/{total}", entity.as_str());
             };
             let report = import::run(&conn, &export, &mut progress)?;
+            events::operator_did(&conn, "import", None, None)?;
             for (entity, c) in &report.entities {
                 println!(
                     "{}: {} new, {} changed, {} unchanged, {} deleted",
@@ -320,6 +333,7 @@ fn run(command: Command, secret: secret::Sources) -> Result<()> {
         Command::Device(DeviceCommand::Revoke { data, device_id }) => {
             let conn = db::open_writer(&data.data)?;
             if devices::revoke(&conn, &device_id)? {
+                events::operator_did(&conn, "device revoke", None, Some(&device_id))?;
                 println!("revoked {device_id}");
                 Ok(())
             } else {
@@ -332,6 +346,8 @@ fn run(command: Command, secret: secret::Sources) -> Result<()> {
             let mut conn = db::open_writer(&data.data)?;
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let report = customers::erase(&tx, &customer_id)?;
+            // The journal says an erasure was made, not whose: `erased` keeps that.
+            events::operator_did(&tx, "customer erase", None, None)?;
             tx.commit()?;
             if report.already_erased {
                 println!("{customer_id} was already erased");
@@ -364,6 +380,27 @@ fn run(command: Command, secret: secret::Sources) -> Result<()> {
             }
             Ok(())
         }
+        Command::Events { data, store, limit } => {
+            let conn = db::open_writer(&data.data)?;
+            for e in events::latest(&conn, store.as_deref(), limit)? {
+                let outcome = match (e.status, &e.code) {
+                    (Some(status), Some(code)) => format!("refused {status} {code}"),
+                    _ => e.outcome.clone(),
+                };
+                println!(
+                    "{}	{}	{} {}	{}	{}	target {}	from {}",
+                    e.at,
+                    e.store_id.as_deref().unwrap_or("-"),
+                    e.actor_kind,
+                    e.actor_id.as_deref().unwrap_or("-"),
+                    e.action,
+                    outcome,
+                    e.target.as_deref().unwrap_or("-"),
+                    e.source.as_deref().unwrap_or("-"),
+                );
+            }
+            Ok(())
+        }
         Command::Fingerprint { data } => {
             let identity = tls::load_or_create(&data.data)?;
             println!("{}", identity.fingerprint());
@@ -379,6 +416,7 @@ fn run(command: Command, secret: secret::Sources) -> Result<()> {
             let rules = rules.map(|p| model::RulesFile::read(&p)).transpose()?;
             let conn = db::open_writer(&data.data)?;
             let r = model::build(&conn, &model::BuildOptions { as_of, max_bytes })?;
+            events::operator_did(&conn, "model build", None, None)?;
             println!(
                 "model {}: {} bytes, {} products, {} customers ({} left out: consent withdrawn), {} lines, as of {}",
                 r.version, r.bytes, r.products, r.customers, r.withdrawn, r.lines, r.as_of
@@ -394,11 +432,13 @@ fn run(command: Command, secret: secret::Sources) -> Result<()> {
             let rules = model::RulesFile::read(&rules)?;
             let conn = db::open_writer(&data.data)?;
             let n = model::write_policies(&conn, &rules)?;
+            events::operator_did(&conn, "model rules", None, None)?;
             println!("policies written for {n} stores");
             Ok(())
         }
         Command::Backup { data, out } => {
             let copied = backup::backup(&data.data, &out)?;
+            events::operator_did(&db::open_writer(&data.data)?, "backup", None, None)?;
             println!(
                 "backed up to {} ({} bytes, schema {}, encrypted with the server's key)",
                 out.display(),
@@ -409,6 +449,7 @@ fn run(command: Command, secret: secret::Sources) -> Result<()> {
         }
         Command::Restore { data, from } => {
             let copied = backup::restore(&data.data, &from)?;
+            events::operator_did(&db::open_writer(&data.data)?, "restore", None, None)?;
             println!(
                 "restored {} ({} bytes, schema {}); the database it replaced is kept as {}{}",
                 from.display(),
@@ -423,6 +464,7 @@ fn run(command: Command, secret: secret::Sources) -> Result<()> {
             match backup::encrypt(&data.data)? {
                 None => println!("the database is encrypted already"),
                 Some(done) => {
+                    events::operator_did(&db::open_writer(&data.data)?, "encrypt", None, None)?;
                     println!("encrypted; the plain file was overwritten and removed");
                     if done.advisors_to_reset > 0 {
                         println!(
@@ -439,6 +481,7 @@ fn run(command: Command, secret: secret::Sources) -> Result<()> {
             let mut conn = db::open_writer(&data.data)?;
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let n = customers::compact_feed(&tx)?;
+            events::operator_did(&tx, "feed compact", None, None)?;
             tx.commit()?;
             println!("dropped {n} tombstones; new feed epoch: every device re-syncs");
             Ok(())

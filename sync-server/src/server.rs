@@ -104,6 +104,7 @@ pub async fn serve(settings: ServeSettings) -> Result<()> {
         certificate_pin: identity.fingerprint(),
         trusted_proxies: settings.trusted_proxies.into(),
         limits: Arc::new(limits),
+        journal: Arc::default(),
     });
     // The peer's address reaches the handlers: devices are served only from their store's
     // network.
@@ -136,6 +137,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::device_api::routes())
         .merge(crate::admin::routes())
         .fallback(http::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), http::journal))
         .layer(middleware::from_fn(http::require_protocol))
         .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
         .with_state(state)
@@ -149,5 +151,6 @@ pub fn state(db: Arc<Db>, lease: Arc<LeaseSigner>, certificate_pin: String) -> A
         certificate_pin,
         trusted_proxies: Arc::from([]),
         limits: Arc::new(Limits::default()),
+        journal: Arc::default(),
     }
 }
