@@ -135,13 +135,15 @@ impl Session {
         Ok(self.refresh())
     }
 
-    /// The platform reports a network change: re-check presence at once. If the pinned server
-    /// is not reachable, or refuses the device's address as outside the store's network, the
-    /// lease is dropped and the session locks (whatever the Wi-Fi name).
+    /// The platform reports a network change: re-check presence at once, on new connections
+    /// (those of the network before may be dead, or come from an address the device no longer
+    /// has). If the pinned server is not reachable, or refuses the device's address as outside
+    /// the store's network, the lease is dropped and the session locks (whatever the Wi-Fi
+    /// name).
     pub async fn network_changed(&self, event: NetworkEvent) -> SessionState {
         // The Wi-Fi name is deliberately unused beyond prompting this check.
         let _hint = event.wifi_hint;
-        self.send_from(event.source_address);
+        self.reconnect_from(event.source_address);
         let checked = if event.path_available {
             Some(self.check_presence().await)
         } else {
@@ -162,12 +164,10 @@ impl Session {
         self.refresh()
     }
 
-    /// Sends the next requests from `source` (rebuilding the client when it changes).
-    fn send_from(&self, source: Option<IpAddr>) {
+    /// Sends the next requests from `source`, on a new client: no connection of the network
+    /// before is reused.
+    fn reconnect_from(&self, source: Option<IpAddr>) {
         let mut inner = lock_inner(&self.shared);
-        if inner.source_address == source {
-            return;
-        }
         inner.source_address = source;
         let remote = inner
             .enrollment

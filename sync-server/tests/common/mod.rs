@@ -386,6 +386,15 @@ impl Server {
         Self::spawn_on("127.0.0.1:0", data, level, stderr, log, extra)
     }
 
+    /// The server on `data` inside the network namespace `namespace` (`ip netns exec`),
+    /// listening on `listen`, warnings on the test's stderr.
+    pub fn start_in_namespace(namespace: &str, data: &Path, listen: &str) -> Server {
+        let mut command = Command::new("ip");
+        command.args(["netns", "exec", namespace]).arg(bin());
+        command.env("CARNET_SERVER_SECRET", SECRET);
+        Self::spawn_command(command, listen, data, "warn", Stdio::inherit(), None, &[])
+    }
+
     fn spawn_on(
         listen: &str,
         data: &Path,
@@ -394,7 +403,19 @@ impl Server {
         log: Option<PathBuf>,
         extra: &[&str],
     ) -> Server {
-        let mut child = server_command()
+        Self::spawn_command(server_command(), listen, data, level, stderr, log, extra)
+    }
+
+    fn spawn_command(
+        mut command: Command,
+        listen: &str,
+        data: &Path,
+        level: &str,
+        stderr: Stdio,
+        log: Option<PathBuf>,
+        extra: &[&str],
+    ) -> Server {
+        let mut child = command
             .args([
                 "serve",
                 "--data",
