@@ -87,6 +87,8 @@ struct Campaign {
     clock: DateTime<Utc>,
     /// How long an undisturbed push of [`EDITS_PER_PUSH`] edits takes to be answered.
     push_time: Duration,
+    server_push_kills: usize,
+    device_push_kills: usize,
     rng: Rng,
     tally: Tally,
 }
@@ -105,6 +107,8 @@ impl Campaign {
             edits: Vec::new(),
             clock: Utc::now().trunc_subsecs(0) - chrono::TimeDelta::hours(1),
             push_time: Duration::ZERO,
+            server_push_kills: 0,
+            device_push_kills: 0,
             rng,
             tally: Tally::default(),
             store,
@@ -185,13 +189,20 @@ impl Campaign {
         (format!("{:.0} % of the pull", share * 100.0), cut)
     }
 
-    /// A kill while the device pushes [`EDITS_PER_PUSH`] new edits: after a delay, or as soon
-    /// as the server has applied them (its answer on its way).
+    /// A kill while the device pushes [`EDITS_PER_PUSH`] new edits: as soon as the server has
+    /// applied them (its answer on its way), or after a delay.
     async fn push_killed(&mut self, victim: Victim) -> (String, bool) {
         self.record_edits(&open_cache(&self.main));
         let data = self.store.data.clone();
         let device_id = self.store.device.id.clone();
-        let (point, mut said) = if self.rng.below(2) == 0 {
+        // Each victim's first push kill, then every other one, comes at the server's commit.
+        let kills = if victim == Victim::Server {
+            &mut self.server_push_kills
+        } else {
+            &mut self.device_push_kills
+        };
+        *kills += 1;
+        let (point, mut said) = if *kills % 2 == 0 {
             let delay = self.push_time.mul_f64(self.rng.between(0.2, 1.05));
             let said = format!("{} ms of the push", delay.as_millis());
             (Point::After(delay), said)
