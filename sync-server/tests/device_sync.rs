@@ -12,10 +12,8 @@ use std::time::Duration;
 
 use carnet_core::sync::{CancelHandle, SyncError, sync};
 use carnet_core::{Cache, CacheKey, outbox};
-use carnet_fixtures::Export;
-use carnet_fixtures::format::{Customer, Offer, PurchaseLine, files};
 use carnet_protocol::{ContactField, ContactValue, MutationKind};
-use common::store::{STORE, TinyStore, full_sync};
+use common::store::{STORE, TinyStore, crm_delta, full_sync};
 use common::{ADVISOR, Device, cli, import};
 
 fn assert_equal(cache: &Cache, export: &Path) {
@@ -51,7 +49,7 @@ async fn initial_sync_then_delta_sync_equal_the_servers_store() {
 
     // The CRM changes: e-mails fixed, a customer leaves, a purchase added.
     let changed = setup.dir.path().join("export-2");
-    rewrite_export(&setup.export, &changed);
+    crm_delta(&setup.export, &changed, 0, 10);
     import(&setup.server.data, &changed);
     let delta = full_sync(&cache, &client).await;
     assert!(
@@ -62,75 +60,6 @@ async fn initial_sync_then_delta_sync_equal_the_servers_store() {
 
     // Nothing new: an empty round.
     assert_eq!(full_sync(&cache, &client).await.pulled, 0);
-}
-
-/// Copies an export, changing the first ten S001 customers' e-mails, dropping the eleventh and
-/// adding a purchase line.
-fn rewrite_export(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
-    }
-    let export = Export::open(from).unwrap();
-    let mut customers: Vec<Customer> = export
-        .records(files::CUSTOMERS)
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let ours: Vec<usize> = customers
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.home_store_id == STORE)
-        .map(|(i, _)| i)
-        .take(11)
-        .collect();
-    for &i in &ours[..10] {
-        customers[i].email = Some(format!("nouvelle.adresse{i}@example.fr"));
-        customers[i].updated_at = "2026-11-02T09:00:00Z".into();
-    }
-    let gone = customers.remove(ours[10]);
-    let mut purchases: Vec<PurchaseLine> = export
-        .records(files::PURCHASES)
-        .unwrap()
-        .map(Result::unwrap)
-        .filter(|p: &PurchaseLine| p.customer_id != gone.id)
-        .collect();
-    let mut extra = purchases
-        .iter()
-        .find(|p| customers[ours[0]].id == p.customer_id)
-        .cloned()
-        .unwrap_or_else(|| purchases[0].clone());
-    extra.id = "R-NEW-1".into();
-    extra.receipt_id = "R-NEW".into();
-    purchases.push(extra);
-    let offers: Vec<Offer> = export
-        .records(files::OFFERS)
-        .unwrap()
-        .map(Result::unwrap)
-        .filter(|o: &Offer| o.customer_id != gone.id)
-        .collect();
-    let mut manifest = export.manifest().clone();
-    manifest.counts.customers = customers.len() as u64;
-    manifest.counts.purchases = purchases.len() as u64;
-    manifest.counts.offers = offers.len() as u64;
-    write_jsonl(&to.join(files::CUSTOMERS), &customers);
-    write_jsonl(&to.join(files::PURCHASES), &purchases);
-    write_jsonl(&to.join(files::OFFERS), &offers);
-    std::fs::write(
-        to.join(files::MANIFEST),
-        serde_json::to_vec(&manifest).unwrap(),
-    )
-    .unwrap();
-}
-
-fn write_jsonl<T: serde::Serialize>(path: &Path, rows: &[T]) {
-    let mut text = String::new();
-    for row in rows {
-        text.push_str(&serde_json::to_string(row).unwrap());
-        text.push('\n');
-    }
-    std::fs::write(path, text).unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

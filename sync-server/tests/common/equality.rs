@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, dead_code)]
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use carnet_core::Cache;
@@ -114,4 +114,30 @@ pub fn actual(cache: &Cache) -> BTreeMap<&'static str, Vec<String>> {
         query("SELECT CAST(count(*) AS TEXT) FROM product"),
     );
     rows
+}
+
+/// (lost, extra): rows of `expected` that `actual` lacks, and rows of `actual` beyond
+/// `expected` (duplicated or stale), over the tables of `expected`.
+pub fn differences(
+    expected: &BTreeMap<&'static str, Vec<String>>,
+    actual: &BTreeMap<&'static str, Vec<String>>,
+) -> (u64, u64) {
+    let (mut lost, mut extra) = (0, 0);
+    for (table, rows) in expected {
+        let mut count: HashMap<&str, i64> = HashMap::new();
+        for row in rows {
+            *count.entry(row).or_default() += 1;
+        }
+        for row in actual.get(table).into_iter().flatten() {
+            *count.entry(row).or_default() -= 1;
+        }
+        for n in count.into_values() {
+            if n > 0 {
+                lost += n as u64;
+            } else {
+                extra += n.unsigned_abs();
+            }
+        }
+    }
+    (lost, extra)
 }

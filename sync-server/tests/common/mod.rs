@@ -1,8 +1,10 @@
 //! Shared helpers of the integration tests: a synthetic export, the real server binary on
 //! loopback TLS, the CLI, a pinned HTTPS client, enrolled devices (`device`), a provisioned
-//! back office with session devices (`provisioned`) and a generated tiny store (`store`).
+//! back office with session devices (`provisioned`), a generated tiny store (`store`) and the
+//! pieces of the crash campaign (`crash`).
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
+pub mod crash;
 pub mod device;
 pub mod equality;
 pub mod fake_server;

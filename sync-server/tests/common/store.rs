@@ -3,13 +3,13 @@
 
 #![allow(clippy::unwrap_used, dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use carnet_core::sync::{CancelHandle, SyncClient, SyncReport, sync};
 use carnet_core::{Cache, CacheKey};
 use carnet_fixtures::Export;
-use carnet_fixtures::format::{Customer, files};
+use carnet_fixtures::format::{Customer, Offer, PurchaseLine, files};
 
 use super::{Device, Server, import};
 
@@ -112,4 +112,77 @@ pub async fn full_sync(cache: &Arc<Cache>, client: &SyncClient) -> SyncReport {
     )
     .await
     .unwrap()
+}
+
+/// Copies an export as the CRM's next one (round `round`): `changed` of the store's customers
+/// get a new e-mail (a window that moves on each round), the customer after them leaves with
+/// her purchases and offers, and a purchase line `R-NEW-<round>` is added.
+pub fn crm_delta(from: &Path, to: &Path, round: usize, changed: usize) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+    }
+    let export = Export::open(from).unwrap();
+    let mut customers: Vec<Customer> = export
+        .records(files::CUSTOMERS)
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let ours: Vec<usize> = customers
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.home_store_id == STORE)
+        .map(|(i, _)| i)
+        .collect();
+    assert!(ours.len() > changed, "too few customers left for a delta");
+    let at = |j: usize| ours[(round * changed + j) % ours.len()];
+    for j in 0..changed {
+        let i = at(j);
+        customers[i].email = Some(format!("nouvelle.adresse{i}.{round}@example.fr"));
+        customers[i].updated_at = "2026-11-02T09:00:00Z".into();
+    }
+    let kept = customers[at(0)].id.clone();
+    let gone = customers.remove(at(changed));
+    let mut purchases: Vec<PurchaseLine> = export
+        .records(files::PURCHASES)
+        .unwrap()
+        .map(Result::unwrap)
+        .filter(|p: &PurchaseLine| p.customer_id != gone.id)
+        .collect();
+    let mut extra = purchases
+        .iter()
+        .find(|p| p.customer_id == kept)
+        .cloned()
+        .unwrap_or_else(|| purchases[0].clone());
+    extra.id = format!("R-NEW-{round}");
+    extra.receipt_id = format!("R-NEW-{round}");
+    purchases.push(extra);
+    let offers: Vec<Offer> = export
+        .records(files::OFFERS)
+        .unwrap()
+        .map(Result::unwrap)
+        .filter(|o: &Offer| o.customer_id != gone.id)
+        .collect();
+    let mut manifest = export.manifest().clone();
+    manifest.counts.customers = customers.len() as u64;
+    manifest.counts.purchases = purchases.len() as u64;
+    manifest.counts.offers = offers.len() as u64;
+    write_jsonl(&to.join(files::CUSTOMERS), &customers);
+    write_jsonl(&to.join(files::PURCHASES), &purchases);
+    write_jsonl(&to.join(files::OFFERS), &offers);
+    std::fs::write(
+        to.join(files::MANIFEST),
+        serde_json::to_vec(&manifest).unwrap(),
+    )
+    .unwrap();
+}
+
+fn write_jsonl<T: serde::Serialize>(path: &Path, rows: &[T]) {
+    let mut text = String::new();
+    for row in rows {
+        text.push_str(&serde_json::to_string(row).unwrap());
+        text.push('\n');
+    }
+    std::fs::write(path, text).unwrap();
 }
