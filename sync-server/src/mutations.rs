@@ -8,15 +8,16 @@
 
 use carnet_core::contact::{self, Normalised};
 use carnet_protocol::{
-    ContactField, ContactValue, Customer, Entity, FeedbackRecord, FeedbackVerdict, Mutation,
-    MutationKind, MutationResult, Outcome, Record, Verdict, reject,
+    ContactField, ContactValue, Customer, Entity, FeedbackRecord, FeedbackVerdict,
+    MAX_PUSH_MUTATIONS, Mutation, MutationKind, MutationResult, Outcome, PushRequest, Record,
+    Verdict, reject,
 };
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::customer_record::{edit_time, is_erased, resolve, set_edit_time, write_customer};
 use crate::devices;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, json_category};
 use crate::feed::{self, CATALOG};
 use crate::ids;
 
@@ -44,6 +45,44 @@ impl From<rusqlite::Error> for PushError {
     fn from(e: rusqlite::Error) -> Self {
         PushError::Db(Error::from(e))
     }
+}
+
+/// Why a push body is refused before any of its mutations is looked at. The messages quote
+/// nothing of the body.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BodyError {
+    /// Not JSON, or not the shape of a [`PushRequest`].
+    #[error("the body is not a push request ({category} at line {line} column {column})")]
+    NotAPush {
+        /// What serde reported: syntax, data, truncated.
+        category: &'static str,
+        /// 1-based line of the fault.
+        line: usize,
+        /// 1-based column of the fault.
+        column: usize,
+    },
+    /// More than [`MAX_PUSH_MUTATIONS`] mutations.
+    #[error("a push carries at most {MAX_PUSH_MUTATIONS} mutations")]
+    TooMany,
+    /// A seq of 0 (seqs start at 1).
+    #[error("mutation seqs start at 1")]
+    ZeroSeq,
+}
+
+/// Reads a push body (already bounded to `MAX_PUSH_BYTES`) into the request [`push`] takes.
+pub fn read_request(body: &[u8]) -> Result<PushRequest, BodyError> {
+    let request: PushRequest = serde_json::from_slice(body).map_err(|e| BodyError::NotAPush {
+        category: json_category(&e),
+        line: e.line(),
+        column: e.column(),
+    })?;
+    if request.mutations.len() > MAX_PUSH_MUTATIONS {
+        return Err(BodyError::TooMany);
+    }
+    if request.mutations.iter().any(|m| m.seq == 0) {
+        return Err(BodyError::ZeroSeq);
+    }
+    Ok(request)
 }
 
 /// Applies a push of `device_id`. Run inside the writer's transaction: the outcomes and the new

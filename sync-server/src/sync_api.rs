@@ -9,18 +9,16 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use carnet_protocol::presence::codes as presence_codes;
 use carnet_protocol::{
-    DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, MAX_PUSH_BYTES, MAX_PUSH_MUTATIONS, Outcome, PushRequest,
-    PushResponse, codes,
+    DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, MAX_PUSH_BYTES, Outcome, PushRequest, PushResponse, codes,
 };
 use serde::Deserialize;
 
-use crate::error::json_category;
 use crate::feed::{self, PageError};
 use crate::http::{
     AppState, ClientAddr, HttpError, Presented, authorize, authorize_lease, check_signature,
     read_body,
 };
-use crate::mutations::{self, PushError};
+use crate::mutations::{self, BodyError, PushError};
 
 /// The pull and push routes.
 pub fn routes() -> Router<AppState> {
@@ -58,6 +56,15 @@ impl From<PushError> for HttpError {
                 "this device was revoked",
             ),
             PushError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<BodyError> for HttpError {
+    fn from(e: BodyError) -> Self {
+        match e {
+            BodyError::TooMany => Self::too_large(e.to_string()),
+            BodyError::NotAPush { .. } | BodyError::ZeroSeq => Self::bad_request(e.to_string()),
         }
     }
 }
@@ -140,22 +147,7 @@ async fn push(
     let holder = authorize_lease(&state, presented, Some(store_id)).await?;
     let bytes = read_body(&state, &headers, body, MAX_PUSH_BYTES).await?;
     let caller = check_signature(&state, holder, presented, &bytes).await?;
-    let request: PushRequest = serde_json::from_slice(&bytes).map_err(|e| {
-        HttpError::bad_request(format!(
-            "the body is not a push request ({} at line {} column {})",
-            json_category(&e),
-            e.line(),
-            e.column()
-        ))
-    })?;
-    if request.mutations.len() > MAX_PUSH_MUTATIONS {
-        return Err(HttpError::too_large(format!(
-            "a push carries at most {MAX_PUSH_MUTATIONS} mutations"
-        )));
-    }
-    if request.mutations.iter().any(|m| m.seq == 0) {
-        return Err(HttpError::bad_request("mutation seqs start at 1"));
-    }
+    let request = mutations::read_request(&bytes)?;
     check_advisors(&state, &caller.device_id, &request).await?;
     let device_id = caller.device_id.clone();
     let results = state

@@ -145,14 +145,20 @@ impl SyncClient {
             }
             body.extend_from_slice(&chunk);
         }
-        if status.is_success() {
-            return serde_json::from_slice(&body).map_err(|e| {
-                SyncError::Malformed(format!("{:?} at column {}", e.classify(), e.column()))
-            });
-        }
-        let api: Option<ApiError> = serde_json::from_slice(&body).ok();
-        Err(from_api(status.as_u16(), api))
+        read_answer(status.as_u16(), &body)
     }
+}
+
+/// Reads a server's answer as the client receives it: `T` from a success (a [`ChangePage`],
+/// a [`PushResponse`]), else the typed error its status and [`ApiError`] body say.
+pub fn read_answer<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T, SyncError> {
+    if (200..300).contains(&status) {
+        return serde_json::from_slice(body).map_err(|e| {
+            SyncError::Malformed(format!("{:?} at column {}", e.classify(), e.column()))
+        });
+    }
+    let api: Option<ApiError> = serde_json::from_slice(body).ok();
+    Err(from_api(status, api))
 }
 
 fn network(e: reqwest::Error) -> SyncError {

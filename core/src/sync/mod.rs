@@ -14,7 +14,7 @@ use tokio::sync::Notify;
 use crate::store::Cache;
 use crate::{changes, outbox};
 
-pub use client::{MAX_RESPONSE_BYTES, RequestSigner, ServerConfig, SyncClient};
+pub use client::{MAX_RESPONSE_BYTES, RequestSigner, ServerConfig, SyncClient, read_answer};
 
 /// Changes asked for per page.
 pub const PAGE_LIMIT: u32 = 5_000;

@@ -1,0 +1,73 @@
+//! A push as the server receives it: the body read, then every mutation applied against a
+//! store imported from the generated CRM export, and rolled back.
+
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
+
+use carnet_fixtures::generate::{Size, generate};
+use carnet_sync_server::mutations::{self, PushError};
+use carnet_sync_server::{db, devices, import};
+use rusqlite::Connection;
+use tempfile::TempDir;
+
+/// The store whose device pushes (a store of the generated export).
+pub const FUZZ_STORE: &str = "S001";
+
+/// Reads the body as the server's push endpoint does ([`mutations::read_request`]), then
+/// applies its mutations as [`mutations::push`] does, in a transaction rolled back afterwards
+/// so that every input meets the same server. A body is refused as a whole for a sequence gap
+/// only, and otherwise gets one outcome per mutation: no input makes the server fail.
+pub fn push_request(data: &[u8]) {
+    let Ok(request) = mutations::read_request(data) else {
+        return;
+    };
+    let mut server = server();
+    let Server { conn, device_id } = &mut *server;
+    let tx = conn.transaction().expect("a write transaction opens");
+    let pushed = mutations::push(&tx, device_id, &request.mutations);
+    tx.rollback().expect("the push rolls back");
+    match pushed {
+        Ok(results) => {
+            let seqs = |s: &mut dyn Iterator<Item = u64>| s.collect::<Vec<_>>();
+            assert_eq!(
+                seqs(&mut results.iter().map(|r| r.seq)),
+                seqs(&mut request.mutations.iter().map(|m| m.seq)),
+                "one outcome per mutation, in order"
+            );
+        }
+        Err(PushError::Gap { .. }) => {}
+        Err(e) => panic!("a push body made the server fail: {e}"),
+    }
+}
+
+/// The generated CRM export the targets' server imports: size `tiny`, seed 42.
+pub fn seeded_export() -> TempDir {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    generate(Size::Tiny, 42, dir.path()).expect("the tiny export is generated");
+    dir
+}
+
+struct Server {
+    conn: Connection,
+    device_id: String,
+}
+
+/// The process's server: its database in memory, the export imported, one device of
+/// [`FUZZ_STORE`] that has pushed nothing yet.
+fn server() -> MutexGuard<'static, Server> {
+    static SERVER: OnceLock<Mutex<Server>> = OnceLock::new();
+    SERVER
+        .get_or_init(|| {
+            let export = seeded_export();
+            let mut conn = Connection::open_in_memory().expect("an in-memory database");
+            db::migrate(&mut conn).expect("the schema is created");
+            import::run(&conn, export.path(), &mut |_, _, _| {}).expect("the export imports");
+            let device = devices::add(&conn, FUZZ_STORE, "fuzz").expect("a device is added");
+            Mutex::new(Server {
+                conn,
+                device_id: device.device.id,
+            })
+        })
+        .lock()
+        // A replayed input that panicked leaves its transaction rolled back.
+        .unwrap_or_else(PoisonError::into_inner)
+}
