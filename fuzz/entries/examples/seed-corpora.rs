@@ -20,7 +20,7 @@ use carnet_protocol::{
     Address, ApiError, Change, ContactField, ContactValue, FeedbackVerdict, Mutation, MutationKind,
     PushRequest, Record, codes, enrolment::EnrolmentPayload, pin,
 };
-use carnet_sync_server::{customers, db, devices, enrolment, feed, import, merge, model, mutations, stores};
+use carnet_sync_server::{customers, db, enrolment, feed, import, merge, model, mutations};
 use rusqlite::Connection;
 
 struct Out(PathBuf);
@@ -34,7 +34,10 @@ impl Out {
 }
 
 fn main() {
-    let out = Out(std::env::args_os().nth(1).map(PathBuf::from).expect("usage: seed-corpora OUT_DIR"));
+    let out = Out(std::env::args_os()
+        .nth(1)
+        .map(PathBuf::from)
+        .expect("usage: seed-corpora OUT_DIR"));
     let export_dir = carnet_fuzz::seeded_export();
     let export = Export::open(export_dir.path()).unwrap();
     let customers: Vec<Customer> = export
@@ -53,9 +56,21 @@ fn barcodes(out: &Out, customers: &[Customer]) {
         out.put("barcode", &format!("card-{i}"), &c.card);
     }
     let card = &customers[0].card;
-    out.put("barcode", "spaced", format!(" {} {} {} ", &card[..1], &card[1..7], &card[7..]));
-    out.put("barcode", "dashed", format!("{}-{}", &card[..6], &card[6..]));
-    out.put("barcode", "bad-check", format!("{}{}", &card[..12], (card.as_bytes()[12] - b'0' + 1) % 10));
+    out.put(
+        "barcode",
+        "spaced",
+        format!(" {} {} {} ", &card[..1], &card[1..7], &card[7..]),
+    );
+    out.put(
+        "barcode",
+        "dashed",
+        format!("{}-{}", &card[..6], &card[6..]),
+    );
+    out.put(
+        "barcode",
+        "bad-check",
+        format!("{}{}", &card[..12], (card.as_bytes()[12] - b'0' + 1) % 10),
+    );
     out.put("barcode", "short", &card[..12]);
     out.put("barcode", "letters", "40063813339X1");
     out.put("barcode", "arabic-digits", "٤٠٠٦٣٨١٣٣٣٩٣١");
@@ -73,19 +88,47 @@ fn contacts(out: &Out, customers: &[Customer]) {
     for (i, c) in customers.iter().take(10).enumerate() {
         let country = c.address.country.as_str();
         if let Some(email) = &c.email {
-            out.put("contact", &format!("email-{i}"), contact_input(ContactKind::Email, country, email));
+            out.put(
+                "contact",
+                &format!("email-{i}"),
+                contact_input(ContactKind::Email, country, email),
+            );
         }
         if let Some(phone) = &c.phone {
-            out.put("contact", &format!("phone-{i}"), contact_input(ContactKind::Phone, country, phone));
+            out.put(
+                "contact",
+                &format!("phone-{i}"),
+                contact_input(ContactKind::Phone, country, phone),
+            );
         }
-        out.put("contact", &format!("postal-{i}"), contact_input(ContactKind::PostalCode, country, &c.address.postal_code));
-        out.put("contact", &format!("name-{i}"), contact_input(ContactKind::Name, country, &format!("{} {}", c.first_name, c.last_name)));
-        out.put("contact", &format!("language-{i}"), contact_input(ContactKind::Language, country, &c.language));
+        out.put(
+            "contact",
+            &format!("postal-{i}"),
+            contact_input(ContactKind::PostalCode, country, &c.address.postal_code),
+        );
+        out.put(
+            "contact",
+            &format!("name-{i}"),
+            contact_input(
+                ContactKind::Name,
+                country,
+                &format!("{} {}", c.first_name, c.last_name),
+            ),
+        );
+        out.put(
+            "contact",
+            &format!("language-{i}"),
+            contact_input(ContactKind::Language, country, &c.language),
+        );
         let a = &c.address;
         out.put(
             "contact",
             &format!("address-{i}"),
-            contact_input(ContactKind::Address, country, &format!("{}\n{}\n{}\n{}", a.line1, a.postal_code, a.city, a.country)),
+            contact_input(
+                ContactKind::Address,
+                country,
+                &format!("{}\n{}\n{}\n{}", a.line1, a.postal_code, a.city, a.country),
+            ),
         );
     }
     let typed = [
@@ -103,10 +146,18 @@ fn contacts(out: &Out, customers: &[Customer]) {
         (ContactKind::Name, "FR", "D'Angelo-Moreau"),
         (ContactKind::Name, "FR", "He\u{301}le\u{300}ne"),
         (ContactKind::Language, "FR", " IT "),
-        (ContactKind::Address, "GB", "10 Downing Street\nSW1A 2AA\nLondon\ngb"),
+        (
+            ContactKind::Address,
+            "GB",
+            "10 Downing Street\nSW1A 2AA\nLondon\ngb",
+        ),
     ];
     for (i, (kind, country, text)) in typed.iter().enumerate() {
-        out.put("contact", &format!("typed-{i}"), contact_input(*kind, country, text));
+        out.put(
+            "contact",
+            &format!("typed-{i}"),
+            contact_input(*kind, country, text),
+        );
     }
 }
 
@@ -132,7 +183,8 @@ fn import_lines(out: &Out, export: &Path) {
 fn server_side(out: &Out, export: &Path, customers: &[Customer]) {
     let mut conn = Connection::open_in_memory().unwrap();
     db::migrate(&mut conn).unwrap();
-    conn.execute("UPDATE meta SET value = ?1 WHERE key = 'epoch'", [EPOCH]).unwrap();
+    conn.execute("UPDATE meta SET value = ?1 WHERE key = 'epoch'", [EPOCH])
+        .unwrap();
     import::run(&conn, export, &mut |_, _, _| {}).unwrap();
     model::build(&conn, &model::BuildOptions::default()).unwrap();
     let rules: model::RulesFile = serde_json::from_str(
@@ -142,8 +194,14 @@ fn server_side(out: &Out, export: &Path, customers: &[Customer]) {
     )
     .unwrap();
     model::write_policies(&conn, &rules).unwrap();
-    let ours: Vec<&Customer> = customers.iter().filter(|c| c.home_store_id == FUZZ_STORE).collect();
-    let theirs = customers.iter().find(|c| c.home_store_id != FUZZ_STORE).unwrap();
+    let ours: Vec<&Customer> = customers
+        .iter()
+        .filter(|c| c.home_store_id == FUZZ_STORE)
+        .collect();
+    let theirs = customers
+        .iter()
+        .find(|c| c.home_store_id != FUZZ_STORE)
+        .unwrap();
     let purchase = Export::open(export)
         .unwrap()
         .records::<PurchaseLine>(files::PURCHASES)
@@ -156,14 +214,17 @@ fn server_side(out: &Out, export: &Path, customers: &[Customer]) {
         out.put("push_request", name, serde_json::to_vec(request).unwrap());
     }
     // The device's pushes land, so that the feed carries what they make.
-    let device = devices::add(&conn, FUZZ_STORE, "seeds").unwrap();
-    let all: Vec<Mutation> = pushes.iter().flat_map(|(_, r)| r.mutations.clone()).collect();
+    let device_id = carnet_fuzz::enrol_device(&conn);
+    let all: Vec<Mutation> = pushes
+        .iter()
+        .flat_map(|(_, r)| r.mutations.clone())
+        .collect();
     let renumbered: Vec<Mutation> = all
         .into_iter()
         .zip(1..)
         .map(|(m, seq)| Mutation { seq, ..m })
         .collect();
-    mutations::push(&conn, &device.device.id, &renumbered).unwrap();
+    mutations::push(&conn, &device_id, &renumbered).unwrap();
     let duplicate = Export::open(export)
         .unwrap()
         .records::<DuplicatePair>(files::TRUTH_DUPLICATES)
@@ -171,7 +232,14 @@ fn server_side(out: &Out, export: &Path, customers: &[Customer]) {
         .map(Result::unwrap)
         .next()
         .unwrap();
-    merge::merge(&conn, &duplicate.original_id, &duplicate.duplicate_id, merge::MergedBy::Manager, None).unwrap();
+    merge::merge(
+        &conn,
+        &duplicate.original_id,
+        &duplicate.duplicate_id,
+        merge::MergedBy::Manager,
+        None,
+    )
+    .unwrap();
     customers::erase(&conn, &ours[1].id).unwrap();
     pages(out, &conn);
     errors(out);
@@ -195,7 +263,11 @@ fn edit(customer: &Customer, field: ContactField, value: Option<ContactValue>) -
     }
 }
 
-fn pushes(ours: &[&Customer], theirs: &Customer, purchase: &PurchaseLine) -> Vec<(String, PushRequest)> {
+fn pushes(
+    ours: &[&Customer],
+    theirs: &Customer,
+    purchase: &PurchaseLine,
+) -> Vec<(String, PushRequest)> {
     let her = ours[0];
     let text = |s: &str| Some(ContactValue::Text(s.into()));
     let mut registered = her.clone();
@@ -203,13 +275,28 @@ fn pushes(ours: &[&Customer], theirs: &Customer, purchase: &PurchaseLine) -> Vec
     registered.card = with_check_digit("290000000777");
     registered.consents.clear();
     let kinds = vec![
-        ("email", edit(her, ContactField::Email, text("zoe.martin@orange.fr"))),
-        ("email-typo", edit(her, ContactField::Email, text("zoe.martin@gmial.com"))),
+        (
+            "email",
+            edit(her, ContactField::Email, text("zoe.martin@orange.fr")),
+        ),
+        (
+            "email-typo",
+            edit(her, ContactField::Email, text("zoe.martin@gmial.com")),
+        ),
         ("email-cleared", edit(her, ContactField::Email, None)),
-        ("phone", edit(her, ContactField::Phone, text("06 12 34 56 78"))),
+        (
+            "phone",
+            edit(her, ContactField::Phone, text("06 12 34 56 78")),
+        ),
         ("language", edit(her, ContactField::Language, text("it"))),
-        ("first-name", edit(her, ContactField::FirstName, text("Zoé"))),
-        ("last-name", edit(her, ContactField::LastName, text("D'Angelo"))),
+        (
+            "first-name",
+            edit(her, ContactField::FirstName, text("Zoé")),
+        ),
+        (
+            "last-name",
+            edit(her, ContactField::LastName, text("D'Angelo")),
+        ),
         (
             "address",
             edit(
@@ -256,8 +343,18 @@ fn pushes(ours: &[&Customer], theirs: &Customer, purchase: &PurchaseLine) -> Vec
                 gift: true,
             },
         ),
-        ("profile-view", MutationKind::ProfileView { customer_id: her.id.clone() }),
-        ("other-store", MutationKind::ProfileView { customer_id: theirs.id.clone() }),
+        (
+            "profile-view",
+            MutationKind::ProfileView {
+                customer_id: her.id.clone(),
+            },
+        ),
+        (
+            "other-store",
+            MutationKind::ProfileView {
+                customer_id: theirs.id.clone(),
+            },
+        ),
         (
             "create-customer",
             MutationKind::CreateCustomer {
@@ -279,7 +376,11 @@ fn pushes(ours: &[&Customer], theirs: &Customer, purchase: &PurchaseLine) -> Vec
     pushes.push((
         "all".into(),
         PushRequest {
-            mutations: kinds.into_iter().zip(1..).map(|((_, k), seq)| mutation(seq, k)).collect(),
+            mutations: kinds
+                .into_iter()
+                .zip(1..)
+                .map(|((_, k), seq)| mutation(seq, k))
+                .collect(),
         },
     ));
     pushes
@@ -314,9 +415,21 @@ fn pages(out: &Out, conn: &Connection) {
         }
     }
     out.put("feed_cursor", "beginning", "");
-    out.put("feed_cursor", "another-epoch", feed::encode_cursor("0123456789abcdef", 42));
-    out.put("feed_cursor", "negative", URL_SAFE_NO_PAD.encode(format!("{EPOCH}:-1")));
-    out.put("feed_cursor", "estimate", URL_SAFE_NO_PAD.encode(format!("{EPOCH}:12:3000")));
+    out.put(
+        "feed_cursor",
+        "another-epoch",
+        feed::encode_cursor("0123456789abcdef", 42),
+    );
+    out.put(
+        "feed_cursor",
+        "negative",
+        URL_SAFE_NO_PAD.encode(format!("{EPOCH}:-1")),
+    );
+    out.put(
+        "feed_cursor",
+        "estimate",
+        URL_SAFE_NO_PAD.encode(format!("{EPOCH}:12:3000")),
+    );
 }
 
 /// The model (over 100 KB) with its artifact cut to its first 96 bytes: the page stays small,
@@ -343,25 +456,41 @@ fn errors(out: &Out) {
         ("cursor-expired", answer(codes::CURSOR_EXPIRED, None, None)),
         ("sequence-gap", answer(codes::SEQUENCE_GAP, Some(7), None)),
         ("upgrade", answer(codes::UPGRADE_REQUIRED, None, None)),
-        ("revoked", answer("device_revoked", None, Some("eyJkZXZpY2UiOiJkIn0.c2ln"))),
+        (
+            "revoked",
+            answer("device_revoked", None, Some("eyJkZXZpY2UiOiJkIn0.c2ln")),
+        ),
     ];
     for (name, a) in answers {
-        out.put("sync_page", &format!("error-{name}"), serde_json::to_vec(&a).unwrap());
+        out.put(
+            "sync_page",
+            &format!("error-{name}"),
+            serde_json::to_vec(&a).unwrap(),
+        );
     }
 }
 
 fn enrolment_codes(out: &Out, conn: &Connection) {
-    stores::add(conn, FUZZ_STORE, "Paris Opéra", &Default::default()).unwrap();
     let pin = pin::fingerprint(b"a certificate");
-    let with = enrolment::issue(conn, FUZZ_STORE, None, &pin, Some("https://10.20.0.5:8443")).unwrap();
+    let with =
+        enrolment::issue(conn, FUZZ_STORE, None, &pin, Some("https://10.20.0.5:8443")).unwrap();
     out.put("enrolment_qr", "with-server", &with.qr_payload);
     let without = enrolment::issue(conn, FUZZ_STORE, Some(5), &pin, None).unwrap();
     out.put("enrolment_qr", "without-server", &without.qr_payload);
     let colons = EnrolmentPayload {
         code: "ABCD2345EFGH".into(),
-        certificate_pin: pin.as_bytes().chunks(2).map(|c| String::from_utf8_lossy(c).to_uppercase()).collect::<Vec<_>>().join(":"),
+        certificate_pin: pin
+            .as_bytes()
+            .chunks(2)
+            .map(|c| String::from_utf8_lossy(c).to_uppercase())
+            .collect::<Vec<_>>()
+            .join(":"),
         server_url: None,
     };
     out.put("enrolment_qr", "colons", colons.to_text());
-    out.put("enrolment_qr", "other-qr", "https://example.com/?code=1&pin=2");
+    out.put(
+        "enrolment_qr",
+        "other-qr",
+        "https://example.com/?code=1&pin=2",
+    );
 }

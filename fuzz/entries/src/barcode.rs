@@ -19,5 +19,8 @@ pub fn barcode(data: &[u8]) {
         "an accepted card is 13 digits"
     );
     assert_eq!(CardNumber::parse(digits).as_ref(), Ok(&card));
-    assert_eq!(format!("{card:?}"), format!("CardNumber(…{})", &digits[10..]));
+    assert_eq!(
+        format!("{card:?}"),
+        format!("CardNumber(…{})", &digits[10..])
+    );
 }

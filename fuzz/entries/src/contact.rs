@@ -34,8 +34,8 @@ const KINDS: [ContactKind; 6] = [
 /// The countries an input's second byte selects (modulo the count): the stores' markets, the
 /// countries with their own postal format, and codes no country has.
 pub const COUNTRIES: &[&str] = &[
-    "FR", "IT", "ES", "DE", "GB", "BE", "CH", "AT", "LU", "DK", "NO", "MC", "NL", "PT", "US",
-    "fr", "XX", "", "GBR",
+    "FR", "IT", "ES", "DE", "GB", "BE", "CH", "AT", "LU", "DK", "NO", "MC", "NL", "PT", "US", "fr",
+    "XX", "", "GBR",
 ];
 
 /// Runs the parser the first byte selects, for the country the second selects, on the rest
@@ -52,7 +52,9 @@ pub fn contact(data: &[u8]) {
     match kind {
         ContactKind::Email => {
             stable(text, contact::normalise_email);
-            if let Some(domain) = text.rsplit_once('@').and_then(|(_, d)| contact::suggest_domain(d))
+            if let Some(domain) = text
+                .rsplit_once('@')
+                .and_then(|(_, d)| contact::suggest_domain(d))
             {
                 let _ = contact::corrected_value(ContactField::Email, text, domain);
             }

@@ -13,16 +13,15 @@ use serde::de::DeserializeOwned;
 
 /// The file an input's first byte selects (modulo the count): the entity files in the order
 /// the import reads them, then the manifest (whole-file target only).
-pub const IMPORT_FILES: [&str; 8] = [
-    files::STORES,
-    files::BRANDS,
-    files::CATEGORIES,
-    files::PRODUCTS,
-    files::CUSTOMERS,
-    files::PURCHASES,
-    files::OFFERS,
-    files::MANIFEST,
-];
+pub const IMPORT_FILES: [&str; 8] = {
+    let mut all = [files::MANIFEST; 8];
+    let mut i = 0;
+    while i < files::ENTITIES.len() {
+        all[i] = files::ENTITIES[i];
+        i += 1;
+    }
+    all
+};
 
 /// Reads the rest of the input as one line of the entity file the first byte selects
 /// ([`read::read_record`], what the import's reader does with each line). A record read is

@@ -21,12 +21,15 @@ pub use contact::{COUNTRIES, ContactKind, contact};
 pub use cursor::{EPOCH, feed_cursor};
 pub use enrolment::enrolment_qr;
 pub use import::{IMPORT_FILES, import_file, import_line};
-pub use push::{FUZZ_STORE, push_request, seeded_export};
+pub use push::{FUZZ_STORE, enrol_device, push_request, seeded_export};
 pub use sync_page::sync_page;
+
+/// A decoder's entry point: the bytes a fuzzer or a kept input hands it.
+pub type Entry = fn(&[u8]);
 
 /// Every target: its name (a file `fuzz/fuzz_targets/<name>.rs`, corpora under
 /// `fuzz/corpus/<name>/` and `fuzz/regressions/<name>/`) and its entry function.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Entry)] = &[
     ("barcode", barcode),
     ("contact", contact),
     ("sync_page", sync_page),

@@ -5,7 +5,7 @@ use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
 use carnet_fixtures::generate::{Size, generate};
 use carnet_sync_server::mutations::{self, PushError};
-use carnet_sync_server::{db, devices, import};
+use carnet_sync_server::{db, enrolment, import, stores};
 use rusqlite::Connection;
 use tempfile::TempDir;
 
@@ -46,6 +46,17 @@ pub fn seeded_export() -> TempDir {
     dir
 }
 
+/// Adds [`FUZZ_STORE`] with the default policy and enrols a device of it as the server's
+/// enrolment does (a code issued, then consumed with a device key); returns its id.
+pub fn enrol_device(conn: &Connection) -> String {
+    stores::add(conn, FUZZ_STORE, "Paris Opéra", &Default::default()).expect("the store is added");
+    let code =
+        enrolment::issue(conn, FUZZ_STORE, None, "ab", None).expect("an enrolment code is issued");
+    let (device_id, _, _) =
+        enrolment::enroll(conn, &code.code, &[1; 32], "fuzz").expect("a device enrols");
+    device_id
+}
+
 struct Server {
     conn: Connection,
     device_id: String,
@@ -61,11 +72,8 @@ fn server() -> MutexGuard<'static, Server> {
             let mut conn = Connection::open_in_memory().expect("an in-memory database");
             db::migrate(&mut conn).expect("the schema is created");
             import::run(&conn, export.path(), &mut |_, _, _| {}).expect("the export imports");
-            let device = devices::add(&conn, FUZZ_STORE, "fuzz").expect("a device is added");
-            Mutex::new(Server {
-                conn,
-                device_id: device.device.id,
-            })
+            let device_id = enrol_device(&conn);
+            Mutex::new(Server { conn, device_id })
         })
         .lock()
         // A replayed input that panicked leaves its transaction rolled back.
