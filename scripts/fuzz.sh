@@ -36,13 +36,14 @@ fi
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 
 # Longest input per target: a little over the largest real input (a page of the feed, a push
-# of many edits, a whole export file's head), so that corpora stay small.
+# of many edits, an export file's first records), so that corpora stay small.
 max_len() {
   case "$1" in
     barcode | feed_cursor) echo 256 ;;
     contact | enrolment_qr) echo 1024 ;;
+    import_file) echo 2048 ;;
     import_line) echo 4096 ;;
-    import_file | push_request | sync_page) echo 16384 ;;
+    push_request | sync_page) echo 16384 ;;
     *) echo 4096 ;;
   esac
 }
@@ -80,16 +81,18 @@ for t in "${targets[@]}"; do
   cov=$(sed -nE 's/.* cov: ([0-9]+) .*/\1/p' <<<"$status")
   ft=$(sed -nE 's/.* ft: ([0-9]+) .*/\1/p' <<<"$status")
   found=$(comm -13 <(echo "$before") <(find "fuzz/artifacts/$t" -type f | sort) | sed '/^$/d')
-  crashes=$(sed '/^$/d' <<<"$found" | wc -l)
+  # libFuzzer names a finding by its kind: crash-, leak-, timeout-, oom-, slow-unit-.
+  crashes=$(sed "/^$/d" <<<"$found" | grep -cE "/(crash|leak)-" || true)
+  others=$(sed "/^$/d" <<<"$found" | grep -cvE "/(crash|leak)-" || true)
   if [[ -z "$status" ]]; then
     echo "no status from libFuzzer; its output:"
     tail -40 "$log"
   fi
   rm -f "$log"
   fuzz cmin "$t" -- -max_len="$(max_len "$t")" >/dev/null 2>&1 || echo "$t: cmin failed"
-  size=$(du -sk "fuzz/corpus/$t" | cut -f1)
+  size=$(du -s --apparent-size --block-size=1K "fuzz/corpus/$t" | cut -f1)
   files=$(find "fuzz/corpus/$t" -type f | wc -l)
-  line="$t: ${runs:-?} runs, coverage ${cov:-?} edges / ${ft:-?} features, $crashes crashes, corpus $files files ${size} KB"
+  line="$t: ${runs:-?} runs, coverage ${cov:-?} edges / ${ft:-?} features, $crashes crashes, $others timeouts/ooms, corpus $files files ${size} KB"
   echo "$line"
   [[ -n "$found" ]] && echo "$found"
   report+=("$line")
