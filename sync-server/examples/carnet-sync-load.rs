@@ -2,9 +2,10 @@
 //! the real device path: every device enrols with its own one-time code and Ed25519 key, proves
 //! presence for a lease, renews it once half of it is spent, and signs every request.
 //!
-//! 1. Initial sync of one store by one device, end to end: paged pulls over pinned TLS with
-//!    gzip, typed decoding, and each page applied to a fresh SQLite file in one transaction
-//!    with its cursor (as a device does). Prints the time.
+//! 1. Initial sync of one store by one device, end to end, through the device core's own sync
+//!    (paged pulls over pinned TLS with gzip, typed decoding, each page applied to a fresh
+//!    encrypted cache with the device's real schema and indexes, in one transaction with its
+//!    cursor). Prints the time.
 //! 2. N devices (default 200), each with its own TLS connection, pull deltas (from random
 //!    cursors among the last `--delta` feed rows) and one request in ten, at random, pushes a
 //!    profile view, paced like handhelds (one request every `--pace-ms` MIN-MAX ms, at random) or back
@@ -23,7 +24,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use carnet_protocol::{Change, ChangePage, Mutation, MutationKind};
+use carnet_core::sync::{CancelHandle, sync};
+use carnet_core::{Cache, CacheKey};
+use carnet_protocol::{ChangePage, Mutation, MutationKind};
 use carnet_sync_server::{db, enrolment, feed, networks, stores, tls};
 use clap::Parser;
 use tokio::sync::Mutex;
@@ -115,80 +118,35 @@ async fn pull_bytes(device: &Device, cursor: &str, limit: u32) -> Result<Vec<u8>
     Ok(r.bytes().await?.to_vec())
 }
 
-/// The initial sync of one device, applied to a fresh SQLite file page by page.
+/// The initial sync of one device through the device core's own path: its sync client
+/// (signed requests, gzip pages, typed decoding) applying each page to a fresh encrypted cache
+/// with the device's real schema and indexes, as a handheld does.
 async fn initial_sync(args: &Args, device: &Device) -> Result<(), Error> {
-    let dir = std::env::temp_dir().join(format!("carnet-load-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let cache = rusqlite::Connection::open(dir.join("cache.db"))?;
-    cache.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
-         CREATE TABLE record (entity TEXT NOT NULL, id TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (entity, id)) WITHOUT ROWID;
-         CREATE TABLE sync (k INTEGER PRIMARY KEY, cursor TEXT NOT NULL);",
-    )?;
-    let cache = Arc::new(std::sync::Mutex::new(cache));
+    let dir = tempfile::tempdir()?;
+    let cache = Arc::new(Cache::open(
+        dir.path().join("cache.db"),
+        &CacheKey::generate()?,
+    )?);
     let started = Instant::now();
-    let mut cursor = String::new();
-    let (mut changes, mut pages, mut network) = (0usize, 0usize, Duration::ZERO);
-    loop {
-        let t = Instant::now();
-        let body = pull_bytes(device, &cursor, carnet_protocol::DEFAULT_PAGE_LIMIT).await?;
-        let page: ChangePage = serde_json::from_slice(&body)?;
-        network += t.elapsed();
-        pages += 1;
-        changes += page.changes.len();
-        cursor = page.next_cursor.clone();
-        let has_more = page.has_more;
-        let cache = Arc::clone(&cache);
-        tokio::task::spawn_blocking(move || -> Result<(), Error> {
-            let mut conn = cache.lock().map_err(|_| "cache lock")?;
-            let tx = conn.transaction()?;
-            {
-                let mut up = tx.prepare_cached(
-                    "INSERT OR REPLACE INTO record (entity, id, json) VALUES (?1, ?2, ?3)",
-                )?;
-                let mut del =
-                    tx.prepare_cached("DELETE FROM record WHERE entity = ?1 AND id = ?2")?;
-                for c in &page.changes {
-                    match c {
-                        Change::Upsert { record } => {
-                            up.execute((
-                                record.entity().as_str(),
-                                record.id(),
-                                serde_json::to_string(record)?,
-                            ))?;
-                        }
-                        Change::Delete { entity, id } => {
-                            del.execute((entity.as_str(), id))?;
-                        }
-                    }
-                }
-            }
-            tx.execute(
-                "INSERT OR REPLACE INTO sync (k, cursor) VALUES (1, ?1)",
-                [&page.next_cursor],
-            )?;
-            tx.commit()?;
-            Ok(())
-        })
-        .await??;
-        if !has_more {
-            break;
-        }
-    }
+    let report = sync(
+        Arc::clone(&cache),
+        &device.sync_client(),
+        true,
+        &CancelHandle::new(),
+        &|_| {},
+    )
+    .await?;
     let total = started.elapsed();
-    let rows: i64 = cache.lock().map_err(|_| "cache lock")?.query_row(
-        "SELECT count(*) FROM record",
-        [],
-        |r| r.get(0),
-    )?;
+    let customers: i64 =
+        cache.read(|c| Ok(c.query_row("SELECT count(*) FROM customer", [], |r| r.get(0))?))?;
     println!(
-        "initial sync of {}: {changes} changes in {pages} pages, {:.2} s end to end \
-         ({:.2} s waiting for pages incl. decoding), {rows} records in the device cache",
+        "initial sync of {} into the device's encrypted cache: {} changes in {} pages, {:.2} s \
+         end to end, {customers} customers in the cache",
         args.store,
+        report.pulled,
+        report.pages,
         total.as_secs_f64(),
-        network.as_secs_f64()
     );
-    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
 
