@@ -60,7 +60,8 @@ struct Link {
 }
 
 impl Link {
-    /// `None` where namespaces cannot be made here.
+    /// `None` where namespaces, a veth pair or `ip netns exec` cannot be had here (what was
+    /// made is removed).
     fn new() -> Option<Link> {
         let id = std::process::id();
         let link = Link {
@@ -69,14 +70,8 @@ impl Link {
             server_if: format!("cs{id}"),
             device_if: format!("cd{id}"),
         };
-        if !ip(&["netns", "add", &link.server_ns]) {
-            return None;
-        }
-        if !ip(&["netns", "add", &link.device_ns]) {
-            return None;
-        }
         let (s, d) = (link.server_ns.as_str(), link.device_ns.as_str());
-        must(&[
+        let pair = [
             "link",
             "add",
             &link.server_if,
@@ -89,16 +84,25 @@ impl Link {
             &link.device_if,
             "netns",
             d,
-        ]);
-        for (ns, iface, addr) in [
-            (s, &link.server_if, SERVER_ADDR),
-            (d, &link.device_if, DEVICE_ADDR),
-        ] {
-            must(&["-n", ns, "addr", "add", &format!("{addr}/24"), "dev", iface]);
-            must(&["-n", ns, "link", "set", iface, "up"]);
-            must(&["-n", ns, "link", "set", "lo", "up"]);
-        }
-        Some(link)
+        ];
+        let made = ip(&["netns", "add", s])
+            && ip(&["netns", "add", d])
+            && ip(&pair)
+            && [
+                (s, &link.server_if, SERVER_ADDR),
+                (d, &link.device_if, DEVICE_ADDR),
+            ]
+            .iter()
+            .all(|(ns, iface, addr)| {
+                ip(&["-n", ns, "addr", "add", &format!("{addr}/24"), "dev", iface])
+                    && ip(&["-n", ns, "link", "set", iface, "up"])
+                    && ip(&["-n", ns, "link", "set", "lo", "up"])
+            })
+            && Command::new("ip")
+                .args(["netns", "exec", d, "true"])
+                .status()
+                .is_ok_and(|st| st.success());
+        made.then_some(link)
     }
 
     fn device(&self, args: &[&str]) {
@@ -166,8 +170,9 @@ fn link_down_locks_back_up_signs_in_and_sends_and_the_guest_wifi_stays_locked() 
     }
     let Some(link) = Link::new() else {
         eprintln!(
-            "SKIPPED: this kernel or account refuses network namespaces (`ip netns add` failed); \
-             the real-interface test needs root or CAP_NET_ADMIN"
+            "SKIPPED: this kernel or account refuses network namespaces (`ip netns add`, a veth \
+             pair or `ip netns exec` failed); the real-interface test needs root or \
+             CAP_NET_ADMIN"
         );
         return;
     };
