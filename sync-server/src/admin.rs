@@ -5,7 +5,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{delete, get, post};
 use carnet_protocol::codes;
 use carnet_protocol::presence::{
@@ -16,7 +16,7 @@ use rusqlite::Connection;
 
 use crate::error::AdminError;
 use crate::http::parse_body;
-use crate::http::{AppState, HttpError, read_small_body};
+use crate::http::{AppState, HttpError, bearer_token, read_small_body};
 use crate::{advisors, enrolment, events, networks, stores};
 
 /// The routes under `/v1/admin`.
@@ -61,26 +61,15 @@ struct EventsQuery {
     limit: Option<u32>,
 }
 
-/// Extracts the token of an `Authorization: Bearer <token>` header value.
-fn bearer(value: &str) -> Option<&str> {
-    let (scheme, token) = value.trim().split_once(' ')?;
-    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then(|| token.trim())
-}
-
 /// The manager's store, from `Authorization: Bearer <manager token>`.
 async fn manager(state: &AppState, headers: &HeaderMap) -> Result<String, HttpError> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(bearer)
-        .map(str::to_owned)
-        .ok_or_else(|| {
-            HttpError::new(
-                StatusCode::UNAUTHORIZED,
-                codes::UNAUTHORIZED,
-                "a manager token is required",
-            )
-        })?;
+    let token = bearer_token(headers).ok_or_else(|| {
+        HttpError::new(
+            StatusCode::UNAUTHORIZED,
+            codes::UNAUTHORIZED,
+            "a manager token is required",
+        )
+    })?;
     let store = state
         .db
         .read(move |conn| -> Result<_, HttpError> { Ok(stores::manager_store(conn, &token)?) })
@@ -329,17 +318,4 @@ async fn read_own<T: Send + 'static>(
         .read(move |conn| -> Result<_, HttpError> { Ok(read(conn, &store)?) })
         .await?;
     Ok(axum::Json(found))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::bearer;
-
-    #[test]
-    fn bearer_parsing() {
-        assert_eq!(bearer("Bearer abc"), Some("abc"));
-        assert_eq!(bearer("bearer  abc "), Some("abc"));
-        assert_eq!(bearer("Basic abc"), None);
-        assert_eq!(bearer("Bearer "), None);
-    }
 }

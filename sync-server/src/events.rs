@@ -12,7 +12,7 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
@@ -158,16 +158,6 @@ pub fn latest(conn: &Connection, store: Option<&str>, limit: u32) -> Result<Vec<
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// The manager a token belongs to: (manager id, store id).
-pub fn manager_of(conn: &Connection, token: &str) -> Result<Option<(String, String)>> {
-    let mut stmt = conn.prepare_cached("SELECT id, store_id FROM manager WHERE token_hash = ?1")?;
-    Ok(stmt
-        .query_row([ids::sha256(token.as_bytes()).as_slice()], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()?)
 }
 
 /// Refusal events written per source address and minute; the rest are counted.

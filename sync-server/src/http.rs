@@ -18,9 +18,9 @@ use serde::de::DeserializeOwned;
 use crate::auth::{self, AuthError, Credentials};
 use crate::db::Db;
 use crate::error::{AdminError, Error, json_category};
-use crate::events;
 use crate::lease::LeaseSigner;
 use crate::limits::Limits;
+use crate::{events, stores};
 
 /// An error answer: a status and the protocol's error body.
 #[derive(Debug)]
@@ -219,9 +219,8 @@ pub(crate) async fn journal(
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned());
     let path = request.uri().path().to_owned();
-    let lease = header_text(request.headers(), HEADER_LEASE);
-    let bearer = header_text(request.headers(), header::AUTHORIZATION.as_str())
-        .and_then(|v| v.strip_prefix("Bearer ").map(str::to_owned));
+    let lease = credentials(request.headers()).lease;
+    let bearer = bearer_token(request.headers());
     let response = next.run(request).await;
     let status = response.status();
     let code = response
@@ -273,10 +272,10 @@ pub(crate) async fn journal(
     };
     let written = state
         .db
-        .write(move |conn| -> Result<_, Error> {
+        .write(move |conn| -> Result<_, HttpError> {
             let (actor, store_id) = match (device, bearer) {
                 (Some(lease), _) => (events::Actor::Device(lease.device_id), Some(lease.store_id)),
-                (None, Some(token)) => match events::manager_of(conn, &token)? {
+                (None, Some(token)) => match stores::manager_by_token(conn, &token)? {
                     Some((id, store)) => (events::Actor::Manager(id), Some(store)),
                     None => (events::Actor::Unknown, None),
                 },
@@ -314,17 +313,11 @@ pub(crate) async fn journal(
             Ok(())
         })
         .await;
-    if let Err(e) = written {
-        tracing::error!(error = %e, "the security journal was not written");
+    if written.is_err() {
+        // The cause was logged where it became an `HttpError`.
+        tracing::error!("the security journal was not written");
     }
     response
-}
-
-fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
 }
 
 /// The values of a path's parameters (`/v1/admin/advisors/{id}/reset` and
@@ -342,6 +335,14 @@ fn path_ids(route: &str, path: &str) -> Option<String> {
 
 pub(crate) async fn not_found() -> HttpError {
     HttpError::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, "no such endpoint")
+}
+
+/// The token of an `Authorization: Bearer <token>` header (the scheme in any case).
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_owned())
 }
 
 /// The device credentials a request carries.
@@ -546,4 +547,46 @@ pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, HttpError> {
         };
         HttpError::bad_request(format!("the body is not valid: {detail}"))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn bearer_parsing() {
+        let token = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::AUTHORIZATION, value.parse().unwrap());
+            bearer_token(&headers)
+        };
+        assert_eq!(token("Bearer abc").as_deref(), Some("abc"));
+        assert_eq!(token("bearer  abc ").as_deref(), Some("abc"));
+        assert_eq!(token("Basic abc"), None);
+        assert_eq!(token("Bearer "), None);
+        assert_eq!(bearer_token(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn path_ids_are_the_route_parameters() {
+        assert_eq!(
+            path_ids(
+                "/v1/admin/advisors/{id}/reset",
+                "/v1/admin/advisors/A042/reset"
+            )
+            .as_deref(),
+            Some("A042")
+        );
+        assert_eq!(
+            path_ids(
+                "/v1/admin/networks/{addr}/{prefix}",
+                "/v1/admin/networks/10.0.0.0/24"
+            )
+            .as_deref(),
+            Some("10.0.0.0/24")
+        );
+        assert_eq!(path_ids("/v1/admin/networks", "/v1/admin/networks"), None);
+    }
 }

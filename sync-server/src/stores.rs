@@ -226,12 +226,22 @@ pub fn revoke_manager(conn: &Connection, manager_id: &str) -> Result<(), AdminEr
 
 /// The store of the manager holding `token`.
 pub fn manager_store(conn: &Connection, token: &str) -> Result<Option<String>, AdminError> {
+    Ok(manager_by_token(conn, token)?.map(|(_, store)| store))
+}
+
+/// The manager holding `token`: (manager id, store id).
+pub fn manager_by_token(
+    conn: &Connection,
+    token: &str,
+) -> Result<Option<(String, String)>, AdminError> {
     if !token.starts_with(MANAGER_PREFIX) {
         return Ok(None);
     }
-    let mut stmt = conn.prepare_cached("SELECT store_id FROM manager WHERE token_hash = ?1")?;
+    let mut stmt = conn.prepare_cached("SELECT id, store_id FROM manager WHERE token_hash = ?1")?;
     Ok(stmt
-        .query_row([ids::sha256(token.as_bytes()).as_slice()], |r| r.get(0))
+        .query_row([ids::sha256(token.as_bytes()).as_slice()], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()?)
 }
 
