@@ -156,7 +156,9 @@ fn migrate_to(conn: &mut Connection, version: usize) -> Result<()> {
 pub struct Db {
     path: PathBuf,
     key: CacheKey,
-    jobs: Mutex<std::sync::mpsc::Sender<Box<dyn WriteJob>>>,
+    /// `None` once closed: writes are refused.
+    jobs: Mutex<Option<std::sync::mpsc::Sender<Box<dyn WriteJob>>>>,
+    writer: Mutex<Option<std::thread::JoinHandle<()>>>,
     readers: Mutex<Vec<Connection>>,
     reader_slots: Semaphore,
 }
@@ -284,14 +286,15 @@ impl Db {
         let key = CacheKey::from_bytes(key.as_bytes())
             .map_err(|_| Error::Task("the database key has the wrong length".into()))?;
         let (sender, receiver) = std::sync::mpsc::channel::<Box<dyn WriteJob>>();
-        std::thread::Builder::new()
+        let writer = std::thread::Builder::new()
             .name("carnet-writer".into())
             .spawn(move || writer_loop(writer, receiver))
             .map_err(|e| Error::Task(format!("cannot start the writer thread: {e}")))?;
         Ok(Arc::new(Self {
             path,
             key,
-            jobs: Mutex::new(sender),
+            jobs: Mutex::new(Some(sender)),
+            writer: Mutex::new(Some(writer)),
             readers: Mutex::new(readers),
             reader_slots: Semaphore::new(READERS),
         }))
@@ -337,11 +340,29 @@ impl Db {
         self.jobs
             .lock()
             .map_err(|_| E::from(Error::Task("writer queue poisoned".into())))?
+            .as_ref()
+            .ok_or_else(|| E::from(Error::Task("the database is closed".into())))?
             .send(job)
             .map_err(|_| E::from(Error::Task("the writer thread stopped".into())))?;
         answer
             .await
             .map_err(|_| E::from(Error::Task("the write was dropped".into())))?
+    }
+
+    /// Refuses further writes, lets the writer finish those queued, checkpoint and close its
+    /// connection, and waits for it. The process must not exit while the writer is closing:
+    /// SQLCipher's exit handlers free what a closing connection still uses (a crash at exit).
+    pub fn close(&self) {
+        if let Ok(mut jobs) = self.jobs.lock() {
+            jobs.take();
+        }
+        let writer = self.writer.lock().ok().and_then(|mut w| w.take());
+        if let Some(writer) = writer {
+            // The writer never drops the last handle itself, but never join one's own thread.
+            if writer.thread().id() != std::thread::current().id() {
+                let _ = writer.join();
+            }
+        }
     }
 
     fn take_reader(&self) -> Result<Connection> {
@@ -360,6 +381,12 @@ impl Db {
         if let Ok(mut pool) = self.readers.lock() {
             pool.push(conn);
         }
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        self.close();
     }
 }
 

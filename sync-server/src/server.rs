@@ -99,7 +99,7 @@ pub async fn serve(settings: ServeSettings) -> Result<()> {
         );
     }
     let app = router(AppState {
-        db,
+        db: Arc::clone(&db),
         lease,
         certificate_pin: identity.fingerprint(),
         trusted_proxies: settings.trusted_proxies.into(),
@@ -112,6 +112,9 @@ pub async fn serve(settings: ServeSettings) -> Result<()> {
         .serve(app.into_make_service_with_connect_info::<SocketAddr>())
         .await
         .map_err(|e| Error::Config(format!("server: {e}")))?;
+    // Connections cut at the grace period may still hold the state: close the database here,
+    // before the process exits, rather than when the last of them lets go.
+    db.close();
     tracing::info!("stopped");
     Ok(())
 }

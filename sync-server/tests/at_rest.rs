@@ -394,7 +394,8 @@ async fn a_backup_of_a_running_server_restores_its_older_data() {
     // task answers from the runtime's other worker while this one waits in `terminate`.
     let fresh = api.with_client(device::pinned_from(&server.fingerprint, None));
     drop(api);
-    assert_eq!(server.terminate().code(), Some(0));
+    let stopped = server.terminate();
+    assert_eq!(stopped.code(), Some(0), "{stopped:?}");
     cli(&["restore", "--data", d, "--from", b]);
     // The device, enrolled before the backup, is known to the restored server: its lease
     // (signed by the key the backup carries) still holds.
