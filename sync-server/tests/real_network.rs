@@ -370,17 +370,19 @@ async fn handheld_in_its_namespace() {
             value: Some(ContactValue::Text("06 12 34 56 78".into())),
         };
         outbox::record(&cache, edit, Some(ADVISOR), chrono::Utc::now()).unwrap();
-        let pending = outbox::pending(&cache, 10).unwrap().len();
-        println!("carnet: ready pending {pending}");
     }
+    let pending = outbox::pending(&session.cache().unwrap(), 10)
+        .unwrap()
+        .len();
     session.subscribe(Arc::new(Announcer));
     let _renewal = session.spawn_background(Duration::from_secs(1));
 
     // The path monitor: a change of the interface's state or addresses is a network event.
+    // Its first look is taken before "ready": the parent cuts the link as soon as it reads it.
     let iface = var("CARNET_HANDHELD_IFACE");
     let watched = session.clone();
+    let mut last = interface(&iface);
     tokio::spawn(async move {
-        let mut last = interface(&iface);
         loop {
             tokio::time::sleep(Duration::from_millis(200)).await;
             let now = interface(&iface);
@@ -395,6 +397,7 @@ async fn handheld_in_its_namespace() {
             }
         }
     });
+    println!("carnet: ready pending {pending}");
 
     let (orders_tx, mut orders) = tokio::sync::mpsc::unbounded_channel();
     std::thread::spawn(move || {
