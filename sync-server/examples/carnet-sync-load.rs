@@ -221,7 +221,8 @@ async fn main() -> Result<(), Error> {
     let pin = tls::load(&args.data)?.fingerprint();
     // Enrolment codes, the lease lifetime, a cursor epoch and head, and a customer to "view".
     let (codes, epoch, head, customer) = {
-        let mut conn = db::open_writer(&args.data)?;
+        let opened = db::open_direct(&args.data)?;
+        let conn = opened.conn();
         // The devices send from 127.0.0.1: the store must serve it, as it would its LAN.
         let ranges = networks::ranges(&conn, &args.store)?;
         if !networks::contains(&ranges, IpAddr::from([127, 0, 0, 1])) {
@@ -232,21 +233,22 @@ async fn main() -> Result<(), Error> {
             )
             .into());
         }
-        let tx = conn.transaction()?;
-        if let Some(secs) = args.lease_secs {
-            let update = carnet_protocol::presence::PolicyUpdate {
-                lease_ttl_secs: Some(secs),
-                ..Default::default()
-            };
-            stores::update(&tx, &args.store, &update).map_err(|e| e.to_string())?;
-        }
-        let mut codes = Vec::with_capacity(args.devices);
-        for _ in 0..args.devices.max(1) {
-            let code = enrolment::issue(&tx, &args.store, Some(60), &pin, None)
-                .map_err(|e| e.to_string())?;
-            codes.push(code.code);
-        }
-        tx.commit()?;
+        let codes = conn.transaction(|tx| {
+            if let Some(secs) = args.lease_secs {
+                let update = carnet_protocol::presence::PolicyUpdate {
+                    lease_ttl_secs: Some(secs),
+                    ..Default::default()
+                };
+                stores::update(tx, &args.store, &update).map_err(|e| e.to_string())?;
+            }
+            let mut codes = Vec::with_capacity(args.devices);
+            for _ in 0..args.devices.max(1) {
+                let code = enrolment::issue(tx, &args.store, Some(60), &pin, None)
+                    .map_err(|e| e.to_string())?;
+                codes.push(code.code);
+            }
+            Ok::<_, Box<dyn std::error::Error + Send + Sync>>(codes)
+        })?;
         let customer: String = conn.query_row(
             "SELECT entity_id FROM feed WHERE entity = 'customer' AND deleted = 0 AND store_id = ?1 LIMIT 1",
             [&args.store],

@@ -98,12 +98,13 @@ async fn main() -> Result<(), Error> {
     // 2. The server in-process, on its real router over loopback TLS.
     let data = work.path().join("server");
     secret::install(&secret::ServerSecret::generate()?)?;
-    let conn = db::open_writer(&data)?;
+    let opened = db::open_direct(&data)?;
+    let conn = opened.conn();
     stores::add(&conn, "S001", "Paris", &Default::default())?;
     networks::add(&conn, "S001", common::device::STORE_NETWORK)?;
     advisors::add(&conn, "S001", "A1", "Bench Advisor", "48213957")?;
     let signer = Arc::new(LeaseSigner::load_or_create(&conn, &data)?);
-    drop(conn);
+    drop(opened);
     let identity = tls::load_or_create(&data)?;
     let pin = identity.fingerprint();
     let database = Db::open(&data)?;

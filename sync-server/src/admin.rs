@@ -1,6 +1,7 @@
 //! The store manager's HTTP API under `/v1/admin`, authenticated by a manager token scoped to
 //! one store, and the error every admin operation (CLI or HTTP) reports: clear, never personal.
 
+use crate::sql::Conn;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
@@ -12,7 +13,6 @@ use carnet_protocol::presence::{
     AdvisorInfo, DeviceInfo, EnrollmentCode, NewAdvisor, NewEnrollmentCode, NewStoreNetwork,
     PinReset, Policy, PolicyUpdate, StoreNetwork,
 };
-use rusqlite::Connection;
 
 use crate::error::AdminError;
 use crate::http::parse_body;
@@ -231,8 +231,7 @@ async fn revoke_device(
     headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<StatusCode, HttpError> {
-    let revoke =
-        |conn: &Connection, store: &str, id: &str| enrolment::revoke(conn, Some(store), id);
+    let revoke = |conn: &Conn<'_>, store: &str, id: &str| enrolment::revoke(conn, Some(store), id);
     order(&state, &headers, path, revoke, "device revoked").await
 }
 
@@ -242,7 +241,7 @@ async fn wipe_device(
     path: Result<Path<String>, PathRejection>,
 ) -> Result<StatusCode, HttpError> {
     let wipe =
-        |conn: &Connection, store: &str, id: &str| enrolment::order_wipe(conn, Some(store), id);
+        |conn: &Conn<'_>, store: &str, id: &str| enrolment::order_wipe(conn, Some(store), id);
     order(&state, &headers, path, wipe, "remote wipe ordered").await
 }
 
@@ -292,7 +291,7 @@ async fn order(
     state: &AppState,
     headers: &HeaderMap,
     path: Result<Path<String>, PathRejection>,
-    order: fn(&Connection, &str, &str) -> Result<(), AdminError>,
+    order: fn(&Conn<'_>, &str, &str) -> Result<(), AdminError>,
     done: &'static str,
 ) -> Result<StatusCode, HttpError> {
     let store = manager(state, headers).await?;
@@ -310,7 +309,7 @@ async fn order(
 async fn read_own<T: Send + 'static>(
     state: &AppState,
     headers: &HeaderMap,
-    read: fn(&Connection, &str) -> Result<T, AdminError>,
+    read: fn(&Conn<'_>, &str) -> Result<T, AdminError>,
 ) -> Result<axum::Json<T>, HttpError> {
     let store = manager(state, headers).await?;
     let found = state

@@ -11,6 +11,7 @@ use clap::Subcommand;
 
 use crate::error::AdminError;
 use crate::error::{Error, Result};
+use crate::sql::Conn;
 use crate::{advisors, db, enrolment, events, networks, stores, tls};
 
 /// `store …`
@@ -234,20 +235,22 @@ pub fn store(command: StoreCommand) -> Result<()> {
             idle_secs,
             networks: ranges,
         } => {
-            let mut conn = db::open_writer(&data)?;
+            let db = db::open_direct(&data)?;
+            let conn = db.conn();
             let update = PolicyUpdate {
                 lease_ttl_secs: lease_secs,
                 off_network_limit_secs: off_network_secs,
                 idle_timeout_secs: idle_secs,
             };
             // The store and its networks together, or nothing (a typo in a range).
-            let tx = conn.transaction()?;
-            let p = stores::add(&tx, &store, &name, &update).map_err(admin)?;
-            for cidr in &ranges {
-                networks::add(&tx, &store, cidr).map_err(admin)?;
-            }
-            events::operator_did(&tx, "store add", Some(&store), Some(&store))?;
-            tx.commit()?;
+            let p = conn.transaction(|tx| {
+                let p = stores::add(tx, &store, &name, &update).map_err(admin)?;
+                for cidr in &ranges {
+                    networks::add(tx, &store, cidr).map_err(admin)?;
+                }
+                events::operator_did(tx, "store add", Some(&store), Some(&store))?;
+                Ok::<_, Error>(p)
+            })?;
             println!(
                 "store {store}: lease {} s, off-network limit {} s, idle timeout {} s",
                 p.lease_ttl_secs, p.off_network_limit_secs, p.idle_timeout_secs
@@ -255,7 +258,8 @@ pub fn store(command: StoreCommand) -> Result<()> {
             print_networks(&conn, &store)
         }
         StoreCommand::List { data } => {
-            let conn = db::open_writer(&data)?;
+            let db = db::open_direct(&data)?;
+            let conn = db.conn();
             for (id, name, p) in stores::list(&conn).map_err(admin)? {
                 let ranges: Vec<String> = networks::list(&conn, &id)
                     .map_err(admin)?
@@ -281,7 +285,7 @@ pub fn store(command: StoreCommand) -> Result<()> {
 }
 
 /// Prints a store's networks, or why its devices are refused without one.
-fn print_networks(conn: &rusqlite::Connection, store: &str) -> Result<()> {
+fn print_networks(conn: &Conn<'_>, store: &str) -> Result<()> {
     let ranges = networks::list(conn, store).map_err(admin)?;
     if ranges.is_empty() {
         println!(
@@ -296,12 +300,13 @@ fn print_networks(conn: &rusqlite::Connection, store: &str) -> Result<()> {
 }
 
 /// A change to one of a store's ranges.
-type RangeChange = fn(&rusqlite::Connection, &str, &str) -> Result<(), AdminError>;
+type RangeChange = fn(&Conn<'_>, &str, &str) -> Result<(), AdminError>;
 
 fn network(command: NetworkCommand) -> Result<()> {
     let (ranges, change, action): (Ranges, RangeChange, _) = match command {
         NetworkCommand::List { data, store } => {
-            let conn = db::open_writer(&data)?;
+            let db = db::open_direct(&data)?;
+            let conn = db.conn();
             stores::require(&conn, &store).map_err(admin)?;
             return print_networks(&conn, &store);
         }
@@ -312,13 +317,15 @@ fn network(command: NetworkCommand) -> Result<()> {
         ),
         NetworkCommand::Remove(ranges) => (ranges, networks::remove, "store network remove"),
     };
-    let mut conn = db::open_writer(&ranges.data)?;
-    let tx = conn.transaction()?;
-    for cidr in &ranges.cidrs {
-        change(&tx, &ranges.store, cidr).map_err(admin)?;
-        events::operator_did(&tx, action, Some(&ranges.store), Some(cidr))?;
-    }
-    tx.commit()?;
+    let db = db::open_direct(&ranges.data)?;
+    let conn = db.conn();
+    conn.transaction(|tx| {
+        for cidr in &ranges.cidrs {
+            change(tx, &ranges.store, cidr).map_err(admin)?;
+            events::operator_did(tx, action, Some(&ranges.store), Some(cidr))?;
+        }
+        Ok::<_, Error>(())
+    })?;
     print_networks(&conn, &ranges.store)
 }
 
@@ -326,7 +333,8 @@ fn network(command: NetworkCommand) -> Result<()> {
 pub fn manager(command: ManagerCommand) -> Result<()> {
     match command {
         ManagerCommand::Add { data, store, label } => {
-            let conn = db::open_writer(&data)?;
+            let db = db::open_direct(&data)?;
+            let conn = db.conn();
             let (id, token) = stores::add_manager(&conn, &store, &label).map_err(admin)?;
             events::operator_did(&conn, "manager add", Some(&store), Some(&id))?;
             println!("manager {id}");
@@ -335,13 +343,15 @@ pub fn manager(command: ManagerCommand) -> Result<()> {
             eprintln!("The token is shown once: the server keeps only its hash.");
         }
         ManagerCommand::List { data, store } => {
-            let conn = db::open_writer(&data)?;
+            let db = db::open_direct(&data)?;
+            let conn = db.conn();
             for m in stores::list_managers(&conn, store.as_deref()).map_err(admin)? {
                 println!("{}\t{}\t{}\t{}", m.id, m.store_id, m.created_at, m.label);
             }
         }
         ManagerCommand::Revoke { data, id } => {
-            let conn = db::open_writer(&data)?;
+            let db = db::open_direct(&data)?;
+            let conn = db.conn();
             stores::revoke_manager(&conn, &id).map_err(admin)?;
             events::operator_did(&conn, "manager revoke", None, Some(&id))?;
             println!("manager {id} revoked");
@@ -359,7 +369,8 @@ pub fn advisor(command: AdvisorCommand) -> Result<()> {
             id,
             name,
         } => {
-            let conn = db::open_writer(&data)?;
+            let db = db::open_direct(&data)?;
+            let conn = db.conn();
             // Fail on a bad store or id before asking for the PIN.
             stores::require(&conn, &store).map_err(admin)?;
             stores::check_id("an advisor id", &id).map_err(admin)?;
@@ -370,7 +381,8 @@ pub fn advisor(command: AdvisorCommand) -> Result<()> {
             Ok(())
         }
         AdvisorCommand::List { data, store } => {
-            let conn = db::open_writer(&data)?;
+            let db = db::open_direct(&data)?;
+            let conn = db.conn();
             stores::require(&conn, &store).map_err(admin)?;
             for a in advisors::list(&conn, &store).map_err(admin)? {
                 let state = if a.disabled {
@@ -390,21 +402,24 @@ pub fn advisor(command: AdvisorCommand) -> Result<()> {
             Ok(())
         }
         AdvisorCommand::Disable { data, store, id } => {
-            let conn = db::open_writer(&data)?;
+            let db = db::open_direct(&data)?;
+            let conn = db.conn();
             advisors::disable(&conn, &store, &id).map_err(admin)?;
             events::operator_did(&conn, "advisor disable", Some(&store), Some(&id))?;
             println!("advisor {id} of {store} disabled");
             Ok(())
         }
         AdvisorCommand::Unlock { data, store, id } => {
-            let conn = db::open_writer(&data)?;
+            let db = db::open_direct(&data)?;
+            let conn = db.conn();
             advisors::unlock(&conn, &store, &id).map_err(admin)?;
             events::operator_did(&conn, "advisor unlock", Some(&store), Some(&id))?;
             println!("advisor {id} of {store} unlocked");
             Ok(())
         }
         AdvisorCommand::Reset { data, store, id } => {
-            let conn = db::open_writer(&data)?;
+            let db = db::open_direct(&data)?;
+            let conn = db.conn();
             stores::check_id("an advisor id", &id).map_err(admin)?;
             let pin = read_pin()?;
             advisors::reset(&conn, &store, &id, &pin).map_err(admin)?;
@@ -431,7 +446,8 @@ pub fn enrollment(command: EnrollmentCommand) -> Result<()> {
             "the server URL must start with https://".into(),
         ));
     }
-    let conn = db::open_writer(&data)?;
+    let db = db::open_direct(&data)?;
+    let conn = db.conn();
     let pin = tls::load_or_create(&data)?.fingerprint();
     let code = enrolment::issue(
         &conn,
@@ -467,7 +483,8 @@ pub fn qr(payload: &str) -> Result<String> {
 
 /// `device wipe`: orders a remote wipe.
 pub fn wipe(data: PathBuf, device_id: &str) -> Result<()> {
-    let conn = db::open_writer(&data)?;
+    let db = db::open_direct(&data)?;
+    let conn = db.conn();
     enrolment::order_wipe(&conn, None, device_id).map_err(admin)?;
     events::operator_did(&conn, "device wipe", None, Some(device_id))?;
     println!("remote wipe ordered for {device_id}: it destroys its data at its next contact");

@@ -3,10 +3,10 @@
 //! Another store's advisor is, to a store, an unknown one. Sign-in attempts and lockouts are
 //! `lockout`'s.
 
+use crate::sql::{Conn, OptionalExtension, params};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use carnet_protocol::presence::AdvisorInfo;
-use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::AdminError;
 use crate::secret::Pepper;
@@ -98,7 +98,7 @@ pub async fn verify_pin_bounded(pin: String, hash: String) -> Result<bool, Admin
 
 /// Adds an advisor to a store.
 pub fn add(
-    conn: &Connection,
+    conn: &Conn<'_>,
     store_id: &str,
     advisor_id: &str,
     name: &str,
@@ -127,11 +127,11 @@ pub fn add(
 /// Runs `update` (parameters: store, advisor id, then `extra`) on the advisor, who must be of
 /// `store_id`: another store's is answered as an unknown one.
 fn update_in_store(
-    conn: &Connection,
+    conn: &Conn<'_>,
     store_id: &str,
     advisor_id: &str,
     update: &str,
-    extra: &dyn rusqlite::ToSql,
+    extra: &dyn crate::sql::Bind,
 ) -> Result<(), AdminError> {
     match conn.execute(update, params![store_id, advisor_id, extra])? {
         0 => Err(AdminError::NotFound(format!(
@@ -142,7 +142,7 @@ fn update_in_store(
 }
 
 /// Disables an advisor of `store_id` (she can no longer sign in).
-pub fn disable(conn: &Connection, store_id: &str, advisor_id: &str) -> Result<(), AdminError> {
+pub fn disable(conn: &Conn<'_>, store_id: &str, advisor_id: &str) -> Result<(), AdminError> {
     update_in_store(
         conn,
         store_id,
@@ -155,7 +155,7 @@ pub fn disable(conn: &Connection, store_id: &str, advisor_id: &str) -> Result<()
 
 /// Sets a new PIN for an advisor of `store_id`, re-enables and unlocks her.
 pub fn reset(
-    conn: &Connection,
+    conn: &Conn<'_>,
     store_id: &str,
     advisor_id: &str,
     pin: &str,
@@ -173,7 +173,7 @@ pub fn reset(
 }
 
 /// Ends every lockout of an advisor of `store_id`, on every device.
-pub fn unlock(conn: &Connection, store_id: &str, advisor_id: &str) -> Result<(), AdminError> {
+pub fn unlock(conn: &Conn<'_>, store_id: &str, advisor_id: &str) -> Result<(), AdminError> {
     if !exists(conn, store_id, advisor_id)? {
         return Err(AdminError::NotFound(format!(
             "no advisor {advisor_id} in store {store_id}"
@@ -183,10 +183,11 @@ pub fn unlock(conn: &Connection, store_id: &str, advisor_id: &str) -> Result<(),
     Ok(())
 }
 
-fn exists(conn: &Connection, store_id: &str, advisor_id: &str) -> Result<bool, AdminError> {
-    Ok(conn
-        .prepare_cached("SELECT 1 FROM advisor WHERE store_id = ?1 AND id = ?2")?
-        .exists(params![store_id, advisor_id])?)
+fn exists(conn: &Conn<'_>, store_id: &str, advisor_id: &str) -> Result<bool, AdminError> {
+    Ok(conn.exists(
+        "SELECT 1 FROM advisor WHERE store_id = ?1 AND id = ?2",
+        params![store_id, advisor_id],
+    )?)
 }
 
 fn now_ms() -> i64 {
@@ -194,21 +195,20 @@ fn now_ms() -> i64 {
 }
 
 /// A store's advisors (never their PINs), with their lockouts.
-pub fn list(conn: &Connection, store_id: &str) -> Result<Vec<AdvisorInfo>, AdminError> {
-    let mut stmt = conn.prepare(
-        "SELECT id, store_id, name, disabled_at IS NOT NULL FROM advisor WHERE store_id = ?1
-         ORDER BY id",
-    )?;
-    let rows = stmt
-        .query_map([store_id], |r| {
+pub fn list(conn: &Conn<'_>, store_id: &str) -> Result<Vec<AdvisorInfo>, AdminError> {
+    let rows = conn.query_map(
+        "SELECT id, store_id, name, CASE WHEN disabled_at IS NULL THEN 0 ELSE 1 END
+           FROM advisor WHERE store_id = ?1 ORDER BY id",
+        [store_id],
+        |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
                 r.get::<_, bool>(3)?,
             ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        },
+    )?;
     let now = now_ms();
     rows.into_iter()
         .map(|(advisor_id, store_id, name, disabled)| {
@@ -229,21 +229,22 @@ pub fn list(conn: &Connection, store_id: &str) -> Result<Vec<AdvisorInfo>, Admin
 /// The display name and PIN hash of an advisor of `store_id` who may sign in (`None`:
 /// unknown to the store, or disabled).
 pub fn credentials(
-    conn: &Connection,
+    conn: &Conn<'_>,
     store_id: &str,
     advisor_id: &str,
 ) -> Result<Option<(String, String)>, AdminError> {
     Ok(conn
-        .prepare_cached(
+        .query_row(
             "SELECT name, pin_hash FROM advisor
              WHERE store_id = ?1 AND id = ?2 AND disabled_at IS NULL",
-        )?
-        .query_row([store_id, advisor_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            [store_id, advisor_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?)
 }
 
 /// Remembers that `advisor_id` signed in on `device_id`: her name may appear in its edits.
-pub fn signed_in(conn: &Connection, device_id: &str, advisor_id: &str) -> Result<(), AdminError> {
+pub fn signed_in(conn: &Conn<'_>, device_id: &str, advisor_id: &str) -> Result<(), AdminError> {
     conn.execute(
         "INSERT INTO device_advisor (device_id, advisor_id, last_sign_in) VALUES (?1, ?2, ?3)
          ON CONFLICT (device_id, advisor_id) DO UPDATE SET last_sign_in = excluded.last_sign_in",
@@ -254,13 +255,14 @@ pub fn signed_in(conn: &Connection, device_id: &str, advisor_id: &str) -> Result
 
 /// Whether `advisor_id` ever signed in on `device_id`.
 pub fn signed_in_on(
-    conn: &Connection,
+    conn: &Conn<'_>,
     device_id: &str,
     advisor_id: &str,
 ) -> Result<bool, AdminError> {
-    let mut stmt = conn
-        .prepare_cached("SELECT 1 FROM device_advisor WHERE device_id = ?1 AND advisor_id = ?2")?;
-    Ok(stmt.exists(params![device_id, advisor_id])?)
+    Ok(conn.exists(
+        "SELECT 1 FROM device_advisor WHERE device_id = ?1 AND advisor_id = ?2",
+        params![device_id, advisor_id],
+    )?)
 }
 
 /// A valid hash to check against when the advisor is unknown, so that the answer takes as long.
@@ -320,7 +322,8 @@ mod tests {
     #[test]
     fn add_disable_reset_unlock() {
         let dir = tempfile::tempdir().unwrap();
-        let conn = crate::db::open_writer(dir.path()).unwrap();
+        let db = crate::db::open_direct(dir.path()).unwrap();
+        let conn = db.conn();
         stores::add(&conn, "S001", "Paris", &Default::default()).unwrap();
         add(&conn, "S001", "A1", "Alice", "1234").unwrap();
         assert!(matches!(
@@ -363,7 +366,8 @@ mod tests {
     #[test]
     fn identifiers_are_per_store_and_another_stores_advisor_is_unknown() {
         let dir = tempfile::tempdir().unwrap();
-        let conn = crate::db::open_writer(dir.path()).unwrap();
+        let db = crate::db::open_direct(dir.path()).unwrap();
+        let conn = db.conn();
         for store in ["S001", "S002"] {
             stores::add(&conn, store, "x", &Default::default()).unwrap();
         }

@@ -10,11 +10,11 @@
 
 use std::net::IpAddr;
 
+use crate::sql::{Conn, params};
 use carnet_protocol::presence::{
     Lease, PresenceRequest, REQUEST_SKEW_MS, ShredKind, ShredOrder, parse_device_auth,
     presence_message, request_message,
 };
-use rusqlite::Connection;
 
 use crate::enrolment;
 use crate::error::Error;
@@ -142,7 +142,7 @@ impl LeaseHolder {
 /// if it names one) and `client`, the address the request comes from (on the store's network).
 /// A revoked or wiped device is told so once its signature is checked.
 pub fn check_lease(
-    conn: &Connection,
+    conn: &Conn<'_>,
     credentials: &Credentials,
     store_id: Option<&str>,
     client: Option<IpAddr>,
@@ -196,7 +196,7 @@ pub fn check_lease(
 /// so wherever it is, with an order `signer` signs), on its store's network. Returns the
 /// device's store.
 pub fn check_presence(
-    conn: &Connection,
+    conn: &Conn<'_>,
     request: &PresenceRequest,
     client: Option<IpAddr>,
     signer: &LeaseSigner,
@@ -220,7 +220,7 @@ pub fn check_presence(
 /// Checks that an enrolment with `code` comes from the network of the code's store. An
 /// unknown, used or expired code passes here: the enrolment refuses it, alike from anywhere.
 pub fn check_enrolment(
-    conn: &Connection,
+    conn: &Conn<'_>,
     code: &str,
     client: Option<IpAddr>,
 ) -> Result<(), AuthError> {
@@ -233,7 +233,7 @@ pub fn check_enrolment(
 /// Refuses a request that does not come from `store_id`'s network, and every request of a
 /// store that has no network yet. `client` is the request's address (`None`: unknown).
 pub fn check_network(
-    conn: &Connection,
+    conn: &Conn<'_>,
     store_id: &str,
     client: Option<IpAddr>,
 ) -> Result<(), AuthError> {
@@ -255,21 +255,15 @@ pub fn check_network(
 
 /// Accepts a signed write once: the same request again, within its window, is refused (past
 /// the window its time refuses it). Run it in a write; it forgets requests past their window.
-pub fn accept_once(conn: &Connection, caller: &Caller, now_ms: i64) -> Result<(), AuthError> {
-    conn.prepare_cached("DELETE FROM request_seen WHERE expires_ms < ?1")
-        .and_then(|mut s| s.execute([now_ms]))
+pub fn accept_once(conn: &Conn<'_>, caller: &Caller, now_ms: i64) -> Result<(), AuthError> {
+    conn.execute("DELETE FROM request_seen WHERE expires_ms < ?1", [now_ms])
         .map_err(Error::from)?;
     let inserted = conn
-        .prepare_cached(
+        .execute(
             "INSERT INTO request_seen (digest, expires_ms) VALUES (?1, ?2)
              ON CONFLICT (digest) DO NOTHING",
+            params![caller.request_digest.as_slice(), caller.window_ends_ms],
         )
-        .and_then(|mut s| {
-            s.execute(rusqlite::params![
-                caller.request_digest.as_slice(),
-                caller.window_ends_ms
-            ])
-        })
         .map_err(Error::from)?;
     if inserted == 0 {
         return Err(AuthError::Replayed);
@@ -317,7 +311,7 @@ mod tests {
 
     struct Fixture {
         _dir: tempfile::TempDir,
-        conn: Connection,
+        conn: crate::db::DirectConn,
         signer: LeaseSigner,
         key: Ed25519KeyPair,
         lease: Lease,
@@ -327,7 +321,8 @@ mod tests {
     /// A device of S001 enrolled with a key, holding a lease issued at `now`.
     fn fixture(now: i64) -> Fixture {
         let dir = tempfile::tempdir().unwrap();
-        let conn = crate::db::open_writer(dir.path()).unwrap();
+        let db = crate::db::open_direct(dir.path()).unwrap();
+        let conn = db.conn();
         crate::stores::add(&conn, "S001", "Paris", &Default::default()).unwrap();
         networks::add(&conn, "S001", "192.168.10.0/24").unwrap();
         let pkcs8 = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).unwrap();
@@ -346,7 +341,7 @@ mod tests {
         let token = signer.issue(&lease).unwrap();
         Fixture {
             _dir: dir,
-            conn,
+            conn: db,
             signer,
             key,
             lease,
@@ -387,7 +382,8 @@ mod tests {
         store: Option<&str>,
         now: i64,
     ) -> Result<Caller, AuthError> {
-        check_lease(&f.conn, c, store, in_store(), &f.signer, now)?.check_signature(GET, &f.signer)
+        check_lease(&f.conn.conn(), c, store, in_store(), &f.signer, now)?
+            .check_signature(GET, &f.signer)
     }
 
     #[test]
@@ -436,7 +432,7 @@ mod tests {
         // From outside the store's network, or from an address nobody could tell.
         for client in ["192.168.11.20".parse().ok(), None] {
             assert!(matches!(
-                check_lease(&f.conn, &good, None, client, &f.signer, now + 2_000),
+                check_lease(&f.conn.conn(), &good, None, client, &f.signer, now + 2_000),
                 Err(AuthError::OffNetwork(_))
             ));
         }
@@ -445,12 +441,12 @@ mod tests {
             authorize(&f, &Credentials::default(), None, now),
             Err(AuthError::Unauthorized(_))
         ));
-        crate::devices::revoke(&f.conn, &f.lease.device_id).unwrap();
+        crate::devices::revoke(&f.conn.conn(), &f.lease.device_id).unwrap();
         assert!(matches!(
             authorize(&f, &good, None, now + 2_000),
             Err(AuthError::Revoked(_))
         ));
-        enrolment::order_wipe(&f.conn, None, &f.lease.device_id).unwrap();
+        enrolment::order_wipe(&f.conn.conn(), None, &f.lease.device_id).unwrap();
         assert!(matches!(
             authorize(&f, &good, None, now + 2_000),
             Err(AuthError::Wiped(_))
@@ -460,20 +456,20 @@ mod tests {
     #[test]
     fn a_store_without_a_network_serves_nobody_and_says_how_to_add_one() {
         let f = fixture(0);
-        crate::stores::add(&f.conn, "S002", "Lyon", &Default::default()).unwrap();
-        let why = check_network(&f.conn, "S002", in_store())
+        crate::stores::add(&f.conn.conn(), "S002", "Lyon", &Default::default()).unwrap();
+        let why = check_network(&f.conn.conn(), "S002", in_store())
             .unwrap_err()
             .to_string();
         assert!(why.contains("store network add --store S002"), "{why}");
-        check_network(&f.conn, "S001", in_store()).unwrap();
-        assert!(check_network(&f.conn, "S001", "::1".parse().ok()).is_err());
+        check_network(&f.conn.conn(), "S001", in_store()).unwrap();
+        assert!(check_network(&f.conn.conn(), "S001", "::1".parse().ok()).is_err());
         // A code is checked against its store's network before it is spent.
-        let code = enrolment::issue(&f.conn, "S002", None, "ab", None).unwrap();
+        let code = enrolment::issue(&f.conn.conn(), "S002", None, "ab", None).unwrap();
         assert!(matches!(
-            check_enrolment(&f.conn, &code.code, in_store()),
+            check_enrolment(&f.conn.conn(), &code.code, in_store()),
             Err(AuthError::OffNetwork(_))
         ));
-        check_enrolment(&f.conn, "NOPE-NOPE-NOPE", None).unwrap();
+        check_enrolment(&f.conn.conn(), "NOPE-NOPE-NOPE", None).unwrap();
     }
 
     #[test]
@@ -482,16 +478,16 @@ mod tests {
         let f = fixture(now);
         let c = credentials(&f, &f.key, 2_000, GET);
         let caller = authorize(&f, &c, None, now + 2_000).unwrap();
-        accept_once(&f.conn, &caller, now + 2_000).unwrap();
+        accept_once(&f.conn.conn(), &caller, now + 2_000).unwrap();
         assert!(matches!(
-            accept_once(&f.conn, &caller, now + 3_000),
+            accept_once(&f.conn.conn(), &caller, now + 3_000),
             Err(AuthError::Replayed)
         ));
         // Another request (another t) of the same lease is another write.
         let other = authorize(&f, &credentials(&f, &f.key, 2_001, GET), None, now + 2_001).unwrap();
-        accept_once(&f.conn, &other, now + 2_001).unwrap();
+        accept_once(&f.conn.conn(), &other, now + 2_001).unwrap();
         // Past the window the row is forgotten; the request's time refuses it by then.
-        accept_once(&f.conn, &caller, caller.window_ends_ms + 1).unwrap();
+        accept_once(&f.conn.conn(), &caller, caller.window_ends_ms + 1).unwrap();
         assert!(authorize(&f, &c, None, caller.window_ends_ms + 1).is_err());
     }
 }

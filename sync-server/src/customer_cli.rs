@@ -7,7 +7,6 @@ use std::path::PathBuf;
 
 use carnet_fixtures::format::DuplicatePair;
 use clap::Subcommand;
-use rusqlite::TransactionBehavior;
 
 use crate::duplicates::{self, AUTO_MERGE_SCORE, REVIEW_SCORE};
 use crate::error::{Error, Result};
@@ -78,11 +77,12 @@ pub fn run_customer(cmd: CustomerOps) -> Result<()> {
             keep_id,
             dup_id,
         } => {
-            let mut conn = db::open_writer(&data)?;
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let report = merge::merge(&tx, &keep_id, &dup_id, MergedBy::Manager, None)?;
-            events::operator_did(&tx, "customer merge", None, None)?;
-            tx.commit()?;
+            let db = db::open_direct(&data)?;
+            let report = db.conn().transaction(|tx| {
+                let report = merge::merge(tx, &keep_id, &dup_id, MergedBy::Manager, None)?;
+                events::operator_did(tx, "customer merge", None, None)?;
+                Ok::<_, Error>(report)
+            })?;
             println!(
                 "merged {dup_id} into {keep_id}: {} records moved, {} feedback combined",
                 report.moved, report.feedback
@@ -94,7 +94,8 @@ pub fn run_customer(cmd: CustomerOps) -> Result<()> {
             customer_id,
             out,
         } => {
-            let conn = db::open_writer(&data)?;
+            let db = db::open_direct(&data)?;
+            let conn = db.conn();
             let export = customers::export(&conn, &customer_id)?;
             let text = serde_json::to_string_pretty(&export)?;
             write_private(&out, text.as_bytes())?;
@@ -129,7 +130,8 @@ pub fn run_duplicates(cmd: DuplicatesCommand) -> Result<()> {
             min_score,
             limit,
         } => {
-            let conn = db::open_writer(&data)?;
+            let db = db::open_direct(&data)?;
+            let conn = db.conn();
             let customers = duplicates::live_customers(&conn)?;
             let started = std::time::Instant::now();
             let found = duplicates::find(&customers, min_score.min(REVIEW_SCORE).min(0.5));
@@ -168,28 +170,30 @@ pub fn run_duplicates(cmd: DuplicatesCommand) -> Result<()> {
             Ok(())
         }
         DuplicatesCommand::Merge { data, dry_run } => {
-            let mut conn = db::open_writer(&data)?;
+            let db = db::open_direct(&data)?;
+            let conn = db.conn();
             let customers = duplicates::live_customers(&conn)?;
             let found = duplicates::find(&customers, AUTO_MERGE_SCORE);
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let mut merged = BTreeSet::new();
-            for c in &found {
-                // A customer takes part in one merge per run: scores were computed on the
-                // records before any merge.
-                if merged.contains(&c.keep) || merged.contains(&c.duplicate) {
-                    continue;
+            let merged = conn.transaction(|tx| {
+                let mut merged = BTreeSet::new();
+                for c in &found {
+                    // A customer takes part in one merge per run: scores were computed on the
+                    // records before any merge.
+                    if merged.contains(&c.keep) || merged.contains(&c.duplicate) {
+                        continue;
+                    }
+                    println!("{:.3}\tkeep {}\tmerge {}", c.score, c.keep, c.duplicate);
+                    if !dry_run {
+                        merge::merge(tx, &c.keep, &c.duplicate, MergedBy::Auto, Some(c.score))?;
+                    }
+                    merged.insert(c.keep.clone());
+                    merged.insert(c.duplicate.clone());
                 }
-                println!("{:.3}\tkeep {}\tmerge {}", c.score, c.keep, c.duplicate);
                 if !dry_run {
-                    merge::merge(&tx, &c.keep, &c.duplicate, MergedBy::Auto, Some(c.score))?;
+                    events::operator_did(tx, "duplicates merge", None, None)?;
                 }
-                merged.insert(c.keep.clone());
-                merged.insert(c.duplicate.clone());
-            }
-            if !dry_run {
-                events::operator_did(&tx, "duplicates merge", None, None)?;
-            }
-            tx.commit()?;
+                Ok::<_, Error>(merged)
+            })?;
             println!(
                 "{} pairs {}",
                 merged.len() / 2,

@@ -2,20 +2,21 @@
 //! for, her live record in the feed, writing it, and when each contact field was last edited
 //! on a device. Device edits (`mutations`), merges, imports and GDPR requests share it.
 
+use crate::sql::{Conn, OptionalExtension, params};
 use carnet_protocol::{Customer, Entity, Record};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::{Error, Result};
 use crate::{feed, ids};
 
 /// The customer a merged id now stands for (following merges of merges), or the id itself.
-pub fn resolve(conn: &Connection, customer_id: &str) -> Result<String> {
+pub fn resolve(conn: &Conn<'_>, customer_id: &str) -> Result<String> {
     let mut id = customer_id.to_owned();
     for _ in 0..8 {
         let next: Option<String> = conn
-            .prepare_cached("SELECT to_id FROM merged WHERE from_id = ?1")?
-            .query_row([&id], |r| r.get(0))
+            .query_row("SELECT to_id FROM merged WHERE from_id = ?1", [&id], |r| {
+                r.get(0)
+            })
             .optional()?;
         match next {
             Some(to) => id = to,
@@ -25,7 +26,7 @@ pub fn resolve(conn: &Connection, customer_id: &str) -> Result<String> {
     Ok(id)
 }
 
-pub fn live_customer(conn: &Connection, id: &str) -> Result<Customer> {
+pub fn live_customer(conn: &Conn<'_>, id: &str) -> Result<Customer> {
     let row = feed::live_row(conn, Entity::Customer, id)?
         .ok_or_else(|| Error::Config(format!("no live customer {id}")))?;
     match row.record()? {
@@ -37,44 +38,46 @@ pub fn live_customer(conn: &Connection, id: &str) -> Result<Customer> {
 }
 
 /// True if the customer was erased.
-pub fn is_erased(conn: &Connection, customer_id: &str) -> Result<bool> {
+pub fn is_erased(conn: &Conn<'_>, customer_id: &str) -> Result<bool> {
     Ok(conn
-        .prepare_cached("SELECT 1 FROM erased WHERE customer_id = ?1")?
-        .query_row([customer_id], |_| Ok(()))
+        .query_row(
+            "SELECT 1 FROM erased WHERE customer_id = ?1",
+            [customer_id],
+            |_| Ok(()),
+        )
         .optional()?
         .is_some())
 }
 
 /// Every (field, edited_at) recorded for a subject (a customer or a purchase).
-pub fn edit_times(conn: &Connection, subject: &str) -> Result<Vec<(String, String)>> {
-    let rows = conn
-        .prepare_cached("SELECT field, edited_at FROM edit_time WHERE subject = ?1")?
-        .query_map([subject], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+pub fn edit_times(conn: &Conn<'_>, subject: &str) -> Result<Vec<(String, String)>> {
+    let rows = conn.query_map(
+        "SELECT field, edited_at FROM edit_time WHERE subject = ?1",
+        [subject],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     Ok(rows)
 }
 
 /// When `field` of `subject` was last edited on a device.
-pub fn edit_time(conn: &Connection, subject: &str, field: &str) -> Result<Option<DateTime<Utc>>> {
+pub fn edit_time(conn: &Conn<'_>, subject: &str, field: &str) -> Result<Option<DateTime<Utc>>> {
     let t: Option<String> = conn
-        .prepare_cached("SELECT edited_at FROM edit_time WHERE subject = ?1 AND field = ?2")?
-        .query_row(params![subject, field], |r| r.get(0))
+        .query_row(
+            "SELECT edited_at FROM edit_time WHERE subject = ?1 AND field = ?2",
+            params![subject, field],
+            |r| r.get(0),
+        )
         .optional()?;
     Ok(t.as_deref().and_then(ids::parse_time))
 }
 
 /// Records when `field` of `subject` was edited on a device.
-pub fn set_edit_time(
-    conn: &Connection,
-    subject: &str,
-    field: &str,
-    at: DateTime<Utc>,
-) -> Result<()> {
-    conn.prepare_cached(
+pub fn set_edit_time(conn: &Conn<'_>, subject: &str, field: &str, at: DateTime<Utc>) -> Result<()> {
+    conn.execute(
         "INSERT INTO edit_time (subject, field, edited_at) VALUES (?1, ?2, ?3)
          ON CONFLICT (subject, field) DO UPDATE SET edited_at = excluded.edited_at",
-    )?
-    .execute(params![subject, field, ids::format_time(at)])?;
+        params![subject, field, ids::format_time(at)],
+    )?;
     Ok(())
 }
 
@@ -92,7 +95,7 @@ pub fn copy_contact_field(field: &str, from: &Customer, to: &mut Customer) {
 }
 
 /// Writes a customer's record into her store's feed.
-pub fn write_customer(conn: &Connection, store_id: &str, customer: Customer) -> Result<()> {
+pub fn write_customer(conn: &Conn<'_>, store_id: &str, customer: Customer) -> Result<()> {
     let id = customer.id.clone();
     let payload = feed::upsert_payload(Record::Customer(customer))?;
     feed::put_live(conn, Entity::Customer, &id, store_id, Some(&id), &payload)

@@ -1,7 +1,7 @@
 //! Operations on one customer from the command line: GDPR erasure and the profile-view audit.
 
+use crate::sql::{Conn, params};
 use carnet_protocol::{Entity, Record};
-use rusqlite::{Connection, params};
 
 use crate::error::Result;
 use crate::ids;
@@ -21,7 +21,7 @@ pub struct EraseReport {
 /// Erases a customer: her record, purchases, offers and feedback become tombstones, her edit
 /// history and consent log go, and her id is kept in `erased` so that no import brings her
 /// back and every later mutation about her is rejected. Run inside a write transaction.
-pub fn erase(conn: &Connection, customer_id: &str) -> Result<EraseReport> {
+pub fn erase(conn: &Conn<'_>, customer_id: &str) -> Result<EraseReport> {
     if customer_record::is_erased(conn, customer_id)? {
         return Ok(EraseReport {
             already_erased: true,
@@ -32,16 +32,19 @@ pub fn erase(conn: &Connection, customer_id: &str) -> Result<EraseReport> {
     let owned = feed::owned_rows(conn, customer_id)?;
     let mut tombstones = feed::put_tombstone(conn, Entity::Customer, customer_id)?;
     let known = tombstones > 0;
-    let mut forget =
-        conn.prepare_cached("DELETE FROM imported WHERE entity = ?1 AND entity_id = ?2")?;
-    let mut forget_edits = conn.prepare_cached("DELETE FROM edit_time WHERE subject = ?1")?;
+    let forget = |entity: Entity, id: &str| -> Result<()> {
+        conn.execute(
+            "DELETE FROM imported WHERE entity = ?1 AND entity_id = ?2",
+            params![entity.as_str(), id],
+        )?;
+        conn.execute("DELETE FROM edit_time WHERE subject = ?1", [id])?;
+        Ok(())
+    };
     for (entity, id, _, _) in owned {
         tombstones += feed::put_tombstone(conn, entity, &id)?;
-        forget.execute(params![entity.as_str(), id])?;
-        forget_edits.execute([&id])?;
+        forget(entity, &id)?;
     }
-    forget.execute(params![Entity::Customer.as_str(), customer_id])?;
-    forget_edits.execute([customer_id])?;
+    forget(Entity::Customer, customer_id)?;
     conn.execute("DELETE FROM feedback WHERE customer_id = ?1", [customer_id])?;
     conn.execute(
         "DELETE FROM consent_log WHERE customer_id = ?1",
@@ -83,14 +86,13 @@ pub struct View {
 }
 
 /// Who looked at this customer, oldest first.
-pub fn audit(conn: &Connection, customer_id: &str) -> Result<Vec<View>> {
-    let mut stmt = conn.prepare(
+pub fn audit(conn: &Conn<'_>, customer_id: &str) -> Result<Vec<View>> {
+    let rows = conn.query_map(
         "SELECT v.viewed_at, v.received_at, v.device_id, d.label, v.store_id, v.advisor_id
          FROM profile_view v LEFT JOIN device d ON d.id = v.device_id
          WHERE v.customer_id = ?1 ORDER BY v.viewed_at, v.id",
-    )?;
-    let rows = stmt
-        .query_map([customer_id], |r| {
+        [customer_id],
+        |r| {
             Ok(View {
                 viewed_at: r.get(0)?,
                 received_at: r.get(1)?,
@@ -99,15 +101,15 @@ pub fn audit(conn: &Connection, customer_id: &str) -> Result<Vec<View>> {
                 store_id: r.get(4)?,
                 advisor_id: r.get(5)?,
             })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        },
+    )?;
     Ok(rows)
 }
 
 /// Drops every tombstone and starts a new feed epoch: every device's cursor expires and it
 /// re-syncs from the beginning (erased customers stay out: they are in no live row).
-pub fn compact_feed(conn: &Connection) -> Result<usize> {
-    let n = conn.execute("DELETE FROM feed WHERE deleted = 1", [])?;
+pub fn compact_feed(conn: &Conn<'_>) -> Result<usize> {
+    let n = conn.execute("DELETE FROM feed WHERE deleted = 1", ())?;
     feed::new_epoch(conn)?;
     Ok(n)
 }
@@ -117,7 +119,7 @@ pub fn compact_feed(conn: &Connection) -> Result<usize> {
 /// device and advisor), profile views, duplicates merged into her, and the times her contact
 /// fields were last edited. An id merged into another exports the kept customer (and says
 /// so); an erased id exports only that fact.
-pub fn export(conn: &Connection, customer_id: &str) -> Result<serde_json::Value> {
+pub fn export(conn: &Conn<'_>, customer_id: &str) -> Result<serde_json::Value> {
     use serde_json::json;
     let erased = customer_record::is_erased(conn, customer_id)?;
     let id = customer_record::resolve(conn, customer_id)?;
@@ -138,12 +140,11 @@ pub fn export(conn: &Connection, customer_id: &str) -> Result<serde_json::Value>
             .or_default()
             .push(serde_json::to_value(row.record()?)?);
     }
-    let mut stmt = conn.prepare(
+    let consent_history = conn.query_map(
         "SELECT channel, purpose, granted, source, device_id, advisor_id, made_at, recorded_at
          FROM consent_log WHERE customer_id = ?1 ORDER BY recorded_at, id",
-    )?;
-    let consent_history = stmt
-        .query_map([&id], |r| {
+        [&id],
+        |r| {
             Ok(json!({
                 "channel": r.get::<_, String>(0)?,
                 "purpose": r.get::<_, String>(1)?,
@@ -154,22 +155,21 @@ pub fn export(conn: &Connection, customer_id: &str) -> Result<serde_json::Value>
                 "made_at": r.get::<_, String>(6)?,
                 "recorded_at": r.get::<_, String>(7)?,
             }))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut stmt = conn.prepare(
+        },
+    )?;
+    let merged_from = conn.query_map(
         "SELECT from_id, from_card, merged_at, merged_by FROM merged WHERE to_id = ?1
          ORDER BY merged_at",
-    )?;
-    let merged_from = stmt
-        .query_map([&id], |r| {
+        [&id],
+        |r| {
             Ok(json!({
                 "customer_id": r.get::<_, String>(0)?,
                 "card": r.get::<_, Option<String>>(1)?,
                 "merged_at": r.get::<_, String>(2)?,
                 "merged_by": r.get::<_, String>(3)?,
             }))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        },
+    )?;
     let views: Vec<serde_json::Value> = audit(conn, &id)?
         .into_iter()
         .map(|v| {

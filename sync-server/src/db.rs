@@ -10,6 +10,7 @@ use rusqlite::{Connection, OpenFlags};
 use tokio::sync::Semaphore;
 
 use crate::error::{Error, Result};
+use crate::sql::Conn;
 
 /// The schema, one SQL file per version; `PRAGMA user_version` says how many are applied.
 const MIGRATIONS: &[&str] = &[
@@ -60,6 +61,25 @@ pub fn open_writer_with(data_dir: &Path, key: &CacheKey) -> Result<Connection> {
     conn.pragma_update(None, "secure_delete", true)?;
     migrate(&mut conn)?;
     Ok(conn)
+}
+
+/// A command's own connection to the database, outside a running server's writer.
+pub struct DirectConn {
+    lite: Connection,
+}
+
+impl DirectConn {
+    /// The connection, for the rules.
+    pub fn conn(&self) -> Conn<'_> {
+        Conn::Lite(&self.lite)
+    }
+}
+
+/// Opens the data directory's database, migrated, for a command.
+pub fn open_direct(data_dir: &Path) -> Result<DirectConn> {
+    Ok(DirectConn {
+        lite: open_writer(data_dir)?,
+    })
 }
 
 /// The first bytes of an unencrypted SQLite file.
@@ -172,7 +192,7 @@ type Deliver = Box<dyn FnOnce(Result<()>) + Send>;
 /// A write waiting for the writer thread.
 trait WriteJob: Send {
     /// Runs the write; returns whether it succeeded and how to answer once the commit is known.
-    fn run(self: Box<Self>, conn: &Connection) -> (bool, Deliver);
+    fn run(self: Box<Self>, conn: &Conn<'_>) -> (bool, Deliver);
     /// Answers with an error without running.
     fn fail(self: Box<Self>, e: Error);
 }
@@ -184,11 +204,11 @@ struct Job<F, T, E> {
 
 impl<F, T, E> WriteJob for Job<F, T, E>
 where
-    F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+    F: FnOnce(&Conn<'_>) -> Result<T, E> + Send + 'static,
     T: Send + 'static,
     E: From<Error> + Send + 'static,
 {
-    fn run(self: Box<Self>, conn: &Connection) -> (bool, Deliver) {
+    fn run(self: Box<Self>, conn: &Conn<'_>) -> (bool, Deliver) {
         let Job { f, reply } = *self;
         let result = f(conn);
         let ok = result.is_ok();
@@ -230,7 +250,9 @@ fn writer_loop(conn: Connection, jobs: std::sync::mpsc::Receiver<Box<dyn WriteJo
         let mut answers = Vec::with_capacity(group.len());
         for job in group {
             let begun = conn.execute_batch("SAVEPOINT w");
-            let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job.run(&conn)));
+            let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                job.run(&Conn::Lite(&conn))
+            }));
             let ok = match ran {
                 Ok((ok, deliver)) => {
                     answers.push(deliver);
@@ -303,7 +325,7 @@ impl Db {
     /// Runs `f` on a reader connection, inside one read transaction (one snapshot).
     pub async fn read<T, E>(
         self: &Arc<Self>,
-        f: impl FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+        f: impl FnOnce(&Conn<'_>) -> Result<T, E> + Send + 'static,
     ) -> Result<T, E>
     where
         T: Send + 'static,
@@ -317,7 +339,7 @@ impl Db {
         let db = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
             let conn = db.take_reader().map_err(E::from)?;
-            let result = read_in_snapshot(&conn, f);
+            let result = read_in_snapshot(&Conn::Lite(&conn), f);
             db.give_back(conn);
             result
         })
@@ -329,7 +351,7 @@ impl Db {
     /// changes are kept only if it returns Ok, and the answer comes once they are durable.
     pub async fn write<T, E>(
         self: &Arc<Self>,
-        f: impl FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+        f: impl FnOnce(&Conn<'_>) -> Result<T, E> + Send + 'static,
     ) -> Result<T, E>
     where
         T: Send + 'static,
@@ -392,10 +414,14 @@ impl Drop for Db {
 
 /// Runs `f` inside a deferred transaction so that all its queries see one snapshot.
 pub fn read_in_snapshot<T, E: From<Error>>(
-    conn: &Connection,
-    f: impl FnOnce(&Connection) -> Result<T, E>,
+    conn: &Conn<'_>,
+    f: impl FnOnce(&Conn<'_>) -> Result<T, E>,
 ) -> Result<T, E> {
-    conn.execute_batch("BEGIN")
+    let begin = match conn.backend() {
+        crate::sql::Backend::Sqlite => "BEGIN",
+        crate::sql::Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+    };
+    conn.execute_batch(begin)
         .map_err(|e| E::from(Error::from(e)))?;
     let result = f(conn);
     // A read transaction has nothing to commit; ending it releases the snapshot.
@@ -417,10 +443,10 @@ mod tests {
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
         assert_eq!(v as usize, MIGRATIONS.len());
-        let epoch = crate::feed::epoch(&conn).unwrap();
+        let epoch = crate::feed::epoch(&Conn::Lite(&conn)).unwrap();
         drop(conn);
         let conn = open_writer(dir.path()).unwrap();
-        assert_eq!(crate::feed::epoch(&conn).unwrap(), epoch);
+        assert_eq!(crate::feed::epoch(&Conn::Lite(&conn)).unwrap(), epoch);
     }
 
     /// A database of schema `version` (before upgrade tests).
@@ -499,7 +525,7 @@ mod write_tests {
         let n: i64 = db
             .read(|conn| -> Result<i64, Error> {
                 Ok(
-                    conn.query_row("SELECT count(*) FROM meta WHERE key LIKE 'k%'", [], |r| {
+                    conn.query_row("SELECT count(*) FROM meta WHERE key LIKE 'k%'", (), |r| {
                         r.get(0)
                     })?,
                 )

@@ -1,6 +1,6 @@
 //! Devices of the stores (enrolled with a code, see `enrolment`): listed, found, revoked.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::sql::{Conn, OptionalExtension, params};
 
 use crate::error::Result;
 use crate::ids;
@@ -23,18 +23,13 @@ pub struct Device {
 }
 
 /// Every device, oldest first.
-pub fn list(conn: &Connection) -> Result<Vec<Device>> {
-    let mut stmt = conn.prepare(
-        "SELECT id, store_id, label, created_at, revoked_at, last_seq FROM device ORDER BY created_at, id",
-    )?;
-    let rows = stmt
-        .query_map([], from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+pub fn list(conn: &Conn<'_>) -> Result<Vec<Device>> {
+    let rows = conn.query_map("SELECT id, store_id, label, created_at, revoked_at, last_seq FROM device ORDER BY created_at, id", (), from_row)?;
     Ok(rows)
 }
 
 /// Revokes a device; false if there is no such device. Its next request is refused.
-pub fn revoke(conn: &Connection, id: &str) -> Result<bool> {
+pub fn revoke(conn: &Conn<'_>, id: &str) -> Result<bool> {
     let n = conn.execute(
         "UPDATE device SET revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1",
         params![id, ids::now()],
@@ -43,14 +38,11 @@ pub fn revoke(conn: &Connection, id: &str) -> Result<bool> {
 }
 
 /// The device with this id.
-pub fn by_id(conn: &Connection, id: &str) -> Result<Option<Device>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, store_id, label, created_at, revoked_at, last_seq FROM device WHERE id = ?1",
-    )?;
-    Ok(stmt.query_row([id], from_row).optional()?)
+pub fn by_id(conn: &Conn<'_>, id: &str) -> Result<Option<Device>> {
+    Ok(conn.query_row("SELECT id, store_id, label, created_at, revoked_at, last_seq FROM device WHERE id = ?1", [id], from_row).optional()?)
 }
 
-fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
+fn from_row(r: &crate::sql::Row<'_>) -> crate::sql::Result<Device> {
     Ok(Device {
         id: r.get(0)?,
         store_id: r.get(1)?,
@@ -70,7 +62,8 @@ mod tests {
     #[test]
     fn list_find_revoke() {
         let dir = tempfile::tempdir().unwrap();
-        let conn = crate::db::open_writer(dir.path()).unwrap();
+        let db = crate::db::open_direct(dir.path()).unwrap();
+        let conn = db.conn();
         crate::stores::add(&conn, "S001", "Paris", &Default::default()).unwrap();
         let code = crate::enrolment::issue(&conn, "S001", None, "ab", None).unwrap();
         let (id, _, _) = crate::enrolment::enroll(&conn, &code.code, &[1; 32], "1.0").unwrap();

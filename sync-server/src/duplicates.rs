@@ -8,30 +8,30 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::sql::{Conn, OptionalExtension};
 use carnet_core::duplicates::{name_similarity_mean, phonetic_key};
 use carnet_core::{phone, text};
 use carnet_protocol::{Change, Customer, Record};
-use rusqlite::{Connection, OptionalExtension};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 const LIVE_CARD: &str = "SELECT 1 FROM feed WHERE entity = 'customer' AND deleted = 0
      AND json_extract(payload, '$.record.card') = ?1 LIMIT 1";
 
 /// True if a live customer (or a customer merged into another) holds this card number.
-pub fn card_in_use(conn: &Connection, card: &str) -> Result<bool> {
+pub fn card_in_use(conn: &Conn<'_>, card: &str) -> Result<bool> {
     // Answered from the `feed_customer_card` index (migration 004); the query must keep its
     // WHERE terms for the partial index to apply (a test checks the plan).
-    let live: Option<i64> = conn
-        .prepare_cached(LIVE_CARD)?
-        .query_row([card], |r| r.get(0))
-        .optional()?;
+    let live: Option<i64> = conn.query_row(LIVE_CARD, [card], |r| r.get(0)).optional()?;
     if live.is_some() {
         return Ok(true);
     }
     let merged: Option<i64> = conn
-        .prepare_cached("SELECT 1 FROM merged WHERE from_card = ?1 LIMIT 1")?
-        .query_row([card], |r| r.get(0))
+        .query_row(
+            "SELECT 1 FROM merged WHERE from_card = ?1 LIMIT 1",
+            [card],
+            |r| r.get(0),
+        )
         .optional()?;
     Ok(merged.is_some())
 }
@@ -94,18 +94,21 @@ fn prepare(c: &Customer) -> Prepared {
 }
 
 /// Every live customer of the feed.
-pub fn live_customers(conn: &Connection) -> Result<Vec<Customer>> {
-    let mut stmt =
-        conn.prepare("SELECT payload FROM feed WHERE entity = 'customer' AND deleted = 0")?;
+pub fn live_customers(conn: &Conn<'_>) -> Result<Vec<Customer>> {
     let mut out = Vec::new();
-    for payload in stmt.query_map([], |r| r.get::<_, String>(0))? {
-        if let Change::Upsert {
-            record: Record::Customer(c),
-        } = serde_json::from_str::<Change>(&payload?)?
-        {
-            out.push(c);
-        }
-    }
+    conn.for_each(
+        "SELECT payload FROM feed WHERE entity = 'customer' AND deleted = 0",
+        (),
+        |r| {
+            if let Change::Upsert {
+                record: Record::Customer(c),
+            } = serde_json::from_str::<Change>(&r.get::<_, String>(0)?)?
+            {
+                out.push(c);
+            }
+            Ok::<_, Error>(())
+        },
+    )?;
     Ok(out)
 }
 
@@ -287,14 +290,15 @@ mod tests {
     #[test]
     fn a_card_is_looked_up_through_its_index() {
         let dir = tempfile::tempdir().unwrap();
-        let conn = crate::db::open_writer(dir.path()).unwrap();
+        let db = crate::db::open_direct(dir.path()).unwrap();
+        let conn = db.conn();
         let plan: Vec<String> = conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {LIVE_CARD}"))
-            .unwrap()
-            .query_map(["2900000000017"], |r| r.get::<_, String>(3))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
+            .query_map(
+                &format!("EXPLAIN QUERY PLAN {LIVE_CARD}"),
+                ["2900000000017"],
+                |r| r.get::<_, String>(3),
+            )
+            .unwrap();
         assert!(
             plan.iter().any(|step| step.contains("feed_customer_card")),
             "{plan:?}"

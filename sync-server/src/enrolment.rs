@@ -2,8 +2,8 @@
 //! and their exchange for a device record holding the device's own Ed25519 public key.
 //! Also the enrolled devices' reports (app version, last seen, last sync) and wipe orders.
 
+use crate::sql::{Conn, OptionalExtension, params};
 use carnet_protocol::presence::{DeviceInfo, EnrollmentCode, Policy};
-use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::AdminError;
 use crate::{ids, stores};
@@ -36,7 +36,7 @@ fn code_hash(code: &str) -> [u8; 32] {
 /// Issues a code for `store_id` valid `ttl_minutes`; `pin` (the certificate's) and an optional
 /// server URL go into the QR payload so a device can enrol by scanning it.
 pub fn issue(
-    conn: &Connection,
+    conn: &Conn<'_>,
     store_id: &str,
     ttl_minutes: Option<u32>,
     certificate_pin: &str,
@@ -105,15 +105,14 @@ impl From<crate::Error> for EnrollError {
 }
 
 /// The store of `code` if it can still enrol a device (known, unused, not expired).
-pub fn code_store(conn: &Connection, code: &str) -> crate::Result<Option<String>> {
+pub fn code_store(conn: &Conn<'_>, code: &str) -> crate::Result<Option<String>> {
     let store: Option<String> = conn
-        .prepare_cached(
+        .query_row(
             "SELECT store_id FROM enrollment_code
              WHERE code_hash = ?1 AND used_at IS NULL AND expires_at > ?2",
-        )?
-        .query_row(params![code_hash(code).as_slice(), ids::now()], |r| {
-            r.get(0)
-        })
+            params![code_hash(code).as_slice(), ids::now()],
+            |r| r.get(0),
+        )
         .optional()?;
     Ok(store)
 }
@@ -121,7 +120,7 @@ pub fn code_store(conn: &Connection, code: &str) -> crate::Result<Option<String>
 /// Consumes `code` and registers a device with `public_key` (32 bytes): (device id, store,
 /// policy). One write: a code can never enrol two devices.
 pub fn enroll(
-    conn: &Connection,
+    conn: &Conn<'_>,
     code: &str,
     public_key: &[u8],
     app_version: &str,
@@ -169,14 +168,14 @@ pub fn enroll(
 }
 
 /// Devices of a store (every store if `None`), as a manager sees them.
-pub fn devices(conn: &Connection, store_id: Option<&str>) -> Result<Vec<DeviceInfo>, AdminError> {
-    let mut stmt = conn.prepare(
-        "SELECT id, store_id, label, app_version, last_seen_at, last_synced_at, revoked_at,
-         wipe_ordered_at FROM device WHERE ?1 IS NULL OR store_id = ?1 ORDER BY created_at, id",
-    )?;
+pub fn devices(conn: &Conn<'_>, store_id: Option<&str>) -> Result<Vec<DeviceInfo>, AdminError> {
     let now = chrono::Utc::now();
-    let rows = stmt
-        .query_map([store_id], |r| {
+    let rows = conn.query_map(
+        "SELECT id, store_id, label, app_version, last_seen_at, last_synced_at, revoked_at,
+         wipe_ordered_at FROM device WHERE CAST(?1 AS TEXT) IS NULL OR store_id = ?1
+         ORDER BY created_at, id",
+        [store_id],
+        |r| {
             let synced: Option<String> = r.get(5)?;
             let revoked: Option<String> = r.get(6)?;
             let wipe: Option<String> = r.get(7)?;
@@ -200,15 +199,15 @@ pub fn devices(conn: &Connection, store_id: Option<&str>) -> Result<Vec<DeviceIn
                 }
                 .to_owned(),
             })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        },
+    )?;
     Ok(rows)
 }
 
 /// Runs `update` (parameters: device id, then `now`) on the device if it is of `store_id`
 /// (any store if `None`): another store's device is answered as an unknown one.
 fn update_device(
-    conn: &Connection,
+    conn: &Conn<'_>,
     store_id: Option<&str>,
     device_id: &str,
     update: &str,
@@ -224,11 +223,7 @@ fn update_device(
 }
 
 /// Revokes a device: refused at its next request, and told so, it shreds its cache.
-pub fn revoke(
-    conn: &Connection,
-    store_id: Option<&str>,
-    device_id: &str,
-) -> Result<(), AdminError> {
+pub fn revoke(conn: &Conn<'_>, store_id: Option<&str>, device_id: &str) -> Result<(), AdminError> {
     update_device(
         conn,
         store_id,
@@ -239,7 +234,7 @@ pub fn revoke(
 
 /// Orders a remote wipe: the device is revoked and told to wipe at its next contact.
 pub fn order_wipe(
-    conn: &Connection,
+    conn: &Conn<'_>,
     store_id: Option<&str>,
     device_id: &str,
 ) -> Result<(), AdminError> {
@@ -268,26 +263,27 @@ pub struct DeviceKey {
 }
 
 /// The device's key and state.
-pub fn device_key(conn: &Connection, device_id: &str) -> crate::Result<Option<DeviceKey>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT store_id, public_key, revoked_at IS NOT NULL, wipe_ordered_at IS NOT NULL
+pub fn device_key(conn: &Conn<'_>, device_id: &str) -> crate::Result<Option<DeviceKey>> {
+    Ok(conn
+        .query_row(
+            "SELECT store_id, public_key, revoked_at IS NOT NULL, wipe_ordered_at IS NOT NULL
          FROM device WHERE id = ?1",
-    )?;
-    Ok(stmt
-        .query_row([device_id], |r| {
-            Ok(DeviceKey {
-                id: device_id.to_owned(),
-                store_id: r.get(0)?,
-                public_key: r.get(1)?,
-                revoked: r.get(2)?,
-                wipe_ordered: r.get(3)?,
-            })
-        })
+            [device_id],
+            |r| {
+                Ok(DeviceKey {
+                    id: device_id.to_owned(),
+                    store_id: r.get(0)?,
+                    public_key: r.get(1)?,
+                    revoked: r.get(2)?,
+                    wipe_ordered: r.get(3)?,
+                })
+            },
+        )
         .optional()?)
 }
 
 /// Records a presence check.
-pub fn seen(conn: &Connection, device_id: &str, app_version: &str) -> crate::Result<()> {
+pub fn seen(conn: &Conn<'_>, device_id: &str, app_version: &str) -> crate::Result<()> {
     conn.execute(
         "UPDATE device SET last_seen_at = ?2, app_version = ?3 WHERE id = ?1",
         params![device_id, ids::now(), app_version],
@@ -296,7 +292,7 @@ pub fn seen(conn: &Connection, device_id: &str, app_version: &str) -> crate::Res
 }
 
 /// Records a pull that reached the end of the feed.
-pub fn synced(conn: &Connection, device_id: &str) -> crate::Result<()> {
+pub fn synced(conn: &Conn<'_>, device_id: &str) -> crate::Result<()> {
     conn.execute(
         "UPDATE device SET last_synced_at = ?2 WHERE id = ?1",
         params![device_id, ids::now()],
@@ -313,7 +309,8 @@ mod tests {
     #[test]
     fn a_code_enrolls_once_and_devices_list() {
         let dir = tempfile::tempdir().unwrap();
-        let conn = crate::db::open_writer(dir.path()).unwrap();
+        let db = crate::db::open_direct(dir.path()).unwrap();
+        let conn = db.conn();
         assert!(matches!(
             issue(&conn, "S001", None, "ab", None),
             Err(AdminError::NotFound(_))

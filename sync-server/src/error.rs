@@ -6,9 +6,9 @@ use std::path::PathBuf;
 /// Anything that can go wrong inside the server or its commands.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// SQLite failed.
+    /// The database failed.
     #[error("database: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sql(#[from] crate::sql::SqlError),
     /// A stored payload did not (de)serialise. Only the position is shown: serde's message
     /// can quote a value.
     #[error("json: {} at line {} column {}", json_category(.0), .0.line(), .0.column())]
@@ -33,6 +33,12 @@ pub enum Error {
     /// A blocking task panicked or was cancelled.
     #[error("task: {0}")]
     Task(String),
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::Sql(e.into())
+    }
 }
 
 impl Error {
@@ -78,8 +84,8 @@ pub enum AdminError {
     Db(#[from] Error),
 }
 
-impl From<rusqlite::Error> for AdminError {
-    fn from(e: rusqlite::Error) -> Self {
+impl From<crate::sql::SqlError> for AdminError {
+    fn from(e: crate::sql::SqlError) -> Self {
         AdminError::Db(Error::from(e))
     }
 }

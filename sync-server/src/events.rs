@@ -12,7 +12,7 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, params};
+use crate::sql::{Conn, params};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
@@ -90,35 +90,35 @@ pub struct Entry {
 }
 
 /// Writes `event` (in the caller's transaction, if any).
-pub fn record(conn: &Connection, event: &Event) -> Result<()> {
+pub fn record(conn: &Conn<'_>, event: &Event) -> Result<()> {
     let (kind, id) = event.actor.kind_and_id();
     let (outcome, status, code) = match &event.outcome {
         Outcome::Done => ("done", None, None),
         Outcome::Refused { status, code } => ("refused", Some(*status), Some(code.as_str())),
     };
-    conn.prepare_cached(
+    conn.execute(
         "INSERT INTO security_event
            (at, store_id, actor_kind, actor_id, action, outcome, status, code, target, source)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?
-    .execute(params![
-        ids::now(),
-        event.store_id,
-        kind,
-        id,
-        event.action,
-        outcome,
-        status,
-        code,
-        event.target,
-        event.source.map(|a| a.to_string()),
-    ])?;
+        params![
+            ids::now(),
+            event.store_id,
+            kind,
+            id,
+            event.action,
+            outcome,
+            status,
+            code,
+            event.target,
+            event.source.map(|a| a.to_string()),
+        ],
+    )?;
     Ok(())
 }
 
 /// Records an action of the command line's operator on `store` (if it concerns one).
 pub fn operator_did(
-    conn: &Connection,
+    conn: &Conn<'_>,
     action: &str,
     store: Option<&str>,
     target: Option<&str>,
@@ -138,26 +138,27 @@ pub fn operator_did(
 
 /// The latest `limit` entries, newest first: of one store (what its manager sees: its own
 /// events, none of the server's or another store's), or all of them.
-pub fn latest(conn: &Connection, store: Option<&str>, limit: u32) -> Result<Vec<Entry>> {
-    let mut stmt = conn.prepare_cached(
+pub fn latest(conn: &Conn<'_>, store: Option<&str>, limit: u32) -> Result<Vec<Entry>> {
+    let rows = conn.query_map(
         "SELECT at, store_id, actor_kind, actor_id, action, outcome, status, code, target, source
          FROM security_event WHERE ?1 IS NULL OR store_id = ?1 ORDER BY id DESC LIMIT ?2",
+        params![store, limit],
+        |r| {
+            Ok(Entry {
+                at: r.get(0)?,
+                store_id: r.get(1)?,
+                actor_kind: r.get(2)?,
+                actor_id: r.get(3)?,
+                action: r.get(4)?,
+                outcome: r.get(5)?,
+                status: r.get(6)?,
+                code: r.get(7)?,
+                target: r.get(8)?,
+                source: r.get(9)?,
+            })
+        },
     )?;
-    let rows = stmt.query_map(params![store, limit], |r| {
-        Ok(Entry {
-            at: r.get(0)?,
-            store_id: r.get(1)?,
-            actor_kind: r.get(2)?,
-            actor_id: r.get(3)?,
-            action: r.get(4)?,
-            outcome: r.get(5)?,
-            status: r.get(6)?,
-            code: r.get(7)?,
-            target: r.get(8)?,
-            source: r.get(9)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows)
 }
 
 /// Refusal events written per source address and minute; the rest are counted.
@@ -239,7 +240,8 @@ mod tests {
     #[test]
     fn events_are_written_and_read_per_store() {
         let dir = tempfile::tempdir().unwrap();
-        let conn = crate::db::open_writer(dir.path()).unwrap();
+        let db = crate::db::open_direct(dir.path()).unwrap();
+        let conn = db.conn();
         let refused = Event {
             store_id: Some("S001".into()),
             actor: Actor::Device("d-1".into()),

@@ -6,10 +6,10 @@
 //! the old one. SQLite has one writer at a time, so seqs are committed in increasing order and
 //! a reader's snapshot never misses a row below the head it saw.
 
+use crate::sql::{Conn, OptionalExtension, params};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use carnet_protocol::{Change, Entity, Record};
-use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::{Error, Result};
 
@@ -30,8 +30,8 @@ pub enum PageError {
     Db(#[from] Error),
 }
 
-impl From<rusqlite::Error> for PageError {
-    fn from(e: rusqlite::Error) -> Self {
+impl From<crate::sql::SqlError> for PageError {
+    fn from(e: crate::sql::SqlError) -> Self {
         PageError::Db(Error::from(e))
     }
 }
@@ -74,7 +74,7 @@ impl Page {
 }
 
 /// Creates a new feed epoch: every cursor handed out before becomes `cursor_expired`.
-pub fn new_epoch(conn: &Connection) -> Result<String> {
+pub fn new_epoch(conn: &Conn<'_>) -> Result<String> {
     let epoch = crate::ids::hex(&crate::ids::random_bytes(8)?);
     conn.execute(
         "INSERT INTO meta (key, value) VALUES ('epoch', ?1)
@@ -85,9 +85,9 @@ pub fn new_epoch(conn: &Connection) -> Result<String> {
 }
 
 /// The current feed epoch.
-pub fn epoch(conn: &Connection) -> Result<String> {
+pub fn epoch(conn: &Conn<'_>) -> Result<String> {
     Ok(
-        conn.query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| {
+        conn.query_row("SELECT value FROM meta WHERE key = 'epoch'", (), |r| {
             r.get(0)
         })?,
     )
@@ -100,10 +100,11 @@ pub fn encode_cursor(epoch: &str, seq: i64) -> String {
 
 /// The key that authenticates the estimates cursors carry (in the database: the same for
 /// every server replica).
-fn cursor_key(conn: &Connection) -> Result<ring::hmac::Key> {
-    let hex: String = conn
-        .prepare_cached("SELECT value FROM meta WHERE key = 'cursor_key'")?
-        .query_row([], |r| r.get(0))?;
+fn cursor_key(conn: &Conn<'_>) -> Result<ring::hmac::Key> {
+    let hex: String =
+        conn.query_row("SELECT value FROM meta WHERE key = 'cursor_key'", (), |r| {
+            r.get(0)
+        })?;
     let bytes = crate::ids::unhex(&hex)
         .ok_or_else(|| Error::Config("the stored cursor key is not hex".into()))?;
     Ok(ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &bytes))
@@ -169,11 +170,11 @@ fn decode_cursor_full(
 }
 
 /// The highest seq ever given (0 for an empty feed).
-pub fn head(conn: &Connection) -> Result<i64> {
+pub fn head(conn: &Conn<'_>) -> Result<i64> {
     Ok(conn
         .query_row(
             "SELECT seq FROM sqlite_sequence WHERE name = 'feed'",
-            [],
+            (),
             |r| r.get(0),
         )
         .optional()?
@@ -182,7 +183,7 @@ pub fn head(conn: &Connection) -> Result<i64> {
 
 /// Reads the page of `store_id`'s feed after `cursor`. Run it inside one read transaction.
 pub fn read_page(
-    conn: &Connection,
+    conn: &Conn<'_>,
     store_id: &str,
     cursor: &str,
     limit: u32,
@@ -228,21 +229,20 @@ pub fn read_page(
     })
 }
 
-fn scope_rows(conn: &Connection, scope: &str, after: i64, n: usize) -> Result<Vec<(i64, String)>> {
-    let mut stmt = conn.prepare_cached(
+fn scope_rows(conn: &Conn<'_>, scope: &str, after: i64, n: usize) -> Result<Vec<(i64, String)>> {
+    Ok(conn.query_map(
         "SELECT seq, payload FROM feed WHERE store_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
-    )?;
-    let n = i64::try_from(n).unwrap_or(i64::MAX);
-    let rows = stmt
-        .query_map(params![scope, after, n], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+        params![scope, after, n],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
 }
 
-fn count_after(conn: &Connection, scope: &str, after: i64) -> Result<u64> {
-    let mut stmt =
-        conn.prepare_cached("SELECT count(*) FROM feed WHERE store_id = ?1 AND seq > ?2")?;
-    let n: i64 = stmt.query_row(params![scope, after], |r| r.get(0))?;
+fn count_after(conn: &Conn<'_>, scope: &str, after: i64) -> Result<u64> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM feed WHERE store_id = ?1 AND seq > ?2",
+        params![scope, after],
+        |r| r.get(0),
+    )?;
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
@@ -298,36 +298,36 @@ impl LiveRow {
 }
 
 /// The live row of an entity, if it exists.
-pub fn live_row(conn: &Connection, entity: Entity, id: &str) -> Result<Option<LiveRow>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT store_id, customer_id, payload FROM feed
+pub fn live_row(conn: &Conn<'_>, entity: Entity, id: &str) -> Result<Option<LiveRow>> {
+    Ok(conn
+        .query_row(
+            "SELECT store_id, customer_id, payload FROM feed
          WHERE entity = ?1 AND entity_id = ?2 AND deleted = 0",
-    )?;
-    Ok(stmt
-        .query_row(params![entity.as_str(), id], |r| {
-            Ok(LiveRow {
-                store_id: r.get(0)?,
-                customer_id: r.get(1)?,
-                payload: r.get(2)?,
-            })
-        })
+            params![entity.as_str(), id],
+            |r| {
+                Ok(LiveRow {
+                    store_id: r.get(0)?,
+                    customer_id: r.get(1)?,
+                    payload: r.get(2)?,
+                })
+            },
+        )
         .optional()?)
 }
 
 /// Whether the entity has a row, live or tombstone, in `store_id`'s feed: whether that store
 /// ever had it (until a compaction drops the tombstone).
-pub fn was_in(conn: &Connection, entity: Entity, id: &str, store_id: &str) -> Result<bool> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT 1 FROM feed WHERE entity = ?1 AND entity_id = ?2 AND store_id = ?3",
-        )?
-        .exists(params![entity.as_str(), id, store_id])?)
+pub fn was_in(conn: &Conn<'_>, entity: Entity, id: &str, store_id: &str) -> Result<bool> {
+    Ok(conn.exists(
+        "SELECT 1 FROM feed WHERE entity = ?1 AND entity_id = ?2 AND store_id = ?3",
+        params![entity.as_str(), id, store_id],
+    )?)
 }
 
 /// Writes the entity's new state in `store_id` (new seq). A live row it had in another store
 /// becomes a tombstone there. Run it inside the writer's transaction.
 pub fn put_live(
-    conn: &Connection,
+    conn: &Conn<'_>,
     entity: Entity,
     id: &str,
     store_id: &str,
@@ -355,7 +355,7 @@ pub fn put_live(
 }
 
 /// Turns every live row of the entity into a tombstone (new seq). Returns how many.
-pub fn put_tombstone(conn: &Connection, entity: Entity, id: &str) -> Result<usize> {
+pub fn put_tombstone(conn: &Conn<'_>, entity: Entity, id: &str) -> Result<usize> {
     let mut n = 0;
     for (seq, scope, deleted) in rows_of(conn, entity, id)? {
         if deleted {
@@ -378,23 +378,22 @@ pub fn put_tombstone(conn: &Connection, entity: Entity, id: &str) -> Result<usiz
 
 /// The live rows owned by a customer other than her customer row: (entity, id, store, payload).
 pub fn owned_rows(
-    conn: &Connection,
+    conn: &Conn<'_>,
     customer_id: &str,
 ) -> Result<Vec<(Entity, String, String, String)>> {
-    let mut stmt = conn.prepare_cached(
+    let rows = conn.query_map(
         "SELECT entity, entity_id, store_id, payload FROM feed
          WHERE customer_id = ?1 AND deleted = 0 AND entity <> 'customer'",
-    )?;
-    let rows = stmt
-        .query_map([customer_id], |r| {
+        [customer_id],
+        |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
                 r.get::<_, String>(3)?,
             ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        },
+    )?;
     rows.into_iter()
         .map(|(e, id, store, payload)| {
             let entity = Entity::parse(&e)
@@ -404,26 +403,22 @@ pub fn owned_rows(
         .collect()
 }
 
-fn rows_of(conn: &Connection, entity: Entity, id: &str) -> Result<Vec<(i64, String, bool)>> {
-    let mut stmt = conn.prepare_cached(
+fn rows_of(conn: &Conn<'_>, entity: Entity, id: &str) -> Result<Vec<(i64, String, bool)>> {
+    let rows = conn.query_map(
         "SELECT seq, store_id, deleted FROM feed WHERE entity = ?1 AND entity_id = ?2",
+        params![entity.as_str(), id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
-    let rows = stmt
-        .query_map(params![entity.as_str(), id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
 
-fn delete_row(conn: &Connection, seq: i64) -> Result<()> {
-    conn.prepare_cached("DELETE FROM feed WHERE seq = ?1")?
-        .execute([seq])?;
+fn delete_row(conn: &Conn<'_>, seq: i64) -> Result<()> {
+    conn.execute("DELETE FROM feed WHERE seq = ?1", [seq])?;
     Ok(())
 }
 
 fn insert_row(
-    conn: &Connection,
+    conn: &Conn<'_>,
     store_id: &str,
     entity: Entity,
     id: &str,
@@ -431,18 +426,11 @@ fn insert_row(
     deleted: bool,
     payload: &str,
 ) -> Result<()> {
-    conn.prepare_cached(
+    conn.execute(
         "INSERT INTO feed (store_id, entity, entity_id, customer_id, deleted, payload)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
-        store_id,
-        entity.as_str(),
-        id,
-        customer_id,
-        deleted,
-        payload
-    ])?;
+        params![store_id, entity.as_str(), id, customer_id, deleted, payload],
+    )?;
     Ok(())
 }
 
@@ -463,7 +451,7 @@ mod tests {
         .unwrap()
     }
 
-    fn page(conn: &Connection, store: &str, cursor: &str, limit: u32) -> ChangePage {
+    fn page(conn: &Conn<'_>, store: &str, cursor: &str, limit: u32) -> ChangePage {
         let p = read_page(conn, store, cursor, limit).unwrap();
         serde_json::from_str(&p.to_json()).unwrap()
     }
@@ -478,10 +466,10 @@ mod tests {
             .collect()
     }
 
-    fn db() -> (tempfile::TempDir, Connection) {
+    fn db() -> (tempfile::TempDir, crate::db::DirectConn) {
         let dir = tempfile::tempdir().unwrap();
-        let conn = crate::db::open_writer(dir.path()).unwrap();
-        (dir, conn)
+        let db = crate::db::open_direct(dir.path()).unwrap();
+        (dir, db)
     }
 
     #[test]
@@ -508,7 +496,8 @@ mod tests {
 
     #[test]
     fn store_feed_merges_catalog_and_own_rows_in_seq_order() {
-        let (_d, conn) = db();
+        let (_d, db) = db();
+        let conn = db.conn();
         put_live(&conn, Entity::Brand, "B1", CATALOG, None, &brand("B1")).unwrap();
         put_live(&conn, Entity::Brand, "X1", "S001", None, &brand("X1")).unwrap();
         put_live(&conn, Entity::Brand, "Y1", "S002", None, &brand("Y1")).unwrap();
@@ -540,7 +529,8 @@ mod tests {
 
     #[test]
     fn a_change_moves_the_row_forward_and_a_move_leaves_a_tombstone() {
-        let (_d, conn) = db();
+        let (_d, db) = db();
+        let conn = db.conn();
         put_live(&conn, Entity::Brand, "A", "S001", None, &brand("A")).unwrap();
         put_live(&conn, Entity::Brand, "B", "S001", None, &brand("B")).unwrap();
         let start = page(&conn, "S001", "", 10);
@@ -563,7 +553,8 @@ mod tests {
 
     #[test]
     fn an_estimate_the_server_did_not_write_is_not_believed() {
-        let (_d, conn) = db();
+        let (_d, db) = db();
+        let conn = db.conn();
         for i in 0..6 {
             let id = format!("Y{i}");
             put_live(&conn, Entity::Brand, &id, "S002", None, &brand(&id)).unwrap();
@@ -591,7 +582,8 @@ mod tests {
 
     #[test]
     fn cursors_of_another_epoch_or_beyond_the_head_expire() {
-        let (_d, conn) = db();
+        let (_d, db) = db();
+        let conn = db.conn();
         put_live(&conn, Entity::Brand, "A", CATALOG, None, &brand("A")).unwrap();
         let p = read_page(&conn, "S001", "", 10).unwrap();
         new_epoch(&conn).unwrap();
@@ -608,7 +600,8 @@ mod tests {
 
     #[test]
     fn an_empty_page_advances_past_other_stores_rows() {
-        let (_d, conn) = db();
+        let (_d, db) = db();
+        let conn = db.conn();
         put_live(&conn, Entity::Brand, "Y", "S002", None, &brand("Y")).unwrap();
         let p = read_page(&conn, "S001", "", 10).unwrap();
         assert!(p.payloads.is_empty());

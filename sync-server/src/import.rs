@@ -6,13 +6,13 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+use crate::sql::{Conn, params};
 use carnet_fixtures::Export;
 use carnet_fixtures::format::files;
 use carnet_protocol::{Customer, Entity, Offer, PurchaseLine, Record};
-use rusqlite::{Connection, params};
 use serde::de::DeserializeOwned;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::feed::{self, CATALOG};
 use crate::ids;
 
@@ -62,20 +62,21 @@ impl ImportReport {
 pub type Progress<'a> = &'a mut dyn FnMut(Entity, u64, u64);
 
 struct Batch<'c> {
-    conn: &'c Connection,
+    conn: &'c Conn<'c>,
     pending: usize,
 }
 
 impl<'c> Batch<'c> {
-    fn begin(conn: &'c Connection) -> Result<Self> {
-        conn.execute_batch("BEGIN IMMEDIATE")?;
+    fn begin(conn: &'c Conn<'c>) -> Result<Self> {
+        conn.execute_batch(conn.begin_write())?;
         Ok(Self { conn, pending: 0 })
     }
 
     fn wrote(&mut self) -> Result<()> {
         self.pending += 1;
         if self.pending >= BATCH {
-            self.conn.execute_batch("COMMIT; BEGIN IMMEDIATE")?;
+            self.conn.execute_batch("COMMIT")?;
+            self.conn.execute_batch(self.conn.begin_write())?;
             self.pending = 0;
         }
         Ok(())
@@ -88,7 +89,7 @@ impl<'c> Batch<'c> {
 }
 
 struct Importer<'c> {
-    conn: &'c Connection,
+    conn: &'c Conn<'c>,
     batch: Batch<'c>,
     report: ImportReport,
     erased: HashSet<String>,
@@ -98,7 +99,7 @@ struct Importer<'c> {
 }
 
 /// Imports the export in `export_dir` into the database.
-pub fn run(conn: &Connection, export_dir: &Path, progress: Progress<'_>) -> Result<ImportReport> {
+pub fn run(conn: &Conn<'_>, export_dir: &Path, progress: Progress<'_>) -> Result<ImportReport> {
     let export = Export::open(export_dir)?;
     let counts = export.manifest().counts.clone();
     let mut imp = Importer {
@@ -315,9 +316,10 @@ impl Importer<'_> {
     ) -> Result<()> {
         for id in missing.keys() {
             feed::put_tombstone(self.conn, entity, id)?;
-            self.conn
-                .prepare_cached("DELETE FROM imported WHERE entity = ?1 AND entity_id = ?2")?
-                .execute(params![entity.as_str(), id])?;
+            self.conn.execute(
+                "DELETE FROM imported WHERE entity = ?1 AND entity_id = ?2",
+                params![entity.as_str(), id],
+            )?;
             counts.deleted += 1;
             self.batch.wrote()?;
         }
@@ -325,12 +327,11 @@ impl Importer<'_> {
     }
 
     fn remember(&mut self, entity: Entity, id: &str, hash: &[u8; 16]) -> Result<()> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO imported (entity, entity_id, hash) VALUES (?1, ?2, ?3)
+        self.conn.execute(
+            "INSERT INTO imported (entity, entity_id, hash) VALUES (?1, ?2, ?3)
                  ON CONFLICT (entity, entity_id) DO UPDATE SET hash = excluded.hash",
-            )?
-            .execute(params![entity.as_str(), id, hash.as_slice()])?;
+            params![entity.as_str(), id, hash.as_slice()],
+        )?;
         self.batch.wrote()
     }
 }
@@ -388,46 +389,54 @@ pub fn hash16(payload: &str) -> [u8; 16] {
     out
 }
 
-fn load_hashes(conn: &Connection, entity: Entity) -> Result<HashMap<String, [u8; 16]>> {
-    let mut stmt = conn.prepare("SELECT entity_id, hash FROM imported WHERE entity = ?1")?;
+fn load_hashes(conn: &Conn<'_>, entity: Entity) -> Result<HashMap<String, [u8; 16]>> {
     let mut out = HashMap::new();
-    let mut rows = stmt.query([entity.as_str()])?;
-    while let Some(row) = rows.next()? {
-        let id: String = row.get(0)?;
-        let blob: Vec<u8> = row.get(1)?;
-        let mut hash = [0u8; 16];
-        if blob.len() == 16 {
-            hash.copy_from_slice(&blob);
-        }
-        out.insert(id, hash);
-    }
+    conn.for_each(
+        "SELECT entity_id, hash FROM imported WHERE entity = ?1",
+        [entity.as_str()],
+        |row| {
+            let id: String = row.get(0)?;
+            let blob: Vec<u8> = row.get(1)?;
+            let mut hash = [0u8; 16];
+            if blob.len() == 16 {
+                hash.copy_from_slice(&blob);
+            }
+            out.insert(id, hash);
+            Ok::<_, Error>(())
+        },
+    )?;
     Ok(out)
 }
 
 /// Customers no import may bring back: erased ones, and duplicates merged into another (until
 /// the CRM merges them too, their records there are skipped and counted with the erased).
-fn load_erased(conn: &Connection) -> Result<HashSet<String>> {
-    let mut stmt =
-        conn.prepare("SELECT customer_id FROM erased UNION SELECT from_id FROM merged")?;
-    let rows = stmt
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<HashSet<String>>>()?;
+fn load_erased(conn: &Conn<'_>) -> Result<HashSet<String>> {
+    let rows = conn
+        .query_map(
+            "SELECT customer_id FROM erased UNION SELECT from_id FROM merged",
+            (),
+            |r| r.get(0),
+        )?
+        .into_iter()
+        .collect::<HashSet<String>>();
     Ok(rows)
 }
 
-fn load_customer_stores(conn: &Connection) -> Result<HashMap<String, String>> {
-    let mut stmt = conn.prepare(
-        "SELECT entity_id, store_id FROM feed WHERE entity = 'customer' AND deleted = 0",
-    )?;
-    let rows = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<HashMap<String, String>>>()?;
+fn load_customer_stores(conn: &Conn<'_>) -> Result<HashMap<String, String>> {
+    let rows = conn
+        .query_map(
+            "SELECT entity_id, store_id FROM feed WHERE entity = 'customer' AND deleted = 0",
+            (),
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?
+        .into_iter()
+        .collect::<HashMap<String, String>>();
     Ok(rows)
 }
 
 /// The CRM's changed customer, keeping what devices changed after the CRM's `updated_at`:
 /// contact fields edited later, consents recorded later.
-fn merge_customer(conn: &Connection, mut crm: Customer) -> Result<Customer> {
+fn merge_customer(conn: &Conn<'_>, mut crm: Customer) -> Result<Customer> {
     let Some(row) = feed::live_row(conn, Entity::Customer, &crm.id)? else {
         return Ok(crm);
     };
@@ -466,7 +475,7 @@ fn merge_customer(conn: &Connection, mut crm: Customer) -> Result<Customer> {
 }
 
 /// A changed purchase keeps a gift flag set on a device (the CRM has no time to compare).
-fn merge_owned(conn: &Connection, record: Record) -> Result<Option<Record>> {
+fn merge_owned(conn: &Conn<'_>, record: Record) -> Result<Option<Record>> {
     let Record::Purchase(mut p) = record else {
         return Ok(None);
     };

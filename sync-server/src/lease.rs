@@ -8,11 +8,11 @@
 
 use std::path::Path;
 
+use crate::sql::{Conn, OptionalExtension, params};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use carnet_protocol::presence::{Lease, ShredOrder, lease_message, shred_order_message};
 use ring::signature::{ED25519, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
-use rusqlite::{Connection, OptionalExtension};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
@@ -38,43 +38,43 @@ impl std::fmt::Debug for LeaseSigner {
 impl LeaseSigner {
     /// Loads the database's key; on first use imports the data directory's old key file (then
     /// removes it) or creates a key. `conn` is a writer.
-    pub fn load_or_create(conn: &Connection, data_dir: &Path) -> Result<Self> {
+    pub fn load_or_create(conn: &Conn<'_>, data_dir: &Path) -> Result<Self> {
         let file = data_dir.join(KEY_FILE);
         let from_file = match std::fs::read(&file) {
             Ok(bytes) => Some(Zeroizing::new(bytes)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(Error::io(&file, e)),
         };
-        let tx =
-            rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
-        let stored: Option<Zeroizing<String>> = tx
-            .query_row("SELECT value FROM meta WHERE key = ?1", [META_KEY], |r| {
-                r.get(0)
-            })
-            .optional()?
-            .map(Zeroizing::new);
-        let pkcs8 = match stored {
-            Some(b64) => Zeroizing::new(
-                STANDARD
-                    .decode(b64.as_bytes())
-                    .map_err(|_| Error::Config("the stored lease key is not base64".into()))?,
-            ),
-            None => {
-                let pkcs8 = match &from_file {
-                    Some(bytes) => bytes.clone(),
-                    None => Zeroizing::new(generate_pkcs8()?),
-                };
-                let b64 = Zeroizing::new(STANDARD.encode(pkcs8.as_slice()));
-                tx.execute(
-                    "INSERT INTO meta (key, value) VALUES (?1, ?2)",
-                    rusqlite::params![META_KEY, b64.as_str()],
-                )?;
-                pkcs8
-            }
-        };
+        let pkcs8 = conn.transaction(|tx| {
+            let stored: Option<Zeroizing<String>> = tx
+                .query_row("SELECT value FROM meta WHERE key = ?1", [META_KEY], |r| {
+                    r.get(0)
+                })
+                .optional()?
+                .map(Zeroizing::new);
+            let pkcs8 = match stored {
+                Some(b64) => Zeroizing::new(
+                    STANDARD
+                        .decode(b64.as_bytes())
+                        .map_err(|_| Error::Config("the stored lease key is not base64".into()))?,
+                ),
+                None => {
+                    let pkcs8 = match &from_file {
+                        Some(bytes) => bytes.clone(),
+                        None => Zeroizing::new(generate_pkcs8()?),
+                    };
+                    let b64 = Zeroizing::new(STANDARD.encode(pkcs8.as_slice()));
+                    tx.execute(
+                        "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                        params![META_KEY, b64.as_str()],
+                    )?;
+                    pkcs8
+                }
+            };
+            Ok::<_, Error>(pkcs8)
+        })?;
         let key = Ed25519KeyPair::from_pkcs8(&pkcs8)
             .map_err(|_| Error::Config("the lease key is not an Ed25519 key".into()))?;
-        tx.commit()?;
         if let Some(bytes) = from_file {
             if *bytes == *pkcs8 {
                 std::fs::remove_file(&file).map_err(|e| Error::io(&file, e))?;
@@ -179,7 +179,8 @@ mod tests {
         std::fs::write(&file, &pkcs8).unwrap();
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
         let old = Ed25519KeyPair::from_pkcs8(&pkcs8).unwrap();
-        let conn = crate::db::open_writer(dir.path()).unwrap();
+        let db = crate::db::open_direct(dir.path()).unwrap();
+        let conn = db.conn();
         let signer = LeaseSigner::load_or_create(&conn, dir.path()).unwrap();
         assert_eq!(
             signer.public_key_b64(),
@@ -207,7 +208,8 @@ mod tests {
     #[test]
     fn key_lives_in_the_database_and_verifies_only_its_leases() {
         let dir = tempfile::tempdir().unwrap();
-        let conn = crate::db::open_writer(dir.path()).unwrap();
+        let db = crate::db::open_direct(dir.path()).unwrap();
+        let conn = db.conn();
         let a = LeaseSigner::load_or_create(&conn, dir.path()).unwrap();
         assert!(!dir.path().join(KEY_FILE).exists());
         let again = LeaseSigner::load_or_create(&conn, dir.path()).unwrap();

@@ -33,6 +33,7 @@ pub mod networks;
 pub mod peer;
 pub mod secret;
 pub mod server;
+pub mod sql;
 pub mod stores;
 pub mod sync_api;
 pub mod tls;

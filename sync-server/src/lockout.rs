@@ -14,7 +14,7 @@
 //! Everything is counted per (store, identifier) whether or not an advisor has the identifier:
 //! an unknown one is answered exactly like a known one with a wrong PIN, lockouts included.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::sql::{Conn, OptionalExtension, params};
 
 use crate::error::Result;
 
@@ -67,53 +67,52 @@ fn device_wait_ms(failures: u32) -> i64 {
 /// Decides on an attempt by `device_id` for `advisor_id` of `store_id` and, if it may go on,
 /// charges it (one write).
 pub fn begin(
-    conn: &Connection,
+    conn: &Conn<'_>,
     device_id: &str,
     store_id: &str,
     advisor_id: &str,
     now_ms: i64,
 ) -> Result<Decision> {
     prune(conn, now_ms)?;
-    let (failures, last): (u32, Option<i64>) = conn
-        .prepare_cached(
-            "SELECT count(*), max(at_ms) FROM sign_in_attempt
+    let (failures, last): (u32, Option<i64>) = conn.query_row(
+        "SELECT count(*), max(at_ms) FROM sign_in_attempt
              WHERE device_id = ?1 AND at_ms > ?2 AND (ok IS NULL OR ok = 0)",
-        )?
-        .query_row(params![device_id, now_ms - DEVICE_WINDOW_MS], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?;
+        params![device_id, now_ms - DEVICE_WINDOW_MS],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     let free_at = last.unwrap_or(now_ms) + device_wait_ms(failures);
     if now_ms < free_at {
         return Ok(Decision::DeviceWaits(secs_until(free_at, now_ms)));
     }
     let store_locked: Option<Option<i64>> = conn
-        .prepare_cached(
+        .query_row(
             "SELECT locked_at_ms FROM sign_in_store_lock WHERE store_id = ?1 AND advisor_id = ?2",
-        )?
-        .query_row([store_id, advisor_id], |r| r.get(0))
+            [store_id, advisor_id],
+            |r| r.get(0),
+        )
         .optional()?;
     if store_locked.flatten().is_some() {
         return Ok(Decision::LockedOut(UNTIL_UNLOCKED_SECS));
     }
     let device_lock: Option<(u32, u32, Option<i64>)> = conn
-        .prepare_cached(
+        .query_row(
             "SELECT failures, locks, locked_until_ms FROM sign_in_device_lock
              WHERE store_id = ?1 AND advisor_id = ?2 AND device_id = ?3",
-        )?
-        .query_row([store_id, advisor_id, device_id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
+            [store_id, advisor_id, device_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
         .optional()?;
     let (failures, locks, locked_until) = device_lock.unwrap_or((0, 0, None));
     if let Some(until) = locked_until.filter(|u| *u > now_ms) {
         return Ok(Decision::LockedOut(secs_until(until, now_ms)));
     }
     // Charged: a failure until the check says otherwise.
-    conn.prepare_cached(
-        "INSERT INTO sign_in_attempt (device_id, store_id, advisor_id, at_ms) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![device_id, store_id, advisor_id, now_ms])?;
-    let attempt = conn.last_insert_rowid();
+    let attempt: i64 = conn.query_row(
+        "INSERT INTO sign_in_attempt (device_id, store_id, advisor_id, at_ms)
+         VALUES (?1, ?2, ?3, ?4) RETURNING id",
+        params![device_id, store_id, advisor_id, now_ms],
+        |r| r.get(0),
+    )?;
     let (failures, locks, locked_until) = if failures + 1 >= DEVICE_LOCK_FAILURES {
         let lock_ms = MAX_WAIT_MS
             .checked_shl(locks)
@@ -123,53 +122,55 @@ pub fn begin(
     } else {
         (failures + 1, locks, None)
     };
-    conn.prepare_cached(
+    conn.execute(
         "INSERT INTO sign_in_device_lock
            (store_id, advisor_id, device_id, failures, locks, locked_until_ms, updated_ms)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (store_id, advisor_id, device_id) DO UPDATE SET failures = excluded.failures,
            locks = excluded.locks, locked_until_ms = excluded.locked_until_ms,
            updated_ms = excluded.updated_ms",
-    )?
-    .execute(params![
-        store_id,
-        advisor_id,
-        device_id,
-        failures,
-        locks,
-        locked_until,
-        now_ms
-    ])?;
+        params![
+            store_id,
+            advisor_id,
+            device_id,
+            failures,
+            locks,
+            locked_until,
+            now_ms
+        ],
+    )?;
     Ok(Decision::Check(attempt))
 }
 
 /// Records the outcome of a checked attempt (one write). A success clears the identifier's
 /// failures and lockouts on that device; a failure may lock it in the whole store.
-pub fn finish(conn: &Connection, attempt: i64, ok: bool, now_ms: i64) -> Result<()> {
-    conn.prepare_cached("UPDATE sign_in_attempt SET ok = ?2 WHERE id = ?1")?
-        .execute(params![attempt, ok])?;
-    let (device_id, store_id, advisor_id): (String, String, String) = conn
-        .prepare_cached(
-            "SELECT device_id, store_id, advisor_id FROM sign_in_attempt WHERE id = ?1",
-        )?
-        .query_row([attempt], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+pub fn finish(conn: &Conn<'_>, attempt: i64, ok: bool, now_ms: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE sign_in_attempt SET ok = ?2 WHERE id = ?1",
+        params![attempt, ok],
+    )?;
+    let (device_id, store_id, advisor_id): (String, String, String) = conn.query_row(
+        "SELECT device_id, store_id, advisor_id FROM sign_in_attempt WHERE id = ?1",
+        [attempt],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     if ok {
-        conn.prepare_cached(
+        conn.execute(
             "DELETE FROM sign_in_device_lock
              WHERE store_id = ?1 AND advisor_id = ?2 AND device_id = ?3",
-        )?
-        .execute([&store_id, &advisor_id, &device_id])?;
+            [&store_id, &advisor_id, &device_id],
+        )?;
         return Ok(());
     }
     let (failures, devices) = store_failures(conn, &store_id, &advisor_id, now_ms)?;
     if failures >= STORE_LOCK_FAILURES && devices >= STORE_LOCK_DEVICES {
-        conn.prepare_cached(
+        conn.execute(
             "INSERT INTO sign_in_store_lock (store_id, advisor_id, counted_from_ms, locked_at_ms)
              VALUES (?1, ?2, 0, ?3)
              ON CONFLICT (store_id, advisor_id) DO UPDATE
                SET locked_at_ms = coalesce(locked_at_ms, excluded.locked_at_ms)",
-        )?
-        .execute(params![store_id, advisor_id, now_ms])?;
+            params![store_id, advisor_id, now_ms],
+        )?;
     }
     Ok(())
 }
@@ -177,41 +178,38 @@ pub fn finish(conn: &Connection, attempt: i64, ok: bool, now_ms: i64) -> Result<
 /// Failures of an identifier in a store since it was last unlocked, within the store window,
 /// and on how many devices.
 fn store_failures(
-    conn: &Connection,
+    conn: &Conn<'_>,
     store_id: &str,
     advisor_id: &str,
     now_ms: i64,
 ) -> Result<(u32, u32)> {
     let counted_from: i64 = conn
-        .prepare_cached(
-            "SELECT counted_from_ms FROM sign_in_store_lock WHERE store_id = ?1 AND advisor_id = ?2",
-        )?
-        .query_row([store_id, advisor_id], |r| r.get(0))
+        .query_row("SELECT counted_from_ms FROM sign_in_store_lock WHERE store_id = ?1 AND advisor_id = ?2", [store_id, advisor_id], |r| r.get(0))
         .optional()?
         .unwrap_or(0);
     let from = counted_from.max(now_ms - STORE_WINDOW_MS);
-    Ok(conn
-        .prepare_cached(
-            "SELECT count(*), count(DISTINCT device_id) FROM sign_in_attempt
+    Ok(conn.query_row(
+        "SELECT count(*), count(DISTINCT device_id) FROM sign_in_attempt
              WHERE store_id = ?1 AND advisor_id = ?2 AND at_ms >= ?3 AND ok = 0",
-        )?
-        .query_row(params![store_id, advisor_id, from], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?)
+        params![store_id, advisor_id, from],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
 }
 
 /// A manager unlocks an identifier: every lockout ends, on every device, and failures count
 /// afresh from now.
-pub fn unlock(conn: &Connection, store_id: &str, advisor_id: &str, now_ms: i64) -> Result<()> {
-    conn.prepare_cached("DELETE FROM sign_in_device_lock WHERE store_id = ?1 AND advisor_id = ?2")?
-        .execute([store_id, advisor_id])?;
-    conn.prepare_cached(
+pub fn unlock(conn: &Conn<'_>, store_id: &str, advisor_id: &str, now_ms: i64) -> Result<()> {
+    conn.execute(
+        "DELETE FROM sign_in_device_lock WHERE store_id = ?1 AND advisor_id = ?2",
+        [store_id, advisor_id],
+    )?;
+    conn.execute(
         "INSERT INTO sign_in_store_lock (store_id, advisor_id, counted_from_ms, locked_at_ms)
          VALUES (?1, ?2, ?3, NULL)
          ON CONFLICT (store_id, advisor_id) DO UPDATE
            SET counted_from_ms = excluded.counted_from_ms, locked_at_ms = NULL",
-    )?
-    .execute(params![store_id, advisor_id, now_ms])?;
+        params![store_id, advisor_id, now_ms],
+    )?;
     Ok(())
 }
 
@@ -227,21 +225,19 @@ pub struct State {
 }
 
 /// The lockout state of an identifier.
-pub fn state(conn: &Connection, store_id: &str, advisor_id: &str, now_ms: i64) -> Result<State> {
+pub fn state(conn: &Conn<'_>, store_id: &str, advisor_id: &str, now_ms: i64) -> Result<State> {
     let (failures, _) = store_failures(conn, store_id, advisor_id, now_ms)?;
-    let locked = conn
-        .prepare_cached(
-            "SELECT 1 FROM sign_in_store_lock
+    let locked = conn.exists(
+        "SELECT 1 FROM sign_in_store_lock
              WHERE store_id = ?1 AND advisor_id = ?2 AND locked_at_ms IS NOT NULL",
-        )?
-        .exists([store_id, advisor_id])?;
-    let locked_on_devices = conn
-        .prepare_cached(
-            "SELECT device_id FROM sign_in_device_lock
+        [store_id, advisor_id],
+    )?;
+    let locked_on_devices = conn.query_map(
+        "SELECT device_id FROM sign_in_device_lock
              WHERE store_id = ?1 AND advisor_id = ?2 AND locked_until_ms > ?3 ORDER BY device_id",
-        )?
-        .query_map(params![store_id, advisor_id, now_ms], |r| r.get(0))?
-        .collect::<rusqlite::Result<Vec<String>>>()?;
+        params![store_id, advisor_id, now_ms],
+        |r| r.get(0),
+    )?;
     Ok(State {
         failures,
         locked,
@@ -250,15 +246,14 @@ pub fn state(conn: &Connection, store_id: &str, advisor_id: &str, now_ms: i64) -
 }
 
 /// Forgets attempts older than the store window, and device lockouts over for as long.
-fn prune(conn: &Connection, now_ms: i64) -> Result<()> {
+fn prune(conn: &Conn<'_>, now_ms: i64) -> Result<()> {
     let before = now_ms - STORE_WINDOW_MS;
-    conn.prepare_cached("DELETE FROM sign_in_attempt WHERE at_ms < ?1")?
-        .execute([before])?;
-    conn.prepare_cached(
+    conn.execute("DELETE FROM sign_in_attempt WHERE at_ms < ?1", [before])?;
+    conn.execute(
         "DELETE FROM sign_in_device_lock
          WHERE updated_ms < ?1 AND (locked_until_ms IS NULL OR locked_until_ms < ?1)",
-    )?
-    .execute([before])?;
+        [before],
+    )?;
     Ok(())
 }
 
@@ -268,14 +263,14 @@ mod tests {
 
     use super::*;
 
-    fn db() -> (tempfile::TempDir, Connection) {
+    fn db() -> (tempfile::TempDir, crate::db::DirectConn) {
         let dir = tempfile::tempdir().unwrap();
-        let conn = crate::db::open_writer(dir.path()).unwrap();
-        (dir, conn)
+        let db = crate::db::open_direct(dir.path()).unwrap();
+        (dir, db)
     }
 
     /// An attempt that fails its check, or what was decided instead.
-    fn fail(conn: &Connection, device: &str, advisor: &str, now: i64) -> Decision {
+    fn fail(conn: &Conn<'_>, device: &str, advisor: &str, now: i64) -> Decision {
         let d = begin(conn, device, "S001", advisor, now).unwrap();
         if let Decision::Check(a) = d {
             finish(conn, a, false, now).unwrap();
@@ -285,7 +280,8 @@ mod tests {
 
     #[test]
     fn a_device_waits_longer_after_each_failure_and_nothing_is_charged_meanwhile() {
-        let (_d, conn) = db();
+        let (_d, db) = db();
+        let conn = db.conn();
         let t = 1_000_000_000;
         for i in 0..3 {
             assert!(matches!(
@@ -301,7 +297,7 @@ mod tests {
         ));
         assert_eq!(fail(&conn, "d", "A9", t + 1000), Decision::DeviceWaits(2));
         let charged: i64 = conn
-            .query_row("SELECT count(*) FROM sign_in_attempt", [], |r| r.get(0))
+            .query_row("SELECT count(*) FROM sign_in_attempt", (), |r| r.get(0))
             .unwrap();
         assert_eq!(charged, 4);
         // Another device is not held back.
@@ -319,10 +315,11 @@ mod tests {
 
     #[test]
     fn an_identifier_locks_on_one_device_then_in_the_store_and_a_manager_unlocks_it() {
-        let (_d, conn) = db();
+        let (_d, db) = db();
+        let conn = db.conn();
         let now = std::cell::Cell::new(1_000_000_000);
         // An attempt a minute after the last one, waiting as told if the device must.
-        let step = |conn: &Connection, device: &str, advisor: &str| loop {
+        let step = |conn: &Conn<'_>, device: &str, advisor: &str| loop {
             now.set(now.get() + 60_000);
             match fail(conn, device, advisor, now.get()) {
                 Decision::DeviceWaits(_) => continue,
@@ -375,7 +372,8 @@ mod tests {
 
     #[test]
     fn one_device_alone_never_locks_an_identifier_in_the_store() {
-        let (_d, conn) = db();
+        let (_d, db) = db();
+        let conn = db.conn();
         let mut t = 1_000_000_000;
         // Locked on d again and again (a success in between each time): never store-wide.
         for _ in 0..5 {

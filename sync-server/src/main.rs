@@ -256,7 +256,8 @@ fn run(command: Command, secret: secret::Sources) -> Result<()> {
             runtime.block_on(server::serve(settings))
         }
         Command::Import { data, export } => {
-            let conn = db::open_writer(&data.data)?;
+            let db = db::open_direct(&data.data)?;
+            let conn = db.conn();
             let started = std::time::Instant::now();
             let mut progress = |entity: carnet_protocol::Entity, read: u64, total: u64| {
                 eprintln!("import: {} {read}/{total}", entity.as_str());
@@ -288,7 +289,8 @@ fn run(command: Command, secret: secret::Sources) -> Result<()> {
             Ok(())
         }
         Command::Device(DeviceCommand::List { data }) => {
-            let conn = db::open_writer(&data.data)?;
+            let db = db::open_direct(&data.data)?;
+            let conn = db.conn();
             let infos =
                 enrolment::devices(&conn, None).map_err(|e| Error::Config(e.to_string()))?;
             for d in devices::list(&conn)? {
@@ -331,7 +333,8 @@ fn run(command: Command, secret: secret::Sources) -> Result<()> {
         Command::Advisor(command) => admin_cli::advisor(command),
         Command::Enrollment(command) => admin_cli::enrollment(command),
         Command::Device(DeviceCommand::Revoke { data, device_id }) => {
-            let conn = db::open_writer(&data.data)?;
+            let db = db::open_direct(&data.data)?;
+            let conn = db.conn();
             if devices::revoke(&conn, &device_id)? {
                 events::operator_did(&conn, "device revoke", None, Some(&device_id))?;
                 println!("revoked {device_id}");
@@ -343,12 +346,13 @@ fn run(command: Command, secret: secret::Sources) -> Result<()> {
         Command::Customer(CustomerCommand::Ops(cmd)) => customer_cli::run_customer(cmd),
         Command::Duplicates(cmd) => customer_cli::run_duplicates(cmd),
         Command::Customer(CustomerCommand::Erase { data, customer_id }) => {
-            let mut conn = db::open_writer(&data.data)?;
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let report = customers::erase(&tx, &customer_id)?;
-            // The journal says an erasure was made, not whose: `erased` keeps that.
-            events::operator_did(&tx, "customer erase", None, None)?;
-            tx.commit()?;
+            let db = db::open_direct(&data.data)?;
+            let report = db.conn().transaction(|tx| {
+                let report = customers::erase(tx, &customer_id)?;
+                // The journal says an erasure was made, not whose: `erased` keeps that.
+                events::operator_did(tx, "customer erase", None, None)?;
+                Ok::<_, Error>(report)
+            })?;
             if report.already_erased {
                 println!("{customer_id} was already erased");
             } else {
@@ -362,7 +366,8 @@ fn run(command: Command, secret: secret::Sources) -> Result<()> {
             Ok(())
         }
         Command::Audit { data, customer_id } => {
-            let conn = db::open_writer(&data.data)?;
+            let db = db::open_direct(&data.data)?;
+            let conn = db.conn();
             let views = customers::audit(&conn, &customer_id)?;
             if views.is_empty() {
                 println!("no recorded view of {customer_id}");
@@ -381,7 +386,8 @@ fn run(command: Command, secret: secret::Sources) -> Result<()> {
             Ok(())
         }
         Command::Events { data, store, limit } => {
-            let conn = db::open_writer(&data.data)?;
+            let db = db::open_direct(&data.data)?;
+            let conn = db.conn();
             for e in events::latest(&conn, store.as_deref(), limit)? {
                 let outcome = match (e.status, &e.code) {
                     (Some(status), Some(code)) => format!("refused {status} {code}"),
@@ -414,7 +420,8 @@ fn run(command: Command, secret: secret::Sources) -> Result<()> {
         }) => {
             // Read the rules first: a typo should not cost a build.
             let rules = rules.map(|p| model::RulesFile::read(&p)).transpose()?;
-            let conn = db::open_writer(&data.data)?;
+            let db = db::open_direct(&data.data)?;
+            let conn = db.conn();
             let r = model::build(&conn, &model::BuildOptions { as_of, max_bytes })?;
             events::operator_did(&conn, "model build", None, None)?;
             println!(
@@ -430,7 +437,8 @@ fn run(command: Command, secret: secret::Sources) -> Result<()> {
         }
         Command::Model(ModelCommand::Rules { data, rules }) => {
             let rules = model::RulesFile::read(&rules)?;
-            let conn = db::open_writer(&data.data)?;
+            let db = db::open_direct(&data.data)?;
+            let conn = db.conn();
             let n = model::write_policies(&conn, &rules)?;
             events::operator_did(&conn, "model rules", None, None)?;
             println!("policies written for {n} stores");
@@ -438,7 +446,7 @@ fn run(command: Command, secret: secret::Sources) -> Result<()> {
         }
         Command::Backup { data, out } => {
             let copied = backup::backup(&data.data, &out)?;
-            events::operator_did(&db::open_writer(&data.data)?, "backup", None, None)?;
+            events::operator_did(&db::open_direct(&data.data)?.conn(), "backup", None, None)?;
             println!(
                 "backed up to {} ({} bytes, schema {}, encrypted with the server's key)",
                 out.display(),
@@ -449,7 +457,7 @@ fn run(command: Command, secret: secret::Sources) -> Result<()> {
         }
         Command::Restore { data, from } => {
             let copied = backup::restore(&data.data, &from)?;
-            events::operator_did(&db::open_writer(&data.data)?, "restore", None, None)?;
+            events::operator_did(&db::open_direct(&data.data)?.conn(), "restore", None, None)?;
             println!(
                 "restored {} ({} bytes, schema {}); the database it replaced is kept as {}{}",
                 from.display(),
@@ -464,7 +472,12 @@ fn run(command: Command, secret: secret::Sources) -> Result<()> {
             match backup::encrypt(&data.data)? {
                 None => println!("the database is encrypted already"),
                 Some(done) => {
-                    events::operator_did(&db::open_writer(&data.data)?, "encrypt", None, None)?;
+                    events::operator_did(
+                        &db::open_direct(&data.data)?.conn(),
+                        "encrypt",
+                        None,
+                        None,
+                    )?;
                     println!("encrypted; the plain file was overwritten and removed");
                     if done.advisors_to_reset > 0 {
                         println!(
@@ -478,11 +491,12 @@ fn run(command: Command, secret: secret::Sources) -> Result<()> {
             Ok(())
         }
         Command::Feed(FeedCommand::Compact { data }) => {
-            let mut conn = db::open_writer(&data.data)?;
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let n = customers::compact_feed(&tx)?;
-            events::operator_did(&tx, "feed compact", None, None)?;
-            tx.commit()?;
+            let db = db::open_direct(&data.data)?;
+            let n = db.conn().transaction(|tx| {
+                let n = customers::compact_feed(tx)?;
+                events::operator_did(tx, "feed compact", None, None)?;
+                Ok::<_, Error>(n)
+            })?;
             println!("dropped {n} tombstones; new feed epoch: every device re-syncs");
             Ok(())
         }

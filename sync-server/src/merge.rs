@@ -14,8 +14,8 @@
 //! - the duplicate's id is remembered (`merged`): no import brings her back, and later device
 //!   mutations about her apply to the kept customer.
 
+use crate::sql::{Conn, params};
 use carnet_protocol::{Consent, Customer, Entity, FeedbackRecord, Record, RedirectRecord};
-use rusqlite::{Connection, params};
 
 use crate::customer_record::{self, live_customer};
 use crate::error::{Error, Result};
@@ -105,7 +105,7 @@ fn later_decision_wins(current: &Consent, candidate: &Consent) -> bool {
 
 /// Merges `dup_id` into `keep_id`. Run inside a write transaction.
 pub fn merge(
-    conn: &Connection,
+    conn: &Conn<'_>,
     keep_id: &str,
     dup_id: &str,
     by: MergedBy,
@@ -161,8 +161,10 @@ pub fn merge(
             }
             _ => {}
         }
-        conn.prepare_cached("DELETE FROM imported WHERE entity = ?1 AND entity_id = ?2")?
-            .execute(params![entity.as_str(), id])?;
+        conn.execute(
+            "DELETE FROM imported WHERE entity = ?1 AND entity_id = ?2",
+            params![entity.as_str(), id],
+        )?;
     }
     // The server's own last-writer-wins table for feedback.
     conn.execute(
@@ -215,7 +217,7 @@ pub fn merge(
     Ok(report)
 }
 
-fn merge_feedback(conn: &Connection, keep_id: &str, store: &str, f: FeedbackRecord) -> Result<()> {
+fn merge_feedback(conn: &Conn<'_>, keep_id: &str, store: &str, f: FeedbackRecord) -> Result<()> {
     let id = FeedbackRecord::id_for(keep_id, &f.product_id);
     if let Some(row) = feed::live_row(conn, Entity::Feedback, &id)?
         && let Record::Feedback(existing) = row.record()?

@@ -6,12 +6,12 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
 
+use crate::sql::{Conn, OptionalExtension, params};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use carnet_protocol::{Change, Entity, MODEL_ID, ModelRecord, PolicyRecord, Record};
 use carnet_reco::{BuildConfig, CatalogItem, HistoryLine, Model, Rule, TrainingCustomer};
 use chrono::{NaiveDate, SecondsFormat, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
@@ -111,27 +111,28 @@ pub struct BuildReport {
     pub build_s: f64,
 }
 
-fn live_records(conn: &Connection, entity: Entity) -> Result<Vec<(Option<String>, Record)>> {
-    let mut stmt = conn.prepare(
-        "SELECT customer_id, payload FROM feed WHERE entity = ?1 AND deleted = 0 ORDER BY seq",
-    )?;
-    let rows = stmt.query_map([entity.as_str()], |r| {
-        Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?))
-    })?;
+fn live_records(conn: &Conn<'_>, entity: Entity) -> Result<Vec<(Option<String>, Record)>> {
     let mut out = Vec::new();
-    for row in rows {
-        let (customer, payload) = row?;
-        if let Change::Upsert { record } = serde_json::from_str::<Change>(&payload)? {
-            out.push((customer, record));
-        }
-    }
+    conn.for_each(
+        "SELECT customer_id, payload FROM feed WHERE entity = ?1 AND deleted = 0 ORDER BY seq",
+        [entity.as_str()],
+        |r| {
+            let customer = r.get::<_, Option<String>>(0)?;
+            if let Change::Upsert { record } =
+                serde_json::from_str::<Change>(&r.get::<_, String>(1)?)?
+            {
+                out.push((customer, record));
+            }
+            Ok::<_, Error>(())
+        },
+    )?;
     Ok(out)
 }
 
 /// The training data as the feed holds it now: catalogue with sensitivity and cadence,
 /// customers' segments and purchase lines (gift flags as last edited). Customers who withdrew
 /// consent to personalisation are left out: nothing is learnt from them.
-fn training_data(conn: &Connection) -> Result<(Vec<CatalogItem>, Vec<TrainingCustomer>, usize)> {
+fn training_data(conn: &Conn<'_>) -> Result<(Vec<CatalogItem>, Vec<TrainingCustomer>, usize)> {
     let mut sensitive: HashSet<String> = HashSet::new();
     for (_, r) in live_records(conn, Entity::Category)? {
         if let Record::Category(c) = r
@@ -203,7 +204,7 @@ fn training_data(conn: &Connection) -> Result<(Vec<CatalogItem>, Vec<TrainingCus
 
 /// Builds the model from the feed and, if it fits the budget, writes it to the feed (a new
 /// build number) in one transaction. Run it on the writer connection.
-pub fn build(conn: &Connection, opts: &BuildOptions) -> Result<BuildReport> {
+pub fn build(conn: &Conn<'_>, opts: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
     let (catalog, customers, withdrawn) = training_data(conn)?;
     let lines: usize = customers.iter().map(|c| c.lines.len()).sum();
@@ -257,7 +258,7 @@ pub fn build(conn: &Connection, opts: &BuildOptions) -> Result<BuildReport> {
 /// purchases). A model built on last week's history would go on suggesting what customers
 /// have since bought. Returns the new build, or none when nothing needed one.
 pub fn rebuild_after_import(
-    conn: &Connection,
+    conn: &Conn<'_>,
     import: &crate::import::ImportReport,
 ) -> Result<Option<BuildReport>> {
     let changed = [Entity::Product, Entity::Customer, Entity::Purchase]
@@ -275,7 +276,7 @@ fn now_text() -> String {
 }
 
 /// The build number of the last model shipped; none before the first build.
-fn last_version(conn: &Connection) -> Result<Option<u32>> {
+fn last_version(conn: &Conn<'_>) -> Result<Option<u32>> {
     let last: Option<String> = conn
         .query_row(
             "SELECT value FROM meta WHERE key = ?1",
@@ -286,7 +287,7 @@ fn last_version(conn: &Connection) -> Result<Option<u32>> {
     Ok(last.and_then(|v| v.parse::<u32>().ok()))
 }
 
-fn write_model(conn: &Connection, bytes: &[u8]) -> Result<u32> {
+fn write_model(conn: &Conn<'_>, bytes: &[u8]) -> Result<u32> {
     let version = last_version(conn)?.unwrap_or(0) + 1;
     let payload = feed::upsert_payload(Record::Model(ModelRecord {
         id: MODEL_ID.to_owned(),
@@ -306,7 +307,7 @@ fn write_model(conn: &Connection, bytes: &[u8]) -> Result<u32> {
 /// Writes every known store's policy from `rules` into its feed, in one transaction: the
 /// rules of its market and those without one, and its suppression setting. Returns how many
 /// stores.
-pub fn write_policies(conn: &Connection, rules: &RulesFile) -> Result<usize> {
+pub fn write_policies(conn: &Conn<'_>, rules: &RulesFile) -> Result<usize> {
     let stores: Vec<(String, String)> = live_records(conn, Entity::Store)?
         .into_iter()
         .filter_map(|(_, r)| match r {

@@ -6,6 +6,7 @@
 //! feedback last-writer-wins per (customer, product) on the edit time; gift flag last-writer-
 //! wins on the edit time; profile views appended to the audit table only.
 
+use crate::sql::{Conn, OptionalExtension, params};
 use carnet_core::contact::{self, Normalised};
 use carnet_protocol::{
     ContactField, ContactValue, Customer, Entity, FeedbackRecord, FeedbackVerdict,
@@ -13,7 +14,6 @@ use carnet_protocol::{
     Verdict, reject,
 };
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::customer_record::{edit_time, is_erased, resolve, set_edit_time, write_customer};
 use crate::devices;
@@ -41,8 +41,8 @@ pub enum PushError {
     Db(#[from] Error),
 }
 
-impl From<rusqlite::Error> for PushError {
-    fn from(e: rusqlite::Error) -> Self {
+impl From<crate::sql::SqlError> for PushError {
+    fn from(e: crate::sql::SqlError) -> Self {
         PushError::Db(Error::from(e))
     }
 }
@@ -88,7 +88,7 @@ pub fn read_request(body: &[u8]) -> Result<PushRequest, BodyError> {
 /// Applies a push of `device_id`. Run inside the writer's transaction: the outcomes and the new
 /// last seq commit together, or nothing does.
 pub fn push(
-    conn: &Connection,
+    conn: &Conn<'_>,
     device_id: &str,
     mutations: &[Mutation],
 ) -> Result<Vec<MutationResult>, PushError> {
@@ -114,10 +114,7 @@ pub fn push(
             stored_outcome(conn, &device.id, m.seq)?
         } else {
             let outcome = apply(conn, &device, m, now)?;
-            conn.prepare_cached(
-                "INSERT INTO mutation_log (device_id, seq, outcome, received_at) VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![
+            conn.execute("INSERT INTO mutation_log (device_id, seq, outcome, received_at) VALUES (?1, ?2, ?3, ?4)", params![
                 device.id,
                 seq_i64(m.seq),
                 serde_json::to_string(&outcome).map_err(Error::from)?,
@@ -143,10 +140,13 @@ fn seq_i64(seq: u64) -> i64 {
     i64::try_from(seq).unwrap_or(i64::MAX)
 }
 
-fn stored_outcome(conn: &Connection, device_id: &str, seq: u64) -> Result<Outcome> {
+fn stored_outcome(conn: &Conn<'_>, device_id: &str, seq: u64) -> Result<Outcome> {
     let stored: Option<String> = conn
-        .prepare_cached("SELECT outcome FROM mutation_log WHERE device_id = ?1 AND seq = ?2")?
-        .query_row(params![device_id, seq_i64(seq)], |r| r.get(0))
+        .query_row(
+            "SELECT outcome FROM mutation_log WHERE device_id = ?1 AND seq = ?2",
+            params![device_id, seq_i64(seq)],
+            |r| r.get(0),
+        )
         .optional()?;
     match stored {
         Some(json) => Ok(serde_json::from_str(&json)?),
@@ -162,7 +162,7 @@ fn rejected(code: &str, reason: &str) -> Outcome {
 }
 
 fn apply(
-    conn: &Connection,
+    conn: &Conn<'_>,
     device: &devices::Device,
     m: &Mutation,
     now: DateTime<Utc>,
@@ -223,11 +223,8 @@ fn apply(
         MutationKind::ProfileView { customer_id } => {
             match customer_for(conn, device, customer_id)? {
                 Ok(_) => {
-                    conn.prepare_cached(
-                        "INSERT INTO profile_view (customer_id, store_id, device_id, advisor_id, viewed_at, received_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    )?
-                    .execute(params![
+                    conn.execute("INSERT INTO profile_view (customer_id, store_id, device_id, advisor_id, viewed_at, received_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)", params![
                         customer_id,
                         device.store_id,
                         device.id,
@@ -252,7 +249,7 @@ fn unknown_customer() -> Outcome {
 /// The customer a mutation is about, or the rejection: erased (said to her store's devices
 /// only), or unknown to the device's store.
 fn customer_for(
-    conn: &Connection,
+    conn: &Conn<'_>,
     device: &devices::Device,
     customer_id: &str,
 ) -> Result<Result<Customer, Outcome>> {
@@ -283,7 +280,7 @@ fn customer_for(
 
 /// The country whose numbering plan reads national phone numbers: the store's, else the
 /// customer's address's.
-fn store_country(conn: &Connection, store_id: &str, customer: &Customer) -> Result<String> {
+fn store_country(conn: &Conn<'_>, store_id: &str, customer: &Customer) -> Result<String> {
     Ok(match feed::live_row(conn, Entity::Store, store_id)? {
         Some(row) => match row.record()? {
             Record::Store(s) => s.country,
@@ -294,7 +291,7 @@ fn store_country(conn: &Connection, store_id: &str, customer: &Customer) -> Resu
 }
 
 fn contact_edit(
-    conn: &Connection,
+    conn: &Conn<'_>,
     store_id: &str,
     mut customer: Customer,
     field: ContactField,
@@ -348,7 +345,7 @@ fn contact_edit(
 /// no points, the entry tier, no consents (they come as consent mutations), `updated_at` = the
 /// registration time (so later contact edits merge on it).
 fn create_customer(
-    conn: &Connection,
+    conn: &Conn<'_>,
     device: &devices::Device,
     mut customer: Customer,
     made_at: DateTime<Utc>,
@@ -364,9 +361,10 @@ fn create_customer(
         ));
     }
     // Taken, in any store or by an erased customer: one answer, which never says where.
-    let exists = conn
-        .prepare_cached("SELECT 1 FROM feed WHERE entity = 'customer' AND entity_id = ?1")?
-        .exists([&customer.id])?;
+    let exists = conn.exists(
+        "SELECT 1 FROM feed WHERE entity = 'customer' AND entity_id = ?1",
+        [&customer.id],
+    )?;
     if exists
         || is_erased(conn, &customer.id)?
         || crate::duplicates::card_in_use(conn, &customer.card)?
@@ -397,7 +395,7 @@ struct ConsentChange<'a> {
 }
 
 fn consent(
-    conn: &Connection,
+    conn: &Conn<'_>,
     device: &devices::Device,
     mut customer: Customer,
     c: &ConsentChange<'_>,
@@ -431,11 +429,8 @@ fn consent(
         Some(k) => *k = entry,
         None => customer.consents.push(entry),
     }
-    conn.prepare_cached(
-        "INSERT INTO consent_log (customer_id, channel, purpose, granted, source, device_id, advisor_id, made_at, recorded_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?
-    .execute(params![
+    conn.execute("INSERT INTO consent_log (customer_id, channel, purpose, granted, source, device_id, advisor_id, made_at, recorded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", params![
         customer.id,
         c.channel,
         c.purpose,
@@ -451,7 +446,7 @@ fn consent(
 }
 
 fn feedback(
-    conn: &Connection,
+    conn: &Conn<'_>,
     device: &devices::Device,
     customer: &Customer,
     product_id: &str,
@@ -463,8 +458,11 @@ fn feedback(
         return Ok(rejected(reject::UNKNOWN_PRODUCT, "no such product"));
     }
     let previous: Option<String> = conn
-        .prepare_cached("SELECT at FROM feedback WHERE customer_id = ?1 AND product_id = ?2")?
-        .query_row(params![customer.id, product_id], |r| r.get(0))
+        .query_row(
+            "SELECT at FROM feedback WHERE customer_id = ?1 AND product_id = ?2",
+            params![customer.id, product_id],
+            |r| r.get(0),
+        )
         .optional()?;
     if previous
         .as_deref()
@@ -479,11 +477,8 @@ fn feedback(
         FeedbackVerdict::Dislike => "dislike",
         FeedbackVerdict::Cleared => "cleared",
     };
-    conn.prepare_cached(
-        "INSERT INTO feedback (customer_id, product_id, verdict, at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (customer_id, product_id) DO UPDATE SET verdict = excluded.verdict, at = excluded.at",
-    )?
-    .execute(params![customer.id, product_id, verdict_name, at])?;
+    conn.execute("INSERT INTO feedback (customer_id, product_id, verdict, at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (customer_id, product_id) DO UPDATE SET verdict = excluded.verdict, at = excluded.at", params![customer.id, product_id, verdict_name, at])?;
     let id = FeedbackRecord::id_for(&customer.id, product_id);
     let verdict = match verdict {
         FeedbackVerdict::Like => Verdict::Like,
@@ -512,7 +507,7 @@ fn feedback(
 }
 
 fn gift_flag(
-    conn: &Connection,
+    conn: &Conn<'_>,
     device: &devices::Device,
     purchase_id: &str,
     gift: bool,

@@ -5,9 +5,9 @@
 
 use std::net::IpAddr;
 
+use crate::sql::{Conn, params};
 use carnet_protocol::presence::StoreNetwork;
 use ipnet::IpNet;
-use rusqlite::{Connection, params};
 
 use crate::error::{AdminError, Error};
 use crate::{ids, stores};
@@ -45,7 +45,7 @@ pub fn contains(ranges: &[IpNet], ip: IpAddr) -> bool {
 }
 
 /// Adds a range to a store.
-pub fn add(conn: &Connection, store_id: &str, cidr: &str) -> Result<StoreNetwork, AdminError> {
+pub fn add(conn: &Conn<'_>, store_id: &str, cidr: &str) -> Result<StoreNetwork, AdminError> {
     stores::require(conn, store_id)?;
     let net = parse(cidr).map_err(AdminError::Invalid)?;
     let count: i64 = conn.query_row(
@@ -76,23 +76,22 @@ pub fn add(conn: &Connection, store_id: &str, cidr: &str) -> Result<StoreNetwork
 }
 
 /// A store's ranges, as listed.
-pub fn list(conn: &Connection, store_id: &str) -> Result<Vec<StoreNetwork>, AdminError> {
-    let rows = conn
-        .prepare_cached(
-            "SELECT cidr, added_at FROM store_network WHERE store_id = ?1 ORDER BY added_at, cidr",
-        )?
-        .query_map([store_id], |r| {
+pub fn list(conn: &Conn<'_>, store_id: &str) -> Result<Vec<StoreNetwork>, AdminError> {
+    let rows = conn.query_map(
+        "SELECT cidr, added_at FROM store_network WHERE store_id = ?1 ORDER BY added_at, cidr",
+        [store_id],
+        |r| {
             Ok(StoreNetwork {
                 cidr: r.get(0)?,
                 added_at: r.get(1)?,
             })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        },
+    )?;
     Ok(rows)
 }
 
 /// Removes a range from a store.
-pub fn remove(conn: &Connection, store_id: &str, cidr: &str) -> Result<(), AdminError> {
+pub fn remove(conn: &Conn<'_>, store_id: &str, cidr: &str) -> Result<(), AdminError> {
     let net = parse(cidr).map_err(AdminError::Invalid)?;
     let removed = conn.execute(
         "DELETE FROM store_network WHERE store_id = ?1 AND cidr = ?2",
@@ -107,11 +106,12 @@ pub fn remove(conn: &Connection, store_id: &str, cidr: &str) -> Result<(), Admin
 }
 
 /// A store's ranges, to match requests against.
-pub fn ranges(conn: &Connection, store_id: &str) -> Result<Vec<IpNet>, Error> {
-    let texts = conn
-        .prepare_cached("SELECT cidr FROM store_network WHERE store_id = ?1")?
-        .query_map([store_id], |r| r.get::<_, String>(0))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+pub fn ranges(conn: &Conn<'_>, store_id: &str) -> Result<Vec<IpNet>, Error> {
+    let texts = conn.query_map(
+        "SELECT cidr FROM store_network WHERE store_id = ?1",
+        [store_id],
+        |r| r.get::<_, String>(0),
+    )?;
     texts
         .iter()
         .map(|t| {
@@ -165,7 +165,8 @@ mod tests {
     #[test]
     fn a_store_adds_lists_and_removes_its_ranges() {
         let dir = tempfile::tempdir().unwrap();
-        let conn = crate::db::open_writer(dir.path()).unwrap();
+        let db = crate::db::open_direct(dir.path()).unwrap();
+        let conn = db.conn();
         assert!(matches!(
             add(&conn, "S001", "10.0.0.0/8"),
             Err(AdminError::NotFound(_))

@@ -54,7 +54,10 @@ pub async fn serve(settings: ServeSettings) -> Result<()> {
     let identity = tls::load_or_create(&settings.data)?;
     let lease = {
         let conn = crate::db::open_writer(&settings.data)?;
-        Arc::new(LeaseSigner::load_or_create(&conn, &settings.data)?)
+        Arc::new(LeaseSigner::load_or_create(
+            &crate::sql::Conn::Lite(&conn),
+            &settings.data,
+        )?)
     };
     let db = Db::open(&settings.data)?;
     let limits = settings.limits.clone();

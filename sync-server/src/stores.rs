@@ -1,10 +1,10 @@
 //! Stores known to the back office with their policy (lease lifetime, off-network limit, idle
 //! timeout), and their managers, whose bearer token (only its SHA-256 kept) is scoped to one store.
 
+use crate::sql::{Conn, OptionalExtension, params};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use carnet_protocol::presence::{Policy, PolicyUpdate};
-use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::AdminError;
 use crate::ids;
@@ -63,7 +63,7 @@ pub fn apply_update(mut policy: Policy, update: &PolicyUpdate) -> Result<Policy,
 
 /// Creates a store with `update` applied to the default policy.
 pub fn add(
-    conn: &Connection,
+    conn: &Conn<'_>,
     store_id: &str,
     name: &str,
     update: &PolicyUpdate,
@@ -96,24 +96,25 @@ pub fn add(
 }
 
 /// The policy of a store, if the store was created.
-pub fn policy_of(conn: &Connection, store_id: &str) -> Result<Option<Policy>, AdminError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT lease_ttl_secs, off_network_limit_secs, idle_timeout_secs FROM store_policy
+pub fn policy_of(conn: &Conn<'_>, store_id: &str) -> Result<Option<Policy>, AdminError> {
+    Ok(conn
+        .query_row(
+            "SELECT lease_ttl_secs, off_network_limit_secs, idle_timeout_secs FROM store_policy
          WHERE store_id = ?1",
-    )?;
-    Ok(stmt
-        .query_row([store_id], |r| {
-            Ok(Policy {
-                lease_ttl_secs: r.get(0)?,
-                off_network_limit_secs: r.get(1)?,
-                idle_timeout_secs: r.get(2)?,
-            })
-        })
+            [store_id],
+            |r| {
+                Ok(Policy {
+                    lease_ttl_secs: r.get(0)?,
+                    off_network_limit_secs: r.get(1)?,
+                    idle_timeout_secs: r.get(2)?,
+                })
+            },
+        )
         .optional()?)
 }
 
 /// The policy of a store that must exist.
-pub fn require(conn: &Connection, store_id: &str) -> Result<Policy, AdminError> {
+pub fn require(conn: &Conn<'_>, store_id: &str) -> Result<Policy, AdminError> {
     policy_of(conn, store_id)?.ok_or_else(|| {
         AdminError::NotFound(format!(
             "no store {store_id}: create it first (`carnet-sync-server store add`)"
@@ -123,7 +124,7 @@ pub fn require(conn: &Connection, store_id: &str) -> Result<Policy, AdminError> 
 
 /// Changes a store's policy.
 pub fn update(
-    conn: &Connection,
+    conn: &Conn<'_>,
     store_id: &str,
     update: &PolicyUpdate,
 ) -> Result<Policy, AdminError> {
@@ -142,13 +143,12 @@ pub fn update(
 }
 
 /// Every store: (id, name, policy).
-pub fn list(conn: &Connection) -> Result<Vec<(String, String, Policy)>, AdminError> {
-    let mut stmt = conn.prepare(
+pub fn list(conn: &Conn<'_>) -> Result<Vec<(String, String, Policy)>, AdminError> {
+    let rows = conn.query_map(
         "SELECT store_id, name, lease_ttl_secs, off_network_limit_secs, idle_timeout_secs
          FROM store_policy ORDER BY store_id",
-    )?;
-    let rows = stmt
-        .query_map([], |r| {
+        (),
+        |r| {
             Ok((
                 r.get(0)?,
                 r.get(1)?,
@@ -158,8 +158,8 @@ pub fn list(conn: &Connection) -> Result<Vec<(String, String, Policy)>, AdminErr
                     idle_timeout_secs: r.get(4)?,
                 },
             ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        },
+    )?;
     Ok(rows)
 }
 
@@ -168,7 +168,7 @@ const MANAGER_PREFIX: &str = "carnet_mgr_";
 
 /// Issues a manager token for a store: (manager id, token shown once).
 pub fn add_manager(
-    conn: &Connection,
+    conn: &Conn<'_>,
     store_id: &str,
     label: &str,
 ) -> Result<(String, String), AdminError> {
@@ -196,28 +196,27 @@ pub struct ManagerEntry {
 
 /// Every manager token, of one store or all, oldest first.
 pub fn list_managers(
-    conn: &Connection,
+    conn: &Conn<'_>,
     store_id: Option<&str>,
 ) -> Result<Vec<ManagerEntry>, AdminError> {
-    let rows = conn
-        .prepare_cached(
-            "SELECT id, store_id, label, created_at FROM manager
+    let rows = conn.query_map(
+        "SELECT id, store_id, label, created_at FROM manager
              WHERE ?1 IS NULL OR store_id = ?1 ORDER BY created_at, id",
-        )?
-        .query_map([store_id], |r| {
+        [store_id],
+        |r| {
             Ok(ManagerEntry {
                 id: r.get(0)?,
                 store_id: r.get(1)?,
                 label: r.get(2)?,
                 created_at: r.get(3)?,
             })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        },
+    )?;
     Ok(rows)
 }
 
 /// Revokes a manager token (a lost phone, someone who left): its next request is refused.
-pub fn revoke_manager(conn: &Connection, manager_id: &str) -> Result<(), AdminError> {
+pub fn revoke_manager(conn: &Conn<'_>, manager_id: &str) -> Result<(), AdminError> {
     match conn.execute("DELETE FROM manager WHERE id = ?1", [manager_id])? {
         0 => Err(AdminError::NotFound(format!("no manager {manager_id}"))),
         _ => Ok(()),
@@ -225,23 +224,24 @@ pub fn revoke_manager(conn: &Connection, manager_id: &str) -> Result<(), AdminEr
 }
 
 /// The store of the manager holding `token`.
-pub fn manager_store(conn: &Connection, token: &str) -> Result<Option<String>, AdminError> {
+pub fn manager_store(conn: &Conn<'_>, token: &str) -> Result<Option<String>, AdminError> {
     Ok(manager_by_token(conn, token)?.map(|(_, store)| store))
 }
 
 /// The manager holding `token`: (manager id, store id).
 pub fn manager_by_token(
-    conn: &Connection,
+    conn: &Conn<'_>,
     token: &str,
 ) -> Result<Option<(String, String)>, AdminError> {
     if !token.starts_with(MANAGER_PREFIX) {
         return Ok(None);
     }
-    let mut stmt = conn.prepare_cached("SELECT id, store_id FROM manager WHERE token_hash = ?1")?;
-    Ok(stmt
-        .query_row([ids::sha256(token.as_bytes()).as_slice()], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+    Ok(conn
+        .query_row(
+            "SELECT id, store_id FROM manager WHERE token_hash = ?1",
+            [ids::sha256(token.as_bytes()).as_slice()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?)
 }
 
@@ -254,7 +254,8 @@ mod tests {
     #[test]
     fn stores_policies_and_managers() {
         let dir = tempfile::tempdir().unwrap();
-        let conn = crate::db::open_writer(dir.path()).unwrap();
+        let db = crate::db::open_direct(dir.path()).unwrap();
+        let conn = db.conn();
         let none = PolicyUpdate::default();
         assert!(matches!(
             add(&conn, "S 1", "x", &none),

@@ -235,7 +235,12 @@ async fn a_stolen_copy_of_the_database_its_wal_and_a_backup_shows_no_customer() 
     {
         let mut conn = rusqlite::Connection::open(&plain).unwrap();
         carnet_sync_server::db::migrate(&mut conn).unwrap();
-        carnet_sync_server::import::run(&conn, &env.export(), &mut |_, _, _| {}).unwrap();
+        carnet_sync_server::import::run(
+            &carnet_sync_server::sql::Conn::Lite(&conn),
+            &env.export(),
+            &mut |_, _, _| {},
+        )
+        .unwrap();
     }
     let bytes = std::fs::read(&plain).unwrap();
     assert!(found(&bytes, &needles).len() > env.data.customers.len());
@@ -320,7 +325,12 @@ async fn a_plain_database_of_an_older_server_is_refused_then_encrypted() {
         let mut conn = rusqlite::Connection::open(old.join("carnet-sync.db")).unwrap();
         conn.pragma_update(None, "journal_mode", "WAL").unwrap();
         carnet_sync_server::db::migrate(&mut conn).unwrap();
-        carnet_sync_server::import::run(&conn, &env.export(), &mut |_, _, _| {}).unwrap();
+        carnet_sync_server::import::run(
+            &carnet_sync_server::sql::Conn::Lite(&conn),
+            &env.export(),
+            &mut |_, _, _| {},
+        )
+        .unwrap();
     }
     let key =
         ring::signature::Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).unwrap();

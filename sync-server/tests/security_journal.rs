@@ -16,7 +16,8 @@ use reqwest::Method;
 
 fn journal(env: &Provisioned) -> Vec<Entry> {
     let conn = common::server_db(&env.dir.path().join("server"));
-    carnet_sync_server::events::latest(&conn, None, 10_000).unwrap()
+    carnet_sync_server::events::latest(&carnet_sync_server::sql::Conn::Lite(&conn), None, 10_000)
+        .unwrap()
 }
 
 fn find<'a>(entries: &'a [Entry], action: &str, code: Option<&str>) -> Vec<&'a Entry> {

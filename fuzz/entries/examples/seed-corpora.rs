@@ -20,6 +20,7 @@ use carnet_protocol::{
     Address, ApiError, Change, ContactField, ContactValue, FeedbackVerdict, Mutation, MutationKind,
     PushRequest, Record, codes, enrolment::EnrolmentPayload, pin,
 };
+use carnet_sync_server::sql::Conn;
 use carnet_sync_server::{customers, db, enrolment, feed, import, merge, model, mutations};
 use rusqlite::Connection;
 
@@ -181,8 +182,9 @@ fn import_lines(out: &Out, export: &Path) {
 }
 
 fn server_side(out: &Out, export: &Path, customers: &[Customer]) {
-    let mut conn = Connection::open_in_memory().unwrap();
-    db::migrate(&mut conn).unwrap();
+    let mut lite = Connection::open_in_memory().unwrap();
+    db::migrate(&mut lite).unwrap();
+    let conn = Conn::Lite(&lite);
     conn.execute("UPDATE meta SET value = ?1 WHERE key = 'epoch'", [EPOCH])
         .unwrap();
     import::run(&conn, export, &mut |_, _, _| {}).unwrap();
@@ -386,7 +388,7 @@ fn pushes(
     pushes
 }
 
-fn pages(out: &Out, conn: &Connection) {
+fn pages(out: &Out, conn: &Conn<'_>) {
     let mut served = Vec::new();
     let mut cursor = String::new();
     loop {
@@ -470,7 +472,7 @@ fn errors(out: &Out) {
     }
 }
 
-fn enrolment_codes(out: &Out, conn: &Connection) {
+fn enrolment_codes(out: &Out, conn: &Conn<'_>) {
     let pin = pin::fingerprint(b"a certificate");
     let with =
         enrolment::issue(conn, FUZZ_STORE, None, &pin, Some("https://10.20.0.5:8443")).unwrap();

@@ -5,6 +5,7 @@ use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
 use carnet_fixtures::generate::{Size, generate};
 use carnet_sync_server::mutations::{self, PushError};
+use carnet_sync_server::sql::Conn;
 use carnet_sync_server::{db, enrolment, import, stores};
 use rusqlite::Connection;
 use tempfile::TempDir;
@@ -22,9 +23,11 @@ pub fn push_request(data: &[u8]) {
     };
     let mut server = server();
     let Server { conn, device_id } = &mut *server;
-    let tx = conn.transaction().expect("a write transaction opens");
-    let pushed = mutations::push(&tx, device_id, &request.mutations);
-    tx.rollback().expect("the push rolls back");
+    let conn = Conn::Lite(conn);
+    conn.execute_batch("BEGIN")
+        .expect("a write transaction opens");
+    let pushed = mutations::push(&conn, device_id, &request.mutations);
+    conn.execute_batch("ROLLBACK").expect("the push rolls back");
     match pushed {
         Ok(results) => {
             let seqs = |s: &mut dyn Iterator<Item = u64>| s.collect::<Vec<_>>();
@@ -48,7 +51,7 @@ pub fn seeded_export() -> TempDir {
 
 /// Adds [`FUZZ_STORE`] with the default policy and enrols a device of it as the server's
 /// enrolment does (a code issued, then consumed with a device key); returns its id.
-pub fn enrol_device(conn: &Connection) -> String {
+pub fn enrol_device(conn: &Conn<'_>) -> String {
     stores::add(conn, FUZZ_STORE, "Paris Opéra", &Default::default()).expect("the store is added");
     let code =
         enrolment::issue(conn, FUZZ_STORE, None, "ab", None).expect("an enrolment code is issued");
@@ -71,8 +74,9 @@ fn server() -> MutexGuard<'static, Server> {
             let export = seeded_export();
             let mut conn = Connection::open_in_memory().expect("an in-memory database");
             db::migrate(&mut conn).expect("the schema is created");
-            import::run(&conn, export.path(), &mut |_, _, _| {}).expect("the export imports");
-            let device_id = enrol_device(&conn);
+            import::run(&Conn::Lite(&conn), export.path(), &mut |_, _, _| {})
+                .expect("the export imports");
+            let device_id = enrol_device(&Conn::Lite(&conn));
             Mutex::new(Server { conn, device_id })
         })
         .lock()
