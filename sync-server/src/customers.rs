@@ -52,8 +52,9 @@ pub fn erase(conn: &Conn<'_>, customer_id: &str) -> Result<EraseReport> {
     )?;
     // Duplicates merged into her are her too: erased with her (their ids stay refused).
     conn.execute(
-        "INSERT OR IGNORE INTO erased (customer_id, erased_at)
-         SELECT from_id, ?2 FROM merged WHERE to_id = ?1",
+        "INSERT INTO erased (customer_id, erased_at)
+         SELECT from_id, ?2 FROM merged WHERE to_id = ?1
+         ON CONFLICT (customer_id) DO NOTHING",
         params![customer_id, ids::now()],
     )?;
     conn.execute("DELETE FROM merged WHERE to_id = ?1", [customer_id])?;

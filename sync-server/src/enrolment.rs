@@ -212,7 +212,7 @@ fn update_device(
     device_id: &str,
     update: &str,
 ) -> Result<(), AdminError> {
-    let sql = format!("{update} WHERE id = ?1 AND (?3 IS NULL OR store_id = ?3)");
+    let sql = format!("{update} WHERE id = ?1 AND (CAST(?3 AS TEXT) IS NULL OR store_id = ?3)");
     match conn.execute(&sql, params![device_id, ids::now(), store_id])? {
         0 => Err(AdminError::NotFound(match store_id {
             Some(store) => format!("no device {device_id} in store {store}"),

@@ -141,7 +141,7 @@ pub fn operator_did(
 pub fn latest(conn: &Conn<'_>, store: Option<&str>, limit: u32) -> Result<Vec<Entry>> {
     let rows = conn.query_map(
         "SELECT at, store_id, actor_kind, actor_id, action, outcome, status, code, target, source
-         FROM security_event WHERE ?1 IS NULL OR store_id = ?1 ORDER BY id DESC LIMIT ?2",
+         FROM security_event WHERE CAST(?1 AS TEXT) IS NULL OR store_id = ?1 ORDER BY id DESC LIMIT ?2",
         params![store, limit],
         |r| {
             Ok(Entry {

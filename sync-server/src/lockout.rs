@@ -168,7 +168,7 @@ pub fn finish(conn: &Conn<'_>, attempt: i64, ok: bool, now_ms: i64) -> Result<()
             "INSERT INTO sign_in_store_lock (store_id, advisor_id, counted_from_ms, locked_at_ms)
              VALUES (?1, ?2, 0, ?3)
              ON CONFLICT (store_id, advisor_id) DO UPDATE
-               SET locked_at_ms = coalesce(locked_at_ms, excluded.locked_at_ms)",
+               SET locked_at_ms = coalesce(sign_in_store_lock.locked_at_ms, excluded.locked_at_ms)",
             params![store_id, advisor_id, now_ms],
         )?;
     }

@@ -118,9 +118,8 @@ fn live_records(conn: &Conn<'_>, entity: Entity) -> Result<Vec<(Option<String>, 
         [entity.as_str()],
         |r| {
             let customer = r.get::<_, Option<String>>(0)?;
-            if let Change::Upsert { record } =
-                serde_json::from_str::<Change>(&r.get::<_, String>(1)?)?
-            {
+            let payload = crate::sealed::from_stored(conn, r.get(1)?)?;
+            if let Change::Upsert { record } = serde_json::from_str::<Change>(&payload)? {
                 out.push((customer, record));
             }
             Ok::<_, Error>(())
@@ -229,7 +228,7 @@ pub fn build(conn: &Conn<'_>, opts: &BuildOptions) -> Result<BuildReport> {
             opts.max_bytes
         )));
     }
-    conn.execute_batch("BEGIN IMMEDIATE")?;
+    conn.execute_batch(conn.begin_write())?;
     let written = write_model(conn, &bytes);
     match written {
         Ok(version) => {
@@ -316,7 +315,7 @@ pub fn write_policies(conn: &Conn<'_>, rules: &RulesFile) -> Result<usize> {
         })
         .collect();
     let updated_at = now_text();
-    conn.execute_batch("BEGIN IMMEDIATE")?;
+    conn.execute_batch(conn.begin_write())?;
     let result = (|| -> Result<usize> {
         for (id, country) in &stores {
             let suppress = rules

@@ -201,7 +201,7 @@ pub fn list_managers(
 ) -> Result<Vec<ManagerEntry>, AdminError> {
     let rows = conn.query_map(
         "SELECT id, store_id, label, created_at FROM manager
-             WHERE ?1 IS NULL OR store_id = ?1 ORDER BY created_at, id",
+             WHERE CAST(?1 AS TEXT) IS NULL OR store_id = ?1 ORDER BY created_at, id",
         [store_id],
         |r| {
             Ok(ManagerEntry {
