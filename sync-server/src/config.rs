@@ -29,9 +29,43 @@ pub struct FileConfig {
     pub secret_file: Option<PathBuf>,
     /// A command printing the server secret.
     pub secret_command: Option<String>,
+    /// A PostgreSQL URL: the database is there rather than in the data directory.
+    pub database: Option<String>,
+    /// Connections in the PostgreSQL pool.
+    pub database_pool: Option<usize>,
     /// Resource limits (`[limits]`).
     #[serde(default)]
     pub limits: Limits,
+}
+
+/// Connections in the PostgreSQL pool unless the config says otherwise.
+pub const DEFAULT_DATABASE_POOL: usize = 16;
+
+/// Where the server's database is.
+#[derive(Clone, PartialEq)]
+pub enum Database {
+    /// The SQLCipher file in the data directory (the default).
+    Embedded,
+    /// PostgreSQL at this URL, with a pool of this many connections.
+    Postgres {
+        /// The URL (may hold a password: never print it, see [`crate::pg::redact`]).
+        url: String,
+        /// Pool size.
+        pool: usize,
+    },
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Database::Embedded => f.write_str("Embedded"),
+            Database::Postgres { url, pool } => f
+                .debug_struct("Postgres")
+                .field("url", &crate::pg::redact(url))
+                .field("pool", pool)
+                .finish(),
+        }
+    }
 }
 
 /// Resolved settings.
@@ -47,6 +81,8 @@ pub struct ServeSettings {
     pub secret: Sources,
     /// Resource limits.
     pub limits: Limits,
+    /// Where the database is.
+    pub database: Database,
 }
 
 /// Reads a config file.
@@ -61,6 +97,7 @@ pub fn resolve(
     data: Option<PathBuf>,
     listen: Option<String>,
     trusted_proxies: Vec<String>,
+    database: Option<String>,
     secret: Sources,
     file: Option<FileConfig>,
 ) -> Result<ServeSettings> {
@@ -90,12 +127,20 @@ pub fn resolve(
         file: secret.file.or(file.secret_file),
         command: secret.command.or(file.secret_command),
     };
+    let database = match database.or(file.database) {
+        None => Database::Embedded,
+        Some(url) => Database::Postgres {
+            url,
+            pool: file.database_pool.unwrap_or(DEFAULT_DATABASE_POOL).max(1),
+        },
+    };
     Ok(ServeSettings {
         data,
         listen,
         trusted_proxies,
         secret,
         limits: file.limits,
+        database,
     })
 }
 
@@ -116,7 +161,15 @@ mod tests {
             file: Some("/mnt/key".into()),
             command: None,
         };
-        let s = resolve(None, Some("127.0.0.1:0".into()), vec![], flags, Some(file)).unwrap();
+        let s = resolve(
+            None,
+            Some("127.0.0.1:0".into()),
+            vec![],
+            None,
+            flags,
+            Some(file),
+        )
+        .unwrap();
         assert_eq!(s.data, PathBuf::from("/srv/a"));
         assert_eq!(s.listen.port(), 0);
         assert!(s.trusted_proxies.is_empty());
@@ -125,21 +178,21 @@ mod tests {
         assert_eq!(s.limits.idle_secs, 5.0);
         assert_eq!(s.limits.max_connections, Limits::default().max_connections);
         let none = Sources::default;
-        let s = resolve(Some("/d".into()), None, vec![], none(), None).unwrap();
+        let s = resolve(Some("/d".into()), None, vec![], None, none(), None).unwrap();
         assert_eq!(s.listen.to_string(), DEFAULT_LISTEN);
         assert_eq!(s.limits, Limits::default());
-        assert!(resolve(None, None, vec![], none(), None).is_err());
+        assert!(resolve(None, None, vec![], None, none(), None).is_err());
         assert!(toml::from_str::<FileConfig>("nope = 1").is_err());
         let bad: FileConfig = toml::from_str("data = \"/d\"\n[limits]\nidle_secs = 0").unwrap();
-        assert!(resolve(None, None, vec![], none(), Some(bad)).is_err());
+        assert!(resolve(None, None, vec![], None, none(), Some(bad)).is_err());
         // Trusted proxies: the file's, unless the command line gives some.
         let file = || toml::from_str::<FileConfig>("trusted_proxies = [\"10.0.0.5\"]").unwrap();
-        let s = resolve(Some("/d".into()), None, vec![], none(), Some(file())).unwrap();
+        let s = resolve(Some("/d".into()), None, vec![], None, none(), Some(file())).unwrap();
         assert_eq!(s.trusted_proxies, ["10.0.0.5/32".parse::<IpNet>().unwrap()]);
         let cli = vec!["fd00::/64".to_owned()];
-        let s = resolve(Some("/d".into()), None, cli, none(), Some(file())).unwrap();
+        let s = resolve(Some("/d".into()), None, cli, None, none(), Some(file())).unwrap();
         assert_eq!(s.trusted_proxies, ["fd00::/64".parse::<IpNet>().unwrap()]);
         let bad_proxy = vec!["proxy".to_owned()];
-        assert!(resolve(Some("/d".into()), None, bad_proxy, none(), None).is_err());
+        assert!(resolve(Some("/d".into()), None, bad_proxy, None, none(), None).is_err());
     }
 }

@@ -10,7 +10,7 @@ use rusqlite::{Connection, OpenFlags};
 use tokio::sync::Semaphore;
 
 use crate::error::{Error, Result};
-use crate::sql::Conn;
+use crate::sql::{Conn, PgConn};
 
 /// The schema, one SQL file per version; `PRAGMA user_version` says how many are applied.
 const MIGRATIONS: &[&str] = &[
@@ -63,23 +63,64 @@ pub fn open_writer_with(data_dir: &Path, key: &CacheKey) -> Result<Connection> {
     Ok(conn)
 }
 
+/// The PostgreSQL URL this process's commands use, if any (`--database`).
+static DATABASE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+
+/// Says, once per process, where commands find the database: PostgreSQL at `url`, or (`None`)
+/// the data directory's file.
+pub fn configure(url: Option<String>) {
+    let _ = DATABASE.set(url);
+}
+
 /// A command's own connection to the database, outside a running server's writer.
-pub struct DirectConn {
-    lite: Connection,
+pub enum DirectConn {
+    /// The data directory's SQLCipher file.
+    Lite(Connection),
+    /// A PostgreSQL connection, and the runtime that drives it.
+    Pg(Box<PgDirect>),
+}
+
+/// A command's PostgreSQL connection and the runtime that drives it (dropped after it).
+pub struct PgDirect {
+    conn: PgConn,
+    _runtime: tokio::runtime::Runtime,
 }
 
 impl DirectConn {
     /// The connection, for the rules.
     pub fn conn(&self) -> Conn<'_> {
-        Conn::Lite(&self.lite)
+        match self {
+            DirectConn::Lite(c) => Conn::Lite(c),
+            DirectConn::Pg(pg) => Conn::Pg(&pg.conn),
+        }
     }
 }
 
-/// Opens the data directory's database, migrated, for a command.
+/// Opens the database for a command, migrated: PostgreSQL when [`configure`]d with a URL,
+/// else the data directory's file.
 pub fn open_direct(data_dir: &Path) -> Result<DirectConn> {
-    Ok(DirectConn {
-        lite: open_writer(data_dir)?,
-    })
+    match DATABASE.get().and_then(Option::as_deref) {
+        None => Ok(DirectConn::Lite(open_writer(data_dir)?)),
+        Some(url) => open_direct_postgres(url),
+    }
+}
+
+/// A command's connection to the PostgreSQL database at `url`, migrated.
+pub fn open_direct_postgres(url: &str) -> Result<DirectConn> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Config(format!("runtime: {e}")))?;
+    let client = runtime.block_on(async {
+        let pool = crate::pg::open(url, 1).await?;
+        pooled(&pool).await
+    })?;
+    let conn = PgConn::new(client, runtime.handle().clone());
+    Ok(DirectConn::Pg(Box::new(PgDirect {
+        conn,
+        _runtime: runtime,
+    })))
 }
 
 /// The first bytes of an unencrypted SQLite file.
@@ -121,7 +162,7 @@ pub fn connect(path: &Path, key: &CacheKey, flags: OpenFlags) -> Result<Connecti
     conn.busy_timeout(Duration::from_secs(10))?;
     let opened = conn
         .query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
-        .and_then(|()| configure(&conn));
+        .and_then(|()| tune(&conn));
     if let Err(e) = opened {
         return Err(match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::NotADatabase) => Error::Config(format!(
@@ -145,7 +186,7 @@ fn open_reader(path: &Path, key: &CacheKey) -> Result<Connection> {
     Ok(conn)
 }
 
-fn configure(conn: &Connection) -> rusqlite::Result<()> {
+fn tune(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "cache_size", -32_000)?;
     conn.pragma_update(None, "temp_store", "MEMORY")
 }
@@ -172,8 +213,124 @@ fn migrate_to(conn: &mut Connection, version: usize) -> Result<()> {
     Ok(())
 }
 
-/// The server's database handle: one writer thread that group-commits, a pool of readers.
+/// The server's database: embedded SQLite, or a PostgreSQL pool shared with other replicas.
 pub struct Db {
+    back: Back,
+}
+
+enum Back {
+    Lite(Arc<Lite>),
+    Pg(deadpool_postgres::Pool),
+}
+
+impl Db {
+    /// Opens the data directory's database (migrating it), its writer thread and reader pool.
+    pub fn open(data_dir: &Path) -> Result<Arc<Self>> {
+        let keys = crate::secret::keys_for(data_dir)?;
+        Self::open_with(data_dir, &keys.database)
+    }
+
+    /// [`Db::open`] with an explicit key.
+    pub fn open_with(data_dir: &Path, key: &CacheKey) -> Result<Arc<Self>> {
+        Ok(Arc::new(Self {
+            back: Back::Lite(Lite::open_with(data_dir, key)?),
+        }))
+    }
+
+    /// Opens the PostgreSQL database at `url` with a pool of `size` connections, migrated.
+    pub async fn open_postgres(url: &str, size: usize) -> Result<Arc<Self>> {
+        Ok(Arc::new(Self {
+            back: Back::Pg(crate::pg::open(url, size).await?),
+        }))
+    }
+
+    /// Runs `f` inside one read transaction (one snapshot).
+    pub async fn read<T, E>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&Conn<'_>) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<Error> + Send + 'static,
+    {
+        match &self.back {
+            Back::Lite(lite) => lite.read(f).await,
+            Back::Pg(pool) => on_pooled(pool, move |conn| read_in_snapshot(conn, f)).await,
+        }
+    }
+
+    /// Runs `f` inside a write transaction: its changes are kept only if it returns Ok, and
+    /// the answer comes once they are durable. Writes are serialised (see [`crate::pg`]).
+    pub async fn write<T, E>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&Conn<'_>) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<Error> + Send + 'static,
+    {
+        match &self.back {
+            Back::Lite(lite) => lite.write(f).await,
+            Back::Pg(pool) => {
+                on_pooled(pool, move |conn| {
+                    let begin = format!(
+                        "BEGIN; SELECT pg_advisory_xact_lock({})",
+                        crate::pg::WRITE_LOCK
+                    );
+                    conn.execute_batch(&begin)
+                        .map_err(|e| E::from(Error::from(e)))?;
+                    let result = f(conn);
+                    let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+                    match conn.execute_batch(end) {
+                        Ok(()) => result,
+                        Err(e) => {
+                            let _ = conn.execute_batch("ROLLBACK");
+                            Err(E::from(Error::Task(format!("commit failed: {e}"))))
+                        }
+                    }
+                })
+                .await
+            }
+        }
+    }
+
+    /// Stops writing and, on SQLite, waits for the writer to close its connection (see
+    /// [`Lite::close`]); a PostgreSQL pool closes its connections.
+    pub fn close(&self) {
+        match &self.back {
+            Back::Lite(lite) => lite.close(),
+            Back::Pg(pool) => pool.close(),
+        }
+    }
+}
+
+/// A pooled PostgreSQL client, waited for up to [`crate::pg::POOL_WAIT`].
+async fn pooled(pool: &deadpool_postgres::Pool) -> Result<deadpool_postgres::Object> {
+    pool.get().await.map_err(|e| match e {
+        deadpool_postgres::PoolError::Timeout(_) => Error::Busy,
+        other => Error::Sql(crate::sql::SqlError::Pool(other.to_string())),
+    })
+}
+
+/// Runs `f` on a pooled PostgreSQL connection, on a blocking thread (the rules are
+/// synchronous; the connection waits for the driver on the runtime).
+async fn on_pooled<T, E>(
+    pool: &deadpool_postgres::Pool,
+    f: impl FnOnce(&Conn<'_>) -> Result<T, E> + Send + 'static,
+) -> Result<T, E>
+where
+    T: Send + 'static,
+    E: From<Error> + Send + 'static,
+{
+    let client = pooled(pool).await.map_err(E::from)?;
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || f(&Conn::Pg(&PgConn::new(client, handle))))
+        .await
+        .map_err(|e| E::from(Error::Task(e.to_string())))?
+}
+
+/// The SQLite store: one writer thread that group-commits, a pool of readers.
+struct Lite {
     path: PathBuf,
     key: CacheKey,
     /// `None` once closed: writes are refused.
@@ -291,15 +448,8 @@ fn writer_loop(conn: Connection, jobs: std::sync::mpsc::Receiver<Box<dyn WriteJo
     let _ = conn.close();
 }
 
-impl Db {
-    /// Opens the data directory's database (migrating it), its writer thread and reader pool.
-    pub fn open(data_dir: &Path) -> Result<Arc<Self>> {
-        let keys = crate::secret::keys_for(data_dir)?;
-        Self::open_with(data_dir, &keys.database)
-    }
-
-    /// [`Db::open`] with an explicit key.
-    pub fn open_with(data_dir: &Path, key: &CacheKey) -> Result<Arc<Self>> {
+impl Lite {
+    fn open_with(data_dir: &Path, key: &CacheKey) -> Result<Arc<Self>> {
         let writer = open_writer_with(data_dir, key)?;
         let path = data_dir.join(DB_FILE);
         let readers = (0..READERS)
@@ -323,7 +473,7 @@ impl Db {
     }
 
     /// Runs `f` on a reader connection, inside one read transaction (one snapshot).
-    pub async fn read<T, E>(
+    async fn read<T, E>(
         self: &Arc<Self>,
         f: impl FnOnce(&Conn<'_>) -> Result<T, E> + Send + 'static,
     ) -> Result<T, E>
@@ -349,7 +499,7 @@ impl Db {
 
     /// Runs `f` on the writer inside a transaction (a savepoint of a group commit): its
     /// changes are kept only if it returns Ok, and the answer comes once they are durable.
-    pub async fn write<T, E>(
+    async fn write<T, E>(
         self: &Arc<Self>,
         f: impl FnOnce(&Conn<'_>) -> Result<T, E> + Send + 'static,
     ) -> Result<T, E>
@@ -374,7 +524,7 @@ impl Db {
     /// Refuses further writes, lets the writer finish those queued, checkpoint and close its
     /// connection, and waits for it. The process must not exit while the writer is closing:
     /// SQLCipher's exit handlers free what a closing connection still uses (a crash at exit).
-    pub fn close(&self) {
+    fn close(&self) {
         if let Ok(mut jobs) = self.jobs.lock() {
             jobs.take();
         }
@@ -406,7 +556,7 @@ impl Db {
     }
 }
 
-impl Drop for Db {
+impl Drop for Lite {
     fn drop(&mut self) {
         self.close();
     }

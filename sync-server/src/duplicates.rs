@@ -8,7 +8,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::sql::{Conn, OptionalExtension};
+use crate::sealed;
+use crate::sql::{Backend, Conn, OptionalExtension};
 use carnet_core::duplicates::{name_similarity_mean, phonetic_key};
 use carnet_core::{phone, text};
 use carnet_protocol::{Change, Customer, Record};
@@ -18,11 +19,19 @@ use crate::error::{Error, Result};
 const LIVE_CARD: &str = "SELECT 1 FROM feed WHERE entity = 'customer' AND deleted = 0
      AND json_extract(payload, '$.record.card') = ?1 LIMIT 1";
 
+/// [`LIVE_CARD`] on PostgreSQL, where payloads are sealed and cards kept as tags.
+const LIVE_CARD_TAG: &str = "SELECT 1 FROM feed WHERE entity = 'customer' AND deleted = 0
+     AND card_tag = ?1 LIMIT 1";
+
 /// True if a live customer (or a customer merged into another) holds this card number.
 pub fn card_in_use(conn: &Conn<'_>, card: &str) -> Result<bool> {
     // Answered from the `feed_customer_card` index (migration 004); the query must keep its
     // WHERE terms for the partial index to apply (a test checks the plan).
-    let live: Option<i64> = conn.query_row(LIVE_CARD, [card], |r| r.get(0)).optional()?;
+    let (query, card) = match conn.backend() {
+        Backend::Sqlite => (LIVE_CARD, card.to_owned()),
+        Backend::Postgres => (LIVE_CARD_TAG, sealed::card_as_stored(conn, card)?),
+    };
+    let live: Option<i64> = conn.query_row(query, [&card], |r| r.get(0)).optional()?;
     if live.is_some() {
         return Ok(true);
     }
@@ -100,9 +109,10 @@ pub fn live_customers(conn: &Conn<'_>) -> Result<Vec<Customer>> {
         "SELECT payload FROM feed WHERE entity = 'customer' AND deleted = 0",
         (),
         |r| {
+            let payload = sealed::from_stored(conn, r.get(0)?)?;
             if let Change::Upsert {
                 record: Record::Customer(c),
-            } = serde_json::from_str::<Change>(&r.get::<_, String>(0)?)?
+            } = serde_json::from_str::<Change>(&payload)?
             {
                 out.push(c);
             }

@@ -30,6 +30,9 @@ pub enum Error {
     /// A configuration problem, explained.
     #[error("{0}")]
     Config(String),
+    /// Every database connection stayed busy past the wait bound: try again shortly.
+    #[error("the database is busy")]
+    Busy,
     /// A blocking task panicked or was cancelled.
     #[error("task: {0}")]
     Task(String),

@@ -6,7 +6,8 @@
 //! the old one. SQLite has one writer at a time, so seqs are committed in increasing order and
 //! a reader's snapshot never misses a row below the head it saw.
 
-use crate::sql::{Conn, OptionalExtension, params};
+use crate::sealed;
+use crate::sql::{Backend, Conn, OptionalExtension, params};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use carnet_protocol::{Change, Entity, Record};
@@ -171,12 +172,15 @@ fn decode_cursor_full(
 
 /// The highest seq ever given (0 for an empty feed).
 pub fn head(conn: &Conn<'_>) -> Result<i64> {
+    // The counter behind `seq`, not max(seq): a replaced or compacted row keeps its number.
+    let sql = match conn.backend() {
+        crate::sql::Backend::Sqlite => "SELECT seq FROM sqlite_sequence WHERE name = 'feed'",
+        crate::sql::Backend::Postgres => {
+            "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM feed_seq_seq"
+        }
+    };
     Ok(conn
-        .query_row(
-            "SELECT seq FROM sqlite_sequence WHERE name = 'feed'",
-            (),
-            |r| r.get(0),
-        )
+        .query_row(sql, (), |r| r.get(0))
         .optional()?
         .unwrap_or(0))
 }
@@ -230,11 +234,14 @@ pub fn read_page(
 }
 
 fn scope_rows(conn: &Conn<'_>, scope: &str, after: i64, n: usize) -> Result<Vec<(i64, String)>> {
-    Ok(conn.query_map(
+    let rows: Vec<(i64, String)> = conn.query_map(
         "SELECT seq, payload FROM feed WHERE store_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
         params![scope, after, n],
         |r| Ok((r.get(0)?, r.get(1)?)),
-    )?)
+    )?;
+    rows.into_iter()
+        .map(|(seq, stored)| Ok((seq, sealed::from_stored(conn, stored)?)))
+        .collect()
 }
 
 fn count_after(conn: &Conn<'_>, scope: &str, after: i64) -> Result<u64> {
@@ -299,7 +306,7 @@ impl LiveRow {
 
 /// The live row of an entity, if it exists.
 pub fn live_row(conn: &Conn<'_>, entity: Entity, id: &str) -> Result<Option<LiveRow>> {
-    Ok(conn
+    let row = conn
         .query_row(
             "SELECT store_id, customer_id, payload FROM feed
          WHERE entity = ?1 AND entity_id = ?2 AND deleted = 0",
@@ -312,7 +319,14 @@ pub fn live_row(conn: &Conn<'_>, entity: Entity, id: &str) -> Result<Option<Live
                 })
             },
         )
-        .optional()?)
+        .optional()?;
+    row.map(|row| {
+        Ok(LiveRow {
+            payload: sealed::from_stored(conn, row.payload)?,
+            ..row
+        })
+    })
+    .transpose()
 }
 
 /// Whether the entity has a row, live or tombstone, in `store_id`'s feed: whether that store
@@ -398,7 +412,7 @@ pub fn owned_rows(
         .map(|(e, id, store, payload)| {
             let entity = Entity::parse(&e)
                 .ok_or_else(|| Error::Config(format!("unknown entity in the feed: {e}")))?;
-            Ok((entity, id, store, payload))
+            Ok((entity, id, store, sealed::from_stored(conn, payload)?))
         })
         .collect()
 }
@@ -426,11 +440,41 @@ fn insert_row(
     deleted: bool,
     payload: &str,
 ) -> Result<()> {
-    conn.execute(
-        "INSERT INTO feed (store_id, entity, entity_id, customer_id, deleted, payload)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![store_id, entity.as_str(), id, customer_id, deleted, payload],
-    )?;
+    match conn.backend() {
+        Backend::Sqlite => {
+            conn.execute(
+                "INSERT INTO feed (store_id, entity, entity_id, customer_id, deleted, payload)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![store_id, entity.as_str(), id, customer_id, deleted, payload],
+            )?;
+        }
+        Backend::Postgres => {
+            // The card of a live customer, as a tag: `duplicates::card_in_use` looks it up.
+            let card_tag = match (entity, deleted) {
+                (Entity::Customer, false) => match serde_json::from_str::<Change>(payload)? {
+                    Change::Upsert {
+                        record: Record::Customer(c),
+                    } => Some(sealed::card_as_stored(conn, &c.card)?),
+                    _ => None,
+                },
+                _ => None,
+            };
+            conn.execute(
+                "INSERT INTO feed
+                   (store_id, entity, entity_id, customer_id, deleted, payload, card_tag)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    store_id,
+                    entity.as_str(),
+                    id,
+                    customer_id,
+                    deleted,
+                    sealed::to_stored(conn, payload)?,
+                    card_tag
+                ],
+            )?;
+        }
+    }
     Ok(())
 }
 

@@ -73,11 +73,20 @@ impl HttpError {
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
         let code = ErrorCode(self.body.error.clone());
+        let busy = self.status == StatusCode::SERVICE_UNAVAILABLE;
         let mut response = (self.status, axum::Json(self.body)).into_response();
         response.extensions_mut().insert(code);
+        if busy {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, BUSY_RETRY_AFTER.into());
+        }
         response
     }
 }
+
+/// Seconds a caller told "busy" (503) waits before trying again.
+const BUSY_RETRY_AFTER: u32 = 2;
 
 /// The error code of an answer, for the security journal ([`journal`]).
 #[derive(Debug, Clone)]
@@ -90,6 +99,14 @@ pub(crate) struct JournalTarget(pub String);
 
 impl From<Error> for HttpError {
     fn from(e: Error) -> Self {
+        if matches!(e, Error::Busy) {
+            tracing::warn!("database busy: a request was refused with 503");
+            return Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                codes::BUSY,
+                "the server is busy; try again shortly",
+            );
+        }
         // Internal errors carry no record values (see `Error`), so they may be logged.
         tracing::error!(error = %e, "request failed");
         Self::new(

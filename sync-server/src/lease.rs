@@ -35,6 +35,39 @@ impl std::fmt::Debug for LeaseSigner {
     }
 }
 
+/// The stored key (PKCS#8), or `from_file`'s or a new one, stored.
+fn stored_or_new(
+    tx: &Conn<'_>,
+    from_file: Option<&Zeroizing<Vec<u8>>>,
+) -> Result<Zeroizing<Vec<u8>>> {
+    let stored: Option<Zeroizing<String>> = tx
+        .query_row("SELECT value FROM meta WHERE key = ?1", [META_KEY], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .map(Zeroizing::new);
+    let pkcs8 = match stored {
+        Some(b64) => Zeroizing::new(
+            STANDARD
+                .decode(b64.as_bytes())
+                .map_err(|_| Error::Config("the stored lease key is not base64".into()))?,
+        ),
+        None => {
+            let pkcs8 = match from_file {
+                Some(bytes) => bytes.clone(),
+                None => Zeroizing::new(generate_pkcs8()?),
+            };
+            let b64 = Zeroizing::new(STANDARD.encode(pkcs8.as_slice()));
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                params![META_KEY, b64.as_str()],
+            )?;
+            pkcs8
+        }
+    };
+    Ok(pkcs8)
+}
+
 impl LeaseSigner {
     /// Loads the database's key; on first use imports the data directory's old key file (then
     /// removes it) or creates a key. `conn` is a writer.
@@ -45,34 +78,7 @@ impl LeaseSigner {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(Error::io(&file, e)),
         };
-        let pkcs8 = conn.transaction(|tx| {
-            let stored: Option<Zeroizing<String>> = tx
-                .query_row("SELECT value FROM meta WHERE key = ?1", [META_KEY], |r| {
-                    r.get(0)
-                })
-                .optional()?
-                .map(Zeroizing::new);
-            let pkcs8 = match stored {
-                Some(b64) => Zeroizing::new(
-                    STANDARD
-                        .decode(b64.as_bytes())
-                        .map_err(|_| Error::Config("the stored lease key is not base64".into()))?,
-                ),
-                None => {
-                    let pkcs8 = match &from_file {
-                        Some(bytes) => bytes.clone(),
-                        None => Zeroizing::new(generate_pkcs8()?),
-                    };
-                    let b64 = Zeroizing::new(STANDARD.encode(pkcs8.as_slice()));
-                    tx.execute(
-                        "INSERT INTO meta (key, value) VALUES (?1, ?2)",
-                        params![META_KEY, b64.as_str()],
-                    )?;
-                    pkcs8
-                }
-            };
-            Ok::<_, Error>(pkcs8)
-        })?;
+        let pkcs8 = conn.transaction(|tx| stored_or_new(tx, from_file.as_ref()))?;
         let key = Ed25519KeyPair::from_pkcs8(&pkcs8)
             .map_err(|_| Error::Config("the lease key is not an Ed25519 key".into()))?;
         if let Some(bytes) = from_file {
@@ -86,6 +92,15 @@ impl LeaseSigner {
                 );
             }
         }
+        Ok(Self { key })
+    }
+
+    /// The database's key, or a new one stored: for a database without old key files (run it
+    /// inside a write transaction, which serialises replicas starting together).
+    pub fn load_or_create_stored(conn: &Conn<'_>) -> Result<Self> {
+        let pkcs8 = stored_or_new(conn, None)?;
+        let key = Ed25519KeyPair::from_pkcs8(&pkcs8)
+            .map_err(|_| Error::Config("the lease key is not an Ed25519 key".into()))?;
         Ok(Self { key })
     }
 

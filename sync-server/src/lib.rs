@@ -31,6 +31,8 @@ pub mod model;
 pub mod mutations;
 pub mod networks;
 pub mod peer;
+pub mod pg;
+pub mod sealed;
 pub mod secret;
 pub mod server;
 pub mod sql;

@@ -30,6 +30,11 @@ struct Cli {
     /// CARNET_SERVER_SECRET nor a secret file is given.
     #[arg(long, global = true)]
     secret_command: Option<String>,
+    /// A PostgreSQL URL (`postgres://user@host/db`): the database is there, shared by every
+    /// server replica, rather than in the data directory (which keeps the TLS identity).
+    /// Give a password by `PGPASSWORD` or `.pgpass`, not in a URL on a command line.
+    #[arg(long, env = "CARNET_DATABASE", global = true)]
+    database: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -217,7 +222,9 @@ fn main() -> ExitCode {
         file: cli.secret_file,
         command: cli.secret_command,
     };
-    match run(cli.command, secret) {
+    let database = cli.database.filter(|url| !url.trim().is_empty());
+    db::configure(database.clone());
+    match run(cli.command, database, secret) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -235,7 +242,7 @@ fn init_logs() {
         .init();
 }
 
-fn run(command: Command, secret: secret::Sources) -> Result<()> {
+fn run(command: Command, database: Option<String>, secret: secret::Sources) -> Result<()> {
     if !matches!(command, Command::Serve { .. }) {
         secret::configure(secret.clone());
     }
@@ -247,7 +254,7 @@ fn run(command: Command, secret: secret::Sources) -> Result<()> {
             trusted_proxies,
         } => {
             let file = file.map(|p| config::read_file(&p)).transpose()?;
-            let settings = config::resolve(data, listen, trusted_proxies, secret, file)?;
+            let settings = config::resolve(data, listen, trusted_proxies, database, secret, file)?;
             secret::configure(settings.secret.clone());
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()

@@ -212,7 +212,14 @@ pub fn merge(
     conn.execute(
         "INSERT INTO merged (from_id, from_card, to_id, merged_at, score, merged_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![dup_id, dup.card, keep_id, now, score, by.as_str()],
+        params![
+            dup_id,
+            crate::sealed::card_as_stored(conn, &dup.card)?,
+            keep_id,
+            now,
+            score,
+            by.as_str()
+        ],
     )?;
     Ok(report)
 }

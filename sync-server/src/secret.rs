@@ -12,7 +12,8 @@
 //!
 //! Each key is HKDF-SHA256 (RFC 5869) of the secret, salt `carnet-sync-server`, with its own
 //! label as `info`: `database key v1` (the database, its WAL and its backups), `pin pepper v1`
-//! (the Argon2id secret of PIN hashes). One key tells nothing about the other or the secret;
+//! (the Argon2id secret of PIN hashes), `postgres seal v1` and `postgres card tag v1` (the
+//! personal data a PostgreSQL database holds, see [`crate::sealed`]). One key tells nothing about the other or the secret;
 //! a new purpose gets a new label, never a reused key.
 //!
 //! The secret is process-wide: the first command that opens the database resolves it (so
@@ -43,6 +44,8 @@ const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
 const SALT: &[u8] = b"carnet-sync-server";
 const DATABASE_LABEL: &[u8] = b"database key v1";
 const PEPPER_LABEL: &[u8] = b"pin pepper v1";
+const SEAL_LABEL: &[u8] = b"postgres seal v1";
+const CARD_TAG_LABEL: &[u8] = b"postgres card tag v1";
 
 /// Where the secret may come from besides the environment.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -112,7 +115,12 @@ impl ServerSecret {
             .map_err(|_| Error::Task("key derivation failed".into()))?;
         Ok(Keys {
             database,
-            pin_pepper: Pepper(derive(PEPPER_LABEL)?),
+            pin_pepper: KeyBytes(derive(PEPPER_LABEL)?),
+            seal: KeyBytes(derive(SEAL_LABEL)?),
+            card_tag: ring::hmac::Key::new(
+                ring::hmac::HMAC_SHA256,
+                derive(CARD_TAG_LABEL)?.as_ref(),
+            ),
         })
     }
 }
@@ -133,23 +141,30 @@ pub struct Keys {
     pub database: CacheKey,
     /// The secret mixed into every PIN hash (Argon2id's `secret`).
     pub pin_pepper: Pepper,
+    /// The AES-256-GCM key that seals the personal data of a PostgreSQL database.
+    pub seal: KeyBytes,
+    /// Tags card numbers for the lookups a PostgreSQL database answers without the card.
+    pub card_tag: ring::hmac::Key,
 }
 
-/// The PIN pepper. Never printed, wiped when dropped.
-pub struct Pepper(Zeroizing<[u8; LEN]>);
+/// A derived key's bytes. Never printed, wiped when dropped.
+pub struct KeyBytes(Zeroizing<[u8; LEN]>);
 
-impl Pepper {
-    /// Its bytes, for Argon2.
+impl KeyBytes {
+    /// Its bytes.
     pub fn as_bytes(&self) -> &[u8] {
         self.0.as_ref()
     }
 }
 
-impl std::fmt::Debug for Pepper {
+impl std::fmt::Debug for KeyBytes {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Pepper(<redacted>)")
+        f.write_str("KeyBytes(<redacted>)")
     }
 }
+
+/// The PIN pepper.
+pub type Pepper = KeyBytes;
 
 /// What the error says when no source is given.
 pub const HOW: &str = "the server needs its secret (64 hex digits, e.g. from `openssl rand -hex 32`) \
@@ -346,7 +361,10 @@ mod tests {
         assert_ne!(a.database.as_bytes(), &*secret.0);
         assert_eq!(secret.to_hex().as_str(), HEX);
         assert_eq!(format!("{secret:?}"), "ServerSecret(<redacted>)");
-        assert_eq!(format!("{:?}", a.pin_pepper), "Pepper(<redacted>)");
+        assert_eq!(format!("{:?}", a.pin_pepper), "KeyBytes(<redacted>)");
+        assert_eq!(format!("{:?}", a.seal), "KeyBytes(<redacted>)");
+        assert_ne!(a.seal.as_bytes(), a.pin_pepper.as_bytes());
+        assert_ne!(a.seal.as_bytes(), a.database.as_bytes().as_slice());
     }
 
     #[test]

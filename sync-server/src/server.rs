@@ -9,7 +9,7 @@ use axum::middleware;
 use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 
-use crate::config::ServeSettings;
+use crate::config::{Database, ServeSettings};
 use crate::connections::Gate;
 use crate::db::Db;
 use crate::error::{Error, Result};
@@ -52,14 +52,18 @@ pub async fn serve(settings: ServeSettings) -> Result<()> {
     // Held while serving: a restore refuses to replace the database under a running server.
     let _lock = crate::data_dir::lock(&settings.data, "serve")?;
     let identity = tls::load_or_create(&settings.data)?;
-    let lease = {
-        let conn = crate::db::open_writer(&settings.data)?;
-        Arc::new(LeaseSigner::load_or_create(
-            &crate::sql::Conn::Lite(&conn),
-            &settings.data,
-        )?)
+    let db = match &settings.database {
+        Database::Embedded => Db::open(&settings.data)?,
+        Database::Postgres { url, pool } => Db::open_postgres(url, *pool).await?,
     };
-    let db = Db::open(&settings.data)?;
+    // Every replica signs with the key the database holds (made by the first).
+    let lease = Arc::new(match &settings.database {
+        Database::Embedded => {
+            let conn = crate::db::open_writer(&settings.data)?;
+            LeaseSigner::load_or_create(&crate::sql::Conn::Lite(&conn), &settings.data)?
+        }
+        Database::Postgres { .. } => db.write(LeaseSigner::load_or_create_stored).await?,
+    });
     let limits = settings.limits.clone();
     let listener = listen(settings.listen)
         .map_err(|e| Error::Config(format!("cannot listen on {}: {e}", settings.listen)))?;

@@ -82,7 +82,9 @@ impl SqlError {
     }
 }
 
-fn pg_message(e: &tokio_postgres::Error) -> String {
+/// A PostgreSQL error's SQLSTATE and message, without its detail line (which can quote a
+/// value).
+pub(crate) fn pg_message(e: &tokio_postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => format!("{} {}", db.code().code(), db.message()),
         None => e.to_string(),

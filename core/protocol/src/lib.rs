@@ -69,6 +69,9 @@ pub mod codes {
     pub const CURSOR_EXPIRED: &str = "cursor_expired";
     /// 500: the server failed; retry later.
     pub const INTERNAL: &str = "internal";
+    /// 503: every database connection was busy past the wait bound; `Retry-After` says when
+    /// to try again.
+    pub const BUSY: &str = "busy";
 }
 
 /// Codes of [`Outcome::Rejected`].
