@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what Carnet's build and tests need when it is missing (Debian/Ubuntu): SQLCipher
 # links the system libcrypto; the simulator's test drives it in tmux; the ffi tests use pytest;
-# the real-network test makes network namespaces with iproute2's `ip`.
+# the real-network test makes network namespaces with iproute2's `ip`; the sync server's
+# suites run a second time on a throwaway PostgreSQL server (scripts/postgres.sh).
 set -euo pipefail
 need=()
-for pkg in libssl-dev pkg-config tmux iproute2; do
+for pkg in libssl-dev pkg-config tmux iproute2 postgresql postgresql-client; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ "${#need[@]}" -gt 0 ]; then

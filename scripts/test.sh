@@ -11,6 +11,8 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 source scripts/cargo-env.sh
 build_workspace
 cargo test --workspace --locked
+# The sync server's suites again, on PostgreSQL: a throwaway server, a database per test.
+scripts/postgres-tests.sh
 # The ffi surface from a foreign language: a complete advisor day through the generated
 # Python bindings against the real server, and the simulator driven in tmux.
 scripts/bindings.sh

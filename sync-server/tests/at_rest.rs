@@ -11,7 +11,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use carnet_protocol::{ContactField, ContactValue, MutationKind, Record};
+use carnet_protocol::Record;
+use common::needles::{found, needles};
 use common::*;
 
 /// Every directory and file under `dir`, with its mode bits.
@@ -27,14 +28,6 @@ fn walk(dir: &Path) -> Vec<(PathBuf, u32, bool)> {
         }
     }
     out
-}
-
-fn phone_edit(customer: &str, phone: &str) -> MutationKind {
-    MutationKind::ContactEdit {
-        customer_id: customer.into(),
-        field: ContactField::Phone,
-        value: Some(ContactValue::Text(phone.into())),
-    }
 }
 
 fn phone_of(changes: &[carnet_protocol::Change], id: &str) -> Option<String> {
@@ -55,6 +48,9 @@ async fn synced() -> (Env, Server, Device) {
 
 #[tokio::test]
 async fn the_data_directory_and_every_file_in_it_are_the_owners_only() {
+    if common::backend::sqlite_file_test_on_postgres("the database file's encryption and modes") {
+        return;
+    }
     let (env, _server, api) = synced().await;
     let data = env.data_dir();
     api.push(
@@ -128,49 +124,11 @@ fn entropy(bytes: &[u8]) -> f64 {
         .sum()
 }
 
-/// What must not be found in a copy of the server's files: every customer's names, e-mail,
-/// phone (as exported and in E.164), card, and SQLite's plain header.
-fn needles(data: &Data) -> Vec<Vec<u8>> {
-    let mut needles: Vec<Vec<u8>> = vec![b"SQLite format 3\0".to_vec()];
-    for c in &data.customers {
-        needles.push(c.first_name.clone().into_bytes());
-        needles.push(c.last_name.clone().into_bytes());
-        needles.push(c.card.clone().into_bytes());
-        if let Some(e) = &c.email {
-            needles.push(e.clone().into_bytes());
-        }
-        if let Some(p) = &c.phone {
-            needles.push(p.clone().into_bytes());
-            let digits: String = p.chars().filter(char::is_ascii_digit).collect();
-            needles.push(format!("+33{}", &digits[1..]).into_bytes());
-        }
-    }
-    needles
-}
-
-/// The needles (4 bytes or longer) found in `haystack`: one pass, looking up each position's
-/// first 4 bytes.
-fn found(haystack: &[u8], needles: &[Vec<u8>]) -> Vec<String> {
-    let mut by_prefix: std::collections::HashMap<&[u8], Vec<&[u8]>> = Default::default();
-    for n in needles {
-        assert!(n.len() >= 4, "needle too short: {n:?}");
-        by_prefix.entry(&n[..4]).or_default().push(n);
-    }
-    let mut hits = std::collections::BTreeSet::new();
-    for (i, w) in haystack.windows(4).enumerate() {
-        if let Some(candidates) = by_prefix.get(w) {
-            for n in candidates {
-                if haystack[i..].starts_with(n) {
-                    hits.insert(String::from_utf8_lossy(n).into_owned());
-                }
-            }
-        }
-    }
-    hits.into_iter().collect()
-}
-
 #[tokio::test]
 async fn a_stolen_copy_of_the_database_its_wal_and_a_backup_shows_no_customer() {
+    if common::backend::sqlite_file_test_on_postgres("backup and restore") {
+        return;
+    }
     let (env, _server, api) = synced().await;
     let data = env.data_dir();
     // Edits of every customer of the store: the WAL holds their new records.
@@ -266,6 +224,9 @@ fn bare(args: &[&str], secret: Option<&str>) -> (bool, String) {
 
 #[test]
 fn nothing_opens_the_database_without_its_secret_and_each_source_works() {
+    if common::backend::sqlite_file_test_on_postgres("the database file's encryption and modes") {
+        return;
+    }
     let env = Env::new();
     let data = env.data_dir();
     let d = data.to_str().unwrap();
@@ -317,6 +278,9 @@ fn nothing_opens_the_database_without_its_secret_and_each_source_works() {
 
 #[tokio::test]
 async fn a_plain_database_of_an_older_server_is_refused_then_encrypted() {
+    if common::backend::sqlite_file_test_on_postgres("the database file's encryption and modes") {
+        return;
+    }
     let env = Env::new();
     // As an older server left it: plain SQLite, and the lease key in a file beside it.
     let old = env.dir.path().join("old");
@@ -369,6 +333,9 @@ async fn a_plain_database_of_an_older_server_is_refused_then_encrypted() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_of_a_running_server_restores_its_older_data() {
+    if common::backend::sqlite_file_test_on_postgres("backup and restore") {
+        return;
+    }
     let env = Env::new();
     let data = env.data_dir();
     let d = data.to_str().unwrap();

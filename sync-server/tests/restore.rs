@@ -16,6 +16,9 @@ use common::provisioned::{PIN_A1, Provisioned, VIEWED, unlock};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_restored_from_an_older_backup_costs_no_handheld_its_pending_edits() {
+    if common::backend::sqlite_file_test_on_postgres("backup and restore") {
+        return;
+    }
     let mut env = Provisioned::new();
     let data = env.data();
     let backup = env.dir.path().join("before-the-handheld.db");

@@ -15,9 +15,8 @@ use common::provisioned::{PIN_A1, Provisioned};
 use reqwest::Method;
 
 fn journal(env: &Provisioned) -> Vec<Entry> {
-    let conn = common::server_db(&env.dir.path().join("server"));
-    carnet_sync_server::events::latest(&carnet_sync_server::sql::Conn::Lite(&conn), None, 10_000)
-        .unwrap()
+    common::server_db(&env.dir.path().join("server"))
+        .with(|conn| carnet_sync_server::events::latest(conn, None, 10_000).unwrap())
 }
 
 fn find<'a>(entries: &'a [Entry], action: &str, code: Option<&str>) -> Vec<&'a Entry> {

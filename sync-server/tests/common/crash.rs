@@ -141,7 +141,7 @@ pub enum Point {
 /// Watches the server's mutation log for a device's edits.
 #[derive(Debug)]
 pub struct AppliedWatch {
-    conn: rusqlite::Connection,
+    conn: super::ServerDb,
     device_id: String,
     /// The count before the push.
     before: u64,
@@ -176,15 +176,11 @@ impl AppliedWatch {
     }
 }
 
-fn applied_count(conn: &rusqlite::Connection, device_id: &str) -> u64 {
-    let count: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM mutation_log WHERE device_id = ?1",
-            [device_id],
-            |r| r.get(0),
-        )
-        .unwrap();
-    count as u64
+fn applied_count(conn: &super::ServerDb, device_id: &str) -> u64 {
+    conn.count(
+        "SELECT count(*) FROM mutation_log WHERE device_id = ?1",
+        &[device_id],
+    ) as u64
 }
 
 /// SIGKILL to `pid`, at once (the caller reaps it).
@@ -421,33 +417,45 @@ pub fn kill_import(data: &Path, export: &Path, entities: usize, delay: Duration)
 /// What the importer leaves in the server: the feed's rows of imported entities and the
 /// import hashes, as comparable strings (seq left out: a rerun may number them otherwise).
 pub fn imported_rows(data: &Path) -> BTreeMap<&'static str, Vec<String>> {
-    let conn = server_db(data);
-    let query = |sql: &str| -> Vec<String> {
-        let mut rows: Vec<String> = conn
-            .prepare(sql)
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
-        rows.sort();
-        rows
-    };
-    BTreeMap::from([
-        (
-            "feed",
-            query(
-                "SELECT store_id || '|' || entity || '|' || entity_id || '|' ||
-                        coalesce(customer_id, '') || '|' || deleted || '|' || payload
+    use carnet_sync_server::sealed;
+    server_db(data).with(|conn| {
+        // Payloads opened: on PostgreSQL each is sealed with a nonce of its own.
+        let mut feed = conn
+            .query_map(
+                "SELECT store_id, entity, entity_id, coalesce(customer_id, ''), deleted, payload
                  FROM feed WHERE entity IN
                  ('store', 'brand', 'category', 'product', 'customer', 'purchase', 'offer')",
-            ),
-        ),
-        (
-            "imported",
-            query("SELECT entity || '|' || entity_id || '|' || hex(hash) FROM imported"),
-        ),
-    ])
+                (),
+                |r| {
+                    Ok((
+                        [r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?],
+                        r.get::<_, i64>(4)?,
+                        r.get::<_, String>(5)?,
+                    ))
+                },
+            )
+            .unwrap()
+            .into_iter()
+            .map(|(text, deleted, stored)| {
+                let payload = sealed::from_stored(conn, stored).unwrap();
+                format!("{}|{deleted}|{payload}", text.join("|"))
+            })
+            .collect::<Vec<_>>();
+        feed.sort();
+        let mut imported = conn
+            .query_map("SELECT entity, entity_id, hash FROM imported", (), |r| {
+                let hash: Vec<u8> = r.get(2)?;
+                let hex: String = hash.iter().map(|b| format!("{b:02X}")).collect();
+                Ok(format!(
+                    "{}|{}|{hex}",
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?
+                ))
+            })
+            .unwrap();
+        imported.sort();
+        BTreeMap::from([("feed", feed), ("imported", imported)])
+    })
 }
 
 /// (lost, extra) rows of a device cache against the store's share of `export`.
@@ -458,14 +466,17 @@ pub fn cache_differences(cache: &Cache, export: &Path) -> (u64, u64) {
 /// (lost, applied twice) of the profile views `made_at` a device recorded, counted in the
 /// server's audit table (each applied edit is one row there).
 pub fn edit_differences(data: &Path, device_id: &str, made_at: &[String]) -> (u64, u64) {
-    let conn = server_db(data);
-    let mut rows = conn
-        .prepare("SELECT viewed_at, count(*) FROM profile_view WHERE device_id = ?1 GROUP BY 1")
-        .unwrap();
-    let stored: BTreeMap<String, u64> = rows
-        .query_map([device_id], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))
-        .unwrap()
-        .map(Result::unwrap)
+    let stored: BTreeMap<String, u64> = server_db(data)
+        .texts(
+            "SELECT viewed_at || '|' || count(*) FROM profile_view WHERE device_id = ?1
+             GROUP BY viewed_at",
+            &[device_id],
+        )
+        .into_iter()
+        .map(|row| {
+            let (at, n) = row.rsplit_once('|').unwrap();
+            (at.to_owned(), n.parse().unwrap())
+        })
         .collect();
     let lost = made_at.iter().filter(|m| !stored.contains_key(*m)).count() as u64;
     let twice = stored.values().map(|n| n - 1).sum();

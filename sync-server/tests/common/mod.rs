@@ -4,10 +4,12 @@
 //! pieces of the crash campaign (`crash`).
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
+pub mod backend;
 pub mod crash;
 pub mod device;
 pub mod equality;
 pub mod fake_server;
+pub mod needles;
 pub mod provisioned;
 pub mod store;
 
@@ -74,10 +76,61 @@ pub fn server_command() -> Command {
 
 /// The database of the server on `data`, opened with the tests' secret: what a test reads to
 /// see what the server stored (it may run meanwhile).
-pub fn server_db(data: &Path) -> rusqlite::Connection {
+pub fn server_db(data: &Path) -> ServerDb {
     use carnet_sync_server::{db, secret};
     secret::install(&secret::ServerSecret::from_hex(SECRET, "the tests").unwrap()).unwrap();
-    db::open_writer(data).unwrap()
+    match backend::database_for(data) {
+        Some(url) => ServerDb::Postgres(url),
+        None => ServerDb::Sqlite(db::open_writer(data).unwrap()),
+    }
+}
+
+/// A test's own connection to a server's database, on either back end.
+pub enum ServerDb {
+    /// The data directory's file, open.
+    Sqlite(rusqlite::Connection),
+    /// The PostgreSQL database's connection string.
+    Postgres(String),
+}
+
+impl std::fmt::Debug for ServerDb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ServerDb")
+    }
+}
+
+impl ServerDb {
+    /// Runs `f` on the connection. A PostgreSQL connection waits for its driver on a runtime of
+    /// its own, which a thread of the test's runtime may neither start nor drop: it is opened,
+    /// used and closed on a thread of its own.
+    pub fn with<T: Send>(
+        &self,
+        f: impl FnOnce(&carnet_sync_server::sql::Conn<'_>) -> T + Send,
+    ) -> T {
+        match self {
+            ServerDb::Sqlite(c) => f(&carnet_sync_server::sql::Conn::Lite(c)),
+            ServerDb::Postgres(url) => std::thread::scope(|s| {
+                s.spawn(|| {
+                    let direct = carnet_sync_server::db::open_direct_postgres(url).unwrap();
+                    f(&direct.conn())
+                })
+                .join()
+                .unwrap()
+            }),
+        }
+    }
+
+    /// The first column of the first row, as an integer.
+    pub fn count(&self, sql: &str, params: &[&str]) -> i64 {
+        let params: Vec<&str> = params.to_vec();
+        self.with(|c| c.query_row(sql, params, |r| r.get(0)).unwrap())
+    }
+
+    /// The first column of every row, as text.
+    pub fn texts(&self, sql: &str, params: &[&str]) -> Vec<String> {
+        let params: Vec<&str> = params.to_vec();
+        self.with(|c| c.query_map(sql, params, |r| r.get(0)).unwrap())
+    }
 }
 
 /// A small export: 3 stores, 300 customers (60 % S001, 20 % S002, 20 % S003), 5 purchase lines
@@ -273,11 +326,10 @@ impl Data {
 
 /// Runs the CLI; panics unless it succeeds. Returns stdout.
 pub fn cli(args: &[&str]) -> String {
-    let out = server_command()
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
+    let mut command = server_command();
+    command.args(args).env("RUST_LOG", "warn");
+    backend::point(&mut command);
+    let out = command.output().unwrap();
     assert!(
         out.status.success(),
         "{args:?} failed: {}",
@@ -297,8 +349,10 @@ pub fn import(data_dir: &Path, export: &Path) -> String {
 
 /// Runs the CLI with `stdin`; returns (success, stdout, stderr).
 pub fn cli_in(args: &[&str], stdin: &str) -> (bool, String, String) {
-    let mut child = server_command()
-        .args(args)
+    let mut command = server_command();
+    command.args(args);
+    backend::point(&mut command);
+    let mut child = command
         .env("RUST_LOG", "warn")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -317,6 +371,15 @@ pub fn cli_in(args: &[&str], stdin: &str) -> (bool, String, String) {
         String::from_utf8(out.stdout).unwrap(),
         String::from_utf8(out.stderr).unwrap(),
     )
+}
+
+/// A device's edit of a customer's phone.
+pub fn phone_edit(customer: &str, phone: &str) -> carnet_protocol::MutationKind {
+    carnet_protocol::MutationKind::ContactEdit {
+        customer_id: customer.into(),
+        field: carnet_protocol::ContactField::Phone,
+        value: Some(carnet_protocol::ContactValue::Text(phone.into())),
+    }
 }
 
 /// The value of the line of `out` starting with `name`.
@@ -417,7 +480,7 @@ impl Server {
         log: Option<PathBuf>,
         extra: &[&str],
     ) -> Server {
-        let mut child = command
+        command
             .args([
                 "serve",
                 "--data",
@@ -425,7 +488,9 @@ impl Server {
                 "--listen",
                 listen,
             ])
-            .args(extra)
+            .args(extra);
+        backend::point(&mut command);
+        let mut child = command
             .env("RUST_LOG", level)
             .stdout(Stdio::piped())
             .stderr(stderr)
