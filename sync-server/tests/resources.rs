@@ -129,8 +129,11 @@ async fn an_attack_is_refused_or_closed_in_bounds_while_a_device_keeps_syncing()
 async fn raw(target: &Target, head: &str, body: &[u8]) -> String {
     let mut stream = target.tls_from(loopback(1)).await.unwrap();
     stream.write_all(head.as_bytes()).await.unwrap();
-    stream.write_all(body).await.unwrap();
-    stream.flush().await.unwrap();
+    // The server may answer and close before the body is all sent (that is what some cases
+    // test): a write refused then is no failure; what the server answered is what counts.
+    if stream.write_all(body).await.is_ok() {
+        let _ = stream.flush().await;
+    }
     let mut answer = Vec::new();
     let mut buf = [0u8; 4096];
     loop {
@@ -157,7 +160,7 @@ async fn bodies_are_read_after_the_device_is_known_and_only_so_much_so_long() {
         )
     };
     // No credentials: answered 401 with the body's last byte never sent, so it was not read.
-    let status = raw(&target, &push("", 2_000_000), &vec![b' '; 100_000]).await;
+    let status = raw(&target, &push("", 2_000_000), &vec![b' '; 1_000]).await;
     assert!(status.contains(" 401 "), "{status}");
     // A known device declaring more than a push may carry: 413 before a byte is read.
     let signed: String = device
