@@ -6,12 +6,19 @@
 //!    (paged pulls over pinned TLS with gzip, typed decoding, each page applied to a fresh
 //!    encrypted cache with the device's real schema and indexes, in one transaction with its
 //!    cursor). Prints the time.
-//! 2. N devices (default 200), each with its own TLS connection, pull deltas (from random
+//! 2. N devices (default 200), each with its own TLS connection, spread over the replicas
+//!    given (`--url` once per replica), pull deltas (from random
 //!    cursors among the last `--delta` feed rows) and one request in ten, at random, pushes a
 //!    profile view, paced like handhelds (one request every `--pace-ms` MIN-MAX ms, at random) or back
 //!    to back (`--pace-ms 0`). Stops after `--requests` per device or `--seconds`, whichever
 //!    comes first. Prints p50/p90/p99/max latency of pulls, pushes and lease renewals,
 //!    requests/s and errors.
+//! 3. A device that cannot reach its replica (refused, reset) fails over to the next one, as
+//!    a handheld configured with several addresses does, and sends the same request again (a
+//!    push keeps its seq: a retried push is applied once). `--kill-pid P --kill-after S`
+//!    SIGKILLs a replica S seconds into the run; the tool prints the failovers and how long
+//!    devices took to recover, and compares the pushes acknowledged with the mutations the
+//!    database recorded (on PostgreSQL, `CARNET_DATABASE` names it).
 //!
 //! ```sh
 //! carnet-sync-server serve --data /tmp/srv &   # prints the port
@@ -42,9 +49,9 @@ use common::Device;
     about = "Bounded load test of a Carnet sync server (loopback only)"
 )]
 struct Args {
-    /// The server, e.g. https://127.0.0.1:8443 (loopback addresses only).
-    #[arg(long)]
-    url: String,
+    /// The server, e.g. https://127.0.0.1:8443 (loopback addresses only); once per replica.
+    #[arg(long = "url", required = true)]
+    urls: Vec<String>,
     /// The server's data directory (for the certificate pin and to issue enrolment codes).
     #[arg(long)]
     data: PathBuf,
@@ -77,6 +84,12 @@ struct Args {
     /// Skip the initial-sync measurement.
     #[arg(long)]
     no_initial: bool,
+    /// SIGKILL this process (a replica) `--kill-after` seconds into the run.
+    #[arg(long, requires = "kill_after")]
+    kill_pid: Option<u32>,
+    /// Seconds into the run when `--kill-pid` is killed.
+    #[arg(long)]
+    kill_after: Option<u64>,
 }
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -110,8 +123,17 @@ fn pace(text: &str) -> Result<(u64, u64), Error> {
 }
 
 /// A page as the server sent it (unzipped), not decoded yet.
-async fn pull_bytes(device: &Device, cursor: &str, limit: u32) -> Result<Vec<u8>, Error> {
-    let r = device.pull_raw(&device.store, cursor, limit).await;
+async fn pull_bytes(
+    device: &mut Roaming,
+    stats: &Mutex<Stats>,
+    cursor: &str,
+    limit: u32,
+) -> Result<Vec<u8>, Error> {
+    let r = device
+        .send(stats, |d| async move {
+            d.try_pull_raw(&d.store, cursor, limit).await
+        })
+        .await?;
     if !r.status().is_success() {
         return Err(format!("pull answered {}", r.status()).into());
     }
@@ -157,6 +179,56 @@ struct Stats {
     renewals: Vec<Duration>,
     errors: usize,
     changes: usize,
+    /// Pushes the server acknowledged (2xx).
+    pushes_acked: u64,
+    /// Switches of a device to another replica.
+    failovers: usize,
+    /// From a device's first failed attempt to its next answer.
+    recoveries: Vec<Duration>,
+}
+
+/// A device with the replicas it may use: it stays on one until that one cannot be reached.
+struct Roaming {
+    device: Device,
+    urls: Vec<String>,
+    at: usize,
+    /// Since when its requests fail to reach any replica.
+    failing_since: Option<Instant>,
+}
+
+impl Roaming {
+    /// Sends with `send` (a request built for the device as it is now), moving on to the
+    /// next replica while the current one cannot be reached: the answer, or the last failure
+    /// once every replica was tried.
+    async fn send<F, Fut>(
+        &mut self,
+        stats: &Mutex<Stats>,
+        send: F,
+    ) -> Result<reqwest::Response, Error>
+    where
+        F: Fn(Device) -> Fut,
+        Fut: std::future::Future<Output = reqwest::Result<reqwest::Response>>,
+    {
+        let mut last = None;
+        for _ in 0..self.urls.len() {
+            match send(self.device.clone()).await {
+                Ok(r) => {
+                    if let Some(since) = self.failing_since.take() {
+                        stats.lock().await.recoveries.push(since.elapsed());
+                    }
+                    return Ok(r);
+                }
+                Err(e) => {
+                    self.failing_since.get_or_insert_with(Instant::now);
+                    self.at = (self.at + 1) % self.urls.len();
+                    self.device = self.device.at(&self.urls[self.at]);
+                    stats.lock().await.failovers += 1;
+                    last = Some(e);
+                }
+            }
+        }
+        Err(last.map_or_else(|| "no replica".into(), Error::from))
+    }
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -195,32 +267,56 @@ impl Dice {
     }
 }
 
-/// Renews the lease once half of it is spent, as a handheld does; the renewal's latency.
-async fn renew_if_due(device: &Device) -> Option<Result<Duration, Error>> {
-    let held = device.lease();
+/// Renews the lease once half of it is spent, as a handheld does (on the next replica when
+/// its own cannot be reached); the renewal's latency.
+async fn renew_if_due(
+    device: &mut Roaming,
+    stats: &Mutex<Stats>,
+) -> Option<Result<Duration, Error>> {
+    let held = device.device.lease();
     let life = (held.lease.expires_at_ms - held.lease.issued_at_ms).max(0) as u64;
     if held.sent.elapsed() < Duration::from_millis(life / 2) {
         return None;
     }
     let t = Instant::now();
-    Some(
-        device
-            .renew()
-            .await
-            .map(|()| t.elapsed())
-            .map_err(|(status, e)| format!("presence answered {status} {}", e.error).into()),
-    )
+    for _ in 0..device.urls.len() {
+        match device.device.renew().await {
+            Ok(()) => {
+                if let Some(since) = device.failing_since.take() {
+                    stats.lock().await.recoveries.push(since.elapsed());
+                }
+                return Some(Ok(t.elapsed()));
+            }
+            Err((0, _)) => {
+                device.failing_since.get_or_insert_with(Instant::now);
+                device.at = (device.at + 1) % device.urls.len();
+                device.device = device.device.at(&device.urls[device.at]);
+                stats.lock().await.failovers += 1;
+            }
+            Err((status, e)) => {
+                return Some(Err(format!("presence answered {status} {}", e.error).into()));
+            }
+        }
+    }
+    Some(Err("no replica answered the renewal".into()))
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     let args = Args::parse();
-    check_loopback(&args.url)?;
+    for url in &args.urls {
+        check_loopback(url)?;
+    }
+    db::configure(
+        std::env::var("CARNET_DATABASE")
+            .ok()
+            .filter(|url| !url.trim().is_empty()),
+    );
     let (pace_lo, pace_hi) = pace(&args.pace_ms)?;
     carnet_protocol::pin::install_default_provider();
     let pin = tls::load(&args.data)?.fingerprint();
     // Enrolment codes, the lease lifetime, a cursor epoch and head, and a customer to "view".
-    let (codes, epoch, head, customer) = {
+    let (codes, epoch, head, customer, recorded_before) = {
         let opened = db::open_direct(&args.data)?;
         let conn = opened.conn();
         // The devices send from 127.0.0.1: the store must serve it, as it would its LAN.
@@ -254,15 +350,25 @@ async fn main() -> Result<(), Error> {
             [&args.store],
             |r| r.get(0),
         )?;
-        (codes, feed::epoch(&conn)?, feed::head(&conn)?, customer)
+        let recorded: i64 =
+            conn.query_row("SELECT count(*) FROM mutation_log", (), |r| r.get(0))?;
+        (
+            codes,
+            feed::epoch(&conn)?,
+            feed::head(&conn)?,
+            customer,
+            recorded,
+        )
     };
     // Every device enrols with its own key and takes a lease, a few at a time.
     let started = Instant::now();
     let mut devices = Vec::with_capacity(codes.len());
-    for chunk in codes.chunks(16) {
+    for (c, chunk) in codes.chunks(16).enumerate() {
         let mut enrolling = Vec::new();
-        for code in chunk {
-            let (url, pin, code) = (args.url.clone(), pin.clone(), code.clone());
+        for (j, code) in chunk.iter().enumerate() {
+            // Spread over the replicas; each device enrols through its own.
+            let url = args.urls[(c * 16 + j) % args.urls.len()].clone();
+            let (pin, code) = (pin.clone(), code.clone());
             enrolling.push(tokio::spawn(async move {
                 let device = Device::enrol(&url, &pin, &code, None).await;
                 let device = device.map_err(|(s, e)| format!("enrolment: {s} {}", e.error))?;
@@ -288,9 +394,32 @@ async fn main() -> Result<(), Error> {
     let stats = Arc::new(Mutex::new(Stats::default()));
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let started = Instant::now();
+    if let (Some(pid), Some(after)) = (args.kill_pid, args.kill_after) {
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(after)).await;
+            let killed = std::process::Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+            println!(
+                "replica {pid} killed (SIGKILL) {after} s into the run: {}",
+                if killed.is_ok_and(|s| s.success()) {
+                    "done"
+                } else {
+                    "FAILED"
+                }
+            );
+        });
+    }
     let mut tasks = Vec::new();
     for (i, device) in devices.into_iter().enumerate().take(args.devices) {
         let args = args.clone();
+        let at = i % args.urls.len();
+        let mut device = Roaming {
+            device,
+            urls: args.urls.clone(),
+            at,
+            failing_since: None,
+        };
         let epoch = epoch.clone();
         let customer = customer.clone();
         let stats = Arc::clone(&stats);
@@ -309,7 +438,7 @@ async fn main() -> Result<(), Error> {
                 if Instant::now() > deadline {
                     break;
                 }
-                if let Some(renewed) = renew_if_due(&device).await {
+                if let Some(renewed) = renew_if_due(&mut device, &stats).await {
                     let mut s = stats.lock().await;
                     match renewed {
                         Ok(took) => s.renewals.push(took),
@@ -327,20 +456,28 @@ async fn main() -> Result<(), Error> {
                             customer_id: customer.clone(),
                         },
                     };
-                    let ok = device
-                        .push_raw(&args.store, vec![view])
-                        .await
-                        .status()
-                        .is_success();
+                    let store = &args.store;
+                    let answer = device
+                        .send(&stats, |d| {
+                            let view = view.clone();
+                            async move { d.try_push_raw(store, vec![view]).await }
+                        })
+                        .await;
+                    let ok = answer.is_ok_and(|r| r.status().is_success());
+                    if !ok {
+                        // Not recorded: the next push takes this seq again.
+                        seq -= 1;
+                    }
                     let mut s = stats.lock().await;
                     s.pushes.push(t.elapsed());
                     s.errors += usize::from(!ok);
+                    s.pushes_acked += u64::from(ok);
                 } else {
                     let back = 1 + (dice.next() as i64).rem_euclid(args.delta.max(1));
                     let cursor = feed::encode_cursor(&epoch, (head - back).max(0));
                     // The server's latency: until the whole page is in. Decoding it is the
                     // device's work, checked (and counted) after the clock stops.
-                    let result = pull_bytes(&device, &cursor, args.limit).await;
+                    let result = pull_bytes(&mut device, &stats, &cursor, args.limit).await;
                     let took = t.elapsed();
                     let page = result.and_then(|body| {
                         serde_json::from_slice::<ChangePage>(&body).map_err(Error::from)
@@ -376,5 +513,27 @@ async fn main() -> Result<(), Error> {
     report("delta pulls", stats.pulls);
     report("pushes", stats.pushes);
     report("lease renewals", stats.renewals);
+    if stats.failovers > 0 {
+        println!("failovers to another replica: {}", stats.failovers);
+        report(
+            "recovery (first failed attempt to the next answer)",
+            stats.recoveries,
+        );
+    }
+    let recorded: i64 = db::open_direct(&args.data)?.conn().query_row(
+        "SELECT count(*) FROM mutation_log",
+        (),
+        |r| r.get(0),
+    )?;
+    let recorded = recorded - recorded_before;
+    println!(
+        "pushes acknowledged {}, mutations recorded {recorded}: {}",
+        stats.pushes_acked,
+        if recorded == stats.pushes_acked as i64 {
+            "none lost, none twice"
+        } else {
+            "MISMATCH"
+        }
+    );
     Ok(())
 }

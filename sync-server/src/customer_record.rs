@@ -2,7 +2,9 @@
 //! for, her live record in the feed, writing it, and when each contact field was last edited
 //! on a device. Device edits (`mutations`), merges, imports and GDPR requests share it.
 
-use crate::sql::{Conn, OptionalExtension, params};
+use std::collections::HashSet;
+
+use crate::sql::{Conn, OptionalExtension, params, placeholders};
 use carnet_protocol::{Customer, Entity, Record};
 use chrono::{DateTime, Utc};
 
@@ -57,6 +59,19 @@ pub fn edit_times(conn: &Conn<'_>, subject: &str) -> Result<Vec<(String, String)
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     Ok(rows)
+}
+
+/// Which of `subjects` have any edit recorded from a device, in a query per few hundred.
+pub fn edited_subjects(conn: &Conn<'_>, subjects: &[&str]) -> Result<HashSet<String>> {
+    let mut out = HashSet::new();
+    for chunk in subjects.chunks(crate::feed::LOOKUPS_PER_QUERY) {
+        let sql = format!(
+            "SELECT DISTINCT subject FROM edit_time WHERE subject IN ({})",
+            placeholders(1, chunk.len())
+        );
+        out.extend(conn.query_map(&sql, chunk.to_vec(), |r| r.get::<_, String>(0))?);
+    }
+    Ok(out)
 }
 
 /// When `field` of `subject` was last edited on a device.

@@ -273,12 +273,22 @@ impl Db {
             Back::Lite(lite) => lite.write(f).await,
             Back::Pg(pool) => {
                 on_pooled(pool, move |conn| {
+                    // A request waits a bounded time for the write lock, then is told to
+                    // come back (503 busy), never left hanging behind a long import batch.
                     let begin = format!(
-                        "BEGIN; SELECT pg_advisory_xact_lock({})",
+                        "BEGIN; SET LOCAL lock_timeout = '{}ms';
+                         SELECT pg_advisory_xact_lock({}); SET LOCAL lock_timeout = 0",
+                        crate::pg::WRITE_LOCK_WAIT.as_millis(),
                         crate::pg::WRITE_LOCK
                     );
-                    conn.execute_batch(&begin)
-                        .map_err(|e| E::from(Error::from(e)))?;
+                    if let Err(e) = conn.execute_batch(&begin) {
+                        let _ = conn.execute_batch("ROLLBACK");
+                        return Err(E::from(if e.is_lock_timeout() {
+                            Error::Busy
+                        } else {
+                            Error::from(e)
+                        }));
+                    }
                     let result = f(conn);
                     let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
                     match conn.execute_batch(end) {

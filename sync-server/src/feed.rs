@@ -6,11 +6,14 @@
 //! the old one. SQLite has one writer at a time, so seqs are committed in increasing order and
 //! a reader's snapshot never misses a row below the head it saw.
 
-use crate::sealed;
-use crate::sql::{Backend, Conn, OptionalExtension, params};
+use std::collections::HashMap;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use carnet_protocol::{Change, Entity, Record};
+
+use crate::sealed;
+use crate::sql::{Backend, Conn, OptionalExtension, Value, params, placeholders};
 
 use crate::error::{Error, Result};
 
@@ -170,14 +173,15 @@ fn decode_cursor_full(
     Ok((seq, estimate))
 }
 
-/// The highest seq ever given (0 for an empty feed).
+/// The highest seq given by a committed write, as the caller's transaction sees it (0 for
+/// an empty feed).
 pub fn head(conn: &Conn<'_>) -> Result<i64> {
-    // The counter behind `seq`, not max(seq): a replaced or compacted row keeps its number.
+    // A counter, not max(seq): a replaced or compacted row keeps its number. SQLite's counter
+    // is transactional; PostgreSQL's sequence is not (it counts numbers taken by writes still
+    // in flight, which a cursor set to it would skip), so a row kept with the rows does it.
     let sql = match conn.backend() {
         crate::sql::Backend::Sqlite => "SELECT seq FROM sqlite_sequence WHERE name = 'feed'",
-        crate::sql::Backend::Postgres => {
-            "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM feed_seq_seq"
-        }
+        crate::sql::Backend::Postgres => "SELECT seq FROM feed_head",
     };
     Ok(conn
         .query_row(sql, (), |r| r.get(0))
@@ -348,46 +352,210 @@ pub fn put_live(
     customer_id: Option<&str>,
     payload: &str,
 ) -> Result<()> {
-    for (seq, scope, deleted) in rows_of(conn, entity, id)? {
-        if scope == store_id {
-            delete_row(conn, seq)?;
-        } else if !deleted {
-            delete_row(conn, seq)?;
-            insert_row(
-                conn,
-                &scope,
-                entity,
-                id,
-                None,
-                true,
-                &tombstone_payload(entity, id)?,
-            )?;
-        }
-        // A tombstone in another store stays: devices there may not have applied it yet.
-    }
-    insert_row(conn, store_id, entity, id, customer_id, false, payload)
+    let mut writes = Writes::default();
+    writes.live(
+        &rows_of(conn, entity, id)?,
+        entity,
+        id,
+        store_id,
+        customer_id,
+        payload.to_owned(),
+    )?;
+    writes.apply(conn)
 }
 
 /// Turns every live row of the entity into a tombstone (new seq). Returns how many.
 pub fn put_tombstone(conn: &Conn<'_>, entity: Entity, id: &str) -> Result<usize> {
+    let mut writes = Writes::default();
     let mut n = 0;
-    for (seq, scope, deleted) in rows_of(conn, entity, id)? {
-        if deleted {
+    for row in rows_of(conn, entity, id)? {
+        if row.deleted {
             continue;
         }
-        delete_row(conn, seq)?;
-        insert_row(
-            conn,
-            &scope,
-            entity,
-            id,
-            None,
-            true,
-            &tombstone_payload(entity, id)?,
-        )?;
+        writes.tombstone(&row, entity, id)?;
         n += 1;
     }
+    writes.apply(conn)?;
     Ok(n)
+}
+
+/// A row the feed holds for an entity, live or tombstone.
+#[derive(Debug, Clone)]
+pub struct Existing {
+    seq: i64,
+    store_id: String,
+    deleted: bool,
+    /// The live row's payload, opened, when it was asked for.
+    pub payload: Option<String>,
+}
+
+/// The rows of many entities of one kind, by id, in one query (a bulk import's lookups);
+/// with the live rows' payloads when `with_payload`.
+pub fn rows_of_many(
+    conn: &Conn<'_>,
+    entity: Entity,
+    ids: &[&str],
+    with_payload: bool,
+) -> Result<HashMap<String, Vec<Existing>>> {
+    let mut out: HashMap<String, Vec<Existing>> = HashMap::new();
+    for chunk in ids.chunks(LOOKUPS_PER_QUERY) {
+        let sql = format!(
+            "SELECT entity_id, seq, store_id, deleted, CASE WHEN ?1 = 1 AND deleted = 0
+               THEN payload END
+             FROM feed WHERE entity = ?2 AND entity_id IN ({})",
+            placeholders(3, chunk.len())
+        );
+        let mut params: Vec<Value<'_>> = vec![Value::Int(i64::from(with_payload))];
+        params.push(Value::Text(entity.as_str()));
+        params.extend(chunk.iter().map(|id| Value::Text(id)));
+        conn.for_each(&sql, params, |r| {
+            let payload: Option<String> = r.get(4)?;
+            out.entry(r.get(0)?).or_default().push(Existing {
+                seq: r.get(1)?,
+                store_id: r.get(2)?,
+                deleted: r.get(3)?,
+                payload: payload.map(|p| sealed::from_stored(conn, p)).transpose()?,
+            });
+            Ok::<_, Error>(())
+        })?;
+    }
+    Ok(out)
+}
+
+/// Ids per lookup query, and rows per INSERT: well under both back ends' parameter limits.
+pub const LOOKUPS_PER_QUERY: usize = 500;
+const ROWS_PER_INSERT: usize = 200;
+
+/// Feed writes gathered to run as a few statements: the rows they replace are deleted first,
+/// then the new rows are inserted in order, so their seqs follow that order.
+#[derive(Debug, Default)]
+pub struct Writes {
+    deletes: Vec<i64>,
+    inserts: Vec<NewRow>,
+}
+
+#[derive(Debug)]
+struct NewRow {
+    store_id: String,
+    entity: Entity,
+    id: String,
+    customer_id: Option<String>,
+    deleted: bool,
+    payload: String,
+}
+
+impl Writes {
+    /// The entity's new state in `store_id`, given the rows it has (`existing`): they are
+    /// replaced, and a live row in another store becomes a tombstone there.
+    pub fn live(
+        &mut self,
+        existing: &[Existing],
+        entity: Entity,
+        id: &str,
+        store_id: &str,
+        customer_id: Option<&str>,
+        payload: String,
+    ) -> Result<()> {
+        for row in existing {
+            if row.store_id == store_id {
+                self.deletes.push(row.seq);
+            } else if !row.deleted {
+                self.tombstone(row, entity, id)?;
+            }
+            // A tombstone in another store stays: devices there may not have applied it yet.
+        }
+        self.insert(store_id, entity, id, customer_id, false, payload);
+        Ok(())
+    }
+
+    /// The live row `row` replaced by a tombstone in its store (new seq).
+    fn tombstone(&mut self, row: &Existing, entity: Entity, id: &str) -> Result<()> {
+        self.deletes.push(row.seq);
+        let payload = tombstone_payload(entity, id)?;
+        self.insert(&row.store_id, entity, id, None, true, payload);
+        Ok(())
+    }
+
+    fn insert(
+        &mut self,
+        store_id: &str,
+        entity: Entity,
+        id: &str,
+        customer_id: Option<&str>,
+        deleted: bool,
+        payload: String,
+    ) {
+        self.inserts.push(NewRow {
+            store_id: store_id.to_owned(),
+            entity,
+            id: id.to_owned(),
+            customer_id: customer_id.map(str::to_owned),
+            deleted,
+            payload,
+        });
+    }
+
+    /// Runs the writes. Inside the writer's transaction.
+    pub fn apply(self, conn: &Conn<'_>) -> Result<()> {
+        for chunk in self.deletes.chunks(LOOKUPS_PER_QUERY) {
+            let sql = format!(
+                "DELETE FROM feed WHERE seq IN ({})",
+                placeholders(1, chunk.len())
+            );
+            conn.execute(&sql, chunk.to_vec())?;
+        }
+        for chunk in self.inserts.chunks(ROWS_PER_INSERT) {
+            insert_rows(conn, chunk)?;
+        }
+        Ok(())
+    }
+}
+
+/// One multi-row INSERT. On PostgreSQL the payloads are sealed and a live customer's card is
+/// kept as its tag (`duplicates::card_in_use` looks it up).
+fn insert_rows(conn: &Conn<'_>, rows: &[NewRow]) -> Result<()> {
+    let postgres = conn.backend() == Backend::Postgres;
+    let mut stored = Vec::with_capacity(rows.len());
+    for row in rows {
+        let card_tag = match (postgres, row.entity, row.deleted) {
+            (true, Entity::Customer, false) => {
+                match serde_json::from_str::<Change>(&row.payload)? {
+                    Change::Upsert {
+                        record: Record::Customer(c),
+                    } => Some(sealed::card_as_stored(conn, &c.card)?),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        stored.push((sealed::to_stored(conn, &row.payload)?, card_tag));
+    }
+    let columns = if postgres { 7 } else { 6 };
+    let values = (0..rows.len())
+        .map(|i| format!("({})", placeholders(1 + i * columns, columns)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "INSERT INTO feed (store_id, entity, entity_id, customer_id, deleted, payload{})
+         VALUES {values}",
+        if postgres { ", card_tag" } else { "" }
+    );
+    let mut params: Vec<Value<'_>> = Vec::with_capacity(rows.len() * columns);
+    for (row, (payload, card_tag)) in rows.iter().zip(&stored) {
+        params.extend([
+            Value::Text(&row.store_id),
+            Value::Text(row.entity.as_str()),
+            Value::Text(&row.id),
+            row.customer_id.as_deref().map_or(Value::Null, Value::Text),
+            Value::Int(i64::from(row.deleted)),
+            Value::Text(payload),
+        ]);
+        if postgres {
+            params.push(card_tag.as_deref().map_or(Value::Null, Value::Text));
+        }
+    }
+    conn.execute(&sql, params)?;
+    Ok(())
 }
 
 /// The live rows owned by a customer other than her customer row: (entity, id, store, payload).
@@ -417,65 +585,20 @@ pub fn owned_rows(
         .collect()
 }
 
-fn rows_of(conn: &Conn<'_>, entity: Entity, id: &str) -> Result<Vec<(i64, String, bool)>> {
+fn rows_of(conn: &Conn<'_>, entity: Entity, id: &str) -> Result<Vec<Existing>> {
     let rows = conn.query_map(
         "SELECT seq, store_id, deleted FROM feed WHERE entity = ?1 AND entity_id = ?2",
         params![entity.as_str(), id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        |r| {
+            Ok(Existing {
+                seq: r.get(0)?,
+                store_id: r.get(1)?,
+                deleted: r.get(2)?,
+                payload: None,
+            })
+        },
     )?;
     Ok(rows)
-}
-
-fn delete_row(conn: &Conn<'_>, seq: i64) -> Result<()> {
-    conn.execute("DELETE FROM feed WHERE seq = ?1", [seq])?;
-    Ok(())
-}
-
-fn insert_row(
-    conn: &Conn<'_>,
-    store_id: &str,
-    entity: Entity,
-    id: &str,
-    customer_id: Option<&str>,
-    deleted: bool,
-    payload: &str,
-) -> Result<()> {
-    match conn.backend() {
-        Backend::Sqlite => {
-            conn.execute(
-                "INSERT INTO feed (store_id, entity, entity_id, customer_id, deleted, payload)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![store_id, entity.as_str(), id, customer_id, deleted, payload],
-            )?;
-        }
-        Backend::Postgres => {
-            // The card of a live customer, as a tag: `duplicates::card_in_use` looks it up.
-            let card_tag = match (entity, deleted) {
-                (Entity::Customer, false) => match serde_json::from_str::<Change>(payload)? {
-                    Change::Upsert {
-                        record: Record::Customer(c),
-                    } => Some(sealed::card_as_stored(conn, &c.card)?),
-                    _ => None,
-                },
-                _ => None,
-            };
-            conn.execute(
-                "INSERT INTO feed
-                   (store_id, entity, entity_id, customer_id, deleted, payload, card_tag)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    store_id,
-                    entity.as_str(),
-                    id,
-                    customer_id,
-                    deleted,
-                    sealed::to_stored(conn, payload)?,
-                    card_tag
-                ],
-            )?;
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -6,10 +6,10 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use crate::sql::{Conn, params};
+use crate::sql::{Conn, Value, params};
 use carnet_fixtures::Export;
 use carnet_fixtures::format::files;
-use carnet_protocol::{Customer, Entity, Offer, PurchaseLine, Record};
+use carnet_protocol::{Change, Customer, Entity, Offer, PurchaseLine, Record};
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
@@ -45,6 +45,9 @@ pub struct ImportReport {
     pub orphans: u64,
     /// Customers whose home store changed (moved with their records).
     pub moved_customers: u64,
+    /// Times the import was resumed after losing its database connection (set by the
+    /// caller that resumed it): earlier runs wrote what this report counts as unchanged.
+    pub resumed: u32,
 }
 
 impl ImportReport {
@@ -72,8 +75,8 @@ impl<'c> Batch<'c> {
         Ok(Self { conn, pending: 0 })
     }
 
-    fn wrote(&mut self) -> Result<()> {
-        self.pending += 1;
+    fn wrote(&mut self, n: usize) -> Result<()> {
+        self.pending += n;
         if self.pending >= BATCH {
             self.conn.execute_batch("COMMIT")?;
             self.conn.execute_batch(self.conn.begin_write())?;
@@ -88,9 +91,27 @@ impl<'c> Batch<'c> {
     }
 }
 
+/// Records looked up and written together: a few statements per chunk instead of a few per
+/// record (a round trip each on PostgreSQL).
+const CHUNK: usize = 500;
+
+/// A new or changed record waiting for its chunk to be written.
+struct Staged {
+    entity: Entity,
+    id: String,
+    store: String,
+    customer_id: Option<String>,
+    record: Record,
+    /// The record's canonical upsert, as the CRM sent it.
+    payload: String,
+    hash: [u8; 16],
+}
+
 struct Importer<'c> {
     conn: &'c Conn<'c>,
     batch: Batch<'c>,
+    staged: Vec<Staged>,
+    staged_ids: HashSet<String>,
     report: ImportReport,
     erased: HashSet<String>,
     /// Customer id → home store, as of this import.
@@ -105,6 +126,8 @@ pub fn run(conn: &Conn<'_>, export_dir: &Path, progress: Progress<'_>) -> Result
     let mut imp = Importer {
         conn,
         batch: Batch::begin(conn)?,
+        staged: Vec::with_capacity(CHUNK),
+        staged_ids: HashSet::new(),
         report: ImportReport::default(),
         erased: load_erased(conn)?,
         customer_store: load_customer_stores(conn)?,
@@ -179,19 +202,27 @@ impl Importer<'_> {
         for rec in export.records::<T>(file)? {
             let record = wrap(rec?);
             let id = record.id().to_owned();
-            let payload = feed::upsert_payload(record)?;
+            let payload = feed::upsert_payload(record.clone())?;
             let hash = hash16(&payload);
             match hashes.remove(&id) {
                 Some(old) if old == hash => counts.unchanged += 1,
                 previous => {
-                    feed::put_live(self.conn, entity, &id, CATALOG, None, &payload)?;
-                    self.remember(entity, &id, &hash)?;
+                    self.stage(Staged {
+                        entity,
+                        id,
+                        store: CATALOG.to_owned(),
+                        customer_id: None,
+                        record,
+                        payload,
+                        hash,
+                    })?;
                     bump(&mut counts, previous.is_some());
                 }
             }
             read += 1;
             tick(progress, entity, read, total);
         }
+        self.flush()?;
         self.tombstone_missing(entity, hashes, &mut counts)?;
         progress(entity, read, total);
         self.report.entities.push((entity, counts));
@@ -219,22 +250,28 @@ impl Importer<'_> {
             match hashes.remove(&id) {
                 Some(old) if old == hash => counts.unchanged += 1,
                 previous => {
-                    let merged = merge_customer(self.conn, customer)?;
-                    let live = feed::upsert_payload(Record::Customer(merged))?;
-                    feed::put_live(self.conn, entity, &id, &store, Some(&id), &live)?;
-                    self.remember(entity, &id, &hash)?;
-                    bump(&mut counts, previous.is_some());
-                    if previous_store.is_some_and(|s| s != store) {
-                        self.moved.push(id);
+                    if previous_store.as_ref().is_some_and(|s| *s != store) {
+                        self.moved.push(id.clone());
                     }
+                    self.stage(Staged {
+                        entity,
+                        customer_id: Some(id.clone()),
+                        id,
+                        store,
+                        record: Record::Customer(customer),
+                        payload,
+                        hash,
+                    })?;
+                    bump(&mut counts, previous.is_some());
                 }
             }
         }
+        self.flush()?;
         for id in hashes.keys() {
             self.customer_store.remove(id);
             for (e, owned_id, _, _) in feed::owned_rows(self.conn, id)? {
                 feed::put_tombstone(self.conn, e, &owned_id)?;
-                self.batch.wrote()?;
+                self.batch.wrote(1)?;
             }
         }
         self.tombstone_missing(entity, hashes, &mut counts)?;
@@ -274,16 +311,20 @@ impl Importer<'_> {
             match hashes.remove(&id) {
                 Some(old) if old == hash => counts.unchanged += 1,
                 previous => {
-                    let live = match merge_owned(self.conn, record)? {
-                        Some(merged) => feed::upsert_payload(merged)?,
-                        None => payload,
-                    };
-                    feed::put_live(self.conn, entity, &id, &store, Some(&customer_id), &live)?;
-                    self.remember(entity, &id, &hash)?;
+                    self.stage(Staged {
+                        entity,
+                        id,
+                        store,
+                        customer_id: Some(customer_id),
+                        record,
+                        payload,
+                        hash,
+                    })?;
                     bump(&mut counts, previous.is_some());
                 }
             }
         }
+        self.flush()?;
         self.tombstone_missing(entity, hashes, &mut counts)?;
         progress(entity, read, total);
         self.report.entities.push((entity, counts));
@@ -291,16 +332,29 @@ impl Importer<'_> {
     }
 
     /// A customer who changed store takes her unchanged records along: upserts in the new
-    /// store, tombstones in the old one.
+    /// store, tombstones in the old one. The customers are those this import moved and any
+    /// whose records still sit in another store: an import interrupted after moving her and
+    /// rerun no longer sees the move, and finishes it here.
     fn rescope_moved(&mut self) -> Result<()> {
-        for id in std::mem::take(&mut self.moved) {
+        let mut moved = std::mem::take(&mut self.moved);
+        moved.extend(self.conn.query_map(
+            "SELECT DISTINCT o.customer_id FROM feed o
+               JOIN feed c ON c.entity = 'customer' AND c.entity_id = o.customer_id
+                          AND c.deleted = 0
+             WHERE o.deleted = 0 AND o.entity <> 'customer' AND o.store_id <> c.store_id",
+            (),
+            |r| r.get::<_, String>(0),
+        )?);
+        moved.sort();
+        moved.dedup();
+        for id in moved {
             let Some(store) = self.customer_store.get(&id).cloned() else {
                 continue;
             };
             for (entity, owned_id, scope, payload) in feed::owned_rows(self.conn, &id)? {
                 if scope != store {
                     feed::put_live(self.conn, entity, &owned_id, &store, Some(&id), &payload)?;
-                    self.batch.wrote()?;
+                    self.batch.wrote(1)?;
                 }
             }
             self.report.moved_customers += 1;
@@ -321,19 +375,91 @@ impl Importer<'_> {
                 params![entity.as_str(), id],
             )?;
             counts.deleted += 1;
-            self.batch.wrote()?;
+            self.batch.wrote(1)?;
         }
         Ok(())
     }
 
-    fn remember(&mut self, entity: Entity, id: &str, hash: &[u8; 16]) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO imported (entity, entity_id, hash) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (entity, entity_id) DO UPDATE SET hash = excluded.hash",
-            params![entity.as_str(), id, hash.as_slice()],
-        )?;
-        self.batch.wrote()
+    /// Queues a new or changed record; a full chunk is written.
+    fn stage(&mut self, staged: Staged) -> Result<()> {
+        // The same id twice in one chunk would be looked up before its first write.
+        if self.staged_ids.contains(&staged.id) {
+            self.flush()?;
+        }
+        self.staged_ids.insert(staged.id.clone());
+        self.staged.push(staged);
+        if self.staged.len() >= CHUNK {
+            self.flush()?;
+        }
+        Ok(())
     }
+
+    /// Writes the staged records: one lookup of their feed rows and device edits, the CRM's
+    /// version merged with what devices changed since, then the feed rows and the hashes that
+    /// make the next import a delta, a few multi-row statements in all.
+    fn flush(&mut self) -> Result<()> {
+        let staged = std::mem::take(&mut self.staged);
+        self.staged_ids.clear();
+        let Some(first) = staged.first() else {
+            return Ok(());
+        };
+        let entity = first.entity;
+        let ids: Vec<&str> = staged.iter().map(|s| s.id.as_str()).collect();
+        let existing = feed::rows_of_many(self.conn, entity, &ids, entity == Entity::Customer)?;
+        let edited = crate::customer_record::edited_subjects(self.conn, &ids)?;
+        let mut writes = feed::Writes::default();
+        for s in &staged {
+            let rows = existing.get(&s.id).map_or(&[][..], Vec::as_slice);
+            let was_edited = edited.contains(&s.id);
+            let live =
+                match &s.record {
+                    Record::Customer(crm) => {
+                        let current = rows.iter().find_map(|r| r.payload.as_deref());
+                        match current {
+                            Some(current) => feed::upsert_payload(Record::Customer(
+                                merge_customer(self.conn, crm.clone(), current, was_edited)?,
+                            ))?,
+                            None => s.payload.clone(),
+                        }
+                    }
+                    Record::Purchase(p) if was_edited => feed::upsert_payload(Record::Purchase(
+                        keep_gift_flag(self.conn, p.clone())?,
+                    ))?,
+                    _ => s.payload.clone(),
+                };
+            writes.live(
+                rows,
+                entity,
+                &s.id,
+                &s.store,
+                s.customer_id.as_deref(),
+                live,
+            )?;
+        }
+        writes.apply(self.conn)?;
+        remember(self.conn, entity, &staged)?;
+        self.batch.wrote(staged.len())
+    }
+}
+
+/// Upserts the import hashes of `staged` records, which make the next import a delta.
+fn remember(conn: &Conn<'_>, entity: Entity, staged: &[Staged]) -> Result<()> {
+    for chunk in staged.chunks(CHUNK) {
+        let values = (0..chunk.len())
+            .map(|i| format!("(?1, ?{}, ?{})", 2 + 2 * i, 3 + 2 * i))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO imported (entity, entity_id, hash) VALUES {values}
+               ON CONFLICT (entity, entity_id) DO UPDATE SET hash = excluded.hash"
+        );
+        let mut params = vec![Value::Text(entity.as_str())];
+        for s in chunk {
+            params.extend([Value::Text(&s.id), Value::Blob(&s.hash)]);
+        }
+        conn.execute(&sql, params)?;
+    }
+    Ok(())
 }
 
 /// Records owned by a customer.
@@ -435,12 +561,18 @@ fn load_customer_stores(conn: &Conn<'_>) -> Result<HashMap<String, String>> {
 }
 
 /// The CRM's changed customer, keeping what devices changed after the CRM's `updated_at`:
-/// contact fields edited later, consents recorded later.
-fn merge_customer(conn: &Conn<'_>, mut crm: Customer) -> Result<Customer> {
-    let Some(row) = feed::live_row(conn, Entity::Customer, &crm.id)? else {
-        return Ok(crm);
-    };
-    let Record::Customer(current) = row.record()? else {
+/// contact fields edited later (`edited`: the customer has device edits), consents recorded
+/// later. `current` is her live row's payload.
+fn merge_customer(
+    conn: &Conn<'_>,
+    mut crm: Customer,
+    current: &str,
+    edited: bool,
+) -> Result<Customer> {
+    let Change::Upsert {
+        record: Record::Customer(current),
+    } = serde_json::from_str::<Change>(current)?
+    else {
         return Ok(crm);
     };
     let crm_time = ids::parse_time(&crm.updated_at);
@@ -449,9 +581,11 @@ fn merge_customer(conn: &Conn<'_>, mut crm: Customer) -> Result<Customer> {
         (Some(_), None) => true,
         (None, _) => false,
     };
-    for (field, edited_at) in crate::customer_record::edit_times(conn, &crm.id)? {
-        if newer(&edited_at) {
-            crate::customer_record::copy_contact_field(&field, &current, &mut crm);
+    if edited {
+        for (field, edited_at) in crate::customer_record::edit_times(conn, &crm.id)? {
+            if newer(&edited_at) {
+                crate::customer_record::copy_contact_field(&field, &current, &mut crm);
+            }
         }
     }
     for consent in current.consents {
@@ -475,17 +609,11 @@ fn merge_customer(conn: &Conn<'_>, mut crm: Customer) -> Result<Customer> {
 }
 
 /// A changed purchase keeps a gift flag set on a device (the CRM has no time to compare).
-fn merge_owned(conn: &Conn<'_>, record: Record) -> Result<Option<Record>> {
-    let Record::Purchase(mut p) = record else {
-        return Ok(None);
-    };
-    if crate::customer_record::edit_times(conn, &p.id)?.is_empty() {
-        return Ok(None);
-    }
+fn keep_gift_flag(conn: &Conn<'_>, mut p: PurchaseLine) -> Result<PurchaseLine> {
     if let Some(row) = feed::live_row(conn, Entity::Purchase, &p.id)?
         && let Record::Purchase(current) = row.record()?
     {
         p.gift = current.gift;
     }
-    Ok(Some(Record::Purchase(p)))
+    Ok(p)
 }

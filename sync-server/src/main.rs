@@ -263,13 +263,9 @@ fn run(command: Command, database: Option<String>, secret: secret::Sources) -> R
             runtime.block_on(server::serve(settings))
         }
         Command::Import { data, export } => {
-            let db = db::open_direct(&data.data)?;
-            let conn = db.conn();
             let started = std::time::Instant::now();
-            let mut progress = |entity: carnet_protocol::Entity, read: u64, total: u64| {
-                eprintln!("import: {} {read}/{total}", entity.as_str());
-            };
-            let report = import::run(&conn, &export, &mut progress)?;
+            let (db, report) = import_resuming(&data.data, &export)?;
+            let conn = db.conn();
             events::operator_did(&conn, "import", None, None)?;
             for (entity, c) in &report.entities {
                 println!(
@@ -286,6 +282,13 @@ fn run(command: Command, database: Option<String>, secret: secret::Sources) -> R
                 report.skipped_erased_customers, report.skipped_erased_records, report.orphans
             );
             println!("moved customers: {}", report.moved_customers);
+            if report.resumed > 0 {
+                println!(
+                    "resumed {} time(s) after a lost database connection: what earlier runs \
+                     committed is counted as unchanged",
+                    report.resumed
+                );
+            }
             println!("took {:.1} s", started.elapsed().as_secs_f64());
             if let Some(r) = model::rebuild_after_import(&conn, &report)? {
                 println!(
@@ -506,6 +509,50 @@ fn run(command: Command, database: Option<String>, secret: secret::Sources) -> R
             })?;
             println!("dropped {n} tombstones; new feed epoch: every device re-syncs");
             Ok(())
+        }
+    }
+}
+
+/// How long an import goes on trying to reach a database that went away (PostgreSQL
+/// restarted, a failover) before it gives up.
+const RESUME_FOR: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Imports `export`, resuming on a new connection when the database connection is lost
+/// mid-way: batches already committed stay, and the rerun, a delta against them, does the
+/// rest. The counts are the last run's (what earlier runs committed counts as unchanged) and
+/// say how many times it resumed.
+fn import_resuming(
+    data_dir: &std::path::Path,
+    export: &std::path::Path,
+) -> Result<(db::DirectConn, import::ImportReport)> {
+    let started = std::time::Instant::now();
+    let mut progress = |entity: carnet_protocol::Entity, read: u64, total: u64| {
+        eprintln!("import: {} {read}/{total}", entity.as_str());
+    };
+    let mut resumed = 0;
+    loop {
+        // A database unreachable at the start is an error at once (a wrong URL); once the
+        // import has begun, it is waited for.
+        let db = match db::open_direct(data_dir) {
+            Ok(db) => db,
+            Err(e) if resumed == 0 || started.elapsed() >= RESUME_FOR => return Err(e),
+            Err(e) => {
+                eprintln!("import: the database is not back yet ({e}); trying again in 2 s");
+                std::thread::sleep(std::time::Duration::from_secs(2));
+                continue;
+            }
+        };
+        match import::run(&db.conn(), export, &mut progress) {
+            Ok(mut report) => {
+                report.resumed = resumed;
+                return Ok((db, report));
+            }
+            Err(Error::Sql(e)) if e.is_connection_lost() && started.elapsed() < RESUME_FOR => {
+                eprintln!("import: the database connection was lost ({e}); resuming in 2 s");
+                std::thread::sleep(std::time::Duration::from_secs(2));
+                resumed += 1;
+            }
+            Err(e) => return Err(e),
         }
     }
 }

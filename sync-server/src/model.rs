@@ -263,7 +263,8 @@ pub fn rebuild_after_import(
     let changed = [Entity::Product, Entity::Customer, Entity::Purchase]
         .into_iter()
         .map(|entity| import.counts(entity))
-        .any(|c| c.new + c.changed + c.deleted > 0);
+        .any(|c| c.new + c.changed + c.deleted > 0)
+        || import.resumed > 0;
     if last_version(conn)?.is_none() || !changed {
         return Ok(None);
     }

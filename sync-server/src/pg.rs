@@ -13,16 +13,22 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use crate::error::{Error, Result};
 
 /// The schema, one SQL file per version; `carnet_schema` records those applied.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/001_schema.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/postgres/001_schema.sql"),
+    include_str!("../migrations/postgres/002_feed_head.sql"),
+];
 
 /// The schema version a database has once migrated.
 pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
 
-/// The advisory lock every write transaction takes (and migrations, across replicas).
-pub const WRITE_LOCK: i64 = 0x4341_524e_4554; // "CARNET"
+pub use crate::sql::{BEGIN_WRITE, WRITE_LOCK};
 
 /// How long a request waits for a pooled connection before it is refused as busy.
 pub const POOL_WAIT: Duration = Duration::from_secs(5);
+
+/// How long a request's write waits for the write lock (an import holds it a batch at a
+/// time) before it is refused as busy.
+pub const WRITE_LOCK_WAIT: Duration = Duration::from_secs(10);
 
 /// `url` with its password replaced, for messages and logs.
 pub fn redact(url: &str) -> String {
@@ -156,6 +162,14 @@ fn pg_error(e: &tokio_postgres::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_write_transaction_takes_the_write_lock() {
+        assert_eq!(
+            BEGIN_WRITE,
+            format!("BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+        );
+    }
 
     #[test]
     fn passwords_are_never_shown() {

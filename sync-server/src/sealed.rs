@@ -13,7 +13,10 @@ use base64::engine::general_purpose::STANDARD_NO_PAD;
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use ring::rand::{SecureRandom, SystemRandom};
 
+use std::sync::{Arc, Mutex};
+
 use crate::error::{Error, Result};
+use crate::secret::Keys;
 use crate::sql::{Backend, Conn};
 
 /// The prefix of a sealed value (the version of the scheme).
@@ -79,9 +82,23 @@ impl std::fmt::Debug for SealKey {
     }
 }
 
-/// The seal key of this process's server secret.
-pub fn this_servers_key() -> Result<SealKey> {
-    SealKey::new(crate::secret::keys()?.seal.as_bytes())
+/// The seal key of this process's server secret, made once per secret (its AES key schedule
+/// is not free, and a bulk import seals every record).
+pub fn this_servers_key() -> Result<Arc<SealKey>> {
+    type Cached = Option<(Arc<Keys>, Arc<SealKey>)>;
+    static CACHE: Mutex<Cached> = Mutex::new(None);
+    let keys = crate::secret::keys()?;
+    let mut slot = CACHE
+        .lock()
+        .map_err(|_| Error::Task("seal key cache poisoned".into()))?;
+    if let Some((of, key)) = slot.as_ref()
+        && Arc::ptr_eq(of, &keys)
+    {
+        return Ok(Arc::clone(key));
+    }
+    let key = Arc::new(SealKey::new(keys.seal.as_bytes())?);
+    *slot = Some((keys, Arc::clone(&key)));
+    Ok(key)
 }
 
 /// A payload as `conn`'s back end stores it: sealed on PostgreSQL.

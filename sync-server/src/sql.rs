@@ -82,6 +82,36 @@ impl SqlError {
     }
 }
 
+impl SqlError {
+    /// Whether a lock was not had within `lock_timeout` (PostgreSQL): the database is busy.
+    pub fn is_lock_timeout(&self) -> bool {
+        matches!(self, SqlError::Pg(e)
+            if e.code() == Some(&tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE))
+    }
+
+    /// Whether the connection to PostgreSQL was lost (the server stopped or restarted, the
+    /// network failed): the work may be retried on a new connection.
+    pub fn is_connection_lost(&self) -> bool {
+        use tokio_postgres::error::SqlState;
+        match self {
+            SqlError::Pg(e) => {
+                e.is_closed()
+                    || e.code().is_none_or(|c| {
+                        [
+                            SqlState::ADMIN_SHUTDOWN,
+                            SqlState::CRASH_SHUTDOWN,
+                            SqlState::CANNOT_CONNECT_NOW,
+                            SqlState::CONNECTION_FAILURE,
+                        ]
+                        .contains(c)
+                    })
+            }
+            SqlError::Pool(_) => true,
+            _ => false,
+        }
+    }
+}
+
 /// A PostgreSQL error's SQLSTATE and message, without its detail line (which can quote a
 /// value).
 pub(crate) fn pg_message(e: &tokio_postgres::Error) -> String {
@@ -202,6 +232,12 @@ impl<T: Bind + ?Sized> Bind for &T {
     }
 }
 
+impl Bind for Value<'_> {
+    fn param(&self) -> Value<'_> {
+        *self
+    }
+}
+
 /// A statement's parameters, in placeholder order.
 pub trait Params {
     /// Each bound value.
@@ -236,6 +272,23 @@ impl<T: Bind> Params for Vec<T> {
     fn params(&self) -> Vec<Value<'_>> {
         self.iter().map(Bind::param).collect()
     }
+}
+
+/// The PostgreSQL advisory lock every write transaction takes, on every replica and command,
+/// and migrations (see [`crate::pg`]).
+pub const WRITE_LOCK: i64 = 0x4341_524e_4554; // "CARNET"
+
+/// Opens a PostgreSQL write transaction under [`WRITE_LOCK`] (its value spelled out: a
+/// constant string is sent as is; a test checks the two agree).
+pub const BEGIN_WRITE: &str = "BEGIN; SELECT pg_advisory_xact_lock(73947832796500)";
+
+/// `?first, ?first+1, …` for `n` parameters: a list built for a multi-row statement or an
+/// `IN (…)`.
+pub fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `params![a, b]`: a statement's parameters of mixed types.
@@ -627,11 +680,12 @@ impl Conn<'_> {
     }
 
     /// The statement that opens a write transaction: SQLite takes the write lock at once
-    /// (`IMMEDIATE`), so that two writers never deadlock upgrading a read.
+    /// (`IMMEDIATE`), so that two writers never deadlock upgrading a read; PostgreSQL takes
+    /// the write lock every writer takes, on every replica and command (see [`crate::pg`]).
     pub fn begin_write(&self) -> &'static str {
         match self {
             Conn::Lite(_) => "BEGIN IMMEDIATE",
-            Conn::Pg(_) => "BEGIN",
+            Conn::Pg(_) => BEGIN_WRITE,
         }
     }
 

@@ -19,6 +19,15 @@ pub fn postgres() -> Option<String> {
 /// The connection string of the database of the server on `data`, created on first use;
 /// `None` on SQLite.
 pub fn database_for(data: &Path) -> Option<String> {
+    let own = OWN
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+        .find(|(d, _)| d == data)
+        .map(|(_, url)| url.clone());
+    if own.is_some() {
+        return own;
+    }
     let admin = postgres()?;
     let shared = SHARED
         .lock()
@@ -61,6 +70,16 @@ pub fn database_for(data: &Path) -> Option<String> {
 }
 
 static SHARED: Mutex<Vec<(PathBuf, PathBuf)>> = Mutex::new(Vec::new());
+
+static OWN: Mutex<Vec<(PathBuf, String)>> = Mutex::new(Vec::new());
+
+/// Makes the server on `data` use the database at `url` (a PostgreSQL server a test started
+/// for itself, to restart it).
+pub fn use_database(data: &Path, url: &str) {
+    OWN.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push((data.to_path_buf(), url.to_owned()));
+}
 
 /// Makes the server on `replica` use the database of the server on `first`: two replicas of
 /// one server (PostgreSQL only).

@@ -281,20 +281,35 @@ impl Device {
 
     /// Sends a presence request as it is.
     pub async fn presence_raw(&self, request: &wire::PresenceRequest) -> reqwest::Response {
+        self.try_presence_raw(request).await.unwrap()
+    }
+
+    async fn try_presence_raw(
+        &self,
+        request: &wire::PresenceRequest,
+    ) -> reqwest::Result<reqwest::Response> {
         self.http
             .post(format!("{}{}", self.base, wire::PRESENCE_PATH))
             .header(HEADER_PROTOCOL, PROTOCOL_VERSION.to_string())
             .json(request)
             .send()
             .await
-            .unwrap()
     }
 
-    /// Proves presence and takes the new lease.
+    /// Proves presence and takes the new lease. A server that cannot be reached answers
+    /// status 0, `unreachable`.
     pub async fn renew(&self) -> Result<(), (u16, ApiError)> {
         let request = self.presence_request();
         let sent = Instant::now();
-        let r = self.presence_raw(&request).await;
+        let r = self.try_presence_raw(&request).await.map_err(|e| {
+            let error = ApiError {
+                error: "unreachable".into(),
+                message: e.to_string(),
+                expected_seq: None,
+                order: None,
+            };
+            (0, error)
+        })?;
         if r.status() != 200 {
             return Err(api_error(r).await);
         }
@@ -361,6 +376,14 @@ impl Device {
 
     /// Signs the finished request (method, path with query, body) and sends it.
     pub async fn send(&self, request: reqwest::RequestBuilder) -> reqwest::Response {
+        self.try_send(request).await.unwrap()
+    }
+
+    /// [`Device::send`], with a failure to reach the server (refused, reset) as an error.
+    pub async fn try_send(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> reqwest::Result<reqwest::Response> {
         let mut request = request.build().unwrap();
         let url = request.url();
         let path = match url.query() {
@@ -378,7 +401,7 @@ impl Device {
                 reqwest::header::HeaderValue::from_str(&value).unwrap(),
             );
         }
-        self.http.execute(request).await.unwrap()
+        self.http.execute(request).await
     }
 
     /// Signs in an advisor on this device (the answer as it is).
@@ -391,10 +414,19 @@ impl Device {
     }
 
     pub async fn pull_raw(&self, store: &str, cursor: &str, limit: u32) -> reqwest::Response {
+        self.try_pull_raw(store, cursor, limit).await.unwrap()
+    }
+
+    pub async fn try_pull_raw(
+        &self,
+        store: &str,
+        cursor: &str,
+        limit: u32,
+    ) -> reqwest::Result<reqwest::Response> {
         let request = self
             .get(&carnet_protocol::changes_path(store))
             .query(&[("cursor", cursor), ("limit", &limit.to_string())]);
-        self.send(request).await
+        self.try_send(request).await
     }
 
     pub async fn pull(&self, store: &str, cursor: &str, limit: u32) -> ChangePage {
@@ -425,10 +457,18 @@ impl Device {
     }
 
     pub async fn push_raw(&self, store: &str, mutations: Vec<Mutation>) -> reqwest::Response {
+        self.try_push_raw(store, mutations).await.unwrap()
+    }
+
+    pub async fn try_push_raw(
+        &self,
+        store: &str,
+        mutations: Vec<Mutation>,
+    ) -> reqwest::Result<reqwest::Response> {
         let request = self
             .post(&carnet_protocol::mutations_path(store))
             .json(&PushRequest { mutations });
-        self.send(request).await
+        self.try_send(request).await
     }
 
     pub async fn push(&self, store: &str, mutations: Vec<Mutation>) -> PushResponse {
