@@ -33,6 +33,10 @@ pub struct FileConfig {
     pub database: Option<String>,
     /// Connections in the PostgreSQL pool.
     pub database_pool: Option<usize>,
+    /// Every address devices may reach this server at (its replicas, which share its
+    /// database and TLS identity), e.g. `["https://10.0.0.5:8443", "https://10.0.0.6:8443"]`:
+    /// told to devices at enrolment, so that they go on with another when one is down.
+    pub server_urls: Option<Vec<String>>,
     /// Resource limits (`[limits]`).
     #[serde(default)]
     pub limits: Limits,
@@ -83,6 +87,8 @@ pub struct ServeSettings {
     pub limits: Limits,
     /// Where the database is.
     pub database: Database,
+    /// The addresses told to devices at enrolment (see [`FileConfig::server_urls`]).
+    pub server_urls: Vec<String>,
 }
 
 /// Reads a config file.
@@ -134,6 +140,8 @@ pub fn resolve(
             pool: file.database_pool.unwrap_or(DEFAULT_DATABASE_POOL).max(1),
         },
     };
+    let server_urls = file.server_urls.unwrap_or_default();
+    check_server_urls(&server_urls)?;
     Ok(ServeSettings {
         data,
         listen,
@@ -141,7 +149,29 @@ pub fn resolve(
         secret,
         limits: file.limits,
         database,
+        server_urls,
     })
+}
+
+/// Server addresses are `https://host[:port]` without a path, at most
+/// [`carnet_protocol::presence::MAX_SERVER_URLS`] (what a device accepts).
+fn check_server_urls(urls: &[String]) -> Result<()> {
+    let most = carnet_protocol::presence::MAX_SERVER_URLS;
+    if urls.len() > most {
+        return Err(Error::Config(format!(
+            "server_urls: {} addresses, at most {most}",
+            urls.len()
+        )));
+    }
+    for url in urls {
+        let host = url.strip_prefix("https://").unwrap_or_default();
+        if host.is_empty() || host.contains('/') || url.len() > 200 {
+            return Err(Error::Config(format!(
+                "server_urls: {url:?} is not https://host[:port]"
+            )));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -194,5 +224,38 @@ mod tests {
         assert_eq!(s.trusted_proxies, ["fd00::/64".parse::<IpNet>().unwrap()]);
         let bad_proxy = vec!["proxy".to_owned()];
         assert!(resolve(Some("/d".into()), None, bad_proxy, None, none(), None).is_err());
+    }
+
+    #[test]
+    fn server_urls_are_https_addresses_and_few() {
+        let with = |urls: &str| {
+            let file = toml::from_str::<FileConfig>(&format!("server_urls = {urls}")).unwrap();
+            resolve(
+                Some("/d".into()),
+                None,
+                vec![],
+                None,
+                Sources::default(),
+                Some(file),
+            )
+        };
+        let s = with(r#"["https://10.0.0.5:8443", "https://[fd00::6]:8443"]"#).unwrap();
+        assert_eq!(s.server_urls.len(), 2);
+        for bad in [
+            r#"["http://10.0.0.5:8443"]"#,
+            r#"["https://10.0.0.5:8443/sync"]"#,
+            r#"["https://"]"#,
+        ] {
+            let e = with(bad).unwrap_err().to_string();
+            assert!(e.contains("is not https://host[:port]"), "{bad}: {e}");
+        }
+        let nine = format!(
+            "[{}]",
+            (1..=9)
+                .map(|i| format!("\"https://10.0.0.{i}:8443\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        assert!(with(&nine).unwrap_err().to_string().contains("at most 8"));
     }
 }

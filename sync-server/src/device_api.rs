@@ -75,6 +75,7 @@ async fn enroll(
         store_id,
         lease_public_key: state.lease.public_key_b64(),
         policy,
+        server_urls: state.server_urls.to_vec(),
     }))
 }
 

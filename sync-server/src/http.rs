@@ -178,6 +178,9 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     /// How many refusals of each address the security journal still takes this minute.
     pub journal: Arc<events::Ration>,
+    /// Every address of the server, told to devices at enrolment (empty: only the one they
+    /// enrolled through).
+    pub server_urls: Arc<[String]>,
 }
 
 /// The address a request comes from (see [`crate::peer::client_address`]); `None` when it

@@ -112,6 +112,7 @@ pub async fn serve(settings: ServeSettings) -> Result<()> {
         trusted_proxies: settings.trusted_proxies.into(),
         limits: Arc::new(limits),
         journal: Arc::default(),
+        server_urls: settings.server_urls.into(),
     });
     // The peer's address reaches the handlers: devices are served only from their store's
     // network.
@@ -162,5 +163,6 @@ pub fn state(db: Arc<Db>, lease: Arc<LeaseSigner>, certificate_pin: String) -> A
         trusted_proxies: Arc::from([]),
         limits: Arc::new(Limits::default()),
         journal: Arc::default(),
+        server_urls: Arc::from([]),
     }
 }

@@ -55,7 +55,7 @@ async fn sync_against(router: Router) -> (SyncError, String, String) {
     changes::apply_page(&cache, &[], "cursor-before").unwrap();
     let client = SyncClient::new(
         ServerConfig {
-            base_url: base,
+            base_urls: vec![base],
             certificate_pin: pin,
             store_id: "S001".into(),
             local_address: None,

@@ -13,12 +13,18 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use carnet_protocol::{Change, Outcome, Record};
+use carnet_protocol::{Change, MutationKind, Outcome, Record};
 use common::*;
 
 /// A second replica of the server on `first`: its own data directory with the first's TLS
 /// identity (the devices pin it), the same database.
 fn replica_of(first: &Path, dir: &Path) -> Server {
+    let second = replica_dir(first, dir);
+    Server::start(&second)
+}
+
+/// The data directory of a second replica of the server on `first`.
+fn replica_dir(first: &Path, dir: &Path) -> PathBuf {
     let second = dir.join("replica");
     std::fs::create_dir_all(&second).unwrap();
     let copied = std::process::Command::new("cp")
@@ -29,7 +35,7 @@ fn replica_of(first: &Path, dir: &Path) -> Server {
         .unwrap();
     assert!(copied.success());
     backend::share_database(first, &second);
-    Server::start(&second)
+    second
 }
 
 fn phone_of(changes: &[carnet_protocol::Change], id: &str) -> Option<String> {
@@ -284,4 +290,69 @@ async fn under_concurrent_imports_and_pushes_on_two_replicas_no_device_misses_a_
         );
         assert_eq!(logged, *pushed as i64);
     }
+}
+
+/// `n` loopback ports free a moment ago (for a config naming addresses before the servers
+/// start on them).
+fn free_ports<const N: usize>() -> [u16; N] {
+    let listeners: Vec<_> = (0..N)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap())
+        .collect();
+    std::array::from_fn(|i| listeners[i].local_addr().unwrap().port())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handheld_told_of_both_replicas_goes_on_with_the_other_when_one_dies() {
+    // The device core itself, not the test's device: enrolment tells it the replicas, and
+    // its calls fail over.
+    use carnet_core::outbox;
+    use carnet_core::sync::CancelHandle;
+    use common::provisioned::{PIN_A1, Provisioned, VIEWED, unlock};
+    if backend::without_postgres() {
+        return;
+    }
+    // Both replicas' addresses, in the config each starts with: told to devices at enrolment.
+    let ports = free_ports::<2>();
+    let urls = ports.map(|p| format!("https://127.0.0.1:{p}"));
+    let config_dir = tempfile::tempdir().unwrap();
+    let config = config_dir.path().join("carnet.toml");
+    std::fs::write(
+        &config,
+        format!("server_urls = [\"{}\", \"{}\"]\n", urls[0], urls[1]),
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let listen = |port: u16| format!("127.0.0.1:{port}");
+    let mut office = Provisioned::serving_on(&listen(ports[0]), &["--config", config]);
+    let first = PathBuf::from(office.data());
+    let second = replica_dir(&first, office.dir.path());
+    let log = office.dir.path().join("replica.log");
+    let b = Server::start_logged_on(&listen(ports[1]), &second, log, &["--config", config]);
+    assert_eq!(b.base, urls[1]);
+
+    // Enrolled through A, which told it of B; signed in and synced through A.
+    let (session, _clock, _keys) = office.enrolled("h1", "S001").await;
+    unlock(&session, "A1", PIN_A1).await;
+    let report = session.sync(&CancelHandle::new(), &|_| {}).await.unwrap();
+    assert!(report.pulled > 100, "{report:?}");
+
+    // A dies. Signing in again goes through B (a session call), an edit made now and the
+    // next sync too (the sync client).
+    office.server.kill();
+    session.sign_out();
+    unlock(&session, "A1", PIN_A1).await;
+    let cache = session.cache().unwrap();
+    let edit = MutationKind::ProfileView {
+        customer_id: VIEWED.into(),
+    };
+    outbox::record(&cache, edit, Some("A1"), chrono::Utc::now()).unwrap();
+    let report = session.sync(&CancelHandle::new(), &|_| {}).await.unwrap();
+    assert_eq!(report.pushed, 1, "{report:?}");
+    assert!(outbox::pending(&cache, 10).unwrap().is_empty());
+    let device_id = session.device_id().unwrap();
+    let logged = server_db(&second).count(
+        "SELECT count(*) FROM mutation_log WHERE device_id = ?1",
+        &[&device_id],
+    );
+    assert_eq!(logged, 1);
 }

@@ -95,6 +95,7 @@ async fn enroll(State(fake): State<Arc<Fake>>) -> axum::Json<EnrollResponse> {
         store_id: "S001".into(),
         lease_public_key: URL_SAFE_NO_PAD.encode(fake.key.public_key().as_ref()),
         policy: Policy::default(),
+        server_urls: Vec::new(),
     })
 }
 

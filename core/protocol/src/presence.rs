@@ -136,7 +136,15 @@ pub struct EnrollResponse {
     pub lease_public_key: String,
     /// The store's policy.
     pub policy: Policy,
+    /// Every address of the server (its replicas, all with the same certificate), for a
+    /// device to go on with another when one cannot be reached; empty when the server has
+    /// only the address the device enrolled through. At most [`MAX_SERVER_URLS`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub server_urls: Vec<String>,
 }
+
+/// The most server addresses an enrolment answer may give.
+pub const MAX_SERVER_URLS: usize = 8;
 
 /// A presence check: a fresh nonce from the device, signed with its key.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use carnet_protocol::presence::{ENROLL_PATH, EnrollRequest, EnrollResponse, Policy, codes};
+use carnet_protocol::presence::{
+    ENROLL_PATH, EnrollRequest, EnrollResponse, MAX_SERVER_URLS, Policy, codes,
+};
 use ring::rand::SystemRandom;
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use serde::{Deserialize, Serialize};
@@ -26,6 +28,9 @@ pub(super) struct Enrollment {
     pub(super) device_id: String,
     pub(super) store_id: String,
     pub(super) server_url: String,
+    /// The server's other addresses (its replicas), as its enrolment answer gave them.
+    #[serde(default)]
+    pub(super) server_urls: Vec<String>,
     pub(super) certificate_pin: String,
     /// The server's lease-signing key, base64url.
     pub(super) lease_public_key: String,
@@ -38,6 +43,17 @@ pub(super) struct Enrollment {
 }
 
 impl Enrollment {
+    /// Every address of the server: the one enrolled through first, then the others it gave.
+    pub(super) fn addresses(&self) -> Vec<String> {
+        let mut all = vec![self.server_url.clone()];
+        for url in &self.server_urls {
+            if !all.contains(url) {
+                all.push(url.clone());
+            }
+        }
+        all
+    }
+
     /// The server's lease-signing key (empty if the stored text is damaged: nothing verifies).
     pub(super) fn server_key(&self) -> Vec<u8> {
         URL_SAFE_NO_PAD
@@ -90,7 +106,7 @@ impl Session {
             Err(e) => return Err(SessionError::KeyStore(e)),
         };
         let source = lock_inner(&self.shared).source_address;
-        let remote = Remote::new(&server_url, &certificate_pin, source)
+        let remote = Remote::new(std::slice::from_ref(&server_url), &certificate_pin, source)
             .map_err(|m| SessionError::InvalidInput(m.into()))?;
         let rng = SystemRandom::new();
         let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng)
@@ -119,6 +135,7 @@ impl Session {
             .ok_or(SessionError::BadAnswer(
                 "the server's lease key is not Ed25519",
             ))?;
+        let server_urls = checked_addresses(answer.server_urls)?;
         ks.store(DEVICE_KEY.into(), pkcs8.as_ref().to_vec())
             .map_err(SessionError::KeyStore)?;
         let keep_cache = holds_cache_key && kept_store.as_deref() == Some(answer.store_id.as_str());
@@ -138,6 +155,7 @@ impl Session {
             device_id: answer.device_id,
             store_id: answer.store_id,
             server_url,
+            server_urls,
             certificate_pin,
             lease_public_key: answer.lease_public_key,
             policy: answer.policy,
@@ -145,6 +163,9 @@ impl Session {
             wall_high_water_ms: wall,
         };
         self.shared.persist(&enrollment)?;
+        // From now on every address the server gave (checked above: https, a few).
+        let remote = Remote::new(&enrollment.addresses(), &enrollment.certificate_pin, source)
+            .unwrap_or(remote);
         {
             let mut inner = lock_inner(&self.shared);
             inner.enrollment = Some(enrollment);
@@ -173,5 +194,49 @@ impl Shared {
         std::fs::write(&tmp, bytes)
             .and_then(|()| std::fs::rename(&tmp, &path))
             .map_err(|e| SessionError::Core(format!("session file: {}", e.kind())))
+    }
+}
+
+/// The server's addresses from its enrolment answer: `https://` URLs, a few at most; any
+/// other answer is refused before anything is kept.
+fn checked_addresses(urls: Vec<String>) -> Result<Vec<String>, SessionError> {
+    let valid = |u: &String| u.starts_with("https://") && u.len() > 8 && u.len() <= 200;
+    if urls.len() > MAX_SERVER_URLS || !urls.iter().all(valid) {
+        return Err(SessionError::BadAnswer(
+            "the server's addresses are not a few https addresses",
+        ));
+    }
+    Ok(urls
+        .into_iter()
+        .map(|u| u.trim_end_matches('/').to_owned())
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn the_servers_addresses_are_a_few_https_urls_or_the_answer_is_refused() {
+        let urls = |list: &[&str]| list.iter().map(|u| (*u).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            checked_addresses(urls(&["https://10.0.0.5:8443/", "https://10.0.0.6:8443"])).unwrap(),
+            urls(&["https://10.0.0.5:8443", "https://10.0.0.6:8443"])
+        );
+        assert!(checked_addresses(Vec::new()).unwrap().is_empty());
+        let too_many = vec!["https://10.0.0.5:8443".to_owned(); MAX_SERVER_URLS + 1];
+        for refused in [
+            urls(&["http://10.0.0.5:8443"]),
+            urls(&["https://"]),
+            vec![format!("https://{}", "a".repeat(200))],
+            too_many,
+        ] {
+            assert!(matches!(
+                checked_addresses(refused),
+                Err(SessionError::BadAnswer(_))
+            ));
+        }
     }
 }

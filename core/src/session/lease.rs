@@ -172,7 +172,7 @@ impl Session {
         let remote = inner
             .enrollment
             .as_ref()
-            .and_then(|e| Remote::new(&e.server_url, &e.certificate_pin, source).ok());
+            .and_then(|e| Remote::new(&e.addresses(), &e.certificate_pin, source).ok());
         if remote.is_some() {
             inner.remote = remote;
         }

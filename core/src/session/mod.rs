@@ -172,7 +172,7 @@ impl Session {
         };
         let remote = enrollment
             .as_ref()
-            .and_then(|e| Remote::new(&e.server_url, &e.certificate_pin, None).ok());
+            .and_then(|e| Remote::new(&e.addresses(), &e.certificate_pin, None).ok());
         let shared = Arc::new(Shared {
             inner: Mutex::new(Inner {
                 enrollment,

@@ -12,7 +12,7 @@ use ring::signature::{ED25519, UnparsedPublicKey};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::sync::NetworkFailure;
+use crate::sync::{Addresses, NetworkFailure};
 
 /// A failed call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,18 +31,20 @@ pub(crate) enum RemoteError {
     Malformed,
 }
 
-/// A pinned HTTPS client of the enrolled server.
+/// A pinned HTTPS client of the enrolled server, at any of its addresses: a call that cannot
+/// reach one goes on with the next, and the one that answered is tried first next time.
 #[derive(Clone)]
 pub(crate) struct Remote {
     http: reqwest::Client,
-    base_url: String,
+    addresses: Addresses,
 }
 
 impl Remote {
-    /// A client of `base_url` pinned to `certificate_pin`, sending from `source` when given
-    /// (the address the platform says the device has on the network; the OS picks otherwise).
+    /// A client of `base_urls` (the first is tried first) pinned to `certificate_pin`,
+    /// sending from `source` when given (the address the platform says the device has on
+    /// the network; the OS picks otherwise).
     pub(crate) fn new(
-        base_url: &str,
+        base_urls: &[String],
         certificate_pin: &str,
         source: Option<IpAddr>,
     ) -> Result<Self, &'static str> {
@@ -56,26 +58,42 @@ impl Remote {
             .timeout(Duration::from_secs(15))
             .build()
             .map_err(|_| "the HTTP client could not be built")?;
-        if !base_url.starts_with("https://") {
-            return Err("the server address must start with https://");
-        }
-        Ok(Self {
-            http,
-            base_url: base_url.trim_end_matches('/').to_owned(),
-        })
+        let addresses = Addresses::new(base_urls)
+            .filter(Addresses::all_https)
+            .ok_or("the server address must start with https://")?;
+        Ok(Self { http, addresses })
     }
 
     /// POSTs `body` (exactly these bytes) with `headers`; decodes the answer, read up to
-    /// [`MAX_RESPONSE_BYTES`].
+    /// [`MAX_RESPONSE_BYTES`]. The same request goes to the next address while one cannot
+    /// be reached (the server's calls are safe to repeat: enrolment codes are single use,
+    /// presence and sign-in are bound to a fresh nonce and signature).
     pub(crate) async fn post<T: DeserializeOwned>(
         &self,
         path: &str,
-        body: impl Into<reqwest::Body>,
+        body: bytes::Bytes,
+        headers: Vec<(&'static str, String)>,
+    ) -> Result<T, RemoteError> {
+        let unreachable = |e: &RemoteError| matches!(e, RemoteError::Network(_));
+        let (body, headers) = (&body, &headers);
+        self.addresses
+            .call(unreachable, |base| async move {
+                self.post_to(&base, path, body.clone(), headers.clone())
+                    .await
+            })
+            .await
+    }
+
+    async fn post_to<T: DeserializeOwned>(
+        &self,
+        base_url: &str,
+        path: &str,
+        body: bytes::Bytes,
         headers: Vec<(&'static str, String)>,
     ) -> Result<T, RemoteError> {
         let mut request = self
             .http
-            .post(format!("{}{path}", self.base_url))
+            .post(format!("{base_url}{path}"))
             .header(HEADER_PROTOCOL, PROTOCOL_VERSION.to_string())
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(body);
@@ -113,7 +131,7 @@ impl Remote {
         body: &B,
     ) -> Result<T, RemoteError> {
         let bytes = serde_json::to_vec(body).map_err(|_| RemoteError::Malformed)?;
-        self.post(path, bytes, Vec::new()).await
+        self.post(path, bytes.into(), Vec::new()).await
     }
 }
 

@@ -27,7 +27,11 @@ impl Session {
             return Err(SessionError::Locked(presence_reason(&inner)));
         }
         let config = ServerConfig {
-            base_url: e.server_url.trim_end_matches('/').to_owned(),
+            base_urls: e
+                .addresses()
+                .iter()
+                .map(|u| u.trim_end_matches('/').to_owned())
+                .collect(),
             certificate_pin: e.certificate_pin.clone(),
             store_id: e.store_id.clone(),
             local_address: inner.source_address,

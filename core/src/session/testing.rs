@@ -142,6 +142,7 @@ impl TestDevice {
             device_id: "D-TEST".into(),
             store_id: "S001".into(),
             server_url: NO_SERVER.into(),
+            server_urls: Vec::new(),
             certificate_pin: "00".repeat(32),
             lease_public_key: URL_SAFE_NO_PAD.encode(server.public_key().as_ref()),
             policy: Policy::default(),

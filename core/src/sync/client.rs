@@ -10,7 +10,7 @@ use carnet_protocol::{
 };
 use serde::de::DeserializeOwned;
 
-use super::{NetworkFailure, SyncError};
+use super::{Addresses, NetworkFailure, SyncError};
 
 /// The largest response body accepted: a full page of the feed compresses far below it.
 pub const MAX_RESPONSE_BYTES: usize = 64 << 20;
@@ -31,8 +31,9 @@ pub trait RequestSigner: Send + Sync {
 /// Where the device syncs.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
-    /// `https://host:port`, no trailing slash.
-    pub base_url: String,
+    /// `https://host:port`, no trailing slash: the server's addresses (its replicas), the
+    /// first tried first. A request that cannot reach one goes to the next.
+    pub base_urls: Vec<String>,
     /// SHA-256 of the server certificate (hex): the only certificate accepted.
     pub certificate_pin: String,
     /// The device's store.
@@ -47,6 +48,7 @@ pub struct ServerConfig {
 pub struct SyncClient {
     http: reqwest::Client,
     config: ServerConfig,
+    addresses: Addresses,
     page_limit: u32,
     signer: std::sync::Arc<dyn RequestSigner>,
 }
@@ -61,6 +63,8 @@ impl SyncClient {
         carnet_protocol::pin::install_default_provider();
         let tls = carnet_protocol::pin::client_config(&config.certificate_pin)
             .map_err(|_| SyncError::InvalidConfig("certificate pin is not 64 hex digits"))?;
+        let addresses = Addresses::new(&config.base_urls)
+            .ok_or(SyncError::InvalidConfig("no server address"))?;
         let http = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
             .local_address(config.local_address)
@@ -72,6 +76,7 @@ impl SyncClient {
         Ok(Self {
             http,
             config,
+            addresses,
             page_limit: super::PAGE_LIMIT,
             signer,
         })
@@ -85,27 +90,38 @@ impl SyncClient {
 
     /// One page of the feed after `cursor`.
     pub async fn pull(&self, cursor: &str) -> Result<ChangePage, SyncError> {
-        let limit = self.page_limit;
-        let url = format!(
-            "{}{}",
-            self.config.base_url,
-            carnet_protocol::changes_path(&self.config.store_id)
-        );
-        let request = self
-            .http
-            .get(url)
-            .query(&[("cursor", cursor), ("limit", &limit.to_string())]);
-        self.send(request).await
+        let limit = self.page_limit.to_string();
+        let path = carnet_protocol::changes_path(&self.config.store_id);
+        self.send_anywhere(|base| {
+            self.http
+                .get(format!("{base}{path}"))
+                .query(&[("cursor", cursor), ("limit", limit.as_str())])
+        })
+        .await
     }
 
-    /// Sends pending mutations; the answer has one result per mutation.
+    /// Sends pending mutations; the answer has one result per mutation. Sent again to
+    /// another address it is applied once: the server answers a seq it has from its record.
     pub async fn push(&self, body: &PushRequest) -> Result<PushResponse, SyncError> {
-        let url = format!(
-            "{}{}",
-            self.config.base_url,
-            carnet_protocol::mutations_path(&self.config.store_id)
-        );
-        self.send(self.http.post(url).json(body)).await
+        let path = carnet_protocol::mutations_path(&self.config.store_id);
+        self.send_anywhere(|base| self.http.post(format!("{base}{path}")).json(body))
+            .await
+    }
+
+    /// Sends the request `build` makes for an address, to the one that answered last, then
+    /// to the next ones while they cannot be reached.
+    async fn send_anywhere<T: DeserializeOwned>(
+        &self,
+        build: impl Fn(&str) -> reqwest::RequestBuilder,
+    ) -> Result<T, SyncError> {
+        let unreachable = |e: &SyncError| matches!(e, SyncError::Network(_));
+        let build = &build;
+        self.addresses
+            .call(
+                unreachable,
+                |base| async move { self.send(build(&base)).await },
+            )
+            .await
     }
 
     async fn send<T: DeserializeOwned>(

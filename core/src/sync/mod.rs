@@ -3,6 +3,7 @@
 //! progress, stops when cancelled, and re-syncs from scratch when the server no longer serves
 //! the stored cursor.
 
+mod addresses;
 mod client;
 
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use tokio::sync::Notify;
 use crate::store::Cache;
 use crate::{changes, outbox};
 
+pub(crate) use addresses::Addresses;
 pub use client::{MAX_RESPONSE_BYTES, RequestSigner, ServerConfig, SyncClient, read_answer};
 
 /// Changes asked for per page.

@@ -487,7 +487,7 @@ impl Device {
     pub fn sync_client_as(&self, store: &str, pin: &str) -> SyncClient {
         SyncClient::new(
             ServerConfig {
-                base_url: self.base.clone(),
+                base_urls: vec![self.base.clone()],
                 certificate_pin: pin.into(),
                 store_id: store.into(),
                 local_address: self.local,

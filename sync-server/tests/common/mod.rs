@@ -416,12 +416,18 @@ impl Server {
     /// The server on `data` with `RUST_LOG=debug`, its stderr appended to `log`, for a test
     /// to scan for what must never be logged; `serve` gets `extra` arguments.
     pub fn start_logged(data: &Path, log: PathBuf, extra: &[&str]) -> Server {
+        Self::start_logged_on("127.0.0.1:0", data, log, extra)
+    }
+
+    /// [`Server::start_logged`], listening on `listen` (an address chosen beforehand, for a
+    /// config that names it).
+    pub fn start_logged_on(listen: &str, data: &Path, log: PathBuf, extra: &[&str]) -> Server {
         let file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(&log)
             .unwrap();
-        Self::spawn(data, "debug", file.into(), Some(log), extra)
+        Self::spawn_on(listen, data, "debug", file.into(), Some(log), extra)
     }
 
     /// Stops the server (SIGKILL), runs `between`, then starts it again on the same address and

@@ -87,6 +87,11 @@ impl Provisioned {
 
     /// The same, `serve` getting `extra` arguments.
     pub fn serving_with(extra: &[&str]) -> Provisioned {
+        Self::serving_on("127.0.0.1:0", extra)
+    }
+
+    /// The same, the server listening on `listen`.
+    pub fn serving_on(listen: &str, extra: &[&str]) -> Provisioned {
         let dir = tempfile::tempdir().unwrap();
         let data = super::data();
         let export = dir.path().join("export");
@@ -140,7 +145,7 @@ impl Provisioned {
             &cli(&["manager", "add", "--data", ds, "--store", "S001"]),
             "token ",
         );
-        let server = Server::start_logged(&d, dir.path().join("server.log"), extra);
+        let server = Server::start_logged_on(listen, &d, dir.path().join("server.log"), extra);
         let mut secrets: Vec<String> = vec![
             PIN_A1.into(),
             PIN_A2.into(),
