@@ -32,12 +32,21 @@ conninfo=$(scripts/postgres.sh start "$cluster" $((50000 + RANDOM % 10000)) --du
 psql "$conninfo" -qc "CREATE DATABASE carnet_bench"
 export CARNET_DATABASE="${conninfo/dbname=postgres/dbname=carnet_bench}"
 "$bin" import --data "$work/a" "$work/export" >/dev/null 2>&1
-"$bin" store network add --data "$work/a" --store S001 --cidr 127.0.0.1/32 >/dev/null
+"$bin" store add --data "$work/a" --store S001 --name Paris --network 127.0.0.1/32 >/dev/null
+
+# Every simulated handheld connects from 127.0.0.1: the per-address cap (64 by default, for
+# one store behind one NAT address) would refuse most of them.
+cat >"$work/replica.toml" <<EOF
+[limits]
+max_connections = 8192
+max_connections_per_address = 8192
+EOF
 
 # A replica on DIR; sets $url and $pid. The second gets the first's TLS identity.
 start_replica() {
   local dir=$1
-  "$bin" serve --data "$dir" --listen 127.0.0.1:0 >"$dir.out" 2>"$dir.err" &
+  "$bin" serve --data "$dir" --listen 127.0.0.1:0 --config "$work/replica.toml" \
+    >"$dir.out" 2>"$dir.err" &
   pid=$!
   replicas+=("$pid")
   for _ in $(seq 100); do

@@ -301,6 +301,79 @@ async fn renew_if_due(
     Some(Err("no replica answered the renewal".into()))
 }
 
+/// What the run needs from the database: enrolment codes, a cursor epoch and head, a
+/// customer to "view", the mutations recorded so far. On a thread of its own: a PostgreSQL
+/// command connection drives a runtime of its own, which may not start inside this one.
+fn prepare(args: &Args, pin: &str) -> Result<Prepared, Error> {
+    std::thread::scope(|s| {
+        s.spawn(|| -> Result<Prepared, Error> {
+            let opened = db::open_direct(&args.data)?;
+            let conn = opened.conn();
+            // The devices send from 127.0.0.1: the store must serve it, as it would its LAN.
+            let ranges = networks::ranges(&conn, &args.store)?;
+            if !networks::contains(&ranges, IpAddr::from([127, 0, 0, 1])) {
+                return Err(format!(
+                    "store {} does not serve 127.0.0.1: `carnet-sync-server store network add \
+                     --store {} --cidr 127.0.0.1/32` first",
+                    args.store, args.store
+                )
+                .into());
+            }
+            let codes = conn.transaction(|tx| {
+                if let Some(secs) = args.lease_secs {
+                    let update = carnet_protocol::presence::PolicyUpdate {
+                        lease_ttl_secs: Some(secs),
+                        ..Default::default()
+                    };
+                    stores::update(tx, &args.store, &update).map_err(|e| e.to_string())?;
+                }
+                let mut codes = Vec::with_capacity(args.devices);
+                for _ in 0..args.devices.max(1) {
+                    let code = enrolment::issue(tx, &args.store, Some(60), &pin, None)
+                        .map_err(|e| e.to_string())?;
+                    codes.push(code.code);
+                }
+                Ok::<_, Box<dyn std::error::Error + Send + Sync>>(codes)
+            })?;
+            let customer: String = conn.query_row(
+                "SELECT entity_id FROM feed WHERE entity = 'customer' AND deleted = 0 AND store_id = ?1 LIMIT 1",
+                [&args.store],
+                |r| r.get(0),
+            )?;
+            let recorded: i64 =
+                conn.query_row("SELECT count(*) FROM mutation_log", (), |r| r.get(0))?;
+            Ok((
+                codes,
+                feed::epoch(&conn)?,
+                feed::head(&conn)?,
+                customer,
+                recorded,
+            ))
+        })
+        .join()
+        .map_err(|_| Error::from("the database thread panicked"))?
+    })
+}
+
+/// Enrolment codes, the feed's epoch and head, a customer, the mutations recorded.
+type Prepared = (Vec<String>, String, i64, String, i64);
+
+/// The mutations the database has recorded (see [`prepare`] for the thread).
+fn recorded_mutations(data: &std::path::Path) -> Result<i64, Error> {
+    std::thread::scope(|s| {
+        s.spawn(|| -> Result<i64, Error> {
+            let n = db::open_direct(data)?.conn().query_row(
+                "SELECT count(*) FROM mutation_log",
+                (),
+                |r| r.get(0),
+            )?;
+            Ok(n)
+        })
+        .join()
+        .map_err(|_| Error::from("the database thread panicked"))?
+    })
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     let args = Args::parse();
@@ -316,50 +389,7 @@ async fn main() -> Result<(), Error> {
     carnet_protocol::pin::install_default_provider();
     let pin = tls::load(&args.data)?.fingerprint();
     // Enrolment codes, the lease lifetime, a cursor epoch and head, and a customer to "view".
-    let (codes, epoch, head, customer, recorded_before) = {
-        let opened = db::open_direct(&args.data)?;
-        let conn = opened.conn();
-        // The devices send from 127.0.0.1: the store must serve it, as it would its LAN.
-        let ranges = networks::ranges(&conn, &args.store)?;
-        if !networks::contains(&ranges, IpAddr::from([127, 0, 0, 1])) {
-            return Err(format!(
-                "store {} does not serve 127.0.0.1: `carnet-sync-server store network add \
-                 --store {} --cidr 127.0.0.1/32` first",
-                args.store, args.store
-            )
-            .into());
-        }
-        let codes = conn.transaction(|tx| {
-            if let Some(secs) = args.lease_secs {
-                let update = carnet_protocol::presence::PolicyUpdate {
-                    lease_ttl_secs: Some(secs),
-                    ..Default::default()
-                };
-                stores::update(tx, &args.store, &update).map_err(|e| e.to_string())?;
-            }
-            let mut codes = Vec::with_capacity(args.devices);
-            for _ in 0..args.devices.max(1) {
-                let code = enrolment::issue(tx, &args.store, Some(60), &pin, None)
-                    .map_err(|e| e.to_string())?;
-                codes.push(code.code);
-            }
-            Ok::<_, Box<dyn std::error::Error + Send + Sync>>(codes)
-        })?;
-        let customer: String = conn.query_row(
-            "SELECT entity_id FROM feed WHERE entity = 'customer' AND deleted = 0 AND store_id = ?1 LIMIT 1",
-            [&args.store],
-            |r| r.get(0),
-        )?;
-        let recorded: i64 =
-            conn.query_row("SELECT count(*) FROM mutation_log", (), |r| r.get(0))?;
-        (
-            codes,
-            feed::epoch(&conn)?,
-            feed::head(&conn)?,
-            customer,
-            recorded,
-        )
-    };
+    let (codes, epoch, head, customer, recorded_before) = prepare(&args, &pin)?;
     // Every device enrols with its own key and takes a lease, a few at a time.
     let started = Instant::now();
     let mut devices = Vec::with_capacity(codes.len());
@@ -520,12 +550,7 @@ async fn main() -> Result<(), Error> {
             stats.recoveries,
         );
     }
-    let recorded: i64 = db::open_direct(&args.data)?.conn().query_row(
-        "SELECT count(*) FROM mutation_log",
-        (),
-        |r| r.get(0),
-    )?;
-    let recorded = recorded - recorded_before;
+    let recorded = recorded_mutations(&args.data)? - recorded_before;
     println!(
         "pushes acknowledged {}, mutations recorded {recorded}: {}",
         stats.pushes_acked,

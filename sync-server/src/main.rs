@@ -234,8 +234,9 @@ fn main() -> ExitCode {
 }
 
 fn init_logs() {
+    // PostgreSQL's notices ("already exists, skipping") are not the operator's concern.
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tokio_postgres=warn"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
