@@ -329,7 +329,7 @@ fn prepare(args: &Args, pin: &str) -> Result<Prepared, Error> {
                 }
                 let mut codes = Vec::with_capacity(args.devices);
                 for _ in 0..args.devices.max(1) {
-                    let code = enrolment::issue(tx, &args.store, Some(60), &pin, None)
+                    let code = enrolment::issue(tx, &args.store, Some(60), pin, None)
                         .map_err(|e| e.to_string())?;
                     codes.push(code.code);
                 }
