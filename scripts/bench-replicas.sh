@@ -2,7 +2,7 @@
 # Handhelds spread over two server replicas on one PostgreSQL (started for the run with its
 # durable defaults), through the real device path (enrolment, leases, signed requests):
 #   1. paced like handhelds (one request every 5-30 s, 60 s leases so that renewals happen);
-#   2. back to back;
+#   2. back to back, then pushes only (the push throughput across both replicas);
 #   3. paced again, with one replica SIGKILLed 30 s into the run: its devices fail over to the
 #      other, and the pushes acknowledged are compared with the mutations recorded.
 # Everything (PostgreSQL, both replicas, the load generator) shares this machine.
@@ -75,5 +75,6 @@ run() { # TITLE, then the load generator's flags
 echo "$size export, $devices devices over two replicas ($url_a, $url_b), PostgreSQL $(psql "$conninfo" -Atc 'SHOW server_version')"
 run "paced like handhelds" --seconds 120 --pace-ms 5000-30000 --lease-secs 60
 run "back to back" --requests 10 --pace-ms 0
+run "pushes only, back to back: push throughput" --requests 10 --pace-ms 0 --push-percent 100
 run "paced, replica B SIGKILLed 30 s in" --seconds 90 --pace-ms 5000-30000 --lease-secs 60 \
   --kill-pid "$pid_b" --kill-after 30

@@ -8,7 +8,8 @@
 //!    cursor). Prints the time.
 //! 2. N devices (default 200), each with its own TLS connection, spread over the replicas
 //!    given (`--url` once per replica), pull deltas (from random
-//!    cursors among the last `--delta` feed rows) and one request in ten, at random, pushes a
+//!    cursors among the last `--delta` feed rows) and one request in ten (`--push-percent`),
+//!    at random, pushes a
 //!    profile view, paced like handhelds (one request every `--pace-ms` MIN-MAX ms, at random) or back
 //!    to back (`--pace-ms 0`). Stops after `--requests` per device or `--seconds`, whichever
 //!    comes first. Prints p50/p90/p99/max latency of pulls, pushes and lease renewals,
@@ -81,6 +82,9 @@ struct Args {
     /// within a short run (a device renews once half of its lease is spent).
     #[arg(long)]
     lease_secs: Option<u32>,
+    /// The share of requests that are pushes (the rest are delta pulls), in percent.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=100))]
+    push_percent: u64,
     /// Skip the initial-sync measurement.
     #[arg(long)]
     no_initial: bool,
@@ -476,7 +480,7 @@ async fn main() -> Result<(), Error> {
                     }
                 }
                 let t = Instant::now();
-                if dice.next().is_multiple_of(10) {
+                if dice.next() % 100 < args.push_percent {
                     seq += 1;
                     let view = Mutation {
                         seq,
@@ -543,6 +547,10 @@ async fn main() -> Result<(), Error> {
     report("delta pulls", stats.pulls);
     report("pushes", stats.pushes);
     report("lease renewals", stats.renewals);
+    println!(
+        "push throughput: {:.0} mutations applied per second over the run",
+        stats.pushes_acked as f64 / elapsed
+    );
     if stats.failovers > 0 {
         println!("failovers to another replica: {}", stats.failovers);
         report(
