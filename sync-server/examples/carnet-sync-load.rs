@@ -201,6 +201,21 @@ struct Roaming {
 }
 
 impl Roaming {
+    /// The device's request reached no one: it moves on to the next replica.
+    async fn fail_over(&mut self, stats: &Mutex<Stats>) {
+        self.failing_since.get_or_insert_with(Instant::now);
+        self.at = (self.at + 1) % self.urls.len();
+        self.device = self.device.at(&self.urls[self.at]);
+        stats.lock().await.failovers += 1;
+    }
+
+    /// A request was answered: how long it was failing before, if it was.
+    async fn answered(&mut self, stats: &Mutex<Stats>) {
+        if let Some(since) = self.failing_since.take() {
+            stats.lock().await.recoveries.push(since.elapsed());
+        }
+    }
+
     /// Sends with `send` (a request built for the device as it is now), moving on to the
     /// next replica while the current one cannot be reached: the answer, or the last failure
     /// once every replica was tried.
@@ -217,16 +232,11 @@ impl Roaming {
         for _ in 0..self.urls.len() {
             match send(self.device.clone()).await {
                 Ok(r) => {
-                    if let Some(since) = self.failing_since.take() {
-                        stats.lock().await.recoveries.push(since.elapsed());
-                    }
+                    self.answered(stats).await;
                     return Ok(r);
                 }
                 Err(e) => {
-                    self.failing_since.get_or_insert_with(Instant::now);
-                    self.at = (self.at + 1) % self.urls.len();
-                    self.device = self.device.at(&self.urls[self.at]);
-                    stats.lock().await.failovers += 1;
+                    self.fail_over(stats).await;
                     last = Some(e);
                 }
             }
@@ -286,17 +296,10 @@ async fn renew_if_due(
     for _ in 0..device.urls.len() {
         match device.device.renew().await {
             Ok(()) => {
-                if let Some(since) = device.failing_since.take() {
-                    stats.lock().await.recoveries.push(since.elapsed());
-                }
+                device.answered(stats).await;
                 return Some(Ok(t.elapsed()));
             }
-            Err((0, _)) => {
-                device.failing_since.get_or_insert_with(Instant::now);
-                device.at = (device.at + 1) % device.urls.len();
-                device.device = device.device.at(&device.urls[device.at]);
-                stats.lock().await.failovers += 1;
-            }
+            Err((0, _)) => device.fail_over(stats).await,
             Err((status, e)) => {
                 return Some(Err(format!("presence answered {status} {}", e.error).into()));
             }

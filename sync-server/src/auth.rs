@@ -18,7 +18,7 @@ use carnet_protocol::presence::{
 
 use crate::enrolment;
 use crate::error::Error;
-use crate::lease::{self, LeaseSigner};
+use crate::lease::{self, LeaseSigner, SignedOrder};
 use crate::networks;
 
 /// Why a request is refused.
@@ -36,10 +36,10 @@ pub enum AuthError {
     /// The enrolled device was revoked: it must shred its cache. Carries the signed
     /// [`ShredOrder`] it verifies before destroying anything.
     #[error("this device was revoked")]
-    Revoked(String),
+    Revoked(SignedOrder),
     /// A remote wipe was ordered for the device (with its signed order).
     #[error("a remote wipe was ordered for this device")]
-    Wiped(String),
+    Wiped(SignedOrder),
     /// No such enrolled device here (never enrolled, or a database restored from before its
     /// enrolment): the device locks and keeps its data until it is enrolled again.
     #[error("this device is not known to the server")]
@@ -152,9 +152,11 @@ pub fn check_lease(
     let token = credentials.lease.as_deref().ok_or(AuthError::Unauthorized(
         "a lease and the device's signature are required",
     ))?;
-    let lease = signer.verify(token).ok_or(AuthError::BadLease(
-        "the lease was not issued by this server",
-    ))?;
+    let lease = signer
+        .verify_or_reload(conn, token)?
+        .ok_or(AuthError::BadLease(
+            "the lease was not issued by this server",
+        ))?;
     if now_ms >= lease.expires_at_ms {
         return Err(AuthError::BadLease("the lease expired"));
     }

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use ipnet::IpNet;
 use serde::Deserialize;
@@ -37,6 +38,9 @@ pub struct FileConfig {
     /// database and TLS identity), e.g. `["https://10.0.0.5:8443", "https://10.0.0.6:8443"]`:
     /// told to devices at enrolment, so that they go on with another when one is down.
     pub server_urls: Option<Vec<String>>,
+    /// How often, in seconds, the server reads the lease keys again to take a rotation made
+    /// by another replica or the command line (1 to 60; default 30).
+    pub lease_key_refresh_secs: Option<u64>,
     /// Resource limits (`[limits]`).
     #[serde(default)]
     pub limits: Limits,
@@ -89,6 +93,8 @@ pub struct ServeSettings {
     pub database: Database,
     /// The addresses told to devices at enrolment (see [`FileConfig::server_urls`]).
     pub server_urls: Vec<String>,
+    /// See [`FileConfig::lease_key_refresh_secs`].
+    pub lease_key_refresh: Duration,
 }
 
 /// Reads a config file.
@@ -142,6 +148,15 @@ pub fn resolve(
     };
     let server_urls = file.server_urls.unwrap_or_default();
     check_server_urls(&server_urls)?;
+    let lease_key_refresh = match file.lease_key_refresh_secs {
+        None => crate::lease::KEY_REFRESH,
+        Some(secs @ 1..=60) => Duration::from_secs(secs),
+        Some(secs) => {
+            return Err(Error::Config(format!(
+                "lease_key_refresh_secs: {secs}, not between 1 and 60"
+            )));
+        }
+    };
     Ok(ServeSettings {
         data,
         listen,
@@ -150,6 +165,7 @@ pub fn resolve(
         limits: file.limits,
         database,
         server_urls,
+        lease_key_refresh,
     })
 }
 

@@ -275,12 +275,7 @@ impl Db {
                 on_pooled(pool, move |conn| {
                     // A request waits a bounded time for the write lock, then is told to
                     // come back (503 busy), never left hanging behind a long import batch.
-                    let begin = format!(
-                        "BEGIN; SET LOCAL lock_timeout = '{}ms';
-                         SELECT pg_advisory_xact_lock({}); SET LOCAL lock_timeout = 0",
-                        crate::pg::WRITE_LOCK_WAIT.as_millis(),
-                        crate::pg::WRITE_LOCK
-                    );
+                    let begin = crate::sql::begin_write_waiting(crate::pg::WRITE_LOCK_WAIT);
                     if let Err(e) = conn.execute_batch(&begin) {
                         let _ = conn.execute_batch("ROLLBACK");
                         return Err(E::from(if e.is_lock_timeout() {

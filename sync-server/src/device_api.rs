@@ -124,6 +124,7 @@ async fn presence(
     Ok(axum::Json(PresenceResponse {
         lease: lease_token,
         policy,
+        key_chain: state.lease.key_chain(),
     }))
 }
 

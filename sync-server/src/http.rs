@@ -39,6 +39,7 @@ impl HttpError {
                 message: message.into(),
                 expected_seq: None,
                 order: None,
+                key_chain: Vec::new(),
             },
         }
     }
@@ -58,8 +59,9 @@ impl HttpError {
     }
 
     /// The same answer, carrying a signed shred order.
-    pub fn with_order(mut self, order: String) -> Self {
-        self.body.order = Some(order);
+    pub fn with_order(mut self, order: crate::lease::SignedOrder) -> Self {
+        self.body.order = Some(order.token);
+        self.body.key_chain = order.key_chain;
         self
     }
 

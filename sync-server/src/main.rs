@@ -7,8 +7,8 @@ use carnet_sync_server::admin_cli::{
     self, AdvisorCommand, EnrollmentCommand, ManagerCommand, StoreCommand,
 };
 use carnet_sync_server::{
-    Error, Result, backup, config, customers, db, devices, events, import, model, secret, server,
-    tls,
+    Error, Result, backup, config, customers, db, devices, events, import, lease, model, secret,
+    server, tls,
 };
 use carnet_sync_server::{customer_cli, enrolment};
 use clap::{Parser, Subcommand};
@@ -139,6 +139,20 @@ enum Command {
     },
     /// Encrypt a database written by an older, unencrypted server (stop the server first).
     Encrypt {
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// The key that signs leases and orders to shred.
+    #[command(subcommand)]
+    LeaseKey(LeaseKeyCommand),
+}
+
+#[derive(Subcommand)]
+enum LeaseKeyCommand {
+    /// Sign with a new key from now on, logging no one out: the old key vouches for the new
+    /// one, its leases stay valid until they expire, and devices move to the new key at their
+    /// next presence check. Running servers take it within 30 s.
+    Rotate {
         #[command(flatten)]
         data: DataArg,
     },
@@ -499,6 +513,18 @@ fn run(command: Command, database: Option<String>, secret: secret::Sources) -> R
                     }
                 }
             }
+            Ok(())
+        }
+        Command::LeaseKey(LeaseKeyCommand::Rotate { data }) => {
+            let db = db::open_direct(&data.data)?;
+            let public_key = db.conn().transaction(|tx| {
+                let public_key = lease::rotate(tx, lease::now_ms())?;
+                events::operator_did(tx, "lease key rotate", None, None)?;
+                Ok::<_, Error>(public_key)
+            })?;
+            println!(
+                "lease key rotated; devices move to {public_key} at their next presence check"
+            );
             Ok(())
         }
         Command::Feed(FeedCommand::Compact { data }) => {

@@ -169,6 +169,10 @@ mod tests {
             BEGIN_WRITE,
             format!("BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")
         );
+        assert!(
+            crate::sql::begin_write_waiting(WRITE_LOCK_WAIT)
+                .contains(&format!("SELECT pg_advisory_xact_lock({WRITE_LOCK});"))
+        );
     }
 
     #[test]

@@ -64,6 +64,11 @@ pub async fn serve(settings: ServeSettings) -> Result<()> {
         }
         Database::Postgres { .. } => db.write(LeaseSigner::load_or_create_stored).await?,
     });
+    tokio::spawn(refresh_lease_keys(
+        Arc::clone(&db),
+        Arc::clone(&lease),
+        settings.lease_key_refresh,
+    ));
     let limits = settings.limits.clone();
     let listener = listen(settings.listen)
         .map_err(|e| Error::Config(format!("cannot listen on {}: {e}", settings.listen)))?;
@@ -125,6 +130,21 @@ pub async fn serve(settings: ServeSettings) -> Result<()> {
     db.close();
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Reads the lease keys again every `period`: another replica or the command line may have
+/// rotated them.
+async fn refresh_lease_keys(db: Arc<Db>, signer: Arc<LeaseSigner>, period: Duration) {
+    let mut every = tokio::time::interval(period);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    every.tick().await;
+    loop {
+        every.tick().await;
+        let signer = Arc::clone(&signer);
+        if let Err(e) = db.read(move |conn| signer.reload(conn)).await {
+            tracing::warn!(error = %e, "the lease keys could not be read again");
+        }
+    }
 }
 
 async fn shutdown_on_signal(

@@ -278,9 +278,31 @@ impl<T: Bind> Params for Vec<T> {
 /// and migrations (see [`crate::pg`]).
 pub const WRITE_LOCK: i64 = 0x4341_524e_4554; // "CARNET"
 
-/// Opens a PostgreSQL write transaction under [`WRITE_LOCK`] (its value spelled out: a
-/// constant string is sent as is; a test checks the two agree).
-pub const BEGIN_WRITE: &str = "BEGIN; SELECT pg_advisory_xact_lock(73947832796500)";
+/// Takes [`WRITE_LOCK`] (its value spelled out, so that the statements below are constant
+/// strings sent as they are; a test checks the two agree).
+macro_rules! take_write_lock {
+    () => {
+        "SELECT pg_advisory_xact_lock(73947832796500)"
+    };
+}
+
+/// Opens a PostgreSQL write transaction under [`WRITE_LOCK`], waiting for it as long as it
+/// takes (commands, migrations).
+pub const BEGIN_WRITE: &str = concat!("BEGIN; ", take_write_lock!());
+
+/// Opens a PostgreSQL write transaction under [`WRITE_LOCK`], waiting at most `wait` for it
+/// (then the statement fails with a lock timeout, [`SqlError::is_lock_timeout`]): for
+/// requests, which are told to come back rather than left hanging behind an import.
+pub fn begin_write_waiting(wait: std::time::Duration) -> String {
+    format!(
+        concat!(
+            "BEGIN; SET LOCAL lock_timeout = '{}ms'; ",
+            take_write_lock!(),
+            "; SET LOCAL lock_timeout = 0"
+        ),
+        wait.as_millis()
+    )
+}
 
 /// `?first, ?first+1, …` for `n` parameters: a list built for a multi-row statement or an
 /// `IN (…)`.

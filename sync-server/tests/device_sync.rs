@@ -350,6 +350,7 @@ async fn sync_refuses_off_network_other_stores_and_bad_credentials() {
             status: 401,
             code: carnet_protocol::presence::codes::BAD_LEASE.into(),
             order: None,
+            key_chain: Vec::new(),
         }
     );
 

@@ -59,6 +59,13 @@ async fn a_dump_shows_no_customer_and_another_secret_is_refused() {
     // open with it only): left out, the rest of the dump shows no customer either. Searched
     // whole, their base64 would match short names by chance.
     let dump = String::from_utf8(dump.stdout).unwrap();
+    // The lease-signing key (the one `meta` row holding it) is sealed too.
+    let key_rows: Vec<&str> = dump
+        .lines()
+        .filter(|l| l.starts_with("lease_signing_key\t"))
+        .collect();
+    assert_eq!(key_rows.len(), 1, "{key_rows:?}");
+    assert!(key_rows[0].starts_with("lease_signing_key\ts1:"));
     let sealed_values = dump.matches("s1:").count();
     assert!(sealed_values > 1000, "{sealed_values} sealed values");
     let unsealed: String = dump

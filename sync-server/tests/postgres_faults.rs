@@ -45,24 +45,10 @@ impl Session {
     }
 }
 
-/// The first value `sql` returns.
-fn psql_value(url: &str, sql: &str) -> String {
-    let out = Command::new("psql")
-        .args([url, "-v", "ON_ERROR_STOP=1", "-Atqc", sql])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{sql}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
 /// Waits (up to a minute) until `sql` returns `want`.
 fn wait_for(url: &str, sql: &str, want: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);
-    while psql_value(url, sql) != want {
+    while backend::psql_value(url, sql) != want {
         assert!(Instant::now() < deadline, "{sql} never gave {want}");
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -133,7 +119,7 @@ async fn writes_held_up_get_busy_with_retry_after_and_leave_nothing() {
     // Counted over psql: the tests' own connection would wait for the lock to migrate.
     let device_id = device.lease().lease.device_id.clone();
     let logged = format!("SELECT count(*) FROM mutation_log WHERE device_id = '{device_id}'");
-    assert_eq!(psql_value(&url, &logged), "0");
+    assert_eq!(backend::psql_value(&url, &logged), "0");
 
     // The lock released, the same six are applied, once each.
     holder.close();
@@ -145,7 +131,7 @@ async fn writes_held_up_get_busy_with_retry_after_and_leave_nothing() {
             .all(|r| matches!(r.outcome, Outcome::Applied)),
         "{results:?}"
     );
-    assert_eq!(psql_value(&url, &logged), "6");
+    assert_eq!(backend::psql_value(&url, &logged), "6");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -194,7 +180,7 @@ async fn a_migration_interrupted_half_way_is_rerun_cleanly() {
 
     // Started again, the server migrates from scratch and serves.
     let server = Server::start(&data);
-    let versions = psql_value(
+    let versions = backend::psql_value(
         &url,
         "SELECT string_agg(version::text, ',' ORDER BY version) FROM carnet_schema",
     );
@@ -203,7 +189,7 @@ async fn a_migration_interrupted_half_way_is_rerun_cleanly() {
         .collect();
     assert_eq!(versions, expected.join(","));
     assert_eq!(
-        psql_value(
+        backend::psql_value(
             &url,
             "SELECT count(*) FROM information_schema.columns
               WHERE table_name = 'security_event' AND column_name = 'blocking'"
@@ -287,7 +273,7 @@ fn postgres_restarted_mid_import_resumes_and_leaves_the_feed_of_a_clean_import()
     .unwrap();
     let own = OwnPostgres::start();
     let data = dir.path().join("data");
-    psql_value(&own.conninfo, "CREATE DATABASE carnet_restarted");
+    backend::psql_value(&own.conninfo, "CREATE DATABASE carnet_restarted");
     let url = own
         .conninfo
         .replace("dbname=postgres", "dbname=carnet_restarted");
@@ -327,7 +313,7 @@ fn postgres_restarted_mid_import_resumes_and_leaves_the_feed_of_a_clean_import()
     assert_eq!((lost, extra), (0, 0), "rows lost, rows extra");
     // Each entity once in the feed.
     assert_eq!(
-        psql_value(
+        backend::psql_value(
             &url,
             "SELECT count(*) FROM (SELECT entity, entity_id FROM feed WHERE deleted = 0
                GROUP BY entity, entity_id HAVING count(*) > 1) twice"

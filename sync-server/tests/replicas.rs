@@ -356,3 +356,46 @@ async fn a_handheld_told_of_both_replicas_goes_on_with_the_other_when_one_dies()
     );
     assert_eq!(logged, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lease_of_a_key_rotated_on_one_replica_verifies_at_once_on_the_other() {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    if backend::without_postgres() {
+        return;
+    }
+    let env = Env::new();
+    let first = env.data_dir();
+    // A reads the keys every second; B every 30 s (the default), too late for this test: B
+    // must read them when a lease does not verify.
+    let config = env.dir.path().join("carnet.toml");
+    std::fs::write(&config, "lease_key_refresh_secs = 1\n").unwrap();
+    let log = env.dir.path().join("a.log");
+    let a = Server::start_logged_on(
+        "127.0.0.1:0",
+        &first,
+        log,
+        &["--config", config.to_str().unwrap()],
+    );
+    let b = replica_of(&first, env.dir.path());
+    let device = a.device("S001").await;
+    let on_b = device.at(&b.base);
+    on_b.pull_all("S001", "", 500).await;
+
+    let new_key = rotate_lease_key(&first);
+    tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
+    device.renew().await.unwrap();
+    let token = device.lease().token;
+    let (payload, signature) = token.split_once('.').unwrap();
+    let signed_by_new = ring::signature::UnparsedPublicKey::new(
+        &ring::signature::ED25519,
+        URL_SAFE_NO_PAD.decode(&new_key).unwrap(),
+    )
+    .verify(
+        &carnet_protocol::presence::lease_message(&URL_SAFE_NO_PAD.decode(payload).unwrap()),
+        &URL_SAFE_NO_PAD.decode(signature).unwrap(),
+    );
+    assert!(signed_by_new.is_ok(), "A signs with the new key");
+    let (changes, _, _) = on_b.pull_all("S001", "", 500).await;
+    assert!(upserts(&changes).len() > 100);
+}

@@ -25,8 +25,9 @@ use carnet_core::session::{
 };
 use carnet_protocol::ApiError;
 use carnet_protocol::presence::{
-    ENROLL_PATH, EnrollResponse, Lease, PRESENCE_PATH, Policy, PresenceRequest, PresenceResponse,
-    ShredKind, ShredOrder, codes, lease_message, shred_order_message,
+    ENROLL_PATH, EnrollResponse, KeyEndorsement, Lease, PRESENCE_PATH, Policy, PresenceRequest,
+    PresenceResponse, ShredKind, ShredOrder, codes, key_endorsement_message, lease_message,
+    shred_order_message,
 };
 use ring::signature::{Ed25519KeyPair, KeyPair};
 
@@ -40,6 +41,9 @@ enum Answer {
     OffNetwork,
     /// A valid lease, padded with an unknown field to this many bytes.
     Huge(usize),
+    /// A lease signed with another key, and a key chain to that key that the other key
+    /// signed itself.
+    SelfVouchedLease,
     /// 401 `device_revoked` with an order made as described.
     Revoke(Order),
 }
@@ -49,6 +53,9 @@ enum Order {
     Missing,
     /// Signed with another key than the one the device enrolled with.
     OtherKey,
+    /// Signed with another key, and a key chain to that key that the other key signed
+    /// itself (not the enrolled key).
+    SelfVouched,
     OtherDevice,
     OtherStore,
     /// A wipe order sent with the revoke code.
@@ -80,13 +87,32 @@ fn signed(key: &Ed25519KeyPair, payload: &[u8], message: fn(&[u8]) -> Vec<u8>) -
 }
 
 fn refusal(status: StatusCode, code: &str, order: Option<String>) -> Response {
+    refusal_with_chain(status, code, order, Vec::new())
+}
+
+fn refusal_with_chain(
+    status: StatusCode,
+    code: &str,
+    order: Option<String>,
+    key_chain: Vec<KeyEndorsement>,
+) -> Response {
     let body = ApiError {
         error: code.into(),
         message: "refused".into(),
         expected_seq: None,
         order,
+        key_chain,
     };
     (status, axum::Json(body)).into_response()
+}
+
+/// `key` vouching for itself: a chain that does not start from the enrolled key.
+fn self_vouched(key: &Ed25519KeyPair) -> Vec<KeyEndorsement> {
+    let public = key.public_key().as_ref();
+    vec![KeyEndorsement {
+        public_key: URL_SAFE_NO_PAD.encode(public),
+        signature: URL_SAFE_NO_PAD.encode(key.sign(&key_endorsement_message(public)).as_ref()),
+    }]
 }
 
 async fn enroll(State(fake): State<Arc<Fake>>) -> axum::Json<EnrollResponse> {
@@ -119,7 +145,7 @@ async fn presence(State(fake): State<Arc<Fake>>, body: axum::body::Bytes) -> Res
     let (me, nonce) = (request.device_id.as_str(), request.nonce.as_str());
     let answer = *fake.answer.lock().unwrap();
     let revoked = |order| refusal(StatusCode::UNAUTHORIZED, codes::DEVICE_REVOKED, order);
-    let lease = || {
+    let lease_signed_by = |key: &Ed25519KeyPair| {
         let lease = Lease {
             device_id: me.into(),
             store_id: "S001".into(),
@@ -127,23 +153,26 @@ async fn presence(State(fake): State<Arc<Fake>>, body: axum::body::Bytes) -> Res
             issued_at_ms: now,
             expires_at_ms: now + 300_000,
         };
-        let lease = signed(
-            &fake.key,
-            &serde_json::to_vec(&lease).unwrap(),
-            lease_message,
-        );
+        let lease = signed(key, &serde_json::to_vec(&lease).unwrap(), lease_message);
         serde_json::to_value(PresenceResponse {
             lease,
             policy: Policy::default(),
+            key_chain: Vec::new(),
         })
         .unwrap()
     };
+    let lease = || lease_signed_by(&fake.key);
     match answer {
         Answer::Lease => axum::Json(lease()).into_response(),
         Answer::Huge(n) => {
             let mut padded = lease();
             padded["padding"] = "a".repeat(n).into();
             axum::Json(padded).into_response()
+        }
+        Answer::SelfVouchedLease => {
+            let mut answer = lease_signed_by(&fake.other_key);
+            answer["key_chain"] = serde_json::to_value(self_vouched(&fake.other_key)).unwrap();
+            axum::Json(answer).into_response()
         }
         Answer::Unauthorized => refusal(
             StatusCode::UNAUTHORIZED,
@@ -160,6 +189,12 @@ async fn presence(State(fake): State<Arc<Fake>>, body: axum::body::Bytes) -> Res
             ShredKind::Revoke,
             nonce,
         ))),
+        Answer::Revoke(Order::SelfVouched) => refusal_with_chain(
+            StatusCode::UNAUTHORIZED,
+            codes::DEVICE_REVOKED,
+            Some(order(&fake.other_key, me, "S001", ShredKind::Revoke, nonce)),
+            self_vouched(&fake.other_key),
+        ),
         Answer::Revoke(Order::OtherDevice) => revoked(Some(order(
             &fake.key,
             "dev-other",
@@ -242,6 +277,7 @@ async fn only_a_verified_order_destroys_the_data_and_an_unknown_device_enrols_ag
     for bad in [
         Order::Missing,
         Order::OtherKey,
+        Order::SelfVouched,
         Order::OtherDevice,
         Order::OtherStore,
         Order::OtherKind,
@@ -259,6 +295,16 @@ async fn only_a_verified_order_destroys_the_data_and_an_unknown_device_enrols_ag
         );
         assert_eq!(device.kept(), (cache_key.clone(), device_key.clone(), true));
     }
+    // A lease of another key, with a chain to it that the enrolled key never signed: refused,
+    // and the device still trusts only the enrolled key.
+    set(Answer::SelfVouchedLease);
+    let err = device.session.check_presence().await.unwrap_err();
+    assert_eq!(
+        err,
+        SessionError::BadAnswer("the lease is not the store server's")
+    );
+    set(Answer::Lease);
+    device.session.check_presence().await.unwrap();
     // A session answer is a few hundred bytes: a megabyte is refused unread, even around a
     // valid lease, and nothing changes.
     set(Answer::Huge(1 << 20));

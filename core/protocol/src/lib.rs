@@ -107,6 +107,10 @@ pub struct ApiError {
     /// (`base64url(JSON) "." base64url(Ed25519 signature)`, like a lease).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<String>,
+    /// With an order: the lease keys the server moved to (see
+    /// [`presence::PresenceResponse::key_chain`]), for a device that pinned an older one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_chain: Vec<presence::KeyEndorsement>,
 }
 
 /// Kinds of record in the feed.

@@ -166,6 +166,32 @@ pub struct PresenceResponse {
     pub lease: String,
     /// The store's current policy.
     pub policy: Policy,
+    /// The lease keys the server moved to since the oldest it still vouches for, oldest
+    /// first: a device that pinned an older key follows them to the key that signed `lease`.
+    /// Empty until the key is first rotated. At most [`MAX_KEY_CHAIN`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_chain: Vec<KeyEndorsement>,
+}
+
+/// A newer lease key vouched for by the key before it: how a device that pinned an older key
+/// comes to trust the server's current one without being enrolled again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyEndorsement {
+    /// The newer Ed25519 public key, base64url (32 bytes).
+    pub public_key: String,
+    /// The older key's Ed25519 signature (base64url) over [`key_endorsement_message`] of it.
+    pub signature: String,
+}
+
+/// The most endorsements an answer carries (older rotations are forgotten: a device that slept
+/// through more must be enrolled again).
+pub const MAX_KEY_CHAIN: usize = 16;
+
+/// Domain-separated bytes an outgoing lease key signs to vouch for its successor.
+pub fn key_endorsement_message(public_key: &[u8]) -> Vec<u8> {
+    let mut m = b"carnet-lease-key-v1\n".to_vec();
+    m.extend_from_slice(public_key);
+    m
 }
 
 /// What the server signs: a lease is bound to a device, its store and the device's nonce.

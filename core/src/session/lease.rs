@@ -96,6 +96,8 @@ impl Session {
             Ok(a) => a,
             Err(e) => return Err(self.on_remote_error(e, Some(&nonce))),
         };
+        // The server may have rotated its key since: the old key vouches for the new one.
+        let server_key = remote::follow_key_chain(&server_key, &answer.key_chain);
         let lease = remote::accept_lease(&server_key, &answer.lease, &device_id, &store_id, &nonce)
             .map_err(|why| {
                 SessionError::BadAnswer(match why {
@@ -115,6 +117,7 @@ impl Session {
             };
             let wall = self.shared.platform.clock.wall_ms();
             enrollment.policy = answer.policy;
+            enrollment.lease_public_key = URL_SAFE_NO_PAD.encode(&server_key);
             enrollment.wall_high_water_ms = enrollment.wall_high_water_ms.max(wall);
             enrollment.last_contact_wall_ms = enrollment.wall_high_water_ms;
             let snapshot = enrollment.clone();

@@ -2,7 +2,7 @@
 //! device can verify (the enrolled server's key, this device and store, this request); a
 //! device the server does not know, or one outside the store's network, only locks.
 
-use carnet_protocol::presence::{ShredKind, codes};
+use carnet_protocol::presence::{KeyEndorsement, ShredKind, codes};
 
 use super::error::remote_error;
 use super::remote::{self, RemoteError};
@@ -19,7 +19,13 @@ impl Session {
         e: RemoteError,
         presence_nonce: Option<&str>,
     ) -> SessionError {
-        let RemoteError::Api { code, order, .. } = &e else {
+        let RemoteError::Api {
+            code,
+            order,
+            key_chain,
+            ..
+        } = &e
+        else {
             return remote_error(e);
         };
         let shred = match code.as_str() {
@@ -34,7 +40,7 @@ impl Session {
         };
         let mut inner = lock_inner(&self.shared);
         let error = if let Some((kind, reason)) = shred {
-            if verified(&inner, order.as_deref(), kind, presence_nonce) {
+            if verified(&inner, order.as_deref(), key_chain, kind, presence_nonce) {
                 self.shared.shred(&mut inner, reason);
                 SessionError::Shredded(reason)
             } else {
@@ -58,12 +64,19 @@ impl Session {
 }
 
 /// Whether `order` was signed by the enrolled server for this device and store, of `kind`,
-/// in answer to this presence check or to a request under the current or previous lease.
-fn verified(inner: &Inner, order: Option<&str>, kind: ShredKind, presence: Option<&str>) -> bool {
+/// in answer to this presence check or to a request under the current or previous lease. The
+/// server may sign with a newer key than the one pinned, which `key_chain` leads to.
+fn verified(
+    inner: &Inner,
+    order: Option<&str>,
+    key_chain: &[KeyEndorsement],
+    kind: ShredKind,
+    presence: Option<&str>,
+) -> bool {
     let (Some(order), Some(enrollment)) = (order, &inner.enrollment) else {
         return false;
     };
-    let server_key = enrollment.server_key();
+    let server_key = remote::follow_key_chain(&enrollment.server_key(), key_chain);
     let nonces: Vec<&str> = match presence {
         Some(nonce) => vec![nonce],
         None => inner

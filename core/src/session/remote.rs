@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use carnet_protocol::presence::{Lease, ShredKind, ShredOrder, lease_message, shred_order_message};
+use carnet_protocol::presence::{
+    KeyEndorsement, Lease, MAX_KEY_CHAIN, ShredKind, ShredOrder, key_endorsement_message,
+    lease_message, shred_order_message,
+};
 use carnet_protocol::{ApiError, HEADER_PROTOCOL, PROTOCOL_VERSION};
 use ring::signature::{ED25519, UnparsedPublicKey};
 use serde::Serialize;
@@ -26,6 +29,8 @@ pub(crate) enum RemoteError {
         retry_after: Option<u64>,
         /// A signed shred order, with `device_revoked` and `remote_wipe`.
         order: Option<String>,
+        /// With an order: the lease keys the server moved to since the one pinned.
+        key_chain: Vec<KeyEndorsement>,
     },
     /// Not a protocol answer.
     Malformed,
@@ -114,14 +119,15 @@ impl Remote {
         if (200..300).contains(&status) {
             return serde_json::from_slice(&bytes).map_err(|_| RemoteError::Malformed);
         }
-        let (code, order) = serde_json::from_slice::<ApiError>(&bytes)
-            .map(|e| (e.error, e.order))
+        let (code, order, key_chain) = serde_json::from_slice::<ApiError>(&bytes)
+            .map(|e| (e.error, e.order, e.key_chain))
             .unwrap_or_default();
         Err(RemoteError::Api {
             status,
             code,
             retry_after,
             order,
+            key_chain,
         })
     }
 
@@ -191,6 +197,28 @@ fn signed_payload(
         .verify(&message(&payload), &sig)
         .map_err(|_| LeaseRejection::Signature)?;
     Ok(payload)
+}
+
+/// The newest key `chain` leads to from `pinned`, the server's key the device trusts: an
+/// endorsement counts only if the key trusted so far signed it, so a chain from anyone else
+/// leads nowhere. `pinned` itself when nothing follows from it.
+pub(crate) fn follow_key_chain(pinned: &[u8], chain: &[KeyEndorsement]) -> Vec<u8> {
+    let mut trusted = pinned.to_vec();
+    for link in chain.iter().take(MAX_KEY_CHAIN) {
+        let (Ok(next), Ok(signature)) = (
+            URL_SAFE_NO_PAD.decode(&link.public_key),
+            URL_SAFE_NO_PAD.decode(&link.signature),
+        ) else {
+            continue;
+        };
+        if UnparsedPublicKey::new(&ED25519, &trusted)
+            .verify(&key_endorsement_message(&next), &signature)
+            .is_ok()
+        {
+            trusted = next;
+        }
+    }
+    trusted
 }
 
 /// Accepts a lease only if the enrolled server signed it, for this device and store, in
@@ -355,5 +383,49 @@ mod tests {
             accept_order(&pk, &good, "dev-1", "S002", ShredKind::Wipe, &["n2"]),
             Err(LeaseRejection::NotOurs)
         );
+    }
+
+    fn endorse(old: &Ed25519KeyPair, new: &Ed25519KeyPair) -> KeyEndorsement {
+        KeyEndorsement {
+            public_key: URL_SAFE_NO_PAD.encode(new.public_key().as_ref()),
+            signature: URL_SAFE_NO_PAD.encode(
+                old.sign(&key_endorsement_message(new.public_key().as_ref()))
+                    .as_ref(),
+            ),
+        }
+    }
+
+    #[test]
+    fn a_key_chain_is_followed_only_from_the_pinned_key() {
+        let [k0, k1, k2] = [key(), key(), key()];
+        let pk = |k: &Ed25519KeyPair| k.public_key().as_ref().to_vec();
+        let chain = vec![endorse(&k0, &k1), endorse(&k1, &k2)];
+        // From the oldest key, from the middle one, or already at the newest.
+        assert_eq!(follow_key_chain(&pk(&k0), &chain), pk(&k2));
+        assert_eq!(follow_key_chain(&pk(&k1), &chain), pk(&k2));
+        assert_eq!(follow_key_chain(&pk(&k2), &chain), pk(&k2));
+        assert_eq!(follow_key_chain(&pk(&k0), &[]), pk(&k0));
+        // A key vouched for by anyone else is not followed, nor a link with a bad signature
+        // or a damaged key.
+        let intruder = key();
+        assert_eq!(
+            follow_key_chain(&pk(&k0), &[endorse(&k1, &intruder)]),
+            pk(&k0)
+        );
+        let mut forged = endorse(&k0, &intruder);
+        forged.public_key = URL_SAFE_NO_PAD.encode(pk(&k1));
+        assert_eq!(follow_key_chain(&pk(&k0), &[forged]), pk(&k0));
+        let damaged = KeyEndorsement {
+            public_key: "!".into(),
+            ..endorse(&k0, &k1)
+        };
+        assert_eq!(follow_key_chain(&pk(&k0), &[damaged]), pk(&k0));
+        // A lease endorsement is not a lease: the messages are domain-separated.
+        let lease_signature = k0.sign(&lease_message(pk(&k1).as_slice()));
+        let as_lease = KeyEndorsement {
+            public_key: URL_SAFE_NO_PAD.encode(pk(&k1)),
+            signature: URL_SAFE_NO_PAD.encode(lease_signature.as_ref()),
+        };
+        assert_eq!(follow_key_chain(&pk(&k0), &[as_lease]), pk(&k0));
     }
 }

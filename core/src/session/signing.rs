@@ -59,12 +59,14 @@ impl Session {
                 status,
                 code,
                 order,
+                key_chain,
             }) => Err(self.on_remote_error(
                 RemoteError::Api {
                     status,
                     code,
                     retry_after: None,
                     order,
+                    key_chain,
                 },
                 None,
             )),

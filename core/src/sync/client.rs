@@ -197,6 +197,7 @@ fn from_api(status: u16, api: Option<ApiError>) -> SyncError {
             status,
             code: api.error,
             order: api.order,
+            key_chain: api.key_chain,
         },
         codes::UPGRADE_REQUIRED => SyncError::UpgradeRequired(api.message),
         codes::UNAUTHORIZED => SyncError::Unauthorized,

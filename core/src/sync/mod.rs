@@ -86,6 +86,8 @@ pub enum SyncError {
         code: String,
         /// The signed shred order that came with `device_revoked` or `remote_wipe`.
         order: Option<String>,
+        /// With an order: the lease keys the server moved to since the one pinned.
+        key_chain: Vec<carnet_protocol::presence::KeyEndorsement>,
     },
     /// The device asked for another store's data.
     #[error("this device may not read that store")]

@@ -453,6 +453,7 @@ fn errors(out: &Out) {
         message: "seed".into(),
         expected_seq,
         order: order.map(str::to_owned),
+        key_chain: Vec::new(),
     };
     let answers = [
         ("cursor-expired", answer(codes::CURSOR_EXPIRED, None, None)),

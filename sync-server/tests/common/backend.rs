@@ -54,11 +54,7 @@ pub fn database_for(data: &Path) -> Option<String> {
     static CREATED: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
     let mut created = CREATED.lock().unwrap_or_else(|p| p.into_inner());
     if !created.contains(&name) {
-        let out = Command::new("psql")
-            .args([admin.as_str(), "-v", "ON_ERROR_STOP=1", "-qc"])
-            .arg(format!("CREATE DATABASE {name}"))
-            .output()
-            .expect("psql runs");
+        let out = psql(&admin, &format!("CREATE DATABASE {name}"));
         let said = String::from_utf8_lossy(&out.stderr);
         assert!(
             out.status.success() || said.contains("already exists"),
@@ -67,6 +63,25 @@ pub fn database_for(data: &Path) -> Option<String> {
         created.insert(name.clone());
     }
     Some(with_database(&admin, &name))
+}
+
+/// Runs `sql` with psql on `url`, stopping at the first error; its output, unchecked.
+fn psql(url: &str, sql: &str) -> std::process::Output {
+    Command::new("psql")
+        .args([url, "-v", "ON_ERROR_STOP=1", "-Atqc", sql])
+        .output()
+        .expect("psql runs")
+}
+
+/// The first value `sql` returns on `url` (through psql, not the tests' own connection).
+pub fn psql_value(url: &str, sql: &str) -> String {
+    let out = psql(url, sql);
+    assert!(
+        out.status.success(),
+        "{sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
 static SHARED: Mutex<Vec<(PathBuf, PathBuf)>> = Mutex::new(Vec::new());

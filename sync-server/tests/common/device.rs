@@ -307,6 +307,7 @@ impl Device {
                 message: e.to_string(),
                 expected_seq: None,
                 order: None,
+                key_chain: Vec::new(),
             };
             (0, error)
         })?;

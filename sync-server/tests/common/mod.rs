@@ -338,6 +338,16 @@ pub fn cli(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Rotates the lease-signing key of the server on `data` from the command line; the new public
+/// key (base64url).
+pub fn rotate_lease_key(data: &Path) -> String {
+    let out = cli(&["lease-key", "rotate", "--data", data.to_str().unwrap()]);
+    out.split_whitespace()
+        .find(|w| w.len() == 43)
+        .unwrap_or_else(|| panic!("no key in {out:?}"))
+        .to_owned()
+}
+
 pub fn import(data_dir: &Path, export: &Path) -> String {
     cli(&[
         "import",
