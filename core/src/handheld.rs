@@ -255,6 +255,8 @@ impl Handheld {
             consents: Vec::new(),
             created_on: today().to_string(),
             updated_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            advisor_id: None,
+            birthday: None,
         })
     }
 

@@ -71,9 +71,11 @@ fn a_malformed_line_stops_the_load_with_its_line_number_and_keeps_what_was_commi
 fn an_export_of_another_version_is_refused() {
     let sample = Sample::new();
     let manifest = sample.export.join("manifest.json");
-    let text = std::fs::read_to_string(&manifest)
-        .unwrap()
-        .replace("\"version\":1", "\"version\":99");
+    let text = std::fs::read_to_string(&manifest).unwrap().replace(
+        &format!("\"version\":{}", carnet_fixtures::format::FORMAT_VERSION),
+        "\"version\":99",
+    );
+    assert!(text.contains("\"version\":99"));
     std::fs::write(&manifest, text).unwrap();
     assert!(matches!(
         Export::open(&sample.export),

@@ -345,6 +345,8 @@ mod tests {
             consents: vec![],
             created_on: format!("2020-01-{}", &id[id.len() - 2..]),
             updated_at: "2024-01-01T00:00:00Z".into(),
+            advisor_id: None,
+            birthday: None,
         }
     }
 

@@ -3,8 +3,8 @@
 //! redirect record (old id and card → kept id), so the old card still finds her.
 //!
 //! Rules (also in the README):
-//! - identity and contact: the kept record's names, address, language; an e-mail or phone
-//!   missing on it is taken from the duplicate;
+//! - identity and contact: the kept record's names, address, language; an e-mail, phone,
+//!   birthday or client book (advisor) missing on it is taken from the duplicate;
 //! - loyalty: points added, the higher tier, the earlier `created_on`;
 //! - purchases and offers: all move to the kept customer (same ids), in her store's feed;
 //! - feedback: per product, the later decision wins;
@@ -65,6 +65,12 @@ pub fn combine(keep: &Customer, dup: &Customer) -> Customer {
     }
     if out.phone.is_none() {
         out.phone.clone_from(&dup.phone);
+    }
+    if out.birthday.is_none() {
+        out.birthday.clone_from(&dup.birthday);
+    }
+    if out.advisor_id.is_none() {
+        out.advisor_id.clone_from(&dup.advisor_id);
     }
     out.points = keep.points.saturating_add(dup.points);
     if tier_rank(&dup.tier) > tier_rank(&keep.tier) {
@@ -239,4 +245,38 @@ fn merge_feedback(conn: &Conn<'_>, keep_id: &str, store: &str, f: FeedbackRecord
     };
     let payload = feed::upsert_payload(Record::Feedback(moved))?;
     feed::put_live(conn, Entity::Feedback, &id, store, Some(keep_id), &payload)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn customer(id: &str, advisor: Option<&str>, birthday: Option<&str>) -> Customer {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "card": "2900000000015", "first_name": "Anne", "last_name": "Roux",
+            "email": null, "phone": null,
+            "address": {"line1": "", "postal_code": "75011", "city": "Paris", "country": "FR"},
+            "language": "fr", "home_store_id": "S001", "tier": "silver", "points": 10,
+            "customer_type": "individual", "segment": "skincare_expert", "consents": [],
+            "created_on": "2024-01-02", "updated_at": "2024-01-02T10:00:00Z",
+            "advisor_id": advisor, "birthday": birthday,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_kept_customer_takes_a_missing_book_and_birthday_from_the_duplicate() {
+        let keep = customer("C1", None, None);
+        let dup = customer("C2", Some("A00002"), Some("03-14"));
+        let merged = combine(&keep, &dup);
+        assert_eq!(merged.advisor_id.as_deref(), Some("A00002"));
+        assert_eq!(merged.birthday.as_deref(), Some("03-14"));
+        // Her own book and birthday are kept.
+        let keep = customer("C1", Some("A00001"), Some("07-01"));
+        let merged = combine(&keep, &dup);
+        assert_eq!(merged.advisor_id.as_deref(), Some("A00001"));
+        assert_eq!(merged.birthday.as_deref(), Some("07-01"));
+    }
 }

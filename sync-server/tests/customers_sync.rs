@@ -210,6 +210,8 @@ async fn a_registration_shows_duplicates_first_then_travels() {
         consents: vec![],
         created_on: "2026-11-01".into(),
         updated_at: "2026-11-01T10:00:00Z".into(),
+        advisor_id: None,
+        birthday: None,
     };
     let candidate = CandidateContact {
         id: None,

@@ -442,3 +442,89 @@ async fn the_generated_tiny_export_pulls_back_as_each_stores_share() {
         assert!(upserts(&changes).contains(&&Record::Customer(first.clone())));
     }
 }
+
+/// `export` as format version 1 wrote it, in `out`: no advisors file, none of the fields
+/// version 2 added, no launches.
+fn as_version_1(export: &std::path::Path, out: &std::path::Path) {
+    use carnet_fixtures::format::files;
+    std::fs::create_dir_all(out).unwrap();
+    let added = ["advisor_id", "birthday", "launch_on"];
+    let mut counts = serde_json::Map::new();
+    for name in files::ENTITIES {
+        let text = std::fs::read_to_string(export.join(name)).unwrap();
+        let mut kept = String::new();
+        let mut lines = 0u64;
+        for line in text.lines() {
+            let mut record: serde_json::Value = serde_json::from_str(line).unwrap();
+            if record.get("launch_on").is_some_and(|l| !l.is_null()) {
+                continue;
+            }
+            for field in added {
+                record.as_object_mut().unwrap().remove(field);
+            }
+            kept.push_str(&record.to_string());
+            kept.push('\n');
+            lines += 1;
+        }
+        std::fs::write(out.join(name), kept).unwrap();
+        counts.insert(name.trim_end_matches(".jsonl").into(), lines.into());
+    }
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(export.join(files::MANIFEST)).unwrap()).unwrap();
+    manifest["version"] = 1.into();
+    manifest["counts"] = counts.into();
+    std::fs::write(out.join(files::MANIFEST), manifest.to_string()).unwrap();
+}
+
+#[tokio::test]
+async fn a_version_1_export_still_imports_and_version_2_adds_the_client_book() {
+    use carnet_fixtures::format::{Customer, Product};
+    let dir = tempfile::tempdir().unwrap();
+    let v2 = dir.path().join("v2");
+    carnet_fixtures::generate::generate(carnet_fixtures::generate::Size::Tiny, 42, &v2).unwrap();
+    let v1 = dir.path().join("v1");
+    as_version_1(&v2, &v1);
+    assert!(!v1.join("advisors.jsonl").exists());
+    let data = dir.path().join("data");
+    import(&data, &v1);
+    let server = Server::start(&data);
+    let device = server.device("S001").await;
+    let (changes, cursor, _) = device.pull_all("S001", "", 1000).await;
+    let customers: Vec<&Customer> = upserts(&changes)
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Customer(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    assert!(customers.len() > 50);
+    assert!(
+        customers
+            .iter()
+            .all(|c| c.advisor_id.is_none() && c.birthday.is_none())
+    );
+
+    // The same export in version 2: the customers come again with their books and birthdays,
+    // and the launches arrive.
+    import(&data, &v2);
+    let (delta, _, _) = device.pull_all("S001", &cursor, 1000).await;
+    let upserted = upserts(&delta);
+    let booked = upserted
+        .iter()
+        .filter(|r| matches!(r, Record::Customer(c) if c.advisor_id.is_some()))
+        .count();
+    let birthdays = upserted
+        .iter()
+        .filter(|r| matches!(r, Record::Customer(c) if c.birthday.is_some()))
+        .count();
+    let launches: Vec<&Product> = upserted
+        .iter()
+        .filter_map(|r| match r {
+            Record::Product(p) if p.launch_on.is_some() => Some(p),
+            _ => None,
+        })
+        .collect();
+    assert!(booked > 10, "{booked} customers in a book");
+    assert!(birthdays > 50, "{birthdays} birthdays");
+    assert_eq!(launches.len(), 3);
+}

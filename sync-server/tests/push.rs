@@ -435,6 +435,8 @@ async fn a_registration_with_a_malformed_card_is_refused_and_a_typed_one_is_stor
                     consents: vec![],
                     created_on: "2024-08-01".into(),
                     updated_at: "2024-08-01T12:00:00Z".into(),
+                    advisor_id: None,
+                    birthday: None,
                 }),
             },
         )

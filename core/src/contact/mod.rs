@@ -346,6 +346,8 @@ mod tests {
             consents: vec![],
             created_on: "2026-11-01".into(),
             updated_at: "2026-11-01T10:00:00Z".into(),
+            advisor_id: None,
+            birthday: None,
         }
     }
 

@@ -102,6 +102,8 @@ fn customer(
         ],
         created_on: "2023-05-02".into(),
         updated_at: "2026-10-01T08:00:00Z".into(),
+        advisor_id: None,
+        birthday: None,
     }
 }
 
@@ -118,6 +120,7 @@ fn product(id: &str, name: &str, brand: &str, category: &str, shade: Option<&str
         price_cents: 3000,
         replenishable: category == "skincare.day_cream",
         cycle_days: (category == "skincare.day_cream").then_some(60),
+        launch_on: None,
     }
 }
 
@@ -139,6 +142,7 @@ fn line(
         quantity: 1,
         amount_cents: amount,
         gift,
+        advisor_id: None,
     }
 }
 
@@ -382,6 +386,7 @@ pub fn write_sample(dir: &Path) {
         customers: write_jsonl(dir, files::CUSTOMERS, &customers()),
         purchases: write_jsonl(dir, files::PURCHASES, &purchases()),
         offers: write_jsonl(dir, files::OFFERS, &offers),
+        advisors: 0,
     };
     let manifest = Manifest {
         format: FORMAT_NAME.into(),

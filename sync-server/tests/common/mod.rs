@@ -194,6 +194,7 @@ pub fn data() -> Data {
             price_cents: 1000 + i as i64,
             replenishable: true,
             cycle_days: Some(60),
+            launch_on: None,
         })
         .collect();
     let mut customers = Vec::new();
@@ -235,6 +236,8 @@ pub fn data() -> Data {
             }],
             created_on: "2020-01-01".into(),
             updated_at: CRM_TIME.into(),
+            advisor_id: None,
+            birthday: None,
         });
         for j in 1..=5u32 {
             purchases.push(PurchaseLine {
@@ -247,6 +250,7 @@ pub fn data() -> Data {
                 quantity: 1,
                 amount_cents: 1500,
                 gift: false,
+                advisor_id: None,
             });
         }
         if i % 3 == 0 {
@@ -297,6 +301,7 @@ impl Data {
             customers: write_jsonl(dir, files::CUSTOMERS, &self.customers),
             purchases: write_jsonl(dir, files::PURCHASES, &self.purchases),
             offers: write_jsonl(dir, files::OFFERS, &self.offers),
+            advisors: 0,
         };
         let manifest = Manifest {
             format: FORMAT_NAME.into(),
