@@ -11,7 +11,8 @@
 # overrides the build (default: debug for tiny, which builds in a few minutes on a fresh
 # machine; release for store, whose 50,000 customers import and sync much faster optimised).
 #
-# Demo advisor: A001, PIN 1234. In the simulator: F2 toggles the store Wi-Fi, F5 syncs.
+# Demo advisor: the export's first advisor of S001 (A00001, who keeps a client book), PIN 1234.
+# In the simulator: F2 toggles the store Wi-Fi, F5 syncs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fresh=false
@@ -48,12 +49,21 @@ if [ ! -s "$secret" ]; then
 fi
 server=("$bin/carnet-sync-server" --secret-file "$secret")
 
+# The export's first advisor of S001 still working there (her id, or with `name` her name): she
+# keeps a client book.
+demo_advisor() {
+  grep '"store_id":"S001"' "$demo/export/advisors.jsonl" | grep -m1 '"left_on":null' |
+    sed -E 's/.*"id":"([^"]*)".*"first_name":"([^"]*)","last_name":"([^"]*)".*/\1 \2 \3/' |
+    { read -r id first last; if [ "${1:-}" = name ]; then echo "$first $last"; else echo "$id"; fi; }
+}
+
 # Set up once: kept while the store exists, opens with this secret and was fully provisioned.
-ready="$demo/ready"
+ready="$demo/ready-2"
 if $fresh || [ ! -f "$ready" ] || ! "${server[@]}" store list --data "$data" 2>/dev/null | grep -q '^S001'; then
   rm -rf "$data" "$demo/device" "$ready"
   mkdir -p "$demo"
-  if [ ! -f "$demo/export/manifest.json" ]; then
+  # (An export of format 1 has no advisors: made again.)
+  if [ ! -f "$demo/export/advisors.jsonl" ]; then
     echo "Generating the $size store…"
     "$bin/carnet-fixtures" --size "$size" --out "$demo/export"
   fi
@@ -62,7 +72,8 @@ if $fresh || [ ! -f "$ready" ] || ! "${server[@]}" store list --data "$data" 2>/
   # The store's network: the handheld reaches the server from 127.0.0.1 (with its Wi-Fi off,
   # the simulator sends from 127.0.0.2, outside it).
   "${server[@]}" store add --data "$data" --store S001 --name "Paris Rivoli" --network 127.0.0.1/32 >/dev/null
-  echo 1234 | "${server[@]}" advisor add --data "$data" --store S001 --id A001 --name "Camille" >/dev/null
+  echo 1234 | "${server[@]}" advisor add --data "$data" --store S001 --id "$(demo_advisor)" \
+    --name "$(demo_advisor name)" >/dev/null
   "${server[@]}" model build --data "$data" >/dev/null
   touch "$ready"
 fi
@@ -84,4 +95,4 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 "$bin/carnet-simulator" --data "$demo/device" --server "$url" --pin "$pin" --code "$code" \
-  --sign-in A001:1234
+  --sign-in "$(demo_advisor):1234"

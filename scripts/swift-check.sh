@@ -164,7 +164,8 @@ export CARNET_SERVER_SECRET
 quiet "$server_bin" import --data "$srv" "$tmp/export"
 quiet "$server_bin" model build --data "$srv"
 quiet "$server_bin" store add --data "$srv" --store S001 --name "Paris Rivoli" --network 127.0.0.1/32
-advisor=A901
+# The tiny export's advisor of S001 who keeps a client book (seed 42).
+advisor=A00001
 pin=482913
 echo "$pin" | quiet "$server_bin" advisor add --data "$srv" --store S001 --id "$advisor" --name "Swift Check"
 mkfifo "$tmp/out"

@@ -56,7 +56,7 @@ VARS = {
     "entry": "OutboxEntry", "consent": "ConsentState", "share": "Share",
     "progress": "SyncProgress", "report": "SyncReport", "contact": "Contact",
     "playlistValue": "Playlist", "hint": "DuplicateHint", "forecast": "VisitForecast",
-    "status": "DeviceStatus",
+    "status": "DeviceStatus", "book": "ClientBook", "client": "BookEntry",
 }
 errors, seen = [], 0
 files = [p for p in pathlib.Path("ios").rglob("*.swift") if "CarnetFFI" not in p.parts]

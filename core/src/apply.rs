@@ -1,7 +1,9 @@
 //! How each interchange record is written into, or removed from, the cache. The bulk loader and
 //! the sync client both go through here, so a record lands the same way whichever brought it.
 
-use carnet_fixtures::format::{Brand, Category, Customer, Offer, Product, PurchaseLine, Store};
+use carnet_fixtures::format::{
+    Advisor, Brand, Category, Customer, Offer, Product, PurchaseLine, Store,
+};
 use carnet_protocol::{Entity, FeedbackRecord, RedirectRecord, Verdict};
 use rusqlite::{Transaction, params};
 
@@ -24,6 +26,25 @@ pub(crate) fn upsert_store(tx: &Transaction<'_>, s: &Store) -> Result<()> {
         s.city,
         s.postal_code,
         s.timezone
+    ])?;
+    Ok(())
+}
+
+/// Inserts or replaces an advisor of the store.
+pub(crate) fn upsert_advisor(tx: &Transaction<'_>, a: &Advisor) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO advisor (id, store_id, first_name, last_name, hired_on, left_on)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (id) DO UPDATE SET store_id = ?2, first_name = ?3, last_name = ?4,
+             hired_on = ?5, left_on = ?6",
+    )?
+    .execute(params![
+        a.id,
+        a.store_id,
+        a.first_name,
+        a.last_name,
+        a.hired_on,
+        a.left_on
     ])?;
     Ok(())
 }
@@ -62,11 +83,11 @@ pub(crate) fn upsert_category(tx: &Transaction<'_>, c: &Category) -> Result<()> 
 pub(crate) fn upsert_product(tx: &Transaction<'_>, p: &Product) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO product (id, ean, line_id, name, brand_id, category_id, shade, size,
-                              price_cents, replenishable, cycle_days)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                              price_cents, replenishable, cycle_days, launch_on)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT (id) DO UPDATE SET ean = ?2, line_id = ?3, name = ?4, brand_id = ?5,
              category_id = ?6, shade = ?7, size = ?8, price_cents = ?9,
-             replenishable = ?10, cycle_days = ?11",
+             replenishable = ?10, cycle_days = ?11, launch_on = ?12",
     )?
     .execute(params![
         p.id,
@@ -79,7 +100,8 @@ pub(crate) fn upsert_product(tx: &Transaction<'_>, p: &Product) -> Result<()> {
         p.size,
         p.price_cents,
         p.replenishable,
-        p.cycle_days
+        p.cycle_days,
+        p.launch_on
     ])?;
     search_index::index_product(tx, &p.id)
 }
@@ -95,14 +117,14 @@ pub(crate) fn upsert_customer(tx: &Transaction<'_>, c: &Customer) -> Result<()> 
         "INSERT INTO customer (id, card, first_name, last_name, email, phone, phone_e164,
                                line1, postal_code, city, country, language, home_store_id,
                                tier, points, customer_type, segment, created_on, updated_at,
-                               email_folded)
+                               email_folded, advisor_id, birthday)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19, ?20)
+                 ?18, ?19, ?20, ?21, ?22)
          ON CONFLICT (id) DO UPDATE SET card = ?2, first_name = ?3, last_name = ?4,
              email = ?5, phone = ?6, phone_e164 = ?7, line1 = ?8, postal_code = ?9,
              city = ?10, country = ?11, language = ?12, home_store_id = ?13, tier = ?14,
              points = ?15, customer_type = ?16, segment = ?17, created_on = ?18,
-             updated_at = ?19, email_folded = ?20",
+             updated_at = ?19, email_folded = ?20, advisor_id = ?21, birthday = ?22",
     )?
     .execute(params![
         c.id,
@@ -125,6 +147,8 @@ pub(crate) fn upsert_customer(tx: &Transaction<'_>, c: &Customer) -> Result<()> 
         c.created_on,
         c.updated_at,
         email_folded,
+        c.advisor_id,
+        c.birthday,
     ])?;
     tx.prepare_cached("DELETE FROM consent WHERE customer_id = ?1")?
         .execute([&c.id])?;
@@ -153,10 +177,11 @@ pub(crate) fn upsert_purchase(tx: &Transaction<'_>, p: &PurchaseLine) -> Result<
         .ok_or_else(|| Error::InvalidInput("purchase line with an invalid bought_at".into()))?;
     tx.prepare_cached(
         "INSERT INTO purchase (id, receipt_id, customer_id, store_id, bought_at, product_id,
-                               quantity, amount_cents, gift)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                               quantity, amount_cents, gift, advisor_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT (id) DO UPDATE SET receipt_id = ?2, customer_id = ?3, store_id = ?4,
-             bought_at = ?5, product_id = ?6, quantity = ?7, amount_cents = ?8, gift = ?9",
+             bought_at = ?5, product_id = ?6, quantity = ?7, amount_cents = ?8, gift = ?9,
+             advisor_id = ?10",
     )?
     .execute(params![
         p.id,
@@ -167,7 +192,8 @@ pub(crate) fn upsert_purchase(tx: &Transaction<'_>, p: &PurchaseLine) -> Result<
         p.product_id,
         p.quantity,
         p.amount_cents,
-        p.gift
+        p.gift,
+        p.advisor_id
     ])?;
     Ok(())
 }
@@ -201,6 +227,7 @@ pub(crate) fn upsert_offer(tx: &Transaction<'_>, o: &Offer) -> Result<()> {
 pub(crate) fn delete(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<()> {
     let statements: &[&str] = match entity {
         Entity::Store => &["DELETE FROM store WHERE id = ?1"],
+        Entity::Advisor => &["DELETE FROM advisor WHERE id = ?1"],
         Entity::Brand => &["DELETE FROM brand WHERE id = ?1"],
         Entity::Category => &["DELETE FROM category WHERE id = ?1"],
         Entity::Product => {

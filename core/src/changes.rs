@@ -40,6 +40,7 @@ pub fn reset(cache: &Cache) -> Result<()> {
             "DELETE FROM purchase; DELETE FROM offer; DELETE FROM consent; DELETE FROM feedback;
              DELETE FROM customer_name; DELETE FROM customer; DELETE FROM product_text;
              DELETE FROM product; DELETE FROM category; DELETE FROM brand; DELETE FROM store;
+             DELETE FROM advisor;
              DELETE FROM reco_model; DELETE FROM store_policy; DELETE FROM redirect;",
         )?;
         tx.execute("DELETE FROM meta WHERE key = ?1", [CURSOR_KEY])?;
@@ -51,6 +52,7 @@ fn apply_change(tx: &Transaction<'_>, change: &Change) -> Result<()> {
     match change {
         Change::Upsert { record } => match record {
             Record::Store(r) => apply::upsert_store(tx, r),
+            Record::Advisor(r) => apply::upsert_advisor(tx, r),
             Record::Brand(r) => apply::upsert_brand(tx, r),
             Record::Category(r) => apply::upsert_category(tx, r),
             Record::Product(r) => apply::upsert_product(tx, r),

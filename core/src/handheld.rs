@@ -21,7 +21,7 @@ use carnet_fixtures::format::{Address, Customer};
 use crate::barcode::CardNumber;
 use crate::duplicates::{self, CandidateContact, DuplicateReason};
 use crate::error::Error;
-use crate::{contact, history, lookup, outbox, recommend, registration};
+use crate::{book, contact, history, lookup, outbox, recommend, registration};
 
 /// Days ahead the re-purchase list looks: what comes due within a month is worth a word.
 pub const REPURCHASE_WINDOW_DAYS: u32 = 30;
@@ -108,6 +108,14 @@ impl Handheld {
                 .optional()?
                 .unwrap_or_else(|| DEFAULT_COUNTRY.to_owned()))
         })
+    }
+
+    /// The signed-in advisor's client book, its first `limit` customers (the most recently
+    /// seen first): what her home screen shows before any search.
+    pub fn my_book(&self, limit: usize) -> Result<book::Book> {
+        let cache = self.cache()?;
+        let advisor = self.session.advisor_id().ok_or(Error::Locked)?;
+        book::of(&cache, &advisor, limit)
     }
 
     /// The customer whose card was scanned.

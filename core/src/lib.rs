@@ -5,6 +5,7 @@
 
 mod apply;
 pub mod barcode;
+pub mod book;
 pub mod card;
 pub mod changes;
 pub mod consent;

@@ -44,6 +44,7 @@ pub fn load_export(
 ) -> Result<LoadSummary> {
     let counts = &export.manifest().counts;
     let total = counts.stores
+        + counts.advisors
         + counts.brands
         + counts.categories
         + counts.products
@@ -70,6 +71,10 @@ fn load_all(
         total,
     };
     loader.entity::<format::Store>(files::STORES, apply::upsert_store)?;
+    // Version 1 exports have no advisors.
+    if export.manifest().version >= 2 {
+        loader.entity::<format::Advisor>(files::ADVISORS, apply::upsert_advisor)?;
+    }
     loader.entity::<format::Brand>(files::BRANDS, apply::upsert_brand)?;
     loader.entity::<format::Category>(files::CATEGORIES, apply::upsert_category)?;
     loader.entity::<format::Product>(files::PRODUCTS, apply::upsert_product)?;

@@ -32,10 +32,10 @@ pub struct CustomerMatch {
     pub card_last4: String,
 }
 
-const MATCH_COLUMNS: &str =
+pub(crate) const MATCH_COLUMNS: &str =
     "c.id, c.first_name, c.last_name, c.postal_code, c.city, c.tier, substr(c.card, 10, 4)";
 
-fn read_match(row: &rusqlite::Row<'_>) -> rusqlite::Result<CustomerMatch> {
+pub(crate) fn read_match(row: &rusqlite::Row<'_>) -> rusqlite::Result<CustomerMatch> {
     Ok(CustomerMatch {
         id: row.get(0)?,
         first_name: row.get(1)?,

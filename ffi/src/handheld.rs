@@ -14,7 +14,7 @@ use crate::session::{
     PlatformObserver,
 };
 use crate::types::{
-    Address, CandidateContact, CardForecast, ContactField, CustomerCard, CustomerMatch,
+    Address, CandidateContact, CardForecast, ClientBook, ContactField, CustomerCard, CustomerMatch,
     DuplicateHint, FormProblem, HistoryPage, HistoryQuery, NewCustomer, OutboxEntry, Playlist,
     RepurchaseList, SyncProgress, SyncReport, Verdict, VisitForecast,
 };
@@ -184,6 +184,12 @@ impl Handheld {
     /// The app left the screen: the device locks.
     pub fn backgrounded(&self) {
         self.core.session().backgrounded();
+    }
+
+    /// The signed-in advisor's client book, its first `limit` customers (the most recently
+    /// seen first): her home screen before any search.
+    pub fn my_book(&self, limit: u32) -> Result<ClientBook, CarnetError> {
+        Ok(self.core.my_book(limit as usize)?.into())
     }
 
     /// The customer whose loyalty card was scanned (EAN-13, check digit verified).

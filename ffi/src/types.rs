@@ -1,6 +1,6 @@
 //! Records and enums of the facade: plain data, converted from the core's types.
 
-use carnet_core::{card, history, lookup, outbox, sync};
+use carnet_core::{book, card, history, lookup, outbox, sync};
 
 /// A customer as a search result.
 #[derive(Debug, Clone, uniffi::Record)]
@@ -31,6 +31,46 @@ impl From<lookup::CustomerMatch> for CustomerMatch {
             city: m.city,
             tier: m.tier,
             card_last4: m.card_last4,
+        }
+    }
+}
+
+/// One customer of an advisor's client book.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct BookEntry {
+    /// Who she is.
+    pub customer: CustomerMatch,
+    /// Day of her last purchase (`YYYY-MM-DD`), if any.
+    pub last_visit: Option<String>,
+    /// Her birthday as `MM-DD`, if she gave it.
+    pub birthday: Option<String>,
+}
+
+/// The signed-in advisor's client book, its first entries.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ClientBook {
+    /// The advisor's name, if the store's records list her.
+    pub advisor_name: Option<String>,
+    /// Customers in her book in all.
+    pub total: u64,
+    /// The most recently seen first.
+    pub entries: Vec<BookEntry>,
+}
+
+impl From<book::Book> for ClientBook {
+    fn from(b: book::Book) -> Self {
+        Self {
+            advisor_name: b.advisor_name,
+            total: b.total,
+            entries: b
+                .entries
+                .into_iter()
+                .map(|e| BookEntry {
+                    customer: e.customer.into(),
+                    last_visit: e.last_visit.map(|d| d.to_string()),
+                    birthday: e.birthday,
+                })
+                .collect(),
         }
     }
 }

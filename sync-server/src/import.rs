@@ -133,37 +133,56 @@ pub fn run(conn: &Conn<'_>, export_dir: &Path, progress: Progress<'_>) -> Result
         customer_store: load_customer_stores(conn)?,
         moved: Vec::new(),
     };
-    imp.catalog::<carnet_protocol::Store>(
+    imp.unowned::<carnet_protocol::Store>(
         &export,
         files::STORES,
         Entity::Store,
         counts.stores,
         progress,
         Record::Store,
+        |_| CATALOG,
     )?;
-    imp.catalog::<carnet_protocol::Brand>(
+    // Version 1 exports have no advisors: those of an earlier import stay as they are.
+    if export.manifest().version >= 2 {
+        imp.unowned::<carnet_protocol::Advisor>(
+            &export,
+            files::ADVISORS,
+            Entity::Advisor,
+            counts.advisors,
+            progress,
+            Record::Advisor,
+            |record| match record {
+                Record::Advisor(a) => &a.store_id,
+                _ => CATALOG,
+            },
+        )?;
+    }
+    imp.unowned::<carnet_protocol::Brand>(
         &export,
         files::BRANDS,
         Entity::Brand,
         counts.brands,
         progress,
         Record::Brand,
+        |_| CATALOG,
     )?;
-    imp.catalog::<carnet_protocol::Category>(
+    imp.unowned::<carnet_protocol::Category>(
         &export,
         files::CATEGORIES,
         Entity::Category,
         counts.categories,
         progress,
         Record::Category,
+        |_| CATALOG,
     )?;
-    imp.catalog::<carnet_protocol::Product>(
+    imp.unowned::<carnet_protocol::Product>(
         &export,
         files::PRODUCTS,
         Entity::Product,
         counts.products,
         progress,
         Record::Product,
+        |_| CATALOG,
     )?;
     imp.customers(&export, counts.customers, progress)?;
     imp.owned::<PurchaseLine>(
@@ -187,7 +206,10 @@ pub fn run(conn: &Conn<'_>, export_dir: &Path, progress: Progress<'_>) -> Result
 }
 
 impl Importer<'_> {
-    fn catalog<T: DeserializeOwned>(
+    /// Imports a file of records no customer owns, each in the feed of the store `scope`
+    /// names: the catalogue (every store's), a store's advisors.
+    #[allow(clippy::too_many_arguments)]
+    fn unowned<T: DeserializeOwned>(
         &mut self,
         export: &Export,
         file: &str,
@@ -195,6 +217,7 @@ impl Importer<'_> {
         total: u64,
         progress: Progress<'_>,
         wrap: fn(T) -> Record,
+        scope: fn(&Record) -> &str,
     ) -> Result<()> {
         let mut hashes = load_hashes(self.conn, entity)?;
         let mut counts = EntityCounts::default();
@@ -210,7 +233,7 @@ impl Importer<'_> {
                     self.stage(Staged {
                         entity,
                         id,
-                        store: CATALOG.to_owned(),
+                        store: scope(&record).to_owned(),
                         customer_id: None,
                         record,
                         payload,

@@ -478,6 +478,7 @@ fn as_version_1(export: &std::path::Path, out: &std::path::Path) {
 
 #[tokio::test]
 async fn a_version_1_export_still_imports_and_version_2_adds_the_client_book() {
+    // Books, birthdays, launches, and each store's advisors in its own feed only.
     use carnet_fixtures::format::{Customer, Product};
     let dir = tempfile::tempdir().unwrap();
     let v2 = dir.path().join("v2");
@@ -525,6 +526,27 @@ async fn a_version_1_export_still_imports_and_version_2_adds_the_client_book() {
         })
         .collect();
     assert!(booked > 10, "{booked} customers in a book");
+    // The store's advisors, and only its own.
+    let advisors: Vec<carnet_fixtures::format::Advisor> = carnet_fixtures::Export::open(&v2)
+        .unwrap()
+        .records(carnet_fixtures::format::files::ADVISORS)
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let ours: BTreeSet<&str> = advisors
+        .iter()
+        .filter(|a| a.store_id == "S001")
+        .map(|a| a.id.as_str())
+        .collect();
+    let pulled: BTreeSet<&str> = upserted
+        .iter()
+        .filter_map(|r| match r {
+            Record::Advisor(a) => Some(a.id.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(!ours.is_empty() && advisors.len() > ours.len());
+    assert_eq!(pulled, ours);
     assert!(birthdays > 50, "{birthdays} birthdays");
     assert_eq!(launches.len(), 3);
 }

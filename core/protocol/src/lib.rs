@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 pub use carnet_fixtures::format::{
-    Address, Brand, Category, Consent, Customer, Offer, Product, PurchaseLine, Store,
+    Address, Advisor, Brand, Category, Consent, Customer, Offer, Product, PurchaseLine, Store,
 };
 
 pub mod enrolment;
@@ -20,7 +20,9 @@ pub mod presence;
 /// `426 upgrade_required`. Version 2: presence requests sign the app version
 /// ([`presence::presence_message`]), request signatures hold for
 /// [`presence::REQUEST_SKEW_MS`] and a signed write is accepted once, no device tokens.
-pub const PROTOCOL_VERSION: u32 = 2;
+/// Version 3: the feed carries the store's advisors ([`Entity::Advisor`]), customers their
+/// client book and birthday, purchase lines their seller, products their launch date.
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// The request header carrying [`PROTOCOL_VERSION`].
 pub const HEADER_PROTOCOL: &str = "x-carnet-protocol";
@@ -119,6 +121,8 @@ pub struct ApiError {
 pub enum Entity {
     /// [`Store`] (catalog: every store sees it).
     Store,
+    /// [`Advisor`], in her store's feed.
+    Advisor,
     /// [`Brand`] (catalog).
     Brand,
     /// [`Category`] (catalog).
@@ -144,8 +148,9 @@ pub enum Entity {
 
 impl Entity {
     /// Every entity, in load order (referenced entities first).
-    pub const ALL: [Entity; 11] = [
+    pub const ALL: [Entity; 12] = [
         Entity::Store,
+        Entity::Advisor,
         Entity::Brand,
         Entity::Category,
         Entity::Product,
@@ -162,6 +167,7 @@ impl Entity {
     pub fn as_str(self) -> &'static str {
         match self {
             Entity::Store => "store",
+            Entity::Advisor => "advisor",
             Entity::Brand => "brand",
             Entity::Category => "category",
             Entity::Product => "product",
@@ -229,6 +235,8 @@ pub enum Change {
 pub enum Record {
     /// A shop.
     Store(Store),
+    /// One of the store's advisors.
+    Advisor(Advisor),
     /// A brand.
     Brand(Brand),
     /// A category.
@@ -256,6 +264,7 @@ impl Record {
     pub fn entity(&self) -> Entity {
         match self {
             Record::Store(_) => Entity::Store,
+            Record::Advisor(_) => Entity::Advisor,
             Record::Brand(_) => Entity::Brand,
             Record::Category(_) => Entity::Category,
             Record::Product(_) => Entity::Product,
@@ -273,6 +282,7 @@ impl Record {
     pub fn id(&self) -> &str {
         match self {
             Record::Store(r) => &r.id,
+            Record::Advisor(r) => &r.id,
             Record::Brand(r) => &r.id,
             Record::Category(r) => &r.id,
             Record::Product(r) => &r.id,

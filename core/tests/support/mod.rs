@@ -102,8 +102,9 @@ fn customer(
         ],
         created_on: "2023-05-02".into(),
         updated_at: "2026-10-01T08:00:00Z".into(),
-        advisor_id: None,
-        birthday: None,
+        // C1 and C3 are in the book of A1 (who sold every line of the sample).
+        advisor_id: matches!(id, "C1" | "C3").then(|| "A1".into()),
+        birthday: (id == "C1").then(|| "11-05".into()),
     }
 }
 
@@ -142,7 +143,7 @@ fn line(
         quantity: 1,
         amount_cents: amount,
         gift,
-        advisor_id: None,
+        advisor_id: Some("A1".into()),
     }
 }
 
@@ -159,6 +160,22 @@ fn offer(id: &str, title: &str, from: &str, to: &str, used: Option<&str>) -> Off
         valid_to: to.into(),
         used_at: used.map(Into::into),
     }
+}
+
+/// A1 works in S001; B7 worked there and left (her book went to A1).
+pub fn advisors() -> Vec<Advisor> {
+    let advisor = |id: &str, first: &str, last: &str, left_on: Option<&str>| Advisor {
+        id: id.into(),
+        store_id: "S001".into(),
+        first_name: first.into(),
+        last_name: last.into(),
+        hired_on: "2019-03-01".into(),
+        left_on: left_on.map(Into::into),
+    };
+    vec![
+        advisor("A1", "Alice", "Martinez", None),
+        advisor("B7", "Bérénice", "Lemoine", Some("2025-06-01")),
+    ]
 }
 
 pub fn customers() -> Vec<Customer> {
@@ -386,7 +403,7 @@ pub fn write_sample(dir: &Path) {
         customers: write_jsonl(dir, files::CUSTOMERS, &customers()),
         purchases: write_jsonl(dir, files::PURCHASES, &purchases()),
         offers: write_jsonl(dir, files::OFFERS, &offers),
-        advisors: 0,
+        advisors: write_jsonl(dir, files::ADVISORS, &advisors()),
     };
     let manifest = Manifest {
         format: FORMAT_NAME.into(),

@@ -22,6 +22,9 @@ pub const OFF_NETWORK_ADDRESS: &str = "127.0.0.2";
 /// The store Wi-Fi's name as the simulated phone sees it.
 pub const STORE_WIFI: &str = "Carnet-Store";
 
+/// How many of her client book's customers the home screen lists.
+const BOOK_ROWS: u32 = 50;
+
 pub enum Screen {
     Enroll(EnrollForm),
     SignIn(SignInForm),
@@ -51,6 +54,8 @@ pub struct SearchView {
     pub results: Vec<CustomerMatch>,
     pub selected: usize,
     pub error: Option<String>,
+    /// While nothing is typed, `results` are her client book's first customers, of this many.
+    pub book_total: Option<u64>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -125,6 +130,8 @@ pub struct SyncStatus {
     pub running: bool,
     pub progress: Option<SyncProgress>,
     pub last: Option<String>,
+    /// Syncs that ended with a report: what is shown from the cache may have changed.
+    pub completed: u64,
 }
 
 struct Observer(Arc<Mutex<SyncStatus>>);
@@ -139,6 +146,7 @@ impl SyncObserver for Observer {
     fn finished(&self, report: Option<SyncReport>, error: Option<CarnetError>) {
         if let Ok(mut s) = self.0.lock() {
             s.running = false;
+            s.completed += u64::from(report.is_some());
             s.last = Some(match (report, error) {
                 (Some(r), _) => format!(
                     "synced: {} received, {} sent, {} refused",
@@ -159,6 +167,8 @@ pub struct App {
     pub kiosk_refused: bool,
     pub sync: Arc<Mutex<SyncStatus>>,
     sync_task: Option<Arc<SyncTask>>,
+    /// [`SyncStatus::completed`] when the screen last showed the cache's data.
+    syncs_shown: u64,
     pub notice: Option<String>,
     pub quit: bool,
 }
@@ -183,6 +193,7 @@ impl App {
             wifi_on: true,
             kiosk_refused: false,
             sync: Arc::new(Mutex::new(SyncStatus::default())),
+            syncs_shown: 0,
             sync_task: None,
             notice: None,
             quit: false,
@@ -246,10 +257,26 @@ impl App {
             }
             DeviceState::Unlocked { .. } => {
                 if matches!(self.screen, Screen::Enroll(_) | Screen::SignIn(_)) {
-                    self.screen = Screen::Search(SearchView::default());
+                    self.screen = self.home();
                 }
             }
         }
+    }
+
+    /// After a sync, the home screen lists her client book again (unless she is typing).
+    pub fn after_sync(&mut self) {
+        let completed = self.sync.lock().map_or(0, |s| s.completed);
+        if completed == self.syncs_shown {
+            return;
+        }
+        self.syncs_shown = completed;
+        let mut screen = std::mem::replace(&mut self.screen, Screen::Outbox(Vec::new()));
+        if let Screen::Search(view) = &mut screen
+            && view.input.text.is_empty()
+        {
+            self.show_book(view);
+        }
+        self.screen = screen;
     }
 
     /// F2: leaves the store's Wi-Fi for another network (the handheld then sends from
@@ -354,7 +381,7 @@ impl App {
             Screen::Customer(view) => self.customer_key(view, key),
             Screen::Register(form) => self.register_key(form, key),
             Screen::Outbox(entries) => match key.code {
-                KeyCode::Esc => Screen::Search(SearchView::default()),
+                KeyCode::Esc => self.home(),
                 _ => Screen::Outbox(entries),
             },
         };
@@ -392,7 +419,7 @@ impl App {
                 match crate::block_on(self.handheld.sign_in(advisor, pin)) {
                     Ok(_) => {
                         self.notice = Some("signed in".into());
-                        return Screen::Search(SearchView::default());
+                        return self.home();
                     }
                     Err(e) => {
                         form.error = Some(words::error(&e));
@@ -460,7 +487,11 @@ impl App {
                         && typed
                             .chars()
                             .all(|c| c.is_ascii_digit() || " .-+".contains(c));
-                    view.results = if typed.trim().is_empty() || is_card(typed.trim()) {
+                    view.book_total = None;
+                    view.results = if typed.trim().is_empty() {
+                        self.show_book(&mut view);
+                        std::mem::take(&mut view.results)
+                    } else if is_card(typed.trim()) {
                         Vec::new()
                     } else if phone_like {
                         // Too few digits yet: nothing to show, not an error.
@@ -514,7 +545,7 @@ impl App {
 
     fn register_key(&mut self, mut form: Box<RegisterForm>, key: KeyEvent) -> Screen {
         match key.code {
-            KeyCode::Esc => return Screen::Search(SearchView::default()),
+            KeyCode::Esc => return self.home(),
             KeyCode::F(8) => form.take_suggestion(),
             KeyCode::Tab | KeyCode::Down => form.focus = (form.focus + 1) % form.stops(),
             KeyCode::BackTab | KeyCode::Up => {
@@ -546,7 +577,7 @@ impl App {
                             view.selected = CONTACT_FIELDS.len();
                             return Screen::Customer(view);
                         }
-                        return Screen::Search(SearchView::default());
+                        return self.home();
                     }
                     Err(e) => form.refused(e),
                 }
@@ -568,6 +599,28 @@ impl App {
             }
         }
         Screen::Register(form)
+    }
+
+    /// The home screen: the search field and, while nothing is typed, her client book.
+    fn home(&self) -> Screen {
+        let mut view = SearchView::default();
+        self.show_book(&mut view);
+        Screen::Search(view)
+    }
+
+    /// Lists her client book's first customers in `view` (nothing when it cannot be read:
+    /// locked, or no cache yet).
+    fn show_book(&self, view: &mut SearchView) {
+        match self.handheld.my_book(BOOK_ROWS) {
+            Ok(book) => {
+                view.book_total = Some(book.total);
+                view.results = book.entries.into_iter().map(|e| e.customer).collect();
+            }
+            Err(_) => {
+                view.book_total = None;
+                view.results.clear();
+            }
+        }
     }
 
     fn open(&mut self, customer_id: &str) -> Result<Screen, CarnetError> {
@@ -669,7 +722,7 @@ impl App {
             return Screen::Customer(view);
         }
         match key.code {
-            KeyCode::Esc => return Screen::Search(SearchView::default()),
+            KeyCode::Esc => return self.home(),
             KeyCode::Right | KeyCode::Tab => {
                 let i = Tab::ALL.iter().position(|t| *t == view.tab).unwrap_or(0);
                 view.tab = Tab::ALL[(i + 1) % Tab::ALL.len()];

@@ -89,6 +89,7 @@ fn run(
             }
         } else {
             ticks += 1;
+            app.after_sync();
             // Renew presence now and then, as the app does in the background.
             if ticks.is_multiple_of(50) && app.wifi_on {
                 let _ = block_on(app.handheld.check_presence());

@@ -57,9 +57,14 @@ pub fn draw(frame: &mut Frame, app: &App) {
         }
         Screen::Search(view) => {
             let [input, results] =
-                Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
+                Layout::vertical([Constraint::Length(3), Constraint::Min(1)]).areas(inner);
             let mut lines = vec![field_line("Scan / search", &view.input.shown(), true)];
             push_error(&mut lines, &view.error);
+            if let Some(total) = view.book_total.filter(|&n| n > 0) {
+                lines.push(Line::from(format!(
+                    "My client book: {total} customers, the most recently seen first"
+                )));
+            }
             frame.render_widget(Paragraph::new(lines), input);
             let items: Vec<ListItem> = view
                 .results

@@ -19,6 +19,9 @@ sys.path.insert(0, str(BINDINGS))
 
 ADVISOR = "A001"
 ADVISOR_PIN = "2468"
+# The generated export's advisor of S001 who keeps a client book (tiny, seed 42).
+BOOK_ADVISOR = "A00001"
+BOOK_ADVISOR_PIN = "1357"
 STORE = "S001"
 # The throwaway server's secret: in the environment of its processes only.
 SERVER_ENV = {**os.environ, "CARNET_SERVER_SECRET": secrets.token_hex(32)}
@@ -55,6 +58,8 @@ class Store:
                "--network", "127.0.0.1/32")
         server("advisor", "add", "--data", str(self.data), "--store", STORE, "--id", ADVISOR,
                "--name", "Camille", stdin=ADVISOR_PIN + "\n")
+        server("advisor", "add", "--data", str(self.data), "--store", STORE, "--id", BOOK_ADVISOR,
+               "--name", "Martine", stdin=BOOK_ADVISOR_PIN + "\n")
         server("model", "build", "--data", str(self.data))
         self.log = open(root / "server.log", "w")
         self.process = subprocess.Popen(

@@ -4,6 +4,7 @@ edit a contact, push, lose the store network (locks), come back, an erasure reac
 The platform's foreign traits (key store, observer) are implemented here, as Swift does."""
 
 import asyncio
+import json
 import re
 import threading
 import unicodedata
@@ -11,7 +12,7 @@ import unicodedata
 import pytest
 
 import carnet_ffi as carnet
-from conftest import ADVISOR, ADVISOR_PIN, server
+from conftest import ADVISOR, ADVISOR_PIN, BOOK_ADVISOR, BOOK_ADVISOR_PIN, server
 
 STORE_WIFI = "Carnet-Store"
 
@@ -116,6 +117,31 @@ def test_3_advisor_signs_in_and_syncs_the_store(day):
     assert task.is_cancelled() is False
     # The observer saw the lock open.
     assert any(isinstance(s, carnet.DeviceState.UNLOCKED) for s in day["observer"].states)
+
+
+def test_3b_an_advisor_sees_her_client_book_first(day):
+    h, store = day["handheld"], day["store"]
+    with open(store.export / "customers.jsonl") as f:
+        hers = {c["id"] for c in map(json.loads, f) if c["advisor_id"] == BOOK_ADVISOR}
+    with open(store.export / "advisors.jsonl") as f:
+        me = next(a for a in map(json.loads, f) if a["id"] == BOOK_ADVISOR)
+    assert len(hers) > 10
+    # Camille, not in the CRM's records, keeps no book.
+    empty = h.my_book(20)
+    assert (empty.total, empty.entries, empty.advisor_name) == (0, [], None)
+
+    h.sign_out()
+    run(h.sign_in(BOOK_ADVISOR, BOOK_ADVISOR_PIN))
+    book = h.my_book(20)
+    assert book.advisor_name == f"{me['first_name']} {me['last_name']}"
+    assert book.total == len(hers)
+    assert len(book.entries) == 20
+    assert {e.customer.id for e in book.entries} <= hers
+    visits = [e.last_visit for e in book.entries]
+    assert all(visits), "everyone in a book has bought"
+    assert visits == sorted(visits, reverse=True), "the most recently seen first"
+    h.sign_out()
+    run(h.sign_in(ADVISOR, ADVISOR_PIN))
 
 
 def test_4_scan_a_card_and_read_the_card_and_history(day):

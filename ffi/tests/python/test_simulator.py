@@ -2,13 +2,14 @@
 After a scan it shows the customer; a like shows in the playlist; losing the store Wi-Fi locks
 the handheld on screen."""
 
+import json
 import shutil
 import subprocess
 import time
 
 import pytest
 
-from conftest import ADVISOR, ADVISOR_PIN, BIN
+from conftest import ADVISOR, ADVISOR_PIN, BIN, BOOK_ADVISOR, BOOK_ADVISOR_PIN
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
@@ -33,19 +34,37 @@ def wait_for(text, seconds=30):
     raise AssertionError(f"{text!r} never appeared; the screen shows:\n{screen()}")
 
 
+def wait_gone(text, seconds=30):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if text not in screen():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{text!r} stays on the screen:\n{screen()}")
+
+
 def keys(*names):
     tmux("send-keys", "-t", SESSION, *names)
 
 
 @pytest.fixture()
 def simulator(store, tmp_path):
+    yield from simulator_as(store, tmp_path, ADVISOR, ADVISOR_PIN)
+
+
+@pytest.fixture()
+def book_simulator(store, tmp_path):
+    yield from simulator_as(store, tmp_path, BOOK_ADVISOR, BOOK_ADVISOR_PIN)
+
+
+def simulator_as(store, tmp_path, advisor, pin):
     command = [
         str(BIN / "carnet-simulator"),
         "--data", str(tmp_path / "device"),
         "--server", store.url,
         "--pin", store.pin,
         "--code", store.enrollment_code(),
-        "--sign-in", f"{ADVISOR}:{ADVISOR_PIN}",
+        "--sign-in", f"{advisor}:{pin}",
     ]
     subprocess.run(["tmux", "kill-session", "-t", SESSION], capture_output=True)
     tmux("new-session", "-d", "-s", SESSION, "-x", "100", "-y", "34", " ".join(command))
@@ -77,6 +96,21 @@ def test_scan_like_and_network_loss_on_screen(store, simulator):
     shown = wait_for("LOCKED")
     assert "Wi-Fi: off" in shown
     assert customer["last_name"] not in shown
+
+
+def test_the_home_screen_lists_her_client_book_after_the_sync(store, book_simulator):
+    wait_for(f"advisor {BOOK_ADVISOR}")
+    with open(store.export / "customers.jsonl") as f:
+        hers = [c for c in map(json.loads, f) if c["advisor_id"] == BOOK_ADVISOR]
+    shown = wait_for(f"My client book: {len(hers)} customers", seconds=60)
+    names = {f"{c['first_name']} {c['last_name']}" for c in hers}
+    listed = [n for n in names if n in shown]
+    assert len(listed) >= 5, shown
+    # Typing replaces the book by the search's results; emptying the field brings it back.
+    keys("zz")
+    wait_gone("My client book")
+    keys("BSpace", "BSpace")
+    wait_for(f"My client book: {len(hers)} customers")
 
 
 def ean13(first12):

@@ -1,6 +1,7 @@
 // Home: scan a loyalty card (camera, or a scanner sled typing it) or search as-you-type (name +
 // postal code, phone, e-mail), or register a new customer (also from a scanned card no one has);
-// then the customer's screens on a navigation stack. Toolbar: sync status, outbox, sign out.
+// while nothing is searched, the advisor's own client book; then the customer's screens on a
+// navigation stack. Toolbar: sync status, outbox, sign out.
 
 import CarnetFFI
 import CarnetModel
@@ -12,7 +13,7 @@ struct HomeView: View {
 
     var body: some View {
         NavigationStack(path: $app.path) {
-            LookupView(lookup: app.lookup, scanning: $scanning)
+            LookupView(lookup: app.lookup, formatting: app.formatting, scanning: $scanning)
                 .navigationTitle("Customers")
                 .toolbar {
                     ToolbarItem(placement: .topBarLeading) {
@@ -80,6 +81,7 @@ struct HomeView: View {
 
 struct LookupView: View {
     @Bindable var lookup: LookupModel
+    let formatting: Formatting
     @Binding var scanning: Bool
     /// The home screen takes the keys of a hardware keyboard or a scanner sled while the search
     /// field does not.
@@ -127,6 +129,25 @@ struct LookupView: View {
                 }
                 .privacySensitive()
             }
+            if lookup.query.isEmpty, let book = lookup.book, book.total > 0 {
+                Section("My client book") {
+                    ForEach(book.entries, id: \.customer.id) { client in
+                        Button {
+                            lookup.open(client.customer)
+                        } label: {
+                            VStack(alignment: .leading, spacing: 4) {
+                                CustomerMatchLabel(match: client.customer)
+                                if let day = client.lastVisit {
+                                    LabeledContent("Last visit", value: formatting.day(day))
+                                        .font(.footnote).foregroundStyle(.secondary)
+                                }
+                            }
+                            .frame(minHeight: 44)
+                        }
+                        .privacySensitive()
+                    }
+                }
+            }
         }
         .searchable(text: $lookup.query, placement: .navigationBarDrawer(displayMode: .always),
                     prompt: Text("Name and postal code, phone, e-mail or card number"))
@@ -138,6 +159,9 @@ struct LookupView: View {
         .onKeyPress(phases: .down) { press in
             lookup.keyPressed(press.key == .return ? .return : .text(press.characters)) ? .handled : .ignored
         }
-        .onAppear { takesKeys = true }
+        .onAppear {
+            takesKeys = true
+            lookup.loadBook()
+        }
     }
 }

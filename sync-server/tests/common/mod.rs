@@ -21,8 +21,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use carnet_fixtures::format::{
-    Address, Brand, Category, Consent, Counts, Customer, FORMAT_NAME, FORMAT_VERSION, Manifest,
-    Offer, Product, PurchaseLine, Store, files,
+    Address, Advisor, Brand, Category, Consent, Counts, Customer, FORMAT_NAME, FORMAT_VERSION,
+    Manifest, Offer, Product, PurchaseLine, Store, files,
 };
 use carnet_protocol::{ApiError, Change, Mutation, Record};
 
@@ -138,6 +138,8 @@ impl ServerDb {
 #[derive(Clone, Debug)]
 pub struct Data {
     pub stores: Vec<Store>,
+    /// None by default: client books are tested on generated exports.
+    pub advisors: Vec<Advisor>,
     pub brands: Vec<Brand>,
     pub categories: Vec<Category>,
     pub products: Vec<Product>,
@@ -270,6 +272,7 @@ pub fn data() -> Data {
     }
     Data {
         stores,
+        advisors: Vec::new(),
         brands,
         categories,
         products,
@@ -301,7 +304,7 @@ impl Data {
             customers: write_jsonl(dir, files::CUSTOMERS, &self.customers),
             purchases: write_jsonl(dir, files::PURCHASES, &self.purchases),
             offers: write_jsonl(dir, files::OFFERS, &self.offers),
-            advisors: 0,
+            advisors: write_jsonl(dir, files::ADVISORS, &self.advisors),
         };
         let manifest = Manifest {
             format: FORMAT_NAME.into(),

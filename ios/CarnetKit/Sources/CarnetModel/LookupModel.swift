@@ -33,6 +33,10 @@ public final class LookupModel {
     }
     /// The matches, best first.
     public private(set) var results: [CustomerMatch] = []
+    /// The signed-in advisor's client book, shown while nothing is searched.
+    public private(set) var book: ClientBook?
+    /// How many of her book's customers the home screen lists.
+    public var bookLimit: UInt32 = 50
     /// Why the last lookup failed.
     public private(set) var notice: Notice?
     /// The last card scanned, when it is a valid card of no customer: she may be registered
@@ -159,6 +163,16 @@ public final class LookupModel {
         app.openCustomer(id: match.id)
     }
 
+    /// Reads her client book again (after sign-in, after a sync).
+    public func loadBook() {
+        do {
+            book = try app.handheld.myBook(limit: bookLimit)
+        } catch {
+            book = nil
+            notice = app.report(error)
+        }
+    }
+
     /// Forgets the query and the results (on lock).
     public func clear() {
         pending?.cancel()
@@ -168,5 +182,6 @@ public final class LookupModel {
         results = []
         notice = nil
         unknownCard = nil
+        book = nil
     }
 }

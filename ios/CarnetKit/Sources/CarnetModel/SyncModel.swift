@@ -68,6 +68,10 @@ public final class SyncModel {
         waiters = []
         waiting.forEach { $0.resume() }
         app.refresh()
+        // What the sync brought may have changed her book.
+        if report != nil, app.showsCustomerData {
+            app.lookup.loadBook()
+        }
     }
 }
 

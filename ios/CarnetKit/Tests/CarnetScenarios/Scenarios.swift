@@ -75,6 +75,8 @@ enum Scenarios {
         Scenario(name: "the kiosk refusal coming from the core: locked, every lookup refused, granted signs in again",
                  body: kiosk),
         Scenario(name: "sync fills the cache, with progress", body: sync),
+        Scenario(name: "after the sync, the home screen lists her client book, the most recently seen first",
+                 body: clientBook),
         Scenario(name: "the status shows the device, its store and its lock state", body: deviceStatus),
         Scenario(name: "scanning a card opens her card", body: scanCard),
         Scenario(name: "her card shows the core's visit forecast", body: forecast),
@@ -254,6 +256,21 @@ enum Scenarios {
         try check(report.pulled > 0, "pulled \(report.pulled)")
         try check(sawProgress || sync.progress != nil, "progress was reported")
         try check(day.app.showsCustomerData, "still unlocked after the sync: \(day.app.root)")
+    }
+
+    static func clientBook(_ day: Day) async throws {
+        let lookup = day.app.lookup!
+        lookup.bookLimit = 10
+        lookup.loadBook()
+        let book = try lookup.book.unwrap("her book (\(String(describing: lookup.notice)))")
+        try check(book.total > 10, "her book holds \(book.total)")
+        try check(book.entries.count == 10, "the first 10: \(book.entries.count)")
+        try check(book.advisorName?.isEmpty == false, "her name: \(String(describing: book.advisorName))")
+        let visits = book.entries.compactMap(\.lastVisit)
+        try check(visits.count == 10 && visits == visits.sorted(by: >), "most recent first: \(visits)")
+        lookup.open(book.entries[0].customer)
+        try check(day.app.path.last == .customer(id: book.entries[0].customer.id), "her card opens: \(day.app.path)")
+        day.app.path = []
     }
 
     static func deviceStatus(_ day: Day) async throws {
