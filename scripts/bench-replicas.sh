@@ -113,11 +113,14 @@ profile_a() {
     python3 scripts/profile-groups.py
 }
 echo "$size export, $devices devices over two replicas ($url_a, $url_b), PostgreSQL $(psql "$conninfo" -Atc 'SHOW server_version')"
+profiler=""
 if command -v perf >/dev/null && perf record -q -o /dev/null -- true >/dev/null 2>&1; then
   (sleep 40; profile_a 60) &
+  profiler=$!
 fi
 run "paced like handhelds" --seconds 120 --pace-ms 5000-30000 --lease-secs 60
-wait
+# (Only the profiler: a bare `wait` would wait for the replicas too.)
+[ -n "$profiler" ] && wait "$profiler"
 run "back to back" --requests 10 --pace-ms 0
 run "pushes only, back to back: push throughput" --requests 10 --pace-ms 0 --push-percent 100
 run "paced, replica B SIGKILLed 30 s in" --seconds 90 --pace-ms 5000-30000 --lease-secs 60 \
