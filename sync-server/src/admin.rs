@@ -10,14 +10,14 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{delete, get, post};
 use carnet_protocol::codes;
 use carnet_protocol::presence::{
-    AdvisorInfo, DeviceInfo, EnrollmentCode, NewAdvisor, NewEnrollmentCode, NewStoreNetwork,
-    PinReset, Policy, PolicyUpdate, StoreNetwork,
+    AdvisorInfo, BookAssignment, BookHandOver, DeviceInfo, EnrollmentCode, HandedOver, NewAdvisor,
+    NewEnrollmentCode, NewStoreNetwork, PinReset, Policy, PolicyUpdate, StoreNetwork,
 };
 
 use crate::error::AdminError;
 use crate::http::parse_body;
 use crate::http::{AppState, HttpError, bearer_token, read_small_body};
-use crate::{advisors, enrolment, events, networks, stores};
+use crate::{advisors, books, enrolment, events, networks, stores};
 
 /// The routes under `/v1/admin`.
 pub fn routes() -> Router<AppState> {
@@ -27,6 +27,8 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/admin/advisors/{id}/disable", post(disable_advisor))
         .route("/v1/admin/advisors/{id}/reset", post(reset_advisor))
         .route("/v1/admin/advisors/{id}/unlock", post(unlock_advisor))
+        .route("/v1/admin/advisors/{id}/book", post(hand_over_book))
+        .route("/v1/admin/customers/{id}/advisor", post(give_client))
         .route("/v1/admin/enrollment-codes", post(issue_code))
         .route("/v1/admin/devices", get(list_devices))
         .route("/v1/admin/devices/{id}/revoke", post(revoke_device))
@@ -34,6 +36,49 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/admin/networks", get(list_networks).post(add_network))
         .route("/v1/admin/networks/{addr}/{prefix}", delete(remove_network))
         .route("/v1/admin/events", get(list_events))
+}
+
+/// Gives a customer of the manager's store to an advisor's client book, or to none.
+async fn give_client(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+    body: Body,
+) -> Result<StatusCode, HttpError> {
+    let (store, id, given) = request::<BookAssignment>(&state, &headers, path, body).await?;
+    state
+        .db
+        .write(move |conn| -> Result<_, HttpError> {
+            let to = given.advisor_id.as_deref();
+            Ok(books::reassign(conn, &store, &id, to, chrono::Utc::now())?)
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Hands an advisor's whole client book over to another advisor of the manager's store.
+async fn hand_over_book(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+    body: Body,
+) -> Result<axum::Json<HandedOver>, HttpError> {
+    let (store, from, hand_over) = request::<BookHandOver>(&state, &headers, path, body).await?;
+    let moved = state
+        .db
+        .write(move |conn| -> Result<_, HttpError> {
+            Ok(books::hand_over(
+                conn,
+                &store,
+                &from,
+                &hand_over.to,
+                chrono::Utc::now(),
+            )?)
+        })
+        .await?;
+    Ok(axum::Json(HandedOver {
+        moved: moved as u64,
+    }))
 }
 
 /// How many events one page of the journal holds at most.
@@ -165,10 +210,7 @@ async fn reset_advisor(
     path: Result<Path<String>, PathRejection>,
     body: Body,
 ) -> Result<StatusCode, HttpError> {
-    let store = manager(&state, &headers).await?;
-    let body = read_small_body(&state, &headers, body).await?;
-    let id = id_of(path)?;
-    let reset: PinReset = parse_body(&body)?;
+    let (store, id, reset) = request::<PinReset>(&state, &headers, path, body).await?;
     advisors::check_pin(&reset.pin)?;
     state
         .db
@@ -303,6 +345,19 @@ async fn order(
         .await?;
     tracing::info!(id = %logged, "{done}");
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A manager's request about one thing of her store: her store, the path's id and the body.
+async fn request<B: serde::de::DeserializeOwned>(
+    state: &AppState,
+    headers: &HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+    body: Body,
+) -> Result<(String, String, B), HttpError> {
+    let store = manager(state, headers).await?;
+    let body = read_small_body(state, headers, body).await?;
+    let id = id_of(path)?;
+    Ok((store, id, parse_body(&body)?))
 }
 
 /// Reads what `read` finds of the manager's store.

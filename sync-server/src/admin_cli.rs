@@ -12,7 +12,7 @@ use clap::Subcommand;
 use crate::error::AdminError;
 use crate::error::{Error, Result};
 use crate::sql::Conn;
-use crate::{advisors, db, enrolment, events, networks, stores, tls};
+use crate::{advisors, books, db, enrolment, events, networks, stores, tls};
 
 /// `store …`
 #[derive(Subcommand)]
@@ -145,6 +145,34 @@ pub enum AdvisorCommand {
         /// The store.
         #[arg(long)]
         store: String,
+    },
+    /// Give one customer to an advisor's client book (or, without `--to`, to no book).
+    GiveClient {
+        /// Data directory.
+        #[arg(long, env = "CARNET_DATA")]
+        data: PathBuf,
+        /// The customer's store.
+        #[arg(long)]
+        store: String,
+        /// The customer.
+        customer_id: String,
+        /// The advisor who keeps her from now on.
+        #[arg(long)]
+        to: Option<String>,
+    },
+    /// Hand a leaver's whole client book over to another advisor of the store.
+    HandOver {
+        /// Data directory.
+        #[arg(long, env = "CARNET_DATA")]
+        data: PathBuf,
+        /// The store.
+        #[arg(long)]
+        store: String,
+        /// The advisor whose book it is.
+        from: String,
+        /// The advisor who takes it.
+        #[arg(long)]
+        to: String,
     },
     /// Disable an advisor: she can no longer sign in.
     Disable {
@@ -378,6 +406,42 @@ pub fn advisor(command: AdvisorCommand) -> Result<()> {
             advisors::add(&conn, &store, &id, &name, &pin).map_err(admin)?;
             events::operator_did(&conn, "advisor add", Some(&store), Some(&id))?;
             println!("advisor {id} added to {store}");
+            Ok(())
+        }
+        AdvisorCommand::GiveClient {
+            data,
+            store,
+            customer_id,
+            to,
+        } => {
+            let db = db::open_direct(&data)?;
+            db.conn().transaction(|tx| {
+                stores::require(tx, &store).map_err(admin)?;
+                books::reassign(tx, &store, &customer_id, to.as_deref(), chrono::Utc::now())
+                    .map_err(admin)?;
+                events::operator_did(tx, "client given", Some(&store), Some(&customer_id))
+            })?;
+            match to {
+                Some(to) => println!("{customer_id} is in the client book of {to}"),
+                None => println!("{customer_id} is in no client book"),
+            }
+            Ok(())
+        }
+        AdvisorCommand::HandOver {
+            data,
+            store,
+            from,
+            to,
+        } => {
+            let db = db::open_direct(&data)?;
+            let moved = db.conn().transaction(|tx| {
+                stores::require(tx, &store).map_err(admin)?;
+                let moved =
+                    books::hand_over(tx, &store, &from, &to, chrono::Utc::now()).map_err(admin)?;
+                events::operator_did(tx, "book handed over", Some(&store), Some(&from))?;
+                Ok::<_, Error>(moved)
+            })?;
+            println!("{moved} customers of {from} are now in the client book of {to}");
             Ok(())
         }
         AdvisorCommand::List { data, store } => {

@@ -1,6 +1,6 @@
 //! A customer's stored record: whether she was erased, which customer a merged id now stands
 //! for, her live record in the feed, writing it, and when each contact field was last edited
-//! on a device. Device edits (`mutations`), merges, imports and GDPR requests share it.
+//! on a device (or her client book changed by a manager). Device edits (`mutations`), merges, imports and GDPR requests share it.
 
 use std::collections::HashSet;
 
@@ -96,9 +96,14 @@ pub fn set_edit_time(conn: &Conn<'_>, subject: &str, field: &str, at: DateTime<U
     Ok(())
 }
 
-/// Copies one contact field (by wire name) from `from` to `to`.
-pub fn copy_contact_field(field: &str, from: &Customer, to: &mut Customer) {
+/// The field name under which a manager's change of a customer's client book is timed.
+pub const BOOK_FIELD: &str = "advisor_id";
+
+/// Copies one field edited after the CRM (by wire name: a contact field a device edited, or
+/// the client book a manager changed) from `from` to `to`.
+pub fn copy_edited_field(field: &str, from: &Customer, to: &mut Customer) {
     match field {
+        BOOK_FIELD => to.advisor_id.clone_from(&from.advisor_id),
         "email" => to.email.clone_from(&from.email),
         "phone" => to.phone.clone_from(&from.phone),
         "address" => to.address = from.address.clone(),

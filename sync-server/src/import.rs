@@ -607,7 +607,7 @@ fn merge_customer(
     if edited {
         for (field, edited_at) in crate::customer_record::edit_times(conn, &crm.id)? {
             if newer(&edited_at) {
-                crate::customer_record::copy_contact_field(&field, &current, &mut crm);
+                crate::customer_record::copy_edited_field(&field, &current, &mut crm);
             }
         }
     }

@@ -6,6 +6,7 @@ pub mod admin_cli;
 pub mod advisors;
 pub mod auth;
 pub mod backup;
+pub mod books;
 pub mod config;
 pub mod connections;
 pub mod customer_cli;

@@ -209,6 +209,29 @@ pub struct Lease {
     pub expires_at_ms: i64,
 }
 
+/// A manager gives one customer to an advisor's client book (`None`: to no book).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BookAssignment {
+    /// The advisor who keeps her from now on.
+    pub advisor_id: Option<String>,
+}
+
+/// A manager hands an advisor's whole client book over to another.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BookHandOver {
+    /// The advisor who takes it.
+    pub to: String,
+}
+
+/// How many customers a hand-over moved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandedOver {
+    /// Customers now in the new advisor's book.
+    pub moved: u64,
+}
+
 /// Advisor sign-in on an enrolled device.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SignInRequest {
