@@ -4,11 +4,11 @@
 //! so that a later CRM import older than it does not undo it.
 
 use crate::sql::Conn;
-use carnet_protocol::{Change, Entity, Record};
+use carnet_protocol::{Customer, Entity, Record};
 use chrono::{DateTime, Utc};
 
 use crate::customer_record::{self, BOOK_FIELD, live_customer};
-use crate::error::{AdminError, Error};
+use crate::error::AdminError;
 use crate::feed;
 
 /// Whether `advisor_id` may keep a book in `store_id`: one of its advisors in the CRM's
@@ -74,23 +74,13 @@ pub fn hand_over(
         )));
     }
     check_advisor(conn, store_id, Some(to))?;
-    let mut book = Vec::new();
-    conn.for_each(
-        "SELECT payload FROM feed
-          WHERE entity = 'customer' AND store_id = ?1 AND deleted = 0",
-        [store_id],
-        |r| {
-            let payload = crate::sealed::from_stored(conn, r.get(0)?)?;
-            if let Change::Upsert {
-                record: Record::Customer(c),
-            } = serde_json::from_str::<Change>(&payload)?
-                && c.advisor_id.as_deref() == Some(from)
-            {
-                book.push(c);
-            }
-            Ok::<_, Error>(())
-        },
-    )?;
+    let book: Vec<Customer> = feed::live_records(conn, Some(store_id), Entity::Customer)?
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Customer(c) if c.advisor_id.as_deref() == Some(from) => Some(c),
+            _ => None,
+        })
+        .collect();
     let moved = book.len();
     for mut customer in book {
         customer.advisor_id = Some(to.to_owned());

@@ -308,6 +308,32 @@ impl LiveRow {
     }
 }
 
+/// Every live record of `entity`, in feed order; only those of `store`'s own feed if given.
+pub fn live_records(conn: &Conn<'_>, store: Option<&str>, entity: Entity) -> Result<Vec<Record>> {
+    let mut out = Vec::new();
+    let mut keep = |r: &crate::sql::Row<'_>| {
+        let payload = sealed::from_stored(conn, r.get(0)?)?;
+        if let Change::Upsert { record } = serde_json::from_str::<Change>(&payload)? {
+            out.push(record);
+        }
+        Ok::<_, Error>(())
+    };
+    match store {
+        None => conn.for_each(
+            "SELECT payload FROM feed WHERE entity = ?1 AND deleted = 0 ORDER BY seq",
+            [entity.as_str()],
+            &mut keep,
+        )?,
+        Some(store) => conn.for_each(
+            "SELECT payload FROM feed
+              WHERE entity = ?1 AND store_id = ?2 AND deleted = 0 ORDER BY seq",
+            [entity.as_str(), store],
+            &mut keep,
+        )?,
+    }
+    Ok(out)
+}
+
 /// The live row of an entity, if it exists.
 pub fn live_row(conn: &Conn<'_>, entity: Entity, id: &str) -> Result<Option<LiveRow>> {
     let row = conn

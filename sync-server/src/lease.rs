@@ -72,8 +72,7 @@ struct KeyRing {
 
 impl KeyRing {
     fn new(pkcs8: &[u8], history: &[RetiredKey]) -> Result<Self> {
-        let current = Ed25519KeyPair::from_pkcs8(pkcs8)
-            .map_err(|_| Error::Config("the lease key is not an Ed25519 key".into()))?;
+        let current = key_pair(pkcs8)?;
         let current_b64 = URL_SAFE_NO_PAD.encode(current.public_key().as_ref());
         let mut retired = Vec::with_capacity(history.len());
         let mut chain = Vec::with_capacity(history.len());
@@ -129,15 +128,41 @@ impl std::fmt::Debug for LeaseSigner {
     }
 }
 
+/// The `meta` value under `key`, if any.
+fn meta_value(conn: &Conn<'_>, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}
+
+/// Sets the `meta` value under `key`.
+fn put_meta(conn: &Conn<'_>, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+/// The key pair of a stored PKCS#8 document.
+fn key_pair(pkcs8: &[u8]) -> Result<Ed25519KeyPair> {
+    Ed25519KeyPair::from_pkcs8(pkcs8)
+        .map_err(|_| Error::Config("the lease key is not an Ed25519 key".into()))
+}
+
+/// `payload` signed with `key` over `message(payload)`: `base64url(payload) "." base64url(sig)`.
+fn signed_token(key: &Ed25519KeyPair, payload: &[u8], message: fn(&[u8]) -> Vec<u8>) -> String {
+    format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(payload),
+        URL_SAFE_NO_PAD.encode(key.sign(&message(payload)).as_ref())
+    )
+}
+
 /// The stored current key (PKCS#8), if any.
 fn stored_key(conn: &Conn<'_>) -> Result<Option<Zeroizing<Vec<u8>>>> {
-    let stored: Option<Zeroizing<String>> = conn
-        .query_row("SELECT value FROM meta WHERE key = ?1", [META_KEY], |r| {
-            r.get(0)
-        })
-        .optional()?
-        .map(Zeroizing::new);
-    let Some(stored) = stored else {
+    let Some(stored) = meta_value(conn, META_KEY)?.map(Zeroizing::new) else {
         return Ok(None);
     };
     let b64 = Zeroizing::new(crate::sealed::from_stored(conn, stored.to_string())?);
@@ -151,23 +176,11 @@ fn stored_key(conn: &Conn<'_>) -> Result<Option<Zeroizing<Vec<u8>>>> {
 fn store_key(conn: &Conn<'_>, pkcs8: &[u8]) -> Result<()> {
     let b64 = Zeroizing::new(STANDARD.encode(pkcs8));
     let stored = Zeroizing::new(crate::sealed::to_stored(conn, &b64)?);
-    conn.execute(
-        "INSERT INTO meta (key, value) VALUES (?1, ?2)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        params![META_KEY, stored.as_str()],
-    )?;
-    Ok(())
+    put_meta(conn, META_KEY, &stored)
 }
 
 fn stored_history(conn: &Conn<'_>) -> Result<Vec<RetiredKey>> {
-    let json: Option<String> = conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = ?1",
-            [META_HISTORY],
-            |r| r.get(0),
-        )
-        .optional()?;
-    json.map_or(Ok(Vec::new()), |j| {
+    meta_value(conn, META_HISTORY)?.map_or(Ok(Vec::new()), |j| {
         serde_json::from_str(&j)
             .map_err(|_| Error::Config("the lease key history is not readable".into()))
     })
@@ -196,11 +209,9 @@ fn stored_or_new(
 pub fn rotate(conn: &Conn<'_>, now_ms: i64) -> Result<String> {
     let old = stored_key(conn)?
         .ok_or_else(|| Error::Config("there is no lease key to rotate yet".into()))?;
-    let old = Ed25519KeyPair::from_pkcs8(&old)
-        .map_err(|_| Error::Config("the lease key is not an Ed25519 key".into()))?;
+    let old = key_pair(&old)?;
     let new_pkcs8 = Zeroizing::new(generate_pkcs8()?);
-    let new = Ed25519KeyPair::from_pkcs8(&new_pkcs8)
-        .map_err(|_| Error::Task("generated key refused".into()))?;
+    let new = key_pair(&new_pkcs8)?;
     let new_public = new.public_key().as_ref();
     let mut history = stored_history(conn)?;
     history.push(RetiredKey {
@@ -212,11 +223,7 @@ pub fn rotate(conn: &Conn<'_>, now_ms: i64) -> Result<String> {
     let excess = history.len().saturating_sub(MAX_KEY_CHAIN);
     history.drain(..excess);
     store_key(conn, &new_pkcs8)?;
-    conn.execute(
-        "INSERT INTO meta (key, value) VALUES (?1, ?2)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        params![META_HISTORY, serde_json::to_string(&history)?],
-    )?;
+    put_meta(conn, META_HISTORY, &serde_json::to_string(&history)?)?;
     Ok(URL_SAFE_NO_PAD.encode(new_public))
 }
 
@@ -309,12 +316,7 @@ impl LeaseSigner {
     /// Signs a lease.
     pub fn issue(&self, lease: &Lease) -> Result<String> {
         let payload = serde_json::to_vec(lease)?;
-        let sig = self.ring().current.sign(&lease_message(&payload));
-        Ok(format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(&payload),
-            URL_SAFE_NO_PAD.encode(sig.as_ref())
-        ))
+        Ok(signed_token(&self.ring().current, &payload, lease_message))
     }
 
     /// Signs an order to a device to destroy its data (same token shape as a lease), with
@@ -322,13 +324,8 @@ impl LeaseSigner {
     pub fn sign_order(&self, order: &ShredOrder) -> Result<SignedOrder> {
         let payload = serde_json::to_vec(order)?;
         let ring = self.ring();
-        let sig = ring.current.sign(&shred_order_message(&payload));
         Ok(SignedOrder {
-            token: format!(
-                "{}.{}",
-                URL_SAFE_NO_PAD.encode(&payload),
-                URL_SAFE_NO_PAD.encode(sig.as_ref())
-            ),
+            token: signed_token(&ring.current, &payload, shred_order_message),
             key_chain: ring.chain.clone(),
         })
     }

@@ -9,7 +9,7 @@ use std::time::Instant;
 use crate::sql::{Conn, OptionalExtension, params};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use carnet_protocol::{Change, Entity, MODEL_ID, ModelRecord, PolicyRecord, Record};
+use carnet_protocol::{Entity, MODEL_ID, ModelRecord, PolicyRecord, Record};
 use carnet_reco::{BuildConfig, CatalogItem, HistoryLine, Model, Rule, TrainingCustomer};
 use chrono::{NaiveDate, SecondsFormat, Utc};
 use serde::Deserialize;
@@ -111,29 +111,12 @@ pub struct BuildReport {
     pub build_s: f64,
 }
 
-fn live_records(conn: &Conn<'_>, entity: Entity) -> Result<Vec<(Option<String>, Record)>> {
-    let mut out = Vec::new();
-    conn.for_each(
-        "SELECT customer_id, payload FROM feed WHERE entity = ?1 AND deleted = 0 ORDER BY seq",
-        [entity.as_str()],
-        |r| {
-            let customer = r.get::<_, Option<String>>(0)?;
-            let payload = crate::sealed::from_stored(conn, r.get(1)?)?;
-            if let Change::Upsert { record } = serde_json::from_str::<Change>(&payload)? {
-                out.push((customer, record));
-            }
-            Ok::<_, Error>(())
-        },
-    )?;
-    Ok(out)
-}
-
 /// The training data as the feed holds it now: catalogue with sensitivity and cadence,
 /// customers' segments and purchase lines (gift flags as last edited). Customers who withdrew
 /// consent to personalisation are left out: nothing is learnt from them.
 fn training_data(conn: &Conn<'_>) -> Result<(Vec<CatalogItem>, Vec<TrainingCustomer>, usize)> {
     let mut sensitive: HashSet<String> = HashSet::new();
-    for (_, r) in live_records(conn, Entity::Category)? {
+    for r in feed::live_records(conn, None, Entity::Category)? {
         if let Record::Category(c) = r
             && c.sensitive
         {
@@ -141,7 +124,7 @@ fn training_data(conn: &Conn<'_>) -> Result<(Vec<CatalogItem>, Vec<TrainingCusto
         }
     }
     let mut catalog = Vec::new();
-    for (_, r) in live_records(conn, Entity::Product)? {
+    for r in feed::live_records(conn, None, Entity::Product)? {
         if let Record::Product(p) = r {
             // A leaf is sensitive when it or any parent is (`maternity.stretch_marks`).
             let is_sensitive = p
@@ -163,7 +146,7 @@ fn training_data(conn: &Conn<'_>) -> Result<(Vec<CatalogItem>, Vec<TrainingCusto
     let mut slot: HashMap<String, usize> = HashMap::new();
     let mut customers = Vec::new();
     let mut withdrawn = 0;
-    for (_, r) in live_records(conn, Entity::Customer)? {
+    for r in feed::live_records(conn, None, Entity::Customer)? {
         if let Record::Customer(c) = r {
             if c.consents
                 .iter()
@@ -179,7 +162,7 @@ fn training_data(conn: &Conn<'_>) -> Result<(Vec<CatalogItem>, Vec<TrainingCusto
             });
         }
     }
-    for (_, r) in live_records(conn, Entity::Purchase)? {
+    for r in feed::live_records(conn, None, Entity::Purchase)? {
         if let Record::Purchase(l) = r
             && !l.gift
             && let Some(&k) = slot.get(&l.customer_id)
@@ -308,9 +291,9 @@ fn write_model(conn: &Conn<'_>, bytes: &[u8]) -> Result<u32> {
 /// rules of its market and those without one, and its suppression setting. Returns how many
 /// stores.
 pub fn write_policies(conn: &Conn<'_>, rules: &RulesFile) -> Result<usize> {
-    let stores: Vec<(String, String)> = live_records(conn, Entity::Store)?
+    let stores: Vec<(String, String)> = feed::live_records(conn, None, Entity::Store)?
         .into_iter()
-        .filter_map(|(_, r)| match r {
+        .filter_map(|r| match r {
             Record::Store(s) => Some((s.id, s.country)),
             _ => None,
         })
