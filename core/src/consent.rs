@@ -251,6 +251,19 @@ pub fn allows_in(
     })
 }
 
+/// True when she withdrew consent to personalisation on any channel: the stricter reading
+/// wins, and no decision at all leaves it allowed (as her playlist reads it).
+pub(crate) fn personalisation_withdrawn(conn: &Connection, customer_id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM consent
+             WHERE customer_id = ?1 AND purpose = 'personalisation' AND granted = 0 LIMIT 1",
+        )?
+        .query_row([customer_id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
 /// Every decision recorded for the customer, by channel then purpose.
 pub fn states(cache: &Cache, customer_id: &str) -> Result<Vec<ConsentState>> {
     cache.read(|c| states_in(c, customer_id))

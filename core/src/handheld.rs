@@ -21,7 +21,7 @@ use carnet_fixtures::format::{Address, Customer};
 use crate::barcode::CardNumber;
 use crate::duplicates::{self, CandidateContact, DuplicateReason};
 use crate::error::Error;
-use crate::{book, contact, history, lookup, outbox, recommend, registration};
+use crate::{book, contact, history, lookup, outbox, recommend, registration, tasks};
 
 /// Days ahead the re-purchase list looks: what comes due within a month is worth a word.
 pub const REPURCHASE_WINDOW_DAYS: u32 = 30;
@@ -116,6 +116,15 @@ impl Handheld {
         let cache = self.cache()?;
         let advisor = self.session.advisor_id().ok_or(Error::Locked)?;
         book::of(&cache, &advisor, limit)
+    }
+
+    /// The signed-in advisor's task lists for today (hers, or the store's group tasks), each
+    /// at most `limit` long.
+    pub fn tasks(&self, scope: tasks::Scope, limit: usize) -> Result<tasks::TaskLists> {
+        let cache = self.cache()?;
+        let advisor = self.session.advisor_id().ok_or(Error::Locked)?;
+        let store_id = self.session.store_id().ok_or(Error::Locked)?;
+        tasks::lists(&cache, &store_id, &advisor, scope, today(), limit)
     }
 
     /// The customer whose card was scanned.
@@ -348,7 +357,17 @@ impl Handheld {
         cancel: &CancelHandle,
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> std::result::Result<SyncReport, SessionError> {
-        self.session.sync(cancel, progress).await
+        let mut report = self.session.sync(cancel, progress).await?;
+        if report.pulled > 0 || report.pushed > 0 {
+            let cache = self.session.cache()?;
+            let store_id = self.session.store_id().unwrap_or_default();
+            let derived =
+                tokio::task::spawn_blocking(move || tasks::refresh(&cache, &store_id, today()))
+                    .await
+                    .map_err(|_| SessionError::Core("the task refresh stopped".into()))??;
+            report.tasks = Some(derived);
+        }
+        Ok(report)
     }
 }
 

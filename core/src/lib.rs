@@ -25,6 +25,7 @@ mod search_index;
 pub mod session;
 pub mod store;
 pub mod sync;
+pub mod tasks;
 pub mod text;
 pub mod time;
 

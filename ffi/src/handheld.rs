@@ -13,6 +13,7 @@ use crate::session::{
     DeviceObserver, DeviceState, KeyStore, KioskStatus, NetworkEvent, PlatformKeyStore,
     PlatformObserver,
 };
+use crate::tasks::{TaskLists, TaskScope};
 use crate::types::{
     Address, CandidateContact, CardForecast, ClientBook, ContactField, CustomerCard, CustomerMatch,
     DuplicateHint, FormProblem, HistoryPage, HistoryQuery, NewCustomer, OutboxEntry, Playlist,
@@ -190,6 +191,12 @@ impl Handheld {
     /// seen first): her home screen before any search.
     pub fn my_book(&self, limit: u32) -> Result<ClientBook, CarnetError> {
         Ok(self.core.my_book(limit as usize)?.into())
+    }
+
+    /// The signed-in advisor's task lists for today (hers, or the store's group tasks), each
+    /// at most `limit` long; derived again first on a new day.
+    pub fn tasks(&self, scope: TaskScope, limit: u32) -> Result<TaskLists, CarnetError> {
+        Ok(self.core.tasks(scope.into(), limit as usize)?.into())
     }
 
     /// The customer whose loyalty card was scanned (EAN-13, check digit verified).

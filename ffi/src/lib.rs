@@ -8,6 +8,7 @@ uniffi::setup_scaffolding!();
 mod error;
 mod handheld;
 mod session;
+mod tasks;
 mod types;
 
 pub use error::{CarnetError, NetworkProblem, Refusal};
@@ -16,6 +17,7 @@ pub use session::{
     DeviceObserver, DeviceState, KeyStore, KeyStoreError, KioskStatus, LockReason, NetworkEvent,
     ShredReason,
 };
+pub use tasks::{Task, TaskLists, TaskProgress, TaskReason, TaskScope};
 pub use types::*;
 
 /// Checks a scanned code before looking it up: the 13 digits of a loyalty card, or why not.

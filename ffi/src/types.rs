@@ -521,6 +521,8 @@ pub struct SyncReport {
     pub pulled: u64,
     /// Whether the cache was re-synced from scratch.
     pub reset: bool,
+    /// The store's tasks, derived again when the sync changed the data.
+    pub tasks: Option<u64>,
 }
 
 impl From<sync::SyncReport> for SyncReport {
@@ -530,6 +532,7 @@ impl From<sync::SyncReport> for SyncReport {
             rejected: r.rejected,
             pulled: r.pulled,
             reset: r.reset,
+            tasks: r.tasks,
         }
     }
 }

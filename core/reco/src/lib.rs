@@ -32,6 +32,8 @@ pub use catalog::CatalogItem;
 pub use history::HistoryLine;
 pub use model::{BuildConfig, Model, TrainingCustomer};
 pub use playlist::{Feedback, FeedbackKind, PlaylistContext, Reason, Suggestion, playlist};
-pub use repurchase::{Activity, Due, VisitForecast, due_list, visit_forecast};
+pub use repurchase::{
+    Activity, Due, NextVisit, VisitForecast, due_list, next_visit, visit_forecast,
+};
 pub use rules::{Rule, RuleAction, RuleTarget};
 pub use spend::ValueBand;

@@ -258,6 +258,44 @@ pub fn visit_forecast(
     })
 }
 
+/// When she is expected back, and whether she still may come.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct NextVisit {
+    /// Her last purchase day.
+    pub last_visit: NaiveDate,
+    /// Her last visit plus the gap the visit model expected at that visit.
+    pub expected_on: NaiveDate,
+    /// P(she is still an active customer) today.
+    pub p_alive: f64,
+    /// False once her silence is longer than any after which a customer came back.
+    pub winnable: bool,
+}
+
+/// Her expected next visit under the MBG/NBD fit (her segment's when it has one): the mean
+/// gap 1/E[λ] of her purchase rate's posterior Gamma(r + x, α + t_x) as it stood at her last
+/// visit, so the date does not drift while she stays away (a one-time buyer gets the
+/// population's gap α/r). `None` without a fitted visit model or a purchase by `today`.
+pub fn next_visit(
+    model: &Model,
+    history: &[HistoryLine],
+    segment: Option<&str>,
+    today: NaiveDate,
+) -> Option<NextVisit> {
+    let vm = model.visits.as_ref()?;
+    let rfm = visit_summary(history, today)?;
+    let (m, _) = vm.for_segment(segment.and_then(|s| model.segment_index(s)));
+    let last_visit = today - chrono::Days::new((rfm.t - rfm.t_x) as u64);
+    let gap = (m.alpha + rfm.t_x) / (m.r + rfm.x);
+    // A gap beyond ten years is a degenerate fit; cap it rather than overflow the calendar.
+    let gap_days = gap.clamp(1.0, 3650.0).round() as u64;
+    Some(NextVisit {
+        last_visit,
+        expected_on: last_visit + chrono::Days::new(gap_days),
+        p_alive: m.p_alive(&rfm),
+        winnable: rfm.t - rfm.t_x <= vm.return_gap_p99_days,
+    })
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

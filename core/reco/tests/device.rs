@@ -5,8 +5,8 @@
 use carnet_reco::artifact::ArtifactError;
 use carnet_reco::{
     Activity, BuildConfig, CatalogItem, Feedback, FeedbackKind, HistoryLine, Model,
-    PlaylistContext, Reason, Rule, RuleAction, RuleTarget, TrainingCustomer, due_list, playlist,
-    visit_forecast,
+    PlaylistContext, Reason, Rule, RuleAction, RuleTarget, TrainingCustomer, due_list, next_visit,
+    playlist, visit_forecast,
 };
 use chrono::NaiveDate;
 
@@ -387,6 +387,42 @@ fn a_long_lapsed_one_time_buyer_is_never_called_active() {
     // near 1): the card's wording still does not call her active.
     let short = visit_forecast(&model(), &once, Some("scent"), day("2026-11-01")).unwrap();
     assert_eq!(short.activity, Activity::Lapsed, "{short:?}");
+}
+
+#[test]
+fn the_expected_next_visit_follows_her_own_rhythm_and_stays_put_while_she_is_away() {
+    let m = visit_model();
+    // Every 30 days for a year: she is expected about a month after her last visit.
+    let monthly: Vec<HistoryLine> = (0..12)
+        .map(|k| {
+            line(
+                "P1",
+                &(day("2025-11-01") + chrono::Days::new(30 * k)).to_string(),
+            )
+        })
+        .collect();
+    let last = day("2025-11-01") + chrono::Days::new(330);
+    let soon = next_visit(&m, &monthly, None, last + chrono::Days::new(3)).unwrap();
+    assert_eq!(soon.last_visit, last);
+    let gap = (soon.expected_on - last).num_days();
+    assert!(
+        (20..=45).contains(&gap),
+        "monthly buyer expected after {gap} days"
+    );
+    assert!(soon.winnable && soon.p_alive > 0.5, "{soon:?}");
+    // Two months later the date has not moved, and she is still worth a call.
+    let later = next_visit(&m, &monthly, None, last + chrono::Days::new(60)).unwrap();
+    assert_eq!(later.expected_on, soon.expected_on);
+    assert!(later.p_alive < soon.p_alive);
+    // A customer who came twice a year ago is expected much later than the monthly one.
+    let rare = vec![line("P1", "2025-01-10"), line("P1", "2025-07-10")];
+    let r = next_visit(&m, &rare, None, day("2025-07-20")).unwrap();
+    assert!((r.expected_on - r.last_visit).num_days() > 2 * gap, "{r:?}");
+    // Silent longer than anyone who ever came back: not winnable any more.
+    let gone = next_visit(&m, &rare, None, day("2029-07-20")).unwrap();
+    assert!(!gone.winnable, "{gone:?}");
+    // Nothing bought by the day asked: no date.
+    assert_eq!(next_visit(&m, &rare, None, day("2024-12-31")), None);
 }
 
 #[test]

@@ -52,16 +52,7 @@ fn gather_in(
         .query_row([customer_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
         .ok_or(Error::NotFound)?;
-    // Withdrawn on any channel means withdrawn: the stricter reading wins.
-    let withdrawn = c
-        .prepare_cached(
-            "SELECT 1 FROM consent
-             WHERE customer_id = ?1 AND purpose = 'personalisation' AND granted = 0 LIMIT 1",
-        )?
-        .query_row([customer_id], |_| Ok(()))
-        .optional()?
-        .is_some();
-    if withdrawn {
+    if crate::consent::personalisation_withdrawn(c, customer_id)? {
         return Ok(None);
     }
     let market: Option<String> = c

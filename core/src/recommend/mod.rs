@@ -13,7 +13,7 @@ use crate::store::Cache;
 
 pub use carnet_reco::{Activity, ValueBand, VisitForecast};
 pub use model::{ModelProblem, ModelStatus, RejectedModel, model_status};
-pub(crate) use model::{apply_model, apply_policy};
+pub(crate) use model::{apply_model, apply_policy, loaded_model};
 
 /// Why a personalised list is not shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -42,6 +42,10 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/007_client_book.sql"),
         backfill: None,
     },
+    Migration {
+        sql: include_str!("migrations/008_tasks.sql"),
+        backfill: None,
+    },
 ];
 
 /// The schema version this code writes.

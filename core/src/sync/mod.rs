@@ -206,6 +206,8 @@ pub struct SyncReport {
     pub pages: u64,
     /// Whether the cache was emptied and re-synced because the cursor had expired.
     pub reset: bool,
+    /// The store's tasks, derived again when the round changed the data (`None` otherwise).
+    pub tasks: Option<u64>,
 }
 
 /// One sync round: push the outbox, then pull until the feed is drained. `on_store_network`

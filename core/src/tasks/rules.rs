@@ -1,0 +1,473 @@
+//! Which tasks one customer calls for today, from what the device (or the server) knows of
+//! her: her history, birthday and consent to personalisation, the catalogue's launches and the
+//! recommendation model. Pure: the same facts give the same tasks, with the same ids, on the
+//! handheld and on the server.
+
+use std::collections::{HashMap, HashSet};
+
+use carnet_reco::{HistoryLine, Model, due_list, next_visit};
+use chrono::{Datelike, Days, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// A replenishment task is made when a product comes due within this many days…
+pub const REPLENISH_WINDOW_DAYS: u32 = 10;
+/// …and dated this many days before she runs out: a word while she still has some.
+pub const REPLENISH_LEAD_DAYS: u64 = 3;
+/// Below this confidence in the due date, no call is worth it.
+pub const REPLENISH_MIN_CONFIDENCE: f32 = 0.35;
+/// A lapsing task is dated this many days after her expected visit: a late week is no news.
+pub const LAPSE_GRACE_DAYS: u64 = 14;
+/// Below this P(alive) she is more likely gone than late: no lapsing task.
+pub const LAPSE_MIN_P_ALIVE: f64 = 0.3;
+/// A birthday task appears this many days ahead.
+pub const BIRTHDAY_AHEAD_DAYS: i64 = 7;
+/// Launches from this many days ago to this many ahead are news.
+pub const LAUNCH_WINDOW_DAYS: i64 = 14;
+/// A brand she bought within this many months counts as hers for a launch.
+pub const LAUNCH_BRAND_MONTHS: u32 = 24;
+/// At most this many launch tasks for one customer at a time.
+pub const MAX_LAUNCHES: usize = 2;
+/// A thank-you is due for a purchase day at most this many days ago.
+pub const THANK_YOU_WITHIN_DAYS: i64 = 7;
+/// A first visit of at least this much (cents) deserves a thank-you.
+pub const LARGE_FIRST_VISIT_CENTS: i64 = 10_000;
+/// The loyalty programme's 12-month spend floors (cents), highest first: a purchase that
+/// takes her across one moves her up a tier.
+pub const TIER_FLOORS: [(i64, &str); 3] =
+    [(120_000, "platinum"), (50_000, "gold"), (20_000, "silver")];
+
+/// What a task is about, with what its wording needs. Stored and shown as a typed value: the
+/// app words it in the advisor's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TaskKind {
+    /// She should run out of a product she buys again and again.
+    Replenishment {
+        /// The product most urgently due.
+        product_id: String,
+        /// When she should run out of it.
+        due_on: NaiveDate,
+        /// Other products due within the window.
+        also_due: u32,
+    },
+    /// Her expected next visit has passed.
+    Lapsing {
+        /// Her last visit.
+        last_visit: NaiveDate,
+        /// When the visit model expected her back.
+        expected_on: NaiveDate,
+    },
+    /// Her birthday is coming.
+    Birthday {
+        /// The day, this year or next.
+        on: NaiveDate,
+    },
+    /// A product of a brand she buys launches.
+    Launch {
+        /// The new product.
+        product_id: String,
+        /// Its launch day.
+        launch_on: NaiveDate,
+    },
+    /// Thank her for a purchase that mattered.
+    ThankYou {
+        /// The purchase day.
+        on: NaiveDate,
+        /// What she spent that day (cents).
+        amount_cents: i64,
+        /// The tier the purchase took her to, or `None` for a large first visit.
+        new_tier: Option<String>,
+    },
+}
+
+impl TaskKind {
+    /// A short stable name (`replenishment`, `lapsing`, ...).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Replenishment { .. } => "replenishment",
+            Self::Lapsing { .. } => "lapsing",
+            Self::Birthday { .. } => "birthday",
+            Self::Launch { .. } => "launch",
+            Self::ThankYou { .. } => "thank_you",
+        }
+    }
+}
+
+/// A task proposed for one customer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proposal {
+    /// Stable across recomputations while the reason holds: kind, customer and what the task
+    /// is anchored on (the purchase it follows, the year of the birthday, the product).
+    pub id: String,
+    /// What and why.
+    pub kind: TaskKind,
+    /// The day it should be done.
+    pub due_on: NaiveDate,
+}
+
+/// One customer as the rules see her.
+pub struct Customer<'a> {
+    /// Her id.
+    pub id: &'a str,
+    /// Her segment (the visit model may have its own fit).
+    pub segment: &'a str,
+    /// `MM-DD`, if she gave it.
+    pub birthday: Option<&'a str>,
+    /// False when she withdrew consent to personalisation: nothing built from her purchases.
+    pub personalisation: bool,
+    /// Her purchase lines, any order.
+    pub history: &'a [HistoryLine],
+}
+
+/// A product launch in the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Launch {
+    /// The product.
+    pub product_id: String,
+    /// Its brand.
+    pub brand_id: String,
+    /// Its launch day.
+    pub launch_on: NaiveDate,
+}
+
+/// What every customer's rules share.
+pub struct Context<'a> {
+    /// The recommendation model (cycles, visit fit); without one, no replenishment or lapsing.
+    pub model: Option<&'a Model>,
+    /// Brand of each product.
+    pub brand_of: &'a HashMap<String, String>,
+    /// Launches of the catalogue.
+    pub launches: &'a [Launch],
+    /// The day the tasks are for.
+    pub today: NaiveDate,
+}
+
+/// The tasks `customer` calls for on `ctx.today`. Replenishment, lapsing and launch tasks read
+/// her purchases, so she gets none of them after withdrawing consent to personalisation; a
+/// customer due to replenish gets no lapsing task as well (one call says both).
+pub fn propose(customer: &Customer<'_>, ctx: &Context<'_>) -> Vec<Proposal> {
+    let mut out = Vec::new();
+    if customer.personalisation {
+        if let Some(model) = ctx.model {
+            out.extend(replenishment(customer, model, ctx.today));
+            if out.is_empty() {
+                out.extend(lapsing(customer, model, ctx.today));
+            }
+        }
+        out.extend(launches(customer, ctx));
+    }
+    out.extend(birthday(customer, ctx.today));
+    out.extend(thank_you(customer, ctx.today));
+    out
+}
+
+fn proposal(customer: &Customer<'_>, anchor: &str, kind: TaskKind, due_on: NaiveDate) -> Proposal {
+    Proposal {
+        id: format!("{}:{}:{anchor}", kind.name(), customer.id),
+        kind,
+        due_on,
+    }
+}
+
+fn replenishment(customer: &Customer<'_>, model: &Model, today: NaiveDate) -> Option<Proposal> {
+    let due: Vec<_> = due_list(model, customer.history, today, REPLENISH_WINDOW_DAYS)
+        .into_iter()
+        .filter(|d| d.confidence >= REPLENISH_MIN_CONFIDENCE)
+        .collect();
+    let first = due.first()?;
+    let kind = TaskKind::Replenishment {
+        product_id: first.product_id.clone(),
+        due_on: first.due_on,
+        also_due: u32::try_from(due.len() - 1).unwrap_or(u32::MAX),
+    };
+    let anchor = format!("{}:{}", first.product_id, first.last_bought);
+    let on = first.due_on - Days::new(REPLENISH_LEAD_DAYS);
+    Some(proposal(customer, &anchor, kind, on))
+}
+
+fn lapsing(customer: &Customer<'_>, model: &Model, today: NaiveDate) -> Option<Proposal> {
+    let next = next_visit(model, customer.history, Some(customer.segment), today)?;
+    let on = next.expected_on + Days::new(LAPSE_GRACE_DAYS);
+    if on > today || !next.winnable || next.p_alive < LAPSE_MIN_P_ALIVE {
+        return None;
+    }
+    let kind = TaskKind::Lapsing {
+        last_visit: next.last_visit,
+        expected_on: next.expected_on,
+    };
+    Some(proposal(customer, &next.last_visit.to_string(), kind, on))
+}
+
+fn launches(customer: &Customer<'_>, ctx: &Context<'_>) -> Vec<Proposal> {
+    let since = ctx
+        .today
+        .checked_sub_months(Months::new(LAUNCH_BRAND_MONTHS))
+        .unwrap_or(NaiveDate::MIN);
+    let hers: HashSet<&str> = customer
+        .history
+        .iter()
+        .filter(|l| !l.gift && l.date >= since && l.date <= ctx.today)
+        .filter_map(|l| ctx.brand_of.get(&l.product_id).map(String::as_str))
+        .collect();
+    let owned: HashSet<&str> = customer
+        .history
+        .iter()
+        .map(|l| l.product_id.as_str())
+        .collect();
+    ctx.launches
+        .iter()
+        .filter(|l| (l.launch_on - ctx.today).num_days().abs() <= LAUNCH_WINDOW_DAYS)
+        .filter(|l| hers.contains(l.brand_id.as_str()) && !owned.contains(l.product_id.as_str()))
+        .take(MAX_LAUNCHES)
+        .map(|l| {
+            let kind = TaskKind::Launch {
+                product_id: l.product_id.clone(),
+                launch_on: l.launch_on,
+            };
+            proposal(customer, &l.product_id, kind, l.launch_on.max(ctx.today))
+        })
+        .collect()
+}
+
+/// Her birthday's next occurrence on or after `today` (29 February is kept on the 28th in
+/// other years).
+pub fn next_birthday(birthday: &str, today: NaiveDate) -> Option<NaiveDate> {
+    let (month, day) = birthday.split_once('-')?;
+    let (month, day): (u32, u32) = (month.parse().ok()?, day.parse().ok()?);
+    NaiveDate::from_ymd_opt(2000, month, day)?;
+    let in_year = |year| {
+        NaiveDate::from_ymd_opt(year, month, day)
+            .or_else(|| NaiveDate::from_ymd_opt(year, month, day - 1))
+    };
+    let this_year = in_year(today.year())?;
+    if this_year >= today {
+        Some(this_year)
+    } else {
+        in_year(today.year() + 1)
+    }
+}
+
+fn birthday(customer: &Customer<'_>, today: NaiveDate) -> Option<Proposal> {
+    let on = next_birthday(customer.birthday?, today)?;
+    if (on - today).num_days() > BIRTHDAY_AHEAD_DAYS {
+        return None;
+    }
+    Some(proposal(
+        customer,
+        &on.year().to_string(),
+        TaskKind::Birthday { on },
+        on,
+    ))
+}
+
+/// The tier of a 12-month spend, by [`TIER_FLOORS`]; `None` below silver.
+fn tier_of(spend_cents: i64) -> Option<&'static str> {
+    TIER_FLOORS
+        .iter()
+        .find(|(floor, _)| spend_cents >= *floor)
+        .map(|(_, name)| *name)
+}
+
+fn thank_you(customer: &Customer<'_>, today: NaiveDate) -> Option<Proposal> {
+    let mut by_day: HashMap<NaiveDate, i64> = HashMap::new();
+    for l in customer.history.iter().filter(|l| l.date <= today) {
+        *by_day.entry(l.date).or_default() += l.amount_cents;
+    }
+    let (&on, &amount_cents) = by_day.iter().max_by_key(|(d, _)| **d)?;
+    if (today - on).num_days() > THANK_YOU_WITHIN_DAYS {
+        return None;
+    }
+    let new_tier = if by_day.len() == 1 {
+        if amount_cents < LARGE_FIRST_VISIT_CENTS {
+            return None;
+        }
+        None
+    } else {
+        let year_before = on.checked_sub_months(Months::new(12))?;
+        let before: i64 = by_day
+            .iter()
+            .filter(|(d, _)| **d > year_before && **d < on)
+            .map(|(_, c)| c)
+            .sum();
+        let after = tier_of(before + amount_cents);
+        if after == tier_of(before) {
+            return None;
+        }
+        Some(after?.to_owned())
+    };
+    let kind = TaskKind::ThankYou {
+        on,
+        amount_cents,
+        new_tier,
+    };
+    Some(proposal(customer, &on.to_string(), kind, on + Days::new(1)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn line(p: &str, d: &str, cents: i64) -> HistoryLine {
+        HistoryLine {
+            product_id: p.into(),
+            date: day(d),
+            quantity: 1,
+            amount_cents: cents,
+            gift: false,
+        }
+    }
+
+    fn her<'a>(history: &'a [HistoryLine], birthday: Option<&'a str>) -> Customer<'a> {
+        Customer {
+            id: "C1",
+            segment: "skin",
+            birthday,
+            personalisation: true,
+            history,
+        }
+    }
+
+    fn kinds(ps: &[Proposal]) -> Vec<&'static str> {
+        ps.iter().map(|p| p.kind.name()).collect()
+    }
+
+    #[test]
+    fn a_birthday_within_a_week_is_a_task_on_the_day_and_the_year_turns() {
+        let brands = HashMap::new();
+        let ctx = |today| Context {
+            model: None,
+            brand_of: &brands,
+            launches: &[],
+            today: day(today),
+        };
+        let history = [line("P1", "2024-01-01", 1_000)];
+        let in_a_week = propose(&her(&history, Some("12-03")), &ctx("2026-11-26"));
+        assert_eq!(
+            in_a_week,
+            [Proposal {
+                id: "birthday:C1:2026".into(),
+                kind: TaskKind::Birthday {
+                    on: day("2026-12-03")
+                },
+                due_on: day("2026-12-03"),
+            }]
+        );
+        assert!(propose(&her(&history, Some("12-03")), &ctx("2026-11-25")).is_empty());
+        // Across New Year, and 29 February in a common year.
+        let jan = propose(&her(&history, Some("01-02")), &ctx("2026-12-30"));
+        assert_eq!(jan[0].id, "birthday:C1:2027");
+        assert_eq!(
+            next_birthday("02-29", day("2027-02-20")),
+            Some(day("2027-02-28"))
+        );
+        assert_eq!(
+            next_birthday("02-29", day("2028-02-20")),
+            Some(day("2028-02-29"))
+        );
+        assert_eq!(next_birthday("13-01", day("2028-02-20")), None);
+        assert_eq!(next_birthday("whenever", day("2028-02-20")), None);
+    }
+
+    #[test]
+    fn a_large_first_visit_or_a_new_tier_earns_a_thank_you_and_nothing_else_does() {
+        let brands = HashMap::new();
+        let ctx = Context {
+            model: None,
+            brand_of: &brands,
+            launches: &[],
+            today: day("2026-11-30"),
+        };
+        let first = [
+            line("P1", "2026-11-28", 6_000),
+            line("P2", "2026-11-28", 5_000),
+        ];
+        let ps = propose(&her(&first, None), &ctx);
+        assert_eq!(
+            ps[0].kind,
+            TaskKind::ThankYou {
+                on: day("2026-11-28"),
+                amount_cents: 11_000,
+                new_tier: None
+            }
+        );
+        assert_eq!(ps[0].due_on, day("2026-11-29"));
+        let small_first = [line("P1", "2026-11-28", 6_000)];
+        assert!(propose(&her(&small_first, None), &ctx).is_empty());
+        // 150 € this year, then 60 €: silver.
+        let up = [
+            line("P1", "2026-03-01", 15_000),
+            line("P2", "2026-11-27", 6_000),
+        ];
+        let ps = propose(&her(&up, None), &ctx);
+        assert_eq!(kinds(&ps), ["thank_you"]);
+        assert!(
+            matches!(&ps[0].kind, TaskKind::ThankYou { new_tier: Some(t), .. } if t == "silver")
+        );
+        // The same 150 € fourteen months ago no longer counts: no new tier, no task.
+        let old = [
+            line("P1", "2025-09-01", 15_000),
+            line("P2", "2026-11-27", 6_000),
+        ];
+        assert!(propose(&her(&old, None), &ctx).is_empty());
+        // A week and a day later is too late.
+        let late = [line("P1", "2026-11-22", 60_000)];
+        assert!(propose(&her(&late, None), &ctx).is_empty());
+    }
+
+    #[test]
+    fn a_launch_of_a_brand_she_buys_is_a_task_unless_she_withdrew_personalisation() {
+        let brands: HashMap<String, String> =
+            [("P1", "B1"), ("P2", "B2"), ("N1", "B1"), ("N2", "B2")]
+                .into_iter()
+                .map(|(p, b)| (p.to_owned(), b.to_owned()))
+                .collect();
+        let launches = [
+            Launch {
+                product_id: "N1".into(),
+                brand_id: "B1".into(),
+                launch_on: day("2026-12-10"),
+            },
+            Launch {
+                product_id: "N2".into(),
+                brand_id: "B2".into(),
+                launch_on: day("2026-12-10"),
+            },
+        ];
+        let ctx = Context {
+            model: None,
+            brand_of: &brands,
+            launches: &launches,
+            today: day("2026-11-30"),
+        };
+        let mut gift = line("P2", "2026-05-01", 2_000);
+        gift.gift = true;
+        let history = [line("P1", "2026-05-01", 2_000), gift];
+        let ps = propose(&her(&history, None), &ctx);
+        assert_eq!(
+            ps,
+            [Proposal {
+                id: "launch:C1:N1".into(),
+                kind: TaskKind::Launch {
+                    product_id: "N1".into(),
+                    launch_on: day("2026-12-10")
+                },
+                due_on: day("2026-12-10"),
+            }],
+            "a brand she only gave as a gift is not hers"
+        );
+        let withdrawn = Customer {
+            personalisation: false,
+            ..her(&history, None)
+        };
+        assert!(propose(&withdrawn, &ctx).is_empty());
+        let far = Context {
+            today: day("2026-10-01"),
+            ..ctx
+        };
+        assert!(propose(&her(&history, None), &far).is_empty());
+    }
+}
