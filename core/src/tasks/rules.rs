@@ -23,10 +23,12 @@ pub const LAPSE_MIN_P_ALIVE: f64 = 0.3;
 pub const BIRTHDAY_AHEAD_DAYS: i64 = 7;
 /// Launches from this many days ago to this many ahead are news.
 pub const LAUNCH_WINDOW_DAYS: i64 = 14;
-/// A brand she bought within this many months counts as hers for a launch.
+/// A brand she bought within this many months…
 pub const LAUNCH_BRAND_MONTHS: u32 = 24;
+/// …on at least this many different days is hers: a launch of it is news for her.
+pub const LAUNCH_BRAND_DAYS: usize = 2;
 /// At most this many launch tasks for one customer at a time.
-pub const MAX_LAUNCHES: usize = 2;
+pub const MAX_LAUNCHES: usize = 1;
 /// A thank-you is due for a purchase day at most this many days ago.
 pub const THANK_YOU_WITHIN_DAYS: i64 = 7;
 /// A first visit of at least this much (cents) deserves a thank-you.
@@ -203,11 +205,20 @@ fn launches(customer: &Customer<'_>, ctx: &Context<'_>) -> Vec<Proposal> {
         .today
         .checked_sub_months(Months::new(LAUNCH_BRAND_MONTHS))
         .unwrap_or(NaiveDate::MIN);
-    let hers: HashSet<&str> = customer
+    let mut days_by_brand: HashMap<&str, HashSet<NaiveDate>> = HashMap::new();
+    for l in customer
         .history
         .iter()
         .filter(|l| !l.gift && l.date >= since && l.date <= ctx.today)
-        .filter_map(|l| ctx.brand_of.get(&l.product_id).map(String::as_str))
+    {
+        if let Some(brand) = ctx.brand_of.get(&l.product_id) {
+            days_by_brand.entry(brand).or_default().insert(l.date);
+        }
+    }
+    let hers: HashSet<&str> = days_by_brand
+        .into_iter()
+        .filter(|(_, days)| days.len() >= LAUNCH_BRAND_DAYS)
+        .map(|(brand, _)| brand)
         .collect();
     let owned: HashSet<&str> = customer
         .history
@@ -445,7 +456,11 @@ mod tests {
         };
         let mut gift = line("P2", "2026-05-01", 2_000);
         gift.gift = true;
-        let history = [line("P1", "2026-05-01", 2_000), gift];
+        let mut history = vec![line("P1", "2026-05-01", 2_000), gift.clone()];
+        // Bought once, the brand is not hers yet.
+        assert!(propose(&her(&history, None), &ctx).is_empty());
+        history.push(line("P1", "2026-08-01", 2_000));
+        history.push(gift);
         let ps = propose(&her(&history, None), &ctx);
         assert_eq!(
             ps,
@@ -457,7 +472,7 @@ mod tests {
                 },
                 due_on: day("2026-12-10"),
             }],
-            "a brand she only gave as a gift is not hers"
+            "a brand she only gave as a gift, on two days, is not hers"
         );
         let withdrawn = Customer {
             personalisation: false,
