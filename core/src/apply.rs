@@ -241,6 +241,8 @@ pub(crate) fn delete(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<(
                 "DELETE FROM offer WHERE customer_id = ?1",
                 "DELETE FROM consent WHERE customer_id = ?1",
                 "DELETE FROM feedback WHERE customer_id = ?1",
+                "DELETE FROM task WHERE customer_id = ?1",
+                "DELETE FROM task_state WHERE customer_id = ?1",
                 // Old ids merged into her lead nowhere once she is gone (erasure).
                 "DELETE FROM redirect WHERE to_id = ?1",
                 // Her answered edits go; pending ones are pushed and answered first.
@@ -253,6 +255,10 @@ pub(crate) fn delete(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<(
         Entity::Policy => &["DELETE FROM store_policy WHERE store_id = ?1"],
         Entity::Redirect => &["DELETE FROM redirect WHERE from_id = ?1"],
         Entity::Offer => &["DELETE FROM offer WHERE id = ?1"],
+        Entity::TaskState => {
+            crate::tasks::delete_record(tx, id)?;
+            &[]
+        }
         Entity::Feedback => {
             let (customer, product) = id.split_once(':').unwrap_or((id, ""));
             tx.prepare_cached("DELETE FROM feedback WHERE customer_id = ?1 AND product_id = ?2")?

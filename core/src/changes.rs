@@ -41,9 +41,14 @@ pub fn reset(cache: &Cache) -> Result<()> {
              DELETE FROM customer_name; DELETE FROM customer; DELETE FROM product_text;
              DELETE FROM product; DELETE FROM category; DELETE FROM brand; DELETE FROM store;
              DELETE FROM advisor;
-             DELETE FROM reco_model; DELETE FROM store_policy; DELETE FROM redirect;",
+             DELETE FROM reco_model; DELETE FROM store_policy; DELETE FROM redirect;
+             DELETE FROM task; DELETE FROM task_state;",
         )?;
         tx.execute("DELETE FROM meta WHERE key = ?1", [CURSOR_KEY])?;
+        tx.execute(
+            "DELETE FROM meta WHERE key = ?1",
+            [crate::tasks::TASKS_DAY_KEY],
+        )?;
         Ok(())
     })
 }
@@ -63,6 +68,7 @@ fn apply_change(tx: &Transaction<'_>, change: &Change) -> Result<()> {
             Record::Model(r) => crate::recommend::apply_model(tx, r),
             Record::Policy(r) => crate::recommend::apply_policy(tx, r),
             Record::Redirect(r) => apply::upsert_redirect(tx, r),
+            Record::TaskState(r) => crate::tasks::apply_record(tx, r),
         },
         Change::Delete { entity, id } => apply::delete(tx, *entity, id),
     }

@@ -32,6 +32,12 @@ pub enum Error {
     /// Nothing matches.
     #[error("not found")]
     NotFound,
+    /// Another advisor took (or did) this group task first: it stays hers.
+    #[error("another advisor took this task")]
+    TaskTaken {
+        /// Who has it.
+        advisor_id: String,
+    },
     /// The device is locked: no data is readable until it is unlocked.
     #[error("the device is locked")]
     Locked,

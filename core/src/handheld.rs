@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use carnet_protocol::{ContactField, ContactValue, FeedbackVerdict, MutationKind};
+use carnet_protocol::{ContactField, ContactValue, FeedbackVerdict, MutationKind, TaskAction};
 use chrono::{NaiveDate, Utc};
 use rusqlite::OptionalExtension;
 
@@ -125,6 +125,28 @@ impl Handheld {
         let advisor = self.session.advisor_id().ok_or(Error::Locked)?;
         let store_id = self.session.store_id().ok_or(Error::Locked)?;
         tasks::lists(&cache, &store_id, &advisor, scope, today(), limit)
+    }
+
+    /// Takes, completes, snoozes or dismisses a task, offline: seen in the lists at once,
+    /// pushed with the next sync. `TaskTaken` when another advisor has this group task.
+    pub fn act_on_task(&self, task_id: &str, action: TaskAction) -> Result<u64> {
+        let cache = self.cache()?;
+        let advisor = self.session.advisor_id().ok_or(Error::Locked)?;
+        let customer_id = task_id
+            .split(':')
+            .nth(1)
+            .ok_or(tasks::ActionProblem::TaskId)?
+            .to_owned();
+        outbox::record(
+            &cache,
+            MutationKind::Task {
+                task_id: task_id.to_owned(),
+                customer_id,
+                action,
+            },
+            Some(&advisor),
+            Utc::now(),
+        )
     }
 
     /// The customer whose card was scanned.

@@ -289,6 +289,7 @@ fn customer_of(change: &MutationKind) -> Option<&str> {
         MutationKind::ContactEdit { customer_id, .. }
         | MutationKind::Consent { customer_id, .. }
         | MutationKind::Feedback { customer_id, .. }
+        | MutationKind::Task { customer_id, .. }
         | MutationKind::ProfileView { customer_id } => Some(customer_id),
         MutationKind::CreateCustomer { customer } => Some(&customer.id),
         MutationKind::GiftFlag { .. } => None,
@@ -368,6 +369,18 @@ fn apply_locally(
             Ok(())
         }
         MutationKind::ProfileView { customer_id } => require_customer(tx, customer_id),
+        MutationKind::Task {
+            task_id,
+            customer_id,
+            action,
+        } => {
+            crate::tasks::check_action(task_id, customer_id, action)?;
+            require_customer(tx, customer_id)?;
+            if let Some(holder) = crate::tasks::taken_by_another(tx, task_id, advisor_id)? {
+                return Err(Error::TaskTaken { advisor_id: holder });
+            }
+            crate::tasks::write_state(tx, task_id, customer_id, action, advisor_id, made_at)
+        }
         MutationKind::CreateCustomer { customer } => {
             let taken: Option<i64> = tx
                 .prepare_cached("SELECT 1 FROM customer WHERE id = ?1 OR card = ?2")?

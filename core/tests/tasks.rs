@@ -7,7 +7,8 @@ mod support;
 
 use carnet_core::consent::Channel;
 use carnet_core::tasks::{self, Scope, TaskKind, TaskLists, TaskState};
-use carnet_core::{Cache, CacheKey};
+use carnet_core::{Cache, CacheKey, changes, outbox};
+use carnet_protocol::{Change, Entity, MutationKind, Record, TaskAction, TaskStateRecord};
 use chrono::NaiveDate;
 use support::{Sample, deliver_model, sample_model_bytes, today};
 
@@ -193,4 +194,136 @@ fn consent_a_leavers_book_and_what_advisors_did_shape_the_lists() {
     );
     let dismissed = lists(&cache, "A1", Scope::Store, day("2026-11-20"));
     assert_eq!(dismissed.total, 0, "{dismissed:#?}");
+}
+
+fn act(cache: &Cache, advisor: &str, task: &str, action: TaskAction) -> carnet_core::Result<u64> {
+    outbox::record(
+        cache,
+        MutationKind::Task {
+            task_id: task.into(),
+            customer_id: task.split(':').nth(1).unwrap().into(),
+            action,
+        },
+        Some(advisor),
+        chrono::Utc::now(),
+    )
+}
+
+#[test]
+fn acting_on_a_task_shows_at_once_queues_the_edit_and_yields_to_the_feed() {
+    let sample = Sample::new();
+    let cache = sample.loaded_cache(&CacheKey::generate().unwrap());
+    let task = "birthday:C1:2026";
+    // Offline: snoozed at once, and queued for the server.
+    let seq = act(
+        &cache,
+        "A1",
+        task,
+        TaskAction::Snooze {
+            until: "2026-11-04".into(),
+        },
+    )
+    .unwrap();
+    let mine = lists(&cache, "A1", Scope::Mine, today());
+    assert_eq!(
+        mine.upcoming[0].state,
+        TaskState::Snoozed {
+            until: day("2026-11-04")
+        }
+    );
+    let queued = outbox::entries(&cache).unwrap();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0].seq, seq);
+    assert_eq!(queued[0].customer_id.as_deref(), Some("C1"));
+
+    // Bad actions are refused before anything is written or queued.
+    let bad = [
+        ("birthday:C2:2026", TaskAction::Done, "C1"),
+        (
+            task,
+            TaskAction::Snooze {
+                until: "soon".into(),
+            },
+            "C1",
+        ),
+        (task, TaskAction::Dismiss { reason: " ".into() }, "C1"),
+    ];
+    for (id, action, customer) in bad {
+        let refused = outbox::record(
+            &cache,
+            MutationKind::Task {
+                task_id: id.into(),
+                customer_id: customer.into(),
+                action,
+            },
+            Some("A1"),
+            chrono::Utc::now(),
+        );
+        assert!(
+            matches!(refused, Err(carnet_core::Error::InvalidInput(_))),
+            "{refused:?}"
+        );
+    }
+    assert_eq!(outbox::entries(&cache).unwrap().len(), 1);
+
+    // Another advisor took the group task of C4 (the feed says so): taking it here is refused
+    // with her name, and nothing is queued.
+    let theirs = "thank_you:C4:2026-10-30";
+    let record = Record::TaskState(TaskStateRecord {
+        id: TaskStateRecord::id_for("S001", theirs),
+        task_id: theirs.into(),
+        customer_id: "C4".into(),
+        action: TaskAction::Take,
+        advisor_id: Some("A2".into()),
+        at: "2026-11-01T08:00:00Z".into(),
+    });
+    let cursor = changes::cursor(&cache).unwrap();
+    changes::apply_page(&cache, &[Change::Upsert { record }], &cursor).unwrap();
+    match act(&cache, "A1", theirs, TaskAction::Take) {
+        Err(carnet_core::Error::TaskTaken { advisor_id }) => assert_eq!(advisor_id, "A2"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(outbox::entries(&cache).unwrap().len(), 1);
+    // She may act on it herself.
+    act(&cache, "A2", theirs, TaskAction::Done).unwrap();
+
+    // A tombstone of the feed removes the state; an erased customer takes hers with her.
+    let cursor = changes::cursor(&cache).unwrap();
+    changes::apply_page(
+        &cache,
+        &[Change::Delete {
+            entity: Entity::TaskState,
+            id: TaskStateRecord::id_for("S001", theirs),
+        }],
+        &cursor,
+    )
+    .unwrap();
+    act(&cache, "A1", theirs, TaskAction::Take).unwrap();
+    let count = |sql: &str| -> i64 {
+        cache
+            .read(|c| Ok(c.query_row(sql, [], |r| r.get(0))?))
+            .unwrap()
+    };
+    assert_eq!(
+        count("SELECT count(*) FROM task_state WHERE customer_id = 'C1'"),
+        1
+    );
+    let cursor = changes::cursor(&cache).unwrap();
+    changes::apply_page(
+        &cache,
+        &[Change::Delete {
+            entity: Entity::Customer,
+            id: "C1".into(),
+        }],
+        &cursor,
+    )
+    .unwrap();
+    assert_eq!(
+        count("SELECT count(*) FROM task_state WHERE customer_id = 'C1'"),
+        0
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM task WHERE customer_id = 'C1'"),
+        0
+    );
 }

@@ -43,6 +43,12 @@ pub enum CarnetError {
         /// A likely correction, if any.
         suggestion: Option<String>,
     },
+    /// Another advisor took (or did) this group task first: it stays hers.
+    #[error("another advisor took this task")]
+    TaskTaken {
+        /// Who has it.
+        advisor_id: String,
+    },
     /// The device is not on the store network.
     #[error("not on the store network")]
     NotOnStoreNetwork,
@@ -168,6 +174,7 @@ impl From<Error> for CarnetError {
                 suggestion: field.suggestion,
             },
             Error::Cancelled => CarnetError::Cancelled,
+            Error::TaskTaken { advisor_id } => CarnetError::TaskTaken { advisor_id },
             other => CarnetError::Storage {
                 reason: other.to_string(),
             },

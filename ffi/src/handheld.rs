@@ -13,7 +13,7 @@ use crate::session::{
     DeviceObserver, DeviceState, KeyStore, KioskStatus, NetworkEvent, PlatformKeyStore,
     PlatformObserver,
 };
-use crate::tasks::{TaskLists, TaskScope};
+use crate::tasks::{TaskAction, TaskLists, TaskScope};
 use crate::types::{
     Address, CandidateContact, CardForecast, ClientBook, ContactField, CustomerCard, CustomerMatch,
     DuplicateHint, FormProblem, HistoryPage, HistoryQuery, NewCustomer, OutboxEntry, Playlist,
@@ -197,6 +197,12 @@ impl Handheld {
     /// at most `limit` long; derived again first on a new day.
     pub fn tasks(&self, scope: TaskScope, limit: u32) -> Result<TaskLists, CarnetError> {
         Ok(self.core.tasks(scope.into(), limit as usize)?.into())
+    }
+
+    /// Takes, completes, snoozes or dismisses a task, offline; returns the edit's sequence
+    /// number. `TaskTaken` when another advisor has this group task.
+    pub fn act_on_task(&self, task_id: String, action: TaskAction) -> Result<u64, CarnetError> {
+        Ok(self.core.act_on_task(&task_id, action.into())?)
     }
 
     /// The customer whose loyalty card was scanned (EAN-13, check digit verified).

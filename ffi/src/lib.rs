@@ -17,7 +17,7 @@ pub use session::{
     DeviceObserver, DeviceState, KeyStore, KeyStoreError, KioskStatus, LockReason, NetworkEvent,
     ShredReason,
 };
-pub use tasks::{Task, TaskLists, TaskProgress, TaskReason, TaskScope};
+pub use tasks::{ClientTask, TaskAction, TaskLists, TaskProgress, TaskReason, TaskScope};
 pub use types::*;
 
 /// Checks a scanned code before looking it up: the 13 digits of a loyalty card, or why not.

@@ -150,9 +150,39 @@ impl From<tasks::TaskState> for TaskProgress {
     }
 }
 
-/// One task.
+/// What the advisor does with a task.
+#[derive(Debug, Clone, uniffi::Enum)]
+pub enum TaskAction {
+    /// Take a group task (the first advisor to take it keeps it).
+    Take,
+    /// Done.
+    Done,
+    /// Put off until a day (`YYYY-MM-DD`).
+    Snooze {
+        /// The day it comes back.
+        until: String,
+    },
+    /// Drop it, saying why.
+    Dismiss {
+        /// Why (at most 200 characters).
+        reason: String,
+    },
+}
+
+impl From<TaskAction> for carnet_protocol::TaskAction {
+    fn from(a: TaskAction) -> Self {
+        match a {
+            TaskAction::Take => Self::Take,
+            TaskAction::Done => Self::Done,
+            TaskAction::Snooze { until } => Self::Snooze { until },
+            TaskAction::Dismiss { reason } => Self::Dismiss { reason },
+        }
+    }
+}
+
+/// One task of the client book (not Swift's concurrency `Task`).
 #[derive(Debug, Clone, uniffi::Record)]
-pub struct Task {
+pub struct ClientTask {
     /// Stable id.
     pub id: String,
     /// Whom it is about.
@@ -171,7 +201,7 @@ pub struct Task {
     pub progress: TaskProgress,
 }
 
-impl From<tasks::Task> for Task {
+impl From<tasks::Task> for ClientTask {
     fn from(t: tasks::Task) -> Self {
         Self {
             id: t.id,
@@ -190,20 +220,20 @@ impl From<tasks::Task> for Task {
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct TaskLists {
     /// Due before today and still open, the oldest first.
-    pub overdue: Vec<Task>,
+    pub overdue: Vec<ClientTask>,
     /// Due today.
-    pub today: Vec<Task>,
+    pub today: Vec<ClientTask>,
     /// Due within the next two weeks, the soonest first.
-    pub upcoming: Vec<Task>,
+    pub upcoming: Vec<ClientTask>,
     /// Done within the last 30 days, the latest first.
-    pub done: Vec<Task>,
+    pub done: Vec<ClientTask>,
     /// Tasks of the scope in all (dismissed ones left out).
     pub total: u64,
 }
 
 impl From<tasks::TaskLists> for TaskLists {
     fn from(l: tasks::TaskLists) -> Self {
-        let convert = |list: Vec<tasks::Task>| list.into_iter().map(Task::from).collect();
+        let convert = |list: Vec<tasks::Task>| list.into_iter().map(ClientTask::from).collect();
         Self {
             overdue: convert(l.overdue),
             today: convert(l.today),

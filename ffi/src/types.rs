@@ -441,7 +441,8 @@ pub struct OutboxEntry {
     pub made_at: String,
     /// Customer it is about.
     pub customer_id: Option<String>,
-    /// What kind of edit (`contact_edit`, `consent`, `feedback`, `gift_flag`, `profile_view`).
+    /// What kind of edit (`contact_edit`, `consent`, `feedback`, `gift_flag`, `profile_view`,
+    /// `create_customer`, `task`).
     pub kind: String,
     /// Whether the server refused it.
     pub rejected: bool,
@@ -460,6 +461,7 @@ impl From<outbox::OutboxEntry> for OutboxEntry {
             carnet_protocol::MutationKind::GiftFlag { .. } => "gift_flag",
             carnet_protocol::MutationKind::ProfileView { .. } => "profile_view",
             carnet_protocol::MutationKind::CreateCustomer { .. } => "create_customer",
+            carnet_protocol::MutationKind::Task { .. } => "task",
         };
         let (rejected, reject_code, reject_reason) = match e.state {
             outbox::EntryState::Pending => (false, None, None),

@@ -160,6 +160,10 @@ pub fn merge(
                 feed::put_live(conn, entity, &id, &store, Some(keep_id), &payload)?;
                 report.moved += 1;
             }
+            // Her tasks are derived anew for the kept customer, under ids that name her.
+            Record::TaskState(_) => {
+                feed::put_tombstone(conn, entity, &id)?;
+            }
             Record::Feedback(f) => {
                 merge_feedback(conn, keep_id, &store, f)?;
                 feed::put_tombstone(conn, entity, &id)?;

@@ -11,7 +11,7 @@ use carnet_core::contact::{self, Normalised};
 use carnet_protocol::{
     ContactField, ContactValue, Customer, Entity, FeedbackRecord, FeedbackVerdict,
     MAX_PUSH_MUTATIONS, Mutation, MutationKind, MutationResult, Outcome, PushRequest, Record,
-    Verdict, reject,
+    TaskAction, TaskStateRecord, Verdict, reject,
 };
 use chrono::{DateTime, Utc};
 
@@ -220,6 +220,14 @@ fn apply(
         MutationKind::CreateCustomer { customer } => {
             create_customer(conn, device, (**customer).clone(), made_at)
         }
+        MutationKind::Task {
+            task_id,
+            customer_id,
+            action,
+        } => match customer_for(conn, device, customer_id)? {
+            Ok(customer) => task(conn, device, &customer, task_id, action, m, made_at),
+            Err(outcome) => Ok(outcome),
+        },
         MutationKind::ProfileView { customer_id } => {
             match customer_for(conn, device, customer_id)? {
                 Ok(_) => {
@@ -488,21 +496,75 @@ fn feedback(
             return Ok(Outcome::Applied);
         }
     };
-    let payload = feed::upsert_payload(Record::Feedback(FeedbackRecord {
-        id: id.clone(),
+    let record = Record::Feedback(FeedbackRecord {
+        id,
         customer_id: customer.id.clone(),
         product_id: product_id.to_owned(),
         verdict,
         at,
-    }))?;
+    });
+    put_store_record(conn, device, &customer.id, record)?;
+    Ok(Outcome::Applied)
+}
+
+/// Writes `record`, owned by customer `customer_id`, to the device's store's feed.
+fn put_store_record(
+    conn: &Conn<'_>,
+    device: &devices::Device,
+    customer_id: &str,
+    record: Record,
+) -> Result<()> {
+    let (entity, id) = (record.entity(), record.id().to_owned());
+    let payload = feed::upsert_payload(record)?;
     feed::put_live(
         conn,
-        Entity::Feedback,
+        entity,
         &id,
         &device.store_id,
-        Some(&customer.id),
+        Some(customer_id),
         &payload,
-    )?;
+    )
+}
+
+/// What an advisor did with a task, kept as the store's one live record per task: checked as
+/// the device checks it; a group task taken or done by another advisor stays hers; otherwise
+/// the later edit wins.
+fn task(
+    conn: &Conn<'_>,
+    device: &devices::Device,
+    customer: &Customer,
+    task_id: &str,
+    action: &TaskAction,
+    m: &Mutation,
+    made_at: DateTime<Utc>,
+) -> Result<Outcome> {
+    if let Err(problem) = carnet_core::tasks::check_action(task_id, &customer.id, action) {
+        return Ok(rejected(reject::INVALID_VALUE, &problem.to_string()));
+    }
+    let id = TaskStateRecord::id_for(&device.store_id, task_id);
+    if let Some(row) = feed::live_row(conn, Entity::TaskState, &id)?
+        && let Record::TaskState(current) = row.record()?
+    {
+        let held = matches!(current.action, TaskAction::Take | TaskAction::Done);
+        if held && current.advisor_id.is_some() && current.advisor_id != m.advisor_id {
+            return Ok(rejected(
+                reject::TASK_TAKEN,
+                "another advisor took this task first",
+            ));
+        }
+        if ids::parse_time(&current.at).is_some_and(|t| made_at < t) {
+            return Ok(Outcome::Superseded);
+        }
+    }
+    let record = Record::TaskState(TaskStateRecord {
+        id,
+        task_id: task_id.to_owned(),
+        customer_id: customer.id.clone(),
+        action: action.clone(),
+        advisor_id: m.advisor_id.clone(),
+        at: ids::format_time(made_at),
+    });
+    put_store_record(conn, device, &customer.id, record)?;
     Ok(Outcome::Applied)
 }
 

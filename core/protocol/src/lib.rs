@@ -22,7 +22,9 @@ pub mod presence;
 /// [`presence::REQUEST_SKEW_MS`] and a signed write is accepted once, no device tokens.
 /// Version 3: the feed carries the store's advisors ([`Entity::Advisor`]), customers their
 /// client book and birthday, purchase lines their seller, products their launch date.
-pub const PROTOCOL_VERSION: u32 = 3;
+/// Version 4: what advisors do with the client book's tasks ([`MutationKind::Task`], the feed's
+/// [`Entity::TaskState`]).
+pub const PROTOCOL_VERSION: u32 = 4;
 
 /// The request header carrying [`PROTOCOL_VERSION`].
 pub const HEADER_PROTOCOL: &str = "x-carnet-protocol";
@@ -93,6 +95,8 @@ pub mod reject {
     /// A customer with this id or card already exists, or existed (in any store: the answer
     /// never says where).
     pub const ALREADY_EXISTS: &str = "already_exists";
+    /// Another advisor took (or did) this group task first: she keeps it.
+    pub const TASK_TAKEN: &str = "task_taken";
 }
 
 /// The body of every error answer. `message` is for people and never holds personal data.
@@ -144,11 +148,13 @@ pub enum Entity {
     /// [`RedirectRecord`], in the kept customer's store's feed: a merged duplicate's id and
     /// card lead to the customer she was merged into.
     Redirect,
+    /// [`TaskStateRecord`], in its store's feed: what was last done with a client-book task.
+    TaskState,
 }
 
 impl Entity {
     /// Every entity, in load order (referenced entities first).
-    pub const ALL: [Entity; 12] = [
+    pub const ALL: [Entity; 13] = [
         Entity::Store,
         Entity::Advisor,
         Entity::Brand,
@@ -161,6 +167,7 @@ impl Entity {
         Entity::Model,
         Entity::Policy,
         Entity::Redirect,
+        Entity::TaskState,
     ];
 
     /// The wire name (`store`, `purchase`, ...).
@@ -178,6 +185,7 @@ impl Entity {
             Entity::Model => "model",
             Entity::Policy => "policy",
             Entity::Redirect => "redirect",
+            Entity::TaskState => "task_state",
         }
     }
 
@@ -257,6 +265,8 @@ pub enum Record {
     Policy(PolicyRecord),
     /// A merged customer's old id leading to the kept one.
     Redirect(RedirectRecord),
+    /// What was last done with a client-book task.
+    TaskState(TaskStateRecord),
 }
 
 impl Record {
@@ -275,6 +285,7 @@ impl Record {
             Record::Model(_) => Entity::Model,
             Record::Policy(_) => Entity::Policy,
             Record::Redirect(_) => Entity::Redirect,
+            Record::TaskState(_) => Entity::TaskState,
         }
     }
 
@@ -290,6 +301,7 @@ impl Record {
             Record::Purchase(r) => &r.id,
             Record::Offer(r) => &r.id,
             Record::Feedback(r) => &r.id,
+            Record::TaskState(r) => &r.id,
             Record::Model(r) => &r.id,
             Record::Policy(r) => &r.id,
             Record::Redirect(r) => &r.id,
@@ -341,6 +353,57 @@ impl FeedbackRecord {
     /// The feed id of the feedback of `customer_id` on `product_id`.
     pub fn id_for(customer_id: &str, product_id: &str) -> String {
         format!("{customer_id}:{product_id}")
+    }
+}
+
+/// What an advisor did with a client-book task. Its id names the customer
+/// (`kind:customer_id:anchor`, see `carnet_core::tasks`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum TaskAction {
+    /// She takes a group task: the first advisor to take it keeps it.
+    Take,
+    /// Done.
+    Done,
+    /// Put off until a day (`YYYY-MM-DD`).
+    Snooze {
+        /// The day it comes back.
+        until: String,
+    },
+    /// Dropped, with her reason (at most [`MAX_TASK_REASON_CHARS`] characters).
+    Dismiss {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Longest reason for dismissing a task.
+pub const MAX_TASK_REASON_CHARS: usize = 200;
+/// Longest task id.
+pub const MAX_TASK_ID_CHARS: usize = 120;
+
+/// The last thing done with a task in a store, as the store's feed carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskStateRecord {
+    /// `<store_id>/<task_id>` (see [`TaskStateRecord::id_for`]).
+    pub id: String,
+    /// The task's id.
+    pub task_id: String,
+    /// Whom it is about.
+    pub customer_id: String,
+    /// What was done.
+    pub action: TaskAction,
+    /// Who did it.
+    pub advisor_id: Option<String>,
+    /// When (RFC 3339, the device's time).
+    pub at: String,
+}
+
+impl TaskStateRecord {
+    /// The feed id of task `task_id` of store `store_id`: the same task of a customer known to
+    /// two stores is two records.
+    pub fn id_for(store_id: &str, task_id: &str) -> String {
+        format!("{store_id}/{task_id}")
     }
 }
 
@@ -451,6 +514,17 @@ pub enum MutationKind {
     CreateCustomer {
         /// The whole record (boxed: it is much larger than the other edits).
         customer: Box<Customer>,
+    },
+    /// The advisor took, did, snoozed or dismissed a client-book task; last writer wins on
+    /// the edit time, except that a group task taken or done by another advisor stays hers
+    /// ([`reject::TASK_TAKEN`]).
+    Task {
+        /// The task's id.
+        task_id: String,
+        /// Whom it is about (the customer its id names).
+        customer_id: String,
+        /// What she did.
+        action: TaskAction,
     },
 }
 

@@ -5,6 +5,7 @@
 
 mod refresh;
 pub mod rules;
+mod state;
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, Row};
@@ -15,8 +16,11 @@ use crate::lookup::{CustomerMatch, MATCH_COLUMNS, read_match};
 use crate::store::Cache;
 use crate::time;
 
+pub(crate) use refresh::TASKS_DAY_KEY;
 pub use refresh::refresh;
 pub use rules::TaskKind;
+pub use state::{ActionProblem, check_action, taken_by_another};
+pub(crate) use state::{apply_record, delete_record, write as write_state};
 
 /// Days ahead the upcoming list looks.
 pub const UPCOMING_DAYS: u64 = 14;

@@ -16,7 +16,7 @@ use crate::store::Cache;
 use crate::time;
 
 /// Meta key of the day the stored tasks were derived for.
-pub(super) const TASKS_DAY_KEY: &str = "tasks_day";
+pub(crate) const TASKS_DAY_KEY: &str = "tasks_day";
 
 /// The channels a task may propose, in the order offered.
 const TASK_CHANNELS: [Channel; 3] = [Channel::Email, Channel::Sms, Channel::Phone];

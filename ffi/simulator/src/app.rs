@@ -7,12 +7,13 @@ use carnet_ffi::{
     CardForecast, CarnetError, ConsentAnswer, ConsentRow, ContactField, CustomerCard,
     CustomerMatch, DeviceState, Handheld, HistoryPage, HistoryQuery, KioskStatus, NetworkEvent,
     OutboxEntry, Playlist, RepurchaseItem, SyncObserver, SyncProgress, SyncReport, SyncTask,
-    Verdict,
+    TaskScope, Verdict,
 };
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::input::TextField;
 use crate::register::RegisterForm;
+use crate::tasks::{TasksOutcome, TasksView};
 use crate::words;
 
 /// Where the simulator sends from while "off the store's Wi-Fi": a second loopback address,
@@ -32,6 +33,7 @@ pub enum Screen {
     Customer(Box<CustomerView>),
     Register(Box<RegisterForm>),
     Outbox(Vec<OutboxEntry>),
+    Tasks(Box<TasksView>),
 }
 
 #[derive(Default)]
@@ -384,6 +386,17 @@ impl App {
                 KeyCode::Esc => self.home(),
                 _ => Screen::Outbox(entries),
             },
+            Screen::Tasks(mut view) => match view.on_key(&self.handheld, key) {
+                TasksOutcome::Stay => Screen::Tasks(view),
+                TasksOutcome::Back => self.home(),
+                TasksOutcome::Open(customer_id) => match self.open(&customer_id) {
+                    Ok(screen) => screen,
+                    Err(e) => {
+                        view.message = Some(words::error(&e));
+                        Screen::Tasks(view)
+                    }
+                },
+            },
         };
         self.follow_state();
     }
@@ -452,6 +465,10 @@ impl App {
             }
             KeyCode::F(3) => match self.handheld.outbox() {
                 Ok(entries) => return Screen::Outbox(entries),
+                Err(e) => view.error = Some(words::error(&e)),
+            },
+            KeyCode::F(9) => match TasksView::load(&self.handheld, TaskScope::Mine) {
+                Ok(tasks) => return Screen::Tasks(Box::new(tasks)),
                 Err(e) => view.error = Some(words::error(&e)),
             },
             KeyCode::F(4) => {

@@ -9,6 +9,7 @@ mod app;
 mod input;
 mod keystore;
 mod register;
+mod tasks;
 mod ui;
 mod words;
 

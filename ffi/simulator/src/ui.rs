@@ -1,7 +1,7 @@
 //! Drawing the screens across the terminal's width, a status bar on top (store Wi-Fi, lock,
 //! sync) and the keys at the bottom.
 
-use carnet_ffi::{ConsentAnswer, DeviceState, SyncPhase};
+use carnet_ffi::{ConsentAnswer, DeviceState, SyncPhase, TaskScope};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Borders, Gauge, List, ListItem, ListState, Paragra
 
 use crate::app::{App, CONTACT_FIELDS, CustomerView, Screen, Tab, consent_label};
 use crate::register::{self, RegisterForm};
+use crate::tasks::{SECTIONS, TasksView};
 use crate::words;
 
 pub fn draw(frame: &mut Frame, app: &App) {
@@ -80,6 +81,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         }
         Screen::Customer(view) => draw_customer(frame, inner, view),
         Screen::Register(form) => draw_register(frame, inner, form),
+        Screen::Tasks(view) => draw_tasks(frame, inner, view),
         Screen::Outbox(entries) => {
             let items: Vec<ListItem> = entries
                 .iter()
@@ -98,6 +100,56 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Paragraph::new(keys_help(app)).style(Style::default().fg(Color::DarkGray)),
         keys,
     );
+}
+
+fn draw_tasks(frame: &mut Frame, area: Rect, view: &TasksView) {
+    let [head, list] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(area);
+    let scope = match view.scope {
+        TaskScope::Mine => "My tasks",
+        TaskScope::Store => "The store's group tasks",
+    };
+    let mut lines = vec![Line::styled(
+        format!("{scope}: {} listed", view.count()),
+        Style::default().add_modifier(Modifier::BOLD),
+    )];
+    if let Some(reason) = &view.dismissing {
+        lines.push(field_line("Why dismiss it", &reason.shown(), true));
+    } else if let Some(message) = &view.message {
+        lines.push(Line::from(message.clone()));
+    }
+    frame.render_widget(Paragraph::new(lines), head);
+    // Headings are not selectable: the selection counts tasks only.
+    let mut items = Vec::new();
+    let mut selected_row = 0;
+    let mut index = 0;
+    for (heading, tasks) in SECTIONS.iter().zip(&view.lists) {
+        items.push(ListItem::new(Line::styled(
+            format!("{heading} ({})", tasks.len()),
+            Style::default().fg(Color::Cyan),
+        )));
+        for task in tasks {
+            if index == view.selected {
+                selected_row = items.len();
+            }
+            index += 1;
+            // What was done first: a long reason is cut at the screen's edge, not the state.
+            let progress = words::task_progress(&task.progress);
+            items.push(ListItem::new(format!(
+                "  {} {} · {}{} · {} · via {}",
+                task.customer.first_name,
+                task.customer.last_name,
+                task.due_on,
+                if progress.is_empty() {
+                    String::new()
+                } else {
+                    format!(" · {progress}")
+                },
+                words::task_reason(task),
+                task.channels.join(", "),
+            )));
+        }
+    }
+    render_list(frame, list, items, selected_row);
 }
 
 fn status_line(app: &App) -> Line<'static> {
@@ -521,7 +573,7 @@ fn keys_help(app: &App) -> String {
         Screen::Enroll(_) => "Tab next field · Enter enrol",
         Screen::SignIn(_) => "Tab next field · Enter sign in",
         Screen::Search(_) => {
-            "type a name / 13 digits · ↑↓ · Enter open · F3 outbox · F4 new customer · Esc sign out"
+            "type a name / 13 digits · ↑↓ · Enter open · F3 outbox · F4 new customer · F9 tasks · Esc sign out"
         }
         Screen::Customer(_) => {
             "←→ tabs · ↑↓ · / search · l like · d dislike · Enter edit · F8 correction · y/n consent · Esc back"
@@ -530,6 +582,12 @@ fn keys_help(app: &App) -> String {
             "Tab/↑↓ next field or hint · Enter register / open hint · F8 correction · Esc back"
         }
         Screen::Outbox(_) => "Esc back",
+        Screen::Tasks(view) if view.dismissing.is_some() => {
+            "type the reason · Enter dismiss · Esc keep"
+        }
+        Screen::Tasks(_) => {
+            "Tab mine / the store's · ↑↓ · Enter open her card · t take · d done · s snooze a week · x dismiss · Esc back"
+        }
     };
     format!("{screen}\nF2 store Wi-Fi · F5 sync · F6 cancel sync · F7 single app mode · F10 quit")
 }

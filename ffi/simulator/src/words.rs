@@ -1,7 +1,10 @@
-//! The core's typed reasons in English: why the handheld is locked or was wiped, and why a
-//! call failed. The app words the same reasons from its String Catalog.
+//! The core's typed reasons in English: why the handheld is locked or was wiped, why a call
+//! failed, why a task is there. The app words the same reasons from its String Catalog.
 
-use carnet_ffi::{CarnetError, LockReason, NetworkProblem, Refusal, ShredReason};
+use carnet_ffi::{
+    CarnetError, ClientTask, LockReason, NetworkProblem, Refusal, ShredReason, TaskProgress,
+    TaskReason,
+};
 
 /// Why the handheld is locked, and what to do.
 pub fn lock_reason(reason: LockReason) -> &'static str {
@@ -45,6 +48,9 @@ pub fn error(e: &CarnetError) -> String {
         CarnetError::InvalidCard { reason } => format!("not a loyalty card: {reason}"),
         CarnetError::InvalidInput { reason } => reason.clone(),
         CarnetError::InvalidField { reason, .. } => reason.clone(),
+        CarnetError::TaskTaken { advisor_id } => {
+            format!("advisor {advisor_id} took this task first: it stays hers")
+        }
         CarnetError::NotOnStoreNetwork => "not on the store network".into(),
         CarnetError::KioskRequired => "single app mode is required on this handheld".into(),
         CarnetError::KeyStoreUnavailable => {
@@ -95,6 +101,56 @@ fn wait(seconds: u64) -> String {
         format!("{seconds} s")
     } else {
         format!("{} min", seconds.div_ceil(60))
+    }
+}
+
+/// Why a task is there, in a sentence.
+pub fn task_reason(task: &ClientTask) -> String {
+    let product = task.product_name.as_deref().unwrap_or("a product");
+    match &task.reason {
+        TaskReason::Replenishment {
+            due_on, also_due, ..
+        } => {
+            let more = match also_due {
+                0 => String::new(),
+                1 => " (and 1 more)".into(),
+                n => format!(" (and {n} more)"),
+            };
+            format!("runs out of {product} around {due_on}{more}")
+        }
+        TaskReason::Lapsing {
+            last_visit,
+            expected_on,
+        } => format!("expected back by {expected_on}; last visit {last_visit}"),
+        TaskReason::Birthday { on } => format!("birthday on {on}"),
+        TaskReason::Launch { launch_on, .. } => {
+            format!("{product} launches on {launch_on}, from a brand she buys")
+        }
+        TaskReason::ThankYou {
+            on,
+            amount_cents,
+            new_tier,
+        } => {
+            let spent = format!("{:.2} €", *amount_cents as f64 / 100.0);
+            match new_tier {
+                Some(tier) => format!("thank her: {spent} on {on} made her {tier}"),
+                None => format!("thank her: a first visit of {spent} on {on}"),
+            }
+        }
+    }
+}
+
+/// What has been done with a task, or nothing for an open one.
+pub fn task_progress(progress: &TaskProgress) -> String {
+    match progress {
+        TaskProgress::Open => String::new(),
+        TaskProgress::Taken { advisor_id } => format!("taken by {advisor_id}"),
+        TaskProgress::Done { advisor_id, at } => match advisor_id {
+            Some(who) => format!("done by {who} on {}", &at[..at.len().min(10)]),
+            None => format!("done on {}", &at[..at.len().min(10)]),
+        },
+        TaskProgress::Snoozed { until } => format!("snoozed until {until}"),
+        TaskProgress::Dismissed { reason } => format!("dismissed: {reason}"),
     }
 }
 

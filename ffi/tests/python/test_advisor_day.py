@@ -165,6 +165,26 @@ def test_3b_an_advisor_sees_her_client_book_first(day):
             if isinstance(t.reason, (carnet.TaskReason.REPLENISHMENT, carnet.TaskReason.LAUNCH)):
                 assert t.product_name, "the product the task names is shown by name"
     assert mine.total + store_tasks.total > 0, "a store of customers calls for some task"
+
+    # She takes one of the store's group tasks and completes one of hers, offline: the lists
+    # show it at once; the next sync pushes both and the server applies them.
+    group = (store_tasks.overdue + store_tasks.today + store_tasks.upcoming)[0]
+    h.act_on_task(group.id, carnet.TaskAction.TAKE())
+    with pytest.raises(carnet.CarnetError.InvalidInput):
+        h.act_on_task(group.id, carnet.TaskAction.SNOOZE(until="next week"))
+    after = h.tasks(carnet.TaskScope.MINE, 500)
+    taken = next(t for t in after.overdue + after.today + after.upcoming if t.id == group.id)
+    assert taken.progress == carnet.TaskProgress.TAKEN(advisor_id=BOOK_ADVISOR)
+    h.act_on_task(group.id, carnet.TaskAction.DONE())
+    done = h.tasks(carnet.TaskScope.MINE, 500).done
+    assert [t.id for t in done] == [group.id]
+    assert [e.kind for e in h.outbox()] == ["task", "task"]
+    recorder = ProgressRecorder()
+    h.start_sync(recorder)
+    assert recorder.done.wait(60) and recorder.error is None, recorder.error
+    assert (recorder.report.pushed, recorder.report.rejected) == (2, 0)
+    assert h.outbox() == []
+    assert [t.id for t in h.tasks(carnet.TaskScope.MINE, 500).done] == [group.id]
     h.sign_out()
     run(h.sign_in(ADVISOR, ADVISOR_PIN))
 

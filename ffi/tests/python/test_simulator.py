@@ -113,6 +113,45 @@ def test_the_home_screen_lists_her_client_book_after_the_sync(store, book_simula
     wait_for(f"My client book: {len(hers)} customers")
 
 
+def test_she_takes_a_group_task_and_dismisses_it_on_the_tasks_screen(store, book_simulator):
+    wait_for(f"advisor {BOOK_ADVISOR}")
+    wait_for("My client book:", seconds=60)
+    keys("F9")
+    wait_for("My tasks:")
+    wait_for("Overdue (")
+    # The store's group tasks: which ones depends on the day the test runs, but a store of
+    # customers always calls for some.
+    keys("Tab")
+    shown = wait_for("The store's group tasks:")
+    assert "The store's group tasks: 0 listed" not in shown, shown
+    keys("t")
+    wait_for("task taken")
+    wait_for(f"taken by {BOOK_ADVISOR}")
+    # In her own list now; dismissing asks why first.
+    keys("Tab")
+    wait_for("My tasks:")
+    wait_for(f"taken by {BOOK_ADVISOR}")
+    listed = int(screen().split("My tasks: ")[1].split(" listed")[0])
+    for _ in range(40):
+        if f"taken by {BOOK_ADVISOR}" in selected_row():
+            break
+        keys("Down")
+    assert f"taken by {BOOK_ADVISOR}" in selected_row(), screen()
+    keys("x")
+    wait_for("Why dismiss it")
+    keys("moved abroad", "Enter")
+    wait_for("task dismissed")
+    wait_for(f"My tasks: {listed - 1} listed")
+    assert f"taken by {BOOK_ADVISOR}" not in screen()
+
+
+def selected_row():
+    """The highlighted row of the screen (tmux renders the selection in reverse video)."""
+    shown = tmux("capture-pane", "-p", "-e", "-t", SESSION)
+    rows = [line for line in shown.splitlines() if "\x1b[7m" in line]
+    return rows[0] if rows else ""
+
+
 def ean13(first12):
     total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
     return first12 + str((10 - total % 10) % 10)

@@ -41,6 +41,7 @@ public struct Notice: Equatable, Sendable {
         case .InvalidInput(let reason): self.init(key: "Please check this value.", detail: reason)
         case .InvalidField(_, let reason, let suggestion):
             self.init(key: "Please check this value.", detail: reason, suggestion: suggestion)
+        case .TaskTaken(let advisorId): self.init(key: "Another advisor took this task first.", detail: advisorId)
         case .NotOnStoreNetwork: self.init(key: "Not on the store network.")
         case .KioskRequired: self.init(key: "Single app mode is required on this handheld.")
         case .KeyStoreUnavailable:
