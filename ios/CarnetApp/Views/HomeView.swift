@@ -1,7 +1,7 @@
 // Home: scan a loyalty card (camera, or a scanner sled typing it) or search as-you-type (name +
 // postal code, phone, e-mail), or register a new customer (also from a scanned card no one has);
 // while nothing is searched, the advisor's own client book; then the customer's screens on a
-// navigation stack. Toolbar: sync status, outbox, sign out.
+// navigation stack. Toolbar: sync status, tasks, outbox, sign out.
 
 import CarnetFFI
 import CarnetModel
@@ -20,6 +20,9 @@ struct HomeView: View {
                         Button("Sign out", systemImage: "rectangle.portrait.and.arrow.right") { app.signOut() }
                     }
                     ToolbarItemGroup(placement: .topBarTrailing) {
+                        NavigationLink(value: Route.tasks) {
+                            Label("Tasks", systemImage: "checklist")
+                        }
                         NavigationLink(value: Route.outbox) {
                             Label("Pending edits", systemImage: "tray.full")
                         }
@@ -46,6 +49,8 @@ struct HomeView: View {
                         }
                     case .outbox:
                         OutboxView(model: app.outboxModel(), formatting: app.formatting)
+                    case .tasks:
+                        TasksView(model: app.tasksModel(), formatting: app.formatting)
                     case .sync:
                         SyncView(sync: app.sync, status: app.status, formatting: app.formatting)
                     }

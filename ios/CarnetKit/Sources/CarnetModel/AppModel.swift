@@ -187,6 +187,8 @@ public final class AppModel {
     public func signInModel() -> SignInModel { SignInModel(app: self) }
     /// Outbox screen model.
     public func outboxModel() -> OutboxModel { OutboxModel(app: self) }
+    /// Tasks screen model.
+    public func tasksModel() -> TasksModel { TasksModel(app: self) }
 }
 
 /// Hears the core's state changes on its threads and hands them to the main actor. Holds the

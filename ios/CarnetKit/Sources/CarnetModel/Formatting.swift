@@ -66,6 +66,12 @@ public struct Formatting: Sendable {
         return parser.date(from: text)
     }
 
+    /// `date`'s day in `calendar` as the core reads days (`YYYY-MM-DD`).
+    public static func isoDay(_ date: Date, calendar: Calendar) -> String {
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
+    }
+
     static func parseDay(_ iso: String) -> Date? {
         let parts = iso.split(separator: "-").compactMap { Int($0) }
         guard parts.count == 3 else { return nil }

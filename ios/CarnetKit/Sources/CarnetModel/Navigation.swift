@@ -31,6 +31,8 @@ public enum Route: Hashable, Sendable {
     case consents(customerId: String)
     /// Edits waiting for the server, and those it refused.
     case outbox
+    /// Her tasks, and the store's group tasks.
+    case tasks
     /// Sync status and progress.
     case sync
 }

@@ -146,3 +146,37 @@ extension Formatting {
         }
     }
 }
+
+extension Formatting {
+    /// Why a task is there (`productName`: the product the reason names, as the core read it).
+    public func phrase(_ reason: TaskReason, productName: String?) -> Phrase {
+        let product = productName ?? ""
+        switch reason {
+        case .replenishment(_, let dueOn, let alsoDue) where alsoDue > 0:
+            return Phrase("Runs out of %@ around %@, and %@ more.", product, day(dueOn), String(alsoDue))
+        case .replenishment(_, let dueOn, _):
+            return Phrase("Runs out of %@ around %@.", product, day(dueOn))
+        case .lapsing(let lastVisit, let expectedOn):
+            return Phrase("Expected back by %@; last visit %@.", day(expectedOn), day(lastVisit))
+        case .birthday(let on):
+            return Phrase("Birthday on %@.", day(on))
+        case .launch(_, let launchOn):
+            return Phrase("%@ launches on %@, from a brand she buys.", product, day(launchOn))
+        case .thankYou(let on, let amountCents, let newTier?):
+            return Phrase("Thank her: %@ on %@ made her %@.", money(cents: amountCents), day(on), newTier)
+        case .thankYou(let on, let amountCents, nil):
+            return Phrase("Thank her: a first visit of %@ on %@.", money(cents: amountCents), day(on))
+        }
+    }
+
+    /// What has been done with a task; `nil` for an open one.
+    public func phrase(_ progress: TaskProgress) -> Phrase? {
+        switch progress {
+        case .open: return nil
+        case .taken(let advisorId): return Phrase("Taken by %@", advisorId)
+        case .done(_, let at): return Phrase("Done on %@", instant(at))
+        case .snoozed(let until): return Phrase("Snoozed until %@", day(until))
+        case .dismissed(let reason): return Phrase("Dismissed: %@", reason)
+        }
+    }
+}

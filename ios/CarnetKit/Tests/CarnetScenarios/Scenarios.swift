@@ -77,6 +77,8 @@ enum Scenarios {
         Scenario(name: "sync fills the cache, with progress", body: sync),
         Scenario(name: "after the sync, the home screen lists her client book, the most recently seen first",
                  body: clientBook),
+        Scenario(name: "she takes a group task, finds it in her list, and cannot dismiss it without a reason",
+                 body: tasks),
         Scenario(name: "the status shows the device, its store and its lock state", body: deviceStatus),
         Scenario(name: "scanning a card opens her card", body: scanCard),
         Scenario(name: "her card shows the core's visit forecast", body: forecast),
@@ -270,6 +272,38 @@ enum Scenarios {
         try check(visits.count == 10 && visits == visits.sorted(by: >), "most recent first: \(visits)")
         lookup.open(book.entries[0].customer)
         try check(day.app.path.last == .customer(id: book.entries[0].customer.id), "her card opens: \(day.app.path)")
+        day.app.path = []
+    }
+
+    static func tasks(_ day: Day) async throws {
+        let tasks = day.app.tasksModel()
+        tasks.scope = .store
+        let store = try tasks.lists.unwrap("the store's tasks (\(String(describing: tasks.notice)))")
+        // Which tasks there are depends on the day the scenarios run; a store always has some.
+        let group = try (store.overdue + store.today + store.upcoming).first.unwrap("a group task")
+        try check(group.advisorId == nil && tasks.canTake(group), "a group task nobody has: \(group)")
+        let sections = tasks.sections.map(\.list)
+        try check(sections == TasksModel.List.allCases.filter(sections.contains), "lists in order: \(sections)")
+        tasks.take(group)
+        try check(tasks.notice == nil, "taken: \(String(describing: tasks.notice))")
+        tasks.scope = .mine
+        let mine = try tasks.lists.unwrap("her tasks")
+        let taken = try (mine.overdue + mine.today + mine.upcoming).first { $0.id == group.id }
+            .unwrap("the task she took, in her list")
+        guard case .taken(let holder) = taken.progress, holder == day.config.advisorId else {
+            throw CheckFailure(description: "taken by her: \(taken.progress)")
+        }
+        try check(!tasks.canTake(taken), "a task she holds is not offered again")
+        let wording = day.app.formatting.phrase(taken.reason, productName: taken.productName).text()
+        try check(!wording.isEmpty && !wording.contains("%@"), "its reason in words: \(wording)")
+        // The core refuses a dismissal without a reason; the task stays.
+        tasks.dismiss(taken, reason: "  ")
+        try check(tasks.notice != nil, "an empty reason is refused")
+        tasks.complete(taken)
+        let done = try tasks.lists.unwrap("her lists after it was done").done
+        try check(done.map(\.id) == [taken.id], "in the done list: \(done.map(\.id))")
+        tasks.open(taken)
+        try check(day.app.path.last == .customer(id: taken.customer.id), "her card opens: \(day.app.path)")
         day.app.path = []
     }
 

@@ -1,0 +1,88 @@
+// The client book's tasks: hers, or the store's group tasks, as the core lists them (overdue,
+// today, upcoming, done); taking, completing, snoozing and dismissing are the core's edits,
+// shown at once and pushed with the next sync.
+
+import CarnetFFI
+import Foundation
+import Observation
+
+@MainActor
+@Observable
+public final class TasksModel {
+    private unowned let app: AppModel
+    /// Whose tasks are listed.
+    public var scope: TaskScope = .mine {
+        didSet { load() }
+    }
+    /// The lists, once read.
+    public private(set) var lists: TaskLists?
+    /// Why the last read or edit failed (another advisor took the task, a bad reason…).
+    public private(set) var notice: Notice?
+    /// Tasks per list.
+    public var limit: UInt32 = 100
+    /// How long "snooze" puts a task off.
+    public var snoozeDays = 7
+
+    init(app: AppModel) {
+        self.app = app
+    }
+
+    /// Reads the lists again.
+    public func load() {
+        do {
+            lists = try app.handheld.tasks(scope: scope, limit: limit)
+            notice = nil
+        } catch {
+            lists = nil
+            notice = app.report(error)
+        }
+    }
+
+    /// Which list a task is in.
+    public enum List: Hashable, Sendable, CaseIterable {
+        case overdue, today, upcoming, done
+    }
+
+    /// The lists in the order shown, empty ones left out.
+    public var sections: [(list: List, tasks: [ClientTask])] {
+        guard let lists else { return [] }
+        let all: [(List, [ClientTask])] = [(.overdue, lists.overdue), (.today, lists.today),
+                                           (.upcoming, lists.upcoming), (.done, lists.done)]
+        return all.filter { !$0.1.isEmpty }
+    }
+
+    /// Whether she may take `task`: a group task nobody has yet.
+    public func canTake(_ task: ClientTask) -> Bool {
+        guard task.advisorId == nil else { return false }
+        if case .open = task.progress { return true }
+        return false
+    }
+
+    public func take(_ task: ClientTask) { act(task, .take) }
+    public func complete(_ task: ClientTask) { act(task, .done) }
+
+    /// Puts `task` off by `snoozeDays` from `today` (the device's day).
+    public func snooze(_ task: ClientTask, today: Date = .now) {
+        let until = Calendar(identifier: .gregorian).date(byAdding: .day, value: snoozeDays, to: today) ?? today
+        act(task, .snooze(until: Formatting.isoDay(until, calendar: .current)))
+    }
+
+    /// Drops `task` with her reason (the core refuses an empty one).
+    public func dismiss(_ task: ClientTask, reason: String) {
+        act(task, .dismiss(reason: reason))
+    }
+
+    private func act(_ task: ClientTask, _ action: TaskAction) {
+        do {
+            _ = try app.handheld.actOnTask(taskId: task.id, action: action)
+            load()
+        } catch {
+            notice = app.report(error)
+        }
+    }
+
+    /// Opens the customer a task is about.
+    public func open(_ task: ClientTask) {
+        app.openCustomer(id: task.customer.id)
+    }
+}
