@@ -243,6 +243,7 @@ pub(crate) fn delete(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<(
                 "DELETE FROM feedback WHERE customer_id = ?1",
                 "DELETE FROM task WHERE customer_id = ?1",
                 "DELETE FROM task_state WHERE customer_id = ?1",
+                "DELETE FROM note WHERE customer_id = ?1",
                 // Old ids merged into her lead nowhere once she is gone (erasure).
                 "DELETE FROM redirect WHERE to_id = ?1",
                 // Her answered edits go; pending ones are pushed and answered first.
@@ -255,6 +256,7 @@ pub(crate) fn delete(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<(
         Entity::Policy => &["DELETE FROM store_policy WHERE store_id = ?1"],
         Entity::Redirect => &["DELETE FROM redirect WHERE from_id = ?1"],
         Entity::Offer => &["DELETE FROM offer WHERE id = ?1"],
+        Entity::Note => &["DELETE FROM note WHERE id = ?1"],
         Entity::TaskState => {
             crate::tasks::delete_record(tx, id)?;
             &[]

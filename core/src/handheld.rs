@@ -21,7 +21,7 @@ use carnet_fixtures::format::{Address, Customer};
 use crate::barcode::CardNumber;
 use crate::duplicates::{self, CandidateContact, DuplicateReason};
 use crate::error::Error;
-use crate::{book, contact, history, lookup, outbox, recommend, registration, tasks};
+use crate::{book, contact, history, lookup, notes, outbox, recommend, registration, tasks};
 
 /// Days ahead the re-purchase list looks: what comes due within a month is worth a word.
 pub const REPURCHASE_WINDOW_DAYS: u32 = 30;
@@ -130,23 +130,52 @@ impl Handheld {
     /// Takes, completes, snoozes or dismisses a task, offline: seen in the lists at once,
     /// pushed with the next sync. `TaskTaken` when another advisor has this group task.
     pub fn act_on_task(&self, task_id: &str, action: TaskAction) -> Result<u64> {
-        let cache = self.cache()?;
-        let advisor = self.session.advisor_id().ok_or(Error::Locked)?;
         let customer_id = task_id
             .split(':')
             .nth(1)
             .ok_or(tasks::ActionProblem::TaskId)?
             .to_owned();
-        outbox::record(
-            &cache,
-            MutationKind::Task {
-                task_id: task_id.to_owned(),
-                customer_id,
-                action,
-            },
-            Some(&advisor),
-            Utc::now(),
-        )
+        self.record(MutationKind::Task {
+            task_id: task_id.to_owned(),
+            customer_id,
+            action,
+        })
+    }
+
+    /// Her notes, the latest first, with author and date.
+    pub fn notes(&self, customer_id: &str) -> Result<Vec<notes::Note>> {
+        notes::of(&*self.cache()?, customer_id)
+    }
+
+    /// Writes a new note on her (`note_id` `None`) or edits one, offline; returns its id. Ask
+    /// [`notes::special_words`] first: the app warns before saving what looks like
+    /// special-category data.
+    pub fn save_note(
+        &self,
+        customer_id: &str,
+        note_id: Option<&str>,
+        text: &str,
+    ) -> Result<String> {
+        let note_id = match note_id {
+            Some(id) => id.to_owned(),
+            None => notes::new_note_id()?,
+        };
+        self.record_note(customer_id, &note_id, Some(text.to_owned()))?;
+        Ok(note_id)
+    }
+
+    /// Deletes one of her notes, offline.
+    pub fn delete_note(&self, customer_id: &str, note_id: &str) -> Result<()> {
+        self.record_note(customer_id, note_id, None)
+    }
+
+    fn record_note(&self, customer_id: &str, note_id: &str, text: Option<String>) -> Result<()> {
+        self.record(MutationKind::Note {
+            note_id: note_id.to_owned(),
+            customer_id: customer_id.to_owned(),
+            text,
+        })?;
+        Ok(())
     }
 
     /// The customer whose card was scanned.

@@ -17,6 +17,7 @@ pub mod history;
 pub mod key;
 pub mod load;
 pub mod lookup;
+pub mod notes;
 pub mod outbox;
 pub mod phone;
 pub mod recommend;

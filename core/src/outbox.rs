@@ -128,6 +128,15 @@ fn normalise(tx: &Transaction<'_>, change: MutationKind) -> Result<MutationKind>
                 customer: Box::new(customer),
             })
         }
+        MutationKind::Note {
+            note_id,
+            customer_id,
+            text: Some(text),
+        } => Ok(MutationKind::Note {
+            note_id,
+            customer_id,
+            text: Some(crate::notes::check_text(&text)?),
+        }),
         other => Ok(other),
     }
 }
@@ -290,6 +299,7 @@ fn customer_of(change: &MutationKind) -> Option<&str> {
         | MutationKind::Consent { customer_id, .. }
         | MutationKind::Feedback { customer_id, .. }
         | MutationKind::Task { customer_id, .. }
+        | MutationKind::Note { customer_id, .. }
         | MutationKind::ProfileView { customer_id } => Some(customer_id),
         MutationKind::CreateCustomer { customer } => Some(&customer.id),
         MutationKind::GiftFlag { .. } => None,
@@ -369,6 +379,21 @@ fn apply_locally(
             Ok(())
         }
         MutationKind::ProfileView { customer_id } => require_customer(tx, customer_id),
+        MutationKind::Note {
+            note_id,
+            customer_id,
+            text,
+        } => {
+            require_customer(tx, customer_id)?;
+            crate::notes::write(
+                tx,
+                note_id,
+                customer_id,
+                text.as_deref(),
+                advisor_id,
+                made_at,
+            )
+        }
         MutationKind::Task {
             task_id,
             customer_id,

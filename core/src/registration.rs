@@ -12,12 +12,17 @@ pub const DEVICE_ID_PREFIX: &str = "N";
 /// A new customer id: `N` and 16 random hex digits (64 bits: two devices drawing the same id
 /// is negligible at a retailer's scale).
 pub fn new_customer_id() -> Result<String> {
+    random_id(DEVICE_ID_PREFIX)
+}
+
+/// `prefix` and 16 random hex digits: an id a device makes up for something new.
+pub(crate) fn random_id(prefix: &str) -> Result<String> {
     let mut bytes = [0u8; 8];
     SystemRandom::new()
         .fill(&mut bytes)
         .map_err(|_| Error::Crypto("random id"))?;
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    Ok(format!("{DEVICE_ID_PREFIX}{hex}"))
+    Ok(format!("{prefix}{hex}"))
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use carnet_core::session::{BackgroundTask, Platform, Session, SystemClock};
 use carnet_core::sync::CancelHandle;
 
 use crate::error::CarnetError;
+use crate::notes::Note;
 use crate::session::{
     DeviceObserver, DeviceState, KeyStore, KioskStatus, NetworkEvent, PlatformKeyStore,
     PlatformObserver,
@@ -203,6 +204,34 @@ impl Handheld {
     /// number. `TaskTaken` when another advisor has this group task.
     pub fn act_on_task(&self, task_id: String, action: TaskAction) -> Result<u64, CarnetError> {
         Ok(self.core.act_on_task(&task_id, action.into())?)
+    }
+
+    /// Her notes, the latest first, with author and date.
+    pub fn notes(&self, customer_id: String) -> Result<Vec<Note>, CarnetError> {
+        Ok(self
+            .core
+            .notes(&customer_id)?
+            .into_iter()
+            .map(Note::from)
+            .collect())
+    }
+
+    /// Writes a new note on her (`note_id` `None`) or edits one, offline; returns its id.
+    /// Call `special_words` first and warn when it finds any.
+    pub fn save_note(
+        &self,
+        customer_id: String,
+        note_id: Option<String>,
+        text: String,
+    ) -> Result<String, CarnetError> {
+        Ok(self
+            .core
+            .save_note(&customer_id, note_id.as_deref(), &text)?)
+    }
+
+    /// Deletes one of her notes, offline.
+    pub fn delete_note(&self, customer_id: String, note_id: String) -> Result<(), CarnetError> {
+        Ok(self.core.delete_note(&customer_id, &note_id)?)
     }
 
     /// The customer whose loyalty card was scanned (EAN-13, check digit verified).

@@ -7,12 +7,14 @@ uniffi::setup_scaffolding!();
 
 mod error;
 mod handheld;
+mod notes;
 mod session;
 mod tasks;
 mod types;
 
 pub use error::{CarnetError, NetworkProblem, Refusal};
 pub use handheld::{DeviceStatus, Handheld, SyncObserver, SyncTask};
+pub use notes::{Note, SpecialCategory, SpecialWord, special_words};
 pub use session::{
     DeviceObserver, DeviceState, KeyStore, KeyStoreError, KioskStatus, LockReason, NetworkEvent,
     ShredReason,

@@ -116,7 +116,7 @@ pub fn compact_feed(conn: &Conn<'_>) -> Result<usize> {
 }
 
 /// Everything the server holds about a customer (GDPR access request), as readable JSON:
-/// her record, purchases, offers, feedback, what advisors did with her tasks, current consents
+/// her record, purchases, offers, feedback, advisors' notes, what they did with her tasks, current consents
 /// and their history (with the device and advisor), profile views, duplicates merged into her, and the times her contact
 /// fields were last edited. An id merged into another exports the kept customer (and says
 /// so); an erased id exports only that fact.
@@ -208,6 +208,7 @@ pub fn export(conn: &Conn<'_>, customer_id: &str) -> Result<serde_json::Value> {
         "feedback": take("feedback"),
         "redirects": take("redirect"),
         "tasks": take("task_state"),
+        "notes": take("note"),
         "merged_from": merged_from,
         "profile_views": views,
         "contact_edit_times": edits,

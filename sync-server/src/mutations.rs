@@ -10,8 +10,8 @@ use crate::sql::{Conn, OptionalExtension, params};
 use carnet_core::contact::{self, Normalised};
 use carnet_protocol::{
     ContactField, ContactValue, Customer, Entity, FeedbackRecord, FeedbackVerdict,
-    MAX_PUSH_MUTATIONS, Mutation, MutationKind, MutationResult, Outcome, PushRequest, Record,
-    TaskAction, TaskStateRecord, Verdict, reject,
+    MAX_PUSH_MUTATIONS, Mutation, MutationKind, MutationResult, NoteRecord, Outcome, PushRequest,
+    Record, TaskAction, TaskStateRecord, Verdict, reject,
 };
 use chrono::{DateTime, Utc};
 
@@ -220,6 +220,22 @@ fn apply(
         MutationKind::CreateCustomer { customer } => {
             create_customer(conn, device, (**customer).clone(), made_at)
         }
+        MutationKind::Note {
+            note_id,
+            customer_id,
+            text,
+        } => match customer_for(conn, device, customer_id)? {
+            Ok(customer) => note(
+                conn,
+                device,
+                &customer,
+                note_id,
+                text.as_deref(),
+                m,
+                made_at,
+            ),
+            Err(outcome) => Ok(outcome),
+        },
         MutationKind::Task {
             task_id,
             customer_id,
@@ -525,6 +541,60 @@ fn put_store_record(
         &payload,
     )
 }
+
+/// An advisor's note on a customer, in her store's feed: the text checked as the device checks
+/// it, the later edit wins, `None` deletes it. A note id of another store or customer is
+/// answered as an unknown one.
+fn note(
+    conn: &Conn<'_>,
+    device: &devices::Device,
+    customer: &Customer,
+    note_id: &str,
+    text: Option<&str>,
+    m: &Mutation,
+    made_at: DateTime<Utc>,
+) -> Result<Outcome> {
+    if note_id.is_empty() || note_id.len() > MAX_NOTE_ID_LEN {
+        return Ok(rejected(
+            reject::INVALID_VALUE,
+            "a note id is 1 to 64 bytes",
+        ));
+    }
+    let text = match text.map(carnet_core::notes::check_text).transpose() {
+        Ok(text) => text,
+        Err(problem) => return Ok(rejected(reject::INVALID_VALUE, &problem.to_string())),
+    };
+    if let Some(row) = feed::live_row(conn, Entity::Note, note_id)? {
+        let Record::Note(current) = row.record()? else {
+            return Ok(rejected(reject::INVALID_VALUE, "not a note"));
+        };
+        if row.store_id != device.store_id || current.customer_id != customer.id {
+            return Ok(rejected(
+                reject::INVALID_VALUE,
+                "no such note of this customer",
+            ));
+        }
+        if ids::parse_time(&current.written_at).is_some_and(|t| made_at < t) {
+            return Ok(Outcome::Superseded);
+        }
+    }
+    let Some(text) = text else {
+        feed::put_tombstone(conn, Entity::Note, note_id)?;
+        return Ok(Outcome::Applied);
+    };
+    let record = Record::Note(NoteRecord {
+        id: note_id.to_owned(),
+        customer_id: customer.id.clone(),
+        text,
+        advisor_id: m.advisor_id.clone(),
+        written_at: ids::format_time(made_at),
+    });
+    put_store_record(conn, device, &customer.id, record)?;
+    Ok(Outcome::Applied)
+}
+
+/// Longest note id a device may choose.
+const MAX_NOTE_ID_LEN: usize = 64;
 
 /// What an advisor did with a task, kept as the store's one live record per task: checked as
 /// the device checks it; a group task taken or done by another advisor stays hers; otherwise

@@ -213,17 +213,7 @@ async fn bad_task_actions_are_refused_and_an_erasure_takes_the_states_with_her()
 
     // Her access export lists what was done with her tasks.
     let data = env.data_dir();
-    let out = env.dir.path().join("access.json");
-    cli(&[
-        "customer",
-        "export",
-        "--data",
-        data.to_str().unwrap(),
-        "C0000001",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    let export: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let export = access_export(&data, "C0000001");
     assert_eq!(export["tasks"][0]["task_id"], TASK);
     assert_eq!(export["tasks"][0]["action"]["action"], "done");
 

@@ -23,7 +23,8 @@ pub mod presence;
 /// Version 3: the feed carries the store's advisors ([`Entity::Advisor`]), customers their
 /// client book and birthday, purchase lines their seller, products their launch date.
 /// Version 4: what advisors do with the client book's tasks ([`MutationKind::Task`], the feed's
-/// [`Entity::TaskState`]).
+/// [`Entity::TaskState`]) and their notes on customers ([`MutationKind::Note`],
+/// [`Entity::Note`]).
 pub const PROTOCOL_VERSION: u32 = 4;
 
 /// The request header carrying [`PROTOCOL_VERSION`].
@@ -150,11 +151,13 @@ pub enum Entity {
     Redirect,
     /// [`TaskStateRecord`], in its store's feed: what was last done with a client-book task.
     TaskState,
+    /// [`NoteRecord`], in its store's feed: an advisor's note on a customer.
+    Note,
 }
 
 impl Entity {
     /// Every entity, in load order (referenced entities first).
-    pub const ALL: [Entity; 13] = [
+    pub const ALL: [Entity; 14] = [
         Entity::Store,
         Entity::Advisor,
         Entity::Brand,
@@ -168,6 +171,7 @@ impl Entity {
         Entity::Policy,
         Entity::Redirect,
         Entity::TaskState,
+        Entity::Note,
     ];
 
     /// The wire name (`store`, `purchase`, ...).
@@ -186,6 +190,7 @@ impl Entity {
             Entity::Policy => "policy",
             Entity::Redirect => "redirect",
             Entity::TaskState => "task_state",
+            Entity::Note => "note",
         }
     }
 
@@ -267,6 +272,8 @@ pub enum Record {
     Redirect(RedirectRecord),
     /// What was last done with a client-book task.
     TaskState(TaskStateRecord),
+    /// An advisor's note on a customer.
+    Note(NoteRecord),
 }
 
 impl Record {
@@ -286,6 +293,7 @@ impl Record {
             Record::Policy(_) => Entity::Policy,
             Record::Redirect(_) => Entity::Redirect,
             Record::TaskState(_) => Entity::TaskState,
+            Record::Note(_) => Entity::Note,
         }
     }
 
@@ -302,6 +310,7 @@ impl Record {
             Record::Offer(r) => &r.id,
             Record::Feedback(r) => &r.id,
             Record::TaskState(r) => &r.id,
+            Record::Note(r) => &r.id,
             Record::Model(r) => &r.id,
             Record::Policy(r) => &r.id,
             Record::Redirect(r) => &r.id,
@@ -405,6 +414,25 @@ impl TaskStateRecord {
     pub fn id_for(store_id: &str, task_id: &str) -> String {
         format!("{store_id}/{task_id}")
     }
+}
+
+/// Longest note, in characters.
+pub const MAX_NOTE_CHARS: usize = 500;
+
+/// An advisor's note on a customer ("prefers a call after 6 pm"), seen by her store's advisors.
+/// Personal data: in the access export, gone with an erasure, never logged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteRecord {
+    /// The note's id, chosen by the device that wrote it.
+    pub id: String,
+    /// Whom it is about.
+    pub customer_id: String,
+    /// The text (at most [`MAX_NOTE_CHARS`] characters).
+    pub text: String,
+    /// The advisor who wrote it last.
+    pub advisor_id: Option<String>,
+    /// When it was written last (RFC 3339, the device's time).
+    pub written_at: String,
 }
 
 /// Feed id of the one recommendation model: a new build replaces the record.
@@ -514,6 +542,16 @@ pub enum MutationKind {
     CreateCustomer {
         /// The whole record (boxed: it is much larger than the other edits).
         customer: Box<Customer>,
+    },
+    /// An advisor wrote, edited (`text`) or deleted (`None`) a note on a customer; last writer
+    /// wins on the edit time.
+    Note {
+        /// The note's id (new: chosen by the device).
+        note_id: String,
+        /// Whom it is about.
+        customer_id: String,
+        /// The text, or `None` to delete the note.
+        text: Option<String>,
     },
     /// The advisor took, did, snoozed or dismissed a client-book task; last writer wins on
     /// the edit time, except that a group task taken or done by another advisor stays hers

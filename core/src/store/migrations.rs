@@ -46,6 +46,10 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/008_tasks.sql"),
         backfill: None,
     },
+    Migration {
+        sql: include_str!("migrations/009_notes.sql"),
+        backfill: None,
+    },
 ];
 
 /// The schema version this code writes.

@@ -255,6 +255,26 @@ def test_6_contact_edits_are_validated_applied_and_queued(day):
     assert "contact_edit" in kinds and "feedback" in kinds and "profile_view" in kinds
 
 
+def test_6a_notes_warn_of_special_category_words_and_are_kept_offline(day):
+    h = day["handheld"]
+    customer = day["customer"]["id"]
+    # The app asks before saving: health and religion warn, an ordinary note does not.
+    warned = carnet.special_words("Enceinte, fait le ramadan")
+    assert [(w.word, w.category) for w in warned] == [
+        ("Enceinte", carnet.SpecialCategory.HEALTH),
+        ("ramadan", carnet.SpecialCategory.RELIGION),
+    ]
+    assert carnet.special_words("Préfère un appel après 18 h") == []
+    with pytest.raises(carnet.CarnetError.InvalidInput):
+        h.save_note(customer, None, "   ")
+    note_id = h.save_note(customer, None, "Préfère un appel après 18 h")
+    h.save_note(customer, note_id, "Préfère un appel après 19 h")
+    notes = h.notes(customer)
+    assert [(n.id, n.text, n.advisor_id) for n in notes] == [(note_id, "Préfère un appel après 19 h", ADVISOR)]
+    assert [e.kind for e in h.outbox()].count("note") == 2
+    day["note"] = note_id
+
+
 def ean13(first12):
     total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
     return first12 + str((10 - total % 10) % 10)
@@ -319,6 +339,8 @@ def test_7_push_then_read_your_writes(day):
     report = run(h.sync_now())
     assert report.pushed >= 3 and report.rejected == 0
     assert h.outbox() == [], "answered edits leave the outbox"
+    # The note came back from the server with its author.
+    assert [(n.id, n.advisor_id) for n in h.notes(customer)] == [(day["note"], ADVISOR)]
     assert h.open_card(customer).contact.email == "camille.test@example.fr"
     # The registration reached the server: it is in the feed the next pull brings back.
     new_id, card = day["new_customer"]
@@ -359,6 +381,7 @@ def test_9_an_erasure_reaches_the_device(day):
         h.find_by_card(customer["card"])
     with pytest.raises(carnet.CarnetError.NotFound):
         h.open_card(customer["id"])
+    assert h.notes(customer["id"]) == [], "her notes went with her"
 
 
 def test_10_signing_out_locks(day):

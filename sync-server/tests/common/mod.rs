@@ -333,6 +333,22 @@ impl Data {
 }
 
 /// Runs the CLI; panics unless it succeeds. Returns stdout.
+/// The GDPR access export of `customer` from the data directory `data`, through the CLI (the
+/// file is written beside it).
+pub fn access_export(data: &Path, customer: &str) -> serde_json::Value {
+    let out = data.with_extension("access.json");
+    cli(&[
+        "customer",
+        "export",
+        "--data",
+        data.to_str().unwrap(),
+        customer,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap()
+}
+
 pub fn cli(args: &[&str]) -> String {
     let mut command = server_command();
     command.args(args).env("RUST_LOG", "warn");
