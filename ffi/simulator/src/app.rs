@@ -6,12 +6,13 @@ use std::sync::{Arc, Mutex};
 use carnet_ffi::{
     CardForecast, CarnetError, ConsentAnswer, ConsentRow, ContactField, CustomerCard,
     CustomerMatch, DeviceState, Handheld, HistoryPage, HistoryQuery, KioskStatus, NetworkEvent,
-    OutboxEntry, Playlist, RepurchaseItem, SyncObserver, SyncProgress, SyncReport, SyncTask,
+    Note, OutboxEntry, Playlist, RepurchaseItem, SyncObserver, SyncProgress, SyncReport, SyncTask,
     TaskScope, Verdict,
 };
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::input::TextField;
+use crate::notes::{DraftOutcome, NoteDraft};
 use crate::register::RegisterForm;
 use crate::tasks::{TasksOutcome, TasksView};
 use crate::words;
@@ -67,16 +68,18 @@ pub enum Tab {
     Playlist,
     Repurchase,
     Offers,
+    Notes,
     Contact,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 6] = [
+    pub const ALL: [Tab; 7] = [
         Tab::Card,
         Tab::History,
         Tab::Playlist,
         Tab::Repurchase,
         Tab::Offers,
+        Tab::Notes,
         Tab::Contact,
     ];
 
@@ -87,6 +90,7 @@ impl Tab {
             Tab::Playlist => "Playlist",
             Tab::Repurchase => "Re-purchase",
             Tab::Offers => "Offers",
+            Tab::Notes => "Notes",
             Tab::Contact => "Contact",
         }
     }
@@ -110,6 +114,9 @@ pub struct CustomerView {
     pub edit_suggestion: Option<String>,
     /// Contact tab, below the fields: the consent form, as the core joins her decisions.
     pub consents: Vec<ConsentRow>,
+    /// Notes tab: her notes, and the one being written.
+    pub notes: Vec<Note>,
+    pub note_draft: Option<NoteDraft>,
     pub message: Option<String>,
 }
 
@@ -667,6 +674,11 @@ impl App {
             edit: None,
             edit_error: None,
             edit_suggestion: None,
+            notes: self
+                .handheld
+                .notes(customer_id.to_owned())
+                .unwrap_or_default(),
+            note_draft: None,
             message: None,
         })))
     }
@@ -720,6 +732,18 @@ impl App {
             }
             return Screen::Customer(view);
         }
+        if let Some(draft) = view.note_draft.take() {
+            match draft.on_key(&self.handheld, &id, key) {
+                DraftOutcome::Editing(draft) => view.note_draft = Some(draft),
+                DraftOutcome::Saved(said) => {
+                    view.message = Some(said);
+                    view.notes = self.handheld.notes(id).unwrap_or_default();
+                }
+                DraftOutcome::Cancelled => view.message = None,
+                DraftOutcome::Refused(e) => view.message = Some(words::error(&e)),
+            }
+            return Screen::Customer(view);
+        }
         if view.filtering {
             match key.code {
                 KeyCode::Esc | KeyCode::Enter => view.filtering = false,
@@ -769,6 +793,21 @@ impl App {
                 self.record_consent(&mut view, granted);
             }
             KeyCode::Char('/') if view.tab == Tab::History => view.filtering = true,
+            KeyCode::Char('n') if view.tab == Tab::Notes => {
+                view.note_draft = Some(NoteDraft::default());
+            }
+            KeyCode::Char('x') if view.tab == Tab::Notes => {
+                if let Some(note) = view.notes.get(view.selected) {
+                    view.message = Some(
+                        match self.handheld.delete_note(id.clone(), note.id.clone()) {
+                            Ok(()) => "note deleted".into(),
+                            Err(e) => words::error(&e),
+                        },
+                    );
+                    view.notes = self.handheld.notes(id).unwrap_or_default();
+                    view.selected = view.selected.min(view.notes.len().saturating_sub(1));
+                }
+            }
             KeyCode::Char(c @ ('l' | 'd')) if view.tab == Tab::Playlist => {
                 let verdict = if c == 'l' {
                     Verdict::Like

@@ -8,6 +8,7 @@
 mod app;
 mod input;
 mod keystore;
+mod notes;
 mod register;
 mod tasks;
 mod ui;

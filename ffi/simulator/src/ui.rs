@@ -395,6 +395,28 @@ fn draw_customer(frame: &mut Frame, area: Rect, view: &CustomerView) {
                 .collect();
             render_list(frame, body, items, view.selected);
         }
+        Tab::Notes => {
+            let [draft, list] =
+                Layout::vertical([Constraint::Length(3), Constraint::Min(1)]).areas(body);
+            let mut lines = Vec::new();
+            match &view.note_draft {
+                Some(d) => {
+                    lines.push(field_line("New note", &d.text.shown(), true));
+                    push_error(&mut lines, &d.warning);
+                }
+                None => lines.push(Line::from(format!(
+                    "{} notes · n new note · x delete the selected one",
+                    view.notes.len()
+                ))),
+            }
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), draft);
+            let items = view
+                .notes
+                .iter()
+                .map(|n| ListItem::new(crate::notes::line(n)))
+                .collect();
+            render_list(frame, list, items, view.selected);
+        }
         Tab::Contact => {
             let mut lines = Vec::new();
             for (i, (label, _)) in CONTACT_FIELDS.iter().enumerate() {
@@ -576,7 +598,7 @@ fn keys_help(app: &App) -> String {
             "type a name / 13 digits · ↑↓ · Enter open · F3 outbox · F4 new customer · F9 tasks · Esc sign out"
         }
         Screen::Customer(_) => {
-            "←→ tabs · ↑↓ · / search · l like · d dislike · Enter edit · F8 correction · y/n consent · Esc back"
+            "←→ tabs · ↑↓ · / search · l like · d dislike · n note · Enter edit · F8 correction · y/n consent · Esc back"
         }
         Screen::Register(_) => {
             "Tab/↑↓ next field or hint · Enter register / open hint · F8 correction · Esc back"

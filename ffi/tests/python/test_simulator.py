@@ -145,6 +145,26 @@ def test_she_takes_a_group_task_and_dismisses_it_on_the_tasks_screen(store, book
     assert f"taken by {BOOK_ADVISOR}" not in screen()
 
 
+def test_a_note_that_looks_like_health_data_is_saved_only_after_a_warning(store, simulator):
+    wait_for(f"advisor {ADVISOR}")
+    wait_for("synced:", seconds=60)
+    customer = store.customers()[2]
+    keys(customer["card"], "Enter")
+    wait_for(customer["last_name"])
+    for _ in range(5):
+        keys("Right")
+    wait_for("notes · n new note")
+    keys("n")
+    wait_for("New note:")
+    keys("Enceinte, préfère le matin", "Enter")
+    shown = wait_for("special-category data")
+    assert "“Enceinte” (health)" in shown, shown
+    assert "note saved" not in shown
+    keys("Enter")
+    wait_for("note saved")
+    wait_for("Enceinte, préfère le matin")
+
+
 def selected_row():
     """The highlighted row of the screen (tmux renders the selection in reverse video)."""
     shown = tmux("capture-pane", "-p", "-e", "-t", SESSION)

@@ -1,6 +1,7 @@
 // A customer: her card with her visit forecast and consents (every one the core asks about, a
 // link to ask those not asked yet), history (searchable), playlist with like / doesn't like and
-// reasons, what she is due to buy again, her offers. Every figure is the core's.
+// reasons, what she is due to buy again, her offers, the advisors' notes. Every figure is the
+// core's.
 
 import CarnetFFI
 import CarnetModel
@@ -18,6 +19,7 @@ struct CustomerView: View {
                 Text("For her").tag(CustomerTab.playlist)
                 Text("Again").tag(CustomerTab.repurchase)
                 Text("Offers").tag(CustomerTab.offers)
+                Text("Notes").tag(CustomerTab.notes)
             }
             .pickerStyle(.segmented)
             .padding(.horizontal)
@@ -30,6 +32,7 @@ struct CustomerView: View {
             case .playlist: PlaylistTab(playlist: model.playlist, formatting: app.formatting)
             case .repurchase: RepurchaseTab(repurchase: model.repurchase, formatting: app.formatting)
             case .offers: OffersTab(offers: model.offers, formatting: app.formatting)
+            case .notes: NotesTab(notes: model.notes, formatting: app.formatting)
             }
         }
         .privacySensitive()
@@ -233,5 +236,43 @@ private struct OffersTab: View {
                 ContentUnavailableView("No active offer", systemImage: "tag.slash")
             }
         }
+    }
+}
+
+/// The advisors' notes on her, and a new one: words the core flags are shown as a warning
+/// first, and "Save anyway" saves.
+private struct NotesTab: View {
+    @Bindable var notes: NotesModel
+    let formatting: Formatting
+
+    var body: some View {
+        List {
+            Section("New note") {
+                TextField("Prefers a call after 6 pm…", text: $notes.draft)
+                if !notes.flagged.isEmpty {
+                    Text("This may be health, religion or other special-category data: it needs her explicit consent.")
+                        .foregroundStyle(.red)
+                    Text(verbatim: notes.flagged.map(\.word).joined(separator: ", ")).font(.footnote)
+                }
+                Button(notes.flagged.isEmpty ? LocalizedStringKey("Save the note") : LocalizedStringKey("Save anyway")) {
+                    notes.save()
+                }
+                    .disabled(notes.draft.trimmingCharacters(in: .whitespaces).isEmpty)
+            }
+            if let notice = notes.notice {
+                NoticeView(notice: notice)
+            }
+            ForEach(notes.notes, id: \.id) { note in
+                VStack(alignment: .leading, spacing: 4) {
+                    Text(verbatim: note.text)
+                    Text(verbatim: "\(note.advisorName ?? note.advisorId ?? "") · \(formatting.instant(note.writtenAt))")
+                        .font(.footnote).foregroundStyle(.secondary)
+                }
+                .swipeActions {
+                    Button("Delete") { notes.delete(note) }
+                }
+            }
+        }
+        .task { notes.load() }
     }
 }

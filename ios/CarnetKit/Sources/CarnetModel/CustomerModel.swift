@@ -29,6 +29,8 @@ public final class CustomerModel {
     @ObservationIgnored public private(set) var playlist: PlaylistModel!
     /// What she is due to buy again.
     @ObservationIgnored public private(set) var repurchase: RepurchaseModel!
+    /// The store's advisors' notes on her.
+    @ObservationIgnored public private(set) var notes: NotesModel!
     /// The contact and consent form, made on first use and kept.
     @ObservationIgnored private var contactForm: ContactEditModel?
     /// Whether her card was opened since `AppModel.openCustomer` last opened it.
@@ -40,6 +42,7 @@ public final class CustomerModel {
         history = HistoryModel(app: app, customerId: id)
         playlist = PlaylistModel(app: app, customerId: id)
         repurchase = RepurchaseModel(app: app, customerId: id)
+        notes = NotesModel(app: app, customerId: id)
     }
 
     /// Opens her card, with her visit forecast. The first load is her card's opening, which

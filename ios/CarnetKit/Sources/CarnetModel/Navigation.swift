@@ -39,5 +39,5 @@ public enum Route: Hashable, Sendable {
 
 /// The tabs of a customer's screen.
 public enum CustomerTab: String, CaseIterable, Hashable, Sendable {
-    case card, history, playlist, repurchase, offers
+    case card, history, playlist, repurchase, offers, notes
 }

@@ -90,6 +90,7 @@ enum Scenarios {
         Scenario(name: "history with search", body: history),
         Scenario(name: "liking a suggestion records it and reloads the playlist", body: like),
         Scenario(name: "re-purchase and offers load", body: repurchase),
+        Scenario(name: "a note that looks like health data is saved only after the warning", body: notes),
         Scenario(name: "an invalid e-mail is refused inline, a valid one saved", body: contactEdit),
         Scenario(name: "a mistyped e-mail domain is corrected to the whole address", body: suggestionAccepted),
         Scenario(name: "typing her name and postal code, or her e-mail, shows her as already a customer",
@@ -446,6 +447,27 @@ enum Scenarios {
         try check(history.lines.isEmpty && history.notice != nil, "nothing matches, with a message")
         history.text = ""
         history.load()
+    }
+
+    static func notes(_ day: Day) async throws {
+        let notes = day.app.customerModel(id: day.customerId).notes!
+        notes.load()
+        let before = notes.notes.count
+        notes.draft = "Enceinte : préfère les soins sans rétinol"
+        try check(!notes.save(), "the first save only warns")
+        try check(notes.flagged.map(\.word) == ["Enceinte"], "the core's words: \(notes.flagged.map(\.word))")
+        try check(notes.notes.count == before, "nothing saved yet")
+        try check(notes.save(), "saved anyway: \(String(describing: notes.notice))")
+        try check(notes.draft.isEmpty && notes.flagged.isEmpty, "the form is emptied")
+        let saved = try notes.notes.first.unwrap("her note")
+        try check(saved.text == "Enceinte : préfère les soins sans rétinol" && saved.advisorId == day.config.advisorId,
+                  "with its author: \(saved)")
+        notes.draft = "Préfère un appel après 18 h"
+        try check(notes.save() && notes.notes.count == before + 2, "an ordinary note saves at once")
+        notes.draft = "   "
+        try check(!notes.save() && notes.notice != nil, "an empty note is refused by the core")
+        notes.delete(saved)
+        try check(notes.notes.count == before + 1, "deleted")
     }
 
     static func like(_ day: Day) async throws {

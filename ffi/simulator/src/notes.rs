@@ -1,0 +1,86 @@
+//! The notes tab of a customer: her notes (latest first, with author and date), a new one
+//! typed in place, and the core's warning before saving words that look like special-category
+//! data (Enter again saves it anyway, Esc keeps it unsaved).
+
+use carnet_ffi::{CarnetError, Handheld, Note, SpecialCategory, special_words};
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+
+use crate::input::TextField;
+
+/// A note being written.
+#[derive(Default)]
+pub struct NoteDraft {
+    pub text: TextField,
+    /// The warning shown after a first Enter, when the core found special-category words.
+    pub warning: Option<String>,
+}
+
+/// What a key did to the draft.
+pub enum DraftOutcome {
+    /// Still writing (or warned).
+    Editing(NoteDraft),
+    /// Saved, with what to tell her.
+    Saved(String),
+    /// Given up.
+    Cancelled,
+    /// The core refused it.
+    Refused(CarnetError),
+}
+
+impl NoteDraft {
+    pub fn on_key(mut self, handheld: &Handheld, customer_id: &str, key: KeyEvent) -> DraftOutcome {
+        match key.code {
+            KeyCode::Esc => DraftOutcome::Cancelled,
+            KeyCode::Enter => {
+                let found = special_words(self.text.text.clone());
+                if self.warning.is_none() && !found.is_empty() {
+                    let words: Vec<String> = found
+                        .iter()
+                        .map(|w| format!("“{}” ({})", w.word, category(w.category)))
+                        .collect();
+                    self.warning = Some(format!(
+                        "{} may be special-category data: it needs her explicit consent. Enter saves anyway, Esc cancels",
+                        words.join(", ")
+                    ));
+                    return DraftOutcome::Editing(self);
+                }
+                match handheld.save_note(customer_id.to_owned(), None, self.text.text.clone()) {
+                    Ok(_) => {
+                        DraftOutcome::Saved("note saved; it will be sent with the next sync".into())
+                    }
+                    Err(e) => DraftOutcome::Refused(e),
+                }
+            }
+            _ => {
+                if self.text.handle(key) {
+                    self.warning = None;
+                }
+                DraftOutcome::Editing(self)
+            }
+        }
+    }
+}
+
+fn category(c: SpecialCategory) -> &'static str {
+    match c {
+        SpecialCategory::Health => "health",
+        SpecialCategory::Religion => "religion",
+        SpecialCategory::EthnicOrigin => "ethnic origin",
+        SpecialCategory::SexualOrientation => "sexual orientation",
+        SpecialCategory::PoliticsOrUnion => "politics or union",
+    }
+}
+
+/// A note in a line: when, who, what.
+pub fn line(note: &Note) -> String {
+    let who = note
+        .advisor_name
+        .clone()
+        .or_else(|| note.advisor_id.clone())
+        .unwrap_or_else(|| "?".into());
+    format!(
+        "{} · {who} · {}",
+        &note.written_at[..note.written_at.len().min(10)],
+        note.text
+    )
+}

@@ -1,0 +1,70 @@
+// Her notes on the customer screen: the store's advisors' notes (latest first, with author and
+// date), a new one typed in place. Before saving, the core looks for words that may be
+// special-category data (health, religion, origin, orientation, politics): the first save
+// only warns, a second one saves anyway.
+
+import CarnetFFI
+import Foundation
+import Observation
+
+@MainActor
+@Observable
+public final class NotesModel {
+    private unowned let app: AppModel
+    private let customerId: String
+    /// Her notes, the latest first.
+    public private(set) var notes: [Note] = []
+    /// The note being written; changing it withdraws the warning.
+    public var draft = "" {
+        didSet { if draft != oldValue { flagged = [] } }
+    }
+    /// The words of the draft the core flagged, after a first save: shown as a warning.
+    public private(set) var flagged: [SpecialWord] = []
+    /// Why loading or saving failed.
+    public private(set) var notice: Notice?
+
+    init(app: AppModel, customerId: String) {
+        self.app = app
+        self.customerId = customerId
+    }
+
+    /// Reads her notes again.
+    public func load() {
+        do {
+            notes = try app.handheld.notes(customerId: customerId)
+            notice = nil
+        } catch {
+            notice = app.report(error)
+        }
+    }
+
+    /// Saves the draft; returns whether it was saved. A draft with words the core flags is
+    /// saved only at the second call, once the warning was shown.
+    @discardableResult
+    public func save() -> Bool {
+        let found = specialWords(text: draft)
+        if !found.isEmpty && flagged.isEmpty {
+            flagged = found
+            return false
+        }
+        do {
+            _ = try app.handheld.saveNote(customerId: customerId, noteId: nil, text: draft)
+            draft = ""
+            load()
+            return true
+        } catch {
+            notice = app.report(error)
+            return false
+        }
+    }
+
+    /// Deletes one of her notes.
+    public func delete(_ note: Note) {
+        do {
+            try app.handheld.deleteNote(customerId: customerId, noteId: note.id)
+            load()
+        } catch {
+            notice = app.report(error)
+        }
+    }
+}
