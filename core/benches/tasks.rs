@@ -106,6 +106,7 @@ fn run(size_name: &str) -> Result<(), Box<dyn std::error::Error>> {
         model: Some(&model),
         brand_of: &brand_of,
         launches: &[],
+        campaigns: &[],
         today: cutoff,
     };
     let [mut replenish, mut lapsing, mut either, mut none, mut fixed]: [Group; 5] =
@@ -124,6 +125,8 @@ fn run(size_name: &str) -> Result<(), Box<dyn std::error::Error>> {
         let her = Customer {
             id: &c.id,
             segment: &c.segment,
+            tier: "",
+            language: "",
             birthday: None,
             personalisation: true,
             history: &history.lines,

@@ -257,6 +257,7 @@ pub(crate) fn delete(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<(
         Entity::Redirect => &["DELETE FROM redirect WHERE from_id = ?1"],
         Entity::Offer => &["DELETE FROM offer WHERE id = ?1"],
         Entity::Note => &["DELETE FROM note WHERE id = ?1"],
+        Entity::Campaign => &["DELETE FROM campaign WHERE id = ?1"],
         Entity::TaskState => {
             crate::tasks::delete_record(tx, id)?;
             &[]

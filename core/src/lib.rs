@@ -6,6 +6,7 @@
 mod apply;
 pub mod barcode;
 pub mod book;
+pub mod campaigns;
 pub mod card;
 pub mod changes;
 pub mod consent;

@@ -327,3 +327,94 @@ fn acting_on_a_task_shows_at_once_queues_the_edit_and_yields_to_the_feed() {
         0
     );
 }
+
+#[test]
+fn a_campaign_of_the_store_makes_tasks_for_its_targets_in_their_language() {
+    let sample = Sample::new();
+    let cache = sample.loaded_cache(&CacheKey::generate().unwrap());
+    let campaign = |id: &str, stores: &[&str]| {
+        Record::Campaign(carnet_protocol::CampaignRecord {
+            id: id.into(),
+            title: "Coffrets de Noël".into(),
+            starts_on: "2026-10-25".into(),
+            ends_on: "2026-11-15".into(),
+            target: carnet_protocol::CampaignTarget::Tier {
+                tier: "gold".into(),
+            },
+            messages: [
+                ("fr".to_owned(), "Nos coffrets sont arrivés".to_owned()),
+                (
+                    "it".to_owned(),
+                    "I nostri cofanetti sono arrivati".to_owned(),
+                ),
+            ]
+            .into(),
+            product_ids: vec!["P05".into()],
+            stores: stores.iter().map(|s| (*s).to_owned()).collect(),
+        })
+    };
+    let cursor = changes::cursor(&cache).unwrap();
+    changes::apply_page(
+        &cache,
+        &[
+            Change::Upsert {
+                record: campaign("XMAS", &["S001"]),
+            },
+            Change::Upsert {
+                record: campaign("MILANO", &["S002"]),
+            },
+        ],
+        &cursor,
+    )
+    .unwrap();
+    tasks::refresh(&cache, "S001", today()).unwrap();
+    let today_tasks = |scope| lists(&cache, "A1", scope, today()).today;
+    let mine: Vec<(String, TaskKind)> = today_tasks(Scope::Mine)
+        .into_iter()
+        .map(|t| (t.id, t.kind))
+        .collect();
+    // Hélène (fr) and Niccolò (it), both gold and in A1's book; the other store's campaign
+    // makes nothing here.
+    assert_eq!(
+        mine,
+        [
+            (
+                "campaign:C3:XMAS".to_owned(),
+                TaskKind::Campaign {
+                    campaign_id: "XMAS".into(),
+                    title: "Coffrets de Noël".into(),
+                    message: Some("I nostri cofanetti sono arrivati".into()),
+                    ends_on: day("2026-11-15"),
+                }
+            ),
+            (
+                "campaign:C1:XMAS".to_owned(),
+                TaskKind::Campaign {
+                    campaign_id: "XMAS".into(),
+                    title: "Coffrets de Noël".into(),
+                    message: Some("Nos coffrets sont arrivés".into()),
+                    ends_on: day("2026-11-15"),
+                }
+            ),
+        ]
+    );
+    // The store's gold customers outside any book get it as group tasks.
+    let group: Vec<String> = today_tasks(Scope::Store)
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    assert!(group.contains(&"campaign:C4:XMAS".to_owned()), "{group:?}");
+    // A tombstone withdraws the campaign: its tasks go at the next refresh.
+    let cursor = changes::cursor(&cache).unwrap();
+    changes::apply_page(
+        &cache,
+        &[Change::Delete {
+            entity: Entity::Campaign,
+            id: "XMAS".into(),
+        }],
+        &cursor,
+    )
+    .unwrap();
+    tasks::refresh(&cache, "S001", today()).unwrap();
+    assert!(today_tasks(Scope::Mine).is_empty());
+}

@@ -54,6 +54,17 @@ pub enum TaskReason {
         /// Its launch day.
         launch_on: String,
     },
+    /// A head-office campaign she is a target of, while it runs.
+    Campaign {
+        /// The campaign.
+        campaign_id: String,
+        /// Its title.
+        title: String,
+        /// The suggested message in her language (else English, else any).
+        message: Option<String>,
+        /// Its last day.
+        ends_on: String,
+    },
     /// Thank her for a purchase that mattered.
     ThankYou {
         /// The purchase day.
@@ -92,6 +103,17 @@ impl From<tasks::TaskKind> for TaskReason {
             } => Self::Launch {
                 product_id,
                 launch_on: launch_on.to_string(),
+            },
+            K::Campaign {
+                campaign_id,
+                title,
+                message,
+                ends_on,
+            } => Self::Campaign {
+                campaign_id,
+                title,
+                message,
+                ends_on: ends_on.to_string(),
             },
             K::ThankYou {
                 on,

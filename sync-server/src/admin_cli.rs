@@ -12,7 +12,7 @@ use clap::Subcommand;
 use crate::error::AdminError;
 use crate::error::{Error, Result};
 use crate::sql::Conn;
-use crate::{advisors, books, db, enrolment, events, networks, stores, tls};
+use crate::{advisors, books, campaigns, db, enrolment, events, networks, stores, tls};
 
 /// `store …`
 #[derive(Subcommand)]
@@ -389,6 +389,71 @@ pub fn manager(command: ManagerCommand) -> Result<()> {
 }
 
 /// Runs an `advisor` command.
+/// `campaign add|list`
+#[derive(Subcommand)]
+pub enum CampaignCommand {
+    /// Define (or replace) a campaign from a JSON file (id, title, starts_on, ends_on, target,
+    /// messages by language, product_ids, stores): checked, its customers counted in each
+    /// store of its scope, refused when it targets nobody.
+    Add {
+        /// Data directory.
+        #[arg(long, env = "CARNET_DATA")]
+        data: PathBuf,
+        /// The campaign (a `CampaignRecord` as JSON).
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// The campaigns defined.
+    List {
+        /// Data directory.
+        #[arg(long, env = "CARNET_DATA")]
+        data: PathBuf,
+    },
+}
+
+pub fn campaign(command: CampaignCommand) -> Result<()> {
+    match command {
+        CampaignCommand::Add { data, file } => {
+            let text = std::fs::read(&file).map_err(|source| Error::Io {
+                path: file.clone(),
+                source,
+            })?;
+            let campaign: carnet_protocol::CampaignRecord = serde_json::from_slice(&text)
+                .map_err(|e| Error::Config(format!("{}: not a campaign: {e}", file.display())))?;
+            let db = db::open_direct(&data)?;
+            let report = db.conn().transaction(|tx| {
+                let report = campaigns::define(tx, &campaign).map_err(admin)?;
+                events::operator_did(tx, "campaign defined", None, None)?;
+                Ok::<_, Error>(report)
+            })?;
+            for (store, customers) in &report.stores {
+                println!("{store}\t{customers} customers targeted");
+            }
+            println!(
+                "campaign {} sent to {} store(s)",
+                campaign.id,
+                report.stores.len()
+            );
+            Ok(())
+        }
+        CampaignCommand::List { data } => {
+            let db = db::open_direct(&data)?;
+            for c in campaigns::list(&db.conn()).map_err(admin)? {
+                let stores = if c.stores.is_empty() {
+                    "every store".to_owned()
+                } else {
+                    c.stores.join(",")
+                };
+                println!(
+                    "{}\t{} to {}\t{}\t{}",
+                    c.id, c.starts_on, c.ends_on, stores, c.title
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
 pub fn advisor(command: AdvisorCommand) -> Result<()> {
     match command {
         AdvisorCommand::Add {

@@ -7,6 +7,7 @@ pub mod advisors;
 pub mod auth;
 pub mod backup;
 pub mod books;
+pub mod campaigns;
 pub mod config;
 pub mod connections;
 pub mod customer_cli;

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use carnet_sync_server::admin_cli::{
-    self, AdvisorCommand, EnrollmentCommand, ManagerCommand, StoreCommand,
+    self, AdvisorCommand, CampaignCommand, EnrollmentCommand, ManagerCommand, StoreCommand,
 };
 use carnet_sync_server::{
     Error, Result, backup, config, customers, db, devices, events, import, lease, model, secret,
@@ -114,6 +114,9 @@ enum Command {
     /// Advisors: add, list, disable, reset PIN.
     #[command(subcommand)]
     Advisor(AdvisorCommand),
+    /// Head office's campaigns: define one for the chain or some stores, list them.
+    #[command(subcommand)]
+    Campaign(CampaignCommand),
     /// One-time enrolment codes for devices.
     #[command(subcommand)]
     Enrollment(EnrollmentCommand),
@@ -356,6 +359,7 @@ fn run(command: Command, database: Option<String>, secret: secret::Sources) -> R
         Command::Store(command) => admin_cli::store(command),
         Command::Manager(command) => admin_cli::manager(command),
         Command::Advisor(command) => admin_cli::advisor(command),
+        Command::Campaign(command) => admin_cli::campaign(command),
         Command::Enrollment(command) => admin_cli::enrollment(command),
         Command::Device(DeviceCommand::Revoke { data, device_id }) => {
             let db = db::open_direct(&data.data)?;

@@ -23,8 +23,8 @@ pub mod presence;
 /// Version 3: the feed carries the store's advisors ([`Entity::Advisor`]), customers their
 /// client book and birthday, purchase lines their seller, products their launch date.
 /// Version 4: what advisors do with the client book's tasks ([`MutationKind::Task`], the feed's
-/// [`Entity::TaskState`]) and their notes on customers ([`MutationKind::Note`],
-/// [`Entity::Note`]).
+/// [`Entity::TaskState`]), their notes on customers ([`MutationKind::Note`],
+/// [`Entity::Note`]) and head office's campaigns ([`Entity::Campaign`]).
 pub const PROTOCOL_VERSION: u32 = 4;
 
 /// The request header carrying [`PROTOCOL_VERSION`].
@@ -153,11 +153,13 @@ pub enum Entity {
     TaskState,
     /// [`NoteRecord`], in its store's feed: an advisor's note on a customer.
     Note,
+    /// [`CampaignRecord`] (catalog: every device receives it, and keeps to those of its store).
+    Campaign,
 }
 
 impl Entity {
     /// Every entity, in load order (referenced entities first).
-    pub const ALL: [Entity; 14] = [
+    pub const ALL: [Entity; 15] = [
         Entity::Store,
         Entity::Advisor,
         Entity::Brand,
@@ -172,6 +174,7 @@ impl Entity {
         Entity::Redirect,
         Entity::TaskState,
         Entity::Note,
+        Entity::Campaign,
     ];
 
     /// The wire name (`store`, `purchase`, ...).
@@ -191,6 +194,7 @@ impl Entity {
             Entity::Redirect => "redirect",
             Entity::TaskState => "task_state",
             Entity::Note => "note",
+            Entity::Campaign => "campaign",
         }
     }
 
@@ -203,7 +207,12 @@ impl Entity {
     pub fn is_catalog(self) -> bool {
         matches!(
             self,
-            Entity::Store | Entity::Brand | Entity::Category | Entity::Product | Entity::Model
+            Entity::Store
+                | Entity::Brand
+                | Entity::Category
+                | Entity::Product
+                | Entity::Model
+                | Entity::Campaign
         )
     }
 }
@@ -274,6 +283,8 @@ pub enum Record {
     TaskState(TaskStateRecord),
     /// An advisor's note on a customer.
     Note(NoteRecord),
+    /// A head-office campaign.
+    Campaign(CampaignRecord),
 }
 
 impl Record {
@@ -294,6 +305,7 @@ impl Record {
             Record::Redirect(_) => Entity::Redirect,
             Record::TaskState(_) => Entity::TaskState,
             Record::Note(_) => Entity::Note,
+            Record::Campaign(_) => Entity::Campaign,
         }
     }
 
@@ -311,6 +323,7 @@ impl Record {
             Record::Feedback(r) => &r.id,
             Record::TaskState(r) => &r.id,
             Record::Note(r) => &r.id,
+            Record::Campaign(r) => &r.id,
             Record::Model(r) => &r.id,
             Record::Policy(r) => &r.id,
             Record::Redirect(r) => &r.id,
@@ -414,6 +427,60 @@ impl TaskStateRecord {
     pub fn id_for(store_id: &str, task_id: &str) -> String {
         format!("{store_id}/{task_id}")
     }
+}
+
+/// A campaign head office defines once for the chain or some of its stores: each device of a
+/// store in scope makes a task for each of its customers the target matches while it runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignRecord {
+    /// Its id (1 to 64 bytes).
+    pub id: String,
+    /// What advisors read (1 to 120 characters).
+    pub title: String,
+    /// First day (`YYYY-MM-DD`).
+    pub starts_on: String,
+    /// Last day, included.
+    pub ends_on: String,
+    /// Whom it is for.
+    pub target: CampaignTarget,
+    /// The suggested message by language (`fr`, `en`, `it`), at least one.
+    pub messages: std::collections::BTreeMap<String, String>,
+    /// Up to 10 products to suggest.
+    #[serde(default)]
+    pub product_ids: Vec<String>,
+    /// The stores it is for; every store when empty.
+    #[serde(default)]
+    pub stores: Vec<String>,
+}
+
+impl CampaignRecord {
+    /// Whether the campaign is for store `store_id`.
+    pub fn is_for(&self, store_id: &str) -> bool {
+        self.stores.is_empty() || self.stores.iter().any(|s| s == store_id)
+    }
+}
+
+/// Whom a campaign is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CampaignTarget {
+    /// Every customer of the stores in scope.
+    Everyone,
+    /// Customers of a marketing segment.
+    Segment {
+        /// The segment (e.g. `skincare_expert`).
+        segment: String,
+    },
+    /// Customers of a loyalty tier.
+    Tier {
+        /// The tier (e.g. `gold`).
+        tier: String,
+    },
+    /// Customers who bought the brand (not as a gift).
+    BrandBuyers {
+        /// The brand's id.
+        brand_id: String,
+    },
 }
 
 /// Longest note, in characters.

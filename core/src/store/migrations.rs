@@ -50,6 +50,10 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/009_notes.sql"),
         backfill: None,
     },
+    Migration {
+        sql: include_str!("migrations/010_campaigns.sql"),
+        backfill: None,
+    },
 ];
 
 /// The schema version this code writes.

@@ -93,10 +93,12 @@ fn derive(
     today: NaiveDate,
 ) -> Result<Vec<Derived>> {
     let (brand_of, launches) = catalogue(c)?;
+    let campaigns = crate::campaigns::stored(c, store_id)?;
     let ctx = Context {
         model,
         brand_of: &brand_of,
         launches: &launches,
+        campaigns: &campaigns,
         today,
     };
     let today_text = today.to_string();
@@ -110,7 +112,7 @@ fn derive(
     // ordered join: the rows of one customer come together.
     let mut rows = c.prepare_cached(
         "SELECT c.id, c.segment, c.birthday, c.advisor_id, c.email IS NOT NULL,
-                coalesce(c.phone_e164, c.phone) IS NOT NULL,
+                coalesce(c.phone_e164, c.phone) IS NOT NULL, c.tier, c.language,
                 p.product_id, p.bought_at, p.quantity, p.amount_cents, p.gift
            FROM customer c
            LEFT JOIN purchase p ON p.customer_id = c.id
@@ -137,20 +139,22 @@ fn derive(
                 advisor_id: r.get(3)?,
                 has_email: r.get(4)?,
                 has_phone: r.get(5)?,
+                tier: r.get(6)?,
+                language: r.get(7)?,
                 history: Vec::new(),
             });
         }
-        let (Some(person), Some(product_id)) = (current.as_mut(), r.get::<_, Option<String>>(6)?)
+        let (Some(person), Some(product_id)) = (current.as_mut(), r.get::<_, Option<String>>(8)?)
         else {
             continue;
         };
-        if let Some(date) = time::day_of(r.get(7)?) {
+        if let Some(date) = time::day_of(r.get(9)?) {
             person.history.push(HistoryLine {
                 product_id,
                 date,
-                quantity: u32::try_from(r.get::<_, i64>(8)?).unwrap_or(1),
-                amount_cents: r.get(9)?,
-                gift: r.get(10)?,
+                quantity: u32::try_from(r.get::<_, i64>(10)?).unwrap_or(1),
+                amount_cents: r.get(11)?,
+                gift: r.get(12)?,
             });
         }
     }
@@ -192,6 +196,8 @@ struct Person {
     advisor_id: Option<String>,
     has_email: bool,
     has_phone: bool,
+    tier: String,
+    language: String,
     history: Vec<HistoryLine>,
 }
 
@@ -220,6 +226,8 @@ impl Person {
         let customer = Customer {
             id: &self.id,
             segment: &self.segment,
+            tier: &self.tier,
+            language: &self.language,
             birthday: self.birthday.as_deref(),
             personalisation,
             history: &self.history,

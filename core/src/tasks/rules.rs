@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use carnet_protocol::CampaignRecord;
 use carnet_reco::{HistoryLine, Model, due_list, next_visit};
 use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -71,6 +72,17 @@ pub enum TaskKind {
         /// Its launch day.
         launch_on: NaiveDate,
     },
+    /// A head-office campaign she is a target of, while it runs.
+    Campaign {
+        /// The campaign.
+        campaign_id: String,
+        /// Its title.
+        title: String,
+        /// The suggested message in her language (else English, else any).
+        message: Option<String>,
+        /// Its last day.
+        ends_on: NaiveDate,
+    },
     /// Thank her for a purchase that mattered.
     ThankYou {
         /// The purchase day.
@@ -91,6 +103,7 @@ impl TaskKind {
             Self::Birthday { .. } => "birthday",
             Self::Launch { .. } => "launch",
             Self::ThankYou { .. } => "thank_you",
+            Self::Campaign { .. } => "campaign",
         }
     }
 }
@@ -113,6 +126,10 @@ pub struct Customer<'a> {
     pub id: &'a str,
     /// Her segment (the visit model may have its own fit).
     pub segment: &'a str,
+    /// Her loyalty tier.
+    pub tier: &'a str,
+    /// Her language (ISO 639-1).
+    pub language: &'a str,
     /// `MM-DD`, if she gave it.
     pub birthday: Option<&'a str>,
     /// False when she withdrew consent to personalisation: nothing built from her purchases.
@@ -140,6 +157,8 @@ pub struct Context<'a> {
     pub brand_of: &'a HashMap<String, String>,
     /// Launches of the catalogue.
     pub launches: &'a [Launch],
+    /// Head office's campaigns in the store's scope.
+    pub campaigns: &'a [CampaignRecord],
     /// The day the tasks are for.
     pub today: NaiveDate,
 }
@@ -160,7 +179,38 @@ pub fn propose(customer: &Customer<'_>, ctx: &Context<'_>) -> Vec<Proposal> {
     }
     out.extend(birthday(customer, ctx.today));
     out.extend(thank_you(customer, ctx.today));
+    out.extend(campaigns(customer, ctx));
     out
+}
+
+/// A task per campaign running today that targets her, for today. Targeting brand buyers
+/// reads her purchases: not after she withdrew consent to personalisation.
+fn campaigns(customer: &Customer<'_>, ctx: &Context<'_>) -> Vec<Proposal> {
+    let bought = |brand: &str| {
+        customer.personalisation
+            && customer
+                .history
+                .iter()
+                .any(|l| !l.gift && ctx.brand_of.get(&l.product_id).is_some_and(|b| b == brand))
+    };
+    ctx.campaigns
+        .iter()
+        .filter_map(|c| {
+            let (start, end) = crate::campaigns::check(c).ok()?;
+            let running = start <= ctx.today && ctx.today <= end;
+            let hers =
+                crate::campaigns::targets(&c.target, customer.segment, customer.tier, bought);
+            (running && hers).then(|| {
+                let kind = TaskKind::Campaign {
+                    campaign_id: c.id.clone(),
+                    title: c.title.clone(),
+                    message: crate::campaigns::message_for(c, customer.language).map(str::to_owned),
+                    ends_on: end,
+                };
+                proposal(customer, &c.id, kind, ctx.today)
+            })
+        })
+        .collect()
 }
 
 fn proposal(customer: &Customer<'_>, anchor: &str, kind: TaskKind, due_on: NaiveDate) -> Proposal {
@@ -336,6 +386,8 @@ mod tests {
         Customer {
             id: "C1",
             segment: "skin",
+            tier: "gold",
+            language: "it",
             birthday,
             personalisation: true,
             history,
@@ -353,6 +405,7 @@ mod tests {
             model: None,
             brand_of: &brands,
             launches: &[],
+            campaigns: &[],
             today: day(today),
         };
         let history = [line("P1", "2024-01-01", 1_000)];
@@ -390,6 +443,7 @@ mod tests {
             model: None,
             brand_of: &brands,
             launches: &[],
+            campaigns: &[],
             today: day("2026-11-30"),
         };
         let first = [
@@ -452,6 +506,7 @@ mod tests {
             model: None,
             brand_of: &brands,
             launches: &launches,
+            campaigns: &[],
             today: day("2026-11-30"),
         };
         let mut gift = line("P2", "2026-05-01", 2_000);
@@ -484,5 +539,85 @@ mod tests {
             ..ctx
         };
         assert!(propose(&her(&history, None), &far).is_empty());
+    }
+
+    #[test]
+    fn a_running_campaign_makes_a_task_for_its_targets_in_their_language() {
+        let brands: HashMap<String, String> = [("P1".to_owned(), "B1".to_owned())].into();
+        let campaign = |id: &str, target| CampaignRecord {
+            id: id.into(),
+            title: "Gift sets".into(),
+            starts_on: "2026-12-01".into(),
+            ends_on: "2026-12-24".into(),
+            target,
+            messages: [
+                ("fr".to_owned(), "Bonjour".to_owned()),
+                ("it".to_owned(), "Buongiorno".to_owned()),
+            ]
+            .into(),
+            product_ids: vec![],
+            stores: vec![],
+        };
+        use carnet_protocol::CampaignTarget as T;
+        let campaigns = [
+            campaign(
+                "GOLD",
+                T::Tier {
+                    tier: "gold".into(),
+                },
+            ),
+            campaign(
+                "SILVER",
+                T::Tier {
+                    tier: "silver".into(),
+                },
+            ),
+            campaign(
+                "B1",
+                T::BrandBuyers {
+                    brand_id: "B1".into(),
+                },
+            ),
+            campaign(
+                "SEG",
+                T::Segment {
+                    segment: "scent".into(),
+                },
+            ),
+        ];
+        let ctx = |today| Context {
+            model: None,
+            brand_of: &brands,
+            launches: &[],
+            campaigns: &campaigns,
+            today: day(today),
+        };
+        let history = [line("P1", "2026-05-01", 2_000)];
+        let ps = propose(&her(&history, None), &ctx("2026-12-10"));
+        let ids: Vec<&str> = ps.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["campaign:C1:GOLD", "campaign:C1:B1"]);
+        assert_eq!(
+            ps[0].kind,
+            TaskKind::Campaign {
+                campaign_id: "GOLD".into(),
+                title: "Gift sets".into(),
+                message: Some("Buongiorno".into()),
+                ends_on: day("2026-12-24"),
+            }
+        );
+        assert_eq!(ps[0].due_on, day("2026-12-10"));
+        // Before it starts and after it ends: nothing.
+        assert!(propose(&her(&history, None), &ctx("2026-11-30")).is_empty());
+        assert!(propose(&her(&history, None), &ctx("2026-12-25")).is_empty());
+        // Brand buyers are found from her purchases: not after she withdrew personalisation.
+        let withdrawn = Customer {
+            personalisation: false,
+            ..her(&history, None)
+        };
+        let ids: Vec<String> = propose(&withdrawn, &ctx("2026-12-10"))
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        assert_eq!(ids, ["campaign:C1:GOLD"]);
     }
 }

@@ -126,6 +126,9 @@ pub fn task_reason(task: &ClientTask) -> String {
         TaskReason::Launch { launch_on, .. } => {
             format!("{product} launches on {launch_on}, from a brand she buys")
         }
+        TaskReason::Campaign { title, ends_on, .. } => {
+            format!("campaign “{title}”, until {ends_on}")
+        }
         TaskReason::ThankYou {
             on,
             amount_cents,

@@ -162,6 +162,11 @@ extension Formatting {
             return Phrase("Birthday on %@.", day(on))
         case .launch(_, let launchOn):
             return Phrase("%@ launches on %@, from a brand she buys.", product, day(launchOn))
+        case .campaign(_, let title, let message, let endsOn):
+            if let message {
+                return Phrase("Campaign “%@” until %@: %@", title, day(endsOn), message)
+            }
+            return Phrase("Campaign “%@” until %@.", title, day(endsOn))
         case .thankYou(let on, let amountCents, let newTier?):
             return Phrase("Thank her: %@ on %@ made her %@.", money(cents: amountCents), day(on), newTier)
         case .thankYou(let on, let amountCents, nil):
