@@ -128,6 +128,7 @@ fn run(size_name: &str) -> Result<(), Box<dyn std::error::Error>> {
             tier: "",
             language: "",
             birthday: None,
+            last_contact: None,
             personalisation: true,
             history: &history.lines,
         };

@@ -244,6 +244,7 @@ pub(crate) fn delete(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<(
                 "DELETE FROM task WHERE customer_id = ?1",
                 "DELETE FROM task_state WHERE customer_id = ?1",
                 "DELETE FROM note WHERE customer_id = ?1",
+                "DELETE FROM outreach WHERE customer_id = ?1",
                 // Old ids merged into her lead nowhere once she is gone (erasure).
                 "DELETE FROM redirect WHERE to_id = ?1",
                 // Her answered edits go; pending ones are pushed and answered first.
@@ -258,6 +259,7 @@ pub(crate) fn delete(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<(
         Entity::Offer => &["DELETE FROM offer WHERE id = ?1"],
         Entity::Note => &["DELETE FROM note WHERE id = ?1"],
         Entity::Campaign => &["DELETE FROM campaign WHERE id = ?1"],
+        Entity::Outreach => &["DELETE FROM outreach WHERE id = ?1"],
         Entity::TaskState => {
             crate::tasks::delete_record(tx, id)?;
             &[]

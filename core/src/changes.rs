@@ -42,7 +42,8 @@ pub fn reset(cache: &Cache) -> Result<()> {
              DELETE FROM product; DELETE FROM category; DELETE FROM brand; DELETE FROM store;
              DELETE FROM advisor;
              DELETE FROM reco_model; DELETE FROM store_policy; DELETE FROM redirect;
-             DELETE FROM task; DELETE FROM task_state; DELETE FROM note; DELETE FROM campaign;",
+             DELETE FROM task; DELETE FROM task_state; DELETE FROM note; DELETE FROM campaign;
+             DELETE FROM outreach;",
         )?;
         tx.execute("DELETE FROM meta WHERE key = ?1", [CURSOR_KEY])?;
         tx.execute(
@@ -71,6 +72,7 @@ fn apply_change(tx: &Transaction<'_>, change: &Change) -> Result<()> {
             Record::TaskState(r) => crate::tasks::apply_record(tx, r),
             Record::Note(r) => crate::notes::apply_record(tx, r),
             Record::Campaign(r) => crate::campaigns::apply_record(tx, r),
+            Record::Outreach(r) => crate::outreach::write(tx, r),
         },
         Change::Delete { entity, id } => apply::delete(tx, *entity, id),
     }

@@ -32,6 +32,9 @@ pub enum Error {
     /// Nothing matches.
     #[error("not found")]
     NotFound,
+    /// She may not be contacted now: no consent to the channel, or the quiet period.
+    #[error("{0}")]
+    ContactRefused(ContactRefusal),
     /// Another advisor took (or did) this group task first: it stays hers.
     #[error("another advisor took this task")]
     TaskTaken {
@@ -75,3 +78,23 @@ impl From<rusqlite::Error> for Error {
 
 /// The core's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why she may not be contacted now.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ContactRefusal {
+    /// She has not consented to marketing on this channel, or withdrew it.
+    #[error("she has not consented to be contacted this way")]
+    NoConsent,
+    /// Someone contacted her within the quiet period.
+    #[error("she was contacted on {last_contact}: the quiet period is {days} days", days = carnet_protocol::QUIET_PERIOD_DAYS)]
+    QuietPeriod {
+        /// When (RFC 3339).
+        last_contact: String,
+    },
+}
+
+impl From<ContactRefusal> for Error {
+    fn from(r: ContactRefusal) -> Self {
+        Error::ContactRefused(r)
+    }
+}

@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use carnet_protocol::{ContactField, ContactValue, FeedbackVerdict, MutationKind, TaskAction};
+use carnet_protocol::{
+    CallOutcome, ContactField, ContactValue, FeedbackVerdict, MutationKind, TaskAction,
+};
 use chrono::{NaiveDate, Utc};
 use rusqlite::OptionalExtension;
 
@@ -140,6 +142,36 @@ impl Handheld {
             customer_id,
             action,
         })
+    }
+
+    /// Logs a call to her (marketing, by phone) with how it went, offline; returns its id.
+    /// `ContactRefused` when she has not consented to calls or was contacted within the
+    /// quiet period (as far as this device knows: the server checks the whole chain). A call
+    /// that reached her, made for a task, completes the task too.
+    pub fn log_call(
+        &self,
+        customer_id: &str,
+        task_id: Option<&str>,
+        outcome: CallOutcome,
+    ) -> Result<String> {
+        let outreach_id = crate::outreach::new_outreach_id()?;
+        self.record(MutationKind::Call {
+            outreach_id: outreach_id.clone(),
+            customer_id: customer_id.to_owned(),
+            task_id: task_id.map(str::to_owned),
+            outcome,
+        })?;
+        if let Some(task_id) = task_id
+            && outcome == CallOutcome::Reached
+        {
+            self.act_on_task(task_id, TaskAction::Done)?;
+        }
+        Ok(outreach_id)
+    }
+
+    /// Her contacts, the latest first: the card's timeline.
+    pub fn contacts(&self, customer_id: &str) -> Result<Vec<crate::outreach::Contact>> {
+        crate::outreach::timeline(&*self.cache()?, customer_id)
     }
 
     /// Her notes, the latest first, with author and date.

@@ -20,6 +20,7 @@ pub mod load;
 pub mod lookup;
 pub mod notes;
 pub mod outbox;
+pub mod outreach;
 pub mod phone;
 pub mod recommend;
 pub mod registration;

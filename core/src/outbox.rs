@@ -300,6 +300,7 @@ fn customer_of(change: &MutationKind) -> Option<&str> {
         | MutationKind::Feedback { customer_id, .. }
         | MutationKind::Task { customer_id, .. }
         | MutationKind::Note { customer_id, .. }
+        | MutationKind::Call { customer_id, .. }
         | MutationKind::ProfileView { customer_id } => Some(customer_id),
         MutationKind::CreateCustomer { customer } => Some(&customer.id),
         MutationKind::GiftFlag { .. } => None,
@@ -379,6 +380,30 @@ fn apply_locally(
             Ok(())
         }
         MutationKind::ProfileView { customer_id } => require_customer(tx, customer_id),
+        MutationKind::Call {
+            outreach_id,
+            customer_id,
+            task_id,
+            outcome,
+        } => {
+            require_customer(tx, customer_id)?;
+            let at = crate::time::parse_instant(made_at)
+                .and_then(|s| DateTime::from_timestamp(s, 0))
+                .ok_or(Error::InvalidInput("the edit time is not a time".into()))?;
+            crate::outreach::check_call(tx, customer_id, at)?;
+            crate::outreach::write(
+                tx,
+                &carnet_protocol::OutreachRecord {
+                    id: outreach_id.clone(),
+                    customer_id: customer_id.clone(),
+                    channel: "phone".into(),
+                    task_id: task_id.clone(),
+                    advisor_id: advisor_id.map(str::to_owned),
+                    at: made_at.to_owned(),
+                    outcome: Some(*outcome),
+                },
+            )
+        }
         MutationKind::Note {
             note_id,
             customer_id,

@@ -43,6 +43,12 @@ pub enum CarnetError {
         /// A likely correction, if any.
         suggestion: Option<String>,
     },
+    /// She may not be contacted now (no consent to the channel, or the quiet period).
+    #[error("she may not be contacted now")]
+    ContactRefused {
+        /// Why.
+        refusal: crate::outreach::ContactRefusal,
+    },
     /// Another advisor took (or did) this group task first: it stays hers.
     #[error("another advisor took this task")]
     TaskTaken {
@@ -175,6 +181,9 @@ impl From<Error> for CarnetError {
             },
             Error::Cancelled => CarnetError::Cancelled,
             Error::TaskTaken { advisor_id } => CarnetError::TaskTaken { advisor_id },
+            Error::ContactRefused(refusal) => CarnetError::ContactRefused {
+                refusal: refusal.into(),
+            },
             other => CarnetError::Storage {
                 reason: other.to_string(),
             },

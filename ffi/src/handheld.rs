@@ -10,6 +10,7 @@ use carnet_core::sync::CancelHandle;
 
 use crate::error::CarnetError;
 use crate::notes::Note;
+use crate::outreach::{CallOutcome, OutreachEntry};
 use crate::session::{
     DeviceObserver, DeviceState, KeyStore, KioskStatus, NetworkEvent, PlatformKeyStore,
     PlatformObserver,
@@ -204,6 +205,30 @@ impl Handheld {
     /// number. `TaskTaken` when another advisor has this group task.
     pub fn act_on_task(&self, task_id: String, action: TaskAction) -> Result<u64, CarnetError> {
         Ok(self.core.act_on_task(&task_id, action.into())?)
+    }
+
+    /// Logs a call to her (marketing, by phone) with how it went, offline; returns its id. A
+    /// call that reached her, made for a task, completes the task. `ContactRefused` when she
+    /// has not consented to calls or was contacted within the quiet period.
+    pub fn log_call(
+        &self,
+        customer_id: String,
+        task_id: Option<String>,
+        outcome: CallOutcome,
+    ) -> Result<String, CarnetError> {
+        Ok(self
+            .core
+            .log_call(&customer_id, task_id.as_deref(), outcome.into())?)
+    }
+
+    /// Her contacts, the latest first: the card's timeline.
+    pub fn contacts(&self, customer_id: String) -> Result<Vec<OutreachEntry>, CarnetError> {
+        Ok(self
+            .core
+            .contacts(&customer_id)?
+            .into_iter()
+            .map(OutreachEntry::from)
+            .collect())
     }
 
     /// Her notes, the latest first, with author and date.

@@ -8,6 +8,7 @@ uniffi::setup_scaffolding!();
 mod error;
 mod handheld;
 mod notes;
+mod outreach;
 mod session;
 mod tasks;
 mod types;
@@ -15,6 +16,7 @@ mod types;
 pub use error::{CarnetError, NetworkProblem, Refusal};
 pub use handheld::{DeviceStatus, Handheld, SyncObserver, SyncTask};
 pub use notes::{Note, SpecialCategory, SpecialWord, special_words};
+pub use outreach::{CallOutcome, ContactRefusal, OutreachEntry};
 pub use session::{
     DeviceObserver, DeviceState, KeyStore, KeyStoreError, KioskStatus, LockReason, NetworkEvent,
     ShredReason,

@@ -209,6 +209,7 @@ pub fn export(conn: &Conn<'_>, customer_id: &str) -> Result<serde_json::Value> {
         "redirects": take("redirect"),
         "tasks": take("task_state"),
         "notes": take("note"),
+        "contacts": take("outreach"),
         "merged_from": merged_from,
         "profile_views": views,
         "contact_edit_times": edits,

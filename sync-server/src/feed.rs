@@ -308,6 +308,13 @@ impl LiveRow {
     }
 }
 
+/// Writes `record`, owned by customer `customer_id`, to store `store_id`'s feed.
+pub fn put_owned(conn: &Conn<'_>, store_id: &str, customer_id: &str, record: Record) -> Result<()> {
+    let (entity, id) = (record.entity(), record.id().to_owned());
+    let payload = upsert_payload(record)?;
+    put_live(conn, entity, &id, store_id, Some(customer_id), &payload)
+}
+
 /// Every live record of `entity`, in feed order; only those of `store`'s own feed if given.
 pub fn live_records(conn: &Conn<'_>, store: Option<&str>, entity: Entity) -> Result<Vec<Record>> {
     let mut out = Vec::new();

@@ -32,6 +32,7 @@ pub mod merge;
 pub mod model;
 pub mod mutations;
 pub mod networks;
+pub mod outreach;
 pub mod peer;
 pub mod pg;
 pub mod sealed;

@@ -154,6 +154,12 @@ pub fn merge(
                 feed::put_live(conn, entity, &id, &store, Some(keep_id), &payload)?;
                 report.moved += 1;
             }
+            Record::Outreach(mut o) => {
+                o.customer_id = keep_id.to_owned();
+                let payload = feed::upsert_payload(Record::Outreach(o))?;
+                feed::put_live(conn, entity, &id, &store, Some(keep_id), &payload)?;
+                report.moved += 1;
+            }
             Record::Note(mut n) => {
                 n.customer_id = keep_id.to_owned();
                 let payload = feed::upsert_payload(Record::Note(n))?;

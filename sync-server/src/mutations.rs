@@ -20,6 +20,7 @@ use crate::devices;
 use crate::error::{Error, Result, json_category};
 use crate::feed::{self, CATALOG};
 use crate::ids;
+use crate::outreach::{self, Call, Refused};
 
 /// How far ahead of the server's clock an edit time may be.
 const MAX_CLOCK_AHEAD: chrono::TimeDelta = chrono::TimeDelta::hours(24);
@@ -220,6 +221,28 @@ fn apply(
         MutationKind::CreateCustomer { customer } => {
             create_customer(conn, device, (**customer).clone(), made_at)
         }
+        MutationKind::Call {
+            outreach_id,
+            customer_id,
+            task_id,
+            outcome,
+        } => match customer_for(conn, device, customer_id)? {
+            Ok(customer) => {
+                let call = Call {
+                    outreach_id,
+                    task_id: task_id.as_deref(),
+                    outcome: *outcome,
+                };
+                Ok(
+                    match outreach::call(conn, &device.store_id, &customer, &call, m, made_at)? {
+                        Ok(()) => Outcome::Applied,
+                        Err(Refused::Again) => Outcome::Superseded,
+                        Err(Refused::Because(code, reason)) => rejected(code, &reason),
+                    },
+                )
+            }
+            Err(outcome) => Ok(outcome),
+        },
         MutationKind::Note {
             note_id,
             customer_id,
@@ -519,27 +542,8 @@ fn feedback(
         verdict,
         at,
     });
-    put_store_record(conn, device, &customer.id, record)?;
+    feed::put_owned(conn, &device.store_id, &customer.id, record)?;
     Ok(Outcome::Applied)
-}
-
-/// Writes `record`, owned by customer `customer_id`, to the device's store's feed.
-fn put_store_record(
-    conn: &Conn<'_>,
-    device: &devices::Device,
-    customer_id: &str,
-    record: Record,
-) -> Result<()> {
-    let (entity, id) = (record.entity(), record.id().to_owned());
-    let payload = feed::upsert_payload(record)?;
-    feed::put_live(
-        conn,
-        entity,
-        &id,
-        &device.store_id,
-        Some(customer_id),
-        &payload,
-    )
 }
 
 /// An advisor's note on a customer, in her store's feed: the text checked as the device checks
@@ -589,7 +593,7 @@ fn note(
         advisor_id: m.advisor_id.clone(),
         written_at: ids::format_time(made_at),
     });
-    put_store_record(conn, device, &customer.id, record)?;
+    feed::put_owned(conn, &device.store_id, &customer.id, record)?;
     Ok(Outcome::Applied)
 }
 
@@ -634,7 +638,7 @@ fn task(
         advisor_id: m.advisor_id.clone(),
         at: ids::format_time(made_at),
     });
-    put_store_record(conn, device, &customer.id, record)?;
+    feed::put_owned(conn, &device.store_id, &customer.id, record)?;
     Ok(Outcome::Applied)
 }
 

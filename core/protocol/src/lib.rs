@@ -24,7 +24,8 @@ pub mod presence;
 /// client book and birthday, purchase lines their seller, products their launch date.
 /// Version 4: what advisors do with the client book's tasks ([`MutationKind::Task`], the feed's
 /// [`Entity::TaskState`]), their notes on customers ([`MutationKind::Note`],
-/// [`Entity::Note`]) and head office's campaigns ([`Entity::Campaign`]).
+/// [`Entity::Note`]), the calls they make ([`MutationKind::Call`], [`Entity::Outreach`]) and
+/// head office's campaigns ([`Entity::Campaign`]).
 pub const PROTOCOL_VERSION: u32 = 4;
 
 /// The request header carrying [`PROTOCOL_VERSION`].
@@ -98,6 +99,10 @@ pub mod reject {
     pub const ALREADY_EXISTS: &str = "already_exists";
     /// Another advisor took (or did) this group task first: she keeps it.
     pub const TASK_TAKEN: &str = "task_taken";
+    /// She has not consented to marketing on this channel (or withdrew it).
+    pub const NO_CONSENT: &str = "no_consent";
+    /// Someone in the chain contacted her within the quiet period.
+    pub const QUIET_PERIOD: &str = "quiet_period";
 }
 
 /// The body of every error answer. `message` is for people and never holds personal data.
@@ -155,11 +160,13 @@ pub enum Entity {
     Note,
     /// [`CampaignRecord`] (catalog: every device receives it, and keeps to those of its store).
     Campaign,
+    /// [`OutreachRecord`], in the feed of the store that reached out: a contact with a customer.
+    Outreach,
 }
 
 impl Entity {
     /// Every entity, in load order (referenced entities first).
-    pub const ALL: [Entity; 15] = [
+    pub const ALL: [Entity; 16] = [
         Entity::Store,
         Entity::Advisor,
         Entity::Brand,
@@ -175,6 +182,7 @@ impl Entity {
         Entity::TaskState,
         Entity::Note,
         Entity::Campaign,
+        Entity::Outreach,
     ];
 
     /// The wire name (`store`, `purchase`, ...).
@@ -195,6 +203,7 @@ impl Entity {
             Entity::TaskState => "task_state",
             Entity::Note => "note",
             Entity::Campaign => "campaign",
+            Entity::Outreach => "outreach",
         }
     }
 
@@ -285,6 +294,8 @@ pub enum Record {
     Note(NoteRecord),
     /// A head-office campaign.
     Campaign(CampaignRecord),
+    /// A contact with a customer.
+    Outreach(OutreachRecord),
 }
 
 impl Record {
@@ -306,6 +317,7 @@ impl Record {
             Record::TaskState(_) => Entity::TaskState,
             Record::Note(_) => Entity::Note,
             Record::Campaign(_) => Entity::Campaign,
+            Record::Outreach(_) => Entity::Outreach,
         }
     }
 
@@ -324,6 +336,7 @@ impl Record {
             Record::TaskState(r) => &r.id,
             Record::Note(r) => &r.id,
             Record::Campaign(r) => &r.id,
+            Record::Outreach(r) => &r.id,
             Record::Model(r) => &r.id,
             Record::Policy(r) => &r.id,
             Record::Redirect(r) => &r.id,
@@ -483,6 +496,72 @@ pub enum CampaignTarget {
     },
 }
 
+/// Days after a contact during which nobody contacts the customer again.
+pub const QUIET_PERIOD_DAYS: i64 = 7;
+
+/// How a call went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallOutcome {
+    /// She answered.
+    Reached,
+    /// Nobody answered.
+    NoAnswer,
+    /// A message was left.
+    Voicemail,
+    /// The number is not hers.
+    WrongNumber,
+}
+
+impl CallOutcome {
+    /// Every outcome.
+    pub const ALL: [CallOutcome; 4] = [
+        CallOutcome::Reached,
+        CallOutcome::NoAnswer,
+        CallOutcome::Voicemail,
+        CallOutcome::WrongNumber,
+    ];
+
+    /// The wire name (`reached`, `no_answer`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallOutcome::Reached => "reached",
+            CallOutcome::NoAnswer => "no_answer",
+            CallOutcome::Voicemail => "voicemail",
+            CallOutcome::WrongNumber => "wrong_number",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(name: &str) -> Option<CallOutcome> {
+        CallOutcome::ALL.into_iter().find(|o| o.as_str() == name)
+    }
+
+    /// Whether the call counts as a contact for the quiet period (she heard from the store).
+    pub fn contacted(self) -> bool {
+        matches!(self, Self::Reached | Self::Voicemail)
+    }
+}
+
+/// A contact with a customer, in the store's feed (the card's timeline).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutreachRecord {
+    /// Its id, chosen by the device.
+    pub id: String,
+    /// Whom.
+    pub customer_id: String,
+    /// `phone` (e-mail and SMS come with sending).
+    pub channel: String,
+    /// The task it answers, if any.
+    pub task_id: Option<String>,
+    /// Who reached out.
+    pub advisor_id: Option<String>,
+    /// When (RFC 3339, the device's time).
+    pub at: String,
+    /// How a call went.
+    pub outcome: Option<CallOutcome>,
+}
+
 /// Longest note, in characters.
 pub const MAX_NOTE_CHARS: usize = 500;
 
@@ -619,6 +698,20 @@ pub enum MutationKind {
         customer_id: String,
         /// The text, or `None` to delete the note.
         text: Option<String>,
+    },
+    /// The advisor called the customer (marketing, by phone), with how it went. Refused when
+    /// she has not consented to calls ([`reject::NO_CONSENT`]), was erased, or was contacted
+    /// by anyone within [`QUIET_PERIOD_DAYS`] ([`reject::QUIET_PERIOD`]): the server's answer
+    /// wins over the device's own check.
+    Call {
+        /// The contact's id (new: chosen by the device).
+        outreach_id: String,
+        /// Whom.
+        customer_id: String,
+        /// The task it answers, if any.
+        task_id: Option<String>,
+        /// How it went.
+        outcome: CallOutcome,
     },
     /// The advisor took, did, snoozed or dismissed a client-book task; last writer wins on
     /// the edit time, except that a group task taken or done by another advisor stays hers

@@ -54,6 +54,10 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/010_campaigns.sql"),
         backfill: None,
     },
+    Migration {
+        sql: include_str!("migrations/011_outreach.sql"),
+        backfill: None,
+    },
 ];
 
 /// The schema version this code writes.

@@ -113,6 +113,7 @@ fn derive(
     let mut rows = c.prepare_cached(
         "SELECT c.id, c.segment, c.birthday, c.advisor_id, c.email IS NOT NULL,
                 coalesce(c.phone_e164, c.phone) IS NOT NULL, c.tier, c.language,
+                (SELECT max(o.at) FROM outreach o WHERE o.customer_id = c.id AND o.contacted <> 0),
                 p.product_id, p.bought_at, p.quantity, p.amount_cents, p.gift
            FROM customer c
            LEFT JOIN purchase p ON p.customer_id = c.id
@@ -141,20 +142,24 @@ fn derive(
                 has_phone: r.get(5)?,
                 tier: r.get(6)?,
                 language: r.get(7)?,
+                last_contact: r
+                    .get::<_, Option<String>>(8)?
+                    .and_then(|at| time::parse_instant(&at))
+                    .and_then(time::day_of),
                 history: Vec::new(),
             });
         }
-        let (Some(person), Some(product_id)) = (current.as_mut(), r.get::<_, Option<String>>(8)?)
+        let (Some(person), Some(product_id)) = (current.as_mut(), r.get::<_, Option<String>>(9)?)
         else {
             continue;
         };
-        if let Some(date) = time::day_of(r.get(9)?) {
+        if let Some(date) = time::day_of(r.get(10)?) {
             person.history.push(HistoryLine {
                 product_id,
                 date,
-                quantity: u32::try_from(r.get::<_, i64>(10)?).unwrap_or(1),
-                amount_cents: r.get(11)?,
-                gift: r.get(12)?,
+                quantity: u32::try_from(r.get::<_, i64>(11)?).unwrap_or(1),
+                amount_cents: r.get(12)?,
+                gift: r.get(13)?,
             });
         }
     }
@@ -198,6 +203,7 @@ struct Person {
     has_phone: bool,
     tier: String,
     language: String,
+    last_contact: Option<NaiveDate>,
     history: Vec<HistoryLine>,
 }
 
@@ -229,6 +235,7 @@ impl Person {
             tier: &self.tier,
             language: &self.language,
             birthday: self.birthday.as_deref(),
+            last_contact: self.last_contact,
             personalisation,
             history: &self.history,
         };

@@ -132,6 +132,8 @@ pub struct Customer<'a> {
     pub language: &'a str,
     /// `MM-DD`, if she gave it.
     pub birthday: Option<&'a str>,
+    /// Her last contact from the store (within the quiet period: no task asks for another).
+    pub last_contact: Option<NaiveDate>,
     /// False when she withdrew consent to personalisation: nothing built from her purchases.
     pub personalisation: bool,
     /// Her purchase lines, any order.
@@ -163,11 +165,19 @@ pub struct Context<'a> {
     pub today: NaiveDate,
 }
 
-/// The tasks `customer` calls for on `ctx.today`. Replenishment, lapsing and launch tasks read
+/// The tasks `customer` calls for on `ctx.today`: none while she is in the quiet period after a
+/// contact. Replenishment, lapsing and launch tasks read
 /// her purchases, so she gets none of them after withdrawing consent to personalisation; a
 /// customer due to replenish gets no lapsing task as well (one call says both).
 pub fn propose(customer: &Customer<'_>, ctx: &Context<'_>) -> Vec<Proposal> {
     let mut out = Vec::new();
+    let quiet = chrono::Days::new(carnet_protocol::QUIET_PERIOD_DAYS.unsigned_abs());
+    if customer
+        .last_contact
+        .is_some_and(|last| last + quiet > ctx.today)
+    {
+        return out;
+    }
     if customer.personalisation {
         if let Some(model) = ctx.model {
             out.extend(replenishment(customer, model, ctx.today));
@@ -389,6 +399,7 @@ mod tests {
             tier: "gold",
             language: "it",
             birthday,
+            last_contact: None,
             personalisation: true,
             history,
         }

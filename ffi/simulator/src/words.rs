@@ -2,8 +2,8 @@
 //! failed, why a task is there. The app words the same reasons from its String Catalog.
 
 use carnet_ffi::{
-    CarnetError, ClientTask, LockReason, NetworkProblem, Refusal, ShredReason, TaskProgress,
-    TaskReason,
+    CarnetError, ClientTask, ContactRefusal, LockReason, NetworkProblem, Refusal, ShredReason,
+    TaskProgress, TaskReason,
 };
 
 /// Why the handheld is locked, and what to do.
@@ -48,6 +48,13 @@ pub fn error(e: &CarnetError) -> String {
         CarnetError::InvalidCard { reason } => format!("not a loyalty card: {reason}"),
         CarnetError::InvalidInput { reason } => reason.clone(),
         CarnetError::InvalidField { reason, .. } => reason.clone(),
+        CarnetError::ContactRefused { refusal } => match refusal {
+            ContactRefusal::NoConsent => "she has not consented to be contacted this way".into(),
+            ContactRefusal::QuietPeriod { last_contact } => format!(
+                "she was contacted on {}: leave her be for a week",
+                &last_contact[..last_contact.len().min(10)]
+            ),
+        },
         CarnetError::TaskTaken { advisor_id } => {
             format!("advisor {advisor_id} took this task first: it stays hers")
         }

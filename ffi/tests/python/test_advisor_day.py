@@ -275,6 +275,28 @@ def test_6a_notes_warn_of_special_category_words_and_are_kept_offline(day):
     day["note"] = note_id
 
 
+def test_6c_a_call_needs_her_consent_and_then_holds_her_for_a_week(day):
+    h, store = day["handheld"], day["store"]
+    def consents_to_calls(c):
+        return any(k["channel"] == "phone" and k["purpose"] == "marketing" and k["granted"]
+                   for k in c["consents"])
+    mine = [c for c in store.customers() if c["home_store_id"] == "S001"]
+    callable_ = next(c for c in mine if consents_to_calls(c))
+    not_callable = next(c for c in mine if not consents_to_calls(c))
+    with pytest.raises(carnet.CarnetError.ContactRefused) as refused:
+        h.log_call(not_callable["id"], None, carnet.CallOutcome.REACHED)
+    assert refused.value.refusal == carnet.ContactRefusal.NO_CONSENT()
+    h.log_call(callable_["id"], None, carnet.CallOutcome.NO_ANSWER)
+    h.log_call(callable_["id"], None, carnet.CallOutcome.REACHED)
+    with pytest.raises(carnet.CarnetError.ContactRefused) as again:
+        h.log_call(callable_["id"], None, carnet.CallOutcome.REACHED)
+    assert isinstance(again.value.refusal, carnet.ContactRefusal.QUIET_PERIOD)
+    timeline = h.contacts(callable_["id"])
+    assert [c.outcome for c in timeline] == [carnet.CallOutcome.REACHED, carnet.CallOutcome.NO_ANSWER]
+    assert all(c.advisor_id == ADVISOR and c.channel == "phone" for c in timeline)
+    assert [e.kind for e in h.outbox()].count("call") == 2
+
+
 def ean13(first12):
     total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
     return first12 + str((10 - total % 10) % 10)

@@ -42,6 +42,9 @@ public struct Notice: Equatable, Sendable {
         case .InvalidField(_, let reason, let suggestion):
             self.init(key: "Please check this value.", detail: reason, suggestion: suggestion)
         case .TaskTaken(let advisorId): self.init(key: "Another advisor took this task first.", detail: advisorId)
+        case .ContactRefused(.noConsent): self.init(key: "She has not consented to be contacted this way.")
+        case .ContactRefused(.quietPeriod(let lastContact)):
+            self.init(key: "She was contacted less than a week ago.", detail: lastContact)
         case .NotOnStoreNetwork: self.init(key: "Not on the store network.")
         case .KioskRequired: self.init(key: "Single app mode is required on this handheld.")
         case .KeyStoreUnavailable:

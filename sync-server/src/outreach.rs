@@ -1,0 +1,103 @@
+//! Contacts with customers as devices record them: checked against the whole chain's records,
+//! whatever the device knew. She must have consented to the channel for marketing (her
+//! current consents, which the server keeps), not be erased (checked before), and nobody in
+//! any store may have contacted her within the quiet period of this contact. The contact then
+//! goes to the store's feed: the card's timeline on every device of the store.
+
+use carnet_protocol::{
+    CallOutcome, Customer, Entity, Mutation, OutreachRecord, QUIET_PERIOD_DAYS, Record, reject,
+};
+use chrono::{DateTime, Utc};
+
+use crate::error::Result;
+use crate::sql::Conn;
+use crate::{feed, ids};
+
+/// Longest contact id a device may choose.
+const MAX_OUTREACH_ID_LEN: usize = 64;
+
+/// A call as pushed.
+pub struct Call<'a> {
+    pub outreach_id: &'a str,
+    pub task_id: Option<&'a str>,
+    pub outcome: CallOutcome,
+}
+
+/// Why a call is not recorded.
+pub enum Refused {
+    /// It was recorded already (the same contact pushed again under another seq).
+    Again,
+    /// A rejection code of [`reject`] and its reason.
+    Because(&'static str, String),
+}
+
+/// Records a call to `customer` from store `store_id`.
+pub fn call(
+    conn: &Conn<'_>,
+    store_id: &str,
+    customer: &Customer,
+    call: &Call<'_>,
+    m: &Mutation,
+    made_at: DateTime<Utc>,
+) -> Result<Result<(), Refused>> {
+    let refused = |code, reason: &str| Ok(Err(Refused::Because(code, reason.to_owned())));
+    if call.outreach_id.is_empty() || call.outreach_id.len() > MAX_OUTREACH_ID_LEN {
+        return refused(reject::INVALID_VALUE, "a contact id is 1 to 64 bytes");
+    }
+    if feed::live_row(conn, Entity::Outreach, call.outreach_id)?.is_some() {
+        return Ok(Err(Refused::Again));
+    }
+    let consented = customer
+        .consents
+        .iter()
+        .any(|k| k.channel == "phone" && k.purpose == "marketing" && k.granted);
+    if !consented {
+        return refused(
+            reject::NO_CONSENT,
+            "she has not consented to marketing calls",
+        );
+    }
+    if let Some(last) = last_contact(conn, &customer.id, made_at)? {
+        return refused(
+            reject::QUIET_PERIOD,
+            &format!(
+                "she was contacted on {}: nobody contacts her again within {QUIET_PERIOD_DAYS} days",
+                &last[..last.len().min(10)]
+            ),
+        );
+    }
+    let record = Record::Outreach(OutreachRecord {
+        id: call.outreach_id.to_owned(),
+        customer_id: customer.id.clone(),
+        channel: "phone".into(),
+        task_id: call.task_id.map(str::to_owned),
+        advisor_id: m.advisor_id.clone(),
+        at: ids::format_time(made_at),
+        outcome: Some(call.outcome),
+    });
+    feed::put_owned(conn, store_id, &customer.id, record)?;
+    Ok(Ok(()))
+}
+
+/// A contact with her, by anyone in any store, within the quiet period around `at`.
+fn last_contact(conn: &Conn<'_>, customer_id: &str, at: DateTime<Utc>) -> Result<Option<String>> {
+    let window = chrono::Duration::days(QUIET_PERIOD_DAYS);
+    let mut found = None;
+    for (entity, _, _, payload) in feed::owned_rows(conn, customer_id)? {
+        if entity != Entity::Outreach {
+            continue;
+        }
+        let row = feed::LiveRow {
+            store_id: String::new(),
+            customer_id: None,
+            payload,
+        };
+        if let Record::Outreach(o) = row.record()?
+            && o.outcome.is_none_or(CallOutcome::contacted)
+            && ids::parse_time(&o.at).is_some_and(|t| (t - at).abs() < window)
+        {
+            found = Some(o.at);
+        }
+    }
+    Ok(found)
+}
