@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use carnet_ffi::{
     CardForecast, CarnetError, ConsentAnswer, ConsentRow, ContactField, CustomerCard,
     CustomerMatch, DeviceState, Handheld, HistoryPage, HistoryQuery, KioskStatus, NetworkEvent,
-    Note, OutboxEntry, Playlist, RepurchaseItem, SyncObserver, SyncProgress, SyncReport, SyncTask,
-    TaskScope, Verdict,
+    Note, OutboxEntry, OutreachEntry, Playlist, RepurchaseItem, SyncObserver, SyncProgress,
+    SyncReport, SyncTask, TaskScope, Verdict,
 };
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -117,6 +117,8 @@ pub struct CustomerView {
     /// Notes tab: her notes, and the one being written.
     pub notes: Vec<Note>,
     pub note_draft: Option<NoteDraft>,
+    /// Her contacts (calls), the latest first.
+    pub contacts: Vec<OutreachEntry>,
     pub message: Option<String>,
 }
 
@@ -679,6 +681,10 @@ impl App {
                 .notes(customer_id.to_owned())
                 .unwrap_or_default(),
             note_draft: None,
+            contacts: self
+                .handheld
+                .contacts(customer_id.to_owned())
+                .unwrap_or_default(),
             message: None,
         })))
     }

@@ -2,7 +2,9 @@
 //! typed in place, and the core's warning before saving words that look like special-category
 //! data (Enter again saves it anyway, Esc keeps it unsaved).
 
-use carnet_ffi::{CarnetError, Handheld, Note, SpecialCategory, special_words};
+use carnet_ffi::{
+    CallOutcome, CarnetError, Handheld, Note, OutreachEntry, SpecialCategory, special_words,
+};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use crate::input::TextField;
@@ -69,6 +71,22 @@ fn category(c: SpecialCategory) -> &'static str {
         SpecialCategory::SexualOrientation => "sexual orientation",
         SpecialCategory::PoliticsOrUnion => "politics or union",
     }
+}
+
+/// A contact in a line: when, who, how it went.
+pub fn contact_line(c: &OutreachEntry) -> String {
+    let outcome = match c.outcome {
+        Some(CallOutcome::Reached) => "reached her",
+        Some(CallOutcome::NoAnswer) => "no answer",
+        Some(CallOutcome::Voicemail) => "left a voicemail",
+        Some(CallOutcome::WrongNumber) => "wrong number",
+        None => "",
+    };
+    format!(
+        "{} · call by {} · {outcome}",
+        &c.at[..c.at.len().min(10)],
+        c.advisor_id.as_deref().unwrap_or("?")
+    )
 }
 
 /// A note in a line: when, who, what.

@@ -2,7 +2,9 @@
 //! as the core lists them; she takes one, marks it done, snoozes it a week or dismisses it
 //! with a reason.
 
-use carnet_ffi::{CarnetError, ClientTask, Handheld, TaskAction, TaskLists, TaskScope};
+use carnet_ffi::{
+    CallOutcome, CarnetError, ClientTask, Handheld, TaskAction, TaskLists, TaskScope,
+};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use crate::input::TextField;
@@ -24,6 +26,8 @@ pub struct TasksView {
     pub selected: usize,
     /// While dismissing: the reason being typed.
     pub dismissing: Option<TextField>,
+    /// While logging a call: waiting for how it went.
+    pub calling: bool,
     pub message: Option<String>,
 }
 
@@ -41,6 +45,7 @@ impl TasksView {
             lists: Default::default(),
             selected: 0,
             dismissing: None,
+            calling: false,
             message: None,
         };
         view.reload(handheld)?;
@@ -83,8 +88,21 @@ impl TasksView {
             }
             return TasksOutcome::Stay;
         }
+        if self.calling {
+            self.calling = false;
+            let outcome = match key.code {
+                KeyCode::Char('r') => CallOutcome::Reached,
+                KeyCode::Char('n') => CallOutcome::NoAnswer,
+                KeyCode::Char('v') => CallOutcome::Voicemail,
+                KeyCode::Char('w') => CallOutcome::WrongNumber,
+                _ => return TasksOutcome::Stay,
+            };
+            self.log_call(handheld, outcome);
+            return TasksOutcome::Stay;
+        }
         match key.code {
             KeyCode::Esc => return TasksOutcome::Back,
+            KeyCode::Char('c') if self.selected_task().is_some() => self.calling = true,
             KeyCode::Down => {
                 self.selected = (self.selected + 1).min(self.count().saturating_sub(1))
             }
@@ -125,6 +143,23 @@ impl TasksView {
             Ok(_) => {
                 let reloaded = self.reload(handheld);
                 reloaded.map_or_else(|e| words::error(&e), |()| format!("task {said}"))
+            }
+            Err(e) => words::error(&e),
+        });
+    }
+}
+
+impl TasksView {
+    /// Logs a call to the selected task's customer; one that reached her completes the task.
+    fn log_call(&mut self, handheld: &Handheld, outcome: CallOutcome) {
+        let Some(task) = self.selected_task() else {
+            return;
+        };
+        let (customer, task_id) = (task.customer.id.clone(), task.id.clone());
+        self.message = Some(match handheld.log_call(customer, Some(task_id), outcome) {
+            Ok(_) => {
+                let reloaded = self.reload(handheld);
+                reloaded.map_or_else(|e| words::error(&e), |()| "call logged".into())
             }
             Err(e) => words::error(&e),
         });

@@ -132,10 +132,11 @@ fn draw_tasks(frame: &mut Frame, area: Rect, view: &TasksView) {
                 selected_row = items.len();
             }
             index += 1;
-            // What was done first: a long reason is cut at the screen's edge, not the state.
+            // What was done and how to reach her first: a long reason is cut at the screen's
+            // edge, not them.
             let progress = words::task_progress(&task.progress);
             items.push(ListItem::new(format!(
-                "  {} {} · {}{} · {} · via {}",
+                "  {} {} · {}{} · via {} · {}",
                 task.customer.first_name,
                 task.customer.last_name,
                 task.due_on,
@@ -144,8 +145,8 @@ fn draw_tasks(frame: &mut Frame, area: Rect, view: &TasksView) {
                 } else {
                     format!(" · {progress}")
                 },
-                words::task_reason(task),
                 task.channels.join(", "),
+                words::task_reason(task),
             )));
         }
     }
@@ -410,11 +411,18 @@ fn draw_customer(frame: &mut Frame, area: Rect, view: &CustomerView) {
                 ))),
             }
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), draft);
-            let items = view
+            let mut items: Vec<ListItem> = view
                 .notes
                 .iter()
                 .map(|n| ListItem::new(crate::notes::line(n)))
                 .collect();
+            // Her contacts, below her notes (not selectable: the selection counts notes).
+            items.extend(view.contacts.iter().map(|c| {
+                ListItem::new(Line::styled(
+                    crate::notes::contact_line(c),
+                    Style::default().fg(Color::DarkGray),
+                ))
+            }));
             render_list(frame, list, items, view.selected);
         }
         Tab::Contact => {
@@ -607,8 +615,11 @@ fn keys_help(app: &App) -> String {
         Screen::Tasks(view) if view.dismissing.is_some() => {
             "type the reason · Enter dismiss · Esc keep"
         }
+        Screen::Tasks(view) if view.calling => {
+            "how did the call go? r reached · n no answer · v voicemail · w wrong number · Esc"
+        }
         Screen::Tasks(_) => {
-            "Tab mine / the store's · ↑↓ · Enter open her card · t take · d done · s snooze a week · x dismiss · Esc back"
+            "Tab mine / the store's · ↑↓ · Enter her card · c call · t take · d done · s snooze a week · x dismiss · Esc back"
         }
     };
     format!("{screen}\nF2 store Wi-Fi · F5 sync · F6 cancel sync · F7 single app mode · F10 quit")

@@ -165,6 +165,36 @@ def test_a_note_that_looks_like_health_data_is_saved_only_after_a_warning(store,
     wait_for("Enceinte, préfère le matin")
 
 
+def test_a_call_logged_from_a_task_completes_it_and_starts_the_quiet_period(store, book_simulator):
+    wait_for(f"advisor {BOOK_ADVISOR}")
+    wait_for("My client book:", seconds=60)
+    keys("F9")
+    wait_for("My tasks:")
+    keys("Tab")
+    wait_for("The store's group tasks:")
+    # A task whose customer may be called: her row offers the phone.
+    for _ in range(60):
+        if "phone" in selected_row().split(" · via ")[-1].split(" · ")[0]:
+            break
+        keys("Down")
+        time.sleep(0.05)
+    row = selected_row()
+    assert "phone" in row.split(" · via ")[-1].split(" · ")[0], screen()
+    name = row.strip().replace("\x1b[7m", "").split(" · ")[0].strip()
+    keys("c")
+    wait_for("how did the call go?")
+    keys("r")
+    wait_for("call logged")
+    # Reached: the task is done. The done list is last, the latest first: go to the end.
+    keys(*["Down"] * 300)
+    deadline = time.time() + 10
+    while "Done (" not in screen() and time.time() < deadline:
+        time.sleep(0.2)
+    done_section = screen().split("Done (")[-1]
+    assert name in done_section.splitlines()[1], screen()
+    assert f"done by {BOOK_ADVISOR}" in done_section.splitlines()[1], screen()
+
+
 def selected_row():
     """The highlighted row of the screen (tmux renders the selection in reverse video)."""
     shown = tmux("capture-pane", "-p", "-e", "-t", SESSION)

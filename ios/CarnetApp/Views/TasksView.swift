@@ -34,6 +34,10 @@ struct TasksView: View {
                                 if model.canTake(task) {
                                     Button("Take") { model.take(task) }
                                 }
+                                if task.channels.contains("phone") {
+                                    Button("Called: reached her") { model.call(task, .reached) }
+                                    Button("Called: no answer") { model.call(task, .noAnswer) }
+                                }
                                 Button("Done") { model.complete(task) }
                                 Button("Snooze a week") { model.snooze(task) }
                                 Button("Dismiss") {

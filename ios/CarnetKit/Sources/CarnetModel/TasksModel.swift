@@ -67,6 +67,17 @@ public final class TasksModel {
         act(task, .snooze(until: Formatting.isoDay(until, calendar: .current)))
     }
 
+    /// Logs a call to the task's customer with how it went; one that reached her completes the
+    /// task. The core refuses it without her consent to calls or within the quiet period.
+    public func call(_ task: ClientTask, _ outcome: CallOutcome) {
+        do {
+            _ = try app.handheld.logCall(customerId: task.customer.id, taskId: task.id, outcome: outcome)
+            load()
+        } catch {
+            notice = app.report(error)
+        }
+    }
+
     /// Drops `task` with her reason (the core refuses an empty one).
     public func dismiss(_ task: ClientTask, reason: String) {
         act(task, .dismiss(reason: reason))

@@ -306,6 +306,17 @@ enum Scenarios {
         tasks.open(taken)
         try check(day.app.path.last == .customer(id: taken.customer.id), "her card opens: \(day.app.path)")
         day.app.path = []
+        // A call that reaches a customer who takes calls completes her task.
+        tasks.scope = .store
+        let lists = try tasks.lists.unwrap("the store's tasks")
+        let callable = try (lists.overdue + lists.today + lists.upcoming).first { $0.channels.contains("phone") }
+            .unwrap("a task of a customer who takes calls")
+        tasks.call(callable, .reached)
+        try check(tasks.notice == nil, "call logged: \(String(describing: tasks.notice))")
+        let called = try tasks.lists.unwrap("the store's tasks after the call").done
+        try check(called.contains { $0.id == callable.id }, "the task is done: \(called.map { $0.id })")
+        tasks.call(callable, .reached)
+        try check(tasks.notice != nil, "a second call within the week is refused by the core")
     }
 
     static func deviceStatus(_ day: Day) async throws {
