@@ -132,9 +132,7 @@ impl Handheld {
     /// Takes, completes, snoozes or dismisses a task, offline: seen in the lists at once,
     /// pushed with the next sync. `TaskTaken` when another advisor has this group task.
     pub fn act_on_task(&self, task_id: &str, action: TaskAction) -> Result<u64> {
-        let customer_id = task_id
-            .split(':')
-            .nth(1)
+        let customer_id = tasks::customer_of(task_id)
             .ok_or(tasks::ActionProblem::TaskId)?
             .to_owned();
         self.record(MutationKind::Task {
@@ -441,7 +439,9 @@ impl Handheld {
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> std::result::Result<SyncReport, SessionError> {
         let mut report = self.session.sync(cancel, progress).await?;
-        if report.pulled > 0 || report.pushed > 0 {
+        // The edits pushed come back through the feed: a pull that applied nothing changed
+        // nothing the tasks read.
+        if report.pulled > 0 {
             let cache = self.session.cache()?;
             let store_id = self.session.store_id().unwrap_or_default();
             let derived =

@@ -59,7 +59,7 @@ pub fn record(
         let change = normalise(tx, change)?;
         let body = serde_json::to_string(&change)
             .map_err(|_| Error::InvalidInput("edit cannot be encoded".into()))?;
-        apply_locally(tx, &change, &made_at, advisor_id)?;
+        apply_locally(tx, &change, now, &made_at, advisor_id)?;
         tx.prepare_cached(
             "INSERT INTO outbox (made_at, advisor_id, customer_id, body) VALUES (?1, ?2, ?3, ?4)",
         )?
@@ -307,10 +307,12 @@ fn customer_of(change: &MutationKind) -> Option<&str> {
     }
 }
 
-/// Makes the edit visible in the cache now, before the server has it.
+/// Makes the edit visible in the cache now, before the server has it. `made_at` is `now` as
+/// the outbox keeps it.
 fn apply_locally(
     tx: &Transaction<'_>,
     change: &MutationKind,
+    now: DateTime<Utc>,
     made_at: &str,
     advisor_id: Option<&str>,
 ) -> Result<()> {
@@ -387,10 +389,7 @@ fn apply_locally(
             outcome,
         } => {
             require_customer(tx, customer_id)?;
-            let at = crate::time::parse_instant(made_at)
-                .and_then(|s| DateTime::from_timestamp(s, 0))
-                .ok_or(Error::InvalidInput("the edit time is not a time".into()))?;
-            crate::outreach::check_call(tx, customer_id, at)?;
+            crate::outreach::check_call(tx, customer_id, now)?;
             crate::outreach::write(
                 tx,
                 &carnet_protocol::OutreachRecord {

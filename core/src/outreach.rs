@@ -70,7 +70,8 @@ pub(crate) fn last_contact(c: &Connection, customer_id: &str) -> Result<Option<S
     )
 }
 
-/// Whether `last_contact` (RFC 3339) falls within the quiet period of `now`.
+/// Whether `last_contact` (RFC 3339) falls within the quiet period of `now`, on either side
+/// (a contact recorded late counts too). The device and the server both ask.
 pub fn in_quiet_period(last_contact: &str, now: DateTime<Utc>) -> bool {
     time::parse_instant(last_contact)
         .is_some_and(|at| (now.timestamp() - at).abs() < QUIET_PERIOD_DAYS * 86_400)

@@ -81,7 +81,6 @@ pub fn call(
 
 /// A contact with her, by anyone in any store, within the quiet period around `at`.
 fn last_contact(conn: &Conn<'_>, customer_id: &str, at: DateTime<Utc>) -> Result<Option<String>> {
-    let window = chrono::Duration::days(QUIET_PERIOD_DAYS);
     let mut found = None;
     for (entity, _, _, payload) in feed::owned_rows(conn, customer_id)? {
         if entity != Entity::Outreach {
@@ -94,7 +93,7 @@ fn last_contact(conn: &Conn<'_>, customer_id: &str, at: DateTime<Utc>) -> Result
         };
         if let Record::Outreach(o) = row.record()?
             && o.outcome.is_none_or(CallOutcome::contacted)
-            && ids::parse_time(&o.at).is_some_and(|t| (t - at).abs() < window)
+            && carnet_core::outreach::in_quiet_period(&o.at, at)
         {
             found = Some(o.at);
         }

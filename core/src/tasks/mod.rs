@@ -19,7 +19,7 @@ use crate::time;
 pub(crate) use refresh::TASKS_DAY_KEY;
 pub use refresh::refresh;
 pub use rules::TaskKind;
-pub use state::{ActionProblem, check_action, taken_by_another};
+pub use state::{ActionProblem, check_action, customer_of, taken_by_another};
 pub(crate) use state::{apply_record, delete_record, write as write_state};
 
 /// Days ahead the upcoming list looks.

@@ -225,6 +225,7 @@ fn campaigns(customer: &Customer<'_>, ctx: &Context<'_>) -> Vec<Proposal> {
 
 fn proposal(customer: &Customer<'_>, anchor: &str, kind: TaskKind, due_on: NaiveDate) -> Proposal {
     Proposal {
+        // Read back by `state::customer_of`.
         id: format!("{}:{}:{anchor}", kind.name(), customer.id),
         kind,
         due_on,

@@ -22,13 +22,18 @@ pub enum ActionProblem {
     DismissReason,
 }
 
+/// The customer a task id names (`kind:customer_id:anchor`).
+pub fn customer_of(task_id: &str) -> Option<&str> {
+    task_id.split(':').nth(1)
+}
+
 /// Checks an action on task `task_id` about `customer_id`.
 pub fn check_action(
     task_id: &str,
     customer_id: &str,
     action: &TaskAction,
 ) -> Result<(), ActionProblem> {
-    let names_her = task_id.split(':').nth(1) == Some(customer_id);
+    let names_her = customer_of(task_id) == Some(customer_id);
     if task_id.chars().count() > MAX_TASK_ID_CHARS || !names_her {
         return Err(ActionProblem::TaskId);
     }

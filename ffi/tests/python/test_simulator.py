@@ -113,16 +113,35 @@ def test_the_home_screen_lists_her_client_book_after_the_sync(store, book_simula
     wait_for(f"My client book: {len(hers)} customers")
 
 
-def test_she_takes_a_group_task_and_dismisses_it_on_the_tasks_screen(store, book_simulator):
+def open_the_stores_tasks():
+    """From the home screen after the first sync: the tasks screen, on the store's list."""
     wait_for(f"advisor {BOOK_ADVISOR}")
     wait_for("My client book:", seconds=60)
     keys("F9")
     wait_for("My tasks:")
     wait_for("Overdue (")
+    keys("Tab")
+    return wait_for("The store's group tasks:")
+
+
+def select_row(wanted, what):
+    """Moves the selection down, one row at a time (each move seen on screen before the next),
+    until the selected row is `wanted`; returns it."""
+    while not wanted(selected_row()):
+        before = selected_row()
+        keys("Down")
+        deadline = time.time() + 5
+        while selected_row() == before and time.time() < deadline:
+            time.sleep(0.05)
+        if selected_row() == before:
+            raise AssertionError(f"no row is {what}; the screen shows:\n{screen()}")
+    return selected_row()
+
+
+def test_she_takes_a_group_task_and_dismisses_it_on_the_tasks_screen(store, book_simulator):
     # The store's group tasks: which ones depends on the day the test runs, but a store of
     # customers always calls for some.
-    keys("Tab")
-    shown = wait_for("The store's group tasks:")
+    shown = open_the_stores_tasks()
     assert "The store's group tasks: 0 listed" not in shown, shown
     keys("t")
     wait_for("task taken")
@@ -132,11 +151,7 @@ def test_she_takes_a_group_task_and_dismisses_it_on_the_tasks_screen(store, book
     wait_for("My tasks:")
     wait_for(f"taken by {BOOK_ADVISOR}")
     listed = int(screen().split("My tasks: ")[1].split(" listed")[0])
-    for _ in range(40):
-        if f"taken by {BOOK_ADVISOR}" in selected_row():
-            break
-        keys("Down")
-    assert f"taken by {BOOK_ADVISOR}" in selected_row(), screen()
+    select_row(lambda row: f"taken by {BOOK_ADVISOR}" in row, "the task she took")
     keys("x")
     wait_for("Why dismiss it")
     keys("moved abroad", "Enter")
@@ -166,20 +181,10 @@ def test_a_note_that_looks_like_health_data_is_saved_only_after_a_warning(store,
 
 
 def test_a_call_logged_from_a_task_completes_it_and_starts_the_quiet_period(store, book_simulator):
-    wait_for(f"advisor {BOOK_ADVISOR}")
-    wait_for("My client book:", seconds=60)
-    keys("F9")
-    wait_for("My tasks:")
-    keys("Tab")
-    wait_for("The store's group tasks:")
+    open_the_stores_tasks()
     # A task whose customer may be called: her row offers the phone.
-    for _ in range(60):
-        if "phone" in selected_row().split(" · via ")[-1].split(" · ")[0]:
-            break
-        keys("Down")
-        time.sleep(0.05)
-    row = selected_row()
-    assert "phone" in row.split(" · via ")[-1].split(" · ")[0], screen()
+    row = select_row(lambda row: "phone" in row.split(" · via ")[-1].split(" · ")[0],
+                     "a customer who takes calls")
     name = row.strip().replace("\x1b[7m", "").split(" · ")[0].strip()
     keys("c")
     wait_for("how did the call go?")
