@@ -418,3 +418,27 @@ fn a_campaign_of_the_store_makes_tasks_for_its_targets_in_their_language() {
     tasks::refresh(&cache, "S001", today()).unwrap();
     assert!(today_tasks(Scope::Mine).is_empty());
 }
+
+#[test]
+fn a_list_cut_at_its_limit_keeps_the_soonest_after_a_snooze() {
+    let sample = Sample::new();
+    let cache = sample.loaded_cache(&CacheKey::generate().unwrap());
+    tasks::refresh(&cache, "S001", today()).unwrap();
+    // Two tasks of A1's book: one due on the 3rd, snoozed to the 10th; one due on the 5th.
+    sql(
+        &cache,
+        "INSERT INTO task (id, customer_id, advisor_id, kind, detail, due_on, channels) VALUES
+           ('birthday:C3:2026', 'C3', 'A1', 'birthday', '{\"kind\":\"birthday\",\"on\":\"2026-11-03\"}',
+            '2026-11-03', 'email');
+         INSERT INTO task_state (task_id, customer_id, state, advisor_id, until, at)
+         VALUES ('birthday:C3:2026', 'C3', 'snoozed', 'A1', '2026-11-10', '2026-11-01T09:00:00Z')",
+    );
+    let all = lists(&cache, "A1", Scope::Mine, today());
+    assert_eq!(ids(&all.upcoming), ["birthday:C1:2026", "birthday:C3:2026"]);
+    let first = tasks::lists(&cache, "S001", "A1", Scope::Mine, today(), 1).unwrap();
+    assert_eq!(
+        ids(&first.upcoming),
+        ["birthday:C1:2026"],
+        "the 5th before the 10th"
+    );
+}

@@ -170,6 +170,11 @@ fn read_lists(
         };
         list.push(task);
     }
+    // The query orders by the derived day; a snoozed task's day is its snooze's, so order
+    // again (stable: names stay in order within a day) before keeping the first `limit`.
+    for list in [&mut lists.overdue, &mut lists.upcoming] {
+        list.sort_by_key(|t| t.due_on);
+    }
     lists.done.sort_by(|a, b| done_at(b).cmp(done_at(a)));
     for list in [
         &mut lists.overdue,
@@ -179,7 +184,6 @@ fn read_lists(
     ] {
         list.truncate(limit);
     }
-    lists.upcoming.sort_by_key(|t| t.due_on);
     Ok(lists)
 }
 
