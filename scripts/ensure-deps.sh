@@ -2,7 +2,8 @@
 # Installs what Carnet's build and tests need when it is missing (Debian/Ubuntu): SQLCipher
 # links the system libcrypto; the simulator's test drives it in tmux; the ffi tests use pytest;
 # the real-network test makes network namespaces with iproute2's `ip`; the sync server's
-# suites run a second time on a throwaway PostgreSQL server (scripts/postgres.sh).
+# suites run a second time on a throwaway PostgreSQL server (scripts/postgres.sh); the e-mail
+# tests send through a real SMTP server, Python's aiosmtpd.
 set -euo pipefail
 need=()
 for pkg in libssl-dev pkg-config tmux iproute2 postgresql postgresql-client; do
@@ -16,7 +17,9 @@ if [ "${#need[@]}" -gt 0 ]; then
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
-if ! python3 -c "import pytest" 2>/dev/null; then
-  echo "installing pytest" >&2
-  python3 -m pip install -q --disable-pip-version-check pytest >&2
-fi
+for module in pytest aiosmtpd; do
+  if ! python3 -c "import $module" 2>/dev/null; then
+    echo "installing $module" >&2
+    python3 -m pip install -q --disable-pip-version-check "$module" >&2
+  fi
+done

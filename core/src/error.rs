@@ -85,6 +85,9 @@ pub enum ContactRefusal {
     /// She has not consented to marketing on this channel, or withdrew it.
     #[error("she has not consented to be contacted this way")]
     NoConsent,
+    /// No e-mail address or phone number for the channel is on file.
+    #[error("no address for this channel is on file")]
+    NoAddress,
     /// Someone contacted her within the quiet period.
     #[error("she was contacted on {last_contact}: the quiet period is {days} days", days = carnet_protocol::QUIET_PERIOD_DAYS)]
     QuietPeriod {

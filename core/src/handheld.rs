@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use carnet_protocol::{
-    CallOutcome, ContactField, ContactValue, FeedbackVerdict, MutationKind, TaskAction,
+    CallOutcome, ContactField, ContactValue, FeedbackVerdict, MessageChannel, MessageText,
+    MutationKind, TaskAction,
 };
 use chrono::{NaiveDate, Utc};
 use rusqlite::OptionalExtension;
@@ -162,6 +163,56 @@ impl Handheld {
         if let Some(task_id) = task_id
             && outcome == CallOutcome::Reached
         {
+            self.act_on_task(task_id, TaskAction::Done)?;
+        }
+        Ok(outreach_id)
+    }
+
+    /// The first draft of an e-mail or SMS to her, for `task_id` if given, in her language,
+    /// suggesting `product_ids` (none: the task's). The advisor edits it, then
+    /// [`Handheld::send_message`].
+    pub fn draft_message(
+        &self,
+        customer_id: &str,
+        channel: MessageChannel,
+        task_id: Option<&str>,
+        product_ids: &[String],
+    ) -> Result<crate::outreach::Draft> {
+        let cache = self.cache()?;
+        let advisor_id = self.session.advisor_id();
+        let store_id = self.session.store_id().unwrap_or_default();
+        let writer = crate::outreach::Writer {
+            advisor_id: advisor_id.as_deref(),
+            store_id: &store_id,
+        };
+        cache.read(|c| {
+            crate::outreach::draft(c, customer_id, channel, task_id, product_ids, &writer)
+        })
+    }
+
+    /// Sends her an e-mail or SMS, written by the advisor: queued offline, sent by the server
+    /// at the next sync (once, however often it is pushed); returns the contact's id. Refused
+    /// like a call (`ContactRefused`: no consent to the channel, no address on file, the
+    /// quiet period) and when the text does not fit the channel (`InvalidInput`). A message
+    /// for a task completes the task.
+    pub fn send_message(
+        &self,
+        customer_id: &str,
+        task_id: Option<&str>,
+        channel: MessageChannel,
+        text: MessageText,
+        product_ids: Vec<String>,
+    ) -> Result<String> {
+        let outreach_id = crate::outreach::new_outreach_id()?;
+        self.record(MutationKind::Message {
+            outreach_id: outreach_id.clone(),
+            customer_id: customer_id.to_owned(),
+            task_id: task_id.map(str::to_owned),
+            channel,
+            text,
+            product_ids,
+        })?;
+        if let Some(task_id) = task_id {
             self.act_on_task(task_id, TaskAction::Done)?;
         }
         Ok(outreach_id)

@@ -8,6 +8,7 @@ use carnet_protocol::{
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
+use crate::consent::Channel;
 use crate::error::{Error, Result};
 use crate::store::Cache;
 use crate::{consent, contact, search_index};
@@ -301,6 +302,7 @@ fn customer_of(change: &MutationKind) -> Option<&str> {
         | MutationKind::Task { customer_id, .. }
         | MutationKind::Note { customer_id, .. }
         | MutationKind::Call { customer_id, .. }
+        | MutationKind::Message { customer_id, .. }
         | MutationKind::ProfileView { customer_id } => Some(customer_id),
         MutationKind::CreateCustomer { customer } => Some(&customer.id),
         MutationKind::GiftFlag { .. } => None,
@@ -389,7 +391,7 @@ fn apply_locally(
             outcome,
         } => {
             require_customer(tx, customer_id)?;
-            crate::outreach::check_call(tx, customer_id, now)?;
+            crate::outreach::check_contact(tx, customer_id, Channel::Phone, now)?;
             crate::outreach::write(
                 tx,
                 &carnet_protocol::OutreachRecord {
@@ -400,6 +402,40 @@ fn apply_locally(
                     advisor_id: advisor_id.map(str::to_owned),
                     at: made_at.to_owned(),
                     outcome: Some(*outcome),
+                    message: None,
+                    delivery: None,
+                },
+            )
+        }
+        MutationKind::Message {
+            outreach_id,
+            customer_id,
+            task_id,
+            channel,
+            text,
+            product_ids,
+        } => {
+            crate::outreach::check_message(*channel, text, product_ids)?;
+            require_customer(tx, customer_id)?;
+            let consent = crate::outreach::consent_channel(*channel);
+            crate::outreach::check_contact(tx, customer_id, consent, now)?;
+            crate::outreach::write(
+                tx,
+                &carnet_protocol::OutreachRecord {
+                    id: outreach_id.clone(),
+                    customer_id: customer_id.clone(),
+                    channel: channel.as_str().into(),
+                    task_id: task_id.clone(),
+                    advisor_id: advisor_id.map(str::to_owned),
+                    at: made_at.to_owned(),
+                    outcome: None,
+                    message: Some(text.clone()),
+                    delivery: Some(carnet_protocol::Delivery {
+                        state: carnet_protocol::DeliveryState::Pending,
+                        attempts: 0,
+                        at: None,
+                        error: None,
+                    }),
                 },
             )
         }

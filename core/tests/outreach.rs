@@ -1,6 +1,7 @@
-//! Calls logged on the device: refused without consent to calls and within the quiet period
-//! after a contact (a call nobody answered is not one), on her card's timeline, and no task
-//! asks to contact her while the quiet period lasts.
+//! Calls logged and messages sent from the device: refused without consent to the channel (or
+//! an address for it) and within the quiet period after a contact (a call nobody answered is
+//! not one), on her card's timeline, and no task asks to contact her while the quiet period
+//! lasts. A message is drafted from the template in her language.
 
 #![allow(clippy::unwrap_used)]
 
@@ -9,7 +10,10 @@ mod support;
 use carnet_core::outreach::{self, ContactRefusal};
 use carnet_core::tasks::{self, Scope};
 use carnet_core::{Cache, CacheKey, Error, changes, outbox};
-use carnet_protocol::{CallOutcome, Change, Entity, MutationKind, OutreachRecord, Record};
+use carnet_protocol::{
+    CallOutcome, Change, Delivery, DeliveryState, Entity, MessageChannel, MessageText,
+    MutationKind, OutreachRecord, Record,
+};
 use support::{Sample, today};
 
 fn call(cache: &Cache, id: &str, outcome: CallOutcome, at: &str) -> carnet_core::Result<u64> {
@@ -97,6 +101,8 @@ fn a_call_needs_her_consent_and_starts_a_quiet_period_that_holds_her_tasks() {
         advisor_id: Some("B7".into()),
         at: "2026-11-09T09:00:00Z".into(),
         outcome: Some(CallOutcome::Reached),
+        message: None,
+        delivery: None,
     });
     changes::apply_page(&cache, &[Change::Upsert { record }], &cursor).unwrap();
     assert_eq!(outreach::timeline(&cache, "C1").unwrap()[0].id, "K9");
@@ -107,4 +113,150 @@ fn a_call_needs_her_consent_and_starts_a_quiet_period_that_holds_her_tasks() {
     };
     changes::apply_page(&cache, &[erase], &cursor).unwrap();
     assert!(outreach::timeline(&cache, "C1").unwrap().is_empty());
+}
+
+fn send(
+    cache: &Cache,
+    customer: &str,
+    id: &str,
+    channel: MessageChannel,
+    text: MessageText,
+) -> carnet_core::Result<u64> {
+    outbox::record(
+        cache,
+        MutationKind::Message {
+            outreach_id: id.into(),
+            customer_id: customer.into(),
+            task_id: None,
+            channel,
+            text,
+            product_ids: vec!["P01".into()],
+        },
+        Some("A1"),
+        "2026-11-02T10:00:00Z".parse().unwrap(),
+    )
+}
+
+#[test]
+fn a_message_is_drafted_in_her_language_and_waits_on_her_card_until_the_server_sends_it() {
+    let sample = Sample::new();
+    let cache = sample.loaded_cache(&CacheKey::generate().unwrap());
+    let writer = outreach::Writer {
+        advisor_id: Some("A1"),
+        store_id: "S001",
+    };
+    let products = ["P01".to_owned()];
+    let draft = cache
+        .read(|c| outreach::draft(c, "C1", MessageChannel::Email, None, &products, &writer))
+        .unwrap();
+    assert_eq!(draft.language, "fr");
+    assert_eq!(
+        draft.text.subject.as_deref(),
+        Some("Paris Rivoli : un mot de Alice")
+    );
+    assert_eq!(
+        draft.text.body,
+        "Bonjour Hélène, c'est Alice de Paris Rivoli. Je pense à vous : Rouge Velours. \
+         Au plaisir de vous revoir !"
+    );
+    // Niccolò speaks Italian; an SMS has no subject.
+    let sms = cache
+        .read(|c| outreach::draft(c, "C3", MessageChannel::Sms, None, &products, &writer))
+        .unwrap();
+    assert_eq!(sms.language, "it");
+    assert_eq!(sms.text.subject, None);
+    assert!(
+        sms.text.body.starts_with("Buongiorno Niccolò, sono Alice"),
+        "{}",
+        sms.text.body
+    );
+
+    // No consent to SMS: refused. E-mails allowed but no address on file (C2): refused with
+    // its own reason.
+    let refused = send(&cache, "C1", "K1", MessageChannel::Sms, sms.text.clone());
+    assert!(
+        matches!(
+            refused,
+            Err(Error::ContactRefused(ContactRefusal::NoConsent))
+        ),
+        "{refused:?}"
+    );
+    let refused = send(
+        &cache,
+        "C2",
+        "K2",
+        MessageChannel::Email,
+        draft.text.clone(),
+    );
+    assert!(
+        matches!(
+            refused,
+            Err(Error::ContactRefused(ContactRefusal::NoAddress))
+        ),
+        "{refused:?}"
+    );
+    // Text that does not fit the channel: refused before anything is kept.
+    let no_subject = MessageText {
+        subject: None,
+        body: "Bonjour".into(),
+    };
+    let refused = send(&cache, "C1", "K3", MessageChannel::Email, no_subject);
+    assert!(
+        matches!(refused, Err(Error::InvalidInput(_))),
+        "{refused:?}"
+    );
+
+    // Sent (as edited): on her card, pending until the server says, and a contact already.
+    let mut edited = draft.text.clone();
+    edited.body.push_str(" Alice");
+    send(&cache, "C1", "K4", MessageChannel::Email, edited.clone()).unwrap();
+    let card = outreach::timeline(&cache, "C1").unwrap();
+    assert_eq!(card.len(), 1);
+    assert_eq!(card[0].channel, "email");
+    assert_eq!(card[0].message.as_ref(), Some(&edited));
+    assert_eq!(
+        card[0].delivery.as_ref().unwrap().state,
+        DeliveryState::Pending
+    );
+    assert_eq!(
+        outbox::entries(&cache).unwrap().len(),
+        1,
+        "only the one sent"
+    );
+    let again = send(&cache, "C1", "K5", MessageChannel::Email, edited.clone());
+    assert!(
+        matches!(
+            again,
+            Err(Error::ContactRefused(ContactRefusal::QuietPeriod { .. }))
+        ),
+        "{again:?}"
+    );
+
+    // The server's word arrives with the feed: sent, after two attempts.
+    let cursor = changes::cursor(&cache).unwrap();
+    let record = Record::Outreach(OutreachRecord {
+        id: "K4".into(),
+        customer_id: "C1".into(),
+        channel: "email".into(),
+        task_id: None,
+        advisor_id: Some("A1".into()),
+        at: "2026-11-02T10:00:00.000Z".into(),
+        outcome: None,
+        message: Some(edited),
+        delivery: Some(Delivery {
+            state: DeliveryState::Sent,
+            attempts: 2,
+            at: Some("2026-11-02T10:03:00Z".into()),
+            error: Some("the connection to the mail relay failed".into()),
+        }),
+    });
+    changes::apply_page(&cache, &[Change::Upsert { record }], &cursor).unwrap();
+    let delivery = outreach::timeline(&cache, "C1").unwrap()[0]
+        .delivery
+        .clone()
+        .unwrap();
+    assert_eq!(
+        (delivery.state, delivery.attempts),
+        (DeliveryState::Sent, 2)
+    );
 }

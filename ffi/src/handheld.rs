@@ -10,7 +10,7 @@ use carnet_core::sync::CancelHandle;
 
 use crate::error::CarnetError;
 use crate::notes::Note;
-use crate::outreach::{CallOutcome, OutreachEntry};
+use crate::outreach::{CallOutcome, MessageChannel, MessageDraft, MessageText, OutreachEntry};
 use crate::session::{
     DeviceObserver, DeviceState, KeyStore, KioskStatus, NetworkEvent, PlatformKeyStore,
     PlatformObserver,
@@ -219,6 +219,47 @@ impl Handheld {
         Ok(self
             .core
             .log_call(&customer_id, task_id.as_deref(), outcome.into())?)
+    }
+
+    /// The first draft of an e-mail or SMS to her, for `task_id` if given, in her language,
+    /// suggesting `product_ids` (empty: the task's). The advisor edits it, then sends it.
+    pub fn draft_message(
+        &self,
+        customer_id: String,
+        channel: MessageChannel,
+        task_id: Option<String>,
+        product_ids: Vec<String>,
+    ) -> Result<MessageDraft, CarnetError> {
+        Ok(self
+            .core
+            .draft_message(
+                &customer_id,
+                channel.into(),
+                task_id.as_deref(),
+                &product_ids,
+            )?
+            .into())
+    }
+
+    /// Sends her an e-mail or SMS as the advisor edited it: queued offline, sent by the
+    /// server once after the next sync; returns its id. `ContactRefused` (no consent, no
+    /// address, the quiet period) or `InvalidInput` (the text does not fit the channel). A
+    /// message for a task completes the task.
+    pub fn send_message(
+        &self,
+        customer_id: String,
+        task_id: Option<String>,
+        channel: MessageChannel,
+        text: MessageText,
+        product_ids: Vec<String>,
+    ) -> Result<String, CarnetError> {
+        Ok(self.core.send_message(
+            &customer_id,
+            task_id.as_deref(),
+            channel.into(),
+            text.into(),
+            product_ids,
+        )?)
     }
 
     /// Her contacts, the latest first: the card's timeline.

@@ -1,4 +1,5 @@
-//! Contacts with a customer: a call logged with how it went, and her timeline of contacts.
+//! Contacts with a customer: a call logged with how it went, an e-mail or SMS drafted from a
+//! template and sent by the server, and her timeline of contacts.
 
 use carnet_core::outreach;
 
@@ -43,6 +44,8 @@ impl From<carnet_protocol::CallOutcome> for CallOutcome {
 pub enum ContactRefusal {
     /// She has not consented to marketing on this channel, or withdrew it.
     NoConsent,
+    /// No e-mail address or phone number for the channel is on file.
+    NoAddress,
     /// Someone contacted her within the quiet period.
     QuietPeriod {
         /// When (RFC 3339).
@@ -54,6 +57,7 @@ impl From<outreach::ContactRefusal> for ContactRefusal {
     fn from(r: outreach::ContactRefusal) -> Self {
         match r {
             outreach::ContactRefusal::NoConsent => Self::NoConsent,
+            outreach::ContactRefusal::NoAddress => Self::NoAddress,
             outreach::ContactRefusal::QuietPeriod { last_contact } => {
                 Self::QuietPeriod { last_contact }
             }
@@ -66,7 +70,7 @@ impl From<outreach::ContactRefusal> for ContactRefusal {
 pub struct OutreachEntry {
     /// Its id.
     pub id: String,
-    /// `phone`.
+    /// `phone`, `email` or `sms`.
     pub channel: String,
     /// The task it answered, if any.
     pub task_id: Option<String>,
@@ -76,6 +80,10 @@ pub struct OutreachEntry {
     pub at: String,
     /// How a call went.
     pub outcome: Option<CallOutcome>,
+    /// What an e-mail or SMS said.
+    pub message: Option<MessageText>,
+    /// Where sending it stands.
+    pub delivery: Option<Delivery>,
 }
 
 impl From<outreach::Contact> for OutreachEntry {
@@ -87,6 +95,129 @@ impl From<outreach::Contact> for OutreachEntry {
             advisor_id: c.advisor_id,
             at: c.at,
             outcome: c.outcome.map(CallOutcome::from),
+            message: c.message.map(MessageText::from),
+            delivery: c.delivery.map(|d| Delivery {
+                state: d.state.into(),
+                attempts: d.attempts,
+                at: d.at,
+                error: d.error,
+            }),
+        }
+    }
+}
+
+/// A channel a message goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum MessageChannel {
+    /// E-mail.
+    Email,
+    /// SMS.
+    Sms,
+}
+
+impl From<MessageChannel> for carnet_protocol::MessageChannel {
+    fn from(c: MessageChannel) -> Self {
+        match c {
+            MessageChannel::Email => Self::Email,
+            MessageChannel::Sms => Self::Sms,
+        }
+    }
+}
+
+impl From<carnet_protocol::MessageChannel> for MessageChannel {
+    fn from(c: carnet_protocol::MessageChannel) -> Self {
+        match c {
+            carnet_protocol::MessageChannel::Email => Self::Email,
+            carnet_protocol::MessageChannel::Sms => Self::Sms,
+        }
+    }
+}
+
+/// The text of an e-mail or SMS.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct MessageText {
+    /// The e-mail's subject (none for an SMS).
+    pub subject: Option<String>,
+    /// The text.
+    pub body: String,
+}
+
+impl From<carnet_protocol::MessageText> for MessageText {
+    fn from(t: carnet_protocol::MessageText) -> Self {
+        Self {
+            subject: t.subject,
+            body: t.body,
+        }
+    }
+}
+
+impl From<MessageText> for carnet_protocol::MessageText {
+    fn from(t: MessageText) -> Self {
+        Self {
+            subject: t.subject,
+            body: t.body,
+        }
+    }
+}
+
+/// A message ready for the advisor to edit.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct MessageDraft {
+    /// E-mail or SMS.
+    pub channel: MessageChannel,
+    /// The language it is written in.
+    pub language: String,
+    /// The text.
+    pub text: MessageText,
+    /// The products it suggests.
+    pub product_ids: Vec<String>,
+}
+
+impl From<outreach::Draft> for MessageDraft {
+    fn from(d: outreach::Draft) -> Self {
+        Self {
+            channel: d.channel.into(),
+            language: d.language,
+            text: d.text.into(),
+            product_ids: d.product_ids,
+        }
+    }
+}
+
+/// Where sending a message stands.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Delivery {
+    /// Its state.
+    pub state: DeliveryState,
+    /// Attempts made so far.
+    pub attempts: u32,
+    /// When it was sent or last tried (RFC 3339).
+    pub at: Option<String>,
+    /// Why the last attempt failed.
+    pub error: Option<String>,
+}
+
+/// The state of a message's delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum DeliveryState {
+    /// Waiting to be sent by the server (or for the next sync), or retried after a failure.
+    Pending,
+    /// Sent.
+    Sent,
+    /// Given up.
+    Failed,
+    /// Not sent: she withdrew her consent first.
+    Withdrawn,
+}
+
+impl From<carnet_protocol::DeliveryState> for DeliveryState {
+    fn from(s: carnet_protocol::DeliveryState) -> Self {
+        use carnet_protocol::DeliveryState as S;
+        match s {
+            S::Pending => Self::Pending,
+            S::Sent => Self::Sent,
+            S::Failed => Self::Failed,
+            S::Withdrawn => Self::Withdrawn,
         }
     }
 }

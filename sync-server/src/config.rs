@@ -10,6 +10,9 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 use crate::limits::Limits;
+use crate::messages::Retry;
+use crate::messages::email::EmailConfig;
+use crate::messages::sms::SmsConfig;
 use crate::networks;
 use crate::secret::Sources;
 
@@ -44,6 +47,44 @@ pub struct FileConfig {
     /// Resource limits (`[limits]`).
     #[serde(default)]
     pub limits: Limits,
+    /// The address customers reach this server at from outside the store, for the
+    /// unsubscribe links of e-mails, e.g. `https://carnet.example.com`.
+    pub public_url: Option<String>,
+    /// The SMTP relay e-mails go through (`[email]`); none: e-mails wait in the queue.
+    pub email: Option<EmailConfig>,
+    /// The SMS gateway (`[sms]`); none: SMS wait in the queue.
+    pub sms: Option<SmsConfig>,
+    /// How messages are sent (`[messages]`).
+    #[serde(default)]
+    pub messages: MessagesConfig,
+}
+
+/// `[messages]`: how the queue of e-mails and SMS is worked.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MessagesConfig {
+    /// Seconds before the first retry of a failed message (doubling after; default 30).
+    pub first_retry_secs: Option<f64>,
+    /// Attempts before a message is given up (default 8).
+    pub max_attempts: Option<u32>,
+    /// Milliseconds between looks at the queue (default 2000).
+    pub poll_millis: Option<u64>,
+}
+
+/// Resolved settings of the message sender.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageSettings {
+    /// See [`FileConfig::public_url`] (default: the listen address, which customers outside
+    /// the store cannot reach).
+    pub public_url: String,
+    /// See [`FileConfig::email`].
+    pub email: Option<EmailConfig>,
+    /// See [`FileConfig::sms`].
+    pub sms: Option<SmsConfig>,
+    /// Retries.
+    pub retry: Retry,
+    /// Between looks at the queue.
+    pub poll: Duration,
 }
 
 /// Connections in the PostgreSQL pool unless the config says otherwise.
@@ -95,6 +136,8 @@ pub struct ServeSettings {
     pub server_urls: Vec<String>,
     /// See [`FileConfig::lease_key_refresh_secs`].
     pub lease_key_refresh: Duration,
+    /// How e-mails and SMS are sent.
+    pub messages: MessageSettings,
 }
 
 /// Reads a config file.
@@ -135,6 +178,13 @@ pub fn resolve(
         .map(|p| networks::parse(p).map_err(|e| Error::Config(format!("trusted proxy: {e}"))))
         .collect::<Result<_>>()?;
     file.limits.check()?;
+    let messages = message_settings(
+        file.public_url,
+        file.email,
+        file.sms,
+        &file.messages,
+        listen,
+    )?;
     let secret = Sources {
         file: secret.file.or(file.secret_file),
         command: secret.command.or(file.secret_command),
@@ -158,6 +208,7 @@ pub fn resolve(
         }
     };
     Ok(ServeSettings {
+        messages,
         data,
         listen,
         trusted_proxies,
@@ -166,6 +217,49 @@ pub fn resolve(
         database,
         server_urls,
         lease_key_refresh,
+    })
+}
+
+fn message_settings(
+    public_url: Option<String>,
+    email: Option<EmailConfig>,
+    sms: Option<SmsConfig>,
+    m: &MessagesConfig,
+    listen: SocketAddr,
+) -> Result<MessageSettings> {
+    let public_url = match public_url {
+        Some(url) if url.starts_with("https://") && url.len() <= 200 => url,
+        Some(url) => {
+            return Err(Error::Config(format!(
+                "public_url: {url:?} is not an https:// address"
+            )));
+        }
+        None => format!("https://{listen}"),
+    };
+    let mut retry = Retry::default();
+    if let Some(secs) = m.first_retry_secs {
+        if !(0.01..=3600.0).contains(&secs) {
+            return Err(Error::Config(format!(
+                "[messages] first_retry_secs: {secs}, not between 0.01 and 3600"
+            )));
+        }
+        retry.first = Duration::from_secs_f64(secs);
+    }
+    if let Some(n) = m.max_attempts {
+        if !(1..=20).contains(&n) {
+            return Err(Error::Config(format!(
+                "[messages] max_attempts: {n}, not between 1 and 20"
+            )));
+        }
+        retry.max_attempts = n;
+    }
+    let poll = Duration::from_millis(m.poll_millis.unwrap_or(2000).clamp(10, 60_000));
+    Ok(MessageSettings {
+        public_url,
+        email,
+        sms,
+        retry,
+        poll,
     })
 }
 

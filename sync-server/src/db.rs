@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/009_sign_in_throttle.sql"),
     include_str!("../migrations/010_signed_requests.sql"),
     include_str!("../migrations/011_security_events.sql"),
+    include_str!("../migrations/012_messages.sql"),
 ];
 
 /// The schema version a database has once migrated.

@@ -183,6 +183,8 @@ pub struct AppState {
     /// Every address of the server, told to devices at enrolment (empty: only the one they
     /// enrolled through).
     pub server_urls: Arc<[String]>,
+    /// The bearer token the SMS gateway sends with replies (none: replies are refused).
+    pub inbound_sms_token: Option<Arc<str>>,
 }
 
 /// The address a request comes from (see [`crate::peer::client_address`]); `None` when it

@@ -29,6 +29,7 @@ pub mod lease;
 pub mod limits;
 pub mod lockout;
 pub mod merge;
+pub mod messages;
 pub mod model;
 pub mod mutations;
 pub mod networks;

@@ -197,6 +197,7 @@ pub fn merge(
         params![keep_id, dup_id],
     )?;
     conn.execute("DELETE FROM feedback WHERE customer_id = ?1", [dup_id])?;
+    crate::messages::move_to(conn, dup_id, keep_id)?;
 
     customer_record::write_customer(conn, &store, combine(&keep, &dup))?;
     feed::put_tombstone(conn, Entity::Customer, dup_id)?;

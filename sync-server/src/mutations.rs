@@ -20,7 +20,7 @@ use crate::devices;
 use crate::error::{Error, Result, json_category};
 use crate::feed::{self, CATALOG};
 use crate::ids;
-use crate::outreach::{self, Call, Refused};
+use crate::outreach::{self, Call, Message, Refused};
 
 /// How far ahead of the server's clock an edit time may be.
 const MAX_CLOCK_AHEAD: chrono::TimeDelta = chrono::TimeDelta::hours(24);
@@ -235,6 +235,40 @@ fn apply(
                 };
                 Ok(
                     match outreach::call(conn, &device.store_id, &customer, &call, m, made_at)? {
+                        Ok(()) => Outcome::Applied,
+                        Err(Refused::Again) => Outcome::Superseded,
+                        Err(Refused::Because(code, reason)) => rejected(code, &reason),
+                    },
+                )
+            }
+            Err(outcome) => Ok(outcome),
+        },
+        MutationKind::Message {
+            outreach_id,
+            customer_id,
+            task_id,
+            channel,
+            text,
+            product_ids,
+        } => match customer_for(conn, device, customer_id)? {
+            Ok(customer) => {
+                let message = Message {
+                    outreach_id,
+                    task_id: task_id.as_deref(),
+                    channel: *channel,
+                    text,
+                    product_ids,
+                };
+                Ok(
+                    match outreach::message(
+                        conn,
+                        &device.store_id,
+                        &customer,
+                        &message,
+                        m,
+                        made_at,
+                        now,
+                    )? {
                         Ok(()) => Outcome::Applied,
                         Err(Refused::Again) => Outcome::Superseded,
                         Err(Refused::Because(code, reason)) => rejected(code, &reason),

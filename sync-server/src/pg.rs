@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/001_schema.sql"),
     include_str!("../migrations/postgres/002_feed_head.sql"),
+    include_str!("../migrations/postgres/003_messages.sql"),
 ];
 
 /// The schema version a database has once migrated.

@@ -13,7 +13,8 @@
 //! Each key is HKDF-SHA256 (RFC 5869) of the secret, salt `carnet-sync-server`, with its own
 //! label as `info`: `database key v1` (the database, its WAL and its backups), `pin pepper v1`
 //! (the Argon2id secret of PIN hashes), `postgres seal v1` and `postgres card tag v1` (the
-//! personal data a PostgreSQL database holds, see [`crate::sealed`]). One key tells nothing about the other or the secret;
+//! personal data a PostgreSQL database holds, see [`crate::sealed`]), `message recipient tag
+//! v1` (the numbers SMS went to, see [`crate::messages::unsubscribe`]). One key tells nothing about the other or the secret;
 //! a new purpose gets a new label, never a reused key.
 //!
 //! The secret is process-wide: the first command that opens the database resolves it (so
@@ -46,6 +47,7 @@ const DATABASE_LABEL: &[u8] = b"database key v1";
 const PEPPER_LABEL: &[u8] = b"pin pepper v1";
 const SEAL_LABEL: &[u8] = b"postgres seal v1";
 const CARD_TAG_LABEL: &[u8] = b"postgres card tag v1";
+const RECIPIENT_TAG_LABEL: &[u8] = b"message recipient tag v1";
 
 /// Where the secret may come from besides the environment.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -121,6 +123,10 @@ impl ServerSecret {
                 ring::hmac::HMAC_SHA256,
                 derive(CARD_TAG_LABEL)?.as_ref(),
             ),
+            recipient_tag: ring::hmac::Key::new(
+                ring::hmac::HMAC_SHA256,
+                derive(RECIPIENT_TAG_LABEL)?.as_ref(),
+            ),
         })
     }
 }
@@ -145,6 +151,8 @@ pub struct Keys {
     pub seal: KeyBytes,
     /// Tags card numbers for the lookups a PostgreSQL database answers without the card.
     pub card_tag: ring::hmac::Key,
+    /// Tags the phone numbers SMS went to, to match a STOP reply without keeping the number.
+    pub recipient_tag: ring::hmac::Key,
 }
 
 /// A derived key's bytes. Never printed, wiped when dropped.

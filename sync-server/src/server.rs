@@ -16,6 +16,9 @@ use crate::error::{Error, Result};
 use crate::http::{self, AppState};
 use crate::lease::LeaseSigner;
 use crate::limits::Limits;
+use crate::messages::email::EmailSender;
+use crate::messages::sms::{SmsProvider, Webhook, read_token};
+use crate::messages::worker::Sender;
 use crate::tls;
 
 /// Connections waiting to be accepted. A store's handhelds come back on the network together
@@ -69,6 +72,7 @@ pub async fn serve(settings: ServeSettings) -> Result<()> {
         Arc::clone(&lease),
         settings.lease_key_refresh,
     ));
+    let inbound_sms_token = start_sender(&settings, &db)?;
     let limits = settings.limits.clone();
     let listener = listen(settings.listen)
         .map_err(|e| Error::Config(format!("cannot listen on {}: {e}", settings.listen)))?;
@@ -118,6 +122,7 @@ pub async fn serve(settings: ServeSettings) -> Result<()> {
         limits: Arc::new(limits),
         journal: Arc::default(),
         server_urls: settings.server_urls.into(),
+        inbound_sms_token,
     });
     // The peer's address reaches the handlers: devices are served only from their store's
     // network.
@@ -130,6 +135,43 @@ pub async fn serve(settings: ServeSettings) -> Result<()> {
     db.close();
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Starts sending the queued e-mails and SMS; returns the token the SMS gateway's replies
+/// carry. A wrong `[email]` or `[sms]` stops the server here, before it listens.
+fn start_sender(settings: &ServeSettings, db: &Arc<Db>) -> Result<Option<Arc<str>>> {
+    let m = &settings.messages;
+    let email = m.email.as_ref().map(EmailSender::new).transpose()?;
+    let sms = m
+        .sms
+        .as_ref()
+        .map(|c| Webhook::new(c).map(|w| Box::new(w) as Box<dyn SmsProvider>))
+        .transpose()?;
+    let inbound = match m.sms.as_ref().and_then(|c| c.inbound_token_file.as_ref()) {
+        Some(file) => {
+            Some(Arc::from(read_token(file).map_err(|e| {
+                Error::Config(format!("[sms] inbound_token_file: {e}"))
+            })?))
+        }
+        None => None,
+    };
+    tracing::info!(
+        email = email.is_some(),
+        sms = sms.is_some(),
+        "sending messages"
+    );
+    tokio::spawn(
+        Sender {
+            db: Arc::clone(db),
+            email,
+            sms,
+            public_url: m.public_url.clone(),
+            retry: m.retry.clone(),
+            poll: m.poll,
+        }
+        .run(),
+    );
+    Ok(inbound)
 }
 
 /// Reads the lease keys again every `period`: another replica or the command line may have
@@ -168,8 +210,10 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::device_api::routes())
         .merge(crate::admin::routes())
         .fallback(http::not_found)
-        .layer(middleware::from_fn_with_state(state.clone(), http::journal))
         .layer(middleware::from_fn(http::require_protocol))
+        // Reached by customers' browsers and the SMS gateway, which speak no device protocol.
+        .merge(crate::messages::unsubscribe::routes())
+        .layer(middleware::from_fn_with_state(state.clone(), http::journal))
         .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
         .with_state(state)
 }
@@ -184,5 +228,6 @@ pub fn state(db: Arc<Db>, lease: Arc<LeaseSigner>, certificate_pin: String) -> A
         limits: Arc::new(Limits::default()),
         journal: Arc::default(),
         server_urls: Arc::from([]),
+        inbound_sms_token: None,
     }
 }

@@ -34,13 +34,6 @@ fn notes(changes: &[Change]) -> Vec<NoteRecord> {
         .collect()
 }
 
-fn code(o: &Outcome) -> &str {
-    match o {
-        Outcome::Rejected { code, .. } => code,
-        _ => panic!("not rejected: {o:?}"),
-    }
-}
-
 #[tokio::test]
 async fn a_note_reaches_the_stores_devices_the_later_edit_wins_and_erasure_removes_it() {
     let env = Env::new();
@@ -131,7 +124,10 @@ async fn a_note_reaches_the_stores_devices_the_later_edit_wins_and_erasure_remov
             ],
         )
         .await;
-    let codes: Vec<&str> = r.results[..4].iter().map(|r| code(&r.outcome)).collect();
+    let codes: Vec<&str> = r.results[..4]
+        .iter()
+        .map(|r| rejected_code(&r.outcome))
+        .collect();
     assert_eq!(codes, [reject::INVALID_VALUE; 4]);
     assert_eq!(r.results[4].outcome, Outcome::Applied);
 

@@ -36,13 +36,6 @@ fn phone_consent(seq: u64, customer: &str, granted: bool) -> Mutation {
     )
 }
 
-fn code(o: &Outcome) -> &str {
-    match o {
-        Outcome::Rejected { code, .. } => code,
-        _ => panic!("not rejected: {o:?}"),
-    }
-}
-
 #[tokio::test]
 async fn the_server_checks_consent_and_the_quiet_period_of_every_call() {
     let env = Env::new();
@@ -64,7 +57,7 @@ async fn the_server_checks_consent_and_the_quiet_period_of_every_call() {
             )],
         )
         .await;
-    assert_eq!(code(&r.results[0].outcome), reject::NO_CONSENT);
+    assert_eq!(rejected_code(&r.results[0].outcome), reject::NO_CONSENT);
 
     // She agrees to calls; a call nobody answers is logged but starts no quiet period; the
     // one she answers does, for every device of the chain.
@@ -105,7 +98,7 @@ async fn the_server_checks_consent_and_the_quiet_period_of_every_call() {
             )],
         )
         .await;
-    assert_eq!(code(&r.results[0].outcome), reject::QUIET_PERIOD);
+    assert_eq!(rejected_code(&r.results[0].outcome), reject::QUIET_PERIOD);
     if let Outcome::Rejected { reason, .. } = &r.results[0].outcome {
         assert!(
             reason.contains("2024-08-01") && reason.contains("7 days"),
@@ -179,7 +172,7 @@ async fn the_server_checks_consent_and_the_quiet_period_of_every_call() {
             ],
         )
         .await;
-    assert_eq!(code(&r.results[2].outcome), reject::NO_CONSENT);
+    assert_eq!(rejected_code(&r.results[2].outcome), reject::NO_CONSENT);
     // Erased: refused as for every edit about her, and her calls are tombstones.
     cli(&[
         "customer",
@@ -200,7 +193,10 @@ async fn the_server_checks_consent_and_the_quiet_period_of_every_call() {
             )],
         )
         .await;
-    assert_eq!(code(&r.results[0].outcome), reject::CUSTOMER_ERASED);
+    assert_eq!(
+        rejected_code(&r.results[0].outcome),
+        reject::CUSTOMER_ERASED
+    );
     let (delta, _, _) = second.pull_all("S001", &end, 100).await;
     let gone = deletes(&delta);
     assert!(

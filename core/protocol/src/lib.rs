@@ -103,6 +103,8 @@ pub mod reject {
     pub const NO_CONSENT: &str = "no_consent";
     /// Someone in the chain contacted her within the quiet period.
     pub const QUIET_PERIOD: &str = "quiet_period";
+    /// No e-mail address or phone number for the message's channel is on file.
+    pub const NO_ADDRESS: &str = "no_address";
 }
 
 /// The body of every error answer. `message` is for people and never holds personal data.
@@ -550,7 +552,7 @@ pub struct OutreachRecord {
     pub id: String,
     /// Whom.
     pub customer_id: String,
-    /// `phone` (e-mail and SMS come with sending).
+    /// `phone`, `email` or `sms`.
     pub channel: String,
     /// The task it answers, if any.
     pub task_id: Option<String>,
@@ -560,6 +562,131 @@ pub struct OutreachRecord {
     pub at: String,
     /// How a call went.
     pub outcome: Option<CallOutcome>,
+    /// What an e-mail or SMS said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<MessageText>,
+    /// Where sending an e-mail or SMS stands (the server's word).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<Delivery>,
+}
+
+impl OutreachRecord {
+    /// Whether it counts as a contact for the quiet period: a call that reached her or left a
+    /// message, a message sent or still being sent (not one that failed or was stopped).
+    pub fn contacted(&self) -> bool {
+        self.outcome.is_none_or(CallOutcome::contacted)
+            && self
+                .delivery
+                .as_ref()
+                .is_none_or(|d| matches!(d.state, DeliveryState::Pending | DeliveryState::Sent))
+    }
+}
+
+/// Longest e-mail subject, in characters.
+pub const MAX_SUBJECT_CHARS: usize = 150;
+/// Longest e-mail body, in characters.
+pub const MAX_EMAIL_CHARS: usize = 4000;
+/// Longest SMS, in characters (three concatenated messages).
+pub const MAX_SMS_CHARS: usize = 459;
+/// Most products a message suggests.
+pub const MAX_MESSAGE_PRODUCTS: usize = 10;
+
+/// A channel a message is sent on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageChannel {
+    /// E-mail, sent by the server through SMTP.
+    Email,
+    /// SMS, sent by the server through the provider.
+    Sms,
+}
+
+impl MessageChannel {
+    /// The wire name, also the consent channel (`email`, `sms`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageChannel::Email => "email",
+            MessageChannel::Sms => "sms",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(name: &str) -> Option<MessageChannel> {
+        [MessageChannel::Email, MessageChannel::Sms]
+            .into_iter()
+            .find(|c| c.as_str() == name)
+    }
+
+    /// Longest body on this channel, in characters.
+    pub fn max_chars(self) -> usize {
+        match self {
+            MessageChannel::Email => MAX_EMAIL_CHARS,
+            MessageChannel::Sms => MAX_SMS_CHARS,
+        }
+    }
+}
+
+/// The text of an e-mail or SMS as the advisor sent it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageText {
+    /// The e-mail's subject (none for an SMS).
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// The text.
+    pub body: String,
+}
+
+/// Where sending a message stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivery {
+    /// Its state.
+    pub state: DeliveryState,
+    /// Attempts made so far.
+    pub attempts: u32,
+    /// When it was sent, or last tried (RFC 3339, server time).
+    #[serde(default)]
+    pub at: Option<String>,
+    /// Why the last attempt failed (the provider's words, never the message or her address).
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+/// The state of a message's delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    /// Queued on the server, or being retried after a failure.
+    Pending,
+    /// The provider accepted it.
+    Sent,
+    /// Given up: the provider refused it or every retry failed.
+    Failed,
+    /// Not sent: she withdrew her consent (or was erased) before it left.
+    Withdrawn,
+}
+
+impl DeliveryState {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Pending => "pending",
+            DeliveryState::Sent => "sent",
+            DeliveryState::Failed => "failed",
+            DeliveryState::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(name: &str) -> Option<DeliveryState> {
+        [
+            DeliveryState::Pending,
+            DeliveryState::Sent,
+            DeliveryState::Failed,
+            DeliveryState::Withdrawn,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == name)
+    }
 }
 
 /// Longest note, in characters.
@@ -712,6 +839,26 @@ pub enum MutationKind {
         task_id: Option<String>,
         /// How it went.
         outcome: CallOutcome,
+    },
+    /// The advisor sends her an e-mail or SMS (marketing), written on the device from a
+    /// template. Refused like a [`MutationKind::Call`] when she has not consented to the
+    /// channel, was erased, or was contacted within the quiet period. The server sends it once
+    /// (the same `outreach_id` pushed again is not sent again), retrying a provider that
+    /// fails; the contact's `delivery` in the feed says where it stands.
+    Message {
+        /// The contact's id (new: chosen by the device).
+        outreach_id: String,
+        /// Whom.
+        customer_id: String,
+        /// The task it answers, if any.
+        task_id: Option<String>,
+        /// E-mail or SMS.
+        channel: MessageChannel,
+        /// What it says.
+        text: MessageText,
+        /// The products it suggests (at most [`MAX_MESSAGE_PRODUCTS`]).
+        #[serde(default)]
+        product_ids: Vec<String>,
     },
     /// The advisor took, did, snoozed or dismissed a client-book task; last writer wins on
     /// the edit time, except that a group task taken or done by another advisor stays hers

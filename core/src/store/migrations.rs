@@ -58,6 +58,10 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/011_outreach.sql"),
         backfill: None,
     },
+    Migration {
+        sql: include_str!("migrations/012_messages.sql"),
+        backfill: None,
+    },
 ];
 
 /// The schema version this code writes.

@@ -50,6 +50,7 @@ pub fn error(e: &CarnetError) -> String {
         CarnetError::InvalidField { reason, .. } => reason.clone(),
         CarnetError::ContactRefused { refusal } => match refusal {
             ContactRefusal::NoConsent => "she has not consented to be contacted this way".into(),
+            ContactRefusal::NoAddress => "no address for this channel is on file".into(),
             ContactRefusal::QuietPeriod { last_contact } => format!(
                 "she was contacted on {}: leave her be for a week",
                 &last_contact[..last_contact.len().min(10)]

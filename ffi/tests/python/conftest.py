@@ -1,5 +1,6 @@
 """A real store for the ffi tests: a generated tiny export imported into the real sync server,
-a store with an advisor, a model, and the server serving on loopback TLS."""
+a store with an advisor, a model, and the server serving on loopback TLS, sending its e-mails
+to a real SMTP server (aiosmtpd) that keeps them in a folder."""
 
 import json
 import os
@@ -61,9 +62,25 @@ class Store:
         server("advisor", "add", "--data", str(self.data), "--store", STORE, "--id", BOOK_ADVISOR,
                "--name", "Martine", stdin=BOOK_ADVISOR_PIN + "\n")
         server("model", "build", "--data", str(self.data))
+        self.mailbox = root / "mailbox"
+        self.mailbox.mkdir()
+        self.smtp = subprocess.Popen(
+            [sys.executable, str(ROOT / "sync-server/tests/support/smtp_sink.py"), str(self.mailbox)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        smtp_port = int(self.smtp.stdout.readline())
+        config = root / "carnet.toml"
+        config.write_text(
+            'public_url = "https://carnet.example.com"\n'
+            f'[email]\nhost = "127.0.0.1"\nport = {smtp_port}\ntls = "none"\n'
+            'from = "Carnet Paris Rivoli <conseil@example.com>"\n'
+            "[messages]\npoll_millis = 100\n"
+        )
         self.log = open(root / "server.log", "w")
         self.process = subprocess.Popen(
-            [str(BIN / "carnet-sync-server"), "serve", "--data", str(self.data), "--listen", "127.0.0.1:0"],
+            [str(BIN / "carnet-sync-server"), "serve", "--data", str(self.data), "--listen", "127.0.0.1:0",
+             "--config", str(config)],
             stdout=subprocess.PIPE,
             stderr=self.log,
             text=True,
@@ -93,7 +110,13 @@ class Store:
                 bought[p["customer_id"]] = bought.get(p["customer_id"], 0) + 1
         return [c for c in customers if c["home_store_id"] == STORE and bought.get(c["id"], 0) >= 5]
 
+    def mails(self):
+        """The e-mails the SMTP server accepted, in order."""
+        return [p.read_text() for p in sorted(self.mailbox.glob("*.eml"))]
+
     def stop(self):
+        self.smtp.kill()
+        self.smtp.wait()
         self.process.kill()
         self.process.wait()
         self.log.close()

@@ -1,11 +1,15 @@
 """A complete advisor day through the generated Python bindings, against the real sync server:
 enrol, sync, sign in, scan a card, read the card and history, like / dislike from the playlist,
-edit a contact, push, lose the store network (locks), come back, an erasure reaching the device.
+edit a contact, take a task and send an e-mail for it (received by a real SMTP server), push,
+lose the store network (locks), come back, an erasure reaching the device.
 The platform's foreign traits (key store, observer) are implemented here, as Swift does."""
 
 import asyncio
+import email
+import email.policy
 import json
 import re
+import time
 import threading
 import unicodedata
 
@@ -286,6 +290,7 @@ def test_6c_a_call_needs_her_consent_and_then_holds_her_for_a_week(day):
     with pytest.raises(carnet.CarnetError.ContactRefused) as refused:
         h.log_call(not_callable["id"], None, carnet.CallOutcome.REACHED)
     assert refused.value.refusal == carnet.ContactRefusal.NO_CONSENT()
+    day["called"] = [callable_["id"]]
     h.log_call(callable_["id"], None, carnet.CallOutcome.NO_ANSWER)
     h.log_call(callable_["id"], None, carnet.CallOutcome.REACHED)
     with pytest.raises(carnet.CarnetError.ContactRefused) as again:
@@ -377,6 +382,63 @@ def test_7_push_then_read_your_writes(day):
     # The store can answer who looked at her.
     audit = server("audit", "--data", str(store.data), customer)
     assert ADVISOR in audit
+
+
+def test_7b_an_email_written_for_a_task_reaches_her_mailbox_and_her_card(day):
+    h, store = day["handheld"], day["store"]
+    skip = set(day["called"]) | {day["customer"]["id"]}
+    customers = {c["id"]: c for c in all_customers(store)}
+    lists = h.tasks(carnet.TaskScope.STORE, 500)
+    task = next(t for t in lists.overdue + lists.today + lists.upcoming
+                if "email" in t.channels and t.customer.id not in skip
+                and re.fullmatch(r"[^@\s]+@[^@\s]+\.[a-z]+", customers[t.customer.id]["email"] or ""))
+    customer = customers[task.customer.id]
+    h.act_on_task(task.id, carnet.TaskAction.TAKE())
+
+    # The draft is the task's template in her language, with her first name; the advisor edits it.
+    draft = h.draft_message(customer["id"], carnet.MessageChannel.EMAIL, task.id, [])
+    assert draft.language == (customer["language"] if customer["language"] in ("fr", "en", "it") else "en")
+    assert draft.text.subject and customer["first_name"] in draft.text.body
+    assert "{" not in draft.text.body + draft.text.subject
+    text = carnet.MessageText(subject=draft.text.subject, body=draft.text.body + "\nÀ bientôt, Camille")
+    with pytest.raises(carnet.CarnetError.InvalidInput):
+        h.send_message(customer["id"], task.id, carnet.MessageChannel.EMAIL,
+                       carnet.MessageText(subject=None, body="Bonjour"), [])
+    sent_id = h.send_message(customer["id"], task.id, carnet.MessageChannel.EMAIL, text, draft.product_ids)
+    card = h.contacts(customer["id"])
+    assert [(c.id, c.channel, c.delivery.state) for c in card] == [
+        (sent_id, "email", carnet.DeliveryState.PENDING)]
+    assert task.id in [t.id for t in h.tasks(carnet.TaskScope.MINE, 500).done]
+    kinds = [e.kind for e in h.outbox()]
+    assert (kinds.count("task"), kinds.count("message")) == (2, 1), kinds
+    report = run(h.sync_now())
+    assert (report.pushed, report.rejected) == (len(kinds), 0)
+    assert h.outbox() == []
+
+    # The server sends it through SMTP once; the next syncs bring back that it was sent.
+    deadline = time.time() + 30
+    while not store.mails() and time.time() < deadline:
+        time.sleep(0.1)
+    mails = store.mails()
+    assert len(mails) == 1
+    mail = email.message_from_string(mails[0], policy=email.policy.default)
+    assert mail["X-Envelope-To"] == customer["email"]
+    assert mail["Subject"] == text.subject
+    assert mail["Message-ID"] == f"<{sent_id}@carnet>"
+    assert mail.get_content().replace("\r\n", "\n").startswith(text.body)
+    while time.time() < deadline:
+        run(h.sync_now())
+        delivery = h.contacts(customer["id"])[0].delivery
+        if delivery.state != carnet.DeliveryState.PENDING:
+            break
+        time.sleep(0.2)
+    assert (delivery.state, delivery.attempts) == (carnet.DeliveryState.SENT, 1)
+    assert len(store.mails()) == 1
+
+
+def all_customers(store):
+    with open(store.export / "customers.jsonl") as f:
+        return [json.loads(line) for line in f]
 
 
 def test_8_leaving_the_store_network_locks_and_coming_back_needs_the_advisor(day):

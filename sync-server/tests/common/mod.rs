@@ -636,6 +636,14 @@ pub fn deletes(changes: &[Change]) -> Vec<(String, String)> {
 }
 
 /// A mutation.
+/// The rejection code of an outcome; panics when it was not rejected.
+pub fn rejected_code(o: &carnet_protocol::Outcome) -> &str {
+    match o {
+        carnet_protocol::Outcome::Rejected { code, .. } => code,
+        _ => panic!("not rejected: {o:?}"),
+    }
+}
+
 pub fn mutation(seq: u64, made_at: &str, change: carnet_protocol::MutationKind) -> Mutation {
     Mutation {
         seq,

@@ -43,6 +43,7 @@ public struct Notice: Equatable, Sendable {
             self.init(key: "Please check this value.", detail: reason, suggestion: suggestion)
         case .TaskTaken(let advisorId): self.init(key: "Another advisor took this task first.", detail: advisorId)
         case .ContactRefused(.noConsent): self.init(key: "She has not consented to be contacted this way.")
+        case .ContactRefused(.noAddress): self.init(key: "No address for this channel is on file.")
         case .ContactRefused(.quietPeriod(let lastContact)):
             self.init(key: "She was contacted less than a week ago.", detail: lastContact)
         case .NotOnStoreNetwork: self.init(key: "Not on the store network.")
