@@ -121,6 +121,14 @@ impl Handheld {
         book::of(&cache, &advisor, limit)
     }
 
+    /// The signed-in advisor's indicators for this month: tasks done, customers reached, sales
+    /// attributed to her (see [`crate::results`]), her book and its active share.
+    pub fn my_results(&self) -> Result<crate::results::Indicators> {
+        let cache = self.cache()?;
+        let advisor = self.session.advisor_id().ok_or(Error::Locked)?;
+        crate::results::indicators(&cache, &advisor, today())
+    }
+
     /// The signed-in advisor's task lists for today (hers, or the store's group tasks), each
     /// at most `limit` long.
     pub fn tasks(&self, scope: tasks::Scope, limit: usize) -> Result<tasks::TaskLists> {

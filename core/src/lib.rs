@@ -24,6 +24,7 @@ pub mod outreach;
 pub mod phone;
 pub mod recommend;
 pub mod registration;
+pub mod results;
 mod search_index;
 pub mod session;
 pub mod store;

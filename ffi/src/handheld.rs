@@ -10,7 +10,9 @@ use carnet_core::sync::CancelHandle;
 
 use crate::error::CarnetError;
 use crate::notes::Note;
-use crate::outreach::{CallOutcome, MessageChannel, MessageDraft, MessageText, OutreachEntry};
+use crate::outreach::{
+    AdvisorIndicators, CallOutcome, MessageChannel, MessageDraft, MessageText, OutreachEntry,
+};
 use crate::session::{
     DeviceObserver, DeviceState, KeyStore, KioskStatus, NetworkEvent, PlatformKeyStore,
     PlatformObserver,
@@ -193,6 +195,13 @@ impl Handheld {
     /// seen first): her home screen before any search.
     pub fn my_book(&self, limit: u32) -> Result<ClientBook, CarnetError> {
         Ok(self.core.my_book(limit as usize)?.into())
+    }
+
+    /// The signed-in advisor's indicators for this month: tasks done, customers reached, sales
+    /// attributed to her contacts (a purchase within 14 days of the last contact that reached
+    /// the customer), her book and its active share.
+    pub fn my_results(&self) -> Result<AdvisorIndicators, CarnetError> {
+        Ok(self.core.my_results()?.into())
     }
 
     /// The signed-in advisor's task lists for today (hers, or the store's group tasks), each

@@ -17,8 +17,8 @@ pub use error::{CarnetError, NetworkProblem, Refusal};
 pub use handheld::{DeviceStatus, Handheld, SyncObserver, SyncTask};
 pub use notes::{Note, SpecialCategory, SpecialWord, special_words};
 pub use outreach::{
-    CallOutcome, ContactRefusal, Delivery, DeliveryState, MessageChannel, MessageDraft,
-    MessageText, OutreachEntry,
+    AdvisorIndicators, CallOutcome, ContactRefusal, Delivery, DeliveryState, MessageChannel,
+    MessageDraft, MessageText, OutreachEntry,
 };
 pub use session::{
     DeviceObserver, DeviceState, KeyStore, KeyStoreError, KioskStatus, LockReason, NetworkEvent,

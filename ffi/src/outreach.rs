@@ -221,3 +221,36 @@ impl From<carnet_protocol::DeliveryState> for DeliveryState {
         }
     }
 }
+
+/// An advisor's indicators for a month.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct AdvisorIndicators {
+    /// The month (`YYYY-MM`).
+    pub month: String,
+    /// Tasks she completed.
+    pub tasks_done: u32,
+    /// Customers she reached.
+    pub customers_reached: u32,
+    /// Sales attributed to her (cents; returns subtracted).
+    pub attributed_cents: i64,
+    /// Receipts with a line attributed to her.
+    pub attributed_receipts: u32,
+    /// Customers in her book.
+    pub book_size: u32,
+    /// Of them, those who bought within the last 365 days.
+    pub book_active: u32,
+}
+
+impl From<carnet_core::results::Indicators> for AdvisorIndicators {
+    fn from(i: carnet_core::results::Indicators) -> Self {
+        Self {
+            month: i.month,
+            tasks_done: i.tasks_done,
+            customers_reached: i.customers_reached,
+            attributed_cents: i.attributed_cents,
+            attributed_receipts: i.attributed_receipts,
+            book_size: i.book_size,
+            book_active: i.book_active,
+        }
+    }
+}

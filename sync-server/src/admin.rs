@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/admin/networks", get(list_networks).post(add_network))
         .route("/v1/admin/networks/{addr}/{prefix}", delete(remove_network))
         .route("/v1/admin/events", get(list_events))
+        .route("/v1/admin/results", get(store_results))
 }
 
 /// Gives a customer of the manager's store to an advisor's client book, or to none.
@@ -99,6 +100,34 @@ async fn list_events(
         })
         .await?;
     Ok(axum::Json(entries))
+}
+
+/// Each advisor's results for a month (`?month=YYYY-MM`, this month by default).
+async fn store_results(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: axum::extract::Query<ResultsQuery>,
+) -> Result<axum::Json<carnet_protocol::presence::StoreResults>, HttpError> {
+    let store = manager(&state, &headers).await?;
+    let today = chrono::Utc::now().date_naive();
+    let month = query
+        .month
+        .clone()
+        .unwrap_or_else(|| today.format("%Y-%m").to_string());
+    let (first, next) = crate::results::parse_month(&month)?;
+    let until = today.min(next.pred_opt().unwrap_or(next));
+    let results = state
+        .db
+        .read(move |conn| -> Result<_, HttpError> {
+            Ok(crate::results::of_store(conn, &store, first, until)?)
+        })
+        .await?;
+    Ok(axum::Json(results))
+}
+
+#[derive(serde::Deserialize)]
+struct ResultsQuery {
+    month: Option<String>,
 }
 
 #[derive(serde::Deserialize)]

@@ -122,6 +122,18 @@ pub enum ManagerCommand {
 /// `advisor …`
 #[derive(Subcommand)]
 pub enum AdvisorCommand {
+    /// Each advisor's month in a store: tasks done, customers reached, attributed sales, book.
+    Results {
+        /// Data directory.
+        #[arg(long, env = "CARNET_DATA")]
+        data: PathBuf,
+        /// The store.
+        #[arg(long)]
+        store: String,
+        /// The month (`YYYY-MM`; this month by default).
+        #[arg(long)]
+        month: Option<String>,
+    },
     /// Add an advisor; her PIN (4 to 8 digits) is read from standard input.
     Add {
         /// Data directory.
@@ -507,6 +519,31 @@ pub fn advisor(command: AdvisorCommand) -> Result<()> {
                 Ok::<_, Error>(moved)
             })?;
             println!("{moved} customers of {from} are now in the client book of {to}");
+            Ok(())
+        }
+        AdvisorCommand::Results { data, store, month } => {
+            let today = chrono::Utc::now().date_naive();
+            let month = month.unwrap_or_else(|| today.format("%Y-%m").to_string());
+            let (first, next) = crate::results::parse_month(&month).map_err(admin)?;
+            let until = today.min(next.pred_opt().unwrap_or(next));
+            let db = db::open_direct(&data)?;
+            let results =
+                crate::results::of_store(&db.conn(), &store, first, until).map_err(admin)?;
+            println!("advisor\tname\ttasks done\treached\tattributed\treceipts\tbook\tactive");
+            for a in results.advisors {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}.{:02}\t{}\t{}\t{}",
+                    a.advisor_id,
+                    a.name.as_deref().unwrap_or("-"),
+                    a.tasks_done,
+                    a.customers_reached,
+                    a.attributed_cents / 100,
+                    (a.attributed_cents % 100).abs(),
+                    a.attributed_receipts,
+                    a.book_size,
+                    a.book_active
+                );
+            }
             Ok(())
         }
         AdvisorCommand::List { data, store } => {

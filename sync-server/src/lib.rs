@@ -36,6 +36,7 @@ pub mod networks;
 pub mod outreach;
 pub mod peer;
 pub mod pg;
+pub mod results;
 pub mod sealed;
 pub mod secret;
 pub mod server;

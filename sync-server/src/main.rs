@@ -111,7 +111,7 @@ enum Command {
     /// Store managers' tokens for the admin API.
     #[command(subcommand)]
     Manager(ManagerCommand),
-    /// Advisors: add, list, disable, reset PIN.
+    /// Advisors: add, list, disable, reset PIN, their month's results.
     #[command(subcommand)]
     Advisor(AdvisorCommand),
     /// Head office's campaigns: define one for the chain or some stores, list them.

@@ -329,6 +329,39 @@ pub struct AdvisorInfo {
     pub locked_on_devices: Vec<String>,
 }
 
+/// Admin: what each advisor of the store did and brought in a month (see
+/// `carnet_core::results` for the attribution rule).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreResults {
+    /// The store.
+    pub store_id: String,
+    /// The month (`YYYY-MM`).
+    pub month: String,
+    /// One row per advisor of the store, and per other advisor whose contacts count here.
+    pub advisors: Vec<AdvisorResults>,
+}
+
+/// Admin: one advisor's month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdvisorResults {
+    /// Identifier.
+    pub advisor_id: String,
+    /// Display name, when she is an advisor of the store.
+    pub name: Option<String>,
+    /// Tasks she completed.
+    pub tasks_done: u32,
+    /// Customers she reached.
+    pub customers_reached: u32,
+    /// Sales attributed to her (cents; returns subtracted).
+    pub attributed_cents: i64,
+    /// Receipts with a line attributed to her.
+    pub attributed_receipts: u32,
+    /// Customers in her book (the store's).
+    pub book_size: u32,
+    /// Of them, those who bought within the 365 days before the month's end (or today).
+    pub book_active: u32,
+}
+
 /// Admin: a network of the store, an address range its handhelds reach the server from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoreNetwork {

@@ -435,6 +435,12 @@ def test_7b_an_email_written_for_a_task_reaches_her_mailbox_and_her_card(day):
     assert (delivery.state, delivery.attempts) == (carnet.DeliveryState.SENT, 1)
     assert len(store.mails()) == 1
 
+    # Her month: the task she did, the customers she reached (the call and this e-mail).
+    results = h.my_results()
+    assert results.month == time.strftime("%Y-%m", time.gmtime())
+    assert results.tasks_done >= 1 and results.customers_reached >= 2
+    assert results.book_size == 0 and results.attributed_cents == 0, "Camille keeps no book and sold nothing since"
+
 
 def all_customers(store):
     with open(store.export / "customers.jsonl") as f:
