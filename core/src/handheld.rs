@@ -26,6 +26,23 @@ use crate::duplicates::{self, CandidateContact, DuplicateReason};
 use crate::error::Error;
 use crate::{book, contact, history, lookup, notes, outbox, recommend, registration, tasks};
 
+/// The edit that does `action` on task `task_id`.
+fn task_edit(task_id: &str, action: TaskAction) -> Result<MutationKind> {
+    let customer_id = tasks::customer_of(task_id)
+        .ok_or(tasks::ActionProblem::TaskId)?
+        .to_owned();
+    Ok(MutationKind::Task {
+        task_id: task_id.to_owned(),
+        customer_id,
+        action,
+    })
+}
+
+/// The edit that completes task `task_id`.
+fn task_done(task_id: &str) -> Result<MutationKind> {
+    task_edit(task_id, TaskAction::Done)
+}
+
 /// Days ahead the re-purchase list looks: what comes due within a month is worth a word.
 pub const REPURCHASE_WINDOW_DAYS: u32 = 30;
 
@@ -141,14 +158,7 @@ impl Handheld {
     /// Takes, completes, snoozes or dismisses a task, offline: seen in the lists at once,
     /// pushed with the next sync. `TaskTaken` when another advisor has this group task.
     pub fn act_on_task(&self, task_id: &str, action: TaskAction) -> Result<u64> {
-        let customer_id = tasks::customer_of(task_id)
-            .ok_or(tasks::ActionProblem::TaskId)?
-            .to_owned();
-        self.record(MutationKind::Task {
-            task_id: task_id.to_owned(),
-            customer_id,
-            action,
-        })
+        self.record(task_edit(task_id, action)?)
     }
 
     /// Logs a call to her (marketing, by phone) with how it went, offline; returns its id.
@@ -162,17 +172,18 @@ impl Handheld {
         outcome: CallOutcome,
     ) -> Result<String> {
         let outreach_id = crate::outreach::new_outreach_id()?;
-        self.record(MutationKind::Call {
+        let mut edits = vec![MutationKind::Call {
             outreach_id: outreach_id.clone(),
             customer_id: customer_id.to_owned(),
             task_id: task_id.map(str::to_owned),
             outcome,
-        })?;
+        }];
         if let Some(task_id) = task_id
             && outcome == CallOutcome::Reached
         {
-            self.act_on_task(task_id, TaskAction::Done)?;
+            edits.push(task_done(task_id)?);
         }
+        self.record_together(edits)?;
         Ok(outreach_id)
     }
 
@@ -212,17 +223,18 @@ impl Handheld {
         product_ids: Vec<String>,
     ) -> Result<String> {
         let outreach_id = crate::outreach::new_outreach_id()?;
-        self.record(MutationKind::Message {
+        let mut edits = vec![MutationKind::Message {
             outreach_id: outreach_id.clone(),
             customer_id: customer_id.to_owned(),
             task_id: task_id.map(str::to_owned),
             channel,
             text,
             product_ids,
-        })?;
+        }];
         if let Some(task_id) = task_id {
-            self.act_on_task(task_id, TaskAction::Done)?;
+            edits.push(task_done(task_id)?);
         }
+        self.record_together(edits)?;
         Ok(outreach_id)
     }
 
@@ -468,6 +480,17 @@ impl Handheld {
             purchase_id: purchase_id.to_owned(),
             gift,
         })
+    }
+
+    /// Records edits that stand or fall together (see [`outbox::record_together`]).
+    fn record_together(&self, changes: Vec<MutationKind>) -> Result<Vec<u64>> {
+        let cache = self.cache()?;
+        outbox::record_together(
+            &cache,
+            changes,
+            self.session.advisor_id().as_deref(),
+            Utc::now(),
+        )
     }
 
     fn record(&self, change: MutationKind) -> Result<u64> {

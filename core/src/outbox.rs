@@ -55,17 +55,35 @@ pub fn record(
     advisor_id: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<u64> {
+    let seqs = record_together(cache, vec![change], advisor_id, now)?;
+    seqs.first().copied().ok_or(Error::Corrupt)
+}
+
+/// Records edits that stand or fall together (a call and the task it completes): each is
+/// checked, applied and queued as [`record`] does, in one transaction, so that a refusal of
+/// any keeps none. Returns their seqs, in order.
+pub fn record_together(
+    cache: &Cache,
+    changes: Vec<MutationKind>,
+    advisor_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Vec<u64>> {
     let made_at = now.to_rfc3339_opts(SecondsFormat::Millis, true);
     cache.write(|tx| {
-        let change = normalise(tx, change)?;
-        let body = serde_json::to_string(&change)
-            .map_err(|_| Error::InvalidInput("edit cannot be encoded".into()))?;
-        apply_locally(tx, &change, now, &made_at, advisor_id)?;
-        tx.prepare_cached(
-            "INSERT INTO outbox (made_at, advisor_id, customer_id, body) VALUES (?1, ?2, ?3, ?4)",
-        )?
-        .execute(params![made_at, advisor_id, customer_of(&change), body])?;
-        Ok(tx.last_insert_rowid() as u64)
+        let mut seqs = Vec::with_capacity(changes.len());
+        for change in changes {
+            let change = normalise(tx, change)?;
+            let body = serde_json::to_string(&change)
+                .map_err(|_| Error::InvalidInput("edit cannot be encoded".into()))?;
+            apply_locally(tx, &change, now, &made_at, advisor_id)?;
+            tx.prepare_cached(
+                "INSERT INTO outbox (made_at, advisor_id, customer_id, body)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![made_at, advisor_id, customer_of(&change), body])?;
+            seqs.push(tx.last_insert_rowid() as u64);
+        }
+        Ok(seqs)
     })
 }
 

@@ -260,3 +260,62 @@ fn a_message_is_drafted_in_her_language_and_waits_on_her_card_until_the_server_s
         (DeliveryState::Sent, 2)
     );
 }
+
+#[test]
+fn a_call_and_the_task_it_completes_stand_or_fall_together() {
+    let sample = Sample::new();
+    let cache = sample.loaded_cache(&CacheKey::generate().unwrap());
+    cache
+        .write(|tx| {
+            tx.execute_batch(
+                "INSERT INTO consent (customer_id, channel, purpose, granted, recorded_at, source)
+                 VALUES ('C1', 'phone', 'marketing', 1, '2026-10-01T10:00:00Z', 'store')",
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    let task = "birthday:C1:2026-11-05";
+    let task_edit = |action| MutationKind::Task {
+        task_id: task.into(),
+        customer_id: "C1".into(),
+        action,
+    };
+    let at = "2026-11-01T10:00:00Z".parse().unwrap();
+    outbox::record(
+        &cache,
+        task_edit(carnet_protocol::TaskAction::Take),
+        Some("B7"),
+        at,
+    )
+    .unwrap();
+    // A1 calls her for the task B7 took: the task is refused, and so is the call.
+    let call = MutationKind::Call {
+        outreach_id: "K1".into(),
+        customer_id: "C1".into(),
+        task_id: Some(task.into()),
+        outcome: CallOutcome::Reached,
+    };
+    let refused = outbox::record_together(
+        &cache,
+        vec![call.clone(), task_edit(carnet_protocol::TaskAction::Done)],
+        Some("A1"),
+        at,
+    );
+    assert!(
+        matches!(refused, Err(Error::TaskTaken { .. })),
+        "{refused:?}"
+    );
+    assert!(outreach::timeline(&cache, "C1").unwrap().is_empty());
+    assert_eq!(outbox::entries(&cache).unwrap().len(), 1, "B7's take only");
+    // B7 calls: both kept, in order.
+    let seqs = outbox::record_together(
+        &cache,
+        vec![call, task_edit(carnet_protocol::TaskAction::Done)],
+        Some("B7"),
+        at,
+    )
+    .unwrap();
+    assert_eq!(seqs.len(), 2);
+    assert!(seqs[0] < seqs[1]);
+    assert_eq!(outreach::timeline(&cache, "C1").unwrap().len(), 1);
+}
