@@ -3,7 +3,8 @@
 //! data (Enter again saves it anyway, Esc keeps it unsaved).
 
 use carnet_ffi::{
-    CallOutcome, CarnetError, Handheld, Note, OutreachEntry, SpecialCategory, special_words,
+    CallOutcome, CarnetError, DeliveryState, Handheld, Note, OutreachEntry, SpecialCategory,
+    special_words,
 };
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
@@ -73,8 +74,31 @@ fn category(c: SpecialCategory) -> &'static str {
     }
 }
 
-/// A contact in a line: when, who, how it went.
+/// A contact in a line: when, who, how it went (a call) or where sending stands (a message).
 pub fn contact_line(c: &OutreachEntry) -> String {
+    let when = &c.at[..c.at.len().min(10)];
+    let who = c.advisor_id.as_deref().unwrap_or("?");
+    if let Some(delivery) = &c.delivery {
+        let state = match delivery.state {
+            DeliveryState::Pending if delivery.attempts == 0 => "waiting to be sent".to_owned(),
+            DeliveryState::Pending => format!(
+                "not sent yet, tried {} times: {}",
+                delivery.attempts,
+                delivery.error.as_deref().unwrap_or("?")
+            ),
+            DeliveryState::Sent => "sent".to_owned(),
+            DeliveryState::Failed => {
+                format!("failed: {}", delivery.error.as_deref().unwrap_or("?"))
+            }
+            DeliveryState::Withdrawn => "not sent: she withdrew her consent".to_owned(),
+        };
+        let what = c
+            .message
+            .as_ref()
+            .map(|m| m.subject.clone().unwrap_or_else(|| m.body.clone()))
+            .unwrap_or_default();
+        return format!("{when} · {} by {who} · {state} · {what}", c.channel);
+    }
     let outcome = match c.outcome {
         Some(CallOutcome::Reached) => "reached her",
         Some(CallOutcome::NoAnswer) => "no answer",
@@ -82,11 +106,7 @@ pub fn contact_line(c: &OutreachEntry) -> String {
         Some(CallOutcome::WrongNumber) => "wrong number",
         None => "",
     };
-    format!(
-        "{} · call by {} · {outcome}",
-        &c.at[..c.at.len().min(10)],
-        c.advisor_id.as_deref().unwrap_or("?")
-    )
+    format!("{when} · call by {who} · {outcome}")
 }
 
 /// A note in a line: when, who, what.

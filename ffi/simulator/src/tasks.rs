@@ -1,9 +1,10 @@
 //! The tasks screen: her tasks or the store's group tasks, overdue, today, upcoming and done,
 //! as the core lists them; she takes one, marks it done, snoozes it a week or dismisses it
-//! with a reason.
+//! with a reason, logs a call, or writes an e-mail from the task's template and sends it.
 
 use carnet_ffi::{
-    CallOutcome, CarnetError, ClientTask, Handheld, TaskAction, TaskLists, TaskScope,
+    CallOutcome, CarnetError, ClientTask, Handheld, MessageChannel, MessageDraft, MessageText,
+    TaskAction, TaskLists, TaskScope,
 };
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
@@ -28,6 +29,8 @@ pub struct TasksView {
     pub dismissing: Option<TextField>,
     /// While logging a call: waiting for how it went.
     pub calling: bool,
+    /// While writing an e-mail: the draft, and its text as she edits it.
+    pub writing: Option<(MessageDraft, TextField)>,
     pub message: Option<String>,
 }
 
@@ -46,6 +49,7 @@ impl TasksView {
             selected: 0,
             dismissing: None,
             calling: false,
+            writing: None,
             message: None,
         };
         view.reload(handheld)?;
@@ -88,6 +92,16 @@ impl TasksView {
             }
             return TasksOutcome::Stay;
         }
+        if let Some((_, body)) = &mut self.writing {
+            match key.code {
+                KeyCode::Esc => self.writing = None,
+                KeyCode::Enter => self.send(handheld),
+                _ => {
+                    body.handle(key);
+                }
+            }
+            return TasksOutcome::Stay;
+        }
         if self.calling {
             self.calling = false;
             let outcome = match key.code {
@@ -103,6 +117,7 @@ impl TasksView {
         match key.code {
             KeyCode::Esc => return TasksOutcome::Back,
             KeyCode::Char('c') if self.selected_task().is_some() => self.calling = true,
+            KeyCode::Char('e') => self.write(handheld),
             KeyCode::Down => {
                 self.selected = (self.selected + 1).min(self.count().saturating_sub(1))
             }
@@ -160,6 +175,56 @@ impl TasksView {
             Ok(_) => {
                 let reloaded = self.reload(handheld);
                 reloaded.map_or_else(|e| words::error(&e), |()| "call logged".into())
+            }
+            Err(e) => words::error(&e),
+        });
+    }
+}
+
+impl TasksView {
+    /// Drafts an e-mail for the selected task: its template in her language, to edit.
+    fn write(&mut self, handheld: &Handheld) {
+        let Some(task) = self.selected_task() else {
+            return;
+        };
+        if !task.channels.iter().any(|c| c == "email") {
+            self.message = Some("she does not take e-mails".into());
+            return;
+        }
+        let (customer, task_id) = (task.customer.id.clone(), task.id.clone());
+        match handheld.draft_message(customer, MessageChannel::Email, Some(task_id), vec![]) {
+            Ok(draft) => {
+                let body = TextField::with(&draft.text.body);
+                self.writing = Some((draft, body));
+            }
+            Err(e) => self.message = Some(words::error(&e)),
+        }
+    }
+
+    /// Sends the e-mail as edited; it completes the task.
+    fn send(&mut self, handheld: &Handheld) {
+        let (Some((draft, body)), Some(task)) = (self.writing.take(), self.selected_task()) else {
+            return;
+        };
+        let (customer, task_id) = (task.customer.id.clone(), task.id.clone());
+        let text = MessageText {
+            subject: draft.text.subject,
+            body: body.text,
+        };
+        let sent = handheld.send_message(
+            customer,
+            Some(task_id),
+            MessageChannel::Email,
+            text,
+            draft.product_ids,
+        );
+        self.message = Some(match sent {
+            Ok(_) => {
+                let reloaded = self.reload(handheld);
+                reloaded.map_or_else(
+                    |e| words::error(&e),
+                    |()| "e-mail queued: the server sends it after the next sync".into(),
+                )
             }
             Err(e) => words::error(&e),
         });

@@ -103,7 +103,10 @@ pub fn draw(frame: &mut Frame, app: &App) {
 }
 
 fn draw_tasks(frame: &mut Frame, area: Rect, view: &TasksView) {
-    let [head, list] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(area);
+    // A draft is a few lines long: shown whole, wrapped, so that she sees what she types.
+    let head_rows = if view.writing.is_some() { 8 } else { 2 };
+    let [head, list] =
+        Layout::vertical([Constraint::Length(head_rows), Constraint::Min(1)]).areas(area);
     let scope = match view.scope {
         TaskScope::Mine => "My tasks",
         TaskScope::Store => "The store's group tasks",
@@ -112,12 +115,19 @@ fn draw_tasks(frame: &mut Frame, area: Rect, view: &TasksView) {
         format!("{scope}: {} listed", view.count()),
         Style::default().add_modifier(Modifier::BOLD),
     )];
-    if let Some(reason) = &view.dismissing {
+    if let Some((draft, body)) = &view.writing {
+        lines.push(Line::from(format!(
+            "E-mail ({}): {}",
+            draft.language,
+            draft.text.subject.as_deref().unwrap_or_default()
+        )));
+        lines.push(field_line("Text", &body.shown(), true));
+    } else if let Some(reason) = &view.dismissing {
         lines.push(field_line("Why dismiss it", &reason.shown(), true));
     } else if let Some(message) = &view.message {
         lines.push(Line::from(message.clone()));
     }
-    frame.render_widget(Paragraph::new(lines), head);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), head);
     // Headings are not selectable: the selection counts tasks only.
     let mut items = Vec::new();
     let mut selected_row = 0;
@@ -615,11 +625,12 @@ fn keys_help(app: &App) -> String {
         Screen::Tasks(view) if view.dismissing.is_some() => {
             "type the reason · Enter dismiss · Esc keep"
         }
+        Screen::Tasks(view) if view.writing.is_some() => "edit the text · Enter send · Esc drop",
         Screen::Tasks(view) if view.calling => {
             "how did the call go? r reached · n no answer · v voicemail · w wrong number · Esc"
         }
         Screen::Tasks(_) => {
-            "Tab mine / the store's · ↑↓ · Enter her card · c call · t take · d done · s snooze a week · x dismiss · Esc back"
+            "Tab mine / the store's · ↑↓ · Enter her card · c call · e e-mail · t take · d done · s snooze a week · x dismiss · Esc back"
         }
     };
     format!("{screen}\nF2 store Wi-Fi · F5 sync · F6 cancel sync · F7 single app mode · F10 quit")

@@ -1,8 +1,11 @@
 """The handheld simulator driven as a person would: in tmux, keys sent, the screen read.
 After a scan it shows the customer; a like shows in the playlist; losing the store Wi-Fi locks
-the handheld on screen."""
+the handheld on screen; an e-mail written from a task reaches the test SMTP server and her card."""
 
+import email
+import email.policy
 import json
+import re
 import shutil
 import subprocess
 import time
@@ -158,6 +161,56 @@ def test_she_takes_a_group_task_and_dismisses_it_on_the_tasks_screen(store, book
     wait_for("task dismissed")
     wait_for(f"My tasks: {listed - 1} listed")
     assert f"taken by {BOOK_ADVISOR}" not in screen()
+
+
+def test_an_email_written_from_a_task_reaches_her_mailbox_and_her_card(store, book_simulator):
+    with open(store.export / "customers.jsonl") as f:
+        reachable = {f"{c['first_name']} {c['last_name']}" for c in map(json.loads, f)
+                     if re.fullmatch(r"[^@\s]+@[^@\s]+\.[a-z]+", c["email"] or "")}
+    def name_of(row):
+        return re.sub(r"\x1b\[[0-9;]*m", "", row).strip("│ ").split(" · ")[0].strip()
+    open_the_stores_tasks()
+    row = select_row(lambda row: "email" in row.split(" · via ")[-1].split(" · ")[0]
+                     and name_of(row) in reachable, "a customer who takes e-mails")
+    name = name_of(row)
+    first_name = name.split(" ")[0]
+    keys("e")
+    shown = wait_for("E-mail (")
+    assert first_name in shown, shown
+    keys(" Merci, XQZ")
+    wait_for("XQZ")
+    keys("Enter")
+    wait_for("e-mail queued")
+    # The next sync pushes it; the server sends it through SMTP.
+    keys("F5")
+    deadline = time.time() + 60
+    while not store.mails() and time.time() < deadline:
+        time.sleep(0.2)
+    mails = [email.message_from_string(m, policy=email.policy.default) for m in store.mails()]
+    sent = [m for m in mails if "Merci, XQZ" in m.get_content()]
+    assert len(sent) == 1, [m.get_content() for m in mails]
+    assert first_name in sent[0].get_content()
+    # Her card shows it sent, once a sync has brought the server's word back.
+    while True:
+        select_row(lambda row: name in row and f"done by {BOOK_ADVISOR}" in row,
+                   "the task the e-mail completed")
+        keys("Enter")
+        wait_for(" points · card ")
+        for _ in range(5):
+            keys("Right")
+        shown = wait_for("notes · n new note")
+        if f"email by {BOOK_ADVISOR} · sent" in shown or time.time() > deadline:
+            break
+        # Esc alone: followed at once by F5, the terminal would read Alt+F5.
+        keys("Escape")
+        wait_gone("notes · n new note")
+        keys("F5")
+        time.sleep(1)
+        keys("F9")
+        wait_for("My tasks:")
+        keys("Tab")
+        wait_for("The store's group tasks:")
+    assert f"email by {BOOK_ADVISOR} · sent" in screen(), screen()
 
 
 def test_a_note_that_looks_like_health_data_is_saved_only_after_a_warning(store, simulator):
