@@ -260,6 +260,7 @@ pub(crate) fn delete(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<(
         Entity::Note => &["DELETE FROM note WHERE id = ?1"],
         Entity::Campaign => &["DELETE FROM campaign WHERE id = ?1"],
         Entity::Outreach => &["DELETE FROM outreach WHERE id = ?1"],
+        Entity::Template => &["DELETE FROM template WHERE id = ?1"],
         Entity::TaskState => {
             crate::tasks::delete_record(tx, id)?;
             &[]

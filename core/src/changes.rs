@@ -73,6 +73,7 @@ fn apply_change(tx: &Transaction<'_>, change: &Change) -> Result<()> {
             Record::Note(r) => crate::notes::apply_record(tx, r),
             Record::Campaign(r) => crate::campaigns::apply_record(tx, r),
             Record::Outreach(r) => crate::outreach::write(tx, r),
+            Record::Template(r) => crate::outreach::templates::apply_record(tx, r),
         },
         Change::Delete { entity, id } => apply::delete(tx, *entity, id),
     }

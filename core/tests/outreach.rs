@@ -319,3 +319,54 @@ fn a_call_and_the_task_it_completes_stand_or_fall_together() {
     assert!(seqs[0] < seqs[1]);
     assert_eq!(outreach::timeline(&cache, "C1").unwrap().len(), 1);
 }
+
+#[test]
+fn a_stores_template_replaces_carnets_for_its_purpose_and_language() {
+    let sample = Sample::new();
+    let cache = sample.loaded_cache(&CacheKey::generate().unwrap());
+    let cursor = changes::cursor(&cache).unwrap();
+    let record = Record::Template(carnet_protocol::TemplateRecord {
+        id: "S001/general/fr".into(),
+        store_id: "S001".into(),
+        purpose: "general".into(),
+        language: "fr".into(),
+        subject: "{store_name} pense à vous".into(),
+        body: "Chère {first_name}, {advisor_name} vous conseille {products}.".into(),
+        updated_at: "2026-11-01T10:00:00Z".into(),
+    });
+    changes::apply_page(&cache, &[Change::Upsert { record }], &cursor).unwrap();
+    let writer = outreach::Writer {
+        advisor_id: Some("A1"),
+        store_id: "S001",
+    };
+    let products = ["P01".to_owned()];
+    let draft = |customer| {
+        cache
+            .read(|c| outreach::draft(c, customer, MessageChannel::Email, None, &products, &writer))
+            .unwrap()
+    };
+    // Hélène speaks French: the store's; Niccolò speaks Italian: still Carnet's.
+    let french = draft("C1");
+    assert_eq!(
+        french.text.subject.as_deref(),
+        Some("Paris Rivoli pense à vous")
+    );
+    assert_eq!(
+        french.text.body,
+        "Chère Hélène, Alice vous conseille Rouge Velours."
+    );
+    assert!(draft("C3").text.body.starts_with("Buongiorno Niccolò"));
+    // Removed from the feed: Carnet's again.
+    let cursor = changes::cursor(&cache).unwrap();
+    let delete = Change::Delete {
+        entity: Entity::Template,
+        id: "S001/general/fr".into(),
+    };
+    changes::apply_page(&cache, &[delete], &cursor).unwrap();
+    assert!(
+        draft("C1")
+            .text
+            .body
+            .starts_with("Bonjour Hélène, c'est Alice")
+    );
+}

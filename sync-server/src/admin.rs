@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use carnet_protocol::codes;
 use carnet_protocol::presence::{
     AdvisorInfo, BookAssignment, BookHandOver, DeviceInfo, EnrollmentCode, HandedOver, NewAdvisor,
@@ -37,6 +37,11 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/admin/networks/{addr}/{prefix}", delete(remove_network))
         .route("/v1/admin/events", get(list_events))
         .route("/v1/admin/results", get(store_results))
+        .route("/v1/admin/templates", get(list_templates))
+        .route(
+            "/v1/admin/templates/{purpose}/{language}",
+            put(set_template),
+        )
 }
 
 /// Gives a customer of the manager's store to an advisor's client book, or to none.
@@ -100,6 +105,37 @@ async fn list_events(
         })
         .await?;
     Ok(axum::Json(entries))
+}
+
+/// The store's own message templates.
+async fn list_templates(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<axum::Json<Vec<carnet_protocol::TemplateRecord>>, HttpError> {
+    read_own(&state, &headers, crate::templates::list).await
+}
+
+/// Replaces Carnet's template for a purpose and language in the manager's store; refused (400)
+/// with the reason when it names an unknown placeholder.
+async fn set_template(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((purpose, language)): Path<(String, String)>,
+    body: Body,
+) -> Result<axum::Json<carnet_protocol::TemplateRecord>, HttpError> {
+    let store = manager(&state, &headers).await?;
+    let body = read_small_body(&state, &headers, body).await?;
+    let text: crate::templates::TemplateText = parse_body(&body)?;
+    let saved = state
+        .db
+        .write(move |conn| -> Result<_, HttpError> {
+            Ok(crate::templates::set(
+                conn, &store, &purpose, &language, text,
+            )?)
+        })
+        .await?;
+    tracing::info!("store template changed");
+    Ok(axum::Json(saved))
 }
 
 /// Each advisor's results for a month (`?month=YYYY-MM`, this month by default).

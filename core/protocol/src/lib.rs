@@ -164,11 +164,13 @@ pub enum Entity {
     Campaign,
     /// [`OutreachRecord`], in the feed of the store that reached out: a contact with a customer.
     Outreach,
+    /// [`TemplateRecord`], in its store's feed: a message template the store wrote.
+    Template,
 }
 
 impl Entity {
     /// Every entity, in load order (referenced entities first).
-    pub const ALL: [Entity; 16] = [
+    pub const ALL: [Entity; 17] = [
         Entity::Store,
         Entity::Advisor,
         Entity::Brand,
@@ -185,6 +187,7 @@ impl Entity {
         Entity::Note,
         Entity::Campaign,
         Entity::Outreach,
+        Entity::Template,
     ];
 
     /// The wire name (`store`, `purchase`, ...).
@@ -206,6 +209,7 @@ impl Entity {
             Entity::Note => "note",
             Entity::Campaign => "campaign",
             Entity::Outreach => "outreach",
+            Entity::Template => "template",
         }
     }
 
@@ -298,6 +302,8 @@ pub enum Record {
     Campaign(CampaignRecord),
     /// A contact with a customer.
     Outreach(OutreachRecord),
+    /// A store's message template.
+    Template(TemplateRecord),
 }
 
 impl Record {
@@ -320,6 +326,7 @@ impl Record {
             Record::Note(_) => Entity::Note,
             Record::Campaign(_) => Entity::Campaign,
             Record::Outreach(_) => Entity::Outreach,
+            Record::Template(_) => Entity::Template,
         }
     }
 
@@ -339,6 +346,7 @@ impl Record {
             Record::Note(r) => &r.id,
             Record::Campaign(r) => &r.id,
             Record::Outreach(r) => &r.id,
+            Record::Template(r) => &r.id,
             Record::Model(r) => &r.id,
             Record::Policy(r) => &r.id,
             Record::Redirect(r) => &r.id,
@@ -579,6 +587,34 @@ impl OutreachRecord {
                 .delivery
                 .as_ref()
                 .is_none_or(|d| matches!(d.state, DeliveryState::Pending | DeliveryState::Sent))
+    }
+}
+
+/// A message template a store wrote, replacing Carnet's for one purpose and language. Names
+/// only the placeholders `carnet_core::outreach::templates::check` accepts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateRecord {
+    /// `<store_id>/<purpose>/<language>`.
+    pub id: String,
+    /// The store.
+    pub store_id: String,
+    /// What it is for: `general`, `replenishment`, `lapsing`, `birthday`, `launch`,
+    /// `thank_you`.
+    pub purpose: String,
+    /// `fr`, `en` or `it`.
+    pub language: String,
+    /// The e-mail's subject.
+    pub subject: String,
+    /// The text (of the e-mail, or the SMS).
+    pub body: String,
+    /// When the store last changed it (RFC 3339, server time).
+    pub updated_at: String,
+}
+
+impl TemplateRecord {
+    /// The feed id of store `store_id`'s template for `purpose` in `language`.
+    pub fn id_for(store_id: &str, purpose: &str, language: &str) -> String {
+        format!("{store_id}/{purpose}/{language}")
     }
 }
 

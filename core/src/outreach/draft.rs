@@ -87,10 +87,11 @@ pub fn draft(
         store_name: &store_name,
         products: &names,
     };
-    let builtin = templates::builtin(
+    let template = templates::for_store(
+        c,
         kind.as_ref().map_or(Purpose::General, Purpose::of_task),
         &language,
-    );
+    )?;
     let (subject, body) = match &kind {
         Some(TaskKind::Campaign {
             title,
@@ -98,8 +99,8 @@ pub fn draft(
             ..
         }) => (title.clone(), templates::fill(message, &fill)),
         _ => (
-            templates::fill(builtin.subject, &fill),
-            templates::fill(builtin.body, &fill),
+            templates::fill(&template.subject, &fill),
+            templates::fill(&template.body, &fill),
         ),
     };
     Ok(Draft {

@@ -7,6 +7,9 @@
 //! braces is refused when the template is saved ([`check`]), so that no customer ever reads a
 //! `{voucher}` nobody filled.
 
+use carnet_protocol::TemplateRecord;
+use rusqlite::{Connection, OptionalExtension, params};
+
 use crate::tasks::TaskKind;
 
 /// What a template may name.
@@ -49,6 +52,33 @@ pub enum Purpose {
 }
 
 impl Purpose {
+    /// Every purpose.
+    pub const ALL: [Purpose; 6] = [
+        Purpose::General,
+        Purpose::Replenishment,
+        Purpose::Lapsing,
+        Purpose::Birthday,
+        Purpose::Launch,
+        Purpose::ThankYou,
+    ];
+
+    /// The wire name (`general`, `replenishment`, ..., `thank_you`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::General => "general",
+            Purpose::Replenishment => "replenishment",
+            Purpose::Lapsing => "lapsing",
+            Purpose::Birthday => "birthday",
+            Purpose::Launch => "launch",
+            Purpose::ThankYou => "thank_you",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(name: &str) -> Option<Purpose> {
+        Purpose::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+
     /// The template for a task of this kind (a campaign brings its own message).
     pub fn of_task(kind: &TaskKind) -> Purpose {
         match kind {
@@ -152,11 +182,72 @@ fn walk(template: &str, value: impl Fn(&str) -> Option<String>) -> Result<String
 
 /// A template: an e-mail's subject, and the text (of the e-mail, or the SMS).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Template {
+pub struct Template<S = &'static str> {
     /// The e-mail's subject.
-    pub subject: &'static str,
+    pub subject: S,
     /// The text.
-    pub body: &'static str,
+    pub body: S,
+}
+
+/// Why a store's template is refused, field by field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreTemplateError {
+    /// The purpose or language is not one templates are written for.
+    #[error(
+        "a template is for general, replenishment, lapsing, birthday, launch or thank_you, in fr, en or it"
+    )]
+    Unknown,
+    /// The subject is refused.
+    #[error("subject: {0}")]
+    Subject(TemplateError),
+    /// The text is refused.
+    #[error("text: {0}")]
+    Body(TemplateError),
+}
+
+/// Refuses a store's template that [`check`] refuses, or for an unknown purpose or language;
+/// a subject is one line. The server asks before saving it.
+pub fn check_store_template(r: &TemplateRecord) -> Result<(), StoreTemplateError> {
+    if Purpose::parse(&r.purpose).is_none() || !LANGUAGES.contains(&r.language.as_str()) {
+        return Err(StoreTemplateError::Unknown);
+    }
+    check(&r.subject).map_err(StoreTemplateError::Subject)?;
+    if r.subject.contains(['\r', '\n']) {
+        return Err(StoreTemplateError::Subject(TemplateError::Length));
+    }
+    check(&r.body).map_err(StoreTemplateError::Body)
+}
+
+/// Keeps a store's template from the feed.
+pub(crate) fn apply_record(c: &Connection, r: &TemplateRecord) -> crate::error::Result<()> {
+    c.prepare_cached(
+        "INSERT INTO template (id, purpose, language, subject, body) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (id) DO UPDATE SET purpose = ?2, language = ?3, subject = ?4, body = ?5",
+    )?
+    .execute(params![r.id, r.purpose, r.language, r.subject, r.body])?;
+    Ok(())
+}
+
+/// The template for `purpose` in `language`: the store's, else Carnet's.
+pub fn for_store(
+    c: &Connection,
+    purpose: Purpose,
+    language: &str,
+) -> crate::error::Result<Template<String>> {
+    let stored: Option<(String, String)> = c
+        .prepare_cached("SELECT subject, body FROM template WHERE purpose = ?1 AND language = ?2")?
+        .query_row([purpose.as_str(), language], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(match stored {
+        Some((subject, body)) => Template { subject, body },
+        None => {
+            let t = builtin(purpose, language);
+            Template {
+                subject: t.subject.to_owned(),
+                body: t.body.to_owned(),
+            }
+        }
+    })
 }
 
 /// The languages templates are written in; another language gets English.
@@ -245,14 +336,7 @@ pub fn builtin(purpose: Purpose, language: &str) -> Template {
 mod tests {
     use super::*;
 
-    const ALL: [Purpose; 6] = [
-        Purpose::General,
-        Purpose::Replenishment,
-        Purpose::Lapsing,
-        Purpose::Birthday,
-        Purpose::Launch,
-        Purpose::ThankYou,
-    ];
+    const ALL: [Purpose; 6] = Purpose::ALL;
 
     #[test]
     fn fills_every_placeholder_and_keeps_literal_braces() {

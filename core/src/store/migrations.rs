@@ -62,6 +62,10 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/012_messages.sql"),
         backfill: None,
     },
+    Migration {
+        sql: include_str!("migrations/013_templates.sql"),
+        backfill: None,
+    },
 ];
 
 /// The schema version this code writes.
