@@ -1,6 +1,7 @@
 // The client book's tasks: hers or the store's group tasks, overdue first; each row says whom,
-// why and when, and offers what she may do (take a group task, done, snooze a week, dismiss
-// with a reason). Everything listed and refused is the core's.
+// why and when, and offers what she may do (take a group task, call, write an e-mail or SMS
+// from the core's draft, done, snooze a week, dismiss with a reason). Everything listed,
+// drafted and refused is the core's.
 
 import CarnetFFI
 import CarnetModel
@@ -34,6 +35,12 @@ struct TasksView: View {
                                 if model.canTake(task) {
                                     Button("Take") { model.take(task) }
                                 }
+                                if task.channels.contains("email") {
+                                    Button("E-mail") { model.write(task, on: .email) }
+                                }
+                                if task.channels.contains("sms") {
+                                    Button("SMS") { model.write(task, on: .sms) }
+                                }
                                 if task.channels.contains("phone") {
                                     Button("Called: reached her") { model.call(task, .reached) }
                                     Button("Called: no answer") { model.call(task, .noAnswer) }
@@ -52,6 +59,9 @@ struct TasksView: View {
         }
         .navigationTitle("Tasks")
         .task { model.load() }
+        .sheet(isPresented: $model.isWriting) {
+            MessageSheet(model: model)
+        }
         .sheet(isPresented: $askingWhy) {
             NavigationStack {
                 Form {
@@ -74,6 +84,31 @@ struct TasksView: View {
         case .today: "Today"
         case .upcoming: "Upcoming"
         case .done: "Done"
+        }
+    }
+}
+
+/// The message being written: the core's draft in her language, edited, then sent.
+private struct MessageSheet: View {
+    @Bindable var model: TasksModel
+
+    var body: some View {
+        NavigationStack {
+            Form {
+                if let notice = model.notice {
+                    NoticeView(notice: notice)
+                }
+                if model.writing?.draft.channel == .email {
+                    TextField("Subject", text: $model.writingSubject)
+                }
+                TextEditor(text: $model.writingBody)
+                    .frame(minHeight: 160)
+                    .privacySensitive()
+                Button("Send") { model.send() }
+                    .buttonStyle(BigButtonStyle())
+                Button("Cancel") { model.writing = nil }
+            }
+            .navigationTitle("Write to her")
         }
     }
 }

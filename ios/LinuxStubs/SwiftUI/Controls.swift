@@ -1,4 +1,4 @@
-// Controls: Button and its styles, Picker, TextField, SecureField, LabeledContent,
+// Controls: Button and its styles, Picker, TextField, TextEditor, SecureField, LabeledContent,
 // ProgressView, ContentUnavailableView. Linux-only interface for type-checking the app;
 // see ../README.md.
 
@@ -125,6 +125,14 @@ public struct TextField<Label>: View where Label: View {
 extension TextField where Label == Text {
     // https://developer.apple.com/documentation/swiftui/textfield/init(_:text:)
     nonisolated public init(_ titleKey: LocalizedStringKey, text: Binding<String>) { fatalError() }
+}
+
+// https://developer.apple.com/documentation/swiftui/texteditor
+@available(iOS 14.0, *)
+public struct TextEditor: View {
+    // https://developer.apple.com/documentation/swiftui/texteditor/init(text:)
+    nonisolated public init(text: Binding<String>) { fatalError() }
+    public typealias Body = Never
 }
 
 // https://developer.apple.com/documentation/swiftui/securefield

@@ -78,6 +78,67 @@ public final class TasksModel {
         }
     }
 
+    /// A message being written for a task: the core's draft, as she edits it.
+    public struct Writing: Sendable {
+        public let task: ClientTask
+        public let draft: MessageDraft
+        public var subject: String
+        public var body: String
+    }
+
+    /// The message being written, if any.
+    public var writing: Writing?
+
+    /// Whether a message is being written (setting false drops it).
+    public var isWriting: Bool {
+        get { writing != nil }
+        set { if !newValue { writing = nil } }
+    }
+
+    /// The subject of the e-mail being written.
+    public var writingSubject: String {
+        get { writing?.subject ?? "" }
+        set { writing?.subject = newValue }
+    }
+
+    /// The text of the message being written.
+    public var writingBody: String {
+        get { writing?.body ?? "" }
+        set { writing?.body = newValue }
+    }
+
+    /// Starts a message to the task's customer on `channel`: the core drafts it from the
+    /// task's template in her language.
+    public func write(_ task: ClientTask, on channel: MessageChannel) {
+        do {
+            let draft = try app.handheld.draftMessage(
+                customerId: task.customer.id, channel: channel, taskId: task.id, productIds: [])
+            writing = Writing(task: task, draft: draft, subject: draft.text.subject ?? "",
+                              body: draft.text.body)
+            notice = nil
+        } catch {
+            notice = app.report(error)
+        }
+    }
+
+    /// Sends the message as she edited it; the server sends it after the next sync, and it
+    /// completes the task. Kept open with the core's reason when refused.
+    public func send() {
+        guard let writing else { return }
+        let subject = writing.draft.channel == .email ? writing.subject : nil
+        do {
+            _ = try app.handheld.sendMessage(
+                customerId: writing.task.customer.id, taskId: writing.task.id,
+                channel: writing.draft.channel,
+                text: MessageText(subject: subject, body: writing.body),
+                productIds: writing.draft.productIds)
+            self.writing = nil
+            load()
+        } catch {
+            notice = app.report(error)
+        }
+    }
+
     /// Drops `task` with her reason (the core refuses an empty one).
     public func dismiss(_ task: ClientTask, reason: String) {
         act(task, .dismiss(reason: reason))

@@ -77,7 +77,7 @@ enum Scenarios {
         Scenario(name: "sync fills the cache, with progress", body: sync),
         Scenario(name: "after the sync, the home screen lists her client book, the most recently seen first",
                  body: clientBook),
-        Scenario(name: "she takes a group task, finds it in her list, and cannot dismiss it without a reason",
+        Scenario(name: "she takes a group task, finds it in her list, cannot dismiss it without a reason, calls and writes an e-mail",
                  body: tasks),
         Scenario(name: "the status shows the device, its store and its lock state", body: deviceStatus),
         Scenario(name: "scanning a card opens her card", body: scanCard),
@@ -317,6 +317,25 @@ enum Scenarios {
         try check(called.contains { $0.id == callable.id }, "the task is done: \(called.map { $0.id })")
         tasks.call(callable, .reached)
         try check(tasks.notice != nil, "a second call within the week is refused by the core")
+        // An e-mail from the core's draft, edited: queued, on her card, and the task done.
+        let open = try tasks.lists.unwrap("the store's tasks after the calls")
+        let writable = try (open.overdue + open.today + open.upcoming).first {
+            $0.channels.contains("email") && $0.customer.id != callable.customer.id
+        }.unwrap("a task of a customer who takes e-mails")
+        tasks.write(writable, on: .email)
+        var writing = try tasks.writing.unwrap("a draft (\(String(describing: tasks.notice)))")
+        try check(writing.body.contains(writable.customer.firstName) && !writing.subject.isEmpty,
+                  "the draft names her: \(writing.body)")
+        writing.body += "\nÀ bientôt"
+        tasks.writing = writing
+        tasks.send()
+        try check(tasks.notice == nil && tasks.writing == nil, "sent: \(String(describing: tasks.notice))")
+        let sent = try day.app.handheld.contacts(customerId: writable.customer.id)
+        try check(sent.first?.message?.body.hasSuffix("À bientôt") == true
+                  && sent.first?.delivery?.state == .pending,
+                  "on her card, waiting for the server: \(sent)")
+        let afterSending = try tasks.lists.unwrap("the store's tasks after the e-mail").done
+        try check(afterSending.contains { $0.id == writable.id }, "the task is done")
     }
 
     static func deviceStatus(_ day: Day) async throws {
