@@ -131,6 +131,7 @@ fn run(size_name: &str) -> Result<(), Box<dyn std::error::Error>> {
             last_contact: None,
             personalisation: true,
             history: &history.lines,
+            wishes: &[],
         };
         let t = Instant::now();
         let tasks = rules::propose(&her, &ctx);

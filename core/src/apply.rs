@@ -261,6 +261,7 @@ pub(crate) fn delete(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<(
         Entity::Campaign => &["DELETE FROM campaign WHERE id = ?1"],
         Entity::Outreach => &["DELETE FROM outreach WHERE id = ?1"],
         Entity::Template => &["DELETE FROM template WHERE id = ?1"],
+        Entity::Wish => &["DELETE FROM wish WHERE id = ?1"],
         Entity::TaskState => {
             crate::tasks::delete_record(tx, id)?;
             &[]

@@ -74,6 +74,11 @@ fn apply_change(tx: &Transaction<'_>, change: &Change) -> Result<()> {
             Record::Campaign(r) => crate::campaigns::apply_record(tx, r),
             Record::Outreach(r) => crate::outreach::write(tx, r),
             Record::Template(r) => crate::outreach::templates::apply_record(tx, r),
+            // A wish of a product this device does not know yet waits for the catalogue.
+            Record::Wish(r) => match crate::wishes::write(tx, r) {
+                Err(crate::error::Error::NotFound) => Ok(()),
+                other => other,
+            },
         },
         Change::Delete { entity, id } => apply::delete(tx, *entity, id),
     }

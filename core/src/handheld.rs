@@ -243,6 +243,40 @@ impl Handheld {
         crate::outreach::timeline(&*self.cache()?, customer_id)
     }
 
+    /// Her wish list, the latest first.
+    pub fn wishes(&self, customer_id: &str) -> Result<Vec<crate::wishes::Wish>> {
+        crate::wishes::of(&*self.cache()?, customer_id)
+    }
+
+    /// Notes a product she wants later, offline; returns the wish's id. `NotFound` for a
+    /// product the catalogue does not have. When it launches, her advisor gets a task.
+    pub fn add_wish(
+        &self,
+        customer_id: &str,
+        product_id: &str,
+        note: Option<String>,
+    ) -> Result<String> {
+        let wish_id = crate::wishes::new_wish_id()?;
+        self.record(MutationKind::Wish {
+            wish_id: wish_id.clone(),
+            customer_id: customer_id.to_owned(),
+            product_id: Some(product_id.to_owned()),
+            note,
+        })?;
+        Ok(wish_id)
+    }
+
+    /// Removes a wish of hers, offline.
+    pub fn remove_wish(&self, customer_id: &str, wish_id: &str) -> Result<()> {
+        self.record(MutationKind::Wish {
+            wish_id: wish_id.to_owned(),
+            customer_id: customer_id.to_owned(),
+            product_id: None,
+            note: None,
+        })?;
+        Ok(())
+    }
+
     /// Her notes, the latest first, with author and date.
     pub fn notes(&self, customer_id: &str) -> Result<Vec<notes::Note>> {
         notes::of(&*self.cache()?, customer_id)

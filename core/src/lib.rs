@@ -32,6 +32,7 @@ pub mod sync;
 pub mod tasks;
 pub mod text;
 pub mod time;
+pub mod wishes;
 
 pub use error::{Error, Result};
 pub use key::CacheKey;

@@ -321,6 +321,7 @@ fn customer_of(change: &MutationKind) -> Option<&str> {
         | MutationKind::Note { customer_id, .. }
         | MutationKind::Call { customer_id, .. }
         | MutationKind::Message { customer_id, .. }
+        | MutationKind::Wish { customer_id, .. }
         | MutationKind::ProfileView { customer_id } => Some(customer_id),
         MutationKind::CreateCustomer { customer } => Some(&customer.id),
         MutationKind::GiftFlag { .. } => None,
@@ -471,6 +472,29 @@ fn apply_locally(
                 advisor_id,
                 made_at,
             )
+        }
+        MutationKind::Wish {
+            wish_id,
+            customer_id,
+            product_id,
+            note,
+        } => {
+            require_customer(tx, customer_id)?;
+            crate::wishes::check_note(note.as_deref())?;
+            match product_id {
+                Some(product_id) => crate::wishes::write(
+                    tx,
+                    &carnet_protocol::WishRecord {
+                        id: wish_id.clone(),
+                        customer_id: customer_id.clone(),
+                        product_id: product_id.clone(),
+                        note: note.clone(),
+                        advisor_id: advisor_id.map(str::to_owned),
+                        at: made_at.to_owned(),
+                    },
+                ),
+                None => crate::wishes::remove(tx, customer_id, wish_id),
+            }
         }
         MutationKind::Task {
             task_id,

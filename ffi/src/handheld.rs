@@ -11,7 +11,7 @@ use carnet_core::sync::CancelHandle;
 use crate::error::CarnetError;
 use crate::notes::Note;
 use crate::outreach::{
-    AdvisorIndicators, CallOutcome, MessageChannel, MessageDraft, MessageText, OutreachEntry,
+    AdvisorIndicators, CallOutcome, MessageChannel, MessageDraft, MessageText, OutreachEntry, Wish,
 };
 use crate::session::{
     DeviceObserver, DeviceState, KeyStore, KioskStatus, NetworkEvent, PlatformKeyStore,
@@ -279,6 +279,32 @@ impl Handheld {
             .into_iter()
             .map(OutreachEntry::from)
             .collect())
+    }
+
+    /// Her wish list, the latest first.
+    pub fn wishes(&self, customer_id: String) -> Result<Vec<Wish>, CarnetError> {
+        Ok(self
+            .core
+            .wishes(&customer_id)?
+            .into_iter()
+            .map(Wish::from)
+            .collect())
+    }
+
+    /// Notes a product she wants later, offline; returns the wish's id (`NotFound` for a
+    /// product the catalogue does not have). When it launches, her advisor gets a task.
+    pub fn add_wish(
+        &self,
+        customer_id: String,
+        product_id: String,
+        note: Option<String>,
+    ) -> Result<String, CarnetError> {
+        Ok(self.core.add_wish(&customer_id, &product_id, note)?)
+    }
+
+    /// Removes a wish of hers, offline.
+    pub fn remove_wish(&self, customer_id: String, wish_id: String) -> Result<(), CarnetError> {
+        Ok(self.core.remove_wish(&customer_id, &wish_id)?)
     }
 
     /// Her notes, the latest first, with author and date.

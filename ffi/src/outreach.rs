@@ -254,3 +254,36 @@ impl From<carnet_core::results::Indicators> for AdvisorIndicators {
         }
     }
 }
+
+/// A product she wants later, on her wish list.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Wish {
+    /// Its id.
+    pub id: String,
+    /// The product.
+    pub product_id: String,
+    /// Its name.
+    pub product_name: String,
+    /// Its launch day, if the catalogue has one.
+    pub launch_on: Option<String>,
+    /// What the advisor noted.
+    pub note: Option<String>,
+    /// Who noted it.
+    pub advisor_id: Option<String>,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
+impl From<carnet_core::wishes::Wish> for Wish {
+    fn from(w: carnet_core::wishes::Wish) -> Self {
+        Self {
+            id: w.id,
+            product_id: w.product_id,
+            product_name: w.product_name,
+            launch_on: w.launch_on,
+            note: w.note,
+            advisor_id: w.advisor_id,
+            at: w.at,
+        }
+    }
+}

@@ -211,6 +211,7 @@ pub fn export(conn: &Conn<'_>, customer_id: &str) -> Result<serde_json::Value> {
         "tasks": take("task_state"),
         "notes": take("note"),
         "contacts": take("outreach"),
+        "wishes": take("wish"),
         "merged_from": merged_from,
         "profile_views": views,
         "contact_edit_times": edits,

@@ -160,6 +160,12 @@ pub fn merge(
                 feed::put_live(conn, entity, &id, &store, Some(keep_id), &payload)?;
                 report.moved += 1;
             }
+            Record::Wish(mut w) => {
+                w.customer_id = keep_id.to_owned();
+                let payload = feed::upsert_payload(Record::Wish(w))?;
+                feed::put_live(conn, entity, &id, &store, Some(keep_id), &payload)?;
+                report.moved += 1;
+            }
             Record::Note(mut n) => {
                 n.customer_id = keep_id.to_owned();
                 let payload = feed::upsert_payload(Record::Note(n))?;

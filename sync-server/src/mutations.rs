@@ -277,6 +277,22 @@ fn apply(
             }
             Err(outcome) => Ok(outcome),
         },
+        MutationKind::Wish {
+            wish_id,
+            customer_id,
+            product_id,
+            note,
+        } => match customer_for(conn, device, customer_id)? {
+            Ok(customer) => {
+                let w = WishChange {
+                    wish_id,
+                    product_id: product_id.as_deref(),
+                    note: note.as_deref(),
+                };
+                wish(conn, device, &customer, &w, m, made_at)
+            }
+            Err(outcome) => Ok(outcome),
+        },
         MutationKind::Note {
             note_id,
             customer_id,
@@ -583,6 +599,62 @@ fn feedback(
 /// An advisor's note on a customer, in her store's feed: the text checked as the device checks
 /// it, the later edit wins, `None` deletes it. A note id of another store or customer is
 /// answered as an unknown one.
+/// A wish as pushed.
+struct WishChange<'a> {
+    wish_id: &'a str,
+    product_id: Option<&'a str>,
+    note: Option<&'a str>,
+}
+
+/// Notes (or removes) a product she wants later, in her store's feed.
+fn wish(
+    conn: &Conn<'_>,
+    device: &devices::Device,
+    customer: &Customer,
+    w: &WishChange<'_>,
+    m: &Mutation,
+    made_at: DateTime<Utc>,
+) -> Result<Outcome> {
+    if w.wish_id.is_empty() || w.wish_id.len() > MAX_NOTE_ID_LEN {
+        return Ok(rejected(
+            reject::INVALID_VALUE,
+            "a wish id is 1 to 64 bytes",
+        ));
+    }
+    if let Err(e) = carnet_core::wishes::check_note(w.note) {
+        return Ok(rejected(reject::INVALID_VALUE, &e.to_string()));
+    }
+    if let Some(row) = feed::live_row(conn, Entity::Wish, w.wish_id)? {
+        let Record::Wish(current) = row.record()? else {
+            return Ok(rejected(reject::INVALID_VALUE, "not a wish"));
+        };
+        if row.store_id != device.store_id || current.customer_id != customer.id {
+            return Ok(rejected(
+                reject::INVALID_VALUE,
+                "no such wish of this customer",
+            ));
+        }
+    }
+    let Some(product_id) = w.product_id else {
+        feed::put_tombstone(conn, Entity::Wish, w.wish_id)?;
+        return Ok(Outcome::Applied);
+    };
+    let product = feed::live_row(conn, Entity::Product, product_id)?;
+    if product.is_none_or(|p| p.store_id != CATALOG) {
+        return Ok(rejected(reject::UNKNOWN_PRODUCT, "no such product"));
+    }
+    let record = Record::Wish(carnet_protocol::WishRecord {
+        id: w.wish_id.to_owned(),
+        customer_id: customer.id.clone(),
+        product_id: product_id.to_owned(),
+        note: w.note.map(str::to_owned),
+        advisor_id: m.advisor_id.clone(),
+        at: ids::format_time(made_at),
+    });
+    feed::put_owned(conn, &device.store_id, &customer.id, record)?;
+    Ok(Outcome::Applied)
+}
+
 fn note(
     conn: &Conn<'_>,
     device: &devices::Device,

@@ -166,11 +166,13 @@ pub enum Entity {
     Outreach,
     /// [`TemplateRecord`], in its store's feed: a message template the store wrote.
     Template,
+    /// [`WishRecord`], in its store's feed: a product a customer wants later.
+    Wish,
 }
 
 impl Entity {
     /// Every entity, in load order (referenced entities first).
-    pub const ALL: [Entity; 17] = [
+    pub const ALL: [Entity; 18] = [
         Entity::Store,
         Entity::Advisor,
         Entity::Brand,
@@ -188,6 +190,7 @@ impl Entity {
         Entity::Campaign,
         Entity::Outreach,
         Entity::Template,
+        Entity::Wish,
     ];
 
     /// The wire name (`store`, `purchase`, ...).
@@ -210,6 +213,7 @@ impl Entity {
             Entity::Campaign => "campaign",
             Entity::Outreach => "outreach",
             Entity::Template => "template",
+            Entity::Wish => "wish",
         }
     }
 
@@ -304,6 +308,8 @@ pub enum Record {
     Outreach(OutreachRecord),
     /// A store's message template.
     Template(TemplateRecord),
+    /// A product a customer wants later.
+    Wish(WishRecord),
 }
 
 impl Record {
@@ -327,6 +333,7 @@ impl Record {
             Record::Campaign(_) => Entity::Campaign,
             Record::Outreach(_) => Entity::Outreach,
             Record::Template(_) => Entity::Template,
+            Record::Wish(_) => Entity::Wish,
         }
     }
 
@@ -347,6 +354,7 @@ impl Record {
             Record::Campaign(r) => &r.id,
             Record::Outreach(r) => &r.id,
             Record::Template(r) => &r.id,
+            Record::Wish(r) => &r.id,
             Record::Model(r) => &r.id,
             Record::Policy(r) => &r.id,
             Record::Redirect(r) => &r.id,
@@ -588,6 +596,29 @@ impl OutreachRecord {
                 .as_ref()
                 .is_none_or(|d| matches!(d.state, DeliveryState::Pending | DeliveryState::Sent))
     }
+}
+
+/// Longest wish note, in characters.
+pub const MAX_WISH_NOTE_CHARS: usize = 200;
+
+/// A product a customer wants later (a launch to come, a shade the store does not carry
+/// today), noted by an advisor: when the product launches, her advisor gets a task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WishRecord {
+    /// Its id, chosen by the device.
+    pub id: String,
+    /// Whose wish.
+    pub customer_id: String,
+    /// The product (in the catalogue, launched or not).
+    pub product_id: String,
+    /// What the advisor noted with it ("shade 45, for her mother"), at most
+    /// [`MAX_WISH_NOTE_CHARS`].
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Who noted it.
+    pub advisor_id: Option<String>,
+    /// When (RFC 3339, the device's time).
+    pub at: String,
 }
 
 /// A message template a store wrote, replacing Carnet's for one purpose and language. Names
@@ -895,6 +926,19 @@ pub enum MutationKind {
         /// The products it suggests (at most [`MAX_MESSAGE_PRODUCTS`]).
         #[serde(default)]
         product_ids: Vec<String>,
+    },
+    /// The advisor noted a product she wants later (`product_id` set), or removed the wish
+    /// (`product_id` `None`). Refused for a product the catalogue does not have.
+    Wish {
+        /// The wish's id (new: chosen by the device).
+        wish_id: String,
+        /// Whose wish.
+        customer_id: String,
+        /// The product, or `None` to remove the wish.
+        product_id: Option<String>,
+        /// What the advisor noted with it.
+        #[serde(default)]
+        note: Option<String>,
     },
     /// The advisor took, did, snoozed or dismissed a client-book task; last writer wins on
     /// the edit time, except that a group task taken or done by another advisor stays hers

@@ -66,6 +66,10 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/013_templates.sql"),
         backfill: None,
     },
+    Migration {
+        sql: include_str!("migrations/014_wishes.sql"),
+        backfill: None,
+    },
 ];
 
 /// The schema version this code writes.

@@ -229,6 +229,7 @@ impl Person {
             return Ok(());
         }
         let personalisation = !personalisation_withdrawn(c, &self.id)?;
+        let wishes = crate::wishes::products_of(c, &self.id)?;
         let customer = Customer {
             id: &self.id,
             segment: &self.segment,
@@ -238,6 +239,7 @@ impl Person {
             last_contact: self.last_contact,
             personalisation,
             history: &self.history,
+            wishes: &wishes,
         };
         // A book whose advisor left (or works elsewhere) falls to the store as group tasks.
         let advisor_id = self.advisor_id.filter(|a| advisors.contains(a));

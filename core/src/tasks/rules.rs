@@ -138,6 +138,8 @@ pub struct Customer<'a> {
     pub personalisation: bool,
     /// Her purchase lines, any order.
     pub history: &'a [HistoryLine],
+    /// The products on her wish list.
+    pub wishes: &'a [String],
 }
 
 /// A product launch in the catalogue.
@@ -186,6 +188,12 @@ pub fn propose(customer: &Customer<'_>, ctx: &Context<'_>) -> Vec<Proposal> {
             }
         }
         out.extend(launches(customer, ctx));
+    }
+    // A wish is hers to make, not read from her purchases: it holds without personalisation.
+    for wished in wished_launches(customer, ctx) {
+        if !out.iter().any(|p| p.id == wished.id) {
+            out.push(wished);
+        }
     }
     out.extend(birthday(customer, ctx.today));
     out.extend(thank_you(customer, ctx.today));
@@ -291,13 +299,26 @@ fn launches(customer: &Customer<'_>, ctx: &Context<'_>) -> Vec<Proposal> {
         .filter(|l| (l.launch_on - ctx.today).num_days().abs() <= LAUNCH_WINDOW_DAYS)
         .filter(|l| hers.contains(l.brand_id.as_str()) && !owned.contains(l.product_id.as_str()))
         .take(MAX_LAUNCHES)
-        .map(|l| {
-            let kind = TaskKind::Launch {
-                product_id: l.product_id.clone(),
-                launch_on: l.launch_on,
-            };
-            proposal(customer, &l.product_id, kind, l.launch_on.max(ctx.today))
-        })
+        .map(|l| launch_task(customer, l, ctx.today))
+        .collect()
+}
+
+/// The task that tells her of launch `l`, due on its day (or today once it passed).
+fn launch_task(customer: &Customer<'_>, l: &Launch, today: NaiveDate) -> Proposal {
+    let kind = TaskKind::Launch {
+        product_id: l.product_id.clone(),
+        launch_on: l.launch_on,
+    };
+    proposal(customer, &l.product_id, kind, l.launch_on.max(today))
+}
+
+/// A launch task for each product on her wish list that launches within the window.
+fn wished_launches(customer: &Customer<'_>, ctx: &Context<'_>) -> Vec<Proposal> {
+    ctx.launches
+        .iter()
+        .filter(|l| (l.launch_on - ctx.today).num_days().abs() <= LAUNCH_WINDOW_DAYS)
+        .filter(|l| customer.wishes.contains(&l.product_id))
+        .map(|l| launch_task(customer, l, ctx.today))
         .collect()
 }
 
@@ -403,6 +424,7 @@ mod tests {
             last_contact: None,
             personalisation: true,
             history,
+            wishes: &[],
         }
     }
 
@@ -551,6 +573,29 @@ mod tests {
             ..ctx
         };
         assert!(propose(&her(&history, None), &far).is_empty());
+        // A product on her wish list: its launch is a task, whatever she bought, even after
+        // she withdrew personalisation (she asked); one task when both rules call for it.
+        let wishes = ["N2".to_owned(), "N1".to_owned()];
+        let wishing = Customer {
+            wishes: &wishes,
+            ..withdrawn
+        };
+        let ids: Vec<String> = propose(&wishing, &ctx).into_iter().map(|p| p.id).collect();
+        assert_eq!(ids, ["launch:C1:N1", "launch:C1:N2"]);
+        let both = Customer {
+            wishes: &wishes,
+            ..her(&history, None)
+        };
+        let ids: Vec<String> = propose(&both, &ctx).into_iter().map(|p| p.id).collect();
+        assert_eq!(ids, ["launch:C1:N1", "launch:C1:N2"]);
+        let wished_far = Customer {
+            wishes: &wishes,
+            ..her(&history, None)
+        };
+        assert!(
+            propose(&wished_far, &far).is_empty(),
+            "not before the window"
+        );
     }
 
     #[test]

@@ -442,6 +442,24 @@ def test_7b_an_email_written_for_a_task_reaches_her_mailbox_and_her_card(day):
     assert results.book_size == 0 and results.attributed_cents == 0, "Camille keeps no book and sold nothing since"
 
 
+def test_7c_a_wish_is_kept_on_her_card_and_an_unknown_product_refused(day):
+    h = day["handheld"]
+    customer = day["customer"]["id"]
+    with pytest.raises(carnet.CarnetError.NotFound):
+        h.add_wish(customer, "P-no-such-product", None)
+    assert h.wishes(customer) == []
+    page = h.history(customer, carnet.HistoryQuery(category_id=None, brand_id=None, text=None,
+                                                    offset=0, page_size=1))
+    product = page.lines[0].product_id
+    wish_id = h.add_wish(customer, product, "pour sa fille")
+    wishes = h.wishes(customer)
+    assert [(w.id, w.product_id, w.note, w.advisor_id) for w in wishes] == [
+        (wish_id, product, "pour sa fille", ADVISOR)]
+    h.remove_wish(customer, wish_id)
+    assert h.wishes(customer) == []
+    assert [e.kind for e in h.outbox()].count("wish") == 2
+
+
 def all_customers(store):
     with open(store.export / "customers.jsonl") as f:
         return [json.loads(line) for line in f]
