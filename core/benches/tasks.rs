@@ -108,6 +108,7 @@ fn run(size_name: &str) -> Result<(), Box<dyn std::error::Error>> {
         launches: &[],
         campaigns: &[],
         today: cutoff,
+        quiet_period_days: 7,
     };
     let [mut replenish, mut lapsing, mut either, mut none, mut fixed]: [Group; 5] =
         Default::default();

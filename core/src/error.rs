@@ -89,10 +89,12 @@ pub enum ContactRefusal {
     #[error("no address for this channel is on file")]
     NoAddress,
     /// Someone contacted her within the quiet period.
-    #[error("she was contacted on {last_contact}: the quiet period is {days} days", days = carnet_protocol::QUIET_PERIOD_DAYS)]
+    #[error("she was contacted on {last_contact}: the quiet period is {days} days")]
     QuietPeriod {
         /// When (RFC 3339).
         last_contact: String,
+        /// The store's quiet period, in days.
+        days: u32,
     },
 }
 

@@ -75,7 +75,8 @@ pub fn record_together(
             let change = normalise(tx, change)?;
             let body = serde_json::to_string(&change)
                 .map_err(|_| Error::InvalidInput("edit cannot be encoded".into()))?;
-            apply_locally(tx, &change, now, &made_at, advisor_id)?;
+            let quiet = cache.quiet_period_days();
+            apply_locally(tx, &change, now, &made_at, advisor_id, quiet)?;
             tx.prepare_cached(
                 "INSERT INTO outbox (made_at, advisor_id, customer_id, body)
                  VALUES (?1, ?2, ?3, ?4)",
@@ -336,6 +337,7 @@ fn apply_locally(
     now: DateTime<Utc>,
     made_at: &str,
     advisor_id: Option<&str>,
+    quiet_period_days: u32,
 ) -> Result<()> {
     match change {
         MutationKind::ContactEdit {
@@ -410,7 +412,13 @@ fn apply_locally(
             outcome,
         } => {
             require_customer(tx, customer_id)?;
-            crate::outreach::check_contact(tx, customer_id, Channel::Phone, now)?;
+            crate::outreach::check_contact(
+                tx,
+                customer_id,
+                Channel::Phone,
+                now,
+                quiet_period_days,
+            )?;
             crate::outreach::write(
                 tx,
                 &carnet_protocol::OutreachRecord {
@@ -437,7 +445,7 @@ fn apply_locally(
             crate::outreach::check_message(*channel, text, product_ids)?;
             require_customer(tx, customer_id)?;
             let consent = crate::outreach::consent_channel(*channel);
-            crate::outreach::check_contact(tx, customer_id, consent, now)?;
+            crate::outreach::check_contact(tx, customer_id, consent, now, quiet_period_days)?;
             crate::outreach::write(
                 tx,
                 &carnet_protocol::OutreachRecord {

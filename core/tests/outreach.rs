@@ -60,11 +60,28 @@ fn a_call_needs_her_consent_and_starts_a_quiet_period_that_holds_her_tasks() {
     call(&cache, "K2", CallOutcome::Reached, "2026-11-01T10:05:00Z").unwrap();
     let again = call(&cache, "K3", CallOutcome::Reached, "2026-11-07T10:00:00Z");
     match again {
-        Err(Error::ContactRefused(ContactRefusal::QuietPeriod { last_contact })) => {
-            assert_eq!(last_contact, "2026-11-01T10:05:00.000Z");
+        Err(Error::ContactRefused(ContactRefusal::QuietPeriod { last_contact, days })) => {
+            assert_eq!(
+                (last_contact.as_str(), days),
+                ("2026-11-01T10:05:00.000Z", 7)
+            );
         }
         other => panic!("{other:?}"),
     }
+    // A store whose quiet period is 10 days: still too soon a week later.
+    cache.set_quiet_period_days(10);
+    let store_rule = call(&cache, "K4", CallOutcome::Voicemail, "2026-11-08T10:06:00Z");
+    assert!(
+        matches!(
+            store_rule,
+            Err(Error::ContactRefused(ContactRefusal::QuietPeriod {
+                days: 10,
+                ..
+            }))
+        ),
+        "{store_rule:?}"
+    );
+    cache.set_quiet_period_days(7);
     // A week later she may be called again.
     call(&cache, "K4", CallOutcome::Voicemail, "2026-11-08T10:06:00Z").unwrap();
     let timeline: Vec<(String, Option<CallOutcome>)> = outreach::timeline(&cache, "C1")

@@ -50,6 +50,8 @@ pub enum ContactRefusal {
     QuietPeriod {
         /// When (RFC 3339).
         last_contact: String,
+        /// The store's quiet period, in days.
+        days: u32,
     },
 }
 
@@ -58,8 +60,8 @@ impl From<outreach::ContactRefusal> for ContactRefusal {
         match r {
             outreach::ContactRefusal::NoConsent => Self::NoConsent,
             outreach::ContactRefusal::NoAddress => Self::NoAddress,
-            outreach::ContactRefusal::QuietPeriod { last_contact } => {
-                Self::QuietPeriod { last_contact }
+            outreach::ContactRefusal::QuietPeriod { last_contact, days } => {
+                Self::QuietPeriod { last_contact, days }
             }
         }
     }

@@ -37,6 +37,10 @@ pub enum StoreCommand {
         /// Idle timeout in seconds (30..=28800) [default: 300].
         #[arg(long)]
         idle_secs: Option<u32>,
+        /// Days after a contact during which nobody contacts the customer again (1..=60)
+        /// [default: 7].
+        #[arg(long)]
+        quiet_days: Option<u32>,
         /// An address range (CIDR) its handhelds reach the server from; repeatable. Without
         /// one, the store's devices are refused until one is added (`store network add`).
         #[arg(long = "network", value_name = "CIDR")]
@@ -273,6 +277,7 @@ pub fn store(command: StoreCommand) -> Result<()> {
             lease_secs,
             off_network_secs,
             idle_secs,
+            quiet_days,
             networks: ranges,
         } => {
             let db = db::open_direct(&data)?;
@@ -281,6 +286,7 @@ pub fn store(command: StoreCommand) -> Result<()> {
                 lease_ttl_secs: lease_secs,
                 off_network_limit_secs: off_network_secs,
                 idle_timeout_secs: idle_secs,
+                quiet_period_days: quiet_days,
             };
             // The store and its networks together, or nothing (a typo in a range).
             let p = conn.transaction(|tx| {
@@ -292,8 +298,11 @@ pub fn store(command: StoreCommand) -> Result<()> {
                 Ok::<_, Error>(p)
             })?;
             println!(
-                "store {store}: lease {} s, off-network limit {} s, idle timeout {} s",
-                p.lease_ttl_secs, p.off_network_limit_secs, p.idle_timeout_secs
+                "store {store}: lease {} s, off-network limit {} s, idle timeout {} s, quiet period {} days",
+                p.lease_ttl_secs,
+                p.off_network_limit_secs,
+                p.idle_timeout_secs,
+                p.quiet_period_days
             );
             print_networks(&conn, &store)
         }

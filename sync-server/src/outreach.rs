@@ -51,7 +51,8 @@ pub fn call(
     m: &Mutation,
     made_at: DateTime<Utc>,
 ) -> Result<Result<(), Refused>> {
-    if let Err(refused) = may_contact(conn, customer, call.outreach_id, "phone", made_at)? {
+    if let Err(refused) = may_contact(conn, store_id, customer, call.outreach_id, "phone", made_at)?
+    {
         return Ok(Err(refused));
     }
     let record = Record::Outreach(OutreachRecord {
@@ -85,7 +86,14 @@ pub fn message(
         return Ok(Err(Refused::Because(reject::INVALID_VALUE, e.to_string())));
     }
     let channel = message.channel.as_str();
-    if let Err(refused) = may_contact(conn, customer, message.outreach_id, channel, made_at)? {
+    if let Err(refused) = may_contact(
+        conn,
+        store_id,
+        customer,
+        message.outreach_id,
+        channel,
+        made_at,
+    )? {
         return Ok(Err(refused));
     }
     let address = match message.channel {
@@ -127,10 +135,11 @@ pub fn message(
     Ok(Ok(()))
 }
 
-/// The checks every contact passes: a new id, her consent to `channel` for marketing, and the
-/// quiet period.
+/// The checks every contact from store `store_id` passes: a new id, her consent to `channel`
+/// for marketing, and the store's quiet period.
 fn may_contact(
     conn: &Conn<'_>,
+    store_id: &str,
     customer: &Customer,
     outreach_id: &str,
     channel: &str,
@@ -153,11 +162,16 @@ fn may_contact(
             &format!("she has not consented to marketing by {channel}"),
         );
     }
-    if let Some(last) = last_contact(conn, &customer.id, made_at)? {
+    let days = crate::stores::policy_of(conn, store_id)
+        .map_err(|e| crate::error::Error::Task(e.to_string()))?
+        .map_or(QUIET_PERIOD_DAYS.unsigned_abs() as u32, |p| {
+            p.quiet_period_days
+        });
+    if let Some(last) = last_contact(conn, &customer.id, made_at, days)? {
         return refused(
             reject::QUIET_PERIOD,
             &format!(
-                "she was contacted on {}: nobody contacts her again within {QUIET_PERIOD_DAYS} days",
+                "she was contacted on {}: nobody contacts her again within {days} days",
                 &last[..last.len().min(10)]
             ),
         );
@@ -165,8 +179,13 @@ fn may_contact(
     Ok(Ok(()))
 }
 
-/// A contact with her, by anyone in any store, within the quiet period around `at`.
-fn last_contact(conn: &Conn<'_>, customer_id: &str, at: DateTime<Utc>) -> Result<Option<String>> {
+/// A contact with her, by anyone in any store, within a quiet period of `days` around `at`.
+fn last_contact(
+    conn: &Conn<'_>,
+    customer_id: &str,
+    at: DateTime<Utc>,
+    days: u32,
+) -> Result<Option<String>> {
     let mut found = None;
     for (entity, _, _, payload) in feed::owned_rows(conn, customer_id)? {
         if entity != Entity::Outreach {
@@ -179,7 +198,7 @@ fn last_contact(conn: &Conn<'_>, customer_id: &str, at: DateTime<Utc>) -> Result
         };
         if let Record::Outreach(o) = row.record()?
             && o.contacted()
-            && carnet_core::outreach::in_quiet_period(&o.at, at)
+            && carnet_core::outreach::in_quiet_period(&o.at, at, days)
         {
             found = Some(o.at);
         }

@@ -32,6 +32,9 @@ pub fn check_id(kind: &str, id: &str) -> Result<(), AdminError> {
     }
 }
 
+/// The quiet period a store may set, in days.
+const QUIET_PERIOD_RANGE: (u32, u32) = (1, 60);
+
 fn check_range(what: &str, value: u32, (lo, hi): (u32, u32)) -> Result<u32, AdminError> {
     if (lo..=hi).contains(&value) {
         Ok(value)
@@ -52,6 +55,15 @@ pub fn apply_update(mut policy: Policy, update: &PolicyUpdate) -> Result<Policy,
     }
     if let Some(v) = update.idle_timeout_secs {
         policy.idle_timeout_secs = check_range("the idle timeout", v, IDLE_RANGE)?;
+    }
+    if let Some(v) = update.quiet_period_days {
+        if !(QUIET_PERIOD_RANGE.0..=QUIET_PERIOD_RANGE.1).contains(&v) {
+            return Err(AdminError::Invalid(format!(
+                "the quiet period must be {} to {} days",
+                QUIET_PERIOD_RANGE.0, QUIET_PERIOD_RANGE.1
+            )));
+        }
+        policy.quiet_period_days = v;
     }
     if policy.off_network_limit_secs < policy.lease_ttl_secs {
         return Err(AdminError::Invalid(
@@ -82,14 +94,15 @@ pub fn add(
     }
     conn.execute(
         "INSERT INTO store_policy (store_id, name, lease_ttl_secs, off_network_limit_secs,
-         idle_timeout_secs, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+         idle_timeout_secs, created_at, quiet_period_days) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             store_id,
             name.trim(),
             policy.lease_ttl_secs,
             policy.off_network_limit_secs,
             policy.idle_timeout_secs,
-            ids::now()
+            ids::now(),
+            policy.quiet_period_days
         ],
     )?;
     Ok(policy)
@@ -99,14 +112,15 @@ pub fn add(
 pub fn policy_of(conn: &Conn<'_>, store_id: &str) -> Result<Option<Policy>, AdminError> {
     Ok(conn
         .query_row(
-            "SELECT lease_ttl_secs, off_network_limit_secs, idle_timeout_secs FROM store_policy
-         WHERE store_id = ?1",
+            "SELECT lease_ttl_secs, off_network_limit_secs, idle_timeout_secs, quiet_period_days
+               FROM store_policy WHERE store_id = ?1",
             [store_id],
             |r| {
                 Ok(Policy {
                     lease_ttl_secs: r.get(0)?,
                     off_network_limit_secs: r.get(1)?,
                     idle_timeout_secs: r.get(2)?,
+                    quiet_period_days: r.get(3)?,
                 })
             },
         )
@@ -131,12 +145,13 @@ pub fn update(
     let policy = apply_update(require(conn, store_id)?, update)?;
     conn.execute(
         "UPDATE store_policy SET lease_ttl_secs = ?2, off_network_limit_secs = ?3,
-         idle_timeout_secs = ?4 WHERE store_id = ?1",
+         idle_timeout_secs = ?4, quiet_period_days = ?5 WHERE store_id = ?1",
         params![
             store_id,
             policy.lease_ttl_secs,
             policy.off_network_limit_secs,
-            policy.idle_timeout_secs
+            policy.idle_timeout_secs,
+            policy.quiet_period_days
         ],
     )?;
     Ok(policy)
@@ -145,7 +160,8 @@ pub fn update(
 /// Every store: (id, name, policy).
 pub fn list(conn: &Conn<'_>) -> Result<Vec<(String, String, Policy)>, AdminError> {
     let rows = conn.query_map(
-        "SELECT store_id, name, lease_ttl_secs, off_network_limit_secs, idle_timeout_secs
+        "SELECT store_id, name, lease_ttl_secs, off_network_limit_secs, idle_timeout_secs,
+                quiet_period_days
          FROM store_policy ORDER BY store_id",
         (),
         |r| {
@@ -156,6 +172,7 @@ pub fn list(conn: &Conn<'_>) -> Result<Vec<(String, String, Policy)>, AdminError
                     lease_ttl_secs: r.get(2)?,
                     off_network_limit_secs: r.get(3)?,
                     idle_timeout_secs: r.get(4)?,
+                    quiet_period_days: r.get(5)?,
                 },
             ))
         },
@@ -280,6 +297,21 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(update(&conn, "S001", &ok).unwrap().lease_ttl_secs, 60);
+        // The quiet period: 1 to 60 days, kept with the rest.
+        let quiet = |days| PolicyUpdate {
+            quiet_period_days: Some(days),
+            ..Default::default()
+        };
+        assert!(matches!(
+            update(&conn, "S001", &quiet(0)),
+            Err(AdminError::Invalid(_))
+        ));
+        assert_eq!(
+            update(&conn, "S001", &quiet(14)).unwrap().quiet_period_days,
+            14
+        );
+        assert_eq!(require(&conn, "S001").unwrap().quiet_period_days, 14);
+        assert_eq!(require(&conn, "S001").unwrap().lease_ttl_secs, 60);
         assert!(matches!(
             add_manager(&conn, "S404", ""),
             Err(AdminError::NotFound(_))

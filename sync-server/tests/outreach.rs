@@ -204,3 +204,61 @@ async fn the_server_checks_consent_and_the_quiet_period_of_every_call() {
         "{gone:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_sets_its_quiet_period_and_its_devices_are_told() {
+    use common::provisioned::{PIN_A1, Provisioned};
+    let mut office = Provisioned::new();
+    // Out of range: refused; 10 days: kept.
+    for (days, status) in [(0, 400), (61, 400), (10, 200)] {
+        let r = office
+            .admin(reqwest::Method::PUT, "/v1/admin/store")
+            .json(&serde_json::json!({ "quiet_period_days": days }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), status, "{days} days");
+    }
+    let device = office.raw_device("S001").await;
+    let r = device.presence_raw(&device.presence_request()).await;
+    assert_eq!(r.status(), 200);
+    let answer: carnet_protocol::presence::PresenceResponse = r.json().await.unwrap();
+    assert_eq!(answer.policy.quiet_period_days, 10);
+    assert_eq!(device.sign_in("A1", PIN_A1).await.status(), 200);
+    let as_a1 = |seq, made_at: &str, change| {
+        let mut m = mutation(seq, made_at, change);
+        m.advisor_id = Some("A1".into());
+        m
+    };
+    let consent = MutationKind::Consent {
+        customer_id: "C0000001".into(),
+        channel: "phone".into(),
+        purpose: "marketing".into(),
+        granted: true,
+        source: "store".into(),
+    };
+    let call = |id: &str| MutationKind::Call {
+        outreach_id: id.into(),
+        customer_id: "C0000001".into(),
+        task_id: None,
+        outcome: CallOutcome::Reached,
+    };
+    // Eight days after a call: within this store's 10 days, refused; eleven days: allowed.
+    let r = device
+        .push(
+            "S001",
+            vec![
+                as_a1(1, "2024-08-01T09:00:00Z", consent),
+                as_a1(2, "2024-08-01T10:00:00Z", call("K1")),
+                as_a1(3, "2024-08-09T10:00:00Z", call("K2")),
+                as_a1(4, "2024-08-12T10:00:01Z", call("K3")),
+            ],
+        )
+        .await;
+    assert_eq!(r.results[1].outcome, Outcome::Applied);
+    assert_eq!(rejected_code(&r.results[2].outcome), reject::QUIET_PERIOD);
+    if let Outcome::Rejected { reason, .. } = &r.results[2].outcome {
+        assert!(reason.contains("within 10 days"), "{reason}");
+    }
+    assert_eq!(r.results[3].outcome, Outcome::Applied);
+}

@@ -514,7 +514,8 @@ pub enum CampaignTarget {
     },
 }
 
-/// Days after a contact during which nobody contacts the customer again.
+/// Days after a contact during which nobody contacts the customer again, unless her store set
+/// another quiet period (`presence::Policy::quiet_period_days`).
 pub const QUIET_PERIOD_DAYS: i64 = 7;
 
 /// How a call went.

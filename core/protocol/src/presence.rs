@@ -102,6 +102,14 @@ pub struct Policy {
     pub off_network_limit_secs: u32,
     /// No activity for this long (seconds) → locked.
     pub idle_timeout_secs: u32,
+    /// Days after a contact during which nobody contacts the customer again (a server older
+    /// than this field: [`crate::QUIET_PERIOD_DAYS`]).
+    #[serde(default = "default_quiet_period")]
+    pub quiet_period_days: u32,
+}
+
+fn default_quiet_period() -> u32 {
+    crate::QUIET_PERIOD_DAYS.unsigned_abs() as u32
 }
 
 impl Default for Policy {
@@ -110,6 +118,7 @@ impl Default for Policy {
             lease_ttl_secs: 300,
             off_network_limit_secs: 72 * 3600,
             idle_timeout_secs: 300,
+            quiet_period_days: default_quiet_period(),
         }
     }
 }
@@ -434,6 +443,9 @@ pub struct PolicyUpdate {
     /// Idle timeout, 30 s to 8 h.
     #[serde(default)]
     pub idle_timeout_secs: Option<u32>,
+    /// The quiet period after a contact, 1 to 60 days.
+    #[serde(default)]
+    pub quiet_period_days: Option<u32>,
 }
 
 #[cfg(test)]

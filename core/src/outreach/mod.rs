@@ -1,7 +1,7 @@
 //! Contacts with a customer: a call logged with how it went, an e-mail or SMS written from a
 //! template ([`templates`]) and sent by the server, the card's timeline, and the checks before
 //! reaching out. She must have consented to the channel for marketing, and nobody may have
-//! contacted her within the quiet period ([`QUIET_PERIOD_DAYS`]). The device checks from what
+//! contacted her within the store's quiet period (by default [`carnet_protocol::QUIET_PERIOD_DAYS`]). The device checks from what
 //! it holds (its store's contacts); the server checks again from the whole chain's, and its
 //! answer wins.
 
@@ -12,7 +12,6 @@ pub use draft::{Draft, Writer, draft};
 
 use carnet_protocol::{
     CallOutcome, Delivery, DeliveryState, MessageChannel, MessageText, OutreachRecord,
-    QUIET_PERIOD_DAYS,
 };
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -99,19 +98,21 @@ pub(crate) fn last_contact(c: &Connection, customer_id: &str) -> Result<Option<S
     )
 }
 
-/// Whether `last_contact` (RFC 3339) falls within the quiet period of `now`, on either side
-/// (a contact recorded late counts too). The device and the server both ask.
-pub fn in_quiet_period(last_contact: &str, now: DateTime<Utc>) -> bool {
+/// Whether `last_contact` (RFC 3339) falls within a quiet period of `days` around `now`, on
+/// either side (a contact recorded late counts too). The device and the server both ask.
+pub fn in_quiet_period(last_contact: &str, now: DateTime<Utc>, days: u32) -> bool {
     time::parse_instant(last_contact)
-        .is_some_and(|at| (now.timestamp() - at).abs() < QUIET_PERIOD_DAYS * 86_400)
+        .is_some_and(|at| (now.timestamp() - at).abs() < i64::from(days) * 86_400)
 }
 
-/// May she be contacted now on `channel` for marketing? From the device's data.
+/// May she be contacted now on `channel` for marketing, with a quiet period of
+/// `quiet_period_days`? From the device's data.
 pub(crate) fn check_contact(
     c: &Connection,
     customer_id: &str,
     channel: Channel,
     now: DateTime<Utc>,
+    quiet_period_days: u32,
 ) -> Result<()> {
     if !allows_in(c, customer_id, Purpose::Marketing, Some(channel))? {
         return Err(ContactRefusal::NoConsent.into());
@@ -122,9 +123,13 @@ pub(crate) fn check_contact(
         return Err(ContactRefusal::NoAddress.into());
     }
     if let Some(last_contact) = last_contact(c, customer_id)?
-        && in_quiet_period(&last_contact, now)
+        && in_quiet_period(&last_contact, now, quiet_period_days)
     {
-        return Err(ContactRefusal::QuietPeriod { last_contact }.into());
+        return Err(ContactRefusal::QuietPeriod {
+            last_contact,
+            days: quiet_period_days,
+        }
+        .into());
     }
     Ok(())
 }

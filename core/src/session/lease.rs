@@ -116,11 +116,16 @@ impl Session {
                 return Err(SessionError::NotEnrolled);
             };
             let wall = self.shared.platform.clock.wall_ms();
+            let quiet_period_days = answer.policy.quiet_period_days;
             enrollment.policy = answer.policy;
             enrollment.lease_public_key = URL_SAFE_NO_PAD.encode(&server_key);
             enrollment.wall_high_water_ms = enrollment.wall_high_water_ms.max(wall);
             enrollment.last_contact_wall_ms = enrollment.wall_high_water_ms;
             let snapshot = enrollment.clone();
+            // The store's quiet period, for the checks and tasks of an open cache.
+            if let Some(cache) = &inner.cache {
+                cache.set_quiet_period_days(quiet_period_days);
+            }
             inner.previous_lease_nonce = inner.lease.take().map(|l| l.nonce);
             inner.lease = Some(ActiveLease {
                 token: answer.lease,

@@ -114,6 +114,9 @@ impl Session {
                 return Err(SessionError::Locked(LockReason::KioskRequired));
             }
             inner.advisor = Some((answer.advisor_id, answer.name));
+            if let Some(enrollment) = &inner.enrollment {
+                cache.set_quiet_period_days(enrollment.policy.quiet_period_days);
+            }
             inner.cache = Some(cache);
             inner.last_activity_mono = self.shared.platform.clock.monotonic_ms();
         }

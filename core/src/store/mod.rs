@@ -7,7 +7,7 @@ use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -33,6 +33,8 @@ pub struct Cache {
     /// State derived from the data by the layers above (see [`Cache::derived`]), one slot per
     /// type; dropped with the cache, so nothing decoded outlives a lock.
     derived: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+    /// The store's quiet period after a contact (days), as its policy last said.
+    quiet_period_days: AtomicU32,
 }
 
 impl Cache {
@@ -86,7 +88,21 @@ impl Cache {
             reader: Mutex::new(reader),
             generation: AtomicU64::new(0),
             derived: Mutex::default(),
+            quiet_period_days: AtomicU32::new(
+                carnet_protocol::QUIET_PERIOD_DAYS.unsigned_abs() as u32
+            ),
         })
+    }
+
+    /// Days after a contact during which nobody contacts the customer again: the store's
+    /// policy (set by the session from each lease), else [`carnet_protocol::QUIET_PERIOD_DAYS`].
+    pub fn quiet_period_days(&self) -> u32 {
+        self.quiet_period_days.load(Ordering::Relaxed)
+    }
+
+    /// Takes the store's quiet period (days, at least 1).
+    pub fn set_quiet_period_days(&self, days: u32) {
+        self.quiet_period_days.store(days.max(1), Ordering::Relaxed);
     }
 
     /// The cache file's path.

@@ -35,9 +35,10 @@ struct Derived {
 /// again on the server when an outreach is recorded).
 pub fn refresh(cache: &Cache, store_id: &str, today: NaiveDate) -> Result<u64> {
     let model = loaded_model(cache)?.map(|(_, m)| m);
+    let quiet_period_days = cache.quiet_period_days();
     let derived = cache.read(|c| {
         c.execute_batch("BEGIN")?;
-        let out = derive(c, store_id, model.as_deref(), today);
+        let out = derive(c, store_id, model.as_deref(), today, quiet_period_days);
         // A read transaction has nothing to commit; ending it releases the snapshot.
         let _ = c.execute_batch("ROLLBACK");
         out
@@ -91,6 +92,7 @@ fn derive(
     store_id: &str,
     model: Option<&carnet_reco::Model>,
     today: NaiveDate,
+    quiet_period_days: u32,
 ) -> Result<Vec<Derived>> {
     let (brand_of, launches) = catalogue(c)?;
     let campaigns = crate::campaigns::stored(c, store_id)?;
@@ -100,6 +102,7 @@ fn derive(
         launches: &launches,
         campaigns: &campaigns,
         today,
+        quiet_period_days,
     };
     let today_text = today.to_string();
     let advisors: Vec<String> = c

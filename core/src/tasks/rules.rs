@@ -165,6 +165,8 @@ pub struct Context<'a> {
     pub campaigns: &'a [CampaignRecord],
     /// The day the tasks are for.
     pub today: NaiveDate,
+    /// The store's quiet period after a contact, in days.
+    pub quiet_period_days: u32,
 }
 
 /// The tasks `customer` calls for on `ctx.today`: none while she is in the quiet period after a
@@ -173,7 +175,7 @@ pub struct Context<'a> {
 /// customer due to replenish gets no lapsing task as well (one call says both).
 pub fn propose(customer: &Customer<'_>, ctx: &Context<'_>) -> Vec<Proposal> {
     let mut out = Vec::new();
-    let quiet = chrono::Days::new(carnet_protocol::QUIET_PERIOD_DAYS.unsigned_abs());
+    let quiet = chrono::Days::new(u64::from(ctx.quiet_period_days));
     if customer
         .last_contact
         .is_some_and(|last| last + quiet > ctx.today)
@@ -441,6 +443,7 @@ mod tests {
             launches: &[],
             campaigns: &[],
             today: day(today),
+            quiet_period_days: 7,
         };
         let history = [line("P1", "2024-01-01", 1_000)];
         let in_a_week = propose(&her(&history, Some("12-03")), &ctx("2026-11-26"));
@@ -479,6 +482,7 @@ mod tests {
             launches: &[],
             campaigns: &[],
             today: day("2026-11-30"),
+            quiet_period_days: 7,
         };
         let first = [
             line("P1", "2026-11-28", 6_000),
@@ -542,6 +546,7 @@ mod tests {
             launches: &launches,
             campaigns: &[],
             today: day("2026-11-30"),
+            quiet_period_days: 7,
         };
         let mut gift = line("P2", "2026-05-01", 2_000);
         gift.gift = true;
@@ -570,6 +575,7 @@ mod tests {
         assert!(propose(&withdrawn, &ctx).is_empty());
         let far = Context {
             today: day("2026-10-01"),
+            quiet_period_days: 7,
             ..ctx
         };
         assert!(propose(&her(&history, None), &far).is_empty());
@@ -648,6 +654,7 @@ mod tests {
             launches: &[],
             campaigns: &campaigns,
             today: day(today),
+            quiet_period_days: 7,
         };
         let history = [line("P1", "2026-05-01", 2_000)];
         let ps = propose(&her(&history, None), &ctx("2026-12-10"));

@@ -51,8 +51,8 @@ pub fn error(e: &CarnetError) -> String {
         CarnetError::ContactRefused { refusal } => match refusal {
             ContactRefusal::NoConsent => "she has not consented to be contacted this way".into(),
             ContactRefusal::NoAddress => "no address for this channel is on file".into(),
-            ContactRefusal::QuietPeriod { last_contact } => format!(
-                "she was contacted on {}: leave her be for a week",
+            ContactRefusal::QuietPeriod { last_contact, days } => format!(
+                "she was contacted on {}: leave her be for {days} days",
                 &last_contact[..last_contact.len().min(10)]
             ),
         },

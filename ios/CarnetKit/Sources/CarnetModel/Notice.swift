@@ -44,8 +44,8 @@ public struct Notice: Equatable, Sendable {
         case .TaskTaken(let advisorId): self.init(key: "Another advisor took this task first.", detail: advisorId)
         case .ContactRefused(.noConsent): self.init(key: "She has not consented to be contacted this way.")
         case .ContactRefused(.noAddress): self.init(key: "No address for this channel is on file.")
-        case .ContactRefused(.quietPeriod(let lastContact)):
-            self.init(key: "She was contacted less than a week ago.", detail: lastContact)
+        case .ContactRefused(.quietPeriod(let lastContact, _)):
+            self.init(key: "She was contacted within the store's quiet period.", detail: lastContact)
         case .NotOnStoreNetwork: self.init(key: "Not on the store network.")
         case .KioskRequired: self.init(key: "Single app mode is required on this handheld.")
         case .KeyStoreUnavailable:

@@ -1,0 +1,3 @@
+-- Carnet sync server, schema 13: each store's quiet period after a contact with a customer
+-- (days), told to its devices with the rest of its policy.
+ALTER TABLE store_policy ADD COLUMN quiet_period_days INTEGER NOT NULL DEFAULT 7;
