@@ -39,6 +39,42 @@ pub fn live_customer(conn: &Conn<'_>, id: &str) -> Result<Customer> {
     }
 }
 
+/// Her live record, following merges, with the store whose feed holds it; `None` when she was
+/// erased or is unknown.
+pub fn current(conn: &Conn<'_>, customer_id: &str) -> Result<Option<(String, Customer)>> {
+    let id = resolve(conn, customer_id)?;
+    if is_erased(conn, &id)? {
+        return Ok(None);
+    }
+    let Some(row) = feed::live_row(conn, Entity::Customer, &id)? else {
+        return Ok(None);
+    };
+    Ok(match row.record()? {
+        Record::Customer(c) => Some((row.store_id, c)),
+        _ => None,
+    })
+}
+
+/// Whether her consents allow marketing on `channel` (`email`, `sms`, `phone`).
+pub fn allows_marketing(customer: &Customer, channel: &str) -> bool {
+    customer
+        .consents
+        .iter()
+        .any(|k| k.channel == channel && k.purpose == "marketing" && k.granted)
+}
+
+/// Puts `entry` in her consents, replacing the one of its channel and purpose.
+pub fn set_consent(customer: &mut Customer, entry: carnet_protocol::Consent) {
+    match customer
+        .consents
+        .iter_mut()
+        .find(|k| k.channel == entry.channel && k.purpose == entry.purpose)
+    {
+        Some(k) => *k = entry,
+        None => customer.consents.push(entry),
+    }
+}
+
 /// True if the customer was erased.
 pub fn is_erased(conn: &Conn<'_>, customer_id: &str) -> Result<bool> {
     Ok(conn

@@ -518,14 +518,7 @@ fn consent(
         source: c.source.to_owned(),
         advisor_id: m.advisor_id.clone(),
     };
-    match customer
-        .consents
-        .iter_mut()
-        .find(|k| k.channel == c.channel && k.purpose == c.purpose)
-    {
-        Some(k) => *k = entry,
-        None => customer.consents.push(entry),
-    }
+    crate::customer_record::set_consent(&mut customer, entry);
     conn.execute("INSERT INTO consent_log (customer_id, channel, purpose, granted, source, device_id, advisor_id, made_at, recorded_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", params![
         customer.id,

@@ -152,11 +152,7 @@ fn may_contact(
     if feed::live_row(conn, Entity::Outreach, outreach_id)?.is_some() {
         return Ok(Err(Refused::Again));
     }
-    let consented = customer
-        .consents
-        .iter()
-        .any(|k| k.channel == channel && k.purpose == "marketing" && k.granted);
-    if !consented {
+    if !crate::customer_record::allows_marketing(customer, channel) {
         return refused(
             reject::NO_CONSENT,
             &format!("she has not consented to marketing by {channel}"),

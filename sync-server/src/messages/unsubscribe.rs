@@ -19,14 +19,14 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use carnet_protocol::{Entity, MessageChannel};
+use carnet_protocol::MessageChannel;
 use serde::Deserialize;
 
 use crate::customer_record::{self, write_customer};
 use crate::error::{Error, Result};
 use crate::http::{AppState, HttpError};
+use crate::ids;
 use crate::sql::{Conn, OptionalExtension, params};
-use crate::{feed, ids};
 
 /// The consent log's source for a withdrawal made here.
 pub const SOURCE: &str = "unsubscribe";
@@ -305,14 +305,7 @@ async fn inbound_sms(
 
 /// Withdraws her marketing consent on `channel`; false when she is erased or unknown.
 pub fn withdraw(conn: &Conn<'_>, customer_id: &str, channel: MessageChannel) -> Result<bool> {
-    let customer_id = customer_record::resolve(conn, customer_id)?;
-    if customer_record::is_erased(conn, &customer_id)? {
-        return Ok(false);
-    }
-    let Some(row) = feed::live_row(conn, Entity::Customer, &customer_id)? else {
-        return Ok(false);
-    };
-    let carnet_protocol::Record::Customer(mut customer) = row.record()? else {
+    let Some((store_id, mut customer)) = customer_record::current(conn, customer_id)? else {
         return Ok(false);
     };
     let now = ids::now();
@@ -324,21 +317,14 @@ pub fn withdraw(conn: &Conn<'_>, customer_id: &str, channel: MessageChannel) -> 
         source: SOURCE.to_owned(),
         advisor_id: None,
     };
-    match customer
-        .consents
-        .iter_mut()
-        .find(|k| k.channel == entry.channel && k.purpose == entry.purpose)
-    {
-        Some(k) => *k = entry,
-        None => customer.consents.push(entry),
-    }
+    customer_record::set_consent(&mut customer, entry);
     conn.execute(
         "INSERT INTO consent_log (customer_id, channel, purpose, granted, source, device_id,
                                   advisor_id, made_at, recorded_at)
          VALUES (?1, ?2, 'marketing', 0, ?3, ?3, NULL, ?4, ?4)",
-        params![customer_id, channel.as_str(), SOURCE, now],
+        params![customer.id, channel.as_str(), SOURCE, now],
     )?;
-    write_customer(conn, &row.store_id, customer)?;
+    write_customer(conn, &store_id, customer)?;
     Ok(true)
 }
 

@@ -4,15 +4,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use carnet_protocol::{Customer, Entity, MessageChannel, Record};
+use carnet_protocol::MessageChannel;
 use chrono::Utc;
 
 use super::email::EmailSender;
 use super::sms::SmsProvider;
 use super::{Claimed, Outcome, Retry, unsubscribe};
+use crate::customer_record;
 use crate::db::Db;
-use crate::error::{Error, Result};
-use crate::{customer_record, feed};
+use crate::error::Result;
 
 /// Messages claimed at once.
 const BATCH: usize = 20;
@@ -70,24 +70,12 @@ impl Sender {
         let customer_id = m.customer_id.clone();
         let customer = self
             .db
-            .read(move |conn| {
-                let id = customer_record::resolve(conn, &customer_id)?;
-                if customer_record::is_erased(conn, &id)? {
-                    return Ok::<_, Error>(None);
-                }
-                Ok(match feed::live_row(conn, Entity::Customer, &id)? {
-                    Some(row) => match row.record()? {
-                        Record::Customer(c) => Some(c),
-                        _ => None,
-                    },
-                    None => None,
-                })
-            })
+            .read(move |conn| customer_record::current(conn, &customer_id))
             .await?;
-        let Some(customer) = customer else {
+        let Some((_, customer)) = customer else {
             return Ok(Outcome::Withdrawn("she was erased".into()));
         };
-        if !consents(&customer, m.channel) {
+        if !customer_record::allows_marketing(&customer, m.channel.as_str()) {
             return Ok(Outcome::Withdrawn(format!(
                 "she withdrew her consent to {} before it was sent",
                 match m.channel {
@@ -140,12 +128,4 @@ impl Sender {
             }
         }
     }
-}
-
-/// Whether her current record allows marketing on `channel`.
-fn consents(customer: &Customer, channel: MessageChannel) -> bool {
-    customer
-        .consents
-        .iter()
-        .any(|k| k.channel == channel.as_str() && k.purpose == "marketing" && k.granted)
 }
