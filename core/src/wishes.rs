@@ -71,15 +71,6 @@ pub fn of(cache: &Cache, customer_id: &str) -> Result<Vec<Wish>> {
     })
 }
 
-/// The products she wished, for the task rules.
-pub(crate) fn products_of(c: &Connection, customer_id: &str) -> Result<Vec<String>> {
-    Ok(
-        c.prepare_cached("SELECT product_id FROM wish WHERE customer_id = ?1")?
-            .query_map([customer_id], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?,
-    )
-}
-
 /// Writes a wish (noted here, or from the store's feed); the product must be in the catalogue.
 pub(crate) fn write(c: &Connection, r: &WishRecord) -> Result<()> {
     let known: Option<i64> = c

@@ -22,6 +22,9 @@ pub use migrations::SCHEMA_VERSION;
 /// customer's card should stay in memory once warm.
 const READER_CACHE_KIB: i64 = 32 * 1024;
 const WRITER_CACHE_KIB: i64 = 16 * 1024;
+/// The reader's page cache during a pass over the whole store: enough for the indexes' upper
+/// levels, which every lookup of the pass touches again.
+const SCAN_CACHE_KIB: i64 = 4 * 1024;
 
 /// An open, unlocked cache.
 pub struct Cache {
@@ -114,6 +117,23 @@ impl Cache {
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let conn = self.reader.lock().map_err(|_| poisoned())?;
         f(&conn)
+    }
+
+    /// Runs `f` on the reader in one read transaction (one snapshot), with the page cache
+    /// shrunk for the call: a pass over the whole store reads most pages once, and keeping them
+    /// would grow the process by the whole page cache for nothing.
+    pub(crate) fn scan<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = self.reader.lock().map_err(|_| poisoned())?;
+        conn.pragma_update(None, "cache_size", -SCAN_CACHE_KIB)?;
+        conn.execute_batch("BEGIN")?;
+        let out = f(&conn);
+        // A read transaction has nothing to commit; ending it releases the snapshot.
+        let ended = conn.execute_batch("ROLLBACK");
+        let restored = conn.pragma_update(None, "cache_size", -READER_CACHE_KIB);
+        let out = out?;
+        ended?;
+        restored?;
+        Ok(out)
     }
 
     /// Runs `f` in one write transaction: committed if `f` succeeds, rolled back otherwise.

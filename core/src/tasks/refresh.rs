@@ -2,14 +2,12 @@
 //! and keeps them in the `task` table, in one pass over the store's customers with their
 //! purchases so that memory holds one customer's history at a time.
 
-use std::collections::HashMap;
-
 use carnet_reco::HistoryLine;
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::rules::{self, Context, Customer, Launch, Proposal};
-use crate::consent::{Channel, Purpose, allows_in, personalisation_withdrawn};
+use super::rules::{self, Catalogue, Context, Customer, Proposal};
+use crate::consent::{Channel, Purpose};
 use crate::error::{Error, Result};
 use crate::recommend::loaded_model;
 use crate::store::Cache;
@@ -17,9 +15,6 @@ use crate::time;
 
 /// Meta key of the day the stored tasks were derived for.
 pub(crate) const TASKS_DAY_KEY: &str = "tasks_day";
-
-/// The channels a task may propose, in the order offered.
-const TASK_CHANNELS: [Channel; 3] = [Channel::Email, Channel::Sms, Channel::Phone];
 
 /// A proposal with whom it is for, ready to store.
 struct Derived {
@@ -36,13 +31,8 @@ struct Derived {
 pub fn refresh(cache: &Cache, store_id: &str, today: NaiveDate) -> Result<u64> {
     let model = loaded_model(cache)?.map(|(_, m)| m);
     let quiet_period_days = cache.quiet_period_days();
-    let derived = cache.read(|c| {
-        c.execute_batch("BEGIN")?;
-        let out = derive(c, store_id, model.as_deref(), today, quiet_period_days);
-        // A read transaction has nothing to commit; ending it releases the snapshot.
-        let _ = c.execute_batch("ROLLBACK");
-        out
-    })?;
+    let derived =
+        cache.scan(|c| derive(c, store_id, model.as_deref(), today, quiet_period_days))?;
     cache.write(|tx| {
         // A done task stays in the done list after its reason has passed.
         tx.execute(
@@ -94,12 +84,12 @@ fn derive(
     today: NaiveDate,
     quiet_period_days: u32,
 ) -> Result<Vec<Derived>> {
-    let (brand_of, launches) = catalogue(c)?;
+    let catalogue = catalogue(c)?;
     let campaigns = crate::campaigns::stored(c, store_id)?;
     let ctx = Context {
         model,
-        brand_of: &brand_of,
-        launches: &launches,
+        brand_of: &catalogue.brand_of,
+        launches: &catalogue.launches,
         campaigns: &campaigns,
         today,
         quiet_period_days,
@@ -111,89 +101,121 @@ fn derive(
         )?
         .query_map([store_id, &today_text], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    // Customers with at least one marketing channel granted, each with her purchases, in one
-    // ordered join: the rows of one customer come together.
-    let mut rows = c.prepare_cached(
+    // One row per customer of the store, with her consents, wishes and last contact folded in
+    // by the statement: a task needs her history only when a channel may reach her.
+    let mut customers = c.prepare_cached(
         "SELECT c.id, c.segment, c.birthday, c.advisor_id, c.email IS NOT NULL,
                 coalesce(c.phone_e164, c.phone) IS NOT NULL, c.tier, c.language,
                 (SELECT max(o.at) FROM outreach o WHERE o.customer_id = c.id AND o.contacted <> 0),
-                p.product_id, p.bought_at, p.quantity, p.amount_cents, p.gift
+                (SELECT group_concat(k.channel || ' ' || k.purpose || ' ' || (k.granted <> 0), ',')
+                   FROM consent k WHERE k.customer_id = c.id),
+                (SELECT group_concat(w.product_id, char(31)) FROM wish w WHERE w.customer_id = c.id)
            FROM customer c
-           LEFT JOIN purchase p ON p.customer_id = c.id
-          WHERE (c.home_store_id = ?1
-                 OR c.advisor_id IN (SELECT id FROM advisor WHERE store_id = ?1))
-            AND EXISTS (SELECT 1 FROM consent k WHERE k.customer_id = c.id
-                        AND k.purpose = 'marketing' AND k.granted <> 0
-                        AND k.channel IN ('email', 'sms', 'phone'))
+          WHERE c.home_store_id = ?1
+             OR c.advisor_id IN (SELECT id FROM advisor WHERE store_id = ?1)
           ORDER BY c.id",
     )?;
-    let mut rows = rows.query([store_id])?;
+    let mut purchases = c.prepare_cached(
+        "SELECT product_id, bought_at, quantity, amount_cents, gift
+           FROM purchase WHERE customer_id = ?1 ORDER BY bought_at",
+    )?;
+    let mut rows = customers.query([store_id])?;
     let mut out = Vec::new();
-    let mut current: Option<Person> = None;
     while let Some(r) = rows.next()? {
-        let id: String = r.get(0)?;
-        if current.as_ref().is_none_or(|p| p.id != id) {
-            if let Some(done) = current.take() {
-                done.propose(c, &ctx, &advisors, &mut out)?;
-            }
-            current = Some(Person {
-                id,
-                segment: r.get(1)?,
-                birthday: r.get(2)?,
-                advisor_id: r.get(3)?,
-                has_email: r.get(4)?,
-                has_phone: r.get(5)?,
-                tier: r.get(6)?,
-                language: r.get(7)?,
-                last_contact: r
-                    .get::<_, Option<String>>(8)?
-                    .and_then(|at| time::parse_instant(&at))
-                    .and_then(time::day_of),
-                history: Vec::new(),
-            });
-        }
-        let (Some(person), Some(product_id)) = (current.as_mut(), r.get::<_, Option<String>>(9)?)
-        else {
+        let consents = Consents::parse(r.get::<_, Option<String>>(9)?.as_deref());
+        let has_email: bool = r.get(4)?;
+        let has_phone: bool = r.get(5)?;
+        let channels: Vec<&str> = rules::channels(has_email, has_phone, &consents.marketing)
+            .into_iter()
+            .map(Channel::as_str)
+            .collect();
+        if channels.is_empty() {
             continue;
-        };
-        if let Some(date) = time::day_of(r.get(10)?) {
-            person.history.push(HistoryLine {
-                product_id,
-                date,
-                quantity: u32::try_from(r.get::<_, i64>(11)?).unwrap_or(1),
-                amount_cents: r.get(12)?,
-                gift: r.get(13)?,
-            });
         }
-    }
-    if let Some(done) = current.take() {
-        done.propose(c, &ctx, &advisors, &mut out)?;
+        let id: String = r.get(0)?;
+        let mut history = Vec::new();
+        let mut lines = purchases.query([&id])?;
+        while let Some(p) = lines.next()? {
+            if let Some(date) = time::day_of(p.get(1)?) {
+                history.push(HistoryLine {
+                    product_id: p.get(0)?,
+                    date,
+                    quantity: u32::try_from(p.get::<_, i64>(2)?).unwrap_or(1),
+                    amount_cents: p.get(3)?,
+                    gift: p.get(4)?,
+                });
+            }
+        }
+        let person = Person {
+            id,
+            segment: r.get(1)?,
+            birthday: r.get(2)?,
+            advisor_id: r.get(3)?,
+            tier: r.get(6)?,
+            language: r.get(7)?,
+            last_contact: r
+                .get::<_, Option<String>>(8)?
+                .and_then(|at| time::parse_instant(&at))
+                .and_then(time::day_of),
+            personalisation: !consents.personalisation_withdrawn,
+            wishes: r
+                .get::<_, Option<String>>(10)?
+                .map(|w| w.split('\u{1f}').map(str::to_owned).collect())
+                .unwrap_or_default(),
+            history,
+        };
+        person.propose(&ctx, &advisors, channels.join(","), &mut out);
     }
     Ok(out)
 }
 
-/// Each product's brand, and the catalogue's launches.
-fn catalogue(c: &Connection) -> Result<(HashMap<String, String>, Vec<Launch>)> {
-    let mut brand_of = HashMap::new();
-    let mut launches = Vec::new();
-    let mut query = c.prepare_cached("SELECT id, brand_id, launch_on FROM product")?;
-    let mut rows = query.query([])?;
-    while let Some(r) = rows.next()? {
-        let (id, brand): (String, String) = (r.get(0)?, r.get(1)?);
-        if let Some(launch_on) = r
-            .get::<_, Option<String>>(2)?
-            .and_then(|d| time::parse_day(&d))
-        {
-            launches.push(Launch {
-                product_id: id.clone(),
-                brand_id: brand.clone(),
-                launch_on,
-            });
+/// What one customer's consent rows allow a task, read as `allows_in` and
+/// `personalisation_withdrawn` read them: a marketing channel counts when granted on that
+/// channel; one withdrawal of personalisation anywhere withdraws it.
+#[derive(Default)]
+struct Consents {
+    marketing: Vec<Channel>,
+    personalisation_withdrawn: bool,
+}
+
+impl Consents {
+    /// From `channel purpose granted` items joined by commas (the statement's aggregate).
+    fn parse(rows: Option<&str>) -> Consents {
+        let mut out = Consents::default();
+        for item in rows.unwrap_or_default().split(',') {
+            let mut parts = item.split(' ');
+            let (Some(channel), Some(purpose), Some(granted)) =
+                (parts.next(), parts.next(), parts.next())
+            else {
+                continue;
+            };
+            let granted = granted == "1";
+            match Purpose::parse(purpose) {
+                Some(Purpose::Marketing) if granted => {
+                    out.marketing.extend(Channel::parse(channel));
+                }
+                Some(Purpose::Personalisation) if !granted => out.personalisation_withdrawn = true,
+                _ => {}
+            }
         }
-        brand_of.insert(id, brand);
+        out
     }
-    launches.sort_by(|a, b| (a.launch_on, &a.product_id).cmp(&(b.launch_on, &b.product_id)));
-    Ok((brand_of, launches))
+}
+
+/// Each product's brand, and the catalogue's launches.
+fn catalogue(c: &Connection) -> Result<Catalogue> {
+    let mut query = c.prepare_cached("SELECT id, brand_id, launch_on FROM product")?;
+    let products = query
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
+        })?
+        .map(|row| row.map(|(id, brand, day)| (id, brand, day.and_then(|d| time::parse_day(&d)))))
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Catalogue::from_products(products))
 }
 
 /// One customer being read.
@@ -202,37 +224,22 @@ struct Person {
     segment: String,
     birthday: Option<String>,
     advisor_id: Option<String>,
-    has_email: bool,
-    has_phone: bool,
     tier: String,
     language: String,
     last_contact: Option<NaiveDate>,
+    personalisation: bool,
+    wishes: Vec<String>,
     history: Vec<HistoryLine>,
 }
 
 impl Person {
     fn propose(
         self,
-        c: &Connection,
         ctx: &Context<'_>,
         advisors: &[String],
+        channels: String,
         out: &mut Vec<Derived>,
-    ) -> Result<()> {
-        let mut channels = Vec::new();
-        for channel in TASK_CHANNELS {
-            let detail = match channel {
-                Channel::Email => self.has_email,
-                _ => self.has_phone,
-            };
-            if detail && allows_in(c, &self.id, Purpose::Marketing, Some(channel))? {
-                channels.push(channel.as_str());
-            }
-        }
-        if channels.is_empty() {
-            return Ok(());
-        }
-        let personalisation = !personalisation_withdrawn(c, &self.id)?;
-        let wishes = crate::wishes::products_of(c, &self.id)?;
+    ) {
         let customer = Customer {
             id: &self.id,
             segment: &self.segment,
@@ -240,13 +247,12 @@ impl Person {
             language: &self.language,
             birthday: self.birthday.as_deref(),
             last_contact: self.last_contact,
-            personalisation,
+            personalisation: self.personalisation,
             history: &self.history,
-            wishes: &wishes,
+            wishes: &self.wishes,
         };
         // A book whose advisor left (or works elsewhere) falls to the store as group tasks.
         let advisor_id = self.advisor_id.filter(|a| advisors.contains(a));
-        let channels = channels.join(",");
         for proposal in rules::propose(&customer, ctx) {
             out.push(Derived {
                 proposal,
@@ -255,6 +261,27 @@ impl Person {
                 channels: channels.clone(),
             });
         }
-        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn her_consent_rows_read_as_the_consent_module_reads_them() {
+        let c = Consents::parse(Some(
+            "email marketing 1,sms marketing 0,phone marketing 1,post personalisation 1",
+        ));
+        assert_eq!(c.marketing, [Channel::Email, Channel::Phone]);
+        assert!(!c.personalisation_withdrawn);
+        // One withdrawal of personalisation anywhere withdraws it; unknown words are skipped.
+        let c = Consents::parse(Some(
+            "sms personalisation 0,fax marketing 1,email marketing",
+        ));
+        assert!(c.marketing.is_empty());
+        assert!(c.personalisation_withdrawn);
+        let none = Consents::parse(None);
+        assert!(none.marketing.is_empty() && !none.personalisation_withdrawn);
     }
 }

@@ -10,6 +10,8 @@ use carnet_reco::{HistoryLine, Model, due_list, next_visit};
 use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use crate::consent::Channel;
+
 /// A replenishment task is made when a product comes due within this many days…
 pub const REPLENISH_WINDOW_DAYS: u32 = 10;
 /// …and dated this many days before she runs out: a word while she still has some.
@@ -151,6 +153,54 @@ pub struct Launch {
     pub brand_id: String,
     /// Its launch day.
     pub launch_on: NaiveDate,
+}
+
+/// The catalogue as the rules read it: each product's brand, and its launches by day.
+#[derive(Debug, Clone, Default)]
+pub struct Catalogue {
+    /// Brand of each product.
+    pub brand_of: HashMap<String, String>,
+    /// Launches, by day then product.
+    pub launches: Vec<Launch>,
+}
+
+impl Catalogue {
+    /// From `(product, brand, launch day)` of every product.
+    pub fn from_products(
+        products: impl IntoIterator<Item = (String, String, Option<NaiveDate>)>,
+    ) -> Catalogue {
+        let mut out = Catalogue::default();
+        for (product_id, brand_id, launch_on) in products {
+            if let Some(launch_on) = launch_on {
+                out.launches.push(Launch {
+                    product_id: product_id.clone(),
+                    brand_id: brand_id.clone(),
+                    launch_on,
+                });
+            }
+            out.brand_of.insert(product_id, brand_id);
+        }
+        out.launches
+            .sort_by(|a, b| (a.launch_on, &a.product_id).cmp(&(b.launch_on, &b.product_id)));
+        out
+    }
+}
+
+/// The channels a task offers for her, in the order offered (e-mail, SMS, phone): each she
+/// gave marketing consent on (`marketing`), when the address or number it needs is on file.
+/// None: no task for her.
+pub fn channels(has_email: bool, has_phone: bool, marketing: &[Channel]) -> Vec<Channel> {
+    [Channel::Email, Channel::Sms, Channel::Phone]
+        .into_iter()
+        .filter(|&ch| {
+            if ch == Channel::Email {
+                has_email
+            } else {
+                has_phone
+            }
+        })
+        .filter(|ch| marketing.contains(ch))
+        .collect()
 }
 
 /// What every customer's rules share.
@@ -404,6 +454,33 @@ mod tests {
 
     fn day(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_task_offers_the_consented_channels_it_has_the_details_for_in_order() {
+        use Channel::{Email, Phone, Post, Sms};
+        assert_eq!(
+            channels(true, true, &[Phone, Post, Email, Sms]),
+            [Email, Sms, Phone]
+        );
+        // Without a phone number, neither SMS nor a call; post is never a task's channel.
+        assert_eq!(channels(true, false, &[Phone, Sms, Email]), [Email]);
+        assert_eq!(channels(false, true, &[Email, Post]), []);
+        assert_eq!(channels(true, true, &[]), []);
+    }
+
+    #[test]
+    fn the_catalogue_keeps_every_brand_and_its_launches_by_day() {
+        let c = Catalogue::from_products([
+            ("P3".to_owned(), "B1".to_owned(), Some(day("2026-12-01"))),
+            ("P1".to_owned(), "B2".to_owned(), None),
+            ("P2".to_owned(), "B1".to_owned(), Some(day("2026-11-20"))),
+            ("P0".to_owned(), "B3".to_owned(), Some(day("2026-12-01"))),
+        ]);
+        assert_eq!(c.brand_of.len(), 4);
+        assert_eq!(c.brand_of["P1"], "B2");
+        let order: Vec<&str> = c.launches.iter().map(|l| l.product_id.as_str()).collect();
+        assert_eq!(order, ["P2", "P0", "P3"]);
     }
 
     fn line(p: &str, d: &str, cents: i64) -> HistoryLine {
