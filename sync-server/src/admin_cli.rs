@@ -409,7 +409,65 @@ pub fn manager(command: ManagerCommand) -> Result<()> {
     Ok(())
 }
 
-/// Runs an `advisor` command.
+/// `tasks run`
+#[derive(Subcommand)]
+pub enum TasksCommand {
+    /// Make the client book's tasks now, as the nightly run does (every store of the
+    /// catalogue, or one), and print each store's count by kind and the time taken.
+    Run {
+        /// Data directory.
+        #[arg(long, env = "CARNET_DATA")]
+        data: PathBuf,
+        /// Only this store.
+        #[arg(long)]
+        store: Option<String>,
+        /// The day the tasks are for (`YYYY-MM-DD`) [default: today, UTC].
+        #[arg(long)]
+        day: Option<chrono::NaiveDate>,
+    },
+}
+
+pub fn tasks(command: TasksCommand) -> Result<()> {
+    let TasksCommand::Run { data, store, day } = command;
+    let today = day.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let db = db::open_direct(&data)?;
+    let conn = db.conn();
+    let started = std::time::Instant::now();
+    let shared = crate::tasks::Shared::read(&conn)?;
+    println!(
+        "catalogue, model and campaigns read in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
+    let stores = match store {
+        Some(s) => vec![s],
+        None => crate::tasks::catalogue_stores(&conn)?,
+    };
+    let mut total = 0;
+    for store_id in &stores {
+        let t = std::time::Instant::now();
+        let run = conn.transaction(|tx| crate::tasks::run_store(tx, &shared, store_id, today))?;
+        total += run.tasks();
+        let kinds: Vec<String> = run
+            .by_kind
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect();
+        println!(
+            "{store_id}	{} reachable customers	{} tasks ({})	{:.2} s",
+            run.reachable,
+            run.tasks(),
+            kinds.join(", "),
+            t.elapsed().as_secs_f64()
+        );
+    }
+    println!(
+        "{total} tasks for {today} in {} store(s) in {:.2} s",
+        stores.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 /// `campaign add|list`
 #[derive(Subcommand)]
 pub enum CampaignCommand {
@@ -538,10 +596,12 @@ pub fn advisor(command: AdvisorCommand) -> Result<()> {
             let db = db::open_direct(&data)?;
             let results =
                 crate::results::of_store(&db.conn(), &store, first, until).map_err(admin)?;
-            println!("advisor\tname\ttasks done\treached\tattributed\treceipts\tbook\tactive");
+            println!(
+                "advisor\tname\ttasks done\treached\tattributed\treceipts\tbook\tactive\topen tasks"
+            );
             for a in results.advisors {
                 println!(
-                    "{}\t{}\t{}\t{}\t{}.{:02}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{}.{:02}\t{}\t{}\t{}\t{}",
                     a.advisor_id,
                     a.name.as_deref().unwrap_or("-"),
                     a.tasks_done,
@@ -550,9 +610,11 @@ pub fn advisor(command: AdvisorCommand) -> Result<()> {
                     (a.attributed_cents % 100).abs(),
                     a.attributed_receipts,
                     a.book_size,
-                    a.book_active
+                    a.book_active,
+                    a.tasks_open
                 );
             }
+            println!("group tasks open: {}", results.group_tasks_open);
             Ok(())
         }
         AdvisorCommand::List { data, store } => {

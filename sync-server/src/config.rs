@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use chrono::NaiveTime;
 use ipnet::IpNet;
 use serde::Deserialize;
 
@@ -18,6 +19,9 @@ use crate::secret::Sources;
 
 /// The default listen address.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8443";
+
+/// When the client book's tasks are made each night (UTC), unless configured.
+pub const DEFAULT_TASKS_AT: NaiveTime = NaiveTime::from_hms_opt(2, 0, 0).expect("a valid time");
 
 /// The config file (TOML): every key optional.
 #[derive(Debug, Default, Deserialize)]
@@ -57,6 +61,9 @@ pub struct FileConfig {
     /// How messages are sent (`[messages]`).
     #[serde(default)]
     pub messages: MessagesConfig,
+    /// When the client book's tasks are made each night, `HH:MM` in UTC (default `02:00`),
+    /// or `off` (then `tasks run` makes them).
+    pub tasks_at: Option<String>,
 }
 
 /// `[messages]`: how the queue of e-mails and SMS is worked.
@@ -138,6 +145,8 @@ pub struct ServeSettings {
     pub lease_key_refresh: Duration,
     /// How e-mails and SMS are sent.
     pub messages: MessageSettings,
+    /// When the nightly tasks run (UTC); `None`: never.
+    pub tasks_at: Option<NaiveTime>,
 }
 
 /// Reads a config file.
@@ -207,8 +216,17 @@ pub fn resolve(
             )));
         }
     };
+    let tasks_at = match file.tasks_at.as_deref() {
+        None => Some(DEFAULT_TASKS_AT),
+        Some("off") => None,
+        Some(at) => Some(
+            NaiveTime::parse_from_str(at, "%H:%M")
+                .map_err(|_| Error::Config(format!("tasks_at: {at}, not HH:MM (UTC) nor off")))?,
+        ),
+    };
     Ok(ServeSettings {
         messages,
+        tasks_at,
         data,
         listen,
         trusted_proxies,

@@ -47,6 +47,7 @@ pub fn erase(conn: &Conn<'_>, customer_id: &str) -> Result<EraseReport> {
     forget(Entity::Customer, customer_id)?;
     conn.execute("DELETE FROM feedback WHERE customer_id = ?1", [customer_id])?;
     crate::messages::forget(conn, customer_id)?;
+    crate::tasks::forget(conn, customer_id)?;
     conn.execute(
         "DELETE FROM consent_log WHERE customer_id = ?1",
         [customer_id],

@@ -43,6 +43,7 @@ pub mod server;
 pub mod sql;
 pub mod stores;
 pub mod sync_api;
+pub mod tasks;
 pub mod templates;
 pub mod tls;
 

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use carnet_sync_server::admin_cli::{
     self, AdvisorCommand, CampaignCommand, EnrollmentCommand, ManagerCommand, StoreCommand,
+    TasksCommand,
 };
 use carnet_sync_server::{
     Error, Result, backup, config, customers, db, devices, events, import, lease, model, secret,
@@ -61,6 +62,10 @@ enum Command {
         /// Without any, the header is ignored and devices are matched by their own address.
         #[arg(long = "trusted-proxy", value_name = "CIDR")]
         trusted_proxies: Vec<String>,
+        /// When the client book's tasks are made each night (`HH:MM` UTC, or `off`); wins
+        /// over the config file's `tasks_at` [default: 02:00].
+        #[arg(long, env = "CARNET_TASKS_AT")]
+        tasks_at: Option<String>,
     },
     /// Import a CRM export as a delta against the previous import. Once a model has been
     /// built, it is rebuilt whenever an import changes products, customers or purchases.
@@ -117,6 +122,9 @@ enum Command {
     /// Head office's campaigns: define one for the chain or some stores, list them.
     #[command(subcommand)]
     Campaign(CampaignCommand),
+    /// The client book's tasks: make them now, as the nightly run does.
+    #[command(subcommand)]
+    Tasks(TasksCommand),
     /// One-time enrolment codes for devices.
     #[command(subcommand)]
     Enrollment(EnrollmentCommand),
@@ -270,8 +278,12 @@ fn run(command: Command, database: Option<String>, secret: secret::Sources) -> R
             listen,
             config: file,
             trusted_proxies,
+            tasks_at,
         } => {
-            let file = file.map(|p| config::read_file(&p)).transpose()?;
+            let mut file = file.map(|p| config::read_file(&p)).transpose()?;
+            if let Some(at) = tasks_at {
+                file.get_or_insert_with(Default::default).tasks_at = Some(at);
+            }
             let settings = config::resolve(data, listen, trusted_proxies, database, secret, file)?;
             secret::configure(settings.secret.clone());
             let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -360,6 +372,7 @@ fn run(command: Command, database: Option<String>, secret: secret::Sources) -> R
         Command::Manager(command) => admin_cli::manager(command),
         Command::Advisor(command) => admin_cli::advisor(command),
         Command::Campaign(command) => admin_cli::campaign(command),
+        Command::Tasks(command) => admin_cli::tasks(command),
         Command::Enrollment(command) => admin_cli::enrollment(command),
         Command::Device(DeviceCommand::Revoke { data, device_id }) => {
             let db = db::open_direct(&data.data)?;

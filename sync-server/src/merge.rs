@@ -204,6 +204,7 @@ pub fn merge(
     )?;
     conn.execute("DELETE FROM feedback WHERE customer_id = ?1", [dup_id])?;
     crate::messages::move_to(conn, dup_id, keep_id)?;
+    crate::tasks::forget(conn, dup_id)?;
 
     customer_record::write_customer(conn, &store, combine(&keep, &dup))?;
     feed::put_tombstone(conn, Entity::Customer, dup_id)?;

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/002_feed_head.sql"),
     include_str!("../migrations/postgres/003_messages.sql"),
     include_str!("../migrations/postgres/004_quiet_period.sql"),
+    include_str!("../migrations/postgres/005_tasks.sql"),
 ];
 
 /// The schema version a database has once migrated.

@@ -1,6 +1,7 @@
 //! The manager's per-advisor results for a month, from the store's feed: tasks done, customers
 //! reached, sales attributed by the core's rule (`carnet_core::results::attributed_to`, the
-//! same function the handhelds use), and each advisor's book with its active share.
+//! same function the handhelds use), each advisor's book with its active share, and the
+//! tasks open now for her and for the store's group ([`crate::tasks`], last night's run).
 //!
 //! One read of the store's feed (its customers, purchases, contacts and task states): a few
 //! seconds on a store of 50,000 customers, for a report a manager opens now and then.
@@ -125,10 +126,18 @@ pub fn of_store(
             r.book_active += 1;
         }
     }
+    let mut group_tasks_open = 0;
+    for (advisor, open) in crate::tasks::open_by_advisor(conn, store_id)? {
+        match advisor {
+            Some(advisor) => entry(&mut rows, &advisor).tasks_open = open,
+            None => group_tasks_open = open,
+        }
+    }
     Ok(StoreResults {
         store_id: store_id.to_owned(),
         month: format!("{:04}-{:02}", first.year(), first.month()),
         advisors: rows.into_values().collect(),
+        group_tasks_open,
     })
 }
 
@@ -142,5 +151,6 @@ fn entry<'a>(rows: &'a mut BTreeMap<String, AdvisorResults>, id: &str) -> &'a mu
         attributed_receipts: 0,
         book_size: 0,
         book_active: 0,
+        tasks_open: 0,
     })
 }

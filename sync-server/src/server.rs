@@ -73,6 +73,9 @@ pub async fn serve(settings: ServeSettings) -> Result<()> {
         settings.lease_key_refresh,
     ));
     let inbound_sms_token = start_sender(&settings, &db)?;
+    if let Some(at) = settings.tasks_at {
+        tokio::spawn(crate::tasks::nightly(Arc::clone(&db), at));
+    }
     let limits = settings.limits.clone();
     let listener = listen(settings.listen)
         .map_err(|e| Error::Config(format!("cannot listen on {}: {e}", settings.listen)))?;

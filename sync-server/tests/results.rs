@@ -142,6 +142,7 @@ async fn the_manager_sees_each_advisors_month_and_the_sales_her_contacts_brought
             attributed_receipts: 2,
             book_size: 2,
             book_active: 2,
+            tasks_open: 0,
         }
     );
     let a2 = row("A2");
@@ -196,7 +197,7 @@ async fn the_manager_sees_each_advisors_month_and_the_sales_her_contacts_brought
     ]);
     assert!(
         out.lines()
-            .any(|l| l == "A1\tAlice Martinez\t0\t0\t150.00\t2\t2\t2"),
+            .any(|l| l == "A1\tAlice Martinez\t0\t0\t150.00\t2\t2\t2\t0"),
         "{out}"
     );
 }

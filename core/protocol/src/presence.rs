@@ -348,6 +348,10 @@ pub struct StoreResults {
     pub month: String,
     /// One row per advisor of the store, and per other advisor whose contacts count here.
     pub advisors: Vec<AdvisorResults>,
+    /// The store's group tasks open now (customers in no current advisor's book), as the
+    /// last nightly run made them, less those done or dismissed since.
+    #[serde(default)]
+    pub group_tasks_open: u32,
 }
 
 /// Admin: one advisor's month.
@@ -369,6 +373,10 @@ pub struct AdvisorResults {
     pub book_size: u32,
     /// Of them, those who bought within the 365 days before the month's end (or today).
     pub book_active: u32,
+    /// Her book's tasks open now, as the last nightly run made them, less those done or
+    /// dismissed since.
+    #[serde(default)]
+    pub tasks_open: u32,
 }
 
 /// Admin: a network of the store, an address range its handhelds reach the server from.
