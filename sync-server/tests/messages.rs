@@ -499,6 +499,17 @@ async fn sms_go_through_the_gateway_once_with_retries_and_stop_withdraws() {
         .unwrap();
     assert_eq!(r.status(), 401);
     assert!(consent_in_feed(&device, "C0000001", "sms").await.0);
+    // Even the gateway's body is bounded (the server's small-body limit): refused whole.
+    let flood = serde_json::json!({ "from": "+33600000001", "text": format!("STOP {}", "x".repeat(64 * 1024)) });
+    let r = client
+        .post(&inbound)
+        .bearer_auth("inbound-token-0123456789")
+        .json(&flood)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    assert!(consent_in_feed(&device, "C0000001", "sms").await.0);
     let r = client
         .post(&inbound)
         .bearer_auth("inbound-token-0123456789")

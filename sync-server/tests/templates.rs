@@ -1,9 +1,11 @@
 //! A store's message templates, saved by its manager: refused with the reason when they name
-//! a placeholder nobody fills, in the store's feed for its devices when they are right.
+//! a placeholder nobody fills, in the store's feed for its devices when they are right, and
+//! out of another store's manager's sight, as the store's results are.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
+use carnet_protocol::presence::StoreResults;
 use carnet_protocol::{Record, TemplateRecord};
 use common::provisioned::Provisioned;
 use common::*;
@@ -81,4 +83,31 @@ async fn a_manager_writes_the_stores_templates_and_devices_receive_them() {
             .iter()
             .any(|r| matches!(r, Record::Template(_)))
     );
+    // Nor does another store's manager see them, or the store's results: her token answers
+    // for her own store only.
+    let other_token = field(
+        &cli(&[
+            "manager",
+            "add",
+            "--data",
+            &office.data(),
+            "--store",
+            "S002",
+        ]),
+        "token ",
+    );
+    let get = |path: &str| office.admin_as(Method::GET, path, &other_token).send();
+    let r = get("/v1/admin/templates").await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.json::<Vec<TemplateRecord>>().await.unwrap().is_empty());
+    let r = get("/v1/admin/results?month=2024-05").await.unwrap();
+    assert_eq!(r.status(), 200);
+    let results: StoreResults = r.json().await.unwrap();
+    assert_eq!(results.store_id, "S002");
+    let advisors: Vec<&str> = results
+        .advisors
+        .iter()
+        .map(|a| a.advisor_id.as_str())
+        .collect();
+    assert_eq!(advisors, ["C1"]);
 }

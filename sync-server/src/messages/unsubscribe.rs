@@ -252,7 +252,7 @@ pub fn is_stop(text: &str) -> bool {
 async fn inbound_sms(
     State(state): State<AppState>,
     headers: HeaderMap,
-    axum::Json(reply): axum::Json<InboundSms>,
+    body: axum::body::Body,
 ) -> std::result::Result<Response, HttpError> {
     let expected = state.inbound_sms_token.clone();
     let given = crate::http::bearer_token(&headers);
@@ -274,6 +274,9 @@ async fn inbound_sms(
             "not the SMS gateway",
         ));
     }
+    // Read only once the gateway is known, and no further than a small body.
+    let body = crate::http::read_small_body(&state, &headers, body).await?;
+    let reply: InboundSms = crate::http::parse_body(&body)?;
     if reply.from.len() > 32 || reply.text.len() > 1600 {
         return Err(HttpError::bad_request(
             "a reply is a number and a short text",
