@@ -57,6 +57,7 @@ VARS = {
     "progress": "SyncProgress", "report": "SyncReport", "contact": "Contact",
     "playlistValue": "Playlist", "hint": "DuplicateHint", "forecast": "VisitForecast",
     "status": "DeviceStatus", "book": "ClientBook", "client": "BookEntry",
+    "outreach": "OutreachEntry", "wish": "Wish", "delivery": "Delivery",
 }
 errors, seen = [], 0
 files = [p for p in pathlib.Path("ios").rglob("*.swift") if "CarnetFFI" not in p.parts]

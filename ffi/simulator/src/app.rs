@@ -7,7 +7,7 @@ use carnet_ffi::{
     CardForecast, CarnetError, ConsentAnswer, ConsentRow, ContactField, CustomerCard,
     CustomerMatch, DeviceState, Handheld, HistoryPage, HistoryQuery, KioskStatus, NetworkEvent,
     Note, OutboxEntry, OutreachEntry, Playlist, RepurchaseItem, SyncObserver, SyncProgress,
-    SyncReport, SyncTask, TaskScope, Verdict,
+    SyncReport, SyncTask, TaskScope, Verdict, Wish,
 };
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -119,6 +119,8 @@ pub struct CustomerView {
     pub note_draft: Option<NoteDraft>,
     /// Her contacts (calls), the latest first.
     pub contacts: Vec<OutreachEntry>,
+    /// Her wish list, the latest first (`w` on a suggestion adds one).
+    pub wishes: Vec<Wish>,
     pub message: Option<String>,
 }
 
@@ -126,6 +128,14 @@ impl CustomerView {
     /// Rows of the contact tab: the fields, then the consents.
     pub fn contact_rows(&self) -> usize {
         CONTACT_FIELDS.len() + self.consents.len()
+    }
+
+    /// The playlist's selected suggestion: (product id, name).
+    fn selected_suggestion(&self) -> Option<(String, String)> {
+        self.playlist
+            .as_ref()
+            .and_then(|p| p.suggestions.get(self.selected))
+            .map(|s| (s.product_id.clone(), s.name.clone()))
     }
 
     /// Her card as the core read it again (after an edit), and her consent form with it.
@@ -685,6 +695,10 @@ impl App {
                 .handheld
                 .contacts(customer_id.to_owned())
                 .unwrap_or_default(),
+            wishes: self
+                .handheld
+                .wishes(customer_id.to_owned())
+                .unwrap_or_default(),
             message: None,
         })))
     }
@@ -814,17 +828,24 @@ impl App {
                     view.selected = view.selected.min(view.notes.len().saturating_sub(1));
                 }
             }
+            KeyCode::Char('w') if view.tab == Tab::Playlist => {
+                let product = view.selected_suggestion();
+                if let Some((product_id, name)) = product {
+                    view.message =
+                        Some(match self.handheld.add_wish(id.clone(), product_id, None) {
+                            Ok(_) => format!("{name}: on her wish list"),
+                            Err(e) => words::error(&e),
+                        });
+                    view.wishes = self.handheld.wishes(id).unwrap_or_default();
+                }
+            }
             KeyCode::Char(c @ ('l' | 'd')) if view.tab == Tab::Playlist => {
                 let verdict = if c == 'l' {
                     Verdict::Like
                 } else {
                     Verdict::Dislike
                 };
-                let product = view
-                    .playlist
-                    .as_ref()
-                    .and_then(|p| p.suggestions.get(view.selected))
-                    .map(|s| (s.product_id.clone(), s.name.clone()));
+                let product = view.selected_suggestion();
                 if let Some((product_id, name)) = product {
                     match self.handheld.give_feedback(id.clone(), product_id, verdict) {
                         Ok(_) => {

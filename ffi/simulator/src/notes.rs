@@ -1,9 +1,9 @@
-//! The notes tab of a customer: her notes (latest first, with author and date), a new one
-//! typed in place, and the core's warning before saving words that look like special-category
+//! The notes tab of a customer: her notes (latest first, with author and date), her wishes and
+//! contacts, a new note typed in place, and the core's warning before saving words that look like special-category
 //! data (Enter again saves it anyway, Esc keeps it unsaved).
 
 use carnet_ffi::{
-    CallOutcome, CarnetError, DeliveryState, Handheld, Note, OutreachEntry, SpecialCategory,
+    CallOutcome, CarnetError, DeliveryState, Handheld, Note, OutreachEntry, SpecialCategory, Wish,
     special_words,
 };
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
@@ -107,6 +107,21 @@ pub fn contact_line(c: &OutreachEntry) -> String {
         None => "",
     };
     format!("{when} · call by {who} · {outcome}")
+}
+
+/// A wish in a line: the product, its launch if announced, the advisor's note.
+pub fn wish_line(w: &Wish) -> String {
+    let launch = w
+        .launch_on
+        .as_ref()
+        .map(|d| format!(" · launches {d}"))
+        .unwrap_or_default();
+    let note = w
+        .note
+        .as_ref()
+        .map(|n| format!(" · {n}"))
+        .unwrap_or_default();
+    format!("wishes for {}{launch}{note}", w.product_name)
 }
 
 /// A note in a line: when, who, what.

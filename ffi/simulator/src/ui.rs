@@ -426,7 +426,14 @@ fn draw_customer(frame: &mut Frame, area: Rect, view: &CustomerView) {
                 .iter()
                 .map(|n| ListItem::new(crate::notes::line(n)))
                 .collect();
-            // Her contacts, below her notes (not selectable: the selection counts notes).
+            // Her wishes and contacts, below her notes (not selectable: the selection counts
+            // notes).
+            items.extend(view.wishes.iter().map(|w| {
+                ListItem::new(Line::styled(
+                    crate::notes::wish_line(w),
+                    Style::default().fg(Color::Magenta),
+                ))
+            }));
             items.extend(view.contacts.iter().map(|c| {
                 ListItem::new(Line::styled(
                     crate::notes::contact_line(c),
@@ -616,7 +623,7 @@ fn keys_help(app: &App) -> String {
             "type a name / 13 digits · ↑↓ · Enter open · F3 outbox · F4 new customer · F9 tasks · Esc sign out"
         }
         Screen::Customer(_) => {
-            "←→ tabs · ↑↓ · / search · l like · d dislike · n note · Enter edit · F8 correction · y/n consent · Esc back"
+            "←→ tabs · ↑↓ · / search · l like · d dislike · w wish · n note · Enter edit · F8 correction · y/n consent · Esc back"
         }
         Screen::Register(_) => {
             "Tab/↑↓ next field or hint · Enter register / open hint · F8 correction · Esc back"

@@ -1,6 +1,7 @@
 """The handheld simulator driven as a person would: in tmux, keys sent, the screen read.
-After a scan it shows the customer; a like shows in the playlist; losing the store Wi-Fi locks
-the handheld on screen; an e-mail written from a task reaches the test SMTP server and her card."""
+After a scan it shows the customer; a like shows in the playlist and a wish in her notes;
+losing the store Wi-Fi locks the handheld on screen; an e-mail written from a task reaches the
+test SMTP server and her card."""
 
 import email
 import email.policy
@@ -93,6 +94,12 @@ def test_scan_like_and_network_loss_on_screen(store, simulator):
     wait_for("€")
     keys("l")
     wait_for("liked ")
+    # She wants it later: on her wish list, shown in the notes tab.
+    keys("w")
+    wait_for(": on her wish list")
+    keys("Right", "Right", "Right")
+    wait_for("notes · n new note")
+    wait_for("wishes for ")
 
     # The store Wi-Fi goes: the handheld locks itself and hides the customer.
     keys("F2")

@@ -1,7 +1,7 @@
 // A customer: her card with her visit forecast and consents (every one the core asks about, a
 // link to ask those not asked yet), history (searchable), playlist with like / doesn't like and
-// reasons, what she is due to buy again, her offers, the advisors' notes. Every figure is the
-// core's.
+// reasons (and a wish for later), what she is due to buy again, her offers, the advisors'
+// notes with her wish list and her contacts. Every figure is the core's.
 
 import CarnetFFI
 import CarnetModel
@@ -29,7 +29,7 @@ struct CustomerView: View {
             switch model.tab {
             case .card: CardTab(model: model, formatting: app.formatting)
             case .history: HistoryTab(history: model.history, formatting: app.formatting)
-            case .playlist: PlaylistTab(playlist: model.playlist, formatting: app.formatting)
+            case .playlist: PlaylistTab(playlist: model.playlist, notes: model.notes, formatting: app.formatting)
             case .repurchase: RepurchaseTab(repurchase: model.repurchase, formatting: app.formatting)
             case .offers: OffersTab(offers: model.offers, formatting: app.formatting)
             case .notes: NotesTab(notes: model.notes, formatting: app.formatting)
@@ -152,6 +152,7 @@ private struct HistoryTab: View {
 
 private struct PlaylistTab: View {
     let playlist: PlaylistModel
+    let notes: NotesModel
     let formatting: Formatting
 
     var body: some View {
@@ -178,6 +179,9 @@ private struct PlaylistTab: View {
                         }
                         Button { playlist.dislike(suggestion) } label: {
                             Label("Not for her", systemImage: "hand.thumbsdown")
+                        }
+                        Button { notes.addWish(productId: suggestion.productId) } label: {
+                            Label("She wants it later", systemImage: "star")
                         }
                     }
                     .buttonStyle(BigButtonStyle(prominent: false))
@@ -272,7 +276,77 @@ private struct NotesTab: View {
                     Button("Delete") { notes.delete(note) }
                 }
             }
+            if !notes.wishes.isEmpty {
+                Section("Wish list") {
+                    ForEach(notes.wishes, id: \.id) { wish in
+                        VStack(alignment: .leading, spacing: 4) {
+                            Text(verbatim: wish.productName)
+                            if let launch = wish.launchOn {
+                                Text("Launches on \(formatting.day(launch))").font(.footnote)
+                            }
+                            if let note = wish.note {
+                                Text(verbatim: note).font(.footnote).foregroundStyle(.secondary)
+                            }
+                        }
+                        .swipeActions {
+                            Button("Remove") { notes.removeWish(wish) }
+                        }
+                    }
+                }
+            }
+            if !notes.contacts.isEmpty {
+                Section("Contacts") {
+                    ForEach(notes.contacts, id: \.id) { outreach in
+                        ContactRow(outreach: outreach, formatting: formatting)
+                    }
+                }
+            }
         }
         .task { notes.load() }
+    }
+}
+
+/// A contact with her: when, who and how, with a message's text and where sending stands, or
+/// how a call went.
+private struct ContactRow: View {
+    let outreach: OutreachEntry
+    let formatting: Formatting
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 4) {
+            if let message = outreach.message {
+                Text(verbatim: message.subject ?? message.body)
+            }
+            Text(verbatim: "\(outreach.channel) · \(outreach.advisorId ?? "") · \(formatting.instant(outreach.at))")
+                .font(.footnote).foregroundStyle(.secondary)
+            if let delivery = outreach.delivery {
+                DeliveryText(delivery: delivery).font(.footnote)
+            } else if let outcome = outreach.outcome {
+                switch outcome {
+                case .reached: Text("Called: reached her").font(.footnote)
+                case .noAnswer: Text("Called: no answer").font(.footnote)
+                case .voicemail: Text("Called: left a voicemail").font(.footnote)
+                case .wrongNumber: Text("Called: wrong number").font(.footnote)
+                }
+            }
+        }
+    }
+}
+
+/// Where sending a message stands.
+private struct DeliveryText: View {
+    let delivery: Delivery
+
+    /// The provider's answer, when it refused.
+    private var error: String { delivery.error ?? "" }
+
+    var body: some View {
+        switch delivery.state {
+        case .pending where delivery.attempts == 0: Text("Waiting to be sent")
+        case .pending: Text("Not sent yet, tried \(Int(delivery.attempts)) times")
+        case .sent: Text("Sent")
+        case .failed: Text("Could not be sent: \(error)").foregroundStyle(.red)
+        case .withdrawn: Text("Not sent: she withdrew her consent")
+        }
     }
 }

@@ -14,6 +14,10 @@ public final class NotesModel {
     private let customerId: String
     /// Her notes, the latest first.
     public private(set) var notes: [Note] = []
+    /// Her wish list, the latest first.
+    public private(set) var wishes: [Wish] = []
+    /// Her contacts (calls, e-mails and SMS, with where sending stands), the latest first.
+    public private(set) var contacts: [OutreachEntry] = []
     /// The note being written; changing it withdraws the warning.
     public var draft = "" {
         didSet { if draft != oldValue { flagged = [] } }
@@ -28,10 +32,12 @@ public final class NotesModel {
         self.customerId = customerId
     }
 
-    /// Reads her notes again.
+    /// Reads her notes, wishes and contacts again.
     public func load() {
         do {
             notes = try app.handheld.notes(customerId: customerId)
+            wishes = try app.handheld.wishes(customerId: customerId)
+            contacts = try app.handheld.contacts(customerId: customerId)
             notice = nil
         } catch {
             notice = app.report(error)
@@ -62,6 +68,29 @@ public final class NotesModel {
     public func delete(_ note: Note) {
         do {
             try app.handheld.deleteNote(customerId: customerId, noteId: note.id)
+            load()
+        } catch {
+            notice = app.report(error)
+        }
+    }
+
+    /// Puts a product on her wish list (offline); returns whether the core took it.
+    @discardableResult
+    public func addWish(productId: String, note: String? = nil) -> Bool {
+        do {
+            _ = try app.handheld.addWish(customerId: customerId, productId: productId, note: note)
+            load()
+            return true
+        } catch {
+            notice = app.report(error)
+            return false
+        }
+    }
+
+    /// Takes a product off her wish list.
+    public func removeWish(_ wish: Wish) {
+        do {
+            try app.handheld.removeWish(customerId: customerId, wishId: wish.id)
             load()
         } catch {
             notice = app.report(error)

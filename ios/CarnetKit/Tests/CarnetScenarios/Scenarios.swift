@@ -90,7 +90,7 @@ enum Scenarios {
         Scenario(name: "history with search", body: history),
         Scenario(name: "liking a suggestion records it and reloads the playlist", body: like),
         Scenario(name: "re-purchase and offers load", body: repurchase),
-        Scenario(name: "a note that looks like health data is saved only after the warning", body: notes),
+        Scenario(name: "a note that looks like health data is saved only after the warning; a wish comes and goes", body: notes),
         Scenario(name: "an invalid e-mail is refused inline, a valid one saved", body: contactEdit),
         Scenario(name: "a mistyped e-mail domain is corrected to the whole address", body: suggestionAccepted),
         Scenario(name: "typing her name and postal code, or her e-mail, shows her as already a customer",
@@ -330,7 +330,9 @@ enum Scenarios {
         tasks.writing = writing
         tasks.send()
         try check(tasks.notice == nil && tasks.writing == nil, "sent: \(String(describing: tasks.notice))")
-        let sent = try day.app.handheld.contacts(customerId: writable.customer.id)
+        let herNotes = day.app.customerModel(id: writable.customer.id).notes!
+        herNotes.load()
+        let sent = herNotes.contacts
         try check(sent.first?.message?.body.hasSuffix("À bientôt") == true
                   && sent.first?.delivery?.state == .pending,
                   "on her card, waiting for the server: \(sent)")
@@ -498,6 +500,19 @@ enum Scenarios {
         try check(!notes.save() && notes.notice != nil, "an empty note is refused by the core")
         notes.delete(saved)
         try check(notes.notes.count == before + 1, "deleted")
+        // A product she wants later: on her wish list with its name, then off it; a product
+        // the catalogue does not know is refused by the core.
+        let playlist = day.app.customerModel(id: day.customerId).playlist!
+        playlist.load()
+        let wanted = try playlist.suggestions.first.unwrap("a suggestion to wish for")
+        let wishes = notes.wishes.count
+        try check(notes.addWish(productId: wanted.productId), "wished: \(String(describing: notes.notice))")
+        let wish = try notes.wishes.first.unwrap("her wish")
+        try check(wish.productId == wanted.productId && wish.productName == wanted.name && notes.wishes.count == wishes + 1,
+                  "the product on her list: \(wish)")
+        try check(!notes.addWish(productId: "P9999999") && notes.notice != nil, "an unknown product is refused")
+        notes.removeWish(wish)
+        try check(notes.wishes.count == wishes, "taken off her list")
     }
 
     static func like(_ day: Day) async throws {
