@@ -1,6 +1,7 @@
 //! Derives the store's tasks from the cache (after a sync, or on the first look of a new day)
 //! and keeps them in the `task` table, in one pass over the store's customers with their
-//! purchases so that memory holds one customer's history at a time.
+//! purchases, read on one thread while the rules run on another: memory holds the histories of
+//! a few hundred customers at a time.
 
 use carnet_reco::HistoryLine;
 use chrono::NaiveDate;
@@ -101,6 +102,37 @@ fn derive(
         )?
         .query_map([store_id, &today_text], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
+    // The rules run on a second thread while this one reads the next customers: on a
+    // handheld's several cores the refresh takes the longer of the two rather than their sum.
+    std::thread::scope(|s| {
+        let (send, receive) = std::sync::mpsc::sync_channel::<(Person, String)>(PIPELINE_DEPTH);
+        let rules = s.spawn(|| {
+            let mut out = Vec::new();
+            for (person, channels) in receive {
+                person.propose(&ctx, &advisors, channels, &mut out);
+            }
+            out
+        });
+        let read = read_people(c, store_id, &send);
+        // The rules end with the customers read (all of them, or up to a read error).
+        drop(send);
+        let out = rules
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        read.map(|()| out)
+    })
+}
+
+/// Customers the reader may be ahead of the rules by.
+const PIPELINE_DEPTH: usize = 256;
+
+/// Reads the store's customers some channel may reach, each with what her rules need, and
+/// sends them on with her channels (`email,sms`).
+fn read_people(
+    c: &Connection,
+    store_id: &str,
+    send: &std::sync::mpsc::SyncSender<(Person, String)>,
+) -> Result<()> {
     // One row per customer of the store, with her consents, wishes and last contact folded in
     // by the statement: a task needs her history only when a channel may reach her.
     let mut customers = c.prepare_cached(
@@ -120,7 +152,6 @@ fn derive(
            FROM purchase WHERE customer_id = ?1 ORDER BY bought_at",
     )?;
     let mut rows = customers.query([store_id])?;
-    let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         let consents = Consents::parse(r.get::<_, Option<String>>(9)?.as_deref());
         let has_email: bool = r.get(4)?;
@@ -164,9 +195,12 @@ fn derive(
                 .unwrap_or_default(),
             history,
         };
-        person.propose(&ctx, &advisors, channels.join(","), &mut out);
+        if send.send((person, channels.join(","))).is_err() {
+            // The rules stopped (a panic, raised again by the caller): nothing more to read.
+            break;
+        }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// What one customer's consent rows allow a task, read as `allows_in` and
