@@ -63,6 +63,14 @@ pub fn allows_marketing(customer: &Customer, channel: &str) -> bool {
         .any(|k| k.channel == channel && k.purpose == "marketing" && k.granted)
 }
 
+/// Whether she withdrew consent to personalisation on any channel: the stricter reading wins.
+pub fn personalisation_withdrawn(customer: &Customer) -> bool {
+    customer
+        .consents
+        .iter()
+        .any(|k| k.purpose == "personalisation" && !k.granted)
+}
+
 /// Puts `entry` in her consents, replacing the one of its channel and purpose.
 pub fn set_consent(customer: &mut Customer, entry: carnet_protocol::Consent) {
     match customer

@@ -148,10 +148,7 @@ fn training_data(conn: &Conn<'_>) -> Result<(Vec<CatalogItem>, Vec<TrainingCusto
     let mut withdrawn = 0;
     for r in feed::live_records(conn, None, Entity::Customer)? {
         if let Record::Customer(c) = r {
-            if c.consents
-                .iter()
-                .any(|k| k.purpose == "personalisation" && !k.granted)
-            {
+            if crate::customer_record::personalisation_withdrawn(&c) {
                 withdrawn += 1;
                 continue;
             }

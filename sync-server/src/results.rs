@@ -50,13 +50,20 @@ pub fn of_store(
         entry(&mut rows, &a.advisor_id).name = Some(a.name);
     }
     let instant = |at: &str| carnet_core::time::parse_instant(at);
+    // Tasks done this month, and every task done or dismissed (no longer open).
+    let mut settled = HashSet::new();
     for record in feed::live_records(conn, Some(store_id), Entity::TaskState)? {
-        if let Record::TaskState(t) = record
-            && t.action == TaskAction::Done
+        let Record::TaskState(t) = record else {
+            continue;
+        };
+        if t.action == TaskAction::Done
             && let (Some(advisor), Some(at)) = (&t.advisor_id, instant(&t.at))
             && (from..to).contains(&at)
         {
             entry(&mut rows, advisor).tasks_done += 1;
+        }
+        if crate::tasks::settles(&t.action) {
+            settled.insert(t.task_id);
         }
     }
     // Contacts that reached a customer, by customer; who each advisor reached this month.
@@ -127,7 +134,7 @@ pub fn of_store(
         }
     }
     let mut group_tasks_open = 0;
-    for (advisor, open) in crate::tasks::open_by_advisor(conn, store_id)? {
+    for (advisor, open) in crate::tasks::open_by_advisor(conn, store_id, &settled)? {
         match advisor {
             Some(advisor) => entry(&mut rows, &advisor).tasks_open = open,
             None => group_tasks_open = open,

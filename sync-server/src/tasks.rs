@@ -11,7 +11,7 @@
 //! the rules need of the customers some channel may reach: their purchase lines, wishes and
 //! last contact.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -29,7 +29,7 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::feed::{self, CATALOG};
 use crate::sql::{Conn, OptionalExtension, params};
-use crate::{sealed, stores};
+use crate::{customer_record, sealed, stores};
 
 /// `meta` key of the last day the nightly run was made for.
 const NIGHT_KEY: &str = "tasks_night";
@@ -154,17 +154,14 @@ fn make(
             }
             "customer" => {
                 let c: CustomerRecord = feed::upserted(payload)?;
-                let marketing: Vec<Channel> = c
-                    .consents
-                    .iter()
-                    .filter(|k| k.purpose == "marketing" && k.granted)
-                    .filter_map(|k| Channel::parse(&k.channel))
+                let marketing: Vec<Channel> = [Channel::Email, Channel::Sms, Channel::Phone]
+                    .into_iter()
+                    .filter(|ch| customer_record::allows_marketing(&c, ch.as_str()))
                     .collect();
                 let reachable =
                     !rules::channels(c.email.is_some(), c.phone.is_some(), &marketing).is_empty();
+                let personalisation = !customer_record::personalisation_withdrawn(&c);
                 let person = people.entry(c.id).or_default();
-                person.seen = true;
-                person.reachable = reachable;
                 if !reachable {
                     // Nothing of hers is needed: let her lines go.
                     *person = Person {
@@ -173,10 +170,9 @@ fn make(
                     };
                     return Ok(());
                 }
-                person.personalisation = !c
-                    .consents
-                    .iter()
-                    .any(|k| k.purpose == "personalisation" && !k.granted);
+                person.seen = true;
+                person.reachable = true;
+                person.personalisation = personalisation;
                 person.segment = c.segment;
                 person.tier = c.tier;
                 person.language = c.language;
@@ -186,11 +182,12 @@ fn make(
             "purchase" => {
                 let p: PurchaseLine = feed::upserted(payload)?;
                 let person = people.entry(p.customer_id).or_default();
-                if let (false, Some(date)) = (
-                    person.seen && !person.reachable,
-                    carnet_core::time::parse_instant(&p.bought_at)
-                        .and_then(carnet_core::time::day_of),
-                ) {
+                // A customer already known to be out of reach keeps no lines.
+                let out_of_reach = person.seen && !person.reachable;
+                if !out_of_reach
+                    && let Some(date) = carnet_core::time::parse_instant(&p.bought_at)
+                        .and_then(carnet_core::time::day_of)
+                {
                     person.history.push(HistoryLine {
                         product_id: p.product_id,
                         date,
@@ -328,9 +325,9 @@ pub fn catalogue_stores(conn: &Conn<'_>) -> Result<Vec<String>> {
     Ok(out)
 }
 
-/// The night's run for every store of the catalogue: each store read in a snapshot, then its
-/// tasks written in a short transaction of their own, so devices' pushes wait for one store's
-/// writes at most, never for the whole run.
+/// The night's run for every store of the catalogue (the day claimed first: [`claim`]): each
+/// store read in a snapshot, then its tasks written in a short transaction of their own, so
+/// devices' pushes wait for one store's writes at most, never for the whole run.
 pub async fn run_night(db: &Arc<Db>, today: NaiveDate) -> Result<Vec<StoreRun>> {
     let shared = Arc::new(db.read(Shared::read).await?);
     let stores = db.read(catalogue_stores).await?;
@@ -350,15 +347,6 @@ pub async fn run_night(db: &Arc<Db>, today: NaiveDate) -> Result<Vec<StoreRun>> 
         );
         runs.push(run);
     }
-    db.write(move |conn| {
-        conn.execute(
-            "INSERT INTO meta (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![NIGHT_KEY, today.to_string()],
-        )?;
-        Ok::<_, Error>(())
-    })
-    .await?;
     Ok(runs)
 }
 
@@ -416,21 +404,22 @@ pub async fn nightly(db: Arc<Db>, at: NaiveTime) {
     }
 }
 
+/// Whether what was done with a task settles it: done or dismissed, it is no longer open.
+pub fn settles(action: &carnet_protocol::TaskAction) -> bool {
+    matches!(
+        action,
+        carnet_protocol::TaskAction::Done | carnet_protocol::TaskAction::Dismiss { .. }
+    )
+}
+
 /// Open tasks kept for `store_id`, by advisor (`None`: the store's group tasks), leaving out
-/// those done or dismissed since they were made.
-pub fn open_by_advisor(conn: &Conn<'_>, store_id: &str) -> Result<HashMap<Option<String>, u32>> {
-    let mut settled = std::collections::HashSet::new();
-    feed::for_each_live(conn, Some(store_id), Entity::TaskState, |r| {
-        if let Record::TaskState(t) = r
-            && matches!(
-                t.action,
-                carnet_protocol::TaskAction::Done | carnet_protocol::TaskAction::Dismiss { .. }
-            )
-        {
-            settled.insert(t.task_id);
-        }
-        Ok(())
-    })?;
+/// the `settled` ones (done or dismissed since they were made, read by the caller from the
+/// store's task states).
+pub fn open_by_advisor(
+    conn: &Conn<'_>,
+    store_id: &str,
+    settled: &HashSet<String>,
+) -> Result<HashMap<Option<String>, u32>> {
     let mut out: HashMap<Option<String>, u32> = HashMap::new();
     conn.for_each(
         "SELECT id, advisor_id FROM task WHERE store_id = ?1",
