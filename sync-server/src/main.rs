@@ -259,9 +259,17 @@ fn main() -> ExitCode {
 }
 
 fn init_logs() {
-    // PostgreSQL's notices ("already exists, skipping") are not the operator's concern.
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tokio_postgres=warn"));
+    use tracing_subscriber::EnvFilter;
+    // PostgreSQL's notices ("already exists, skipping") are not the operator's concern. Its
+    // driver logs every statement's parameters at debug level (PIN hashes, customers' ids):
+    // never below info, whatever RUST_LOG asks.
+    let filter = match EnvFilter::try_from_default_env() {
+        Ok(asked) => match "tokio_postgres=info".parse() {
+            Ok(ceiling) => asked.add_directive(ceiling),
+            Err(_) => EnvFilter::new("info,tokio_postgres=warn"),
+        },
+        Err(_) => EnvFilter::new("info,tokio_postgres=warn"),
+    };
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

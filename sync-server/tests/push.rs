@@ -329,7 +329,7 @@ async fn contact_fields_merge_field_by_field_on_the_edit_time() {
     assert_eq!(c.phone.as_deref(), Some("+33612345678"));
     assert_eq!(c.address, address);
     assert_eq!(c.language, "en");
-    assert_eq!(c.last_name, "Nom1");
+    assert_eq!(c.last_name, "Nomfamille1");
     // A later CRM import with an older update time keeps the devices' newer fields.
     let mut d = env.data.clone();
     d.customers[0].points = 999;

@@ -216,7 +216,8 @@ pub fn data() -> Data {
             id: id.clone(),
             card: format!("{:013}", 2_000_000_000_000u64 + u64::from(i)),
             first_name: format!("Prénom{i}"),
-            last_name: format!("Nom{i}"),
+            // Long enough that no random token or signature in a log holds it by chance.
+            last_name: format!("Nomfamille{i}"),
             email: Some(format!("client{i}@example.com")),
             phone: Some(format!("06 00 00 {:02} {:02}", i / 100, i % 100)),
             address: Address {
