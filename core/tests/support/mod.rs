@@ -404,6 +404,8 @@ pub fn write_sample(dir: &Path) {
         purchases: write_jsonl(dir, files::PURCHASES, &purchases()),
         offers: write_jsonl(dir, files::OFFERS, &offers),
         advisors: write_jsonl(dir, files::ADVISORS, &advisors()),
+        // No appointment files.
+        ..Default::default()
     };
     let manifest = Manifest {
         format: FORMAT_NAME.into(),

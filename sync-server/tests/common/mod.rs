@@ -309,6 +309,8 @@ impl Data {
             purchases: write_jsonl(dir, files::PURCHASES, &self.purchases),
             offers: write_jsonl(dir, files::OFFERS, &self.offers),
             advisors: write_jsonl(dir, files::ADVISORS, &self.advisors),
+            // No appointment files.
+            ..Default::default()
         };
         let manifest = Manifest {
             format: FORMAT_NAME.into(),
