@@ -1,0 +1,769 @@
+//! Appointments: free slots and booking checks on a store's agenda, with its opening hours,
+//! advisors, resources and bookings, across the days when the clocks change.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeSet;
+
+use carnet_core::appointments::{
+    AdvisorHours, Agenda, Booking, BookingRequest, BookingStatus, GRID_SECS, Hours, Refusal,
+    Resource, Service, ServiceNames, Slot, SlotQuery, Span, StoreClock, StoreHours, WeeklyHours,
+    parse_start,
+};
+use carnet_core::time::{parse_day, parse_instant};
+use chrono::{NaiveDate, Timelike};
+use rand::{Rng, SeedableRng, rngs::StdRng};
+
+const MON_SAT: [bool; 7] = [true, true, true, true, true, true, false];
+const EVERY_DAY: [bool; 7] = [true; 7];
+
+fn at(text: &str) -> i64 {
+    parse_instant(text).unwrap()
+}
+
+fn day(text: &str) -> NaiveDate {
+    parse_day(text).unwrap()
+}
+
+fn hours(from: &str, to: &str) -> Hours {
+    let minutes = |t: &str| {
+        let (h, m) = t.split_once(':').unwrap();
+        h.parse::<u16>().unwrap() * 60 + m.parse::<u16>().unwrap()
+    };
+    Hours {
+        from: minutes(from),
+        to: minutes(to),
+    }
+}
+
+fn service(
+    id: &str,
+    minutes: u32,
+    buffer: u32,
+    notice: u32,
+    needs: Option<(&str, &str)>,
+) -> Service {
+    Service {
+        id: id.into(),
+        store_id: "S001".into(),
+        names: ServiceNames {
+            en: id.into(),
+            fr: id.into(),
+            it: id.into(),
+        },
+        duration_min: minutes,
+        buffer_min: buffer,
+        notice_min: notice,
+        specialty: needs.map(|(s, _)| s.into()),
+        resource_kind: needs.map(|(_, r)| r.into()),
+    }
+}
+
+fn resource(id: &str, kind: &str) -> Resource {
+    Resource {
+        id: id.into(),
+        store_id: "S001".into(),
+        kind: kind.into(),
+        name: id.into(),
+    }
+}
+
+fn services() -> Vec<Service> {
+    vec![
+        service("makeup", 60, 15, 120, Some(("makeup", "chair"))),
+        service("skin", 45, 15, 0, Some(("skincare", "cabin"))),
+        service("express", 15, 0, 0, None),
+        service("ritual", 600, 0, 0, None),
+    ]
+}
+
+fn advisor(id: &str, specialties: &[&str], week: WeeklyHours) -> AdvisorHours {
+    AdvisorHours {
+        id: id.into(),
+        hours: week,
+        specialties: specialties.iter().map(|s| s.to_string()).collect(),
+        time_off: Vec::new(),
+    }
+}
+
+/// A Paris store open 10:00–19:00 Monday to Saturday, shut on 1 May and Ascension Day; one make-up chair and
+/// one cabin; A1 does both services all day, A2 skin care in the mornings, A3 make-up.
+fn paris_store(bookings: &[Booking]) -> Agenda {
+    paris_store_with_leave(bookings, Span::new(0, 0))
+}
+
+/// [`paris_store`], A1 on leave for `a1_leave`.
+fn paris_store_with_leave(bookings: &[Booking], a1_leave: Span) -> Agenda {
+    let day_hours = [hours("10:00", "19:00")];
+    let mut a1 = advisor(
+        "A1",
+        &["makeup", "skincare"],
+        WeeklyHours::days(MON_SAT, &day_hours),
+    );
+    a1.time_off = vec![a1_leave];
+    Agenda::new(
+        StoreHours {
+            clock: StoreClock::new("Europe/Paris").unwrap(),
+            opening: WeeklyHours::days(MON_SAT, &day_hours),
+            closed: BTreeSet::from([day("2026-05-01"), day("2026-05-14")]),
+        },
+        services(),
+        vec![resource("chair1", "chair"), resource("cabin1", "cabin")],
+        vec![
+            a1,
+            advisor(
+                "A2",
+                &["skincare"],
+                WeeklyHours::days(MON_SAT, &[hours("10:00", "14:00")]),
+            ),
+            advisor("A3", &["makeup"], WeeklyHours::days(MON_SAT, &day_hours)),
+        ],
+        bookings,
+    )
+    .unwrap()
+}
+
+fn booking(
+    id: &str,
+    service: &str,
+    advisor: &str,
+    customer: &str,
+    start: &str,
+    minutes: i64,
+) -> Booking {
+    let (resource, buffer) = match service {
+        "makeup" => (Some("chair1".to_string()), 15),
+        "skin" => (Some("cabin1".to_string()), 15),
+        _ => (None, 0),
+    };
+    let start = at(start);
+    Booking {
+        id: id.into(),
+        service_id: service.into(),
+        advisor_id: advisor.into(),
+        resource_id: resource,
+        customer_id: customer.into(),
+        time: Span::new(start, start + minutes * 60),
+        buffer_min: buffer,
+        status: BookingStatus::Confirmed,
+    }
+}
+
+fn query<'a>(
+    service: &'a str,
+    advisor: Option<&'a str>,
+    from: &str,
+    to: &str,
+    now: &str,
+) -> SlotQuery<'a> {
+    SlotQuery {
+        service_id: service,
+        advisor_id: advisor,
+        customer_id: Some("C1"),
+        window: Span::new(at(from), at(to)),
+        now: at(now),
+    }
+}
+
+/// The local "HH:MM" of each slot's start in `zone`.
+fn local_starts(zone: &str, slots: &[Slot]) -> Vec<String> {
+    let clock = StoreClock::new(zone).unwrap();
+    slots
+        .iter()
+        .map(|s| {
+            let (t, _) = clock.local_with_offset(s.time.start);
+            format!("{:02}:{:02}", t.hour(), t.minute())
+        })
+        .collect()
+}
+
+/// A1's free make-up sessions on Tuesday 12 May, as seen at `now`.
+fn a1_makeup_slots(agenda: &Agenda, now: &str) -> Vec<Slot> {
+    agenda
+        .free_slots(&query("makeup", Some("A1"), TUESDAY, WEDNESDAY, now))
+        .unwrap()
+}
+
+/// Their local start times.
+fn a1_makeup_tuesday(agenda: &Agenda, now: &str) -> Vec<String> {
+    local_starts("Europe/Paris", &a1_makeup_slots(agenda, now))
+}
+
+const TUESDAY: &str = "2026-05-12T00:00:00+02:00";
+const WEDNESDAY: &str = "2026-05-13T00:00:00+02:00";
+const MONDAY_MORNING: &str = "2026-05-11T09:00:00+02:00";
+
+#[test]
+fn a_free_day_offers_every_quarter_hour_the_service_fits_in() {
+    let slots = a1_makeup_slots(&paris_store(&[]), MONDAY_MORNING);
+    let starts = local_starts("Europe/Paris", &slots);
+    // 10:00 to 18:00 (an hour before closing), every quarter hour.
+    assert_eq!(starts.len(), 33);
+    assert_eq!(starts.first().unwrap(), "10:00");
+    assert_eq!(starts.last().unwrap(), "18:00");
+    assert!(slots.iter().all(|s| s.advisor_id == "A1"));
+    assert!(
+        slots
+            .iter()
+            .all(|s| s.resource_id.as_deref() == Some("chair1"))
+    );
+    assert!(slots.iter().all(|s| s.time.end - s.time.start == 3600));
+}
+
+#[test]
+fn bookings_and_their_buffers_notice_resources_and_the_customer_take_time_out() {
+    // A1 has a make-up session 11:00–12:00 (and its 15-minute buffer).
+    let agenda = paris_store(&[booking(
+        "B1",
+        "makeup",
+        "A1",
+        "C9",
+        "2026-05-12T11:00:00+02:00",
+        60,
+    )]);
+    let starts = a1_makeup_tuesday(&agenda, MONDAY_MORNING);
+    // 10:00 would run into 11:00 with its buffer; the next start is after 12:15.
+    assert_eq!(&starts[..2], ["12:15", "12:30"]);
+    assert_eq!(starts.len(), 24);
+
+    // The store's one chair is held by A3 from 14:00 to 15:15: A1 cannot use it then.
+    let agenda = paris_store(&[booking(
+        "B2",
+        "makeup",
+        "A3",
+        "C9",
+        "2026-05-12T14:00:00+02:00",
+        60,
+    )]);
+    let starts = a1_makeup_tuesday(&agenda, MONDAY_MORNING);
+    assert!(starts.contains(&"12:45".to_string()));
+    for taken in ["13:00", "14:00", "15:00"] {
+        assert!(!starts.contains(&taken.to_string()), "{taken}");
+    }
+    assert!(starts.contains(&"15:15".to_string()));
+
+    // The customer herself has a skin session with A2 at 12:00–12:45.
+    let agenda = paris_store(&[booking(
+        "B3",
+        "skin",
+        "A2",
+        "C1",
+        "2026-05-12T12:00:00+02:00",
+        45,
+    )]);
+    let starts = a1_makeup_tuesday(&agenda, MONDAY_MORNING);
+    assert!(starts.contains(&"11:00".to_string()));
+    assert!(!starts.contains(&"11:15".to_string()));
+    assert!(!starts.contains(&"12:30".to_string()));
+    assert!(starts.contains(&"12:45".to_string()));
+
+    // Two hours' notice: asked at 10:05, the first make-up session is at 12:15.
+    let agenda = paris_store(&[]);
+    let starts = a1_makeup_tuesday(&agenda, "2026-05-12T10:05:00+02:00");
+    assert_eq!(starts.first().unwrap(), "12:15");
+}
+
+#[test]
+fn any_advisor_means_the_least_booked_one_that_day() {
+    let agenda = paris_store(&[
+        booking("B1", "skin", "A1", "C8", "2026-05-12T15:00:00+02:00", 45),
+        booking("B2", "express", "A1", "C7", "2026-05-12T17:00:00+02:00", 15),
+    ]);
+    let slots = agenda
+        .free_slots(&query("skin", None, TUESDAY, WEDNESDAY, MONDAY_MORNING))
+        .unwrap();
+    // A2 (nothing booked) gives the morning's sessions; A1 the afternoon's, when A2 is off.
+    let at_ten = slots
+        .iter()
+        .find(|s| s.time.start == at("2026-05-12T10:00:00+02:00"));
+    assert_eq!(at_ten.unwrap().advisor_id, "A2");
+    let at_four = slots
+        .iter()
+        .find(|s| s.time.start == at("2026-05-12T16:00:00+02:00"));
+    assert_eq!(at_four.unwrap().advisor_id, "A1");
+    // One slot per start time, in order.
+    assert!(slots.windows(2).all(|w| w[0].time.start < w[1].time.start));
+}
+
+#[test]
+fn closed_days_and_sundays_have_no_slots_and_leave_takes_an_advisor_out() {
+    let agenda = paris_store(&[]);
+    // Friday 1 May is a holiday, Sunday the 3rd the store is shut.
+    let slots = agenda
+        .free_slots(&query(
+            "express",
+            None,
+            "2026-05-01T00:00:00+02:00",
+            "2026-05-04T00:00:00+02:00",
+            "2026-04-30T09:00:00+02:00",
+        ))
+        .unwrap();
+    let clock = StoreClock::new("Europe/Paris").unwrap();
+    let days: BTreeSet<NaiveDate> = slots.iter().map(|s| clock.day_of(s.time.start)).collect();
+    assert_eq!(days, BTreeSet::from([day("2026-05-02")]));
+
+    // A1 on leave on Tuesday: no make-up session with her that day.
+    let leave = Span::new(
+        at("2026-05-12T00:00:00+02:00"),
+        at("2026-05-13T00:00:00+02:00"),
+    );
+    let agenda = paris_store_with_leave(&[], leave);
+    assert!(a1_makeup_slots(&agenda, MONDAY_MORNING).is_empty());
+    assert!(!a1_makeup_slots(&paris_store(&[]), MONDAY_MORNING).is_empty());
+}
+
+/// A store open around the clock (an airport's), one advisor on duty around the clock.
+fn airport(zone: &str) -> Agenda {
+    let all_day = [hours("00:00", "24:00")];
+    Agenda::new(
+        StoreHours {
+            clock: StoreClock::new(zone).unwrap(),
+            opening: WeeklyHours::days(EVERY_DAY, &all_day),
+            closed: BTreeSet::new(),
+        },
+        services(),
+        Vec::new(),
+        vec![advisor("A1", &[], WeeklyHours::days(EVERY_DAY, &all_day))],
+        &[],
+    )
+    .unwrap()
+}
+
+/// Quarter-hour slots of the local day `date` in `zone`, as (local "HH:MM", UTC offset).
+fn airport_day(zone: &str, date: &str) -> Vec<(String, i32)> {
+    let agenda = airport(zone);
+    let clock = StoreClock::new(zone).unwrap();
+    let d = day(date);
+    let from = clock.instant(d, 0).unwrap();
+    let to = clock.instant(d.succ_opt().unwrap(), 0).unwrap();
+    let slots = agenda
+        .free_slots(&SlotQuery {
+            service_id: "express",
+            advisor_id: None,
+            customer_id: None,
+            window: Span::new(from, to),
+            now: from - 86_400,
+        })
+        .unwrap();
+    slots
+        .iter()
+        .map(|s| {
+            let (t, offset) = clock.local_with_offset(s.time.start);
+            (format!("{:02}:{:02}", t.hour(), t.minute()), offset)
+        })
+        .collect()
+}
+
+#[test]
+fn the_days_the_clocks_change_have_the_slots_they_really_have() {
+    // (zone, the local hour skipped in March and doubled in October, winter offset)
+    for (zone, hour, winter) in [
+        ("Europe/Paris", "02", 3600),
+        ("Europe/Rome", "02", 3600),
+        ("Europe/London", "01", 0),
+    ] {
+        assert_eq!(airport_day(zone, "2026-03-28").len(), 96, "{zone}");
+        // Spring forward: a 23-hour day; no slot at the hour that does not exist.
+        let march = airport_day(zone, "2026-03-29");
+        assert_eq!(march.len(), 92, "{zone}");
+        assert!(march.iter().all(|(t, _)| !t.starts_with(hour)), "{zone}");
+        // Fall back: a 25-hour day; the doubled hour's slots come twice, summer time first.
+        let october = airport_day(zone, "2026-10-25");
+        assert_eq!(october.len(), 100, "{zone}");
+        let doubled: Vec<&(String, i32)> = october
+            .iter()
+            .filter(|(t, _)| t == &format!("{hour}:30"))
+            .collect();
+        assert_eq!(
+            doubled,
+            [
+                &(format!("{hour}:30"), winter + 3600),
+                &(format!("{hour}:30"), winter)
+            ],
+            "{zone}"
+        );
+        // Slots are distinct instants in order.
+        let clock = StoreClock::new(zone).unwrap();
+        assert!(
+            clock
+                .instant(day("2026-03-29"), 60 * hour.parse::<u16>().unwrap() + 30)
+                .is_err()
+        );
+    }
+}
+
+#[test]
+fn opening_hours_keep_their_local_times_across_the_change() {
+    let agenda = paris_store(&[]);
+    let first = |date: &str, next: &str| {
+        let slots = agenda
+            .free_slots(&query(
+                "makeup",
+                Some("A1"),
+                &format!("{date}T00:00:00Z"),
+                &format!("{next}T00:00:00Z"),
+                "2026-03-20T00:00:00Z",
+            ))
+            .unwrap();
+        (slots.len(), slots[0].time.start)
+    };
+    // 10:00 in Paris is 09:00 UTC on Saturday 28 March and 08:00 UTC on Monday 30 March.
+    assert_eq!(
+        first("2026-03-28", "2026-03-29"),
+        (33, at("2026-03-28T09:00:00Z"))
+    );
+    assert_eq!(
+        first("2026-03-30", "2026-03-31"),
+        (33, at("2026-03-30T08:00:00Z"))
+    );
+}
+
+#[test]
+fn bad_bookings_are_refused_with_a_reason() {
+    let agenda = paris_store(&[
+        booking("B1", "makeup", "A1", "C9", "2026-05-12T11:00:00+02:00", 60),
+        booking("B2", "skin", "A2", "C1", "2026-05-12T12:00:00+02:00", 45),
+    ]);
+    let now = at(MONDAY_MORNING);
+    let ask = |service: &str, advisor: &str, start: &str| {
+        agenda.check(
+            &BookingRequest {
+                service_id: service,
+                advisor_id: advisor,
+                customer_id: "C1",
+                start: at(start),
+                resource_id: None,
+            },
+            now,
+        )
+    };
+    let cases: Vec<(&str, &str, &str, Refusal)> = vec![
+        (
+            "ritual",
+            "A1",
+            "2026-05-12T10:00:00+02:00",
+            Refusal::LongerThanTheStoreDay {
+                duration_min: 600,
+                longest_min: 540,
+            },
+        ),
+        (
+            "makeup",
+            "A2",
+            "2026-05-12T10:00:00+02:00",
+            Refusal::AdvisorLacksSpecialty {
+                specialty: "makeup".into(),
+            },
+        ),
+        (
+            "massage",
+            "A1",
+            "2026-05-12T10:00:00+02:00",
+            Refusal::UnknownService,
+        ),
+        (
+            "makeup",
+            "A9",
+            "2026-05-12T10:00:00+02:00",
+            Refusal::UnknownAdvisor,
+        ),
+        (
+            "express",
+            "A1",
+            "2026-05-08T10:00:00+02:00",
+            Refusal::InThePast,
+        ),
+        (
+            "makeup",
+            "A1",
+            "2026-05-11T10:00:00+02:00",
+            Refusal::TooShortNotice {
+                earliest: now + 7200,
+            },
+        ),
+        (
+            "express",
+            "A1",
+            "2026-05-14T10:00:00+02:00",
+            Refusal::ClosedDay {
+                day: day("2026-05-14"),
+            },
+        ),
+        (
+            "express",
+            "A1",
+            "2026-05-17T10:00:00+02:00",
+            Refusal::ClosedDay {
+                day: day("2026-05-17"),
+            },
+        ),
+        (
+            "makeup",
+            "A1",
+            "2026-05-12T18:30:00+02:00",
+            Refusal::OutsideOpeningHours,
+        ),
+        (
+            "skin",
+            "A2",
+            "2026-05-12T15:00:00+02:00",
+            Refusal::AdvisorNotWorking,
+        ),
+        (
+            "makeup",
+            "A1",
+            "2026-05-12T10:30:00+02:00",
+            Refusal::AdvisorBusy,
+        ),
+        (
+            "makeup",
+            "A3",
+            "2026-05-12T12:00:00+02:00",
+            Refusal::CustomerBusy,
+        ),
+        (
+            "makeup",
+            "A3",
+            "2026-05-12T10:15:00+02:00",
+            Refusal::ResourceBusy {
+                kind: "chair".into(),
+            },
+        ),
+        (
+            "skin",
+            "A1",
+            "2026-05-12T12:15:00+02:00",
+            Refusal::CustomerBusy,
+        ),
+    ];
+    for (service, advisor, start, refusal) in cases {
+        assert_eq!(
+            ask(service, advisor, start),
+            Err(refusal),
+            "{service} {advisor} {start}"
+        );
+    }
+    // And one that fits.
+    let placed = ask("makeup", "A3", "2026-05-12T15:00:00+02:00").unwrap();
+    assert_eq!(placed.resource_id.as_deref(), Some("chair1"));
+    assert_eq!(placed.buffer_min, 15);
+    // Times come with their zone; hours that end before they start are refused.
+    assert_eq!(
+        parse_start("2026-05-12T15:00:00"),
+        Err(Refusal::TimeWithoutZone)
+    );
+    let bad = Agenda::new(
+        StoreHours {
+            clock: StoreClock::new("Europe/Paris").unwrap(),
+            opening: WeeklyHours::days(MON_SAT, &[hours("19:00", "10:00")]),
+            closed: BTreeSet::new(),
+        },
+        services(),
+        Vec::new(),
+        Vec::new(),
+        &[],
+    );
+    assert_eq!(bad.err(), Some(Refusal::UnreadableHours));
+    // The refusal goes to the app as a typed reason.
+    assert_eq!(
+        serde_json::to_value(Refusal::ResourceBusy {
+            kind: "chair".into()
+        })
+        .unwrap(),
+        serde_json::json!({"reason": "resource_busy", "kind": "chair"})
+    );
+}
+
+#[test]
+fn a_refused_time_comes_with_the_nearest_free_ones() {
+    let agenda = paris_store(&[booking(
+        "B1",
+        "makeup",
+        "A1",
+        "C9",
+        "2026-05-12T11:00:00+02:00",
+        60,
+    )]);
+    let req = BookingRequest {
+        service_id: "makeup",
+        advisor_id: "A1",
+        customer_id: "C1",
+        start: at("2026-05-12T11:00:00+02:00"),
+        resource_id: None,
+    };
+    let now = at(MONDAY_MORNING);
+    assert_eq!(agenda.check(&req, now), Err(Refusal::AdvisorBusy));
+    let nearest = local_starts("Europe/Paris", &agenda.nearest_free(&req, now, 3));
+    assert_eq!(nearest, ["12:15", "12:30", "12:45"]);
+}
+
+#[test]
+fn cancelled_and_refused_bookings_free_their_time() {
+    let mut b = booking("B1", "makeup", "A1", "C9", "2026-05-12T11:00:00+02:00", 60);
+    for status in [BookingStatus::Cancelled, BookingStatus::Refused] {
+        b.status = status;
+        let slots = a1_makeup_slots(&paris_store(std::slice::from_ref(&b)), MONDAY_MORNING);
+        assert_eq!(slots.len(), 33, "{status:?}");
+    }
+}
+
+/// Every slot the search offers is accepted by the check, and every quarter hour the check
+/// accepts for some advisor is offered: the handheld's search and the server's check agree.
+#[test]
+fn the_search_offers_exactly_what_the_check_accepts() {
+    let mut rng = StdRng::seed_from_u64(7);
+    for round in 0..20 {
+        let mut bookings = Vec::new();
+        for i in 0..rng.random_range(0..40) {
+            let service = ["makeup", "skin", "express"][rng.random_range(0..3)];
+            let advisor = match service {
+                "makeup" => ["A1", "A3"][rng.random_range(0..2)],
+                "skin" => ["A1", "A2"][rng.random_range(0..2)],
+                _ => ["A1", "A2", "A3"][rng.random_range(0..3)],
+            };
+            let minutes = match service {
+                "makeup" => 60,
+                "skin" => 45,
+                _ => 15,
+            };
+            let start = at(TUESDAY) + 36_000 + GRID_SECS * rng.random_range(0..40);
+            let customer = format!("C{}", rng.random_range(1..6));
+            let mut b = booking(
+                &format!("B{i}"),
+                service,
+                advisor,
+                &customer,
+                "2026-05-12T00:00:00Z",
+                minutes,
+            );
+            b.time = Span::new(start, start + minutes * 60);
+            bookings.push(b);
+        }
+        let agenda = paris_store(&bookings);
+        let now = at(MONDAY_MORNING);
+        for service in ["makeup", "skin", "express"] {
+            let slots = agenda
+                .free_slots(&query(service, None, TUESDAY, WEDNESDAY, MONDAY_MORNING))
+                .unwrap();
+            for s in &slots {
+                let req = BookingRequest {
+                    service_id: service,
+                    advisor_id: &s.advisor_id,
+                    customer_id: "C1",
+                    start: s.time.start,
+                    resource_id: s.resource_id.as_deref(),
+                };
+                assert!(
+                    agenda.check(&req, now).is_ok(),
+                    "round {round} {service} {s:?}"
+                );
+            }
+            let offered: BTreeSet<i64> = slots.iter().map(|s| s.time.start).collect();
+            let mut start = at(TUESDAY);
+            while start < at(WEDNESDAY) {
+                let accepted = ["A1", "A2", "A3"].iter().any(|a| {
+                    agenda
+                        .check(
+                            &BookingRequest {
+                                service_id: service,
+                                advisor_id: a,
+                                customer_id: "C1",
+                                start,
+                                resource_id: None,
+                            },
+                            now,
+                        )
+                        .is_ok()
+                });
+                assert_eq!(
+                    accepted,
+                    offered.contains(&start),
+                    "round {round} {service} at {start}"
+                );
+                start += GRID_SECS;
+            }
+        }
+    }
+}
+
+fn all<T: serde::de::DeserializeOwned>(export: &carnet_fixtures::Export, file: &str) -> Vec<T> {
+    export
+        .records(file)
+        .unwrap()
+        .collect::<Result<Vec<T>, _>>()
+        .unwrap()
+}
+
+/// The generator's planning read into agendas: every service each store offers can be booked
+/// in the next two weeks, never on a day the store is shut.
+#[test]
+fn every_service_of_a_generated_store_can_be_booked() {
+    use carnet_fixtures::format::{self, files};
+    let dir = tempfile::tempdir().unwrap();
+    carnet_fixtures::generate::generate(carnet_fixtures::generate::Size::Tiny, 42, dir.path())
+        .unwrap();
+    let export = carnet_fixtures::Export::open(dir.path()).unwrap();
+    let stores: Vec<format::Store> = all(&export, files::STORES);
+    let store_hours: Vec<format::StoreHours> = all(&export, files::STORE_HOURS);
+    let services: Vec<format::Service> = all(&export, files::SERVICES);
+    let resources: Vec<format::Resource> = all(&export, files::RESOURCES);
+    let advisors: Vec<format::Advisor> = all(&export, files::ADVISORS);
+    let advisor_hours: Vec<format::AdvisorHours> = all(&export, files::ADVISOR_HOURS);
+    assert_eq!(store_hours.len(), stores.len());
+    let as_of = day(&export.manifest().as_of);
+    for store in &stores {
+        let hours = store_hours.iter().find(|h| h.store_id == store.id).unwrap();
+        let calendar = StoreHours::from_format(&store.timezone, hours).unwrap();
+        let clock = calendar.clock;
+        let closed = calendar.closed.clone();
+        let sundays_open = !calendar.opening.0[6].is_empty();
+        let staff: Vec<AdvisorHours> = advisor_hours
+            .iter()
+            .filter(|h| {
+                advisors
+                    .iter()
+                    .any(|a| a.id == h.advisor_id && a.store_id == store.id)
+            })
+            .map(|h| AdvisorHours::from_format(&clock, h).unwrap())
+            .collect();
+        assert!(!staff.is_empty(), "{}", store.id);
+        let offered: Vec<&format::Service> =
+            services.iter().filter(|s| s.store_id == store.id).collect();
+        let agenda = Agenda::new(
+            calendar,
+            offered.iter().map(|s| (*s).clone()).collect(),
+            resources
+                .iter()
+                .filter(|r| r.store_id == store.id)
+                .cloned()
+                .collect(),
+            staff,
+            &[],
+        )
+        .unwrap();
+        let now = clock.instant(as_of, 9 * 60).unwrap();
+        for service in offered {
+            let slots = agenda
+                .free_slots(&SlotQuery {
+                    service_id: &service.id,
+                    advisor_id: None,
+                    customer_id: None,
+                    window: Span::new(now, now + 14 * 86_400),
+                    now,
+                })
+                .unwrap();
+            assert!(
+                slots.len() > 50,
+                "{} {}: {}",
+                store.id,
+                service.id,
+                slots.len()
+            );
+            for s in &slots {
+                let d = clock.day_of(s.time.start);
+                assert!(!closed.contains(&d));
+                assert!(sundays_open || chrono::Datelike::weekday(&d) != chrono::Weekday::Sun);
+            }
+        }
+    }
+}
