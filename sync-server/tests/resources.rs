@@ -47,15 +47,20 @@ async fn an_attack_is_refused_or_closed_in_bounds_while_a_device_keeps_syncing()
 
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let peak = peak_rss(pid, stop.clone());
+    // Set while the attackers' connections are still being answered.
+    let attacking = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
     let syncing = {
         let stop = stop.clone();
+        let attacking = attacking.clone();
         tokio::spawn(async move {
             let (mut ok, mut failed) = (0, Vec::new());
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 let r = device.pull_raw("S001", "", 500).await;
                 let status = r.status().as_u16();
                 if status == 200 && r.bytes().await.is_ok() {
-                    ok += 1;
+                    if attacking.load(std::sync::atomic::Ordering::Relaxed) {
+                        ok += 1;
+                    }
                 } else {
                     failed.push(status);
                 }
@@ -100,6 +105,7 @@ async fn an_attack_is_refused_or_closed_in_bounds_while_a_device_keeps_syncing()
     let bodies = fates(bodies).await;
     let headers = fates(headers).await;
     let idle = fates(idle).await;
+    attacking.store(false, std::sync::atomic::Ordering::Relaxed);
     // The device syncs a little longer, with the attack over.
     tokio::time::sleep(Duration::from_secs(1)).await;
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -121,7 +127,12 @@ async fn an_attack_is_refused_or_closed_in_bounds_while_a_device_keeps_syncing()
         "the server grew from {before:.0} MB to {peak:.0} MB"
     );
     assert!(failed.is_empty(), "device requests failed: {failed:?}");
-    assert!(ok >= 20, "the device synced only {ok} times");
+    // Full pulls of the store's feed, one every 100 ms or so while the attack lasted (about
+    // 3 s): about 20 on a quiet machine, fewer on a loaded one; a starved device gets none.
+    assert!(
+        ok >= 5,
+        "the device synced only {ok} times during the attack"
+    );
 }
 
 /// Sends `head` and `body` on a raw TLS connection from 127.0.0.1 and returns what the server
