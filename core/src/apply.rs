@@ -262,6 +262,14 @@ pub(crate) fn delete(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<(
         Entity::Outreach => &["DELETE FROM outreach WHERE id = ?1"],
         Entity::Template => &["DELETE FROM template WHERE id = ?1"],
         Entity::Wish => &["DELETE FROM wish WHERE id = ?1"],
+        Entity::StoreHours => {
+            &["DELETE FROM appointment_plan WHERE entity = 'store_hours' AND id = ?1"]
+        }
+        Entity::Service => &["DELETE FROM appointment_plan WHERE entity = 'service' AND id = ?1"],
+        Entity::Resource => &["DELETE FROM appointment_plan WHERE entity = 'resource' AND id = ?1"],
+        Entity::AdvisorHours => {
+            &["DELETE FROM appointment_plan WHERE entity = 'advisor_hours' AND id = ?1"]
+        }
         Entity::TaskState => {
             crate::tasks::delete_record(tx, id)?;
             &[]

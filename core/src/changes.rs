@@ -43,7 +43,8 @@ pub fn reset(cache: &Cache) -> Result<()> {
              DELETE FROM advisor;
              DELETE FROM reco_model; DELETE FROM store_policy; DELETE FROM redirect;
              DELETE FROM task; DELETE FROM task_state; DELETE FROM note; DELETE FROM campaign;
-             DELETE FROM outreach;",
+             DELETE FROM outreach; DELETE FROM template; DELETE FROM wish;
+             DELETE FROM appointment_plan;",
         )?;
         tx.execute("DELETE FROM meta WHERE key = ?1", [CURSOR_KEY])?;
         tx.execute(
@@ -79,6 +80,10 @@ fn apply_change(tx: &Transaction<'_>, change: &Change) -> Result<()> {
                 Err(crate::error::Error::NotFound) => Ok(()),
                 other => other,
             },
+            Record::StoreHours(r) => crate::appointments::plan::put_store_hours(tx, r),
+            Record::Service(r) => crate::appointments::plan::put_service(tx, r),
+            Record::Resource(r) => crate::appointments::plan::put_resource(tx, r),
+            Record::AdvisorHours(r) => crate::appointments::plan::put_advisor_hours(tx, r),
         },
         Change::Delete { entity, id } => apply::delete(tx, *entity, id),
     }

@@ -6,6 +6,7 @@ use carnet_fixtures::format::{self, files};
 use serde::de::DeserializeOwned;
 
 use crate::apply;
+use crate::appointments::plan;
 use crate::error::Result;
 use crate::store::Cache;
 
@@ -50,7 +51,11 @@ pub fn load_export(
         + counts.products
         + counts.customers
         + counts.purchases
-        + counts.offers;
+        + counts.offers
+        + counts.store_hours
+        + counts.services
+        + counts.resources
+        + counts.advisor_hours;
     cache.set_writer_cache_kib(BULK_CACHE_KIB)?;
     let result = load_all(cache, export, progress, total);
     cache.set_writer_cache_kib(Cache::WRITER_CACHE_KIB)?;
@@ -75,6 +80,11 @@ fn load_all(
     if export.manifest().version >= 2 {
         loader.entity::<format::Advisor>(files::ADVISORS, apply::upsert_advisor)?;
     }
+    // The appointment files are optional.
+    loader.optional::<format::StoreHours>(files::STORE_HOURS, plan::put_store_hours)?;
+    loader.optional::<format::Service>(files::SERVICES, plan::put_service)?;
+    loader.optional::<format::Resource>(files::RESOURCES, plan::put_resource)?;
+    loader.optional::<format::AdvisorHours>(files::ADVISOR_HOURS, plan::put_advisor_hours)?;
     loader.entity::<format::Brand>(files::BRANDS, apply::upsert_brand)?;
     loader.entity::<format::Category>(files::CATEGORIES, apply::upsert_category)?;
     loader.entity::<format::Product>(files::PRODUCTS, apply::upsert_product)?;
@@ -107,6 +117,18 @@ struct Loader<'a> {
 }
 
 impl Loader<'_> {
+    /// [`Loader::entity`] for a file the export may not have.
+    fn optional<T: DeserializeOwned>(
+        &mut self,
+        file: &str,
+        upsert: fn(&rusqlite::Transaction<'_>, &T) -> Result<()>,
+    ) -> Result<u64> {
+        if !self.export.dir().join(file).exists() {
+            return Ok(0);
+        }
+        self.entity(file, upsert)
+    }
+
     fn entity<T: DeserializeOwned>(
         &mut self,
         file: &str,

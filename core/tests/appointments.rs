@@ -707,7 +707,6 @@ fn every_service_of_a_generated_store_can_be_booked() {
     let store_hours: Vec<format::StoreHours> = all(&export, files::STORE_HOURS);
     let services: Vec<format::Service> = all(&export, files::SERVICES);
     let resources: Vec<format::Resource> = all(&export, files::RESOURCES);
-    let advisors: Vec<format::Advisor> = all(&export, files::ADVISORS);
     let advisor_hours: Vec<format::AdvisorHours> = all(&export, files::ADVISOR_HOURS);
     assert_eq!(store_hours.len(), stores.len());
     let as_of = day(&export.manifest().as_of);
@@ -719,11 +718,7 @@ fn every_service_of_a_generated_store_can_be_booked() {
         let sundays_open = !calendar.opening.0[6].is_empty();
         let staff: Vec<AdvisorHours> = advisor_hours
             .iter()
-            .filter(|h| {
-                advisors
-                    .iter()
-                    .any(|a| a.id == h.advisor_id && a.store_id == store.id)
-            })
+            .filter(|h| h.store_id == store.id)
             .map(|h| AdvisorHours::from_format(&clock, h).unwrap())
             .collect();
         assert!(!staff.is_empty(), "{}", store.id);
@@ -766,4 +761,109 @@ fn every_service_of_a_generated_store_can_be_booked() {
             }
         }
     }
+}
+
+/// The plan kept in an encrypted cache: bulk-loaded from a generated export, then changed by
+/// the feed (a service withdrawn, an advisor's hours changed), read back into the agenda.
+#[test]
+fn the_plan_comes_from_the_cache_and_follows_the_feed() {
+    use carnet_core::appointments::plan;
+    use carnet_core::{Cache, CacheKey, Error, changes, load};
+    use carnet_fixtures::format::{self, files};
+    use carnet_protocol::{Change, Entity, Record};
+    let dir = tempfile::tempdir().unwrap();
+    let export_dir = dir.path().join("export");
+    carnet_fixtures::generate::generate(carnet_fixtures::generate::Size::Tiny, 42, &export_dir)
+        .unwrap();
+    let export = carnet_fixtures::Export::open(&export_dir).unwrap();
+    let cache = Cache::open(dir.path().join("cache.db"), &CacheKey::generate().unwrap()).unwrap();
+    load::load_export(&cache, &export, &mut |_| {}).unwrap();
+
+    let services: Vec<format::Service> = all(&export, files::SERVICES);
+    let of_s001: Vec<&format::Service> = services.iter().filter(|s| s.store_id == "S001").collect();
+    let agenda = plan::agenda(&cache, "S001", &[]).unwrap();
+    let clock = agenda.store().clock;
+    let now = clock
+        .instant(day(&export.manifest().as_of), 9 * 60)
+        .unwrap();
+    let query = |service_id| SlotQuery {
+        service_id,
+        advisor_id: None,
+        customer_id: None,
+        window: Span::new(now, now + 7 * 86_400),
+        now,
+    };
+    for s in &of_s001 {
+        assert!(
+            !agenda.free_slots(&query(&s.id)).unwrap().is_empty(),
+            "{}",
+            s.id
+        );
+    }
+    // Another store's service is not S001's.
+    let elsewhere = services.iter().find(|s| s.store_id != "S001").unwrap();
+    assert_eq!(
+        agenda.free_slots(&query(&elsewhere.id)).err(),
+        Some(Refusal::UnknownService)
+    );
+
+    // The feed withdraws S001's first service and puts every advisor of the store on
+    // mornings only.
+    let withdrawn = &of_s001[0].id;
+    let mut changed: Vec<Change> = vec![Change::Delete {
+        entity: Entity::Service,
+        id: withdrawn.clone(),
+    }];
+    let hours: Vec<format::AdvisorHours> = all(&export, files::ADVISOR_HOURS);
+    for mut h in hours.into_iter().filter(|h| h.store_id == "S001") {
+        for day in h.week.iter_mut().filter(|d| !d.is_empty()) {
+            *day = vec![format::HoursRange {
+                from: "10:00".into(),
+                to: "12:00".into(),
+            }];
+        }
+        changed.push(Change::Upsert {
+            record: Record::AdvisorHours(h),
+        });
+    }
+    changes::apply_page(&cache, &changed, "c1").unwrap();
+    let agenda = plan::agenda(&cache, "S001", &[]).unwrap();
+    assert_eq!(
+        agenda.free_slots(&query(withdrawn)).err(),
+        Some(Refusal::UnknownService)
+    );
+    let slots = agenda.free_slots(&query(&of_s001[1].id)).unwrap();
+    assert!(!slots.is_empty());
+    assert!(slots.iter().all(|s| {
+        let (t, _) = clock.local_with_offset(s.time.start);
+        (10..12).contains(&t.hour())
+    }));
+
+    // Hours the app cannot read are refused, and nothing else is changed.
+    let mut broken: format::StoreHours = all::<format::StoreHours>(&export, files::STORE_HOURS)
+        .into_iter()
+        .find(|h| h.store_id == "S001")
+        .unwrap();
+    broken.week[0] = vec![format::HoursRange {
+        from: "20:00".into(),
+        to: "10:00".into(),
+    }];
+    changes::apply_page(
+        &cache,
+        &[Change::Upsert {
+            record: Record::StoreHours(broken),
+        }],
+        "c2",
+    )
+    .unwrap();
+    assert!(matches!(
+        plan::agenda(&cache, "S001", &[]),
+        Err(Error::Appointment(Refusal::UnreadableHours))
+    ));
+    assert!(plan::agenda(&cache, "S002", &[]).is_ok());
+    // A store the device does not know.
+    assert!(matches!(
+        plan::agenda(&cache, "S999", &[]),
+        Err(Error::NotFound)
+    ));
 }

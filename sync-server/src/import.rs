@@ -157,6 +157,40 @@ pub fn run(conn: &Conn<'_>, export_dir: &Path, progress: Progress<'_>) -> Result
             },
         )?;
     }
+    // The appointment files are optional: without them, an earlier import's stay as they are.
+    let c = &counts;
+    imp.plan(
+        &export,
+        files::STORE_HOURS,
+        Entity::StoreHours,
+        c.store_hours,
+        progress,
+        Record::StoreHours,
+    )?;
+    imp.plan(
+        &export,
+        files::SERVICES,
+        Entity::Service,
+        c.services,
+        progress,
+        Record::Service,
+    )?;
+    imp.plan(
+        &export,
+        files::RESOURCES,
+        Entity::Resource,
+        c.resources,
+        progress,
+        Record::Resource,
+    )?;
+    imp.plan(
+        &export,
+        files::ADVISOR_HOURS,
+        Entity::AdvisorHours,
+        c.advisor_hours,
+        progress,
+        Record::AdvisorHours,
+    )?;
     imp.unowned::<carnet_protocol::Brand>(
         &export,
         files::BRANDS,
@@ -250,6 +284,37 @@ impl Importer<'_> {
         progress(entity, read, total);
         self.report.entities.push((entity, counts));
         Ok(())
+    }
+
+    /// One of the optional appointment files, each record in its store's feed; nothing when
+    /// the export does not have it.
+    fn plan<T: DeserializeOwned>(
+        &mut self,
+        export: &Export,
+        file: &str,
+        entity: Entity,
+        total: u64,
+        progress: Progress<'_>,
+        wrap: fn(T) -> Record,
+    ) -> Result<()> {
+        if !export.dir().join(file).exists() {
+            return Ok(());
+        }
+        self.unowned(
+            export,
+            file,
+            entity,
+            total,
+            progress,
+            wrap,
+            |record| match record {
+                Record::StoreHours(h) => &h.store_id,
+                Record::Service(s) => &s.store_id,
+                Record::Resource(r) => &r.store_id,
+                Record::AdvisorHours(a) => &a.store_id,
+                _ => CATALOG,
+            },
+        )
     }
 
     fn customers(&mut self, export: &Export, total: u64, progress: Progress<'_>) -> Result<()> {

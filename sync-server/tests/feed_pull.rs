@@ -440,6 +440,22 @@ async fn the_generated_tiny_export_pulls_back_as_each_stores_share() {
         assert_eq!(counts["product"] as u64, ex.manifest().counts.products);
         let first = customers.iter().find(|c| c.home_store_id == store).unwrap();
         assert!(upserts(&changes).contains(&&Record::Customer(first.clone())));
+        // The store's appointment plan, and no other store's.
+        assert_eq!(counts.get("store_hours").copied(), Some(1), "{store}");
+        for (file, entity) in [
+            (files::SERVICES, "service"),
+            (files::RESOURCES, "resource"),
+            (files::ADVISOR_HOURS, "advisor_hours"),
+        ] {
+            let ours = ex
+                .records::<serde_json::Value>(file)
+                .unwrap()
+                .map(Result::unwrap)
+                .filter(|r| r["store_id"] == store)
+                .count();
+            assert!(ours > 0, "{store} {entity}");
+            assert_eq!(counts.get(entity).copied(), Some(ours), "{store} {entity}");
+        }
     }
 }
 

@@ -8,7 +8,8 @@
 use serde::{Deserialize, Serialize};
 
 pub use carnet_fixtures::format::{
-    Address, Advisor, Brand, Category, Consent, Customer, Offer, Product, PurchaseLine, Store,
+    Address, Advisor, AdvisorHours, Brand, Category, Consent, Customer, Offer, Product,
+    PurchaseLine, Resource, Service, Store, StoreHours,
 };
 
 pub mod enrolment;
@@ -26,7 +27,9 @@ pub mod presence;
 /// [`Entity::TaskState`]), their notes on customers ([`MutationKind::Note`],
 /// [`Entity::Note`]), the calls they make ([`MutationKind::Call`], [`Entity::Outreach`]) and
 /// head office's campaigns ([`Entity::Campaign`]).
-pub const PROTOCOL_VERSION: u32 = 4;
+/// Version 5: what a store books appointments with ([`Entity::StoreHours`],
+/// [`Entity::Service`], [`Entity::Resource`], [`Entity::AdvisorHours`]).
+pub const PROTOCOL_VERSION: u32 = 5;
 
 /// The request header carrying [`PROTOCOL_VERSION`].
 pub const HEADER_PROTOCOL: &str = "x-carnet-protocol";
@@ -168,11 +171,19 @@ pub enum Entity {
     Template,
     /// [`WishRecord`], in its store's feed: a product a customer wants later.
     Wish,
+    /// [`StoreHours`], in its store's feed: opening hours and closed days.
+    StoreHours,
+    /// [`Service`], in its store's feed: a service it books.
+    Service,
+    /// [`Resource`], in its store's feed: a cabin or a make-up chair.
+    Resource,
+    /// [`AdvisorHours`], in her store's feed: an advisor's week, specialties and leave.
+    AdvisorHours,
 }
 
 impl Entity {
     /// Every entity, in load order (referenced entities first).
-    pub const ALL: [Entity; 18] = [
+    pub const ALL: [Entity; 22] = [
         Entity::Store,
         Entity::Advisor,
         Entity::Brand,
@@ -191,6 +202,10 @@ impl Entity {
         Entity::Outreach,
         Entity::Template,
         Entity::Wish,
+        Entity::StoreHours,
+        Entity::Service,
+        Entity::Resource,
+        Entity::AdvisorHours,
     ];
 
     /// The wire name (`store`, `purchase`, ...).
@@ -214,6 +229,10 @@ impl Entity {
             Entity::Outreach => "outreach",
             Entity::Template => "template",
             Entity::Wish => "wish",
+            Entity::StoreHours => "store_hours",
+            Entity::Service => "service",
+            Entity::Resource => "resource",
+            Entity::AdvisorHours => "advisor_hours",
         }
     }
 
@@ -310,6 +329,14 @@ pub enum Record {
     Template(TemplateRecord),
     /// A product a customer wants later.
     Wish(WishRecord),
+    /// A store's opening hours and closed days.
+    StoreHours(StoreHours),
+    /// A service a store books.
+    Service(Service),
+    /// A store's cabin or make-up chair.
+    Resource(Resource),
+    /// An advisor's week, specialties and leave.
+    AdvisorHours(AdvisorHours),
 }
 
 impl Record {
@@ -334,6 +361,10 @@ impl Record {
             Record::Outreach(_) => Entity::Outreach,
             Record::Template(_) => Entity::Template,
             Record::Wish(_) => Entity::Wish,
+            Record::StoreHours(_) => Entity::StoreHours,
+            Record::Service(_) => Entity::Service,
+            Record::Resource(_) => Entity::Resource,
+            Record::AdvisorHours(_) => Entity::AdvisorHours,
         }
     }
 
@@ -358,6 +389,10 @@ impl Record {
             Record::Model(r) => &r.id,
             Record::Policy(r) => &r.id,
             Record::Redirect(r) => &r.id,
+            Record::StoreHours(r) => &r.store_id,
+            Record::Service(r) => &r.id,
+            Record::Resource(r) => &r.id,
+            Record::AdvisorHours(r) => &r.advisor_id,
         }
     }
 }

@@ -1,14 +1,20 @@
-//! The interchange format's appointment records (store hours and advisors' hours) read into
-//! the agenda's types; services and resources are the format's own. Hours are checked here: a range that ends before it
-//! starts, or is not `HH:MM`, is refused with [`Refusal::UnreadableHours`].
+//! A store's appointment plan: the feed's records (store hours, services, resources, advisors'
+//! hours) kept in the cache as sent, and read into an [`Agenda`]. Hours are checked when read:
+//! a range that ends before it starts, or is not `HH:MM`, is refused with
+//! [`Refusal::UnreadableHours`].
 
 use carnet_fixtures::format;
 use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, Transaction};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use super::Refusal;
-use super::agenda::{AdvisorHours, Hours, StoreHours, WeeklyHours};
+use super::agenda::{AdvisorHours, Agenda, Booking, Hours, StoreHours, WeeklyHours};
 use super::clock::{DAY_MINUTES, Edge, StoreClock};
 use super::spans::Span;
+use crate::error::{Error, Result};
+use crate::store::Cache;
 use crate::time::parse_day;
 
 /// Minutes after midnight of an `HH:MM` time (`24:00` is midnight after).
@@ -82,6 +88,83 @@ impl AdvisorHours {
     }
 }
 
+/// Keeps a store's hours as the feed sent them.
+pub(crate) fn put_store_hours(tx: &Transaction<'_>, r: &format::StoreHours) -> Result<()> {
+    put(tx, "store_hours", &r.store_id, &r.store_id, r)
+}
+
+/// Keeps a service.
+pub(crate) fn put_service(tx: &Transaction<'_>, r: &format::Service) -> Result<()> {
+    put(tx, "service", &r.id, &r.store_id, r)
+}
+
+/// Keeps a resource.
+pub(crate) fn put_resource(tx: &Transaction<'_>, r: &format::Resource) -> Result<()> {
+    put(tx, "resource", &r.id, &r.store_id, r)
+}
+
+/// Keeps an advisor's hours.
+pub(crate) fn put_advisor_hours(tx: &Transaction<'_>, r: &format::AdvisorHours) -> Result<()> {
+    put(tx, "advisor_hours", &r.advisor_id, &r.store_id, r)
+}
+
+fn put<T: Serialize>(
+    tx: &Transaction<'_>,
+    entity: &str,
+    id: &str,
+    store_id: &str,
+    record: &T,
+) -> Result<()> {
+    let json = serde_json::to_string(record).map_err(|_| Error::Corrupt)?;
+    tx.prepare_cached(
+        "INSERT INTO appointment_plan (entity, id, store_id, record) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (entity, id) DO UPDATE SET store_id = ?3, record = ?4",
+    )?
+    .execute([entity, id, store_id, &json])?;
+    Ok(())
+}
+
+/// A store's agenda from its plan in the cache and `bookings`. A store whose plan has not
+/// arrived has no hours: `NotFound`.
+pub fn agenda(cache: &Cache, store_id: &str, bookings: &[Booking]) -> Result<Agenda> {
+    cache.read(|c| {
+        let timezone: String = c
+            .prepare_cached("SELECT timezone FROM store WHERE id = ?1")?
+            .query_row([store_id], |r| r.get(0))
+            .optional()?
+            .ok_or(Error::NotFound)?;
+        let records = |entity: &str| -> Result<Vec<String>> {
+            let mut stmt = c.prepare_cached(
+                "SELECT record FROM appointment_plan WHERE store_id = ?1 AND entity = ?2
+                 ORDER BY id",
+            )?;
+            let rows = stmt.query_map([store_id, entity], |r| r.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        };
+        let hours: Vec<format::StoreHours> = parsed(records("store_hours")?)?;
+        let hours = hours.first().ok_or(Error::NotFound)?;
+        let store = StoreHours::from_format(&timezone, hours)?;
+        let clock = store.clock;
+        let advisors = parsed::<format::AdvisorHours>(records("advisor_hours")?)?
+            .iter()
+            .map(|a| AdvisorHours::from_format(&clock, a))
+            .collect::<Result<_, Refusal>>()?;
+        Ok(Agenda::new(
+            store,
+            parsed(records("service")?)?,
+            parsed(records("resource")?)?,
+            advisors,
+            bookings,
+        )?)
+    })
+}
+
+fn parsed<T: DeserializeOwned>(rows: Vec<String>) -> Result<Vec<T>> {
+    rows.iter()
+        .map(|r| serde_json::from_str(r).map_err(|_| Error::Corrupt))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +212,7 @@ mod tests {
             &clock,
             &format::AdvisorHours {
                 advisor_id: "A1".into(),
+                store_id: "S001".into(),
                 week: Default::default(),
                 specialties: vec!["makeup".into()],
                 time_off: vec![format::DayRange {

@@ -7,8 +7,6 @@
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 
-use chrono::NaiveDate;
-
 use super::Refusal;
 use super::agenda::{AdvisorHours, Agenda, Resource, Service};
 use super::spans::{Span, first_overlap, intersect};
@@ -95,27 +93,27 @@ impl Agenda {
             return Ok(out);
         }
         let clock = &self.store.clock;
-        let mut day = clock.day_of(earliest);
         let last = clock.day_of(q.window.end - 1);
-        while day <= last {
+        let window = Span::new(earliest, q.window.end);
+        for day in clock
+            .day_of(earliest)
+            .iter_days()
+            .take_while(|d| *d <= last)
+        {
             let open = self.open_on(day);
-            if !open.is_empty() {
-                // The least booked advisor that day is offered first.
-                advisors.sort_by_key(|&a| (self.load(a, day), a));
-                let window = Span::new(earliest, q.window.end);
-                let mut starts: BTreeMap<i64, Slot> = BTreeMap::new();
-                for &a in &advisors {
-                    let work = intersect(&open, &self.working_on(&self.advisors[a], day));
-                    for span in work {
-                        self.slots_in(service, a, q.customer_id, span, window, &mut starts);
-                    }
+            if open.is_empty() {
+                continue;
+            }
+            // The least booked advisor that day is offered first.
+            advisors.sort_by_key(|&a| (self.load(a, day), a));
+            let mut starts: BTreeMap<i64, Slot> = BTreeMap::new();
+            for &a in &advisors {
+                let work = intersect(&open, &self.working_on(&self.advisors[a], day));
+                for span in work {
+                    self.slots_in(service, a, q.customer_id, span, window, &mut starts);
                 }
-                out.extend(starts.into_values());
             }
-            day = day.succ_opt().unwrap_or(NaiveDate::MAX);
-            if day == NaiveDate::MAX {
-                break;
-            }
+            out.extend(starts.into_values());
         }
         Ok(out)
     }

@@ -70,6 +70,10 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/014_wishes.sql"),
         backfill: None,
     },
+    Migration {
+        sql: include_str!("migrations/015_appointments.sql"),
+        backfill: None,
+    },
 ];
 
 /// The schema version this code writes.
