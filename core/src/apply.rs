@@ -245,6 +245,7 @@ pub(crate) fn delete(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<(
                 "DELETE FROM task_state WHERE customer_id = ?1",
                 "DELETE FROM note WHERE customer_id = ?1",
                 "DELETE FROM outreach WHERE customer_id = ?1",
+                "DELETE FROM appointment WHERE customer_id = ?1",
                 // Old ids merged into her lead nowhere once she is gone (erasure).
                 "DELETE FROM redirect WHERE to_id = ?1",
                 // Her answered edits go; pending ones are pushed and answered first.
@@ -270,6 +271,7 @@ pub(crate) fn delete(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<(
         Entity::AdvisorHours => {
             &["DELETE FROM appointment_plan WHERE entity = 'advisor_hours' AND id = ?1"]
         }
+        Entity::Appointment => &["DELETE FROM appointment WHERE id = ?1"],
         Entity::TaskState => {
             crate::tasks::delete_record(tx, id)?;
             &[]

@@ -44,7 +44,7 @@ pub fn reset(cache: &Cache) -> Result<()> {
              DELETE FROM reco_model; DELETE FROM store_policy; DELETE FROM redirect;
              DELETE FROM task; DELETE FROM task_state; DELETE FROM note; DELETE FROM campaign;
              DELETE FROM outreach; DELETE FROM template; DELETE FROM wish;
-             DELETE FROM appointment_plan;",
+             DELETE FROM appointment_plan; DELETE FROM appointment;",
         )?;
         tx.execute("DELETE FROM meta WHERE key = ?1", [CURSOR_KEY])?;
         tx.execute(
@@ -84,6 +84,7 @@ fn apply_change(tx: &Transaction<'_>, change: &Change) -> Result<()> {
             Record::Service(r) => crate::appointments::plan::put_service(tx, r),
             Record::Resource(r) => crate::appointments::plan::put_resource(tx, r),
             Record::AdvisorHours(r) => crate::appointments::plan::put_advisor_hours(tx, r),
+            Record::Appointment(r) => crate::appointments::bookings::write_record(tx, r),
         },
         Change::Delete { entity, id } => apply::delete(tx, *entity, id),
     }

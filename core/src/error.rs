@@ -197,4 +197,10 @@ pub enum AppointmentRefusal {
         /// The kind.
         kind: String,
     },
+    /// Marked done or missed before its time began.
+    #[error("the appointment has not started yet")]
+    NotStartedYet,
+    /// It was cancelled, done or missed: it cannot be moved or cancelled any more.
+    #[error("the appointment is already closed")]
+    AlreadyClosed,
 }

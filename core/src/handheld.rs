@@ -21,6 +21,8 @@ use crate::store::Cache;
 use crate::sync::{CancelHandle, Progress, SyncReport};
 use carnet_fixtures::format::{Address, Customer};
 
+use crate::appointment_edits;
+use crate::appointments::{self, bookings};
 use crate::barcode::CardNumber;
 use crate::duplicates::{self, CandidateContact, DuplicateReason};
 use crate::error::Error;
@@ -535,6 +537,92 @@ impl Handheld {
             self.session.advisor_id().as_deref(),
             Utc::now(),
         )
+    }
+
+    /// The store's services to book, in plan order.
+    pub fn services(&self) -> Result<Vec<appointments::Service>> {
+        let store_id = self.store()?;
+        bookings::services(&*self.cache()?, &store_id)
+    }
+
+    /// The store's IANA time zone: appointments are shown in it.
+    pub fn store_time_zone(&self) -> Result<String> {
+        let store_id = self.store()?;
+        bookings::time_zone(&*self.cache()?, &store_id)
+    }
+
+    /// The free starts of a service from `from` for `days` days (with `advisor_id`, or the
+    /// least booked advisor who has the specialty), avoiding the customer's own bookings.
+    pub fn free_slots(
+        &self,
+        service_id: &str,
+        advisor_id: Option<&str>,
+        customer_id: Option<&str>,
+        from: i64,
+        days: u32,
+    ) -> Result<Vec<appointments::Slot>> {
+        let store_id = self.store()?;
+        let agenda = bookings::store_agenda(&*self.cache()?, &store_id, None)?;
+        Ok(agenda.free_slots(&appointments::SlotQuery {
+            service_id,
+            advisor_id,
+            customer_id,
+            window: appointments::Span::new(from, from + 86_400 * i64::from(days)),
+            now: Utc::now().timestamp(),
+        })?)
+    }
+
+    /// Books a service for a customer, offline: checked against the agenda this handheld
+    /// has, provisional until the server confirms it. Returns the booking's id.
+    pub fn book(&self, booking: &bookings::NewBooking) -> Result<String> {
+        let (store_id, advisor) = (self.store()?, self.signed_in()?);
+        appointment_edits::book(&*self.cache()?, &store_id, &advisor, booking, Utc::now())
+    }
+
+    /// Moves a booking to `start` with `advisor_id`, offline.
+    pub fn move_appointment(&self, booking_id: &str, advisor_id: &str, start: i64) -> Result<()> {
+        let advisor = self.signed_in()?;
+        let cache = self.cache()?;
+        appointment_edits::move_to(
+            &cache,
+            booking_id,
+            advisor_id,
+            None,
+            start,
+            &advisor,
+            Utc::now(),
+        )
+    }
+
+    /// Cancels a booking, offline.
+    pub fn cancel_appointment(&self, booking_id: &str) -> Result<()> {
+        let advisor = self.signed_in()?;
+        appointment_edits::cancel(&*self.cache()?, booking_id, &advisor, Utc::now())
+    }
+
+    /// Marks a booking done or missed, offline, once its time has begun.
+    pub fn close_appointment(&self, booking_id: &str, closing: bookings::Closing) -> Result<()> {
+        let advisor = self.signed_in()?;
+        appointment_edits::close(&*self.cache()?, booking_id, closing, &advisor, Utc::now())
+    }
+
+    /// The store's bookings on a local day, in time order: the advisor's day list.
+    pub fn day_appointments(&self, day: NaiveDate) -> Result<Vec<bookings::Appointment>> {
+        let store_id = self.store()?;
+        bookings::day(&*self.cache()?, &store_id, day)
+    }
+
+    /// A customer's bookings, the latest first: her card and timeline.
+    pub fn customer_appointments(&self, customer_id: &str) -> Result<Vec<bookings::Appointment>> {
+        bookings::of_customer(&*self.cache()?, customer_id)
+    }
+
+    fn store(&self) -> Result<String> {
+        self.session.store_id().ok_or(Error::Locked)
+    }
+
+    fn signed_in(&self) -> Result<String> {
+        self.session.advisor_id().ok_or(Error::Locked)
     }
 
     /// Edits not yet answered by the server, then those it rejected (with reasons).

@@ -4,6 +4,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod apply;
+pub mod appointment_edits;
 pub mod appointments;
 pub mod barcode;
 pub mod book;

@@ -8,6 +8,7 @@ use carnet_protocol::{
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
+use crate::appointments::bookings;
 use crate::consent::Channel;
 use crate::error::{Error, Result};
 use crate::store::Cache;
@@ -237,12 +238,21 @@ pub fn record_results(cache: &Cache, results: &[MutationResult]) -> Result<()> {
         let base = wire_base(tx)?;
         for result in results {
             let seq = (result.seq + base) as i64;
+            let body: Option<String> = tx
+                .prepare_cached("SELECT body FROM outbox WHERE seq = ?1")?
+                .query_row([seq], |r| r.get(0))
+                .optional()?;
+            if let Some(change) = body.as_deref().map(decode).transpose()?
+                && let Some(booking_id) = bookings::booking_of(&change)
+            {
+                bookings::answered(tx, booking_id, &result.outcome)?;
+            }
             match &result.outcome {
                 Outcome::Applied | Outcome::Superseded => {
                     tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?
                         .execute([seq])?;
                 }
-                Outcome::Rejected { code, reason } => {
+                Outcome::Rejected { code, reason, .. } => {
                     tx.prepare_cached(
                         "UPDATE outbox SET state = 'rejected', reason_code = ?2, reason = ?3
                          WHERE seq = ?1",
@@ -323,6 +333,7 @@ fn customer_of(change: &MutationKind) -> Option<&str> {
         | MutationKind::Call { customer_id, .. }
         | MutationKind::Message { customer_id, .. }
         | MutationKind::Wish { customer_id, .. }
+        | MutationKind::Appointment { customer_id, .. }
         | MutationKind::ProfileView { customer_id } => Some(customer_id),
         MutationKind::CreateCustomer { customer } => Some(&customer.id),
         MutationKind::GiftFlag { .. } => None,
@@ -405,6 +416,14 @@ fn apply_locally(
             Ok(())
         }
         MutationKind::ProfileView { customer_id } => require_customer(tx, customer_id),
+        MutationKind::Appointment {
+            booking_id,
+            customer_id,
+            action,
+        } => {
+            require_customer(tx, customer_id)?;
+            bookings::apply_local(tx, booking_id, customer_id, action, advisor_id)
+        }
         MutationKind::Call {
             outreach_id,
             customer_id,

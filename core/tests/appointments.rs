@@ -763,14 +763,13 @@ fn every_service_of_a_generated_store_can_be_booked() {
     }
 }
 
-/// The plan kept in an encrypted cache: bulk-loaded from a generated export, then changed by
-/// the feed (a service withdrawn, an advisor's hours changed), read back into the agenda.
-#[test]
-fn the_plan_comes_from_the_cache_and_follows_the_feed() {
-    use carnet_core::appointments::plan;
-    use carnet_core::{Cache, CacheKey, Error, changes, load};
-    use carnet_fixtures::format::{self, files};
-    use carnet_protocol::{Change, Entity, Record};
+/// The generated tiny export (seed 42) bulk-loaded into an encrypted cache.
+fn tiny_store_cache() -> (
+    tempfile::TempDir,
+    carnet_fixtures::Export,
+    carnet_core::Cache,
+) {
+    use carnet_core::{Cache, CacheKey, load};
     let dir = tempfile::tempdir().unwrap();
     let export_dir = dir.path().join("export");
     carnet_fixtures::generate::generate(carnet_fixtures::generate::Size::Tiny, 42, &export_dir)
@@ -778,6 +777,18 @@ fn the_plan_comes_from_the_cache_and_follows_the_feed() {
     let export = carnet_fixtures::Export::open(&export_dir).unwrap();
     let cache = Cache::open(dir.path().join("cache.db"), &CacheKey::generate().unwrap()).unwrap();
     load::load_export(&cache, &export, &mut |_| {}).unwrap();
+    (dir, export, cache)
+}
+
+/// The plan kept in an encrypted cache: bulk-loaded from a generated export, then changed by
+/// the feed (a service withdrawn, an advisor's hours changed), read back into the agenda.
+#[test]
+fn the_plan_comes_from_the_cache_and_follows_the_feed() {
+    use carnet_core::appointments::plan;
+    use carnet_core::{Error, changes};
+    use carnet_fixtures::format::{self, files};
+    use carnet_protocol::{Change, Entity, Record};
+    let (_dir, export, cache) = tiny_store_cache();
 
     let services: Vec<format::Service> = all(&export, files::SERVICES);
     let of_s001: Vec<&format::Service> = services.iter().filter(|s| s.store_id == "S001").collect();
@@ -865,5 +876,220 @@ fn the_plan_comes_from_the_cache_and_follows_the_feed() {
     assert!(matches!(
         plan::agenda(&cache, "S999", &[]),
         Err(Error::NotFound)
+    ));
+}
+
+/// Bookings made offline on the handheld: provisional until the server's record arrives, an
+/// edit waiting for its answer is not undone by the feed, a refused move returns to the
+/// server's copy with the reason and the slots offered, a refused booking frees its time, and
+/// an erased customer's bookings go with her.
+#[test]
+fn offline_bookings_wait_for_the_server_and_a_refusal_says_why() {
+    use carnet_core::appointment_edits;
+    use carnet_core::appointments::bookings::{self, NewBooking, Refused};
+    use carnet_core::{changes, outbox};
+    use carnet_protocol::{
+        AppointmentRecord, AppointmentStatus, BookingAction, Change, Entity, MutationKind,
+        MutationResult, Outcome, Record, reject,
+    };
+    let (_dir, export, cache) = tiny_store_cache();
+    let customers: Vec<String> = cache
+        .read(|c| {
+            let mut stmt =
+                c.prepare("SELECT id FROM customer WHERE home_store_id = 'S001' ORDER BY id")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+        .unwrap();
+    let service =
+        all::<carnet_fixtures::format::Service>(&export, carnet_fixtures::format::files::SERVICES)
+            .into_iter()
+            .find(|s| s.store_id == "S001" && s.resource_kind.is_some())
+            .unwrap();
+    let now = chrono::Utc::now();
+    let free = |agenda: &Agenda| {
+        agenda
+            .free_slots(&SlotQuery {
+                service_id: &service.id,
+                advisor_id: None,
+                customer_id: None,
+                window: Span::new(now.timestamp() + 2 * 86_400, now.timestamp() + 30 * 86_400),
+                now: now.timestamp(),
+            })
+            .unwrap()
+    };
+    let slot = free(&bookings::store_agenda(&cache, "S001", None).unwrap())[0].clone();
+    let new = NewBooking {
+        customer_id: &customers[0],
+        service_id: &service.id,
+        advisor_id: &slot.advisor_id,
+        resource_id: None,
+        start: slot.time.start,
+    };
+    let id = appointment_edits::book(&cache, "S001", "A1", &new, now).unwrap();
+    let mine = bookings::get(&cache, &id).unwrap();
+    assert_eq!(
+        (mine.status, mine.pending, mine.time),
+        (BookingStatus::Provisional, true, slot.time)
+    );
+    assert_eq!(mine.resource_id, slot.resource_id);
+    // What travels: the start in UTC with its zone, the resource the check chose.
+    let queued = outbox::pending(&cache, 10).unwrap();
+    assert_eq!(queued.len(), 1);
+    let MutationKind::Appointment {
+        booking_id, action, ..
+    } = &queued[0].change
+    else {
+        panic!("{queued:?}");
+    };
+    assert_eq!(booking_id, &id);
+    let BookingAction::Book {
+        start, resource_id, ..
+    } = action
+    else {
+        panic!("{action:?}");
+    };
+    assert_eq!(parse_start(start), Ok(slot.time.start));
+    assert!(start.ends_with('Z'), "{start}");
+    assert_eq!(resource_id, &slot.resource_id);
+    // Its time is taken on this device at once.
+    assert!(
+        !free(&bookings::store_agenda(&cache, "S001", None).unwrap())
+            .iter()
+            .any(|s| s.advisor_id == slot.advisor_id && s.time == slot.time)
+    );
+
+    // Accepted, then confirmed by the server's record.
+    let answer =
+        |seq, outcome| outbox::record_results(&cache, &[MutationResult { seq, outcome }]).unwrap();
+    answer(queued[0].seq, Outcome::Applied);
+    let record = AppointmentRecord {
+        id: id.clone(),
+        store_id: "S001".into(),
+        customer_id: customers[0].clone(),
+        service_id: service.id.clone(),
+        advisor_id: slot.advisor_id.clone(),
+        resource_id: slot.resource_id.clone(),
+        start: bookings::wire_time(slot.time.start),
+        end: bookings::wire_time(slot.time.end),
+        buffer_min: service.buffer_min,
+        status: AppointmentStatus::Confirmed,
+        booked_by: Some("A1".into()),
+        updated_at: now.to_rfc3339(),
+    };
+    let feed = |record: &AppointmentRecord, cursor: &str| {
+        changes::apply_page(
+            &cache,
+            &[Change::Upsert {
+                record: Record::Appointment(record.clone()),
+            }],
+            cursor,
+        )
+        .unwrap()
+    };
+    feed(&record, "c1");
+    let mine = bookings::get(&cache, &id).unwrap();
+    assert_eq!(
+        (mine.status, mine.pending),
+        (BookingStatus::Confirmed, false)
+    );
+
+    // Moved a day or more later; the feed sends the confirmed copy meanwhile: the move still
+    // shows.
+    let later = free(&bookings::store_agenda(&cache, "S001", None).unwrap())
+        .into_iter()
+        .find(|s| s.advisor_id == slot.advisor_id && s.time.start >= slot.time.start + 86_400)
+        .unwrap()
+        .time
+        .start;
+    appointment_edits::move_to(&cache, &id, &slot.advisor_id, None, later, "A1", now).unwrap();
+    feed(&record, "c2");
+    let mine = bookings::get(&cache, &id).unwrap();
+    assert_eq!(
+        (mine.status, mine.time.start),
+        (BookingStatus::Provisional, later)
+    );
+    // The server refuses it: back to the confirmed time, with why and where instead.
+    let offered: Vec<Slot> = free(&bookings::store_agenda(&cache, "S001", None).unwrap())
+        .into_iter()
+        .filter(|s| s.time.start > later + 86_400)
+        .take(2)
+        .collect();
+    let refused = Refused {
+        refusal: Refusal::AdvisorBusy,
+        nearest: offered.clone(),
+    };
+    let detail = serde_json::to_value(&refused).unwrap();
+    let seq = outbox::pending(&cache, 10).unwrap()[0].seq;
+    answer(
+        seq,
+        Outcome::Rejected {
+            code: reject::BOOKING_REFUSED.into(),
+            reason: "the advisor is booked then".into(),
+            detail: Some(detail.clone()),
+        },
+    );
+    let mine = bookings::get(&cache, &id).unwrap();
+    assert_eq!(
+        (mine.status, mine.time, mine.pending),
+        (BookingStatus::Confirmed, slot.time, false)
+    );
+    assert_eq!(mine.refused, Some(refused.clone()));
+
+    // A booking the server never confirmed and refused: shown refused, its time free again.
+    let other = NewBooking {
+        customer_id: &customers[1],
+        start: offered[1].time.start,
+        advisor_id: &offered[1].advisor_id,
+        ..new
+    };
+    let lost = appointment_edits::book(&cache, "S001", "A1", &other, now).unwrap();
+    let seq = outbox::pending(&cache, 10).unwrap()[0].seq;
+    answer(
+        seq,
+        Outcome::Rejected {
+            code: reject::BOOKING_REFUSED.into(),
+            reason: "the advisor is booked then".into(),
+            detail: Some(detail),
+        },
+    );
+    let shown = bookings::get(&cache, &lost).unwrap();
+    assert_eq!(shown.status, BookingStatus::Refused);
+    assert_eq!(shown.refused, Some(refused));
+    assert!(
+        free(&bookings::store_agenda(&cache, "S001", None).unwrap())
+            .iter()
+            .any(|s| s.time == offered[1].time)
+    );
+    // The day lists both, in time order; the customer's card lists hers.
+    let local_day = bookings::store_agenda(&cache, "S001", None)
+        .unwrap()
+        .store()
+        .clock
+        .day_of(slot.time.start);
+    let listed: Vec<String> = bookings::day(&cache, "S001", local_day)
+        .unwrap()
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    assert!(listed.contains(&id), "{listed:?}");
+    assert_eq!(
+        bookings::of_customer(&cache, &customers[0]).unwrap()[0].id,
+        id
+    );
+
+    // Erased: her bookings go with her.
+    changes::apply_page(
+        &cache,
+        &[Change::Delete {
+            entity: Entity::Customer,
+            id: customers[0].clone(),
+        }],
+        "c3",
+    )
+    .unwrap();
+    assert!(matches!(
+        bookings::get(&cache, &id),
+        Err(carnet_core::Error::NotFound)
     ));
 }

@@ -281,6 +281,7 @@ fn pending_edits_follow_the_numbering_a_restored_server_expects() {
                 outcome: Outcome::Rejected {
                     code: "invalid_value".into(),
                     reason: "test".into(),
+                    detail: None,
                 },
             },
             MutationResult {

@@ -49,6 +49,12 @@ pub enum CarnetError {
         /// Why.
         refusal: crate::outreach::ContactRefusal,
     },
+    /// The booking breaks one of the store's rules (or its time is taken); nothing was saved.
+    #[error("the booking is refused: {refusal:?}")]
+    AppointmentRefused {
+        /// Why.
+        refusal: crate::appointments::AppointmentRefusal,
+    },
     /// Another advisor took (or did) this group task first: it stays hers.
     #[error("another advisor took this task")]
     TaskTaken {
@@ -182,6 +188,9 @@ impl From<Error> for CarnetError {
             Error::Cancelled => CarnetError::Cancelled,
             Error::TaskTaken { advisor_id } => CarnetError::TaskTaken { advisor_id },
             Error::ContactRefused(refusal) => CarnetError::ContactRefused {
+                refusal: refusal.into(),
+            },
+            Error::Appointment(refusal) => CarnetError::AppointmentRefused {
                 refusal: refusal.into(),
             },
             other => CarnetError::Storage {

@@ -8,6 +8,9 @@ use std::time::Duration;
 use carnet_core::session::{BackgroundTask, Platform, Session, SystemClock};
 use carnet_core::sync::CancelHandle;
 
+use carnet_core::appointments::NewBooking;
+
+use crate::appointments::{Appointment, BookableService, Closing, FreeSlot};
 use crate::error::CarnetError;
 use crate::notes::Note;
 use crate::outreach::{
@@ -333,6 +336,89 @@ impl Handheld {
     /// Deletes one of her notes, offline.
     pub fn delete_note(&self, customer_id: String, note_id: String) -> Result<(), CarnetError> {
         Ok(self.core.delete_note(&customer_id, &note_id)?)
+    }
+
+    /// The store's services to book.
+    pub fn services(&self) -> Result<Vec<BookableService>, CarnetError> {
+        Ok(convert(self.core.services()?))
+    }
+
+    /// The store's IANA time zone, in which appointments are shown.
+    pub fn store_time_zone(&self) -> Result<String, CarnetError> {
+        Ok(self.core.store_time_zone()?)
+    }
+
+    /// The free starts of a service for `days` days from `from` (seconds since the epoch),
+    /// with one advisor or the least booked one, avoiding the customer's own bookings.
+    pub fn free_slots(
+        &self,
+        service_id: String,
+        advisor_id: Option<String>,
+        customer_id: Option<String>,
+        from: i64,
+        days: u32,
+    ) -> Result<Vec<FreeSlot>, CarnetError> {
+        Ok(convert(self.core.free_slots(
+            &service_id,
+            advisor_id.as_deref(),
+            customer_id.as_deref(),
+            from,
+            days,
+        )?))
+    }
+
+    /// Books a free slot for a customer, offline: provisional until the server confirms it
+    /// (`AppointmentRefused` if this handheld already sees the time taken). Returns its id.
+    pub fn book(
+        &self,
+        customer_id: String,
+        service_id: String,
+        slot: FreeSlot,
+    ) -> Result<String, CarnetError> {
+        Ok(self.core.book(&NewBooking {
+            customer_id: &customer_id,
+            service_id: &service_id,
+            advisor_id: &slot.advisor_id,
+            resource_id: slot.resource_id.as_deref(),
+            start: slot.start,
+        })?)
+    }
+
+    /// Moves a booking to a free slot, offline.
+    pub fn move_appointment(&self, booking_id: String, slot: FreeSlot) -> Result<(), CarnetError> {
+        Ok(self
+            .core
+            .move_appointment(&booking_id, &slot.advisor_id, slot.start)?)
+    }
+
+    /// Cancels a booking, offline.
+    pub fn cancel_appointment(&self, booking_id: String) -> Result<(), CarnetError> {
+        Ok(self.core.cancel_appointment(&booking_id)?)
+    }
+
+    /// Marks a booking done or missed, once its time has begun.
+    pub fn close_appointment(
+        &self,
+        booking_id: String,
+        closing: Closing,
+    ) -> Result<(), CarnetError> {
+        Ok(self.core.close_appointment(&booking_id, closing.into())?)
+    }
+
+    /// The store's bookings on a local day (`YYYY-MM-DD`), in time order.
+    pub fn day_appointments(&self, day: String) -> Result<Vec<Appointment>, CarnetError> {
+        let day = carnet_core::time::parse_day(&day).ok_or(CarnetError::InvalidInput {
+            reason: "a day is YYYY-MM-DD".into(),
+        })?;
+        Ok(convert(self.core.day_appointments(day)?))
+    }
+
+    /// Her bookings, the latest first.
+    pub fn customer_appointments(
+        &self,
+        customer_id: String,
+    ) -> Result<Vec<Appointment>, CarnetError> {
+        Ok(convert(self.core.customer_appointments(&customer_id)?))
     }
 
     /// The customer whose loyalty card was scanned (EAN-13, check digit verified).

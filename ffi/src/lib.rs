@@ -5,6 +5,7 @@
 
 uniffi::setup_scaffolding!();
 
+mod appointments;
 mod error;
 mod handheld;
 mod notes;
@@ -13,6 +14,9 @@ mod session;
 mod tasks;
 mod types;
 
+pub use appointments::{
+    Appointment, AppointmentRefusal, BookableService, BookingStatus, Closing, FreeSlot,
+};
 pub use error::{CarnetError, NetworkProblem, Refusal};
 pub use handheld::{DeviceStatus, Handheld, SyncObserver, SyncTask};
 pub use notes::{Note, SpecialCategory, SpecialWord, special_words};

@@ -442,7 +442,7 @@ pub struct OutboxEntry {
     /// Customer it is about.
     pub customer_id: Option<String>,
     /// What kind of edit (`contact_edit`, `consent`, `feedback`, `gift_flag`, `profile_view`,
-    /// `create_customer`, `task`, `note`, `call`, `message`, `wish`).
+    /// `create_customer`, `task`, `note`, `call`, `message`, `wish`, `appointment`).
     pub kind: String,
     /// Whether the server refused it.
     pub rejected: bool,
@@ -466,6 +466,7 @@ impl From<outbox::OutboxEntry> for OutboxEntry {
             carnet_protocol::MutationKind::Call { .. } => "call",
             carnet_protocol::MutationKind::Message { .. } => "message",
             carnet_protocol::MutationKind::Wish { .. } => "wish",
+            carnet_protocol::MutationKind::Appointment { .. } => "appointment",
         };
         let (rejected, reject_code, reject_reason) = match e.state {
             outbox::EntryState::Pending => (false, None, None),

@@ -48,6 +48,7 @@ pub fn erase(conn: &Conn<'_>, customer_id: &str) -> Result<EraseReport> {
     conn.execute("DELETE FROM feedback WHERE customer_id = ?1", [customer_id])?;
     crate::messages::forget(conn, customer_id)?;
     crate::tasks::forget(conn, customer_id)?;
+    crate::appointments::forget(conn, customer_id)?;
     conn.execute(
         "DELETE FROM consent_log WHERE customer_id = ?1",
         [customer_id],
@@ -118,7 +119,8 @@ pub fn compact_feed(conn: &Conn<'_>) -> Result<usize> {
 }
 
 /// Everything the server holds about a customer (GDPR access request), as readable JSON:
-/// her record, purchases, offers, feedback, advisors' notes, what they did with her tasks, current consents
+/// her record, purchases, offers, feedback, advisors' notes, what they did with her tasks, her
+/// appointments, current consents
 /// and their history (with the device and advisor), profile views, duplicates merged into her, and the times her contact
 /// fields were last edited. An id merged into another exports the kept customer (and says
 /// so); an erased id exports only that fact.
@@ -213,6 +215,7 @@ pub fn export(conn: &Conn<'_>, customer_id: &str) -> Result<serde_json::Value> {
         "notes": take("note"),
         "contacts": take("outreach"),
         "wishes": take("wish"),
+        "appointments": take("appointment"),
         "merged_from": merged_from,
         "profile_views": views,
         "contact_edit_times": edits,

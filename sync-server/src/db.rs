@@ -28,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/012_messages.sql"),
     include_str!("../migrations/013_quiet_period.sql"),
     include_str!("../migrations/014_tasks.sql"),
+    include_str!("../migrations/015_appointments.sql"),
 ];
 
 /// The schema version a database has once migrated.

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod admin_cli;
 pub mod advisors;
+pub mod appointments;
 pub mod auth;
 pub mod backup;
 pub mod books;

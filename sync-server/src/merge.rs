@@ -166,6 +166,14 @@ pub fn merge(
                 feed::put_live(conn, entity, &id, &store, Some(keep_id), &payload)?;
                 report.moved += 1;
             }
+            // A booking stays in the store that booked it.
+            Record::Appointment(mut a) => {
+                a.customer_id = keep_id.to_owned();
+                let booked_in = a.store_id.clone();
+                let payload = feed::upsert_payload(Record::Appointment(a))?;
+                feed::put_live(conn, entity, &id, &booked_in, Some(keep_id), &payload)?;
+                report.moved += 1;
+            }
             Record::Note(mut n) => {
                 n.customer_id = keep_id.to_owned();
                 let payload = feed::upsert_payload(Record::Note(n))?;
@@ -205,6 +213,7 @@ pub fn merge(
     conn.execute("DELETE FROM feedback WHERE customer_id = ?1", [dup_id])?;
     crate::messages::move_to(conn, dup_id, keep_id)?;
     crate::tasks::forget(conn, dup_id)?;
+    crate::appointments::move_to_kept(conn, dup_id, keep_id)?;
 
     customer_record::write_customer(conn, &store, combine(&keep, &dup))?;
     feed::put_tombstone(conn, Entity::Customer, dup_id)?;

@@ -159,6 +159,7 @@ fn rejected(code: &str, reason: &str) -> Outcome {
     Outcome::Rejected {
         code: code.to_owned(),
         reason: reason.to_owned(),
+        detail: None,
     }
 }
 
@@ -317,6 +318,14 @@ fn apply(
             Ok(customer) => task(conn, device, &customer, task_id, action, m, made_at),
             Err(outcome) => Ok(outcome),
         },
+        MutationKind::Appointment { customer_id, .. } => {
+            match customer_for(conn, device, customer_id)? {
+                Ok(customer) => {
+                    crate::appointments::apply(conn, &device.store_id, &customer, m, made_at, now)
+                }
+                Err(outcome) => Ok(outcome),
+            }
+        }
         MutationKind::ProfileView { customer_id } => {
             match customer_for(conn, device, customer_id)? {
                 Ok(_) => {

@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/003_messages.sql"),
     include_str!("../migrations/postgres/004_quiet_period.sql"),
     include_str!("../migrations/postgres/005_tasks.sql"),
+    include_str!("../migrations/postgres/006_appointments.sql"),
 ];
 
 /// The schema version a database has once migrated.

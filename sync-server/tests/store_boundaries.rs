@@ -157,7 +157,8 @@ async fn another_stores_customers_and_purchases_are_answered_as_unknown_ones() {
             r.outcome,
             Outcome::Rejected {
                 code: reject::ALREADY_EXISTS.into(),
-                reason: "a customer with this id or card already exists".into()
+                reason: "a customer with this id or card already exists".into(),
+                detail: None,
             }
         );
     }

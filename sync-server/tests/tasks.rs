@@ -30,7 +30,7 @@ fn act(seq: u64, made_at: &str, advisor: &str, task_id: &str, action: TaskAction
 
 fn rejected(o: &Outcome) -> (&str, &str) {
     match o {
-        Outcome::Rejected { code, reason } => (code, reason),
+        Outcome::Rejected { code, reason, .. } => (code, reason),
         _ => panic!("not rejected: {o:?}"),
     }
 }

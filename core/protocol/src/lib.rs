@@ -29,7 +29,9 @@ pub mod presence;
 /// head office's campaigns ([`Entity::Campaign`]).
 /// Version 5: what a store books appointments with ([`Entity::StoreHours`],
 /// [`Entity::Service`], [`Entity::Resource`], [`Entity::AdvisorHours`]).
-pub const PROTOCOL_VERSION: u32 = 5;
+/// Version 6: appointments booked on handhelds ([`MutationKind::Appointment`], the feed's
+/// [`Entity::Appointment`]), and a rejection's typed [`Outcome::Rejected::detail`].
+pub const PROTOCOL_VERSION: u32 = 6;
 
 /// The request header carrying [`PROTOCOL_VERSION`].
 pub const HEADER_PROTOCOL: &str = "x-carnet-protocol";
@@ -106,6 +108,11 @@ pub mod reject {
     pub const NO_CONSENT: &str = "no_consent";
     /// Someone in the chain contacted her within the quiet period.
     pub const QUIET_PERIOD: &str = "quiet_period";
+    /// The booking breaks one of the store's rules, or another booking holds the time: the
+    /// rejection's `detail` is the core's typed refusal with the nearest free slots.
+    pub const BOOKING_REFUSED: &str = "booking_refused";
+    /// The booking is not one of the device's store's.
+    pub const UNKNOWN_BOOKING: &str = "unknown_booking";
     /// No e-mail address or phone number for the message's channel is on file.
     pub const NO_ADDRESS: &str = "no_address";
 }
@@ -179,11 +186,13 @@ pub enum Entity {
     Resource,
     /// [`AdvisorHours`], in her store's feed: an advisor's week, specialties and leave.
     AdvisorHours,
+    /// [`AppointmentRecord`], in its store's feed: a booking the server confirmed.
+    Appointment,
 }
 
 impl Entity {
     /// Every entity, in load order (referenced entities first).
-    pub const ALL: [Entity; 22] = [
+    pub const ALL: [Entity; 23] = [
         Entity::Store,
         Entity::Advisor,
         Entity::Brand,
@@ -206,6 +215,7 @@ impl Entity {
         Entity::Service,
         Entity::Resource,
         Entity::AdvisorHours,
+        Entity::Appointment,
     ];
 
     /// The wire name (`store`, `purchase`, ...).
@@ -233,6 +243,7 @@ impl Entity {
             Entity::Service => "service",
             Entity::Resource => "resource",
             Entity::AdvisorHours => "advisor_hours",
+            Entity::Appointment => "appointment",
         }
     }
 
@@ -337,6 +348,8 @@ pub enum Record {
     Resource(Resource),
     /// An advisor's week, specialties and leave.
     AdvisorHours(AdvisorHours),
+    /// A booking.
+    Appointment(AppointmentRecord),
 }
 
 impl Record {
@@ -365,6 +378,7 @@ impl Record {
             Record::Service(_) => Entity::Service,
             Record::Resource(_) => Entity::Resource,
             Record::AdvisorHours(_) => Entity::AdvisorHours,
+            Record::Appointment(_) => Entity::Appointment,
         }
     }
 
@@ -393,6 +407,7 @@ impl Record {
             Record::Service(r) => &r.id,
             Record::Resource(r) => &r.id,
             Record::AdvisorHours(r) => &r.advisor_id,
+            Record::Appointment(r) => &r.id,
         }
     }
 }
@@ -464,6 +479,85 @@ pub enum TaskAction {
         reason: String,
     },
 }
+
+/// A booking as the server keeps it: confirmed, then done, missed or cancelled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppointmentRecord {
+    /// Its id (chosen by the device that booked it; 1 to [`MAX_BOOKING_ID_CHARS`]).
+    pub id: String,
+    /// The store.
+    pub store_id: String,
+    /// For whom.
+    pub customer_id: String,
+    /// The service.
+    pub service_id: String,
+    /// Who gives it.
+    pub advisor_id: String,
+    /// The cabin or chair it uses.
+    pub resource_id: Option<String>,
+    /// When the service starts (RFC 3339, UTC).
+    pub start: String,
+    /// When it ends, before its buffer (RFC 3339, UTC).
+    pub end: String,
+    /// The buffer after it, in minutes.
+    pub buffer_min: u32,
+    /// Where it stands.
+    pub status: AppointmentStatus,
+    /// The advisor who booked it.
+    pub booked_by: Option<String>,
+    /// When it was last changed (RFC 3339, the device's time).
+    pub updated_at: String,
+}
+
+/// Where a confirmed booking stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppointmentStatus {
+    /// Booked.
+    Confirmed,
+    /// She came and was served.
+    Done,
+    /// She did not come.
+    NoShow,
+    /// Cancelled: its time is free again.
+    Cancelled,
+}
+
+/// What an advisor does with a booking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum BookingAction {
+    /// Books a service: checked by the server against the store's agenda, and refused
+    /// ([`reject::BOOKING_REFUSED`]) when another booking holds the time.
+    Book {
+        /// The service.
+        service_id: String,
+        /// Who gives it.
+        advisor_id: String,
+        /// A cabin or chair chosen by hand, else the first free one of the service's kind.
+        resource_id: Option<String>,
+        /// When it starts: RFC 3339 with its offset (a time without one is refused).
+        start: String,
+    },
+    /// Moves it to another time (and perhaps advisor or resource), checked like a booking.
+    Move {
+        /// Who gives it.
+        advisor_id: String,
+        /// A cabin or chair chosen by hand.
+        resource_id: Option<String>,
+        /// When it starts now.
+        start: String,
+    },
+    /// Cancels it: its time is free again.
+    Cancel,
+    /// She did not come (once its time has begun).
+    NoShow,
+    /// She came and was served (once its time has begun).
+    Done,
+}
+
+/// Longest booking id.
+pub const MAX_BOOKING_ID_CHARS: usize = 64;
 
 /// Longest reason for dismissing a task.
 pub const MAX_TASK_REASON_CHARS: usize = 200;
@@ -976,6 +1070,17 @@ pub enum MutationKind {
         #[serde(default)]
         note: Option<String>,
     },
+    /// The advisor booked, moved, cancelled or closed an appointment. The server checks it
+    /// against its store's agenda in its write transaction, so that of two devices booking the
+    /// same advisor, resource or customer at overlapping times exactly one wins.
+    Appointment {
+        /// The booking's id (new: chosen by the device).
+        booking_id: String,
+        /// For whom.
+        customer_id: String,
+        /// What she did.
+        action: BookingAction,
+    },
     /// The advisor took, did, snoozed or dismissed a client-book task; last writer wins on
     /// the edit time, except that a group task taken or done by another advisor stays hers
     /// ([`reject::TASK_TAKEN`]).
@@ -1073,6 +1178,10 @@ pub enum Outcome {
         code: String,
         /// A human explanation (no personal data).
         reason: String,
+        /// A typed account of the refusal where its code has one (for
+        /// [`reject::BOOKING_REFUSED`]: `carnet_core::appointments::Refused`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<serde_json::Value>,
     },
 }
 
@@ -1137,6 +1246,7 @@ mod tests {
         let out = Outcome::Rejected {
             code: reject::CUSTOMER_ERASED.into(),
             reason: "erased".into(),
+            detail: None,
         };
         assert_eq!(
             serde_json::to_string(&out).unwrap(),

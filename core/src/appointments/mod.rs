@@ -4,9 +4,11 @@
 //! instants; hours are written in the store's local time and read through its
 //! [`StoreClock`], so the days when clocks change have the hours they really have. The store's
 //! plan (hours, services, resources, advisors' hours) comes through the feed and is kept in
-//! the cache ([`plan`]).
+//! the cache ([`plan`]). Bookings made on the handheld are provisional until the server
+//! confirms them ([`bookings`]).
 
 mod agenda;
+pub mod bookings;
 mod clock;
 pub mod plan;
 mod slots;
@@ -16,7 +18,9 @@ pub use agenda::{
     AdvisorHours, Agenda, Booking, BookingStatus, Hours, Resource, Service, ServiceNames,
     StoreHours, WeeklyHours, service_name,
 };
+pub use bookings::{Appointment, Closing, NewBooking, Refused};
 pub use clock::{DAY_MINUTES, StoreClock, parse_start};
+pub use plan::Plan;
 pub use slots::{BookingRequest, GRID_SECS, Placement, Slot, SlotQuery};
 pub use spans::Span;
 

@@ -124,45 +124,97 @@ fn put<T: Serialize>(
     Ok(())
 }
 
-/// A store's agenda from its plan in the cache and `bookings`. A store whose plan has not
-/// arrived has no hours: `NotFound`.
-pub fn agenda(cache: &Cache, store_id: &str, bookings: &[Booking]) -> Result<Agenda> {
-    cache.read(|c| {
-        let timezone: String = c
-            .prepare_cached("SELECT timezone FROM store WHERE id = ?1")?
-            .query_row([store_id], |r| r.get(0))
-            .optional()?
-            .ok_or(Error::NotFound)?;
-        let records = |entity: &str| -> Result<Vec<String>> {
-            let mut stmt = c.prepare_cached(
-                "SELECT record FROM appointment_plan WHERE store_id = ?1 AND entity = ?2
-                 ORDER BY id",
-            )?;
-            let rows = stmt.query_map([store_id, entity], |r| r.get(0))?;
-            Ok(rows.collect::<rusqlite::Result<_>>()?)
-        };
-        let hours: Vec<format::StoreHours> = parsed(records("store_hours")?)?;
-        let hours = hours.first().ok_or(Error::NotFound)?;
-        let store = StoreHours::from_format(&timezone, hours)?;
+/// A store's appointment plan as the feed carries it: what [`Plan::agenda`] reads, on the
+/// handheld (from its cache) and on the server (from the store's feed) alike.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The store's IANA time zone.
+    pub timezone: String,
+    /// Its opening hours and closed days.
+    pub hours: format::StoreHours,
+    /// The services it books.
+    pub services: Vec<format::Service>,
+    /// Its cabins and chairs.
+    pub resources: Vec<format::Resource>,
+    /// Its advisors' weeks.
+    pub advisors: Vec<format::AdvisorHours>,
+}
+
+impl Plan {
+    /// The store's agenda with `bookings`; hours it cannot read are refused.
+    pub fn agenda(self, bookings: &[Booking]) -> Result<Agenda, Refusal> {
+        let store = StoreHours::from_format(&self.timezone, &self.hours)?;
         let clock = store.clock;
-        let advisors = parsed::<format::AdvisorHours>(records("advisor_hours")?)?
+        let advisors = self
+            .advisors
             .iter()
             .map(|a| AdvisorHours::from_format(&clock, a))
             .collect::<Result<_, Refusal>>()?;
-        Ok(Agenda::new(
-            store,
-            parsed(records("service")?)?,
-            parsed(records("resource")?)?,
-            advisors,
-            bookings,
-        )?)
+        Agenda::new(store, self.services, self.resources, advisors, bookings)
+    }
+}
+
+/// A store's time zone, as the cache keeps it.
+fn timezone(c: &rusqlite::Connection, store_id: &str) -> Result<String> {
+    c.prepare_cached("SELECT timezone FROM store WHERE id = ?1")?
+        .query_row([store_id], |r| r.get(0))
+        .optional()?
+        .ok_or(Error::NotFound)
+}
+
+/// A store's clock.
+pub(crate) fn clock(c: &rusqlite::Connection, store_id: &str) -> Result<StoreClock> {
+    Ok(StoreClock::new(&timezone(c, store_id)?)?)
+}
+
+/// A store's plan as the cache keeps it. A store whose plan has not arrived has no hours:
+/// `NotFound`.
+pub(crate) fn read_plan(c: &rusqlite::Connection, store_id: &str) -> Result<Plan> {
+    let timezone = timezone(c, store_id)?;
+    let mut hours = None;
+    let (mut services, mut resources, mut advisors) = (Vec::new(), Vec::new(), Vec::new());
+    let mut stmt = c.prepare_cached(
+        "SELECT entity, record FROM appointment_plan WHERE store_id = ?1 ORDER BY entity, id",
+    )?;
+    let mut rows = stmt.query([store_id])?;
+    while let Some(row) = rows.next()? {
+        let (entity, record): (String, String) = (row.get(0)?, row.get(1)?);
+        match entity.as_str() {
+            "store_hours" => hours = Some(parsed(&record)?),
+            "service" => services.push(parsed(&record)?),
+            "resource" => resources.push(parsed(&record)?),
+            "advisor_hours" => advisors.push(parsed(&record)?),
+            _ => return Err(Error::Corrupt),
+        }
+    }
+    Ok(Plan {
+        timezone,
+        hours: hours.ok_or(Error::NotFound)?,
+        services,
+        resources,
+        advisors,
     })
 }
 
-fn parsed<T: DeserializeOwned>(rows: Vec<String>) -> Result<Vec<T>> {
-    rows.iter()
-        .map(|r| serde_json::from_str(r).map_err(|_| Error::Corrupt))
-        .collect()
+/// A store's agenda from its plan in the cache and `bookings`. A store whose plan has not
+/// arrived has no hours: `NotFound`.
+pub fn agenda(cache: &Cache, store_id: &str, bookings: &[Booking]) -> Result<Agenda> {
+    let plan = cache.read(|c| read_plan(c, store_id))?;
+    Ok(plan.agenda(bookings)?)
+}
+
+/// A service of the plan, as the cache keeps it.
+pub(crate) fn service(c: &rusqlite::Connection, service_id: &str) -> Result<format::Service> {
+    let record: String = c
+        .prepare_cached("SELECT record FROM appointment_plan WHERE entity = 'service' AND id = ?1")?
+        .query_row([service_id], |r| r.get(0))
+        .optional()?
+        .ok_or(Error::Appointment(Refusal::UnknownService))?;
+    parsed(&record)
+}
+
+fn parsed<T: DeserializeOwned>(record: &str) -> Result<T> {
+    serde_json::from_str(record).map_err(|_| Error::Corrupt)
 }
 
 #[cfg(test)]

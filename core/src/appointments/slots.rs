@@ -35,7 +35,7 @@ pub struct SlotQuery<'a> {
 }
 
 /// A bookable time, with who would give it and where.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Slot {
     /// The service's time.
     pub time: Span,

@@ -2,7 +2,9 @@
 //! sorted by start.
 
 /// The instants from `start` (included) to `end` (excluded), in seconds since the Unix epoch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Span {
     /// The first instant.
     pub start: i64,

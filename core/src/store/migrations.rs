@@ -74,6 +74,10 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/015_appointments.sql"),
         backfill: None,
     },
+    Migration {
+        sql: include_str!("migrations/016_bookings.sql"),
+        backfill: None,
+    },
 ];
 
 /// The schema version this code writes.

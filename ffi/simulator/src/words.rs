@@ -2,8 +2,8 @@
 //! failed, why a task is there. The app words the same reasons from its String Catalog.
 
 use carnet_ffi::{
-    CarnetError, ClientTask, ContactRefusal, LockReason, NetworkProblem, Refusal, ShredReason,
-    TaskProgress, TaskReason,
+    AppointmentRefusal, CarnetError, ClientTask, ContactRefusal, LockReason, NetworkProblem,
+    Refusal, ShredReason, TaskProgress, TaskReason,
 };
 
 /// Why the handheld is locked, and what to do.
@@ -56,6 +56,7 @@ pub fn error(e: &CarnetError) -> String {
                 &last_contact[..last_contact.len().min(10)]
             ),
         },
+        CarnetError::AppointmentRefused { refusal } => appointment_refusal(refusal),
         CarnetError::TaskTaken { advisor_id } => {
             format!("advisor {advisor_id} took this task first: it stays hers")
         }
@@ -100,6 +101,50 @@ fn refused(refusal: &Refusal) -> String {
         Refusal::Wiped { reason } => format!("the data was erased ({})", shred_reason(*reason)),
         Refusal::DeviceNotAccepted => "the store's server does not accept this handheld".into(),
         Refusal::OtherStore => "this handheld may not read that store".into(),
+    }
+}
+
+/// Why a booking is refused, in a sentence (times in UTC: the app shows the store's).
+pub fn appointment_refusal(refusal: &AppointmentRefusal) -> String {
+    use AppointmentRefusal as R;
+    let time = |t: i64| {
+        chrono::DateTime::from_timestamp(t, 0)
+            .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_default()
+    };
+    match refusal {
+        R::UnknownService => "no such service in this store".into(),
+        R::UnknownAdvisor => "no such advisor in this store".into(),
+        R::UnknownResource => "no such cabin or chair".into(),
+        R::UnknownTimeZone => "the store's time zone is unknown".into(),
+        R::UnreadableHours => "the store's or the advisor's hours cannot be read".into(),
+        R::TimeWithoutZone => "a time needs its zone".into(),
+        R::UnreadableTime => "that is not a time".into(),
+        R::LocalTimeSkipped => "that time does not exist that day: the clocks go forward".into(),
+        R::LocalTimeTwice { earlier, later } => format!(
+            "that time happens twice that day: {} or {}",
+            time(*earlier),
+            time(*later)
+        ),
+        R::LongerThanTheStoreDay {
+            duration_min,
+            longest_min,
+        } => format!(
+            "the service ({duration_min} min) is longer than the store's day ({longest_min} min)"
+        ),
+        R::AdvisorLacksSpecialty { specialty } => {
+            format!("the advisor is not trained for {specialty}")
+        }
+        R::InThePast => "that time has passed".into(),
+        R::TooShortNotice { earliest } => format!("too short notice: from {}", time(*earliest)),
+        R::ClosedDay { day } => format!("the store is closed on {day}"),
+        R::OutsideOpeningHours => "outside the store's opening hours".into(),
+        R::AdvisorNotWorking => "the advisor does not work then".into(),
+        R::AdvisorBusy => "the advisor is booked then".into(),
+        R::CustomerBusy => "she is booked then".into(),
+        R::ResourceBusy { kind } => format!("no {kind} is free then"),
+        R::NotStartedYet => "the appointment has not started yet".into(),
+        R::AlreadyClosed => "the appointment is cancelled, done or missed already".into(),
     }
 }
 

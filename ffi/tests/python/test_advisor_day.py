@@ -460,6 +460,44 @@ def test_7c_a_wish_is_kept_on_her_card_and_an_unknown_product_refused(day):
     assert [e.kind for e in h.outbox()].count("wish") == 2
 
 
+def test_7d_an_appointment_is_booked_offline_and_confirmed_by_the_server(day):
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+    h = day["handheld"]
+    customer = day["customer"]["id"]
+    zone = ZoneInfo(h.store_time_zone())
+    service = next(s for s in h.services() if s.resource_kind is not None)
+    assert service.name_fr and service.name_it and service.duration_min > 0
+    slots = h.free_slots(service.id, None, customer, int(time.time()) + 2 * 86400, 14)
+    assert slots, "a free slot in the next two weeks"
+    slot = slots[0]
+    booking = h.book(customer, service.id, slot)
+    [mine] = [a for a in h.customer_appointments(customer) if a.id == booking]
+    assert (mine.status, mine.pending, mine.start) == (carnet.BookingStatus.PROVISIONAL, True, slot.start)
+    # Her time is taken on this handheld at once: the same slot again is refused, typed.
+    with pytest.raises(carnet.CarnetError.AppointmentRefused) as again:
+        h.book(customer, service.id, slot)
+    assert isinstance(again.value.refusal, (carnet.AppointmentRefusal.ADVISOR_BUSY,
+                                            carnet.AppointmentRefusal.CUSTOMER_BUSY))
+    report = run(h.sync_now())
+    assert report.rejected == 0
+    [mine] = [a for a in h.customer_appointments(customer) if a.id == booking]
+    assert (mine.status, mine.pending) == (carnet.BookingStatus.CONFIRMED, False)
+    # On the day list of its local day.
+    local_day = datetime.fromtimestamp(slot.start, timezone.utc).astimezone(zone).date().isoformat()
+    assert booking in [a.id for a in h.day_appointments(local_day)]
+    with pytest.raises(carnet.CarnetError.InvalidInput):
+        h.day_appointments("next saturday")
+    # Not begun: neither done nor missed; cancelled, it is closed.
+    with pytest.raises(carnet.CarnetError.AppointmentRefused) as early:
+        h.close_appointment(booking, carnet.Closing.DONE)
+    assert isinstance(early.value.refusal, carnet.AppointmentRefusal.NOT_STARTED_YET)
+    h.cancel_appointment(booking)
+    run(h.sync_now())
+    [mine] = [a for a in h.customer_appointments(customer) if a.id == booking]
+    assert (mine.status, mine.pending) == (carnet.BookingStatus.CANCELLED, False)
+
+
 def all_customers(store):
     with open(store.export / "customers.jsonl") as f:
         return [json.loads(line) for line in f]

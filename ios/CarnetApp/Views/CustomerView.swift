@@ -1,7 +1,8 @@
 // A customer: her card with her visit forecast and consents (every one the core asks about, a
 // link to ask those not asked yet), history (searchable), playlist with like / doesn't like and
 // reasons (and a wish for later), what she is due to buy again, her offers, the advisors'
-// notes with her wish list and her contacts. Every figure is the core's.
+// notes with her wish list and her contacts, her appointments and booking one. Every figure is
+// the core's.
 
 import CarnetFFI
 import CarnetModel
@@ -20,6 +21,7 @@ struct CustomerView: View {
                 Text("Again").tag(CustomerTab.repurchase)
                 Text("Offers").tag(CustomerTab.offers)
                 Text("Notes").tag(CustomerTab.notes)
+                Text("Appointments").tag(CustomerTab.appointments)
             }
             .pickerStyle(.segmented)
             .padding(.horizontal)
@@ -33,6 +35,7 @@ struct CustomerView: View {
             case .repurchase: RepurchaseTab(repurchase: model.repurchase, formatting: app.formatting)
             case .offers: OffersTab(offers: model.offers, formatting: app.formatting)
             case .notes: NotesTab(notes: model.notes, formatting: app.formatting)
+            case .appointments: BookingTab(model: model.appointments, formatting: app.formatting)
             }
         }
         .privacySensitive()

@@ -1,7 +1,7 @@
 // Home: scan a loyalty card (camera, or a scanner sled typing it) or search as-you-type (name +
 // postal code, phone, e-mail), or register a new customer (also from a scanned card no one has);
 // while nothing is searched, the advisor's own client book; then the customer's screens on a
-// navigation stack. Toolbar: sync status, tasks, outbox, sign out.
+// navigation stack. Toolbar: sync status, tasks, appointments, outbox, sign out.
 
 import CarnetFFI
 import CarnetModel
@@ -22,6 +22,9 @@ struct HomeView: View {
                     ToolbarItemGroup(placement: .topBarTrailing) {
                         NavigationLink(value: Route.tasks) {
                             Label("Tasks", systemImage: "checklist")
+                        }
+                        NavigationLink(value: Route.appointments) {
+                            Label("Appointments", systemImage: "calendar")
                         }
                         NavigationLink(value: Route.outbox) {
                             Label("Pending edits", systemImage: "tray.full")
@@ -51,6 +54,8 @@ struct HomeView: View {
                         OutboxView(model: app.outboxModel(), formatting: app.formatting)
                     case .tasks:
                         TasksView(model: app.tasksModel(), formatting: app.formatting)
+                    case .appointments:
+                        AppointmentsView(model: app.appointmentsModel(), formatting: app.formatting)
                     case .sync:
                         SyncView(sync: app.sync, status: app.status, formatting: app.formatting)
                     }

@@ -29,13 +29,25 @@ pub struct TinyStore {
 impl TinyStore {
     /// Generates the tiny store (seed 42), imports it, serves it, enrols a device.
     pub async fn new() -> Self {
+        Self::configured(None).await
+    }
+
+    /// The same, the server reading the config file `config` (TOML) if given.
+    pub async fn configured(config: Option<&str>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let export = dir.path().join("export");
         carnet_fixtures::generate::generate(carnet_fixtures::generate::Size::Tiny, 42, &export)
             .unwrap();
         let data = dir.path().join("server");
         import(&data, &export);
-        let server = Server::start(&data);
+        let server = match config {
+            Some(toml) => {
+                let path = dir.path().join("server.toml");
+                std::fs::write(&path, toml).unwrap();
+                Server::start_configured(&data, &path)
+            }
+            None => Server::start(&data),
+        };
         let device = server.device(STORE).await;
         Self {
             dir,

@@ -189,6 +189,8 @@ public final class AppModel {
     public func outboxModel() -> OutboxModel { OutboxModel(app: self) }
     /// Tasks screen model.
     public func tasksModel() -> TasksModel { TasksModel(app: self) }
+    /// The store's day list, from today.
+    public func appointmentsModel() -> AppointmentsModel { AppointmentsModel(app: self, customerId: nil) }
 }
 
 /// Hears the core's state changes on its threads and hands them to the main actor. Holds the

@@ -31,6 +31,8 @@ public final class CustomerModel {
     @ObservationIgnored public private(set) var repurchase: RepurchaseModel!
     /// The store's advisors' notes on her.
     @ObservationIgnored public private(set) var notes: NotesModel!
+    /// Her appointments, and booking one.
+    @ObservationIgnored public private(set) var appointments: AppointmentsModel!
     /// The contact and consent form, made on first use and kept.
     @ObservationIgnored private var contactForm: ContactEditModel?
     /// Whether her card was opened since `AppModel.openCustomer` last opened it.
@@ -43,6 +45,7 @@ public final class CustomerModel {
         playlist = PlaylistModel(app: app, customerId: id)
         repurchase = RepurchaseModel(app: app, customerId: id)
         notes = NotesModel(app: app, customerId: id)
+        appointments = AppointmentsModel(app: app, customerId: id)
     }
 
     /// Opens her card, with her visit forecast. The first load is her card's opening, which

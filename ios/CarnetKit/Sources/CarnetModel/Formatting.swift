@@ -39,6 +39,20 @@ public struct Formatting: Sendable {
         return Date(timeIntervalSince1970: TimeInterval(seconds)).formatted(style)
     }
 
+    /// Seconds since the epoch (an appointment) as a day and time in `zone` (the store's).
+    public func dateTime(_ seconds: Int64, zone: TimeZone?) -> String {
+        var style = Date.FormatStyle(date: .abbreviated, time: .shortened).locale(locale)
+        style.timeZone = zone ?? timeZone
+        return Date(timeIntervalSince1970: TimeInterval(seconds)).formatted(style)
+    }
+
+    /// Seconds since the epoch as a time of day in `zone` (the store's).
+    public func time(_ seconds: Int64, zone: TimeZone?) -> String {
+        var style = Date.FormatStyle(date: .omitted, time: .shortened).locale(locale)
+        style.timeZone = zone ?? timeZone
+        return Date(timeIntervalSince1970: TimeInterval(seconds)).formatted(style)
+    }
+
     /// An RFC 3339 instant from the core (when a consent was recorded) as a date in the store's
     /// time zone; the raw text if it is not one.
     public func instant(_ rfc3339: String) -> String {

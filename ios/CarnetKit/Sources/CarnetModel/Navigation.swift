@@ -33,11 +33,13 @@ public enum Route: Hashable, Sendable {
     case outbox
     /// Her tasks, and the store's group tasks.
     case tasks
+    /// The store's appointments, day by day.
+    case appointments
     /// Sync status and progress.
     case sync
 }
 
 /// The tabs of a customer's screen.
 public enum CustomerTab: String, CaseIterable, Hashable, Sendable {
-    case card, history, playlist, repurchase, offers, notes
+    case card, history, playlist, repurchase, offers, notes, appointments
 }

@@ -41,6 +41,7 @@ public struct Notice: Equatable, Sendable {
         case .InvalidInput(let reason): self.init(key: "Please check this value.", detail: reason)
         case .InvalidField(_, let reason, let suggestion):
             self.init(key: "Please check this value.", detail: reason, suggestion: suggestion)
+        case .AppointmentRefused(let refusal): self.init(refusal)
         case .TaskTaken(let advisorId): self.init(key: "Another advisor took this task first.", detail: advisorId)
         case .ContactRefused(.noConsent): self.init(key: "She has not consented to be contacted this way.")
         case .ContactRefused(.noAddress): self.init(key: "No address for this channel is on file.")
@@ -85,6 +86,36 @@ public struct Notice: Equatable, Sendable {
         case .wiped: self.init(key: "This handheld's data was erased.")
         case .deviceNotAccepted: self.init(key: "The store server does not accept this handheld.")
         case .otherStore: self.init(key: "This handheld may not read that store.")
+        }
+    }
+
+    /// Why a booking is refused.
+    public init(_ refusal: AppointmentRefusal) {
+        switch refusal {
+        case .unknownService: self.init(key: "This store does not offer that service.")
+        case .unknownAdvisor: self.init(key: "No such advisor in this store.")
+        case .unknownResource: self.init(key: "No such cabin or chair.")
+        case .unknownTimeZone: self.init(key: "The store's time zone is unknown.")
+        case .unreadableHours: self.init(key: "The store's or the advisor's hours cannot be read.")
+        case .timeWithoutZone: self.init(key: "A time needs its time zone.")
+        case .unreadableTime: self.init(key: "That is not a time.")
+        case .localTimeSkipped: self.init(key: "That time does not exist that day: the clocks go forward.")
+        case .localTimeTwice: self.init(key: "That time happens twice that day: the clocks go back.")
+        case .longerThanTheStoreDay(let duration, let longest):
+            self.init(key: "The service (%@ min) is longer than the store's day (%@ min).",
+                      arguments: [String(duration), String(longest)])
+        case .advisorLacksSpecialty(let specialty):
+            self.init(key: "The advisor is not trained for this service.", detail: specialty)
+        case .inThePast: self.init(key: "That time has passed.")
+        case .tooShortNotice: self.init(key: "Too short notice for this service.")
+        case .closedDay(let day): self.init(key: "The store is closed on %@.", arguments: [day])
+        case .outsideOpeningHours: self.init(key: "Outside the store's opening hours.")
+        case .advisorNotWorking: self.init(key: "The advisor does not work then.")
+        case .advisorBusy: self.init(key: "The advisor is booked then.")
+        case .customerBusy: self.init(key: "She is booked then.")
+        case .resourceBusy(let kind): self.init(key: "No cabin or chair is free then.", detail: kind)
+        case .notStartedYet: self.init(key: "The appointment has not started yet.")
+        case .alreadyClosed: self.init(key: "The appointment is cancelled, done or missed already.")
         }
     }
 

@@ -88,6 +88,8 @@ enum Scenarios {
         Scenario(name: "without a camera, her card number typed in the search field opens her card", body: typedCard),
         Scenario(name: "search as-you-type finds her by name", body: searchByName),
         Scenario(name: "history with search", body: history),
+        Scenario(name: "an appointment booked from her card waits for the server; a sync confirms it; the day list shows it",
+                 body: appointment),
         Scenario(name: "liking a suggestion records it and reloads the playlist", body: like),
         Scenario(name: "re-purchase and offers load", body: repurchase),
         Scenario(name: "a note that looks like health data is saved only after the warning; a wish comes and goes", body: notes),
@@ -513,6 +515,45 @@ enum Scenarios {
         try check(!notes.addWish(productId: "P9999999") && notes.notice != nil, "an unknown product is refused")
         notes.removeWish(wish)
         try check(notes.wishes.count == wishes, "taken off her list")
+    }
+
+    static func appointment(_ day: Day) async throws {
+        let booking = day.app.customerModel(id: day.customerId).appointments!
+        booking.load()
+        try check(booking.notice == nil, "services: \(String(describing: booking.notice))")
+        let service = try booking.services.first(where: { $0.resourceKind != nil }).unwrap("a service with a cabin or chair")
+        try check(booking.serviceName(service.id, language: "fr") == service.nameFr, "named in French")
+        booking.choose(service, now: Date().addingTimeInterval(2 * 86_400))
+        let slot = try booking.slots.first.unwrap("a free slot (\(String(describing: booking.notice)))")
+        try check(booking.book(slot), "booked: \(String(describing: booking.notice))")
+        let mine = try booking.appointments.first(where: { $0.start == slot.start }).unwrap("her booking")
+        try check(mine.status == .provisional && mine.pending, "waits for the server: \(mine)")
+        // The same time again: the core refuses it, typed, and the model words it.
+        booking.choose(service, now: Date().addingTimeInterval(2 * 86_400))
+        try check(!booking.book(slot) && booking.notice != nil, "her time is taken")
+        let sync = day.app.sync!
+        sync.start()
+        try await eventually(60, "the sync ends") { !sync.running }
+        try check(sync.lastError == nil, "sync: \(String(describing: sync.lastError))")
+        booking.load()
+        let confirmed = try booking.appointments.first(where: { $0.id == mine.id }).unwrap("still hers")
+        try check(confirmed.status == .confirmed && !confirmed.pending, "confirmed: \(confirmed)")
+        // On the store's day list of its day.
+        let list = day.app.appointmentsModel()
+        list.load()
+        let zone = try list.timeZone.unwrap("the store's zone")
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let days = calendar.dateComponents([.day], from: calendar.startOfDay(for: Date()),
+                                           to: calendar.startOfDay(for: Date(timeIntervalSince1970: TimeInterval(slot.start)))).day ?? 0
+        list.move(days: days)
+        try check(list.appointments.contains(where: { $0.id == mine.id }), "on the day list: \(list.appointments.map(\.id))")
+        // Not begun: the core will not mark it done; cancelled, it is closed.
+        booking.close(confirmed, .done)
+        try check(booking.notice != nil, "not started yet")
+        booking.cancel(confirmed)
+        let cancelled = try booking.appointments.first(where: { $0.id == mine.id }).unwrap("listed")
+        try check(cancelled.status == .cancelled && !booking.isOpen(cancelled), "cancelled: \(cancelled)")
     }
 
     static func like(_ day: Day) async throws {
