@@ -14,6 +14,11 @@
 //!    to back (`--pace-ms 0`). Stops after `--requests` per device or `--seconds`, whichever
 //!    comes first. Prints p50/p90/p99/max latency of pulls, pushes and lease renewals,
 //!    requests/s and errors.
+//!    `--book-percent` of the requests book an appointment instead: a push of an
+//!    `appointment` mutation for a random customer of the store at a random free slot of one
+//!    of its services (free in the empty agenda: later bookings find many taken, and are
+//!    refused with the nearest free slots, which the server computes). Prints the bookings'
+//!    round trip (push sent to answer read) and how many were confirmed and refused.
 //! 3. A device that cannot reach its replica (refused, reset) fails over to the next one, as
 //!    a handheld configured with several addresses does, and sends the same request again (a
 //!    push keeps its seq: a retried push is applied once). `--kill-pid P --kill-after S`
@@ -85,6 +90,9 @@ struct Args {
     /// The share of requests that are pushes (the rest are delta pulls), in percent.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=100))]
     push_percent: u64,
+    /// The share of requests that book an appointment, in percent (taken before pushes).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=100))]
+    book_percent: u64,
     /// Skip the initial-sync measurement.
     #[arg(long)]
     no_initial: bool,
@@ -180,6 +188,10 @@ async fn initial_sync(args: &Args, device: &Device) -> Result<(), Error> {
 struct Stats {
     pulls: Vec<Duration>,
     pushes: Vec<Duration>,
+    bookings: Vec<Duration>,
+    /// Bookings the server confirmed, and refused.
+    booked: usize,
+    refused: usize,
     renewals: Vec<Duration>,
     errors: usize,
     changes: usize,
@@ -365,6 +377,54 @@ fn prepare(args: &Args, pin: &str) -> Result<Prepared, Error> {
 /// Enrolment codes, the feed's epoch and head, a customer, the mutations recorded.
 type Prepared = (Vec<String>, String, i64, String, i64);
 
+/// What a booking may ask for: the store's customers, and (service, slot) pairs free in its
+/// empty agenda over the next 30 days.
+struct Bookable {
+    customers: Vec<String>,
+    slots: Vec<(String, carnet_core::appointments::Slot)>,
+}
+
+/// The store's customers (up to 5,000) and its services' free slots, read on a thread of its
+/// own (see [`prepare`]).
+fn bookable(args: &Args) -> Result<Bookable, Error> {
+    use carnet_core::appointments::{SlotQuery, Span};
+    std::thread::scope(|s| {
+        s.spawn(|| -> Result<Bookable, Error> {
+            let opened = db::open_direct(&args.data)?;
+            let conn = opened.conn();
+            let customers = conn.query_map(
+                "SELECT entity_id FROM feed WHERE entity = 'customer' AND deleted = 0
+                 AND store_id = ?1 LIMIT 5000",
+                [&args.store],
+                |r| r.get(0),
+            )?;
+            let plan = carnet_sync_server::appointments::plan(&conn, &args.store)?
+                .ok_or("the store has no appointment plan: import an export with one")?;
+            let services: Vec<String> = plan.services.iter().map(|s| s.id.clone()).collect();
+            let agenda = plan.agenda(&[])?;
+            // From tomorrow: past the longest notice.
+            let now = chrono::Utc::now().timestamp() + 86_400;
+            let mut slots = Vec::new();
+            for service in services {
+                let free = agenda.free_slots(&SlotQuery {
+                    service_id: &service,
+                    advisor_id: None,
+                    customer_id: None,
+                    window: Span::new(now, now + 30 * 86_400),
+                    now,
+                })?;
+                slots.extend(free.into_iter().map(|slot| (service.clone(), slot)));
+            }
+            if customers.is_empty() || slots.is_empty() {
+                return Err("no customer or no free slot to book".into());
+            }
+            Ok(Bookable { customers, slots })
+        })
+        .join()
+        .map_err(|_| Error::from("the database thread panicked"))?
+    })
+}
+
 /// The mutations the database has recorded (see [`prepare`] for the thread).
 fn recorded_mutations(data: &std::path::Path) -> Result<i64, Error> {
     std::thread::scope(|s| {
@@ -397,6 +457,17 @@ async fn main() -> Result<(), Error> {
     let pin = tls::load(&args.data)?.fingerprint();
     // Enrolment codes, the lease lifetime, a cursor epoch and head, and a customer to "view".
     let (codes, epoch, head, customer, recorded_before) = prepare(&args, &pin)?;
+    let bookable = if args.book_percent > 0 {
+        let b = bookable(&args)?;
+        println!(
+            "bookings ask among {} customers and {} free slots of the store's services",
+            b.customers.len(),
+            b.slots.len()
+        );
+        Some(Arc::new(b))
+    } else {
+        None
+    };
     // Every device enrols with its own key and takes a lease, a few at a time.
     let started = Instant::now();
     let mut devices = Vec::with_capacity(codes.len());
@@ -460,6 +531,7 @@ async fn main() -> Result<(), Error> {
         let epoch = epoch.clone();
         let customer = customer.clone();
         let stats = Arc::clone(&stats);
+        let bookable = bookable.clone();
         tasks.push(tokio::spawn(async move {
             let mut dice = Dice(0x9E37_79B9_7F4A_7C15 ^ (i as u64 + 1).wrapping_mul(7919));
             let mut seq = 0u64;
@@ -483,7 +555,58 @@ async fn main() -> Result<(), Error> {
                     }
                 }
                 let t = Instant::now();
-                if dice.next() % 100 < args.push_percent {
+                let roll = dice.next() % 100;
+                if let Some(bookable) = bookable.as_ref().filter(|_| roll < args.book_percent) {
+                    seq += 1;
+                    let (service, slot) =
+                        &bookable.slots[dice.next() as usize % bookable.slots.len()];
+                    let customer =
+                        &bookable.customers[dice.next() as usize % bookable.customers.len()];
+                    let book = Mutation {
+                        seq,
+                        made_at: chrono::Utc::now().to_rfc3339(),
+                        advisor_id: None,
+                        change: MutationKind::Appointment {
+                            booking_id: format!("L{i}-{seq}"),
+                            customer_id: customer.clone(),
+                            action: carnet_protocol::BookingAction::Book {
+                                service_id: service.clone(),
+                                advisor_id: slot.advisor_id.clone(),
+                                resource_id: None,
+                                start: carnet_core::appointments::bookings::wire_time(
+                                    slot.time.start,
+                                ),
+                            },
+                        },
+                    };
+                    let store = &args.store;
+                    let answer = device
+                        .send(&stats, |d| {
+                            let book = book.clone();
+                            async move { d.try_push_raw(store, vec![book]).await }
+                        })
+                        .await;
+                    let outcome = match answer {
+                        Ok(r) if r.status().is_success() => r
+                            .json::<carnet_protocol::PushResponse>()
+                            .await
+                            .ok()
+                            .and_then(|p| p.results.into_iter().next()),
+                        _ => None,
+                    };
+                    let took = t.elapsed();
+                    if outcome.is_none() {
+                        seq -= 1;
+                    }
+                    let mut s = stats.lock().await;
+                    s.bookings.push(took);
+                    s.pushes_acked += u64::from(outcome.is_some());
+                    match outcome.map(|o| o.outcome) {
+                        Some(carnet_protocol::Outcome::Applied) => s.booked += 1,
+                        Some(_) => s.refused += 1,
+                        None => s.errors += 1,
+                    }
+                } else if roll < args.book_percent + args.push_percent {
                     seq += 1;
                     let view = Mutation {
                         seq,
@@ -534,7 +657,8 @@ async fn main() -> Result<(), Error> {
     }
     let elapsed = started.elapsed().as_secs_f64();
     let stats = std::mem::take(&mut *stats.lock().await);
-    let total = stats.pulls.len() + stats.pushes.len() + stats.renewals.len();
+    let total =
+        stats.pulls.len() + stats.pushes.len() + stats.bookings.len() + stats.renewals.len();
     println!(
         "{} devices, pace {} ms, {total} requests in {elapsed:.1} s: {:.0} requests/s, {} errors, {} changes pulled",
         args.devices,
@@ -545,11 +669,19 @@ async fn main() -> Result<(), Error> {
     );
     let mut all = stats.pulls.clone();
     all.extend(stats.pushes.iter().copied());
+    all.extend(stats.bookings.iter().copied());
     all.extend(stats.renewals.iter().copied());
     report("all", all);
     report("delta pulls", stats.pulls);
     report("pushes", stats.pushes);
     report("lease renewals", stats.renewals);
+    if !stats.bookings.is_empty() {
+        report("bookings (round trip)", stats.bookings);
+        println!(
+            "bookings confirmed {}, refused {} (the time taken: the nearest free slots offered)",
+            stats.booked, stats.refused
+        );
+    }
     println!(
         "push throughput: {:.0} mutations applied per second over the run",
         stats.pushes_acked as f64 / elapsed

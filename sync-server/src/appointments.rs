@@ -19,6 +19,7 @@ use chrono::{DateTime, Utc};
 use crate::error::{Error, Result};
 use crate::feed;
 use crate::ids;
+use crate::sealed;
 use crate::sql::{Conn, OptionalExtension, params};
 
 /// Bookings further than this around the time asked for cannot touch it, nor the free slots
@@ -200,7 +201,7 @@ fn nearest(
 }
 
 /// The store's plan from its feed; `None` before one was imported.
-fn plan(conn: &Conn<'_>, store_id: &str) -> Result<Option<Plan>> {
+pub fn plan(conn: &Conn<'_>, store_id: &str) -> Result<Option<Plan>> {
     let Some(row) = feed::live_row(conn, Entity::Store, store_id)? else {
         return Ok(None);
     };
@@ -211,23 +212,30 @@ fn plan(conn: &Conn<'_>, store_id: &str) -> Result<Option<Plan>> {
     };
     let mut hours = None;
     let (mut services, mut resources, mut advisors) = (Vec::new(), Vec::new(), Vec::new());
-    for entity in [
-        Entity::StoreHours,
-        Entity::Service,
-        Entity::Resource,
-        Entity::AdvisorHours,
-    ] {
-        feed::for_each_live(conn, Some(store_id), entity, |record| {
-            match record {
-                Record::StoreHours(h) => hours = Some(h),
-                Record::Service(s) => services.push(s),
-                Record::Resource(r) => resources.push(r),
-                Record::AdvisorHours(a) => advisors.push(a),
-                _ => {}
+    // By entity alone: a condition on the store lets SQLite walk the store's whole feed by its
+    // (store, seq) index instead; every store's plan is a few dozen rows.
+    conn.for_each(
+        "SELECT entity, store_id, payload FROM feed
+          WHERE entity IN ('store_hours', 'service', 'resource', 'advisor_hours')
+            AND deleted = 0",
+        (),
+        |r| {
+            let (entity, store): (String, String) = (r.get(0)?, r.get(1)?);
+            if store != store_id {
+                return Ok(());
             }
-            Ok(())
-        })?;
-    }
+            let payload = sealed::from_stored(conn, r.get(2)?)?;
+            match entity.as_str() {
+                "store_hours" => hours = Some(feed::upserted(&payload)?),
+                "service" => services.push(feed::upserted(&payload)?),
+                "resource" => resources.push(feed::upserted(&payload)?),
+                _ => advisors.push(feed::upserted(&payload)?),
+            }
+            Ok::<_, Error>(())
+        },
+    )?;
+    // The feed's order is the import's; the agenda sorts what it needs.
+    services.sort_by(|a: &carnet_protocol::Service, b| a.id.cmp(&b.id));
     Ok(hours.map(|hours| Plan {
         timezone: store.timezone,
         hours,
