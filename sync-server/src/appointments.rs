@@ -382,17 +382,9 @@ fn refused(refusal: Refusal, nearest: Vec<carnet_core::appointments::Slot>) -> O
 }
 
 fn invalid(reason: &str) -> Outcome {
-    Outcome::Rejected {
-        code: reject::INVALID_VALUE.to_owned(),
-        reason: reason.to_owned(),
-        detail: None,
-    }
+    Outcome::rejected(reject::INVALID_VALUE, reason)
 }
 
 fn unknown_booking() -> Outcome {
-    Outcome::Rejected {
-        code: reject::UNKNOWN_BOOKING.to_owned(),
-        reason: "no such booking".to_owned(),
-        detail: None,
-    }
+    Outcome::rejected(reject::UNKNOWN_BOOKING, "no such booking")
 }

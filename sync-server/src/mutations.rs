@@ -151,15 +151,10 @@ fn stored_outcome(conn: &Conn<'_>, device_id: &str, seq: u64) -> Result<Outcome>
         .optional()?;
     match stored {
         Some(json) => Ok(serde_json::from_str(&json)?),
-        None => Ok(rejected("unknown_seq", "this seq was never received")),
-    }
-}
-
-fn rejected(code: &str, reason: &str) -> Outcome {
-    Outcome::Rejected {
-        code: code.to_owned(),
-        reason: reason.to_owned(),
-        detail: None,
+        None => Ok(Outcome::rejected(
+            "unknown_seq",
+            "this seq was never received",
+        )),
     }
 }
 
@@ -170,16 +165,22 @@ fn apply(
     now: DateTime<Utc>,
 ) -> Result<Outcome> {
     let Some(made_at) = ids::parse_time(&m.made_at) else {
-        return Ok(rejected(
+        return Ok(Outcome::rejected(
             reject::INVALID_VALUE,
             "made_at is not an RFC 3339 time",
         ));
     };
     if made_at > now + MAX_CLOCK_AHEAD {
-        return Ok(rejected(reject::INVALID_VALUE, "made_at is in the future"));
+        return Ok(Outcome::rejected(
+            reject::INVALID_VALUE,
+            "made_at is in the future",
+        ));
     }
     if m.advisor_id.as_ref().is_some_and(|a| a.len() > 64) {
-        return Ok(rejected(reject::INVALID_VALUE, "advisor_id is too long"));
+        return Ok(Outcome::rejected(
+            reject::INVALID_VALUE,
+            "advisor_id is too long",
+        ));
     }
     match &m.change {
         MutationKind::ContactEdit {
@@ -238,7 +239,7 @@ fn apply(
                     match outreach::call(conn, &device.store_id, &customer, &call, m, made_at)? {
                         Ok(()) => Outcome::Applied,
                         Err(Refused::Again) => Outcome::Superseded,
-                        Err(Refused::Because(code, reason)) => rejected(code, &reason),
+                        Err(Refused::Because(code, reason)) => Outcome::rejected(code, &reason),
                     },
                 )
             }
@@ -272,7 +273,7 @@ fn apply(
                     )? {
                         Ok(()) => Outcome::Applied,
                         Err(Refused::Again) => Outcome::Superseded,
-                        Err(Refused::Because(code, reason)) => rejected(code, &reason),
+                        Err(Refused::Because(code, reason)) => Outcome::rejected(code, &reason),
                     },
                 )
             }
@@ -349,7 +350,7 @@ fn apply(
 /// The answer about a customer who is not the device's store's: unknown, erased elsewhere
 /// or another store's alike, so that a store learns nothing of another's customers.
 fn unknown_customer() -> Outcome {
-    rejected(reject::UNKNOWN_CUSTOMER, "no such customer")
+    Outcome::rejected(reject::UNKNOWN_CUSTOMER, "no such customer")
 }
 
 /// The customer a mutation is about, or the rejection: erased (said to her store's devices
@@ -362,7 +363,7 @@ fn customer_for(
     if is_erased(conn, customer_id)? {
         let hers = feed::was_in(conn, Entity::Customer, customer_id, &device.store_id)?;
         return Ok(Err(if hers {
-            rejected(reject::CUSTOMER_ERASED, "this customer was erased")
+            Outcome::rejected(reject::CUSTOMER_ERASED, "this customer was erased")
         } else {
             unknown_customer()
         }));
@@ -413,7 +414,7 @@ fn contact_edit(
             // The device already shows its edit: send her record again so that it reverts.
             write_customer(conn, store_id, customer)?;
             // The reason names the field and the rule, never the value.
-            return Ok(rejected(reject::INVALID_VALUE, &e.to_string()));
+            return Ok(Outcome::rejected(reject::INVALID_VALUE, &e.to_string()));
         }
     };
     // A field never edited on a device was last set by the CRM at `updated_at`.
@@ -434,7 +435,7 @@ fn contact_edit(
         (ContactField::FirstName, Normalised::Text(Some(t))) => customer.first_name = t,
         (ContactField::LastName, Normalised::Text(Some(t))) => customer.last_name = t,
         _ => {
-            return Ok(rejected(
+            return Ok(Outcome::rejected(
                 reject::INVALID_VALUE,
                 "value does not fit the field",
             ));
@@ -458,10 +459,10 @@ fn create_customer(
 ) -> Result<Outcome> {
     match carnet_core::barcode::CardNumber::parse(&customer.card) {
         Ok(card) => customer.card = card.as_str().to_owned(),
-        Err(e) => return Ok(rejected(reject::INVALID_VALUE, &e.to_string())),
+        Err(e) => return Ok(Outcome::rejected(reject::INVALID_VALUE, &e.to_string())),
     }
     if customer.home_store_id != device.store_id {
-        return Ok(rejected(
+        return Ok(Outcome::rejected(
             reject::INVALID_VALUE,
             "a customer registered on a handheld belongs to its store",
         ));
@@ -475,7 +476,7 @@ fn create_customer(
         || is_erased(conn, &customer.id)?
         || crate::duplicates::card_in_use(conn, &customer.card)?
     {
-        return Ok(rejected(
+        return Ok(Outcome::rejected(
             reject::ALREADY_EXISTS,
             "a customer with this id or card already exists",
         ));
@@ -483,7 +484,7 @@ fn create_customer(
     let country = store_country(conn, &device.store_id, &customer)?;
     let mut customer = match contact::validate_customer(&customer, &country) {
         Ok(c) => c,
-        Err(e) => return Ok(rejected(reject::INVALID_VALUE, &e.to_string())),
+        Err(e) => return Ok(Outcome::rejected(reject::INVALID_VALUE, &e.to_string())),
     };
     customer.points = 0;
     customer.tier = "essentiel".to_owned();
@@ -512,7 +513,7 @@ fn consent(
         || !["marketing", "personalisation"].contains(&c.purpose)
         || !["store", "web", "app"].contains(&c.source)
     {
-        return Ok(rejected(
+        return Ok(Outcome::rejected(
             reject::INVALID_VALUE,
             "unknown consent channel, purpose or source",
         ));
@@ -554,7 +555,10 @@ fn feedback(
 ) -> Result<Outcome> {
     let product = feed::live_row(conn, Entity::Product, product_id)?;
     if product.is_none_or(|p| p.store_id != CATALOG) {
-        return Ok(rejected(reject::UNKNOWN_PRODUCT, "no such product"));
+        return Ok(Outcome::rejected(
+            reject::UNKNOWN_PRODUCT,
+            "no such product",
+        ));
     }
     let previous: Option<String> = conn
         .query_row(
@@ -618,20 +622,20 @@ fn wish(
     made_at: DateTime<Utc>,
 ) -> Result<Outcome> {
     if w.wish_id.is_empty() || w.wish_id.len() > MAX_NOTE_ID_LEN {
-        return Ok(rejected(
+        return Ok(Outcome::rejected(
             reject::INVALID_VALUE,
             "a wish id is 1 to 64 bytes",
         ));
     }
     if let Err(e) = carnet_core::wishes::check_note(w.note) {
-        return Ok(rejected(reject::INVALID_VALUE, &e.to_string()));
+        return Ok(Outcome::rejected(reject::INVALID_VALUE, &e.to_string()));
     }
     if let Some(row) = feed::live_row(conn, Entity::Wish, w.wish_id)? {
         let Record::Wish(current) = row.record()? else {
-            return Ok(rejected(reject::INVALID_VALUE, "not a wish"));
+            return Ok(Outcome::rejected(reject::INVALID_VALUE, "not a wish"));
         };
         if row.store_id != device.store_id || current.customer_id != customer.id {
-            return Ok(rejected(
+            return Ok(Outcome::rejected(
                 reject::INVALID_VALUE,
                 "no such wish of this customer",
             ));
@@ -643,7 +647,10 @@ fn wish(
     };
     let product = feed::live_row(conn, Entity::Product, product_id)?;
     if product.is_none_or(|p| p.store_id != CATALOG) {
-        return Ok(rejected(reject::UNKNOWN_PRODUCT, "no such product"));
+        return Ok(Outcome::rejected(
+            reject::UNKNOWN_PRODUCT,
+            "no such product",
+        ));
     }
     let record = Record::Wish(carnet_protocol::WishRecord {
         id: w.wish_id.to_owned(),
@@ -667,21 +674,26 @@ fn note(
     made_at: DateTime<Utc>,
 ) -> Result<Outcome> {
     if note_id.is_empty() || note_id.len() > MAX_NOTE_ID_LEN {
-        return Ok(rejected(
+        return Ok(Outcome::rejected(
             reject::INVALID_VALUE,
             "a note id is 1 to 64 bytes",
         ));
     }
     let text = match text.map(carnet_core::notes::check_text).transpose() {
         Ok(text) => text,
-        Err(problem) => return Ok(rejected(reject::INVALID_VALUE, &problem.to_string())),
+        Err(problem) => {
+            return Ok(Outcome::rejected(
+                reject::INVALID_VALUE,
+                &problem.to_string(),
+            ));
+        }
     };
     if let Some(row) = feed::live_row(conn, Entity::Note, note_id)? {
         let Record::Note(current) = row.record()? else {
-            return Ok(rejected(reject::INVALID_VALUE, "not a note"));
+            return Ok(Outcome::rejected(reject::INVALID_VALUE, "not a note"));
         };
         if row.store_id != device.store_id || current.customer_id != customer.id {
-            return Ok(rejected(
+            return Ok(Outcome::rejected(
                 reject::INVALID_VALUE,
                 "no such note of this customer",
             ));
@@ -721,7 +733,10 @@ fn task(
     made_at: DateTime<Utc>,
 ) -> Result<Outcome> {
     if let Err(problem) = carnet_core::tasks::check_action(task_id, &customer.id, action) {
-        return Ok(rejected(reject::INVALID_VALUE, &problem.to_string()));
+        return Ok(Outcome::rejected(
+            reject::INVALID_VALUE,
+            &problem.to_string(),
+        ));
     }
     let id = TaskStateRecord::id_for(&device.store_id, task_id);
     if let Some(row) = feed::live_row(conn, Entity::TaskState, &id)?
@@ -729,7 +744,7 @@ fn task(
     {
         let held = matches!(current.action, TaskAction::Take | TaskAction::Done);
         if held && current.advisor_id.is_some() && current.advisor_id != m.advisor_id {
-            return Ok(rejected(
+            return Ok(Outcome::rejected(
                 reject::TASK_TAKEN,
                 "another advisor took this task first",
             ));
@@ -761,12 +776,15 @@ fn gift_flag(
     let Some(row) = feed::live_row(conn, Entity::Purchase, purchase_id)?
         .filter(|row| row.store_id == device.store_id)
     else {
-        return Ok(rejected(reject::UNKNOWN_PURCHASE, "no such purchase"));
+        return Ok(Outcome::rejected(
+            reject::UNKNOWN_PURCHASE,
+            "no such purchase",
+        ));
     };
     if let Some(customer_id) = &row.customer_id
         && is_erased(conn, customer_id)?
     {
-        return Ok(rejected(
+        return Ok(Outcome::rejected(
             reject::CUSTOMER_ERASED,
             "this customer was erased",
         ));

@@ -1185,6 +1185,17 @@ pub enum Outcome {
     },
 }
 
+impl Outcome {
+    /// A refusal with a stable code from [`reject`] and its reason, without a typed detail.
+    pub fn rejected(code: &str, reason: &str) -> Self {
+        Outcome::Rejected {
+            code: code.to_owned(),
+            reason: reason.to_owned(),
+            detail: None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
