@@ -203,4 +203,7 @@ pub enum AppointmentRefusal {
     /// It was cancelled, done or missed: it cannot be moved or cancelled any more.
     #[error("the appointment is already closed")]
     AlreadyClosed,
+    /// The server has not confirmed it yet: it cannot go in her calendar.
+    #[error("the appointment is not confirmed yet")]
+    NotConfirmedYet,
 }

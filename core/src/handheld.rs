@@ -617,6 +617,11 @@ impl Handheld {
         bookings::of_customer(&*self.cache()?, customer_id)
     }
 
+    /// A confirmed booking as a calendar file (`.ics`) she can add to her calendar.
+    pub fn appointment_calendar(&self, booking_id: &str) -> Result<String> {
+        bookings::calendar(&*self.cache()?, booking_id, chrono::Utc::now().timestamp())
+    }
+
     fn store(&self) -> Result<String> {
         self.session.store_id().ok_or(Error::Locked)
     }

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 
+use carnet_core::appointments::reminder::{self, Invitation, ReminderKind};
 use carnet_core::appointments::{
     AdvisorHours, Agenda, Booking, BookingRequest, BookingStatus, GRID_SECS, Hours, Refusal,
     Resource, Service, ServiceNames, Slot, SlotQuery, Span, StoreClock, StoreHours, WeeklyHours,
@@ -933,6 +934,11 @@ fn offline_bookings_wait_for_the_server_and_a_refusal_says_why() {
         (BookingStatus::Provisional, true, slot.time)
     );
     assert_eq!(mine.resource_id, slot.resource_id);
+    // Not in her calendar before the store confirms it.
+    assert!(matches!(
+        bookings::calendar(&cache, &id, now.timestamp()),
+        Err(carnet_core::Error::Appointment(Refusal::NotConfirmedYet))
+    ));
     // What travels: the start in UTC with its zone, the resource the check chose.
     let queued = outbox::pending(&cache, 10).unwrap();
     assert_eq!(queued.len(), 1);
@@ -993,6 +999,33 @@ fn offline_bookings_wait_for_the_server_and_a_refusal_says_why() {
         (mine.status, mine.pending),
         (BookingStatus::Confirmed, false)
     );
+    // Confirmed: the event for her calendar, the service named in her language.
+    let ics = bookings::calendar(&cache, &id, now.timestamp()).unwrap();
+    let calendar: icalendar::Calendar = ics.parse().unwrap();
+    let event = calendar.events().next().unwrap();
+    {
+        use icalendar::Component;
+        let language: String = cache
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT language FROM customer WHERE id = ?1",
+                    [&customers[0]],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap();
+        let name = carnet_core::appointments::service_name(&service, &language);
+        assert!(event.get_summary().unwrap().starts_with(name), "{ics}");
+        assert_eq!(event.get_uid(), Some(format!("{id}@carnet").as_str()));
+        assert_eq!(
+            event.get_start(),
+            Some(icalendar::DatePerhapsTime::DateTime(
+                icalendar::CalendarDateTime::Utc(
+                    chrono::DateTime::from_timestamp(slot.time.start, 0).unwrap()
+                )
+            ))
+        );
+    }
 
     // Moved a day or more later; the feed sends the confirmed copy meanwhile: the move still
     // shows.
@@ -1092,4 +1125,118 @@ fn offline_bookings_wait_for_the_server_and_a_refusal_says_why() {
         bookings::get(&cache, &id),
         Err(carnet_core::Error::NotFound)
     ));
+}
+
+fn invitation<'a>(service: &'a str, zone: &'a str, language: &'a str) -> Invitation<'a> {
+    Invitation {
+        booking_id: "B-42",
+        service,
+        store: "Carnet Opéra",
+        city: "Paris",
+        // The Sunday the clocks go forward in Europe: 10:30 in Paris and Rome, 09:30 in London.
+        start: at("2026-03-29T08:30:00Z"),
+        end: at("2026-03-29T09:15:00Z"),
+        timezone: zone,
+        language,
+    }
+}
+
+#[test]
+fn reminders_are_due_a_day_and_two_hours_before_unless_that_time_has_passed() {
+    let start = at("2026-12-05T13:30:00Z");
+    assert_eq!(
+        reminder::due(start, at("2026-12-01T09:00:00Z")),
+        vec![
+            (ReminderKind::DayBefore, at("2026-12-04T13:30:00Z")),
+            (ReminderKind::HoursBefore, at("2026-12-05T11:30:00Z")),
+        ]
+    );
+    // Booked this morning for this afternoon: only the later one.
+    assert_eq!(
+        reminder::due(start, at("2026-12-05T09:00:00Z")),
+        vec![(ReminderKind::HoursBefore, at("2026-12-05T11:30:00Z"))]
+    );
+    // Booked an hour ahead: none.
+    assert_eq!(reminder::due(start, at("2026-12-05T12:30:00Z")), vec![]);
+}
+
+#[test]
+fn a_reminder_speaks_her_language_and_gives_the_store_time() {
+    let fr = invitation("Diagnostic de peau", "Europe/Paris", "fr");
+    assert_eq!(fr.when().unwrap(), "dimanche 29 mars à 10:30");
+    let text = fr.reminder(ReminderKind::DayBefore).unwrap();
+    assert_eq!(
+        text.subject.as_deref(),
+        Some("Votre rendez-vous de demain : Diagnostic de peau")
+    );
+    assert!(
+        text.body
+            .contains("Nous vous attendons à Carnet Opéra, Paris, le dimanche 29 mars à 10:30"),
+        "{}",
+        text.body
+    );
+
+    let it = invitation("Diagnosi della pelle", "Europe/Rome", "it");
+    assert_eq!(it.when().unwrap(), "domenica 29 marzo alle 10:30");
+    let text = it.reminder(ReminderKind::HoursBefore).unwrap();
+    assert_eq!(
+        text.subject.as_deref(),
+        Some("Il suo appuntamento di oggi: Diagnosi della pelle")
+    );
+
+    // Her language unknown to the app: English. London kept winter time until 01:00 UTC.
+    let en = invitation("Skin diagnosis", "Europe/London", "de");
+    assert_eq!(en.when().unwrap(), "Sunday 29 March at 09:30");
+    assert_eq!(
+        en.reminder(ReminderKind::DayBefore)
+            .unwrap()
+            .subject
+            .as_deref(),
+        Some("Your Skin diagnosis tomorrow")
+    );
+
+    let unknown = invitation("Skin diagnosis", "Mars/Olympus_Mons", "en");
+    assert_eq!(
+        unknown.reminder(ReminderKind::DayBefore),
+        Err(Refusal::UnknownTimeZone {
+            zone: "Mars/Olympus_Mons".into()
+        })
+    );
+}
+
+#[test]
+fn the_calendar_event_reads_back_as_the_booking() {
+    use icalendar::{Component, EventLike};
+
+    // Commas, semicolons and a long name: escaped and folded by the writer.
+    let service =
+        "Maquillage; mariée, essai complet avec retouches et conseils de tenue pour la journée";
+    let ics = invitation(service, "Europe/Paris", "fr")
+        .calendar(at("2026-03-01T12:00:00Z"))
+        .unwrap();
+    assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"), "{ics}");
+    assert!(ics.lines().all(|l| l.len() <= 75), "unfolded lines:\n{ics}");
+    assert!(ics.contains("DTSTART:20260329T083000Z\r\n"), "{ics}");
+
+    let calendar: icalendar::Calendar = ics.parse().unwrap();
+    let events: Vec<_> = calendar.events().collect();
+    assert_eq!(events.len(), 1);
+    let event = events[0];
+    assert_eq!(event.get_uid(), Some("B-42@carnet"));
+    assert_eq!(
+        event.get_summary(),
+        Some(format!("{service} — Carnet Opéra").as_str())
+    );
+    assert_eq!(event.get_location(), Some("Carnet Opéra, Paris"));
+    assert_eq!(event.get_status(), Some(icalendar::EventStatus::Confirmed));
+    let utc = |d: icalendar::DatePerhapsTime| match d {
+        icalendar::DatePerhapsTime::DateTime(icalendar::CalendarDateTime::Utc(t)) => t.timestamp(),
+        other => panic!("not a UTC time: {other:?}"),
+    };
+    assert_eq!(utc(event.get_start().unwrap()), at("2026-03-29T08:30:00Z"));
+    assert_eq!(utc(event.get_end().unwrap()), at("2026-03-29T09:15:00Z"));
+    assert_eq!(
+        event.get_timestamp().map(|t| t.timestamp()),
+        Some(at("2026-03-01T12:00:00Z"))
+    );
 }

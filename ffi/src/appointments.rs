@@ -159,6 +159,8 @@ pub enum AppointmentRefusal {
     NotStartedYet,
     /// Cancelled, done or missed already.
     AlreadyClosed,
+    /// The server has not confirmed it yet.
+    NotConfirmedYet,
 }
 
 impl From<appointments::Refusal> for AppointmentRefusal {
@@ -194,6 +196,7 @@ impl From<appointments::Refusal> for AppointmentRefusal {
             R::ResourceBusy { kind } => Self::ResourceBusy { kind },
             R::NotStartedYet => Self::NotStartedYet,
             R::AlreadyClosed => Self::AlreadyClosed,
+            R::NotConfirmedYet => Self::NotConfirmedYet,
         }
     }
 }

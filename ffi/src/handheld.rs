@@ -421,6 +421,11 @@ impl Handheld {
         Ok(convert(self.core.customer_appointments(&customer_id)?))
     }
 
+    /// A confirmed booking as a calendar file (`.ics`, RFC 5545) to hand her, in her language.
+    pub fn appointment_calendar(&self, booking_id: String) -> Result<String, CarnetError> {
+        Ok(self.core.appointment_calendar(&booking_id)?)
+    }
+
     /// The customer whose loyalty card was scanned (EAN-13, check digit verified).
     pub fn find_by_card(&self, scanned: String) -> Result<CustomerMatch, CarnetError> {
         Ok(self.core.find_by_card(&scanned)?.into())

@@ -12,13 +12,14 @@ use carnet_core::appointments::{
 };
 use carnet_protocol::{
     AppointmentRecord, AppointmentStatus, BookingAction, Customer, Entity, MAX_BOOKING_ID_CHARS,
-    Mutation, MutationKind, Outcome, Record, reject,
+    Mutation, MutationKind, Outcome, Record, Store, reject,
 };
 use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Result};
 use crate::feed;
 use crate::ids;
+use crate::messages::reminders::{self, Confirmed};
 use crate::sealed;
 use crate::sql::{Conn, OptionalExtension, params};
 
@@ -30,12 +31,13 @@ const LOOKAROUND_SECS: i64 = 15 * 86_400;
 struct Edit<'a> {
     conn: &'a Conn<'a>,
     store_id: &'a str,
-    customer_id: &'a str,
+    customer: &'a Customer,
     booking_id: &'a str,
     /// The advisor signed in on the device.
     advisor_id: Option<&'a str>,
     made_at: DateTime<Utc>,
     now: i64,
+    now_utc: DateTime<Utc>,
 }
 
 /// Applies an advisor's booking action ([`MutationKind::Appointment`] in `m`) for `customer`,
@@ -60,11 +62,12 @@ pub fn apply(
     let edit = Edit {
         conn,
         store_id,
-        customer_id: &customer.id,
+        customer,
         booking_id,
         advisor_id: m.advisor_id.as_deref(),
         made_at,
         now: now.timestamp(),
+        now_utc: now,
     };
     let current = stored(conn, booking_id)?;
     if let BookingAction::Book {
@@ -131,6 +134,7 @@ pub fn apply(
         &record,
         current.time.end + 60 * i64::from(current.buffer_min),
     )?;
+    reminders::withdraw(conn, booking_id)?;
     Ok(Outcome::Applied)
 }
 
@@ -149,7 +153,7 @@ fn place(edit: &Edit<'_>, want: &Want<'_>, booked_by: Option<&str>) -> Result<Ou
         Ok(start) => start,
         Err(r) => return Ok(refused(r, Vec::new())),
     };
-    let Some(plan) = plan(edit.conn, edit.store_id)? else {
+    let Some((store, plan)) = store_plan(edit.conn, edit.store_id)? else {
         return Ok(refused(Refusal::UnknownService, Vec::new()));
     };
     let bookings = bookings_around(
@@ -158,6 +162,12 @@ fn place(edit: &Edit<'_>, want: &Want<'_>, booked_by: Option<&str>) -> Result<Ou
         edit.booking_id,
         start.min(edit.now),
     )?;
+    // What the reminders say of the service: the agenda takes the plan.
+    let service = plan
+        .services
+        .iter()
+        .find(|s| s.id == want.service_id)
+        .cloned();
     let agenda = match plan.agenda(&bookings) {
         Ok(agenda) => agenda,
         Err(r) => return Ok(refused(r, Vec::new())),
@@ -165,7 +175,7 @@ fn place(edit: &Edit<'_>, want: &Want<'_>, booked_by: Option<&str>) -> Result<Ou
     let request = BookingRequest {
         service_id: want.service_id,
         advisor_id: want.advisor_id,
-        customer_id: edit.customer_id,
+        customer_id: &edit.customer.id,
         start,
         resource_id: want.resource_id,
     };
@@ -176,7 +186,7 @@ fn place(edit: &Edit<'_>, want: &Want<'_>, booked_by: Option<&str>) -> Result<Ou
     let record = AppointmentRecord {
         id: edit.booking_id.to_owned(),
         store_id: edit.store_id.to_owned(),
-        customer_id: edit.customer_id.to_owned(),
+        customer_id: edit.customer.id.clone(),
         service_id: want.service_id.to_owned(),
         advisor_id: want.advisor_id.to_owned(),
         resource_id: placement.resource_id,
@@ -189,6 +199,15 @@ fn place(edit: &Edit<'_>, want: &Want<'_>, booked_by: Option<&str>) -> Result<Ou
     };
     let held_until = placement.time.end + 60 * i64::from(placement.buffer_min);
     save(edit.conn, &record, held_until)?;
+    if let Some(service) = &service {
+        let confirmed = Confirmed {
+            booking: &record,
+            store: &store,
+            service,
+            customer: edit.customer,
+        };
+        reminders::schedule(edit.conn, &confirmed, edit.now_utc)?;
+    }
     Ok(Outcome::Applied)
 }
 
@@ -202,6 +221,11 @@ fn nearest(
 
 /// The store's plan from its feed; `None` before one was imported.
 pub fn plan(conn: &Conn<'_>, store_id: &str) -> Result<Option<Plan>> {
+    Ok(store_plan(conn, store_id)?.map(|(_, plan)| plan))
+}
+
+/// The store's record and its plan; `None` before a plan was imported.
+fn store_plan(conn: &Conn<'_>, store_id: &str) -> Result<Option<(Store, Plan)>> {
     let Some(row) = feed::live_row(conn, Entity::Store, store_id)? else {
         return Ok(None);
     };
@@ -236,12 +260,15 @@ pub fn plan(conn: &Conn<'_>, store_id: &str) -> Result<Option<Plan>> {
     )?;
     // The feed's order is the import's; the agenda sorts what it needs.
     services.sort_by(|a: &carnet_protocol::Service, b| a.id.cmp(&b.id));
-    Ok(hours.map(|hours| Plan {
-        timezone: store.timezone,
-        hours,
-        services,
-        resources,
-        advisors,
+    Ok(hours.map(|hours| {
+        let plan = Plan {
+            timezone: store.timezone.clone(),
+            hours,
+            services,
+            resources,
+            advisors,
+        };
+        (store, plan)
     }))
 }
 

@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/013_quiet_period.sql"),
     include_str!("../migrations/014_tasks.sql"),
     include_str!("../migrations/015_appointments.sql"),
+    include_str!("../migrations/016_reminders.sql"),
 ];
 
 /// The schema version a database has once migrated.

@@ -130,8 +130,10 @@ pub fn message(
         channel: message.channel,
         text: message.text,
         language: &customer.language,
+        due: now,
+        booking: None,
     };
-    crate::messages::enqueue(conn, &queued, now)?;
+    crate::messages::enqueue(conn, queued, now)?;
     Ok(Ok(()))
 }
 

@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/004_quiet_period.sql"),
     include_str!("../migrations/postgres/005_tasks.sql"),
     include_str!("../migrations/postgres/006_appointments.sql"),
+    include_str!("../migrations/postgres/007_reminders.sql"),
 ];
 
 /// The schema version a database has once migrated.

@@ -7,15 +7,21 @@
 
 mod common;
 
+use std::path::Path;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use carnet_core::appointments::bookings::{self, Closing, NewBooking};
-use carnet_core::appointments::{BookingStatus, Refusal, Slot, SlotQuery, Span};
+use carnet_core::appointments::reminder::{Invitation, ReminderKind};
+use carnet_core::appointments::{BookingStatus, Refusal, Slot, SlotQuery, Span, StoreClock};
 use carnet_core::{Cache, appointment_edits};
+use carnet_fixtures::format::{Customer, files};
 use carnet_protocol::{BookingAction, MutationKind, Outcome, reject};
-use chrono::Utc;
+use chrono::{Timelike, Utc};
+use common::smtp::SmtpSink;
 use common::store::{STORE, TinyStore, full_sync};
 use common::{ADVISOR, mutation, server_db};
+use mailparse::MailHeaderMap;
 
 const DEVICES: usize = 50;
 
@@ -384,4 +390,257 @@ async fn bookings_move_cancel_and_close_and_bad_ones_are_refused_with_a_reason()
         bookings::get(&cache, &id),
         Err(carnet_core::Error::NotFound)
     ));
+}
+
+/// Rewrites each line of an export file through `edit`.
+fn rewrite(export: &Path, file: &str, edit: impl Fn(&mut serde_json::Value)) {
+    let path = export.join(file);
+    let mut out = String::new();
+    for line in std::fs::read_to_string(&path).unwrap().lines() {
+        let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
+        edit(&mut v);
+        out.push_str(&serde_json::to_string(&v).unwrap());
+        out.push('\n');
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+/// Opens the store and its advisors round the clock every day, in `zone`: bookings set a
+/// day from now can then be made whatever the hour the test runs.
+fn round_the_clock(export: &Path, zone: &str) {
+    let all_day = serde_json::Value::Array(vec![
+        serde_json::json!([{"from": "00:00", "to": "24:00"}]);
+        7
+    ]);
+    let ours = |v: &serde_json::Value| v["store_id"] == STORE || v["id"] == STORE;
+    rewrite(export, files::STORES, |v| {
+        if ours(v) {
+            v["timezone"] = zone.into();
+        }
+    });
+    rewrite(export, files::STORE_HOURS, |v| {
+        if ours(v) {
+            v["week"] = all_day.clone();
+            v["closed_days"] = serde_json::json!([]);
+        }
+    });
+    rewrite(export, files::ADVISOR_HOURS, |v| {
+        if ours(v) {
+            v["week"] = all_day.clone();
+            v["time_off"] = serde_json::json!([]);
+        }
+    });
+}
+
+/// Books the skin diagnosis with the store's advisor at `start`.
+fn book(seq: u64, id: &str, customer: &str, start: i64) -> carnet_protocol::Mutation {
+    let action = BookingAction::Book {
+        service_id: SKIN_DIAGNOSIS.into(),
+        advisor_id: STORE_ADVISOR.into(),
+        resource_id: None,
+        start: bookings::wire_time(start),
+    };
+    change(seq, id, customer, action)
+}
+
+/// A booking action, made now.
+fn change(seq: u64, id: &str, customer: &str, action: BookingAction) -> carnet_protocol::Mutation {
+    mutation(
+        seq,
+        &Utc::now().to_rfc3339(),
+        MutationKind::Appointment {
+            booking_id: id.into(),
+            customer_id: customer.into(),
+            action,
+        },
+    )
+}
+
+/// The tiny store's 30-minute skin diagnosis (a cabin, 60 minutes' notice) and its advisor.
+const SKIN_DIAGNOSIS: &str = "V00002";
+const STORE_ADVISOR: &str = "A00001";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reminders_go_out_in_her_language_with_the_booking_attached_and_never_for_an_old_time() {
+    // The bookings run from T to T + 5 h 30: a zone where that is one local day.
+    let zone = ["Europe/Paris", "Asia/Tokyo", "America/New_York"]
+        .into_iter()
+        .find(|zone| {
+            let clock = StoreClock::new(zone).unwrap();
+            let (local, _) = clock.local_with_offset(Utc::now().timestamp() + 86_400);
+            let hour = local.hour();
+            (1..=16).contains(&hour)
+        })
+        .unwrap();
+    let smtp = SmtpSink::start(0);
+    let config = format!(
+        r#"public_url = "https://carnet.example.com"
+
+[email]
+host = "127.0.0.1"
+port = {}
+tls = "none"
+from = "Carnet Rivoli <conseil@example.com>"
+timeout_secs = 5
+
+[messages]
+poll_millis = 50
+"#,
+        smtp.port
+    );
+    let setup = TinyStore::edited(Some(&config), |export| round_the_clock(export, zone)).await;
+    let customers = setup.customers();
+    let consents = |c: &&Customer, channel: &str| {
+        c.consents
+            .iter()
+            .any(|k| k.channel == channel && k.purpose == "marketing" && k.granted)
+    };
+    let by_email: Vec<&Customer> = customers
+        .iter()
+        .filter(|c| c.home_store_id == STORE && c.email.is_some() && consents(c, "email"))
+        .take(3)
+        .collect();
+    let (a, b, c) = (by_email[0], by_email[1], by_email[2]);
+    let d = customers
+        .iter()
+        .find(|c| c.home_store_id == STORE && !consents(c, "email") && !consents(c, "sms"))
+        .unwrap();
+
+    // T: a day and 12 seconds from now. Each booking below was due a reminder then.
+    let t = Utc::now().timestamp() + 86_400 + 12;
+    let device = &setup.device;
+    let applied = |r: carnet_protocol::PushResponse| {
+        for result in r.results {
+            assert_eq!(result.outcome, Outcome::Applied, "{result:?}");
+        }
+    };
+    // C books T and cancels; B books T and moves three hours later; A books T; D, who
+    // allows no e-mail nor SMS, books after B.
+    applied(device.push(STORE, vec![book(1, "C1", &c.id, t)]).await);
+    applied(
+        device
+            .push(STORE, vec![change(2, "C1", &c.id, BookingAction::Cancel)])
+            .await,
+    );
+    applied(device.push(STORE, vec![book(3, "B1", &b.id, t)]).await);
+    let moved = BookingAction::Move {
+        advisor_id: STORE_ADVISOR.into(),
+        resource_id: None,
+        start: bookings::wire_time(t + 3 * 3600),
+    };
+    applied(
+        device
+            .push(STORE, vec![change(4, "B1", &b.id, moved)])
+            .await,
+    );
+    applied(device.push(STORE, vec![book(5, "A1", &a.id, t)]).await);
+    applied(
+        device
+            .push(STORE, vec![book(6, "D1", &d.id, t + 5 * 3600)])
+            .await,
+    );
+
+    let db = server_db(&setup.data);
+    let states = |booking: &str| {
+        let mut s = db.texts(
+            "SELECT state || ' ' || CAST(next_attempt_at / 1000 AS TEXT) FROM message
+              WHERE booking_id = ?1",
+            &[booking],
+        );
+        s.sort();
+        s
+    };
+    let row = |state: &str, due: i64| format!("{state} {due}");
+    assert_eq!(
+        states("C1"),
+        vec![row("withdrawn", t - 86_400), row("withdrawn", t - 2 * 3600)]
+    );
+    let b_start = t + 3 * 3600;
+    assert_eq!(
+        states("B1"),
+        vec![
+            row("pending", b_start - 86_400),
+            row("pending", b_start - 2 * 3600),
+            row("withdrawn", t - 86_400),
+            row("withdrawn", t - 2 * 3600),
+        ]
+    );
+    assert_eq!(
+        states("D1"),
+        Vec::<String>::new(),
+        "no consent, no reminder"
+    );
+
+    // At T - 24 h, A's reminder goes, and only hers.
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while smtp.messages().is_empty() {
+        assert!(Instant::now() < deadline, "no reminder came");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    while Utc::now().timestamp() < t - 86_400 + 3 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mails = smtp.messages();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    // (A sent message's next attempt is where its claim moved it.)
+    let a_states = states("A1");
+    assert_eq!(a_states[0], row("pending", t - 2 * 3600));
+    assert!(a_states[1].starts_with("sent "), "{a_states:?}");
+    assert_eq!(a_states.len(), 2);
+
+    let raw = &mails[0];
+    let mail = mailparse::parse_mail(raw.as_bytes()).unwrap();
+    assert_eq!(
+        mail.headers.get_first_value("X-Envelope-To").as_deref(),
+        a.email.as_deref()
+    );
+    let services: Vec<serde_json::Value> =
+        std::fs::read_to_string(setup.export.join(files::SERVICES))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+    let service = services.iter().find(|s| s["id"] == SKIN_DIAGNOSIS).unwrap();
+    let language = if ["fr", "it"].contains(&a.language.as_str()) {
+        a.language.as_str()
+    } else {
+        "en"
+    };
+    let service_name = service["names"][language].as_str().unwrap();
+    let invitation = Invitation {
+        booking_id: "A1",
+        service: service_name,
+        store: "Paris Rivoli",
+        city: "Paris",
+        start: t,
+        end: t + 30 * 60,
+        timezone: zone,
+        language,
+    };
+    let expected = invitation.reminder(ReminderKind::DayBefore).unwrap();
+    assert_eq!(mail.headers.get_first_value("Subject"), expected.subject);
+    assert_eq!(mail.ctype.mimetype, "multipart/mixed");
+    let text = mail.subparts[0].get_body().unwrap().replace("\r\n", "\n");
+    assert!(text.contains(&expected.body), "{text}");
+    assert!(text.contains(&invitation.when().unwrap()), "{text}");
+    assert!(
+        text.contains("https://carnet.example.com/unsubscribe/"),
+        "{text}"
+    );
+
+    // The booking, to add to her calendar.
+    let attached = &mail.subparts[1];
+    assert_eq!(attached.ctype.mimetype, "text/calendar");
+    let calendar: icalendar::Calendar = attached.get_body().unwrap().parse().unwrap();
+    let event = calendar.events().next().unwrap();
+    use icalendar::{Component, EventLike};
+    assert_eq!(event.get_uid(), Some("A1@carnet"));
+    let utc = |d: icalendar::DatePerhapsTime| match d {
+        icalendar::DatePerhapsTime::DateTime(icalendar::CalendarDateTime::Utc(t)) => t.timestamp(),
+        other => panic!("not a UTC time: {other:?}"),
+    };
+    assert_eq!(utc(event.get_start().unwrap()), t);
+    assert_eq!(utc(event.get_end().unwrap()), t + 30 * 60);
+    assert_eq!(event.get_location(), Some("Paris Rivoli, Paris"));
 }

@@ -10,9 +10,10 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use super::Refusal;
-use super::agenda::{Agenda, Booking, BookingStatus};
+use super::agenda::{Agenda, Booking, BookingStatus, service_name};
 use super::clock::{DAY_MINUTES, Edge, parse_start};
 use super::plan;
+use super::reminder::Invitation;
 use super::slots::Slot;
 use super::spans::Span;
 use crate::error::{Error, Result};
@@ -132,6 +133,46 @@ pub fn services(cache: &Cache, store_id: &str) -> Result<Vec<super::Service>> {
 /// A store's IANA time zone.
 pub fn time_zone(cache: &Cache, store_id: &str) -> Result<String> {
     cache.read(|c| Ok(plan::clock(c, store_id)?.zone().to_owned()))
+}
+
+/// A confirmed booking as a calendar event she can add to her calendar (RFC 5545 `.ics`),
+/// in her language, stamped at `now` (Unix seconds). A booking the server has not confirmed,
+/// or that is closed, is refused: it may never take place.
+pub fn calendar(cache: &Cache, booking_id: &str, now: i64) -> Result<String> {
+    cache.read(|c| {
+        let a = select(c, "WHERE id = ?1", [booking_id])?
+            .pop()
+            .ok_or(Error::NotFound)?;
+        match a.status {
+            BookingStatus::Confirmed if !a.pending => {}
+            BookingStatus::Confirmed | BookingStatus::Provisional => {
+                return Err(Error::Appointment(Refusal::NotConfirmedYet));
+            }
+            _ => return Err(Error::Appointment(Refusal::AlreadyClosed)),
+        }
+        let service = plan::service(c, &a.service_id)?;
+        let (store, city, timezone): (String, String, String) = c
+            .prepare_cached("SELECT name, city, timezone FROM store WHERE id = ?1")?
+            .query_row([&a.store_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?
+            .ok_or(Error::NotFound)?;
+        let language: String = c
+            .prepare_cached("SELECT language FROM customer WHERE id = ?1")?
+            .query_row([&a.customer_id], |r| r.get(0))
+            .optional()?
+            .unwrap_or_default();
+        let invitation = Invitation {
+            booking_id: &a.id,
+            service: service_name(&service, &language),
+            store: &store,
+            city: &city,
+            start: a.time.start,
+            end: a.time.end,
+            timezone: &timezone,
+            language: &language,
+        };
+        Ok(invitation.calendar(now)?)
+    })
 }
 
 /// A booking by id.

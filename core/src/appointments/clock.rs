@@ -39,6 +39,11 @@ impl StoreClock {
         self.tz.name()
     }
 
+    /// The zone, for formatting a time in it.
+    pub(crate) fn tz(&self) -> Tz {
+        self.tz
+    }
+
     /// The instant of a local date and time, as an advisor types it: refused when the clocks
     /// skip that time, or asked which one when they show it twice.
     pub fn instant(&self, day: NaiveDate, minute: u16) -> Result<i64, Refusal> {

@@ -5,12 +5,14 @@
 //! [`StoreClock`], so the days when clocks change have the hours they really have. The store's
 //! plan (hours, services, resources, advisors' hours) comes through the feed and is kept in
 //! the cache ([`plan`]). Bookings made on the handheld are provisional until the server
-//! confirms them ([`bookings`]).
+//! confirms them ([`bookings`]); the customer is reminded of hers and can add it to her
+//! calendar ([`reminder`]).
 
 mod agenda;
 pub mod bookings;
 mod clock;
 pub mod plan;
+pub mod reminder;
 mod slots;
 mod spans;
 

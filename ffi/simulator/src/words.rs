@@ -145,6 +145,7 @@ pub fn appointment_refusal(refusal: &AppointmentRefusal) -> String {
         R::ResourceBusy { kind } => format!("no {kind} is free then"),
         R::NotStartedYet => "the appointment has not started yet".into(),
         R::AlreadyClosed => "the appointment is cancelled, done or missed already".into(),
+        R::NotConfirmedYet => "the store has not confirmed the appointment yet".into(),
     }
 }
 

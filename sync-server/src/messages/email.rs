@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
-use lettre::message::{Mailbox, Message};
+use lettre::message::{Attachment, Mailbox, Message, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
@@ -49,6 +49,20 @@ pub struct EmailConfig {
     pub hello_name: Option<String>,
     /// Seconds an exchange with the relay may take (default 30).
     pub timeout_secs: Option<u64>,
+}
+
+/// What an e-mail says.
+pub struct Letter<'a> {
+    /// Its subject.
+    pub subject: &'a str,
+    /// Its text.
+    pub body: &'a str,
+    /// The link that withdraws her consent.
+    pub unsubscribe: &'a str,
+    /// The words before that link, in her language.
+    pub footer: &'a str,
+    /// A calendar event to attach (`.ics`), for a booking's reminder.
+    pub calendar: Option<&'a str>,
 }
 
 /// Sends e-mails through one relay.
@@ -108,35 +122,42 @@ impl EmailSender {
         })
     }
 
-    /// Sends one e-mail to `to`. `unsubscribe` is the link that withdraws her consent.
-    pub async fn send(
-        &self,
-        outreach_id: &str,
-        to: &str,
-        subject: &str,
-        body: &str,
-        unsubscribe: &str,
-        footer: &str,
-    ) -> Outcome {
+    /// Sends one e-mail to `to`.
+    pub async fn send(&self, outreach_id: &str, to: &str, letter: &Letter<'_>) -> Outcome {
         let Ok(to) = to.parse::<Mailbox>() else {
             return Outcome::Withdrawn("her e-mail address is not valid".into());
         };
-        let text = format!("{body}\n\n--\n{footer}\n{unsubscribe}\n");
-        let message = Message::builder()
+        let text = format!(
+            "{}\n\n--\n{}\n{}\n",
+            letter.body, letter.footer, letter.unsubscribe
+        );
+        let builder = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(subject)
+            .subject(letter.subject)
             .message_id(Some(format!("<{outreach_id}@carnet>")))
             .raw_header(HeaderValue::new(
                 HeaderName::new_from_ascii_str("List-Unsubscribe"),
-                format!("<{unsubscribe}>"),
+                format!("<{}>", letter.unsubscribe),
             ))
             .raw_header(HeaderValue::new(
                 HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
                 "List-Unsubscribe=One-Click".into(),
-            ))
-            .header(ContentType::TEXT_PLAIN)
-            .body(text);
+            ));
+        let message = match letter.calendar {
+            None => builder.header(ContentType::TEXT_PLAIN).body(text),
+            Some(calendar) => builder.multipart(
+                MultiPart::mixed()
+                    .singlepart(SinglePart::plain(text))
+                    .singlepart(
+                        Attachment::new("appointment.ics".into()).body(
+                            calendar.to_owned(),
+                            ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")
+                                .unwrap_or(ContentType::TEXT_PLAIN),
+                        ),
+                    ),
+            ),
+        };
         let message = match message {
             Ok(m) => m,
             Err(e) => return Outcome::Permanent(format!("the message could not be built: {e}")),

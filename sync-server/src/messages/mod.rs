@@ -22,8 +22,13 @@
 //!
 //! E-mails carry an unsubscribe link ([`unsubscribe`]); an SMS reply STOP withdraws the SMS
 //! consent. Both reach every device of her store through her record in the feed.
+//!
+//! The reminders of a booking ([`reminders`]) use the same queue: queued when the server
+//! confirms the booking, due a day and two hours before it, withdrawn when it moves or is
+//! cancelled, and sent only while it still starts at the time they give.
 
 pub mod email;
+pub mod reminders;
 pub mod sms;
 pub mod unsubscribe;
 pub mod worker;
@@ -76,6 +81,20 @@ pub struct Payload {
     pub language: String,
     /// The e-mail's unsubscribe token (none for an SMS).
     pub unsubscribe_token: Option<String>,
+    /// The booking a reminder is about (none for an advisor's message).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booking: Option<AboutBooking>,
+}
+
+/// The booking a reminder is about.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AboutBooking {
+    /// Its id.
+    pub booking_id: String,
+    /// When it starts (Unix seconds): the reminder goes only while it still does.
+    pub start: i64,
+    /// The booking as an iCalendar file, attached to an e-mail.
+    pub calendar: Option<String>,
 }
 
 /// A message claimed for sending.
@@ -109,10 +128,15 @@ pub struct NewMessage<'a> {
     pub text: &'a MessageText,
     /// Her language.
     pub language: &'a str,
+    /// When it goes: now for an advisor's message, later for a reminder.
+    pub due: DateTime<Utc>,
+    /// The booking a reminder is about.
+    pub booking: Option<AboutBooking>,
 }
 
-/// Queues a message. Run in the transaction that records its contact.
-pub fn enqueue(conn: &Conn<'_>, m: &NewMessage<'_>, now: DateTime<Utc>) -> Result<()> {
+/// Queues a message, written at `now`. Run in the transaction that records its contact (or
+/// confirms its booking).
+pub fn enqueue(conn: &Conn<'_>, m: NewMessage<'_>, now: DateTime<Utc>) -> Result<()> {
     let NewMessage {
         outreach_id,
         store_id,
@@ -120,7 +144,10 @@ pub fn enqueue(conn: &Conn<'_>, m: &NewMessage<'_>, now: DateTime<Utc>) -> Resul
         channel,
         text,
         language,
-    } = *m;
+        due,
+        booking,
+    } = m;
+    let booking_id = booking.as_ref().map(|b| b.booking_id.clone());
     let (token, token_hash) = match channel {
         MessageChannel::Email => {
             let token = unsubscribe::new_token()?;
@@ -133,21 +160,24 @@ pub fn enqueue(conn: &Conn<'_>, m: &NewMessage<'_>, now: DateTime<Utc>) -> Resul
         text: text.clone(),
         language: language.to_owned(),
         unsubscribe_token: token,
+        booking,
     };
     let payload = sealed::to_stored(conn, &serde_json::to_string(&payload)?)?;
     conn.execute(
         "INSERT INTO message (outreach_id, store_id, customer_id, channel, payload, state,
-                              attempts, next_attempt_at, created_at, unsubscribe_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 0, ?6, ?7, ?8)",
+                              attempts, next_attempt_at, created_at, unsubscribe_hash,
+                              booking_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 0, ?6, ?7, ?8, ?9)",
         params![
             outreach_id,
             store_id,
             customer_id,
             channel.as_str(),
             payload,
-            now.timestamp_millis(),
+            due.timestamp_millis(),
             ids::format_time(now),
-            token_hash
+            token_hash,
+            booking_id
         ],
     )?;
     Ok(())

@@ -7,9 +7,9 @@ use std::time::Duration;
 use carnet_protocol::MessageChannel;
 use chrono::Utc;
 
-use super::email::EmailSender;
+use super::email::{EmailSender, Letter};
 use super::sms::SmsProvider;
-use super::{Claimed, Outcome, Retry, unsubscribe};
+use super::{Claimed, Outcome, Retry, reminders, unsubscribe};
 use crate::customer_record;
 use crate::db::Db;
 use crate::error::Result;
@@ -75,6 +75,17 @@ impl Sender {
         let Some((_, customer)) = customer else {
             return Ok(Outcome::Withdrawn("she was erased".into()));
         };
+        if let Some(about) = m.payload.booking.clone() {
+            let holds = self
+                .db
+                .read(move |conn| reminders::still_holds(conn, &about))
+                .await?;
+            if !holds {
+                return Ok(Outcome::Withdrawn(
+                    "the booking moved or was cancelled".into(),
+                ));
+            }
+        }
         if !customer_record::allows_marketing(&customer, m.channel.as_str()) {
             return Ok(Outcome::Withdrawn(format!(
                 "she withdrew her consent to {} before it was sent",
@@ -96,16 +107,18 @@ impl Sender {
                     ));
                 };
                 let token = m.payload.unsubscribe_token.as_deref().unwrap_or_default();
-                Ok(sender
-                    .send(
-                        &m.outreach_id,
-                        to,
-                        text.subject.as_deref().unwrap_or_default(),
-                        &text.body,
-                        &unsubscribe::link(&self.public_url, token),
-                        unsubscribe::footer(&m.payload.language),
-                    )
-                    .await)
+                let letter = Letter {
+                    subject: text.subject.as_deref().unwrap_or_default(),
+                    body: &text.body,
+                    unsubscribe: &unsubscribe::link(&self.public_url, token),
+                    footer: unsubscribe::footer(&m.payload.language),
+                    calendar: m
+                        .payload
+                        .booking
+                        .as_ref()
+                        .and_then(|b| b.calendar.as_deref()),
+                };
+                Ok(sender.send(&m.outreach_id, to, &letter).await)
             }
             MessageChannel::Sms => {
                 let number = customer

@@ -1,7 +1,7 @@
 //! Shared helpers of the integration tests: a synthetic export, the real server binary on
 //! loopback TLS, the CLI, a pinned HTTPS client, enrolled devices (`device`), a provisioned
 //! back office with session devices (`provisioned`), a generated tiny store (`store`) and the
-//! pieces of the crash campaign (`crash`).
+//! pieces of the crash campaign (`crash`), a real SMTP server (`smtp`).
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
 pub mod backend;
@@ -11,6 +11,7 @@ pub mod equality;
 pub mod fake_server;
 pub mod needles;
 pub mod provisioned;
+pub mod smtp;
 pub mod store;
 
 pub use device::{ADVISOR, Device};

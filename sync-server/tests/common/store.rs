@@ -34,10 +34,16 @@ impl TinyStore {
 
     /// The same, the server reading the config file `config` (TOML) if given.
     pub async fn configured(config: Option<&str>) -> Self {
+        Self::edited(config, |_| {}).await
+    }
+
+    /// The same, the export changed by `edit` (given its folder) before it is imported.
+    pub async fn edited(config: Option<&str>, edit: impl FnOnce(&Path)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let export = dir.path().join("export");
         carnet_fixtures::generate::generate(carnet_fixtures::generate::Size::Tiny, 42, &export)
             .unwrap();
+        edit(&export);
         let data = dir.path().join("server");
         import(&data, &export);
         let server = match config {

@@ -116,6 +116,7 @@ public struct Notice: Equatable, Sendable {
         case .resourceBusy(let kind): self.init(key: "No cabin or chair is free then.", detail: kind)
         case .notStartedYet: self.init(key: "The appointment has not started yet.")
         case .alreadyClosed: self.init(key: "The appointment is cancelled, done or missed already.")
+        case .notConfirmedYet: self.init(key: "The store has not confirmed the appointment yet.")
         }
     }
 
