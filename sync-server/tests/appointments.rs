@@ -540,6 +540,40 @@ poll_millis = 50
             .await,
     );
 
+    // Another store's device may neither cancel nor move them, knowing their ids: their
+    // customer is not one of its store's, and for one of its own customers there is no such
+    // booking.
+    let elsewhere = setup.server.device("S002").await;
+    let theirs = customers.iter().find(|c| c.home_store_id == "S002").unwrap();
+    let moved_here = BookingAction::Move {
+        advisor_id: STORE_ADVISOR.into(),
+        resource_id: None,
+        start: bookings::wire_time(t),
+    };
+    let r = elsewhere
+        .push(
+            "S002",
+            vec![
+                change(1, "A1", &a.id, BookingAction::Cancel),
+                change(2, "B1", &theirs.id, moved_here),
+                change(3, "A1", &theirs.id, BookingAction::Cancel),
+            ],
+        )
+        .await;
+    let codes: Vec<&str> = r
+        .results
+        .iter()
+        .map(|r| common::rejected_code(&r.outcome))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            reject::UNKNOWN_CUSTOMER,
+            reject::UNKNOWN_BOOKING,
+            reject::UNKNOWN_BOOKING
+        ]
+    );
+
     let db = server_db(&setup.data);
     let states = |booking: &str| {
         let mut s = db.texts(
