@@ -240,9 +240,14 @@ impl Handheld {
         Ok(outreach_id)
     }
 
-    /// Her contacts, the latest first: the card's timeline.
+    /// Her contacts, the latest first.
     pub fn contacts(&self, customer_id: &str) -> Result<Vec<crate::outreach::Contact>> {
         crate::outreach::timeline(&*self.cache()?, customer_id)
+    }
+
+    /// Her timeline: her contacts and her bookings, the latest first.
+    pub fn timeline(&self, customer_id: &str) -> Result<Vec<crate::timeline::Event>> {
+        crate::timeline::of_customer(&*self.cache()?, customer_id)
     }
 
     /// Her wish list, the latest first.

@@ -34,6 +34,7 @@ pub mod sync;
 pub mod tasks;
 pub mod text;
 pub mod time;
+pub mod timeline;
 pub mod wishes;
 
 pub use error::{Error, Result};

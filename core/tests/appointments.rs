@@ -999,6 +999,12 @@ fn offline_bookings_wait_for_the_server_and_a_refusal_says_why() {
         (mine.status, mine.pending),
         (BookingStatus::Confirmed, false)
     );
+    // On her card's timeline.
+    let timeline = carnet_core::timeline::of_customer(&cache, &customers[0]).unwrap();
+    assert!(
+        matches!(&timeline[..], [carnet_core::timeline::Event::Appointment(a)] if a.id == id),
+        "{timeline:?}"
+    );
     // Confirmed: the event for her calendar, the service named in her language.
     let ics = bookings::calendar(&cache, &id, now.timestamp()).unwrap();
     let calendar: icalendar::Calendar = ics.parse().unwrap();

@@ -14,7 +14,8 @@ use crate::appointments::{Appointment, BookableService, Closing, FreeSlot};
 use crate::error::CarnetError;
 use crate::notes::Note;
 use crate::outreach::{
-    AdvisorIndicators, CallOutcome, MessageChannel, MessageDraft, MessageText, OutreachEntry, Wish,
+    AdvisorIndicators, CallOutcome, MessageChannel, MessageDraft, MessageText, OutreachEntry,
+    TimelineEvent, Wish,
 };
 use crate::session::{
     DeviceObserver, DeviceState, KeyStore, KioskStatus, NetworkEvent, PlatformKeyStore,
@@ -274,7 +275,7 @@ impl Handheld {
         )?)
     }
 
-    /// Her contacts, the latest first: the card's timeline.
+    /// Her contacts, the latest first.
     pub fn contacts(&self, customer_id: String) -> Result<Vec<OutreachEntry>, CarnetError> {
         Ok(self
             .core
@@ -282,6 +283,11 @@ impl Handheld {
             .into_iter()
             .map(OutreachEntry::from)
             .collect())
+    }
+
+    /// Her card's timeline: her contacts and her bookings, the latest first.
+    pub fn timeline(&self, customer_id: String) -> Result<Vec<TimelineEvent>, CarnetError> {
+        Ok(convert(self.core.timeline(&customer_id)?))
     }
 
     /// Her wish list, the latest first.

@@ -1,5 +1,6 @@
 //! Contacts with a customer: a call logged with how it went, an e-mail or SMS drafted from a
-//! template and sent by the server, and her timeline of contacts.
+//! template and sent by the server, and her card's timeline
+//! (her contacts and her bookings).
 
 use carnet_core::outreach;
 
@@ -286,6 +287,33 @@ impl From<carnet_core::wishes::Wish> for Wish {
             note: w.note,
             advisor_id: w.advisor_id,
             at: w.at,
+        }
+    }
+}
+
+/// One event of her card's timeline.
+#[derive(Debug, Clone, uniffi::Enum)]
+pub enum TimelineEvent {
+    /// A call, an e-mail or an SMS, when it was made.
+    Contact {
+        /// The contact.
+        contact: OutreachEntry,
+    },
+    /// A booking, at its start.
+    Appointment {
+        /// The booking.
+        appointment: crate::appointments::Appointment,
+    },
+}
+
+impl From<carnet_core::timeline::Event> for TimelineEvent {
+    fn from(e: carnet_core::timeline::Event) -> Self {
+        use carnet_core::timeline::Event;
+        match e {
+            Event::Contact(c) => Self::Contact { contact: c.into() },
+            Event::Appointment(a) => Self::Appointment {
+                appointment: a.into(),
+            },
         }
     }
 }

@@ -544,7 +544,10 @@ poll_millis = 50
     // customer is not one of its store's, and for one of its own customers there is no such
     // booking.
     let elsewhere = setup.server.device("S002").await;
-    let theirs = customers.iter().find(|c| c.home_store_id == "S002").unwrap();
+    let theirs = customers
+        .iter()
+        .find(|c| c.home_store_id == "S002")
+        .unwrap();
     let moved_here = BookingAction::Move {
         advisor_id: STORE_ADVISOR.into(),
         resource_id: None,

@@ -6,11 +6,12 @@ use std::sync::{Arc, Mutex};
 use carnet_ffi::{
     CardForecast, CarnetError, ConsentAnswer, ConsentRow, ContactField, CustomerCard,
     CustomerMatch, DeviceState, Handheld, HistoryPage, HistoryQuery, KioskStatus, NetworkEvent,
-    Note, OutboxEntry, OutreachEntry, Playlist, RepurchaseItem, SyncObserver, SyncProgress,
-    SyncReport, SyncTask, TaskScope, Verdict, Wish,
+    Note, OutboxEntry, Playlist, RepurchaseItem, SyncObserver, SyncProgress, SyncReport, SyncTask,
+    TaskScope, TimelineEvent, Verdict, Wish,
 };
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use crate::appointments::{Bookings, KeyOutcome};
 use crate::input::TextField;
 use crate::notes::{DraftOutcome, NoteDraft};
 use crate::register::RegisterForm;
@@ -69,17 +70,19 @@ pub enum Tab {
     Repurchase,
     Offers,
     Notes,
+    Appointments,
     Contact,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 7] = [
+    pub const ALL: [Tab; 8] = [
         Tab::Card,
         Tab::History,
         Tab::Playlist,
         Tab::Repurchase,
         Tab::Offers,
         Tab::Notes,
+        Tab::Appointments,
         Tab::Contact,
     ];
 
@@ -91,6 +94,7 @@ impl Tab {
             Tab::Repurchase => "Re-purchase",
             Tab::Offers => "Offers",
             Tab::Notes => "Notes",
+            Tab::Appointments => "Appointments",
             Tab::Contact => "Contact",
         }
     }
@@ -117,8 +121,10 @@ pub struct CustomerView {
     /// Notes tab: her notes, and the one being written.
     pub notes: Vec<Note>,
     pub note_draft: Option<NoteDraft>,
-    /// Her contacts (calls), the latest first.
-    pub contacts: Vec<OutreachEntry>,
+    /// Her timeline: her contacts and her bookings, the latest first.
+    pub timeline: Vec<TimelineEvent>,
+    /// The appointments tab: her bookings, and booking one.
+    pub bookings: Bookings,
     /// Her wish list, the latest first (`w` on a suggestion adds one).
     pub wishes: Vec<Wish>,
     pub message: Option<String>,
@@ -691,10 +697,11 @@ impl App {
                 .notes(customer_id.to_owned())
                 .unwrap_or_default(),
             note_draft: None,
-            contacts: self
+            timeline: self
                 .handheld
-                .contacts(customer_id.to_owned())
+                .timeline(customer_id.to_owned())
                 .unwrap_or_default(),
+            bookings: Bookings::load(&self.handheld, customer_id),
             wishes: self
                 .handheld
                 .wishes(customer_id.to_owned())
@@ -781,6 +788,20 @@ impl App {
                 }
             }
             return Screen::Customer(view);
+        }
+        if view.tab == Tab::Appointments {
+            let CustomerView {
+                bookings, selected, ..
+            } = &mut *view;
+            match bookings.on_key(&self.handheld, &id, key, selected) {
+                KeyOutcome::NotMine => {}
+                KeyOutcome::Done => return Screen::Customer(view),
+                KeyOutcome::Said(said) => {
+                    view.message = Some(said);
+                    view.timeline = self.handheld.timeline(id).unwrap_or_default();
+                    return Screen::Customer(view);
+                }
+            }
         }
         match key.code {
             KeyCode::Esc => return self.home(),

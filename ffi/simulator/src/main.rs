@@ -6,6 +6,7 @@
 //! customer, F5 syncs, F7 toggles a refused single app mode, F10 quits.
 
 mod app;
+mod appointments;
 mod input;
 mod keystore;
 mod notes;

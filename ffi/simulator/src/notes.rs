@@ -1,10 +1,10 @@
 //! The notes tab of a customer: her notes (latest first, with author and date), her wishes and
-//! contacts, a new note typed in place, and the core's warning before saving words that look like special-category
+//! timeline (contacts and bookings), a new note typed in place, and the core's warning before saving words that look like special-category
 //! data (Enter again saves it anyway, Esc keeps it unsaved).
 
 use carnet_ffi::{
-    CallOutcome, CarnetError, DeliveryState, Handheld, Note, OutreachEntry, SpecialCategory, Wish,
-    special_words,
+    CallOutcome, CarnetError, DeliveryState, Handheld, Note, OutreachEntry, SpecialCategory,
+    TimelineEvent, Wish, special_words,
 };
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
@@ -71,6 +71,24 @@ fn category(c: SpecialCategory) -> &'static str {
         SpecialCategory::EthnicOrigin => "ethnic origin",
         SpecialCategory::SexualOrientation => "sexual orientation",
         SpecialCategory::PoliticsOrUnion => "politics or union",
+    }
+}
+
+/// An event of her timeline in a line: a contact, or a booking (its day, service and state).
+pub fn timeline_line(e: &TimelineEvent) -> String {
+    match e {
+        TimelineEvent::Contact { contact } => contact_line(contact),
+        TimelineEvent::Appointment { appointment: a } => {
+            let day = chrono::DateTime::<chrono::Utc>::from_timestamp(a.start, 0)
+                .map(|t| t.format("%Y-%m-%d").to_string())
+                .unwrap_or_default();
+            format!(
+                "{day} · appointment {} with {} · {}",
+                a.service_id,
+                a.advisor_id,
+                crate::appointments::status(a.status)
+            )
+        }
     }
 }
 

@@ -434,12 +434,27 @@ fn draw_customer(frame: &mut Frame, area: Rect, view: &CustomerView) {
                     Style::default().fg(Color::Magenta),
                 ))
             }));
-            items.extend(view.contacts.iter().map(|c| {
+            items.extend(view.timeline.iter().map(|e| {
                 ListItem::new(Line::styled(
-                    crate::notes::contact_line(c),
+                    crate::notes::timeline_line(e),
                     Style::default().fg(Color::DarkGray),
                 ))
             }));
+            render_list(frame, list, items, view.selected);
+        }
+        Tab::Appointments => {
+            let [header, list] =
+                Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(body);
+            frame.render_widget(
+                Paragraph::new(view.bookings.header()).wrap(Wrap { trim: true }),
+                header,
+            );
+            let items: Vec<ListItem> = view
+                .bookings
+                .rows()
+                .into_iter()
+                .map(ListItem::new)
+                .collect();
             render_list(frame, list, items, view.selected);
         }
         Tab::Contact => {

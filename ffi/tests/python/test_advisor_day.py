@@ -474,6 +474,10 @@ def test_7d_an_appointment_is_booked_offline_and_confirmed_by_the_server(day):
     booking = h.book(customer, service.id, slot)
     [mine] = [a for a in h.customer_appointments(customer) if a.id == booking]
     assert (mine.status, mine.pending, mine.start) == (carnet.BookingStatus.PROVISIONAL, True, slot.start)
+    # Not for her calendar until the store confirms it.
+    with pytest.raises(carnet.CarnetError.AppointmentRefused) as unconfirmed:
+        h.appointment_calendar(booking)
+    assert isinstance(unconfirmed.value.refusal, carnet.AppointmentRefusal.NOT_CONFIRMED_YET)
     # Her time is taken on this handheld at once: the same slot again is refused, typed.
     with pytest.raises(carnet.CarnetError.AppointmentRefused) as again:
         h.book(customer, service.id, slot)
@@ -486,6 +490,14 @@ def test_7d_an_appointment_is_booked_offline_and_confirmed_by_the_server(day):
     # On the day list of its local day.
     local_day = datetime.fromtimestamp(slot.start, timezone.utc).astimezone(zone).date().isoformat()
     assert booking in [a.id for a in h.day_appointments(local_day)]
+    # On her timeline, and a calendar event for her (RFC 5545: CRLF lines, UTC times).
+    timeline = h.timeline(customer)
+    assert any(isinstance(e, carnet.TimelineEvent.APPOINTMENT) and e.appointment.id == booking
+               for e in timeline), timeline
+    ics = h.appointment_calendar(booking)
+    start = datetime.fromtimestamp(slot.start, timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    assert ics.startswith("BEGIN:VCALENDAR\r\n") and ics.rstrip().endswith("END:VCALENDAR")
+    assert f"DTSTART:{start}\r\n" in ics and f"UID:{booking}@carnet\r\n" in ics, ics
     with pytest.raises(carnet.CarnetError.InvalidInput):
         h.day_appointments("next saturday")
     # Not begun: neither done nor missed; cancelled, it is closed.

@@ -1,7 +1,7 @@
 """The handheld simulator driven as a person would: in tmux, keys sent, the screen read.
 After a scan it shows the customer; a like shows in the playlist and a wish in her notes;
 losing the store Wi-Fi locks the handheld on screen; an e-mail written from a task reaches the
-test SMTP server and her card."""
+test SMTP server and her card; an appointment booked on her tab is confirmed by a sync."""
 
 import email
 import email.policy
@@ -330,3 +330,42 @@ def test_a_refused_single_app_mode_locks_on_screen(store, simulator):
     keys("F7")
     shown = wait_for("single app mode granted")
     assert "sign in" in shown, shown
+
+
+def test_an_appointment_booked_on_the_appointments_tab_is_confirmed_by_a_sync(store, simulator):
+    wait_for(f"advisor {ADVISOR}")
+    wait_for("synced:", seconds=60)
+    customer = store.customers()[3]
+
+    def open_her_appointments():
+        keys(customer["card"], "Enter")
+        wait_for(customer["last_name"])
+        for _ in range(6):
+            keys("Right")
+        return wait_for("bookings · b book a service")
+
+    shown = open_her_appointments()
+    assert "0 bookings" in shown, shown
+    # A service, then its first free time: booked at once, provisional.
+    keys("b")
+    wait_for("Which service?")
+    keys("Enter")
+    wait_for("which time? Enter books")
+    keys("Enter")
+    wait_for("booked: provisional until the server confirms it")
+    shown = wait_for("1 bookings")
+    assert "waiting for the server" in shown, shown
+    # The sync sends it; the server confirms it; her tab, opened again, says so.
+    keys("F5")
+    deadline = time.time() + 60
+    while not re.search(r"synced: \d+ received, [1-9]\d* sent, 0 refused", screen()):
+        assert time.time() < deadline, screen()
+        time.sleep(0.2)
+    keys("Escape")
+    wait_gone("bookings · b book a service")
+    shown = open_her_appointments()
+    assert " · confirmed" in shown, shown
+    # Cancelled from the tab.
+    keys("x")
+    shown = wait_for("cancelled; it will be sent with the next sync")
+    assert " · cancelled" in shown, shown

@@ -90,9 +90,7 @@ struct BookingTab: View {
         .task { model.load() }
     }
 
-    private var language: String {
-        formatting.locale.language.languageCode?.identifier ?? "en"
-    }
+    private var language: String { formatting.languageCode }
 }
 
 /// One booking: when, what, with whom, where it stands; what may be done with it.
@@ -107,7 +105,7 @@ private struct AppointmentRow: View {
             HStack {
                 Text(verbatim: when)
                 Spacer()
-                Text(status).font(.footnote).foregroundStyle(.secondary)
+                Text(appointment.status.label).font(.footnote).foregroundStyle(.secondary)
             }
             Text(verbatim: model.serviceName(appointment.serviceId, language: language))
             Text("With \(appointment.advisorId)").font(.footnote)
@@ -140,12 +138,13 @@ private struct AppointmentRow: View {
             : formatting.time(appointment.start, zone: model.timeZone)
     }
 
-    private var language: String {
-        formatting.locale.language.languageCode?.identifier ?? "en"
-    }
+    private var language: String { formatting.languageCode }
+}
 
-    private var status: LocalizedStringKey {
-        switch appointment.status {
+extension BookingStatus {
+    /// Where a booking stands, in words.
+    var label: LocalizedStringKey {
+        switch self {
         case .provisional: "Waiting for the server"
         case .confirmed: "Confirmed"
         case .done: "She came"

@@ -297,10 +297,18 @@ private struct NotesTab: View {
                     }
                 }
             }
-            if !notes.contacts.isEmpty {
-                Section("Contacts") {
-                    ForEach(notes.contacts, id: \.id) { outreach in
-                        ContactRow(outreach: outreach, formatting: formatting)
+            if !notes.timeline.isEmpty {
+                Section("Timeline") {
+                    ForEach(Array(notes.timeline.enumerated()), id: \.offset) { _, event in
+                        switch event {
+                        case .contact(let outreach):
+                            ContactRow(outreach: outreach, formatting: formatting)
+                        case .appointment(let appointment):
+                            BookingLine(
+                                appointment: appointment,
+                                service: notes.services.name(of: appointment.serviceId, language: formatting.languageCode),
+                                when: formatting.dateTime(appointment.start, zone: notes.timeZone))
+                        }
                     }
                 }
             }
@@ -332,6 +340,21 @@ private struct ContactRow: View {
                 case .wrongNumber: Text("Called: wrong number").font(.footnote)
                 }
             }
+        }
+    }
+}
+
+/// A booking on her timeline: what, when, where it stands.
+private struct BookingLine: View {
+    let appointment: Appointment
+    let service: String
+    let when: String
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 4) {
+            Text(verbatim: service)
+            Text(verbatim: when).font(.footnote).foregroundStyle(.secondary)
+            Text(appointment.status.label).font(.footnote)
         }
     }
 }

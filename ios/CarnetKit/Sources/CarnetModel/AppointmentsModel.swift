@@ -60,12 +60,7 @@ public final class AppointmentsModel {
 
     /// A service's name in the app's language (`fr`, `it`, else English).
     public func serviceName(_ id: String, language: String) -> String {
-        guard let s = services.first(where: { $0.id == id }) else { return id }
-        switch language {
-        case "fr": return s.nameFr
-        case "it": return s.nameIt
-        default: return s.nameEn
-        }
+        services.name(of: id, language: language)
     }
 
     /// Picks the service to book and searches its free slots for her, from now.
@@ -150,5 +145,17 @@ public final class AppointmentsModel {
 
     private func isoDay(_ date: Date) -> String {
         Formatting.isoDay(date, calendar: calendar)
+    }
+}
+
+extension Array where Element == BookableService {
+    /// The name of service `id` in `language` (`fr`, `it`, else English); its id if unknown.
+    public func name(of id: String, language: String) -> String {
+        guard let s = first(where: { $0.id == id }) else { return id }
+        switch language {
+        case "fr": return s.nameFr
+        case "it": return s.nameIt
+        default: return s.nameEn
+        }
     }
 }

@@ -13,6 +13,11 @@ public struct Formatting: Sendable {
         self.timeZone = timeZone
     }
 
+    /// The locale's language (`fr`, `en`, `it` …), for names the core keeps per language.
+    public var languageCode: String {
+        locale.language.languageCode?.identifier ?? "en"
+    }
+
     /// Euro cents as money: `1 234,50 €` in French, `€1,234.50` in English.
     public func money(cents: Int64) -> String {
         let amount = Decimal(cents) / 100

@@ -1,5 +1,6 @@
 // Her notes on the customer screen: the store's advisors' notes (latest first, with author and
-// date), a new one typed in place. Before saving, the core looks for words that may be
+// date), a new one typed in place, her wish list, and her timeline (contacts and bookings, the
+// latest first, merged by the core). Before saving, the core looks for words that may be
 // special-category data (health, religion, origin, orientation, politics): the first save
 // only warns, a second one saves anyway.
 
@@ -16,8 +17,19 @@ public final class NotesModel {
     public private(set) var notes: [Note] = []
     /// Her wish list, the latest first.
     public private(set) var wishes: [Wish] = []
-    /// Her contacts (calls, e-mails and SMS, with where sending stands), the latest first.
-    public private(set) var contacts: [OutreachEntry] = []
+    /// Her timeline: her contacts (calls, e-mails and SMS, with where sending stands) and her
+    /// bookings, the latest first.
+    public private(set) var timeline: [TimelineEvent] = []
+    /// The store's services, to name a booking's.
+    public private(set) var services: [BookableService] = []
+    /// The store's time zone, for a booking's time.
+    public private(set) var timeZone: TimeZone?
+    /// Her contacts, the latest first.
+    public var contacts: [OutreachEntry] {
+        timeline.compactMap { event in
+            if case .contact(let contact) = event { contact } else { nil }
+        }
+    }
     /// The note being written; changing it withdraws the warning.
     public var draft = "" {
         didSet { if draft != oldValue { flagged = [] } }
@@ -32,12 +44,14 @@ public final class NotesModel {
         self.customerId = customerId
     }
 
-    /// Reads her notes, wishes and contacts again.
+    /// Reads her notes, wishes and timeline again.
     public func load() {
         do {
             notes = try app.handheld.notes(customerId: customerId)
             wishes = try app.handheld.wishes(customerId: customerId)
-            contacts = try app.handheld.contacts(customerId: customerId)
+            timeline = try app.handheld.timeline(customerId: customerId)
+            services = try app.handheld.services()
+            timeZone = TimeZone(identifier: try app.handheld.storeTimeZone())
             notice = nil
         } catch {
             notice = app.report(error)

@@ -88,7 +88,7 @@ enum Scenarios {
         Scenario(name: "without a camera, her card number typed in the search field opens her card", body: typedCard),
         Scenario(name: "search as-you-type finds her by name", body: searchByName),
         Scenario(name: "history with search", body: history),
-        Scenario(name: "an appointment booked from her card waits for the server; a sync confirms it; the day list shows it",
+        Scenario(name: "an appointment booked from her card waits for the server; a sync confirms it; the day list and her timeline show it",
                  body: appointment),
         Scenario(name: "liking a suggestion records it and reloads the playlist", body: like),
         Scenario(name: "re-purchase and offers load", body: repurchase),
@@ -538,6 +538,13 @@ enum Scenarios {
         booking.load()
         let confirmed = try booking.appointments.first(where: { $0.id == mine.id }).unwrap("still hers")
         try check(confirmed.status == .confirmed && !confirmed.pending, "confirmed: \(confirmed)")
+        // On her timeline, beside her contacts.
+        let herNotes = day.app.customerModel(id: day.customerId).notes!
+        herNotes.load()
+        try check(herNotes.timeline.contains { event in
+            if case .appointment(let booked) = event { return booked.id == mine.id }
+            return false
+        }, "on her timeline: \(herNotes.timeline)")
         // On the store's day list of its day.
         let list = day.app.appointmentsModel()
         list.load()
