@@ -3,7 +3,7 @@
 
 import Foundation
 
-/// Formats values for the advisor's locale (French or English).
+/// Formats values for the advisor's locale (English, French or Italian).
 public struct Formatting: Sendable {
     public let locale: Locale
     public let timeZone: TimeZone
