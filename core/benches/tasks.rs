@@ -12,7 +12,10 @@
 //!    second warm), printing the wall clock of the whole refresh (read, rules, write) and the
 //!    growth of the process's peak RSS over its RSS before the refresh (the cache open and the
 //!    model decoded, as after a first card; that decoding is reported apart). The cache holds the
-//!    whole export, more than one store's handheld does: the read is an upper bound.
+//!    whole export, more than one store's handheld does: the read is an upper bound. Then a
+//!    feed page brings a receipt each for 10 customers of the store (a background sync), and
+//!    another for 200 (a busy hour); the refresh after each derives only the customers it
+//!    touched, timed the same way.
 //!
 //! `cargo bench -p carnet-core --bench tasks -- [store] [large]` (default `store`).
 
@@ -278,7 +281,74 @@ fn refresh_child(
             growth as f64 / 1024.0
         );
     }
+    // After a sync the device derives again only the customers its pages touched: a receipt
+    // each for some of the store's customers, as a background sync brings them.
+    for (sync, receipts) in [("a few minutes' sync", 10), ("a busy hour's sync", 200)] {
+        let page = receipts_page(&cache, store, today, receipts)?;
+        changes::apply_page(&cache, &page, &format!("bench-{receipts}"))?;
+        let rss_before = status_kb("VmRSS");
+        reset_peak_rss();
+        let t = Instant::now();
+        let refreshed = tasks::refresh_changed(&cache, store, today)?;
+        let secs = t.elapsed().as_secs_f64();
+        let growth = status_kb("VmHWM").saturating_sub(rss_before);
+        let tasks::Refreshed::Customers { customers, tasks } = refreshed else {
+            return Err(
+                format!("{sync}: expected the touched customers only, got {refreshed:?}").into(),
+            );
+        };
+        println!(
+            "  refresh after {sync:<19} {customers:>4} customers touched, {tasks} tasks, in {:>8.2} ms; peak RSS growth {:.1} MB",
+            secs * 1000.0,
+            growth as f64 / 1024.0
+        );
+    }
     Ok(())
+}
+
+/// A feed page of one purchase line each for `receipts` customers of `store`, spread over
+/// the store, bought on `today`.
+fn receipts_page(
+    cache: &Cache,
+    store: &str,
+    today: chrono::NaiveDate,
+    receipts: usize,
+) -> Result<Vec<Change>, Box<dyn std::error::Error>> {
+    let (customers, products): (Vec<String>, Vec<(String, i64)>) = cache.read(|c| {
+        let customers = c
+            .prepare("SELECT id FROM customer WHERE home_store_id = ?1 ORDER BY id")?
+            .query_map([store], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        let products = c
+            .prepare("SELECT id, price_cents FROM product ORDER BY id")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok((customers, products))
+    })?;
+    let step = (customers.len() / receipts.max(1)).max(1);
+    Ok(customers
+        .iter()
+        .step_by(step)
+        .take(receipts)
+        .enumerate()
+        .map(|(n, customer_id)| {
+            let (product_id, price) = &products[(n * 7) % products.len()];
+            Change::Upsert {
+                record: Record::Purchase(carnet_fixtures::format::PurchaseLine {
+                    id: format!("BENCH-{receipts}-{n}"),
+                    receipt_id: format!("BENCH-R-{receipts}-{n}"),
+                    customer_id: customer_id.clone(),
+                    store_id: store.to_owned(),
+                    bought_at: format!("{today}T11:{:02}:00Z", n % 60),
+                    product_id: product_id.clone(),
+                    quantity: 1,
+                    amount_cents: *price,
+                    gift: false,
+                    advisor_id: None,
+                }),
+            }
+        })
+        .collect())
 }
 
 /// A `/proc/self/status` figure in kB (0 where there is none, off Linux).

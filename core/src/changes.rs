@@ -2,34 +2,30 @@
 //! transaction, so a crash at any point leaves the cache at the old cursor or the new one.
 
 use carnet_protocol::{Change, Record};
-use rusqlite::{OptionalExtension, Transaction};
+use rusqlite::Transaction;
 
 use crate::apply;
 use crate::error::Result;
-use crate::store::Cache;
+use crate::store::{self, Cache, SYNC_CURSOR_KEY};
+use crate::tasks::Touched;
 
-const CURSOR_KEY: &str = "sync_cursor";
-
-/// Applies `changes` in order and stores `next_cursor` with them, atomically.
+/// Applies `changes` in order and stores `next_cursor` with them, atomically, noting whose
+/// tasks they may change (see [`crate::tasks::refresh_changed`]).
 pub fn apply_page(cache: &Cache, changes: &[Change], next_cursor: &str) -> Result<()> {
     cache.write(|tx| {
+        let mut touched = Touched::begin(tx)?;
         for change in changes {
+            touched.note(tx, change)?;
             apply_change(tx, change)?;
         }
-        tx.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?
-            .execute([CURSOR_KEY, next_cursor])?;
-        Ok(())
+        touched.finish(tx)?;
+        store::set_meta(tx, SYNC_CURSOR_KEY, next_cursor)
     })
 }
 
 /// The cursor of the last applied page; empty before the first.
 pub fn cursor(cache: &Cache) -> Result<String> {
-    cache.read(|c| {
-        Ok(c.prepare_cached("SELECT value FROM meta WHERE key = ?1")?
-            .query_row([CURSOR_KEY], |r| r.get(0))
-            .optional()?
-            .unwrap_or_default())
-    })
+    cache.read(|c| Ok(store::meta(c, SYNC_CURSOR_KEY)?.unwrap_or_default()))
 }
 
 /// Empties every synced table and the cursor, for a clean re-sync (the server no longer serves
@@ -44,9 +40,9 @@ pub fn reset(cache: &Cache) -> Result<()> {
              DELETE FROM reco_model; DELETE FROM store_policy; DELETE FROM redirect;
              DELETE FROM task; DELETE FROM task_state; DELETE FROM note; DELETE FROM campaign;
              DELETE FROM outreach; DELETE FROM template; DELETE FROM wish;
-             DELETE FROM appointment_plan; DELETE FROM appointment;",
+             DELETE FROM appointment_plan; DELETE FROM appointment; DELETE FROM task_touched;",
         )?;
-        tx.execute("DELETE FROM meta WHERE key = ?1", [CURSOR_KEY])?;
+        tx.execute("DELETE FROM meta WHERE key = ?1", [SYNC_CURSOR_KEY])?;
         tx.execute(
             "DELETE FROM meta WHERE key = ?1",
             [crate::tasks::TASKS_DAY_KEY],

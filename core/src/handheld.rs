@@ -653,17 +653,15 @@ impl Handheld {
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> std::result::Result<SyncReport, SessionError> {
         let mut report = self.session.sync(cancel, progress).await?;
-        // The edits pushed come back through the feed: a pull that applied nothing changed
-        // nothing the tasks read.
-        if report.pulled > 0 {
-            let cache = self.session.cache()?;
-            let store_id = self.session.store_id().unwrap_or_default();
-            let derived =
-                tokio::task::spawn_blocking(move || tasks::refresh(&cache, &store_id, today()))
-                    .await
-                    .map_err(|_| SessionError::Core("the task refresh stopped".into()))??;
-            report.tasks = Some(derived);
-        }
+        // The edits pushed come back through the feed: the pages note whose tasks they touch,
+        // and only those are derived again (the whole store on a new day).
+        let cache = self.session.cache()?;
+        let store_id = self.session.store_id().unwrap_or_default();
+        let refreshed =
+            tokio::task::spawn_blocking(move || tasks::refresh_changed(&cache, &store_id, today()))
+                .await
+                .map_err(|_| SessionError::Core("the task refresh stopped".into()))??;
+        report.tasks = refreshed.tasks();
         Ok(report)
     }
 }

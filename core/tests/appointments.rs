@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use std::collections::BTreeSet;
 
 use carnet_core::appointments::reminder::{self, Invitation, ReminderKind};
@@ -687,14 +689,6 @@ fn the_search_offers_exactly_what_the_check_accepts() {
     }
 }
 
-fn all<T: serde::de::DeserializeOwned>(export: &carnet_fixtures::Export, file: &str) -> Vec<T> {
-    export
-        .records(file)
-        .unwrap()
-        .collect::<Result<Vec<T>, _>>()
-        .unwrap()
-}
-
 /// The generator's planning read into agendas: every service each store offers can be booked
 /// in the next two weeks, never on a day the store is shut.
 #[test]
@@ -704,11 +698,11 @@ fn every_service_of_a_generated_store_can_be_booked() {
     carnet_fixtures::generate::generate(carnet_fixtures::generate::Size::Tiny, 42, dir.path())
         .unwrap();
     let export = carnet_fixtures::Export::open(dir.path()).unwrap();
-    let stores: Vec<format::Store> = all(&export, files::STORES);
-    let store_hours: Vec<format::StoreHours> = all(&export, files::STORE_HOURS);
-    let services: Vec<format::Service> = all(&export, files::SERVICES);
-    let resources: Vec<format::Resource> = all(&export, files::RESOURCES);
-    let advisor_hours: Vec<format::AdvisorHours> = all(&export, files::ADVISOR_HOURS);
+    let stores: Vec<format::Store> = support::records(&export, files::STORES);
+    let store_hours: Vec<format::StoreHours> = support::records(&export, files::STORE_HOURS);
+    let services: Vec<format::Service> = support::records(&export, files::SERVICES);
+    let resources: Vec<format::Resource> = support::records(&export, files::RESOURCES);
+    let advisor_hours: Vec<format::AdvisorHours> = support::records(&export, files::ADVISOR_HOURS);
     assert_eq!(store_hours.len(), stores.len());
     let as_of = day(&export.manifest().as_of);
     for store in &stores {
@@ -764,23 +758,6 @@ fn every_service_of_a_generated_store_can_be_booked() {
     }
 }
 
-/// The generated tiny export (seed 42) bulk-loaded into an encrypted cache.
-fn tiny_store_cache() -> (
-    tempfile::TempDir,
-    carnet_fixtures::Export,
-    carnet_core::Cache,
-) {
-    use carnet_core::{Cache, CacheKey, load};
-    let dir = tempfile::tempdir().unwrap();
-    let export_dir = dir.path().join("export");
-    carnet_fixtures::generate::generate(carnet_fixtures::generate::Size::Tiny, 42, &export_dir)
-        .unwrap();
-    let export = carnet_fixtures::Export::open(&export_dir).unwrap();
-    let cache = Cache::open(dir.path().join("cache.db"), &CacheKey::generate().unwrap()).unwrap();
-    load::load_export(&cache, &export, &mut |_| {}).unwrap();
-    (dir, export, cache)
-}
-
 /// The plan kept in an encrypted cache: bulk-loaded from a generated export, then changed by
 /// the feed (a service withdrawn, an advisor's hours changed), read back into the agenda.
 #[test]
@@ -789,9 +766,9 @@ fn the_plan_comes_from_the_cache_and_follows_the_feed() {
     use carnet_core::{Error, changes};
     use carnet_fixtures::format::{self, files};
     use carnet_protocol::{Change, Entity, Record};
-    let (_dir, export, cache) = tiny_store_cache();
+    let (_dir, export, cache) = support::tiny_cache();
 
-    let services: Vec<format::Service> = all(&export, files::SERVICES);
+    let services: Vec<format::Service> = support::records(&export, files::SERVICES);
     let of_s001: Vec<&format::Service> = services.iter().filter(|s| s.store_id == "S001").collect();
     let agenda = plan::agenda(&cache, "S001", &[]).unwrap();
     let clock = agenda.store().clock;
@@ -826,7 +803,7 @@ fn the_plan_comes_from_the_cache_and_follows_the_feed() {
         entity: Entity::Service,
         id: withdrawn.clone(),
     }];
-    let hours: Vec<format::AdvisorHours> = all(&export, files::ADVISOR_HOURS);
+    let hours: Vec<format::AdvisorHours> = support::records(&export, files::ADVISOR_HOURS);
     for mut h in hours.into_iter().filter(|h| h.store_id == "S001") {
         for day in h.week.iter_mut().filter(|d| !d.is_empty()) {
             *day = vec![format::HoursRange {
@@ -852,10 +829,11 @@ fn the_plan_comes_from_the_cache_and_follows_the_feed() {
     }));
 
     // Hours the app cannot read are refused, and nothing else is changed.
-    let mut broken: format::StoreHours = all::<format::StoreHours>(&export, files::STORE_HOURS)
-        .into_iter()
-        .find(|h| h.store_id == "S001")
-        .unwrap();
+    let mut broken: format::StoreHours =
+        support::records::<format::StoreHours>(&export, files::STORE_HOURS)
+            .into_iter()
+            .find(|h| h.store_id == "S001")
+            .unwrap();
     broken.week[0] = vec![format::HoursRange {
         from: "20:00".into(),
         to: "10:00".into(),
@@ -893,7 +871,7 @@ fn offline_bookings_wait_for_the_server_and_a_refusal_says_why() {
         AppointmentRecord, AppointmentStatus, BookingAction, Change, Entity, MutationKind,
         MutationResult, Outcome, Record, reject,
     };
-    let (_dir, export, cache) = tiny_store_cache();
+    let (_dir, export, cache) = support::tiny_cache();
     let customers: Vec<String> = cache
         .read(|c| {
             let mut stmt =
@@ -902,11 +880,13 @@ fn offline_bookings_wait_for_the_server_and_a_refusal_says_why() {
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
         .unwrap();
-    let service =
-        all::<carnet_fixtures::format::Service>(&export, carnet_fixtures::format::files::SERVICES)
-            .into_iter()
-            .find(|s| s.store_id == "S001" && s.resource_kind.is_some())
-            .unwrap();
+    let service = support::records::<carnet_fixtures::format::Service>(
+        &export,
+        carnet_fixtures::format::files::SERVICES,
+    )
+    .into_iter()
+    .find(|s| s.store_id == "S001" && s.resource_kind.is_some())
+    .unwrap();
     let now = chrono::Utc::now();
     let free = |agenda: &Agenda| {
         agenda

@@ -442,3 +442,197 @@ fn a_list_cut_at_its_limit_keeps_the_soonest_after_a_snooze() {
         "the 5th before the 10th"
     );
 }
+
+/// Every stored task, as the lists would read it.
+fn stored_tasks(cache: &Cache) -> Vec<[Option<String>; 7]> {
+    cache
+        .read(|c| {
+            let mut q = c.prepare(
+                "SELECT id, customer_id, advisor_id, kind, detail, due_on, channels
+                   FROM task ORDER BY id",
+            )?;
+            let rows = q.query_map([], |r| {
+                Ok([
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ])
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .unwrap()
+}
+
+fn apply(cache: &Cache, page: &[Change]) {
+    let cursor = changes::cursor(cache).unwrap();
+    changes::apply_page(cache, page, &format!("{cursor}+")).unwrap();
+}
+
+#[test]
+fn a_sync_derives_again_only_the_customers_its_pages_touched_as_a_whole_refresh_would() {
+    use carnet_fixtures::format::{self, files};
+    use carnet_protocol::{CallOutcome, NoteRecord, OutreachRecord};
+    use tasks::Refreshed;
+
+    let (_dir, export, cache) = support::tiny_cache();
+    let on = day(&export.manifest().as_of);
+    let customers: Vec<format::Customer> = support::records(&export, files::CUSTOMERS);
+    let purchases: Vec<format::PurchaseLine> = support::records(&export, files::PURCHASES);
+
+    // Before the first derivation a page notes nothing: the first refresh is whole anyway.
+    apply(&cache, &[]);
+    let first = tasks::refresh_changed(&cache, "S001", on).unwrap();
+    let Refreshed::Whole { tasks: before } = first else {
+        panic!("{first:?}")
+    };
+    assert!(before > 0);
+    let whole_before = stored_tasks(&cache);
+    assert_eq!(
+        tasks::refresh_changed(&cache, "S001", on).unwrap(),
+        Refreshed::Unchanged
+    );
+
+    let with_task = |n: usize| -> String {
+        let mut ids: Vec<&str> = whole_before
+            .iter()
+            .filter_map(|t| t[1].as_deref())
+            .collect();
+        ids.dedup();
+        ids[n].to_owned()
+    };
+    let reachable_without_task = customers
+        .iter()
+        .find(|c| {
+            c.home_store_id == "S001"
+                && c.email.is_some()
+                && c.consents
+                    .iter()
+                    .any(|k| k.channel == "email" && k.purpose == "marketing" && k.granted)
+                && !whole_before.iter().any(|t| t[1].as_deref() == Some(&c.id))
+        })
+        .unwrap();
+    let record_of = |id: &str| customers.iter().find(|c| c.id == id).unwrap().clone();
+
+    // A page of the day: her birthday noted (in three days), another withdraws every
+    // marketing consent, a third was called this morning, a fourth's purchase line is
+    // removed, and a note that no task reads.
+    let mut birthday = reachable_without_task.clone();
+    birthday.birthday = Some((on + chrono::Days::new(3)).format("%m-%d").to_string());
+    let mut withdrawn = record_of(&with_task(0));
+    for k in &mut withdrawn.consents {
+        if k.purpose == "marketing" {
+            k.granted = false;
+        }
+    }
+    let called = with_task(1);
+    let line = purchases
+        .iter()
+        .find(|p| p.customer_id == with_task(2))
+        .unwrap();
+    let page = vec![
+        Change::Upsert {
+            record: Record::Customer(birthday.clone()),
+        },
+        Change::Upsert {
+            record: Record::Customer(withdrawn.clone()),
+        },
+        Change::Upsert {
+            record: Record::Outreach(OutreachRecord {
+                id: "O-touched-1".into(),
+                customer_id: called.clone(),
+                channel: "phone".into(),
+                task_id: None,
+                advisor_id: None,
+                at: format!("{on}T09:00:00Z"),
+                outcome: Some(CallOutcome::Reached),
+                message: None,
+                delivery: None,
+            }),
+        },
+        Change::Delete {
+            entity: Entity::Purchase,
+            id: line.id.clone(),
+        },
+        Change::Upsert {
+            record: Record::Note(NoteRecord {
+                id: "N-touched-1".into(),
+                customer_id: with_task(3),
+                text: "prefers a call after 6 pm".into(),
+                advisor_id: Some("A1".into()),
+                written_at: format!("{on}T09:05:00Z"),
+            }),
+        },
+    ];
+    apply(&cache, &page);
+    let mut marked: Vec<String> = cache
+        .read(|c| {
+            let mut q = c.prepare("SELECT customer_id FROM task_touched ORDER BY 1")?;
+            let ids = q.query_map([], |r| r.get(0))?;
+            Ok(ids.collect::<rusqlite::Result<Vec<String>>>()?)
+        })
+        .unwrap();
+    let mut expected = vec![
+        birthday.id.clone(),
+        withdrawn.id.clone(),
+        called.clone(),
+        line.customer_id.clone(),
+    ];
+    expected.sort();
+    expected.dedup();
+    marked.sort();
+    assert_eq!(
+        marked, expected,
+        "the customers of the page, less the note's"
+    );
+
+    let refreshed = tasks::refresh_changed(&cache, "S001", on).unwrap();
+    assert_eq!(
+        refreshed,
+        Refreshed::Customers {
+            customers: expected.len() as u64,
+            tasks: stored_tasks(&cache).len() as u64
+        }
+    );
+    let touched_only = stored_tasks(&cache);
+    assert_ne!(touched_only, whole_before);
+    let of = |tasks: &[[Option<String>; 7]], id: &str| {
+        tasks.iter().filter(|t| t[1].as_deref() == Some(id)).count()
+    };
+    assert_eq!(of(&touched_only, &birthday.id), 1, "her birthday task");
+    assert_eq!(of(&touched_only, &withdrawn.id), 0, "no consent, no task");
+    assert_eq!(of(&touched_only, &called), 0, "in the quiet period");
+    // The whole store derived again gives exactly the same tasks.
+    tasks::refresh(&cache, "S001", on).unwrap();
+    assert_eq!(stored_tasks(&cache), touched_only);
+    assert_eq!(
+        tasks::refresh_changed(&cache, "S001", on).unwrap(),
+        Refreshed::Unchanged
+    );
+
+    // A product concerns every customer (a launch, a brand): the next refresh is whole. So is
+    // the first of another day.
+    let product: format::Product = export
+        .records(files::PRODUCTS)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap();
+    apply(
+        &cache,
+        &[Change::Upsert {
+            record: Record::Product(product),
+        }],
+    );
+    assert!(matches!(
+        tasks::refresh_changed(&cache, "S001", on).unwrap(),
+        Refreshed::Whole { .. }
+    ));
+    assert!(matches!(
+        tasks::refresh_changed(&cache, "S001", on + chrono::Days::new(1)).unwrap(),
+        Refreshed::Whole { .. }
+    ));
+}

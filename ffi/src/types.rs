@@ -528,7 +528,7 @@ pub struct SyncReport {
     pub pulled: u64,
     /// Whether the cache was re-synced from scratch.
     pub reset: bool,
-    /// The store's tasks, derived again when the sync changed the data.
+    /// The store's open tasks, when the sync changed what they are derived from.
     pub tasks: Option<u64>,
 }
 

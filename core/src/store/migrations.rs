@@ -78,6 +78,10 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/016_bookings.sql"),
         backfill: None,
     },
+    Migration {
+        sql: include_str!("migrations/017_task_changes.sql"),
+        backfill: None,
+    },
 ];
 
 /// The schema version this code writes.

@@ -26,6 +26,27 @@ const WRITER_CACHE_KIB: i64 = 16 * 1024;
 /// levels, which every lookup of the pass touches again.
 const SCAN_CACHE_KIB: i64 = 4 * 1024;
 
+/// Meta key of the cursor of the last feed page applied.
+pub(crate) const SYNC_CURSOR_KEY: &str = "sync_cursor";
+
+/// The value `meta` keeps under `key`, if any.
+pub(crate) fn meta(c: &Connection, key: &str) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    Ok(c.prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?)
+}
+
+/// Keeps `value` under `key` in `meta`.
+pub(crate) fn set_meta(c: &Connection, key: &str, value: &str) -> Result<()> {
+    c.prepare_cached(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute([key, value])?;
+    Ok(())
+}
+
 /// An open, unlocked cache.
 pub struct Cache {
     path: PathBuf,

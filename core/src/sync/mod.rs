@@ -206,7 +206,8 @@ pub struct SyncReport {
     pub pages: u64,
     /// Whether the cache was emptied and re-synced because the cursor had expired.
     pub reset: bool,
-    /// The store's tasks, derived again when the round changed the data (`None` otherwise).
+    /// The store's open tasks, when the round changed what they are derived from (`None`
+    /// otherwise).
     pub tasks: Option<u64>,
 }
 

@@ -6,6 +6,7 @@
 mod refresh;
 pub mod rules;
 mod state;
+mod touched;
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, Row};
@@ -17,10 +18,11 @@ use crate::store::Cache;
 use crate::time;
 
 pub(crate) use refresh::TASKS_DAY_KEY;
-pub use refresh::refresh;
+pub use refresh::{Refreshed, refresh, refresh_changed};
 pub use rules::TaskKind;
 pub use state::{ActionProblem, check_action, customer_of, taken_by_another};
 pub(crate) use state::{apply_record, delete_record, write as write_state};
+pub(crate) use touched::Touched;
 
 /// Days ahead the upcoming list looks.
 pub const UPCOMING_DAYS: u64 = 14;
@@ -102,7 +104,8 @@ pub struct TaskLists {
 }
 
 /// The task lists of `scope` for `advisor_id` on `today`, each at most `limit` long. The
-/// stored tasks are derived again first when they were derived for another day.
+/// stored tasks are brought up to date first ([`refresh_changed`]): derived again when they
+/// were for another day, and for the customers the feed touched since.
 pub fn lists(
     cache: &Cache,
     store_id: &str,
@@ -111,9 +114,7 @@ pub fn lists(
     today: NaiveDate,
     limit: usize,
 ) -> Result<TaskLists> {
-    if cache.read(refresh::tasks_day)? != Some(today) {
-        refresh(cache, store_id, today)?;
-    }
+    refresh_changed(cache, store_id, today)?;
     cache.read(|c| read_lists(c, advisor_id, scope, today, limit))
 }
 

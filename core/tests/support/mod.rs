@@ -507,3 +507,24 @@ pub fn deliver_model(cache: &Cache, version: u32, bytes: &[u8]) {
     )
     .unwrap();
 }
+
+/// The generated tiny export (seed 42) bulk-loaded into an encrypted cache.
+pub fn tiny_cache() -> (tempfile::TempDir, Export, Cache) {
+    let dir = tempfile::tempdir().unwrap();
+    let export_dir = dir.path().join("export");
+    carnet_fixtures::generate::generate(carnet_fixtures::generate::Size::Tiny, 42, &export_dir)
+        .unwrap();
+    let export = Export::open(&export_dir).unwrap();
+    let cache = Cache::open(dir.path().join("cache.db"), &CacheKey::generate().unwrap()).unwrap();
+    carnet_core::load::load_export(&cache, &export, &mut |_| {}).unwrap();
+    (dir, export, cache)
+}
+
+/// Every record of one file of `export`.
+pub fn records<T: serde::de::DeserializeOwned>(export: &Export, file: &str) -> Vec<T> {
+    export
+        .records(file)
+        .unwrap()
+        .collect::<Result<Vec<T>, _>>()
+        .unwrap()
+}
