@@ -269,16 +269,9 @@ fn refresh_child(
         status_kb("VmHWM").saturating_sub(opened) as f64 / 1024.0,
     );
     for pass in ["first after open", "warm"] {
-        let rss_before = status_kb("VmRSS");
-        reset_peak_rss();
-        let t = Instant::now();
-        let n = tasks::refresh(&cache, store, today)?;
-        let secs = t.elapsed().as_secs_f64();
-        let growth = status_kb("VmHWM").saturating_sub(rss_before);
+        let (n, secs, growth_mb) = measured(|| tasks::refresh(&cache, store, today))?;
         println!(
-            "  refresh ({pass:<16}) {n:>6} tasks in {:>6.3} s; peak RSS growth {:.1} MB",
-            secs,
-            growth as f64 / 1024.0
+            "  refresh ({pass:<16}) {n:>6} tasks in {secs:>6.3} s; peak RSS growth {growth_mb:.1} MB"
         );
     }
     // After a sync the device derives again only the customers its pages touched: a receipt
@@ -286,12 +279,8 @@ fn refresh_child(
     for (sync, receipts) in [("a few minutes' sync", 10), ("a busy hour's sync", 200)] {
         let page = receipts_page(&cache, store, today, receipts)?;
         changes::apply_page(&cache, &page, &format!("bench-{receipts}"))?;
-        let rss_before = status_kb("VmRSS");
-        reset_peak_rss();
-        let t = Instant::now();
-        let refreshed = tasks::refresh_changed(&cache, store, today)?;
-        let secs = t.elapsed().as_secs_f64();
-        let growth = status_kb("VmHWM").saturating_sub(rss_before);
+        let (refreshed, secs, growth_mb) =
+            measured(|| tasks::refresh_changed(&cache, store, today))?;
         let tasks::Refreshed::Customers { customers, tasks } = refreshed else {
             return Err(
                 format!("{sync}: expected the touched customers only, got {refreshed:?}").into(),
@@ -300,10 +289,24 @@ fn refresh_child(
         println!(
             "  refresh after {sync:<19} {customers:>4} customers touched, {tasks} tasks, in {:>8.2} ms; peak RSS growth {:.1} MB",
             secs * 1000.0,
-            growth as f64 / 1024.0
+            growth_mb
         );
     }
     Ok(())
+}
+
+/// Runs `f`, giving its result, its wall clock in seconds and the growth of the process's
+/// peak RSS over its RSS before the call, in MB.
+fn measured<T>(
+    f: impl FnOnce() -> carnet_core::Result<T>,
+) -> Result<(T, f64, f64), Box<dyn std::error::Error>> {
+    let rss_before = status_kb("VmRSS");
+    reset_peak_rss();
+    let t = Instant::now();
+    let out = f()?;
+    let secs = t.elapsed().as_secs_f64();
+    let growth = status_kb("VmHWM").saturating_sub(rss_before);
+    Ok((out, secs, growth as f64 / 1024.0))
 }
 
 /// A feed page of one purchase line each for `receipts` customers of `store`, spread over

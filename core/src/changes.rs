@@ -42,12 +42,8 @@ pub fn reset(cache: &Cache) -> Result<()> {
              DELETE FROM outreach; DELETE FROM template; DELETE FROM wish;
              DELETE FROM appointment_plan; DELETE FROM appointment; DELETE FROM task_touched;",
         )?;
-        tx.execute("DELETE FROM meta WHERE key = ?1", [SYNC_CURSOR_KEY])?;
-        tx.execute(
-            "DELETE FROM meta WHERE key = ?1",
-            [crate::tasks::TASKS_DAY_KEY],
-        )?;
-        Ok(())
+        store::forget_meta(tx, SYNC_CURSOR_KEY)?;
+        store::forget_meta(tx, crate::tasks::TASKS_DAY_KEY)
     })
 }
 

@@ -93,13 +93,7 @@ fn load_all(
         loader.entity::<format::PurchaseLine>(files::PURCHASES, apply::upsert_purchase)?;
     loader.entity::<format::Offer>(files::OFFERS, apply::upsert_offer)?;
     let as_of = export.manifest().as_of.clone();
-    cache.write(|tx| {
-        tx.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES ('data_as_of', ?1)",
-            [as_of],
-        )?;
-        Ok(())
-    })?;
+    cache.write(|tx| crate::store::set_meta(tx, "data_as_of", &as_of))?;
     cache.checkpoint()?;
     Ok(LoadSummary {
         rows: loader.done,

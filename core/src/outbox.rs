@@ -11,7 +11,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use crate::appointments::bookings;
 use crate::consent::Channel;
 use crate::error::{Error, Result};
-use crate::store::Cache;
+use crate::store::{self, Cache};
 use crate::{consent, contact, search_index};
 
 /// An edit as the outbox shows it.
@@ -168,10 +168,7 @@ fn normalise(tx: &Transaction<'_>, change: MutationKind) -> Result<MutationKind>
 const WIRE_BASE_KEY: &str = "outbox_wire_base";
 
 fn wire_base(c: &Connection) -> Result<u64> {
-    let base: Option<String> = c
-        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
-        .query_row([WIRE_BASE_KEY], |r| r.get(0))
-        .optional()?;
+    let base = store::meta(c, WIRE_BASE_KEY)?;
     Ok(base.and_then(|b| b.parse().ok()).unwrap_or(0))
 }
 
@@ -192,8 +189,7 @@ pub fn follow_server_numbering(cache: &Cache, expected: u64) -> Result<bool> {
         if expected == 0 || expected >= first - base {
             return Ok(false);
         }
-        tx.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?
-            .execute(params![WIRE_BASE_KEY, (first - expected).to_string()])?;
+        store::set_meta(tx, WIRE_BASE_KEY, &(first - expected).to_string())?;
         Ok(true)
     })
 }

@@ -12,7 +12,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::store::Cache;
+use crate::store::{self, Cache};
 
 /// `meta` key of the last model the device refused, as JSON [`RejectedModel`].
 const REJECTED_KEY: &str = "reco_model_rejected";
@@ -94,8 +94,7 @@ pub(crate) fn apply_model(tx: &Transaction<'_>, record: &ModelRecord) -> Result<
                  ON CONFLICT (id) DO UPDATE SET version = ?2, built_at = ?3, bytes = ?4",
             )?
             .execute(params![record.id, record.version, record.built_at, bytes])?;
-            tx.prepare_cached("DELETE FROM meta WHERE key = ?1")?
-                .execute([REJECTED_KEY])?;
+            store::forget_meta(tx, REJECTED_KEY)?;
         }
         Err(problem) => {
             let rejected = RejectedModel {
@@ -104,8 +103,7 @@ pub(crate) fn apply_model(tx: &Transaction<'_>, record: &ModelRecord) -> Result<
             };
             let json = serde_json::to_string(&rejected)
                 .map_err(|_| Error::InvalidInput("model rejection cannot be encoded".into()))?;
-            tx.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?
-                .execute([REJECTED_KEY, json.as_str()])?;
+            store::set_meta(tx, REJECTED_KEY, &json)?;
         }
     }
     Ok(())
@@ -134,11 +132,8 @@ pub(crate) fn apply_policy(tx: &Transaction<'_>, record: &PolicyRecord) -> Resul
 pub fn model_status(cache: &Cache) -> Result<ModelStatus> {
     cache.read(|c| {
         let current = current_version(c)?;
-        let rejected: Option<RejectedModel> = c
-            .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
-            .query_row([REJECTED_KEY], |r| r.get::<_, String>(0))
-            .optional()?
-            .and_then(|json| serde_json::from_str(&json).ok());
+        let rejected: Option<RejectedModel> =
+            store::meta(c, REJECTED_KEY)?.and_then(|json| serde_json::from_str(&json).ok());
         Ok(ModelStatus {
             version: current.as_ref().map(|(v, _)| *v),
             built_at: current.map(|(_, at)| at),

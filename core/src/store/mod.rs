@@ -47,6 +47,13 @@ pub(crate) fn set_meta(c: &Connection, key: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// Removes `key` from `meta`.
+pub(crate) fn forget_meta(c: &Connection, key: &str) -> Result<()> {
+    c.prepare_cached("DELETE FROM meta WHERE key = ?1")?
+        .execute([key])?;
+    Ok(())
+}
+
 /// An open, unlocked cache.
 pub struct Cache {
     path: PathBuf,
