@@ -108,14 +108,25 @@ impl TinyStore {
 /// The export of `size` (seed 42) the benches share, generated on first use, in the
 /// `bench-data` folder of the running example's target directory: (that folder, the export).
 pub fn bench_export(size: &str) -> (PathBuf, PathBuf) {
+    let (root, export) = bench_export_dirs(size);
+    if !export.join(files::MANIFEST).exists() {
+        carnet_fixtures::generate::generate(size.parse().unwrap(), 42, &export).unwrap();
+    }
+    (root, export)
+}
+
+/// Whether [`bench_export`] has generated `size` already.
+pub fn bench_export_exists(size: &str) -> bool {
+    bench_export_dirs(size).1.join(files::MANIFEST).exists()
+}
+
+/// `target/bench-data` and the export of `size` in it.
+fn bench_export_dirs(size: &str) -> (PathBuf, PathBuf) {
     let exe = std::env::current_exe().unwrap();
     // target/<profile>/examples/<name>
     let target = exe.ancestors().nth(3).unwrap();
     let root = target.join("bench-data");
     let export = root.join(format!("{size}-export"));
-    if !export.join(files::MANIFEST).exists() {
-        carnet_fixtures::generate::generate(size.parse().unwrap(), 42, &export).unwrap();
-    }
     (root, export)
 }
 
