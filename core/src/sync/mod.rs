@@ -20,15 +20,16 @@ pub use client::{MAX_RESPONSE_BYTES, RequestSigner, ServerConfig, SyncClient, re
 
 /// Changes asked for per page: half the server's default, because a device holds a page
 /// being applied and the next one being decoded, and a page of customers is ~2.7 MB of text.
-/// On `store`'s S001 the initial sync peaked at 70–74 MB of RSS with 2,500 (93–99 MB with
-/// 5,000), at 72–79 % of the bulk-load rate of the same run (78–80 % with 5,000).
+/// On `store`'s S001 (16 MiB writer cache) the initial sync peaked at 70–74 MB of RSS with
+/// 2,500 against 93–99 MB with 5,000, at 72–79 % of the bulk-load rate against 78–80 %.
 pub const PAGE_LIMIT: u32 = 2_500;
 
 /// The writer's page cache during an initial sync, in KiB. The export's bulk load takes 64 MiB
-/// (`load::BULK_CACHE_KIB`), most of a handheld app's memory; with 16 the sync of `store`'s
-/// S001 kept its share of the bulk-load rate (peak RSS 89–94 MB against 114 MB, pages of
-/// 5,000). With 8 the indexes' pages were read again and again (370 B/change read, not 222).
-const INITIAL_SYNC_CACHE_KIB: i64 = 16 * 1024;
+/// (`load::BULK_CACHE_KIB`), most of a handheld app's memory. Measured on the initial sync of
+/// S001: with 16, `store` peaked at 70–74 MB of RSS, but `large` (2.7 M changes) read its
+/// indexes' pages again and again (1,353 B/change read, 40 % of the bulk-load rate, 89 MB);
+/// with 32, `store` 85 MB at 75 %, `large` 105 MB at 68 % (863 B/change read).
+const INITIAL_SYNC_CACHE_KIB: i64 = 32 * 1024;
 
 /// How reaching the server failed: the kind only (the HTTP stack's messages name URLs and
 /// add nothing the advisor can act on).
