@@ -1,6 +1,13 @@
 //! Cache benchmark: bulk load, card lookup, name search, customer card and history search on a
 //! generated store, encrypted (SQLCipher) and, in the same run, on a plaintext SQLite baseline.
 //!
+//! Each query kind is timed over customers of its own, in [`RUNS`] runs. In each run, each
+//! kind starts **cold**: both caches closed, their files evicted from the OS page cache
+//! (posix_fadvise DONTNEED) and reopened, so every page is read from the disk and, encrypted,
+//! decrypted for the first time; then **warm**: the same customers again. Encrypted and plain
+//! take turns, the first of each pair alternating. The figures are the median run's, with the
+//! spread of the p99 ratio over the runs.
+//!
 //! `cargo bench -p carnet-core --features plaintext-baseline --bench cache -- [store|large|tiny]`
 //! (default `store`; several sizes may be named). Generated data is kept in `target/bench-data`.
 
@@ -63,10 +70,6 @@ fn run(size_name: &str) -> Result<(), Box<dyn std::error::Error>> {
     let customers: Vec<Customer> = export
         .records::<Customer>(files::CUSTOMERS)?
         .collect::<Result<_, _>>()?;
-    let mut rng = StdRng::seed_from_u64(7);
-    let picks: Vec<&Customer> = (0..QUERIES)
-        .map(|_| &customers[rng.random_range(0..customers.len())])
-        .collect();
     let today = chrono::NaiveDate::parse_from_str(&export.manifest().as_of, "%Y-%m-%d")?;
     let words = [
         "rouge",
@@ -77,32 +80,16 @@ fn run(size_name: &str) -> Result<(), Box<dyn std::error::Error>> {
         "serum",
     ];
 
-    // The load's writes reach the disk now, not while queries are timed (the kernel would
-    // write them back in the middle of the run).
-    for path in [&encrypted_path, &plain_path] {
-        for file in Cache::files(path) {
-            if file.exists() {
-                std::fs::File::open(&file)?.sync_all()?;
-            }
-        }
-    }
-    // Reopen both: measured queries start from a cold page cache.
-    let encrypted = Cache::open(&encrypted_path, &key)?;
-    let plain = Cache::open_plaintext_baseline(&plain_path)?;
-    println!(
-        "{:<28} {:>10} {:>10} {:>10} {:>10} {:>7}",
-        "query (n=2000)", "enc p50", "enc p99", "plain p50", "plain p99", "p99 ×"
-    );
-    type Query<'a> = Box<dyn Fn(&Cache, usize) -> carnet_core::Result<usize> + 'a>;
+    type Query<'a> = Box<dyn Fn(&Cache, &Customer, usize) -> carnet_core::Result<usize> + 'a>;
     let queries: Vec<(&str, Query)> = vec![
         (
             "card lookup",
-            Box::new(|c, i| lookup::by_card(c, &picks[i].card).map(|_| 1)),
+            Box::new(|c, p, _| lookup::by_card(c, &p.card).map(|_| 1)),
         ),
         (
             "name search, 3-letter prefix",
-            Box::new(|c, i| {
-                let prefix: String = carnet_core::text::fold(&picks[i].last_name)
+            Box::new(|c, p, _| {
+                let prefix: String = carnet_core::text::fold(&p.last_name)
                     .chars()
                     .filter(|c| c.is_alphanumeric())
                     .take(3)
@@ -112,16 +99,15 @@ fn run(size_name: &str) -> Result<(), Box<dyn std::error::Error>> {
         ),
         (
             "name search, full + postal",
-            Box::new(|c, i| {
-                let p = picks[i];
+            Box::new(|c, p, _| {
                 let query = format!("{} {} {}", p.first_name, p.last_name, p.address.postal_code);
                 lookup::by_name(c, &query, lookup::DEFAULT_LIMIT).map(|r| r.len())
             }),
         ),
         (
             "name search, one typo",
-            Box::new(|c, i| {
-                let mut name: Vec<char> = picks[i].last_name.chars().collect();
+            Box::new(|c, p, _| {
+                let mut name: Vec<char> = p.last_name.chars().collect();
                 if name.len() > 4 {
                     name.swap(2, 3);
                 }
@@ -131,33 +117,89 @@ fn run(size_name: &str) -> Result<(), Box<dyn std::error::Error>> {
         ),
         (
             "customer card",
-            Box::new(|c, i| card::customer_card(c, &picks[i].id, today).map(|_| 1)),
+            Box::new(|c, p, _| card::customer_card(c, &p.id, today).map(|_| 1)),
         ),
         (
             "history text filter",
-            Box::new(|c, i| {
+            Box::new(|c, p, i| {
                 let query = HistoryQuery {
                     text: Some(words[i % words.len()].into()),
                     ..Default::default()
                 };
-                history(c, &picks[i].id, &query).map(|p| p.lines.len())
+                history(c, &p.id, &query).map(|p| p.lines.len())
             }),
         ),
     ];
-    for (name, query) in &queries {
-        let [enc, pla] = measure(&encrypted, &plain, query)?;
-        println!(
-            "{:<28} {:>8.3}ms {:>8.3}ms {:>8.3}ms {:>8.3}ms {:>7.2}",
-            name,
-            ms(enc.0),
-            ms(enc.1),
-            ms(pla.0),
-            ms(pla.1),
-            ms(enc.1) / ms(pla.1).max(1e-6)
-        );
+
+    // runs[kind][run] = [cold, warm], each [encrypted, plain] (p50, p99).
+    let mut runs: Vec<Vec<[[Percentiles; 2]; 2]>> = vec![Vec::new(); queries.len()];
+    let mut resident = Vec::new();
+    for run in 0..RUNS {
+        for (kind, (_, query)) in queries.iter().enumerate() {
+            // Customers of this kind and run only: no kind reads pages another one warmed.
+            let mut rng = StdRng::seed_from_u64((run * queries.len() + kind) as u64);
+            let picks: Vec<&Customer> = (0..QUERIES)
+                .map(|_| &customers[rng.random_range(0..customers.len())])
+                .collect();
+            let mut files = Cache::files(&encrypted_path);
+            files.extend(Cache::files(&plain_path));
+            resident.push(support::evict(&files)?);
+            let encrypted = Cache::open(&encrypted_path, &key)?;
+            let plain = Cache::open_plaintext_baseline(&plain_path)?;
+            let cold = measure(&encrypted, &plain, &picks, query)?;
+            let warm = measure(&encrypted, &plain, &picks, query)?;
+            runs[kind].push([cold, warm]);
+        }
+    }
+    match resident.iter().copied().collect::<Option<Vec<u64>>>() {
+        Some(r) => println!(
+            "cold passes: at most {:.1} MB of the caches' files still in the OS page cache after eviction",
+            r.into_iter().max().unwrap_or(0) as f64 / 1e6
+        ),
+        None => println!("cold passes: no fincore here to check the eviction"),
+    }
+    println!(
+        "{QUERIES} queries per kind and pass, {RUNS} runs; p50 / p99 of the median run (by encrypted p99), ms"
+    );
+    println!(
+        "{:<28} {:>15} {:>15} {:>6} {:>13} {:>15} {:>15} {:>6} {:>13}",
+        "query",
+        "cold enc",
+        "cold plain",
+        "p99 ×",
+        "runs' p99 ×",
+        "warm enc",
+        "warm plain",
+        "p99 ×",
+        "runs' p99 ×"
+    );
+    for ((name, _), runs) in queries.iter().zip(&runs) {
+        let mut line = format!("{name:<28}");
+        for pass in 0..2 {
+            let mut by_p99: Vec<&[Percentiles; 2]> = runs.iter().map(|r| &r[pass]).collect();
+            by_p99.sort_by_key(|[enc, _]| enc.p99);
+            let [enc, plain] = by_p99[by_p99.len() / 2];
+            let ratios: Vec<f64> = runs.iter().map(|r| r[pass][0].ratio(&r[pass][1])).collect();
+            let lo = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = ratios.iter().copied().fold(0.0, f64::max);
+            line += &format!(
+                " {:>6.3} / {:>6.3} {:>6.3} / {:>6.3} {:>6.2} {:>5.2}–{:<5.2}",
+                ms(enc.p50),
+                ms(enc.p99),
+                ms(plain.p50),
+                ms(plain.p99),
+                enc.ratio(plain),
+                lo,
+                hi
+            );
+        }
+        println!("{line}");
     }
     Ok(())
 }
+
+/// How many times each kind is timed cold then warm.
+const RUNS: usize = 3;
 
 fn bulk_load(cache: Cache, export: &Export) -> Result<(f64, Duration), carnet_core::Error> {
     let started = Instant::now();
@@ -166,26 +208,50 @@ fn bulk_load(cache: Cache, export: &Export) -> Result<(f64, Duration), carnet_co
     Ok((summary.rows as f64 / elapsed.as_secs_f64(), elapsed))
 }
 
+#[derive(Clone, Copy)]
+struct Percentiles {
+    p50: Duration,
+    p99: Duration,
+}
+
+impl Percentiles {
+    fn of(mut times: Vec<Duration>) -> Self {
+        times.sort();
+        Self {
+            p50: times[times.len() / 2],
+            p99: times[times.len() * 99 / 100],
+        }
+    }
+
+    /// This p99 over `other`'s.
+    fn ratio(&self, other: &Percentiles) -> f64 {
+        ms(self.p99) / ms(other.p99).max(1e-6)
+    }
+}
+
 /// p50 and p99 of one query over the picked customers, on the encrypted cache and on the
-/// plain baseline. The two run in turn, query by query, so that whatever else the machine is
-/// doing weighs on both alike.
+/// plain baseline. The two take turns, customer by customer, so that whatever else the machine
+/// is doing weighs on both alike, and the one that goes first alternates.
 fn measure(
     encrypted: &Cache,
     plain: &Cache,
-    query: &dyn Fn(&Cache, usize) -> carnet_core::Result<usize>,
-) -> Result<[(Duration, Duration); 2], carnet_core::Error> {
-    let mut times = [Vec::with_capacity(QUERIES), Vec::with_capacity(QUERIES)];
-    for i in 0..QUERIES {
-        for (cache, times) in [encrypted, plain].into_iter().zip(times.iter_mut()) {
+    picks: &[&Customer],
+    query: &dyn Fn(&Cache, &Customer, usize) -> carnet_core::Result<usize>,
+) -> Result<[Percentiles; 2], carnet_core::Error> {
+    let mut times = [
+        Vec::with_capacity(picks.len()),
+        Vec::with_capacity(picks.len()),
+    ];
+    for (i, pick) in picks.iter().enumerate() {
+        let order = if i % 2 == 0 { [0, 1] } else { [1, 0] };
+        for side in order {
+            let cache = [encrypted, plain][side];
             let started = Instant::now();
-            std::hint::black_box(query(cache, i)?);
-            times.push(started.elapsed());
+            std::hint::black_box(query(cache, pick, i)?);
+            times[side].push(started.elapsed());
         }
     }
-    Ok(times.map(|mut times| {
-        times.sort();
-        (times[QUERIES / 2], times[QUERIES * 99 / 100])
-    }))
+    Ok(times.map(Percentiles::of))
 }
 
 fn ms(d: Duration) -> f64 {

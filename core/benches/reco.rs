@@ -167,7 +167,12 @@ fn run(size_name: &str) -> Result<(), Box<dyn std::error::Error>> {
     // The cold pass must not inherit the pages the bulk load and the feedback left in memory:
     // close the cache, evict its files from the OS page cache, reopen it.
     drop(cache);
-    evict(work.path())?;
+    let files: Vec<_> = std::fs::read_dir(work.path())?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    if let Some(resident) = support::evict(&files)? {
+        println!("resident after eviction: {:.1} MB", resident as f64 / 1e6);
+    }
     let cache = Cache::open(&db, &CacheKey::from_bytes(key.as_bytes())?)?;
     // First call loads the model into memory; it is timed apart (another customer).
     let t = Instant::now();
@@ -183,37 +188,6 @@ fn run(size_name: &str) -> Result<(), Box<dyn std::error::Error>> {
     time_recommendations(&cache, sample.iter().copied(), today)?;
     println!("warm: the same customers again, in the same order (her pages cached)");
     time_recommendations(&cache, sample.iter().copied(), today)?;
-    Ok(())
-}
-
-/// Drops the cache's files from the OS page cache: `dd iflag=nocache count=0` asks the kernel
-/// (posix_fadvise DONTNEED) to forget a whole file's pages without reading it. Prints how much
-/// of them stayed resident when `fincore` is there to say.
-fn evict(dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        let status = std::process::Command::new("dd")
-            .arg(format!("if={}", path.display()))
-            .args(["iflag=nocache", "count=0", "status=none"])
-            .status()?;
-        if !status.success() {
-            return Err(format!("dd could not evict {}", path.display()).into());
-        }
-        if let Ok(out) = std::process::Command::new("fincore")
-            .args(["--noheadings", "--bytes", "-o", "RES,SIZE"])
-            .arg(&path)
-            .output()
-            && out.status.success()
-        {
-            let text = String::from_utf8_lossy(&out.stdout);
-            println!(
-                "  {}: resident/size after eviction {}",
-                path.file_name()
-                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
-                text.split_whitespace().collect::<Vec<_>>().join(" / ")
-            );
-        }
-    }
     Ok(())
 }
 
