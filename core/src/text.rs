@@ -58,7 +58,25 @@ pub fn sort_key(last_name: &str, first_name: &str, postal_code: &str) -> String 
 
 /// Whether `query` is within one edit (insert, delete, substitute, or swap of two neighbours)
 /// of some prefix of `word`: a typo tolerance for as-you-type search.
+///
+/// A name search asks it of every word of the vocabulary (tens of thousands on a large store),
+/// so a first look at two characters turns most words away before any work: with one edit,
+/// the query's first character is the word's first (no edit there) or its second (a letter
+/// inserted before it), or the query's second character is the word's first (the first one
+/// deleted, or the two swapped) or its second (the first one substituted).
 pub fn within_one_edit_of_prefix(query: &str, word: &str) -> bool {
+    let mut q = query.chars();
+    let (q0, q1) = (q.next(), q.next());
+    let mut w = word.chars();
+    let (w0, w1) = (w.next(), w.next());
+    if q1.is_some() && w0 != q0 && w0 != q1 && (w1.is_none() || (w1 != q0 && w1 != q1)) {
+        return false;
+    }
+    optimal_alignment_within_one_of_prefix(query, word)
+}
+
+/// [`within_one_edit_of_prefix`], by the alignment alone.
+fn optimal_alignment_within_one_of_prefix(query: &str, word: &str) -> bool {
     let q: Vec<char> = query.chars().collect();
     let w: Vec<char> = word.chars().collect();
     if w.len() + 1 < q.len() {
@@ -140,5 +158,35 @@ mod tests {
         assert!(within_one_edit_of_prefix("lefevre", "lefebvre"));
         assert!(!within_one_edit_of_prefix("dpomt", "dupont"), "two edits");
         assert!(!within_one_edit_of_prefix("martin", "bernard"));
+    }
+
+    /// Every string of up to 4 letters against every word of up to 5 over a small alphabet
+    /// (repeats, swaps and edits at the first letters included): the quick look at two
+    /// characters never turns away a word the alignment accepts.
+    #[test]
+    fn the_first_look_turns_away_only_words_the_alignment_refuses() {
+        fn all(max_len: usize) -> Vec<String> {
+            let mut words = vec![String::new()];
+            let mut last = vec![String::new()];
+            for _ in 0..max_len {
+                last = last
+                    .iter()
+                    .flat_map(|w| ['a', 'b', 'c'].map(|c| format!("{w}{c}")))
+                    .collect();
+                words.extend(last.iter().cloned());
+            }
+            words
+        }
+        let (queries, words) = (all(4), all(5));
+        let mut accepted = 0;
+        for q in &queries {
+            for w in &words {
+                let expected = optimal_alignment_within_one_of_prefix(q, w);
+                assert_eq!(within_one_edit_of_prefix(q, w), expected, "{q:?} {w:?}");
+                accepted += usize::from(expected);
+            }
+        }
+        // Both outcomes are exercised.
+        assert!(accepted > 1_000 && accepted < queries.len() * words.len() / 2);
     }
 }
