@@ -40,24 +40,10 @@ async fn main() -> Result<(), Error> {
     let work = tempfile::tempdir_in(&root)?;
     let data = work.path().join("server");
 
-    // The server's import of the export (minutes on `store`: it fits the store's model too)
-    // is kept beside it and copied on later runs.
-    let imported = root.join(format!("{size}-server-data"));
-    if imported.exists() {
-        copy_dir(&imported, &data)?;
-        println!("server data of {size}: the import of an earlier run, copied");
-    } else {
-        let started = Instant::now();
-        common::import(&data, &export_dir);
-        println!(
-            "server import of {size}: {:.1} s",
-            started.elapsed().as_secs_f64()
-        );
-        let partial = root.join(format!("{size}-server-data.partial"));
-        let _ = std::fs::remove_dir_all(&partial);
-        copy_dir(&data, &partial)?;
-        std::fs::rename(&partial, &imported)?;
-    }
+    println!(
+        "{}",
+        common::store::bench_server_data(&root, &size, &export_dir, &data)
+    );
     let server = common::Server::start(&data);
     let device = server.device("S001").await;
     let client = device.sync_client();
@@ -166,21 +152,6 @@ fn proc_io(field: &str) -> Result<u64, Error> {
                 .ok()
         })
         .ok_or_else(|| "no such /proc/self/io field".into())
-}
-
-/// Copies the folder `from` to `to`, which must not exist, with everything in it.
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> Result<(), Error> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            std::fs::copy(entry.path(), target)?;
-        }
-    }
-    Ok(())
 }
 
 /// Samples the process's RSS every 100 ms on a thread of its own; keeps one figure a second.

@@ -115,6 +115,39 @@ pub fn bench_export(size: &str) -> (PathBuf, PathBuf) {
     (root, export)
 }
 
+/// Fills the server data folder `data` with the import of the bench export of `size`: the
+/// import (minutes on `store`: it fits the store's model too) is kept in `root` and copied on
+/// later runs. Says which it did.
+pub fn bench_server_data(root: &Path, size: &str, export: &Path, data: &Path) -> String {
+    let imported = root.join(format!("{size}-server-data"));
+    if imported.exists() {
+        copy_dir(&imported, data);
+        return format!("server data of {size}: the import of an earlier run, copied");
+    }
+    let started = std::time::Instant::now();
+    import(data, export);
+    let seconds = started.elapsed().as_secs_f64();
+    let partial = root.join(format!("{size}-server-data.partial"));
+    let _ = std::fs::remove_dir_all(&partial);
+    copy_dir(data, &partial);
+    std::fs::rename(&partial, &imported).unwrap();
+    format!("server import of {size}: {seconds:.1} s")
+}
+
+/// Copies the folder `from` to `to`, which must not exist, with everything in it.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
 /// Whether [`bench_export`] has generated `size` already.
 pub fn bench_export_exists(size: &str) -> bool {
     bench_export_dirs(size).1.join(files::MANIFEST).exists()
