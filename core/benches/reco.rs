@@ -167,10 +167,7 @@ fn run(size_name: &str) -> Result<(), Box<dyn std::error::Error>> {
     // The cold pass must not inherit the pages the bulk load and the feedback left in memory:
     // close the cache, evict its files from the OS page cache, reopen it.
     drop(cache);
-    let files: Vec<_> = std::fs::read_dir(work.path())?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()?;
-    if let Some(resident) = support::evict(&files)? {
+    if let Some(resident) = support::evict(&Cache::files(&db))? {
         println!("resident after eviction: {:.1} MB", resident as f64 / 1e6);
     }
     let cache = Cache::open(&db, &CacheKey::from_bytes(key.as_bytes())?)?;

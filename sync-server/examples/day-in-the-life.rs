@@ -35,13 +35,7 @@ const NOTES_BETWEEN_SYNCS: usize = 5;
 async fn main() -> Result<(), Error> {
     let size = std::env::args().nth(1).unwrap_or_else(|| "store".into());
     let (root, export_dir) = common::store::bench_export(&size);
-    let work = tempfile::tempdir_in(&root)?;
-    let data = work.path().join("server");
-    println!(
-        "{}",
-        common::store::bench_server_data(&root, &size, &export_dir, &data)
-    );
-    let server = common::Server::start(&data);
+    let (work, data, server) = common::store::bench_server(&root, &size, &export_dir);
     let device = server.device("S001").await;
     let colleague = server.device("S001").await;
     let client = device.sync_client();

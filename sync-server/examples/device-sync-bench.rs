@@ -37,14 +37,7 @@ async fn main() -> Result<(), Error> {
             .status()?;
         std::process::exit(status.code().unwrap_or(1));
     }
-    let work = tempfile::tempdir_in(&root)?;
-    let data = work.path().join("server");
-
-    println!(
-        "{}",
-        common::store::bench_server_data(&root, &size, &export_dir, &data)
-    );
-    let server = common::Server::start(&data);
+    let (work, data, server) = common::store::bench_server(&root, &size, &export_dir);
     let device = server.device("S001").await;
     let client = device.sync_client();
 

@@ -115,10 +115,25 @@ pub fn bench_export(size: &str) -> (PathBuf, PathBuf) {
     (root, export)
 }
 
+/// A server on the import of the bench export of `size`, in a fresh folder under `root` (gone
+/// with it): (that folder, the server's data folder in it, the server). Prints whether the
+/// import was made or copied.
+pub fn bench_server(
+    root: &Path,
+    size: &str,
+    export: &Path,
+) -> (tempfile::TempDir, PathBuf, Server) {
+    let work = tempfile::tempdir_in(root).unwrap();
+    let data = work.path().join("server");
+    println!("{}", bench_server_data(root, size, export, &data));
+    let server = Server::start(&data);
+    (work, data, server)
+}
+
 /// Fills the server data folder `data` with the import of the bench export of `size`: the
 /// import (minutes on `store`: it fits the store's model too) is kept in `root` and copied on
 /// later runs. Says which it did.
-pub fn bench_server_data(root: &Path, size: &str, export: &Path, data: &Path) -> String {
+fn bench_server_data(root: &Path, size: &str, export: &Path, data: &Path) -> String {
     let imported = root.join(format!("{size}-server-data"));
     if imported.exists() {
         copy_dir(&imported, data);
