@@ -289,6 +289,7 @@ struct WordMatches {
     exact: bool,
     /// Whether some longer word starts with it.
     has_prefixed: bool,
+    /// Words one typo away, in the vocabulary's (sorted) order.
     typos: Vec<String>,
     /// Customers behind all the matches: how selective the word is.
     customers: i64,
@@ -333,6 +334,14 @@ impl WordMatches {
         !self.exact && !self.has_prefixed && self.typos.is_empty()
     }
 
+    /// Whether one of a customer's name tokens is this word, starts with it, or is one of
+    /// its typos (kept sorted, as the vocabulary is).
+    fn matches_one_of(&self, tokens: &[String]) -> bool {
+        tokens
+            .iter()
+            .any(|t| t.starts_with(&self.word) || self.typos.binary_search(t).is_ok())
+    }
+
     fn tiers(&self) -> Vec<Tier<'_>> {
         let mut tiers = Vec::with_capacity(3);
         if self.exact {
@@ -350,6 +359,10 @@ impl WordMatches {
 
 /// The first `limit` customers, in index order, whose name has a word of `tier` and matches
 /// every filter word and the postal code prefix.
+///
+/// The filter words are checked here, on the names the result row carries, rather than by a
+/// subquery per row in SQL: a common name in a big postal code walks hundreds of rows, and a
+/// look-up in the name index for each cost more than the rest of the search.
 fn tier_query(
     conn: &Connection,
     tier: &Tier<'_>,
@@ -361,8 +374,16 @@ fn tier_query(
     let mut sql = String::from(
         "SELECT cn.customer_id, cn.first_name, cn.last_name, cn.postal_code, cn.city, cn.tier,
              cn.card_last4
-         FROM customer_name cn WHERE ",
+         FROM customer_name cn ",
     );
+    // A word and a postal code seek both in the (token, postal_code) index: without table
+    // statistics SQLite would walk the word's rows in result order and test each one's code.
+    sql.push_str(match (tier, postal_code) {
+        (Tier::Exact(_) | Tier::Typos(_), Some(_)) => {
+            "INDEXED BY customer_name_by_postal_code WHERE "
+        }
+        _ => "WHERE ",
+    });
     let mut args: Vec<Box<dyn ToSql>> = Vec::new();
     match tier {
         Tier::Exact(word) => {
@@ -386,34 +407,35 @@ fn tier_query(
         args.push(Box::new(code.to_owned()));
         args.push(Box::new(prefix_end(code)));
     }
-    for filter in filters {
-        sql.push_str(
-            " AND EXISTS (SELECT 1 FROM customer_name o WHERE o.customer_id = cn.customer_id
-              AND ((o.token >= ? AND o.token < ?)",
-        );
-        args.push(Box::new(filter.word.clone()));
-        args.push(Box::new(prefix_end(&filter.word)));
-        if !filter.typos.is_empty() {
-            sql.push_str(" OR o.token IN (");
-            push_placeholders(&mut sql, filter.typos.len());
-            sql.push(')');
-            args.extend(
-                filter
-                    .typos
-                    .iter()
-                    .map(|w| Box::new(w.clone()) as Box<dyn ToSql>),
-            );
-        }
-        sql.push_str("))");
+    sql.push_str(" ORDER BY cn.token, cn.sort_key");
+    if filters.is_empty() {
+        // Every row is a result: SQLite may stop at the limit itself.
+        sql.push_str(" LIMIT ?");
+        args.push(Box::new(limit as i64));
     }
-    sql.push_str(" ORDER BY cn.token, cn.sort_key LIMIT ?");
-    args.push(Box::new(limit as i64));
     let params: Vec<&dyn ToSql> = args.iter().map(|a| a.as_ref()).collect();
-    let rows = conn
-        .prepare_cached(&sql)?
-        .query_map(params.as_slice(), read_match)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+    let mut statement = conn.prepare_cached(&sql)?;
+    let mut rows = statement.query(params.as_slice())?;
+    let mut found = Vec::new();
+    while found.len() < limit
+        && let Some(row) = rows.next()?
+    {
+        let found_match = read_match(row)?;
+        if filters.is_empty() || {
+            let tokens = name_tokens(&found_match);
+            filters.iter().all(|f| f.matches_one_of(&tokens))
+        } {
+            found.push(found_match);
+        }
+    }
+    Ok(found)
+}
+
+/// The folded words of a customer's name, as the name index holds them.
+fn name_tokens(customer: &CustomerMatch) -> Vec<String> {
+    let mut tokens = text::name_tokens(&customer.first_name);
+    tokens.extend(text::name_tokens(&customer.last_name));
+    tokens
 }
 
 fn push_placeholders(sql: &mut String, n: usize) {

@@ -132,6 +132,21 @@ fn name_search_tolerates_one_typo() {
         ids(&lookup::by_name(&cache, "marc", 20).unwrap()),
         ["C5", "C4"]
     );
+    // A typo in any word of the query, with or without a postal code; every word must
+    // match the same customer.
+    assert_eq!(
+        ids(&lookup::by_name(&cache, "heleen dupont", 20).unwrap()),
+        ["C2", "C1"]
+    );
+    assert_eq!(
+        ids(&lookup::by_name(&cache, "dupont heleen 750", 20).unwrap()),
+        ["C1"]
+    );
+    assert!(
+        lookup::by_name(&cache, "marie dupont", 20)
+            .unwrap()
+            .is_empty()
+    );
     // Below four letters no typo is tolerated: "mrc" finds nobody.
     assert!(lookup::by_name(&cache, "mrc", 20).unwrap().is_empty());
 }
