@@ -195,7 +195,73 @@ fn run(size_name: &str) -> Result<(), Box<dyn std::error::Error>> {
         }
         println!("{line}");
     }
+
+    // Would reading the card index whole when the cache opens pay for itself? The first
+    // card lookups of a shift, on cold files, with and without that warming.
+    let mut rng = StdRng::seed_from_u64(u64::MAX);
+    let shift: Vec<&Customer> = (0..WARMING_LOOKUPS)
+        .map(|_| &customers[rng.random_range(0..customers.len())])
+        .collect();
+    println!(
+        "warming at unlock: open on cold files, optionally read the card index whole, then {WARMING_LOOKUPS} card lookups (ms)"
+    );
+    println!(
+        "{:<10} {:<8} {:>8} {:>8} {:>9} {:>16} {:>14}",
+        "cache", "warming", "open", "warm-up", "1st look", "lookups p50/p99", "lookups total"
+    );
+    let encrypted_open = || Cache::open(&encrypted_path, &key);
+    let plain_open = || Cache::open_plaintext_baseline(&plain_path);
+    type Open<'a> = &'a dyn Fn() -> carnet_core::Result<Cache>;
+    let opens: [(&str, &Path, Open); 2] = [
+        ("encrypted", &encrypted_path, &encrypted_open),
+        ("plain", &plain_path, &plain_open),
+    ];
+    for (label, path, open) in opens {
+        for warming in [false, true] {
+            support::evict(&Cache::files(path))?;
+            let started = Instant::now();
+            let cache = open()?;
+            let opened = started.elapsed();
+            if warming {
+                warm_card_index(&cache)?;
+            }
+            let warmed = started.elapsed() - opened;
+            let mut times = Vec::with_capacity(shift.len());
+            for pick in &shift {
+                let started = Instant::now();
+                std::hint::black_box(lookup::by_card(&cache, &pick.card)?);
+                times.push(started.elapsed());
+            }
+            let first = times[0];
+            let total: Duration = times.iter().sum();
+            let lookups = Percentiles::of(times);
+            println!(
+                "{label:<10} {:<8} {:>8.2} {:>8.2} {:>9.3} {:>7.3} / {:>6.3} {:>14.2}",
+                if warming { "yes" } else { "no" },
+                ms(opened),
+                ms(warmed),
+                ms(first),
+                ms(lookups.p50),
+                ms(lookups.p99),
+                ms(total)
+            );
+        }
+    }
     Ok(())
+}
+
+/// Card lookups timed after an unlock, with and without warming.
+const WARMING_LOOKUPS: usize = 200;
+
+/// Reads every page of the card index (a range over all of it: the count needs no row).
+fn warm_card_index(cache: &Cache) -> carnet_core::Result<i64> {
+    cache.read(|c| {
+        Ok(
+            c.query_row("SELECT count(*) FROM customer WHERE card > ''", [], |r| {
+                r.get(0)
+            })?,
+        )
+    })
 }
 
 /// How many times each kind is timed cold then warm.
