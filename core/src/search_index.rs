@@ -168,6 +168,31 @@ pub(crate) fn reindex_emails_and_products(tx: &Transaction<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Writes again the name tokens of the customers whose names fold otherwise since kana and
+/// compatibility forms are read (a migration's backfill): the other names keep theirs.
+pub(crate) fn reindex_refolded_names(tx: &Transaction<'_>) -> Result<()> {
+    let ids = tx
+        .prepare("SELECT id, first_name, last_name FROM customer")?
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?
+        .filter_map(|row| match row {
+            Ok((id, first, last)) => (text::folds_otherwise_than_before(&first)
+                || text::folds_otherwise_than_before(&last))
+            .then_some(Ok(id)),
+            Err(e) => Some(Err(e)),
+        })
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for id in ids {
+        index_customer_name(tx, &id)?;
+    }
+    Ok(())
+}
+
 /// Rebuilds every customer's name tokens (a migration's backfill).
 pub(crate) fn reindex_names(tx: &Transaction<'_>) -> Result<()> {
     tx.execute_batch("DELETE FROM customer_name;")?;

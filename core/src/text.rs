@@ -1,14 +1,24 @@
 //! Text folding for search: what an advisor types matches what the CRM holds whatever the case,
-//! the accents or the punctuation (`Hélène` = `helene`, `D'Angelo` = `dangelo`).
+//! the accents or the punctuation (`Hélène` = `helene`, `D'Angelo` = `dangelo`), and in Japanese
+//! whatever the kana (`サトウ` = `さとう`) or their width (`ｻﾄｳ`, `ＳＡＴＯ`).
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 /// Lower-cases and strips diacritics; letters with no decomposition are spelled out
-/// (`ß` → `ss`, `œ` → `oe`).
+/// (`ß` → `ss`, `œ` → `oe`). Compatibility forms read as what they stand for (full-width and
+/// half-width letters, ligatures: `ﬁ` → `fi`). Katakana read as hiragana, and the kana's voicing
+/// marks stay (`ガ` → `が`: they change the sound, they are not accents: `さとう` is not
+/// `ざとう`). Other scripts (kanji, Greek, Cyrillic…) keep their letters, lower-cased.
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.nfd() {
+    let mut voiced = false;
+    for c in text.nfkd() {
+        if is_kana_voicing(c) {
+            voiced = true;
+            out.push(c);
+            continue;
+        }
         if is_combining_mark(c) {
             continue;
         }
@@ -18,10 +28,37 @@ pub fn fold(text: &str) -> String {
             'æ' | 'Æ' => out.push_str("ae"),
             'ø' | 'Ø' => out.push('o'),
             'ł' | 'Ł' => out.push('l'),
+            'ァ'..='ヶ' | 'ヽ' | 'ヾ' => out.push(hiragana_of(c)),
             _ => out.extend(c.to_lowercase()),
         }
     }
+    if voiced {
+        // The voicing marks back on their kana (か + ゛ → が), so that a kana word stays one
+        // run of letters.
+        out = out.nfc().collect();
+    }
     out
+}
+
+/// The combining voiced and semi-voiced sound marks of kana (゛ ゜), as decomposition leaves
+/// them.
+fn is_kana_voicing(c: char) -> bool {
+    matches!(c, '\u{3099}' | '\u{309A}')
+}
+
+/// The hiragana of a katakana letter: the two blocks are laid out alike, 0x60 apart.
+fn hiragana_of(katakana: char) -> char {
+    char::from_u32(katakana as u32 - 0x60).unwrap_or(katakana)
+}
+
+/// Whether `fold` reads this name otherwise than the cache's name index of schema 17 and
+/// before did (canonical decomposition, kana voicing marks dropped, katakana kept): its
+/// tokens must be written again.
+pub(crate) fn folds_otherwise_than_before(name: &str) -> bool {
+    name.chars().any(|c| {
+        matches!(c, '\u{3040}'..='\u{30FF}' | '\u{31F0}'..='\u{31FF}' | '\u{FF00}'..='\u{FFEF}')
+            || !c.nfd().eq(c.nfkd())
+    })
 }
 
 /// The folded words of a text: runs of letters and digits.
@@ -121,6 +158,39 @@ mod tests {
         assert_eq!(fold("Müller"), "muller");
         assert_eq!(fold("Œuvre"), "oeuvre");
         assert_eq!(fold("Straße"), "strasse");
+    }
+
+    #[test]
+    fn folds_kana_and_widths() {
+        // Katakana read as hiragana; half-width katakana as full-width.
+        assert_eq!(fold("サトウ"), "さとう");
+        assert_eq!(fold("ｻﾄｳ"), "さとう");
+        assert_eq!(fold("さとう"), "さとう");
+        // Voicing marks change the word: ガトウ is not カトウ, in any width or kana.
+        assert_eq!(fold("ガトウ"), "がとう");
+        assert_eq!(fold("ｶﾞﾄｳ"), "がとう");
+        assert_ne!(fold("ガトウ"), fold("カトウ"));
+        assert_eq!(fold("パン"), "ぱん");
+        // The long-vowel mark is a letter of the word.
+        assert_eq!(tokens("ユーコ"), vec!["ゆーこ"]);
+        // Latin typed full-width (a Japanese keyboard's romaji) and ligatures.
+        assert_eq!(fold("ＳＡＴＯ"), "sato");
+        assert_eq!(fold("Ｓａｔō"), "sato");
+        assert_eq!(fold("ﬁne"), "fine");
+        // Kanji and other scripts keep their letters; the middle dot separates words.
+        assert_eq!(tokens("佐藤・花子"), vec!["佐藤", "花子"]);
+        assert_eq!(fold("Ελένη"), "ελενη");
+    }
+
+    #[test]
+    fn names_whose_folding_changed_are_told_apart() {
+        assert!(folds_otherwise_than_before("サトウ"));
+        assert!(folds_otherwise_than_before("ｻﾄｳ"));
+        assert!(folds_otherwise_than_before("ＳＡＴＯ"));
+        assert!(folds_otherwise_than_before("Ĳsbrand"));
+        for unchanged in ["Hélène", "Niccolò", "Straße", "D'Angelo", "佐藤", "Ελένη"] {
+            assert!(!folds_otherwise_than_before(unchanged), "{unchanged}");
+        }
     }
 
     #[test]

@@ -3,7 +3,8 @@
 mod support;
 
 use carnet_core::barcode::BarcodeError;
-use carnet_core::{CacheKey, Error, lookup};
+use carnet_core::{CacheKey, Error, changes, lookup};
+use carnet_protocol::{Change, Record};
 use support::{Sample, card};
 
 fn ids(matches: &[lookup::CustomerMatch]) -> Vec<&str> {
@@ -149,6 +150,61 @@ fn name_search_tolerates_one_typo() {
     );
     // Below four letters no typo is tolerated: "mrc" finds nobody.
     assert!(lookup::by_name(&cache, "mrc", 20).unwrap().is_empty());
+}
+
+#[test]
+fn japanese_names_are_found_in_kana_and_in_latin_letters_of_any_width() {
+    let sample = Sample::new();
+    let cache = sample.loaded_cache(&CacheKey::generate().unwrap());
+    // Registered in katakana, in hiragana, in kanji, and in Latin letters typed full-width.
+    let japanese = [
+        ("J1", "ハナコ", "サトウ"),
+        ("J2", "はなこ", "ざとう"),
+        ("J3", "花子", "佐藤"),
+        ("J4", "ＨＡＮＡＫＯ", "ＳＡＴＯ"),
+    ];
+    let page: Vec<Change> = japanese
+        .iter()
+        .map(|(id, first, last)| {
+            let mut c = support::customers()[0].clone();
+            c.id = (*id).into();
+            c.card = card(100 + id[1..].parse::<u32>().unwrap());
+            c.first_name = (*first).into();
+            c.last_name = (*last).into();
+            c.address.postal_code = "150-0001".into();
+            c.email = None;
+            c.phone = None;
+            Change::Upsert {
+                record: Record::Customer(c),
+            }
+        })
+        .collect();
+    changes::apply_page(&cache, &page, "cursor-jp").unwrap();
+
+    // Either kana finds the other, in either width; the voicing mark counts (ざ is not さ).
+    for typed in ["サトウ", "さとう", "ｻﾄｳ", "さと", "サトウ ハナコ"] {
+        assert_eq!(
+            ids(&lookup::by_name(&cache, typed, 20).unwrap()),
+            ["J1"],
+            "{typed}"
+        );
+    }
+    assert_eq!(ids(&lookup::by_name(&cache, "ザトウ", 20).unwrap()), ["J2"]);
+    assert_eq!(ids(&lookup::by_name(&cache, "佐藤", 20).unwrap()), ["J3"]);
+    // Latin letters, as typed on any keyboard.
+    for typed in ["sato hanako", "ＳＡＴＯ", "Satō"] {
+        assert_eq!(
+            ids(&lookup::by_name(&cache, typed, 20).unwrap()),
+            ["J4"],
+            "{typed}"
+        );
+    }
+    // A kana name is not a romanised one: no transliteration between scripts.
+    assert!(
+        lookup::by_name(&cache, "さとう はなこ sato", 20)
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]

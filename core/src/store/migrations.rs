@@ -82,6 +82,10 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/017_task_changes.sql"),
         backfill: None,
     },
+    Migration {
+        sql: include_str!("migrations/018_refold_names.sql"),
+        backfill: Some(search_index::reindex_refolded_names),
+    },
 ];
 
 /// The schema version this code writes.
@@ -193,6 +197,73 @@ mod tests {
                 assert_eq!(by_email.len(), 1);
             }
         }
+    }
+
+    /// Version 17 and before folded `ガトウ` and `ｶﾄｳ` alike to `カトウ` (voicing mark dropped,
+    /// katakana kept, width kept): the upgrade writes such names' tokens again, and leaves the
+    /// others' alone.
+    #[test]
+    fn upgrading_from_17_refolds_kana_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = CacheKey::generate().unwrap();
+        let path = dir.path().join("v17.db");
+        let old = Cache::open_at_version(&path, Some(&key), 17).unwrap();
+        old.write(|tx| {
+            for (id, card, first, last) in [
+                ("J1", "2900000000015", "ハナコ", "ガトウ"),
+                ("C2", "2900000000022", "Hélène", "Dupont"),
+            ] {
+                tx.execute(
+                    "INSERT INTO customer (id, card, first_name, last_name, line1, postal_code,
+                         city, country, language, home_store_id, tier, points, customer_type,
+                         segment, created_on, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, '', '150', 'Tokyo', 'JP', 'ja', 'S001', 'gold', 0,
+                         'individual', 'x', '2024-01-01', '2024-01-01T00:00:00Z')",
+                    rusqlite::params![id, card, first, last],
+                )?;
+            }
+            // The tokens as version 17 folded them, and a mark on the untouched customer's.
+            for (token, id) in [
+                ("ハナコ", "J1"),
+                ("カトウ", "J1"),
+                ("helene", "C2"),
+                ("dupont", "C2"),
+            ] {
+                tx.execute(
+                    "INSERT INTO customer_name (token, sort_key, customer_id, postal_code, city)
+                     VALUES (?1, ?1, ?2, '150', 'written by 17')",
+                    [token, id],
+                )?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        drop(old);
+
+        let upgraded = Cache::open(&path, &key).unwrap();
+        let found = |typed| {
+            crate::lookup::by_name(&upgraded, typed, 5)
+                .unwrap()
+                .into_iter()
+                .map(|m| m.id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(found("ガトウ"), ["J1"]);
+        assert_eq!(found("がとう はなこ"), ["J1"]);
+        assert!(
+            found("カトウ").is_empty(),
+            "the old, voiceless token is gone"
+        );
+        let untouched: String = upgraded
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT city FROM customer_name WHERE customer_id = 'C2' LIMIT 1",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap();
+        assert_eq!(untouched, "written by 17");
     }
 
     #[test]

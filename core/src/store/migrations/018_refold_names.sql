@@ -1,0 +1,3 @@
+-- Names are folded for search with their compatibility forms read (full-width and half-width
+-- letters, ligatures), katakana read as hiragana and the kana's voicing marks kept. The backfill
+-- writes again the name tokens of the customers whose names fold otherwise now; no table changes.
