@@ -20,6 +20,7 @@ pub mod history;
 pub mod key;
 pub mod load;
 pub mod lookup;
+pub mod money;
 pub mod notes;
 pub mod outbox;
 pub mod outreach;
