@@ -422,20 +422,14 @@ fn tier_query(
     {
         let found_match = read_match(row)?;
         if filters.is_empty() || {
-            let tokens = name_tokens(&found_match);
+            let tokens =
+                search_index::customer_name_tokens(&found_match.first_name, &found_match.last_name);
             filters.iter().all(|f| f.matches_one_of(&tokens))
         } {
             found.push(found_match);
         }
     }
     Ok(found)
-}
-
-/// The folded words of a customer's name, as the name index holds them.
-fn name_tokens(customer: &CustomerMatch) -> Vec<String> {
-    let mut tokens = text::name_tokens(&customer.first_name);
-    tokens.extend(text::name_tokens(&customer.last_name));
-    tokens
 }
 
 fn push_placeholders(sql: &mut String, n: usize) {

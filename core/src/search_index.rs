@@ -35,10 +35,7 @@ pub(crate) fn index_customer_name(tx: &Transaction<'_>, customer_id: &str) -> Re
              first_name, last_name, city, tier, card_last4)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
-    for token in text::name_tokens(&first_name)
-        .into_iter()
-        .chain(text::name_tokens(&last_name))
-    {
+    for token in customer_name_tokens(&first_name, &last_name) {
         insert.execute(params![
             token,
             sort_key,
@@ -52,6 +49,13 @@ pub(crate) fn index_customer_name(tx: &Transaction<'_>, customer_id: &str) -> Re
         ])?;
     }
     Ok(())
+}
+
+/// The tokens the name index holds for a customer: those of her first name, then of her last.
+pub(crate) fn customer_name_tokens(first_name: &str, last_name: &str) -> Vec<String> {
+    let mut tokens = text::name_tokens(first_name);
+    tokens.extend(text::name_tokens(last_name));
+    tokens
 }
 
 /// Removes a customer's name tokens.
