@@ -12,7 +12,7 @@ use clap::Subcommand;
 use crate::error::AdminError;
 use crate::error::{Error, Result};
 use crate::sql::Conn;
-use crate::{advisors, books, campaigns, db, enrolment, events, networks, stores, tls};
+use crate::{advisors, books, campaigns, console, db, enrolment, events, networks, stores, tls};
 
 /// `store …`
 #[derive(Subcommand)]
@@ -120,6 +120,36 @@ pub enum ManagerCommand {
         data: PathBuf,
         /// The manager id (`manager list`).
         id: String,
+    },
+    /// Create a manager's account for the web console (`/console`): the password is read
+    /// from standard input; with `--totp`, the address to give her authenticator app is
+    /// printed once.
+    Account {
+        /// Data directory.
+        #[arg(long, env = "CARNET_DATA")]
+        data: PathBuf,
+        /// What she signs in with.
+        #[arg(long)]
+        id: String,
+        /// Her name, shown on the pages.
+        #[arg(long)]
+        name: String,
+        /// Her store (without it, `--head-office`).
+        #[arg(
+            long,
+            required_unless_present = "head_office",
+            conflicts_with = "head_office"
+        )]
+        store: Option<String>,
+        /// Head office: every store.
+        #[arg(long)]
+        head_office: bool,
+        /// Sign in with a TOTP code as well.
+        #[arg(long)]
+        totp: bool,
+        /// The language of her pages: en or fr.
+        #[arg(long, default_value = "en")]
+        language: String,
     },
 }
 
@@ -257,14 +287,19 @@ fn admin(e: AdminError) -> Error {
 
 fn read_pin() -> Result<String> {
     eprintln!("PIN (4 to 8 digits), then Enter:");
+    let pin = read_line("the PIN")?;
+    advisors::check_pin(&pin).map_err(admin)?;
+    Ok(pin)
+}
+
+/// One line of standard input, without its end.
+fn read_line(what: &str) -> Result<String> {
     let mut line = String::new();
     std::io::stdin()
         .lock()
         .read_line(&mut line)
-        .map_err(|e| Error::Config(format!("cannot read the PIN from standard input: {e}")))?;
-    let pin = line.trim_end_matches(['\r', '\n']).to_owned();
-    advisors::check_pin(&pin).map_err(admin)?;
-    Ok(pin)
+        .map_err(|e| Error::Config(format!("cannot read {what} from standard input: {e}")))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 /// Runs a `store` command.
@@ -396,6 +431,43 @@ pub fn manager(command: ManagerCommand) -> Result<()> {
             let conn = db.conn();
             for m in stores::list_managers(&conn, store.as_deref()).map_err(admin)? {
                 println!("{}\t{}\t{}\t{}", m.id, m.store_id, m.created_at, m.label);
+            }
+        }
+        ManagerCommand::Account {
+            data,
+            id,
+            name,
+            store,
+            head_office: _,
+            totp,
+            language,
+        } => {
+            let language = console::accounts::Language::parse(&language)
+                .ok_or_else(|| Error::Config("the console speaks en and fr".into()))?;
+            eprintln!("Password (12 to 128 characters), then Enter:");
+            let password = zeroize::Zeroizing::new(read_line("the password")?);
+            console::accounts::check_password(&password).map_err(admin)?;
+            let password_hash = advisors::hash_pin(&password).map_err(admin)?;
+            let db = db::open_direct(&data)?;
+            let conn = db.conn();
+            let otpauth = console::accounts::add(
+                &conn,
+                &console::accounts::NewAccount {
+                    id: &id,
+                    name: &name,
+                    store_id: store.as_deref(),
+                    password_hash: &password_hash,
+                    with_totp: totp,
+                    language,
+                },
+            )
+            .map_err(admin)?;
+            events::operator_did(&conn, "manager account", store.as_deref(), Some(&id))?;
+            println!("account {id}");
+            println!("store {}", store.as_deref().unwrap_or("(head office)"));
+            if let Some(otpauth) = otpauth {
+                println!("totp {otpauth}");
+                eprintln!("Give the totp address to her authenticator app: it is shown once.");
             }
         }
         ManagerCommand::Revoke { data, id } => {

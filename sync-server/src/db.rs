@@ -30,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/014_tasks.sql"),
     include_str!("../migrations/015_appointments.sql"),
     include_str!("../migrations/016_reminders.sql"),
+    include_str!("../migrations/017_console.sql"),
 ];
 
 /// The schema version a database has once migrated.

@@ -11,6 +11,7 @@ pub mod books;
 pub mod campaigns;
 pub mod config;
 pub mod connections;
+pub mod console;
 pub mod customer_cli;
 pub mod customer_record;
 pub mod customers;

@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/005_tasks.sql"),
     include_str!("../migrations/postgres/006_appointments.sql"),
     include_str!("../migrations/postgres/007_reminders.sql"),
+    include_str!("../migrations/postgres/008_console.sql"),
 ];
 
 /// The schema version a database has once migrated.

@@ -216,6 +216,8 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(http::require_protocol))
         // Reached by customers' browsers and the SMS gateway, which speak no device protocol.
         .merge(crate::messages::unsubscribe::routes())
+        // Managers' browsers: HTML pages, no device protocol.
+        .merge(crate::console::routes())
         .layer(middleware::from_fn_with_state(state.clone(), http::journal))
         .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
         .with_state(state)

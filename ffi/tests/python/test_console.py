@@ -1,0 +1,186 @@
+"""The manager's web console in a real browser: Debian's Chromium, headless, driven by Playwright
+against the real sync server on loopback TLS. A manager signs in with her password and a TOTP
+code, adds an advisor, enrols a handheld from the QR code on the page (read back from a
+screenshot, then enrolled through the device core's Python bindings), sees the advisor sign in
+on it, revokes it, and the handheld destroys its data. Each page is saved as a screenshot, light
+and dark, in target/console-screenshots/."""
+
+import asyncio
+import concurrent.futures
+import io
+import os
+import pathlib
+import shutil
+import time
+
+import pyotp
+import pytest
+import zxingcpp
+from PIL import Image
+from playwright.sync_api import expect, sync_playwright
+
+import carnet_ffi as carnet
+from conftest import STORE, TARGET, server
+from test_advisor_day import MemoryKeyStore
+
+PASSWORD = "a long console password"
+ADVISOR = "A777"
+ADVISOR_PIN = "582941"
+SHOTS = TARGET / "console-screenshots"
+
+
+def chromium():
+    """Debian's Chromium: the test never downloads a browser."""
+    path = os.environ.get("CARNET_CHROMIUM") or shutil.which("chromium")
+    assert path, "Chromium is missing: scripts/ensure-deps.sh installs Debian's package"
+    return path
+
+
+def run(coroutine):
+    """Runs a core call on its own thread: Playwright's sync API owns this one's event loop."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def shoot(page, name):
+    """Saves the page in light and dark."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        page.screenshot(path=str(SHOTS / f"{name}-{scheme}.png"), full_page=True)
+    page.emulate_media(color_scheme="light")
+
+
+@pytest.fixture(scope="module")
+def manager(store):
+    out = server("manager", "account", "--data", str(store.data), "--id", "claire",
+                 "--name", "Claire Martin", "--store", STORE, "--totp", stdin=PASSWORD + "\n")
+    otpauth = next(line.split(" ", 1)[1] for line in out.splitlines() if line.startswith("totp "))
+    return pyotp.parse_uri(otpauth)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium(), headless=True)
+        yield b
+        b.close()
+
+
+def test_a_manager_enrols_a_handheld_from_the_qr_code_and_revokes_it(store, manager, browser, tmp_path):
+    # The server's certificate is self-signed and pinned by the handhelds; the browser is told
+    # to accept it (a store's console would sit behind the chain's own certificate).
+    context = browser.new_context(ignore_https_errors=True, java_script_enabled=False,
+                                  viewport={"width": 1100, "height": 720})
+    page = context.new_page()
+    page.goto(store.url + "/console")
+    expect(page).to_have_url(store.url + "/console/sign-in")
+    shoot(page, "sign-in")
+
+    # A wrong code is refused like a wrong password.
+    page.fill("input[name=account]", "claire")
+    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=code]", "000000")
+    page.click("button:has-text('Sign in')")
+    expect(page.locator("p.error")).to_contain_text("is not right")
+
+    page.fill("input[name=account]", "claire")
+    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=code]", manager.now())
+    page.click("button:has-text('Sign in')")
+    expect(page).to_have_url(store.url + f"/console/stores/{STORE}/devices")
+    cookie = next(c for c in context.cookies() if c["name"] == "__Host-carnet-console")
+    assert cookie["httpOnly"] and cookie["secure"] and cookie["sameSite"] == "Strict"
+    shoot(page, "devices-empty")
+
+    # An advisor added here signs in on the handheld below.
+    page.click("nav >> text=Advisors")
+    page.fill("form.stacked input[name=advisor_id]", ADVISOR)
+    page.fill("form.stacked input[name=name]", "Inès Moreau")
+    page.fill("form.stacked input[name=pin]", ADVISOR_PIN)
+    page.click("form.stacked button")
+    row = page.locator(f"tr[data-advisor={ADVISOR}]")
+    expect(row).to_contain_text("Inès Moreau")
+    expect(row.locator("td.state")).to_have_text("active")
+    shoot(page, "advisors")
+
+    # The enrolment code as the handheld's camera would see it.
+    page.click("nav >> text=Devices")
+    page.click("button:has-text('Enrol a handheld')")
+    qr = page.locator("figure.qr")
+    expect(qr).to_be_visible()
+    shoot(page, "enrol")
+    picture = Image.open(io.BytesIO(qr.screenshot()))
+    found = zxingcpp.read_barcodes(picture)
+    assert len(found) == 1, "one QR code on the page"
+    payload = carnet.parse_enrollment_payload(found[0].text)
+    assert payload is not None, found[0].text
+    assert payload.code.replace("-", "") == page.locator("#enrolment-code").inner_text().replace("-", "")
+    assert payload.certificate_pin == store.pin
+
+    handheld = carnet.Handheld.open(str(tmp_path / "device"), MemoryKeyStore(), "console-test 1.0")
+    state = run(handheld.enroll(store.url, payload.certificate_pin, payload.code))
+    assert isinstance(state, carnet.DeviceState.LOCKED)
+    state = run(handheld.sign_in(ADVISOR, ADVISOR_PIN))
+    assert isinstance(state, carnet.DeviceState.UNLOCKED)
+    assert state.advisor_id == ADVISOR
+    device_id = handheld.device_status().device_id
+
+    page.click("nav >> text=Devices")
+    row = page.locator(f"tr[data-device='{device_id}']")
+    expect(row.locator("td.state")).to_have_text("active")
+    expect(row).to_contain_text("console-test 1.0")
+    shoot(page, "devices")
+
+    # Revoke, after the confirmation page.
+    row.locator("a:has-text('Revoke')").click()
+    expect(page.locator("main p").first).to_contain_text("Revoke this device?")
+    shoot(page, "revoke")
+    page.click("button.danger")
+    expect(page.locator(f"tr[data-device='{device_id}'] td.state")).to_have_text("revoked")
+
+    # The handheld learns it at its next presence check and destroys its data.
+    with pytest.raises(carnet.CarnetError.Refused) as refused:
+        run(handheld.check_presence())
+    assert isinstance(refused.value.refusal, carnet.Refusal.WIPED), refused.value
+    state = handheld.state()
+    assert isinstance(state, carnet.DeviceState.SHREDDED), state
+    assert state.reason == carnet.ShredReason.REVOKED
+    with pytest.raises(carnet.CarnetError.Locked):
+        handheld.search_by_name("a", 5)
+
+    # A copy of her cookie works while she is signed in, and opens nothing once she signs out.
+    stolen = browser.new_context(ignore_https_errors=True)
+    stolen.add_cookies([{"name": cookie["name"], "value": cookie["value"], "url": store.url,
+                         "secure": True, "httpOnly": True, "sameSite": "Strict"}])
+    other = stolen.new_page()
+    other.goto(store.url + f"/console/stores/{STORE}/devices")
+    expect(other.locator("h1")).to_have_text("Devices")
+    page.click("button:has-text('Sign out')")
+    expect(page).to_have_url(store.url + "/console/sign-in")
+    other.goto(store.url + f"/console/stores/{STORE}/devices")
+    expect(other).to_have_url(store.url + "/console/sign-in")
+    stolen.close()
+    context.close()
+
+
+def test_the_console_speaks_french_when_she_chooses_it(store, manager, browser):
+    context = browser.new_context(ignore_https_errors=True, locale="fr-FR")
+    page = context.new_page()
+    page.goto(store.url + "/console/sign-in")
+    expect(page.locator("h1")).to_have_text("Se connecter")
+    page.fill("input[name=account]", "claire")
+    page.fill("input[name=password]", PASSWORD)
+    # The next time step's code: the one the first test used is good only once.
+    page.fill("input[name=code]", manager.at(time.time() + 30))
+    page.click("button")
+    expect(page).to_have_url(store.url + f"/console/stores/{STORE}/devices")
+    page.select_option("select[name=language]", "fr")
+    page.click("form.inline >> text=Save")
+    expect(page.locator("h1")).to_have_text("Appareils")
+    shoot(page, "devices-fr")
+    # Kept in her account: English again for the next tests.
+    page.select_option("select[name=language]", "en")
+    page.click("form.inline >> text=Enregistrer")
+    expect(page.locator("h1")).to_have_text("Devices")
+    context.close()
