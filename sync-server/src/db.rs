@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/015_appointments.sql"),
     include_str!("../migrations/016_reminders.sql"),
     include_str!("../migrations/017_console.sql"),
+    include_str!("../migrations/018_sales_version.sql"),
 ];
 
 /// The schema version a database has once migrated.

@@ -185,6 +185,8 @@ pub struct AppState {
     pub server_urls: Arc<[String]>,
     /// The bearer token the SMS gateway sends with replies (none: replies are refused).
     pub inbound_sms_token: Option<Arc<str>>,
+    /// The stores' sales, kept for the managers' dashboard until the purchases change.
+    pub sales: Arc<crate::sales::Cache>,
 }
 
 /// The address a request comes from (see [`crate::peer::client_address`]); `None` when it

@@ -39,6 +39,7 @@ pub mod outreach;
 pub mod peer;
 pub mod pg;
 pub mod results;
+pub mod sales;
 pub mod sealed;
 pub mod secret;
 pub mod server;

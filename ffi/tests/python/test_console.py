@@ -7,11 +7,15 @@ and dark, in target/console-screenshots/."""
 
 import asyncio
 import concurrent.futures
+import datetime
 import io
+import json
 import os
 import pathlib
 import shutil
+import sqlite3
 import time
+import zoneinfo
 
 import pyotp
 import pytest
@@ -183,4 +187,62 @@ def test_the_console_speaks_french_when_she_chooses_it(store, manager, browser):
     page.select_option("select[name=language]", "en")
     page.click("form.inline >> text=Enregistrer")
     expect(page.locator("h1")).to_have_text("Devices")
+    context.close()
+
+
+def sales_by_hour(store):
+    """The store's last 8 weeks by weekday and hour, computed here from the export with SQL:
+    (last day, {(weekday, hour): (cents, receipts)})."""
+    with open(store.export / "stores.jsonl") as f:
+        zone = zoneinfo.ZoneInfo(next(s for s in map(json.loads, f) if s["id"] == STORE)["timezone"])
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE line (receipt TEXT, day TEXT, weekday INT, hour INT, cents INT)")
+    with open(store.export / "purchases.jsonl") as f:
+        for p in map(json.loads, f):
+            if p["store_id"] != STORE:
+                continue
+            at = datetime.datetime.fromisoformat(p["bought_at"].replace("Z", "+00:00")).astimezone(zone)
+            db.execute("INSERT INTO line VALUES (?, ?, ?, ?, ?)",
+                       (p["receipt_id"], at.date().isoformat(), at.weekday(), at.hour, p["amount_cents"]))
+    (last,) = db.execute("SELECT max(day) FROM line").fetchone()
+    first = (datetime.date.fromisoformat(last) - datetime.timedelta(days=55)).isoformat()
+    rows = db.execute("SELECT weekday, hour, sum(cents), count(DISTINCT receipt) FROM line "
+                      "WHERE day BETWEEN ? AND ? GROUP BY weekday, hour", (first, last))
+    return last, {(w, h): (cents, receipts) for w, h, cents, receipts in rows}
+
+
+def test_the_dashboard_shows_what_the_store_sold(store, browser):
+    context = browser.new_context(ignore_https_errors=True, java_script_enabled=False,
+                                  viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    # Head office, without a second factor: every store, chosen from the list.
+    server("manager", "account", "--data", str(store.data), "--id", "siege", "--name", "Siège",
+           "--head-office", stdin=PASSWORD + "\n")
+    page.goto(store.url + "/console/sign-in")
+    page.fill("input[name=account]", "siege")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button")
+    expect(page).to_have_url(store.url + "/console/stores")
+    page.click(f"text={STORE}")
+    page.click("nav >> text=Dashboard")
+    expect(page.locator("h1")).to_have_text("Dashboard")
+    last, expected = sales_by_hour(store)
+    assert page.locator("#as-of").inner_text() == last
+    shown = {}
+    for cell in page.locator("svg.week").first.locator("g.cell").all():
+        key = (int(cell.get_attribute("data-weekday")), int(cell.get_attribute("data-hour")))
+        desc = cell.locator("desc")
+        shown[key] = (int(desc.get_attribute("data-cents")), int(desc.get_attribute("data-receipts")))
+    for key, (cents, receipts) in expected.items():
+        assert shown.get(key) == (cents, receipts), key
+    assert sum(c for c, _ in shown.values()) == sum(c for c, _ in expected.values())
+    busiest = max(expected, key=lambda k: expected[k][0])
+    assert page.locator("rect.busiest").count() == 1
+    days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    expect(page.locator("#busiest")).to_contain_text(f"{days[busiest[0]]} {busiest[1]}:00")
+    expect(page.locator("#forecast-error")).to_contain_text("WAPE")
+    assert page.locator("g.area").count() > 0
+    shoot(page, "dashboard")
+    page.click("nav.measures >> text=receipts")
+    expect(page.locator("nav.measures strong")).to_have_text("receipts")
     context.close()

@@ -2,7 +2,7 @@
 //! write with its journal entry, answer a page or send the browser on (303) after an action.
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, post};
@@ -265,6 +265,32 @@ pub(super) async fn store_list(
         store: None,
     };
     Ok(pages::stores(&frame, &list).into_response())
+}
+
+#[derive(Deserialize)]
+pub(super) struct DashboardQuery {
+    show: Option<pages::Measure>,
+}
+
+/// The store's dashboard, from the sales kept since the last import (see [`crate::sales`]).
+pub(super) async fn dashboard(
+    State(state): State<AppState>,
+    at: InStore,
+    Query(query): Query<DashboardQuery>,
+) -> Result<Markup, Refusal> {
+    let sales = state
+        .sales
+        .current(&state.db)
+        .await
+        .map_err(|e| Refusal::admin(at.signed.language(), e))?;
+    let figures = sales.get(&at.store).and_then(super::dashboard::of);
+    let measure = query.show.unwrap_or_default();
+    Ok(pages::dashboard(
+        &frame(&at),
+        &at.store,
+        figures.as_ref(),
+        measure,
+    ))
 }
 
 pub(super) async fn devices(State(state): State<AppState>, at: InStore) -> Result<Markup, Refusal> {

@@ -1,6 +1,6 @@
 //! The store manager's web console, served by the sync server itself over its TLS: sign-in
 //! with a password and a TOTP code, then the store's devices (enrol by QR code, revoke, remote
-//! wipe) and advisors (add, disable, unlock, new PIN). Pages are HTML forms rendered on the
+//! wipe), advisors (add, disable, unlock, new PIN) and the store's dashboard. Pages are HTML forms rendered on the
 //! server; they work without JavaScript, load nothing from another host, and act through the
 //! same functions as the admin API and the command line.
 //!
@@ -9,6 +9,7 @@
 //! form carries the session's CSRF token; every action is written to the security journal.
 
 pub mod accounts;
+pub mod dashboard;
 mod handlers;
 pub mod pages;
 pub mod sessions;
@@ -60,6 +61,7 @@ pub fn table() -> Vec<Route> {
         route("/console/sign-out", POST, post(sign_out)),
         route("/console/language", POST, post(set_language)),
         route("/console/stores", GET, get(store_list)),
+        route("/console/stores/{store}/dashboard", GET, get(dashboard)),
         route("/console/stores/{store}/devices", GET, get(devices)),
         route("/console/stores/{store}/devices/enrol", POST, post(enrol)),
         route(

@@ -5,6 +5,7 @@ use carnet_protocol::presence::{AdvisorInfo, DeviceInfo, EnrollmentCode};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::accounts::Language;
+use super::dashboard::{Compared, Dashboard, Week};
 use super::sessions::Session;
 use super::texts::{self, Texts};
 
@@ -44,6 +45,7 @@ impl Frame<'_> {
                                     a href="/console/stores" { (t.stores) }
                                 }
                                 @if let Some(store) = self.store {
+                                    a href=(format!("/console/stores/{store}/dashboard")) { (t.dashboard) }
                                     a href=(format!("/console/stores/{store}/devices")) { (t.devices) }
                                     a href=(format!("/console/stores/{store}/advisors")) { (t.advisors) }
                                 }
@@ -297,6 +299,213 @@ pub fn advisors(
     )
 }
 
+/// What the heat map shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Measure {
+    #[default]
+    Revenue,
+    Receipts,
+    Basket,
+}
+
+/// Whole euros as people read them in `language`: "€1,234", "1 234 €".
+fn euros(cents: i64, language: Language) -> String {
+    let whole = (cents as f64 / 100.0).round() as i64;
+    let digits = whole.unsigned_abs().to_string();
+    let separator = match language {
+        Language::English => ",",
+        Language::French => "\u{202f}",
+    };
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push_str(separator);
+        }
+        grouped.push(c);
+    }
+    let sign = if whole < 0 { "-" } else { "" };
+    match language {
+        Language::English => format!("{sign}€{grouped}"),
+        Language::French => format!("{sign}{grouped}\u{a0}€"),
+    }
+}
+
+/// The share of the largest value a cell's colour shows.
+fn shade(value: f64, largest: f64) -> String {
+    let share = if largest > 0.0 { value / largest } else { 0.0 };
+    format!("{:.3}", 0.06 + 0.94 * share.clamp(0.0, 1.0))
+}
+
+const LABEL_WIDTH: usize = 48;
+const CELL_WIDTH: usize = 30;
+const CELL_HEIGHT: usize = 24;
+
+/// The hours a week grid shows: those with any value, or the working day.
+fn open_hours(values: &Week<f64>) -> std::ops::RangeInclusive<usize> {
+    let open: Vec<usize> = (0..24)
+        .filter(|h| values.iter().any(|day| day[*h] > 0.0))
+        .collect();
+    match (open.first(), open.last()) {
+        (Some(first), Some(last)) => *first..=*last,
+        _ => 9..=19,
+    }
+}
+
+/// A week of hours as a grid of shaded cells; `cell` gives each its title and data attributes.
+fn week_grid(
+    t: &Texts,
+    values: &Week<f64>,
+    hours: std::ops::RangeInclusive<usize>,
+    marked: Option<(usize, usize)>,
+    cell: impl Fn(usize, usize) -> (String, Markup),
+) -> Markup {
+    let largest = values.iter().flatten().copied().fold(0.0, f64::max);
+    let columns = hours.clone().count();
+    let width = LABEL_WIDTH + columns * CELL_WIDTH;
+    let height = 20 + 7 * CELL_HEIGHT;
+    html! {
+        svg.week viewBox=(format!("0 0 {width} {height}")) width=(width) height=(height) role="img" {
+            @for (column, hour) in hours.clone().enumerate() {
+                text.axis x=(LABEL_WIDTH + column * CELL_WIDTH + CELL_WIDTH / 2) y="13" text-anchor="middle" { (hour) }
+            }
+            @for (weekday, name) in t.weekdays.iter().enumerate() {
+                text.axis x="0" y=(20 + weekday * CELL_HEIGHT + 16) { (name) }
+                @for (column, hour) in hours.clone().enumerate() {
+                    @let (title, data) = cell(weekday, hour);
+                    g.cell data-weekday=(weekday) data-hour=(hour) {
+                        rect x=(LABEL_WIDTH + column * CELL_WIDTH) y=(20 + weekday * CELL_HEIGHT)
+                            width=(CELL_WIDTH - 2) height=(CELL_HEIGHT - 2) rx="3"
+                            fill-opacity=(shade(values[weekday][hour], largest))
+                            class=(if marked == Some((weekday, hour)) { "heat busiest" } else { "heat" }) {
+                            title { (title) }
+                        }
+                        (data)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// This month against the same days last year, as pairs of bars.
+fn compared_bars(t: &Texts, language: Language, rows: &[Compared]) -> Markup {
+    let largest = rows
+        .iter()
+        .map(|r| r.this_year.max(r.last_year))
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let (label, bars) = (150usize, 360usize);
+    let height = rows.len() * 34 + 8;
+    let bar = |cents: i64| (cents as f64 / largest * bars as f64).round() as usize;
+    html! {
+        svg.bars viewBox=(format!("0 0 {} {height}", label + bars + 110)) width=(label + bars + 110) height=(height) role="img" {
+            @for (i, row) in rows.iter().enumerate() {
+                g.compared data-name=(row.name) data-this-year=(row.this_year) data-last-year=(row.last_year) {
+                    text.axis x="0" y=(i * 34 + 20) { (row.name) }
+                    rect.now x=(label) y=(i * 34 + 6) width=(bar(row.this_year)) height="12" rx="2" {
+                        title { (t.this_month) ": " (euros(row.this_year, language)) }
+                    }
+                    rect.before x=(label) y=(i * 34 + 19) width=(bar(row.last_year)) height="8" rx="2" {
+                        title { (t.a_year_before) ": " (euros(row.last_year, language)) }
+                    }
+                    text.value x=(label + bars + 8) y=(i * 34 + 17) { (euros(row.this_year, language)) }
+                    text.axis x=(label + bars + 8) y=(i * 34 + 29) { (euros(row.last_year, language)) }
+                }
+            }
+        }
+    }
+}
+
+/// The customers' postal codes as tiles, shaded by revenue.
+fn area_tiles(language: Language, areas: &[(String, i64)]) -> Markup {
+    let largest = areas.first().map_or(1, |a| a.1.max(1)) as f64;
+    let (columns, w, h) = (6usize, 104usize, 56usize);
+    let rows = areas.len().div_ceil(columns).max(1);
+    html! {
+        svg.areas viewBox=(format!("0 0 {} {}", columns * w, rows * h)) width=(columns * w) height=(rows * h) role="img" {
+            @for (i, (code, cents)) in areas.iter().enumerate() {
+                g.area data-postal=(code) data-cents=(cents) {
+                    rect.heat x=(i % columns * w) y=(i / columns * h) width=(w - 4) height=(h - 4) rx="4"
+                        fill-opacity=(shade(*cents as f64, largest)) {}
+                    text.tile x=(i % columns * w + 8) y=(i / columns * h + 22) { (code) }
+                    text.tile x=(i % columns * w + 8) y=(i / columns * h + 42) { (euros(*cents, language)) }
+                }
+            }
+        }
+    }
+}
+
+/// The store's dashboard.
+pub fn dashboard(
+    frame: &Frame<'_>,
+    store: &str,
+    d: Option<&Dashboard>,
+    measure: Measure,
+) -> Markup {
+    let t = frame.texts();
+    let language = frame.language;
+    let Some(d) = d else {
+        return frame.message(t.dashboard, t.no_sales);
+    };
+    let value = |w: usize, h: usize| {
+        let c = d.heat[w][h];
+        match measure {
+            Measure::Revenue => c.cents as f64,
+            Measure::Receipts => f64::from(c.receipts),
+            Measure::Basket if c.receipts > 0 => c.cents as f64 / f64::from(c.receipts),
+            Measure::Basket => 0.0,
+        }
+    };
+    let mut values = [[0.0; 24]; 7];
+    for (w, day) in values.iter_mut().enumerate() {
+        for (h, v) in day.iter_mut().enumerate() {
+            *v = value(w, h);
+        }
+    }
+    let hours = open_hours(&values);
+    let (bw, bh) = d.busiest;
+    let base = format!("/console/stores/{store}/dashboard");
+    let b = d.backtest;
+    let percent = |x: f64| format!("{:.0} %", x * 100.0);
+    frame.page(
+        t.dashboard,
+        html! {
+            p.notice { (t.as_of) ": " time #as-of { (d.as_of) } }
+            h2 { (t.when_it_sells) }
+            nav.measures {
+                @for (m, name, key) in [(Measure::Revenue, t.revenue, "revenue"), (Measure::Receipts, t.receipts, "receipts"), (Measure::Basket, t.basket, "basket")] {
+                    @if m == measure { strong { (name) } } @else { a href=(format!("{base}?show={key}")) { (name) } }
+                }
+            }
+            (week_grid(t, &values, hours.clone(), Some(d.busiest), |w, h| {
+                let c = d.heat[w][h];
+                let title = format!("{} {h}:00 · {} · {} {}", t.weekdays[w], euros(c.cents, language), c.receipts, t.receipts);
+                (title, html! { desc data-cents=(c.cents) data-receipts=(c.receipts) {} })
+            }))
+            p #busiest { (t.busiest) ": " (t.weekdays[bw]) " " (bh) ":00 · " (euros(d.heat[bw][bh].cents, language)) }
+            h2 { (t.next_week) }
+            (week_grid(t, &d.forecast, hours, None, |w, h| {
+                let e = d.forecast[w][h];
+                (format!("{} {h}:00 · {e:.1} {}", t.weekdays[w], t.receipts), html! { desc data-expected=(format!("{e:.2}")) {} })
+            }))
+            p { (t.forecast_method) }
+            p #forecast-error {
+                (t.forecast_error) ": " (format!("{:.1}", b.mae)) " " (t.per_hour) " (WAPE " (percent(b.wape)) "); "
+                (t.naive_error) " " (percent(b.naive_wape)) "."
+            }
+            h2 { (t.where_they_live) }
+            (area_tiles(language, &d.areas))
+            h2 { (t.categories) }
+            p.legend { span.now { "■" } " " (t.this_month) "  " span.before { "■" } " " (t.a_year_before) }
+            (compared_bars(t, language, &d.categories))
+            h2 { (t.brands) }
+            (compared_bars(t, language, &d.brands))
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,6 +523,15 @@ mod tests {
         assert_eq!(when("2026-12-02T07:23:51.970363Z"), "2026-12-02 07:23 UTC");
         assert_eq!(when("2026-12-02T08:23:51+01:00"), "2026-12-02 07:23 UTC");
         assert_eq!(when("not a time"), "not a time");
+    }
+
+    #[test]
+    fn euros_read_in_the_managers_language() {
+        assert_eq!(euros(123_450, Language::English), "€1,235");
+        assert_eq!(euros(123_449, Language::French), "1\u{202f}234\u{a0}€");
+        assert_eq!(euros(99_900_000, Language::English), "€999,000");
+        assert_eq!(euros(-5_000, Language::English), "-€50");
+        assert_eq!(euros(0, Language::French), "0\u{a0}€");
     }
 
     #[test]

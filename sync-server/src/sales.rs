@@ -1,0 +1,233 @@
+//! What each store sold, from the imported receipts, for the managers' dashboard: every
+//! purchase line bought in a store counts for that store (whichever store's book the customer
+//! is in), placed in the store's local time.
+//!
+//! The figures are made in one pass over every purchase line and kept until the purchases
+//! change: [`version`] is the feed's epoch and the number of its last purchase row, which any
+//! import, erasure or merge that touches a purchase moves (a change always writes a new row).
+//! An index on `(entity, seq)` makes it a single lookup, so a page view costs no scan.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
+
+use carnet_protocol::{Entity, Record};
+use chrono::{Datelike, NaiveDate, Timelike};
+
+use crate::db::Db;
+use crate::error::{AdminError, Error};
+use crate::feed;
+use crate::sql::Conn;
+
+/// Receipts and revenue of one local hour.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Cell {
+    pub receipts: u32,
+    pub cents: i64,
+}
+
+/// What one store sold.
+#[derive(Debug, Default)]
+pub struct StoreSales {
+    /// Its name.
+    pub name: String,
+    /// By local day and hour (0–23).
+    pub hours: BTreeMap<(NaiveDate, u32), Cell>,
+    /// Revenue by local day and top-level category name.
+    pub categories: HashMap<NaiveDate, HashMap<String, i64>>,
+    /// Revenue by local day and brand name.
+    pub brands: HashMap<NaiveDate, HashMap<String, i64>>,
+    /// Revenue by month (year, month) and the customer's postal code.
+    pub postal: HashMap<(i32, u32), HashMap<String, i64>>,
+}
+
+impl StoreSales {
+    /// The last local day with a receipt.
+    pub fn last_day(&self) -> Option<NaiveDate> {
+        self.hours.keys().next_back().map(|(day, _)| *day)
+    }
+}
+
+/// Every store's sales, by store id.
+pub type Sales = HashMap<String, StoreSales>;
+
+/// What the sales were made from: (feed epoch, last purchase row).
+pub type Version = (String, i64);
+
+/// The version of the purchases now.
+pub fn version(conn: &Conn<'_>) -> Result<Version, Error> {
+    let last: Option<i64> = conn.query_row(
+        "SELECT max(seq) FROM feed WHERE entity = 'purchase'",
+        (),
+        |r| r.get(0),
+    )?;
+    Ok((feed::epoch(conn)?, last.unwrap_or(0)))
+}
+
+/// Reads every store's sales (one pass over the catalogue, the customers and the purchases).
+pub fn compute(conn: &Conn<'_>) -> Result<Sales, Error> {
+    let mut sales: Sales = HashMap::new();
+    let mut zones: HashMap<String, chrono_tz::Tz> = HashMap::new();
+    for record in feed::live_records(conn, None, Entity::Store)? {
+        if let Record::Store(s) = record {
+            // An unknown zone is counted in UTC rather than dropped.
+            zones.insert(s.id.clone(), s.timezone.parse().unwrap_or(chrono_tz::UTC));
+            sales.entry(s.id).or_default().name = s.name;
+        }
+    }
+    let mut category_parent: HashMap<String, (String, Option<String>)> = HashMap::new();
+    let mut brand_name: HashMap<String, String> = HashMap::new();
+    let mut product: HashMap<String, (String, String)> = HashMap::new();
+    for entity in [Entity::Category, Entity::Brand, Entity::Product] {
+        feed::for_each_live(conn, None, entity, |record| {
+            match record {
+                Record::Category(c) => {
+                    category_parent.insert(c.id, (c.name, c.parent_id));
+                }
+                Record::Brand(b) => {
+                    brand_name.insert(b.id, b.name);
+                }
+                Record::Product(p) => {
+                    product.insert(p.id, (p.category_id, p.brand_id));
+                }
+                _ => {}
+            }
+            Ok(())
+        })?;
+    }
+    // Each product's top-level category and brand, by name.
+    let product: HashMap<String, (String, String)> = product
+        .into_iter()
+        .map(|(id, (category, brand))| {
+            let brand = brand_name.get(&brand).cloned().unwrap_or(brand);
+            (id, (top_category(&category_parent, &category), brand))
+        })
+        .collect();
+    let mut postal_of: HashMap<String, String> = HashMap::new();
+    feed::for_each_live(conn, None, Entity::Customer, |record| {
+        if let Record::Customer(c) = record {
+            postal_of.insert(c.id, c.address.postal_code);
+        }
+        Ok(())
+    })?;
+    // A receipt counts once, in the hour of its first line; its id is kept as a 64-bit hash.
+    let mut seen: HashSet<u64> = HashSet::new();
+    feed::for_each_live(conn, None, Entity::Purchase, |record| {
+        let Record::Purchase(p) = record else {
+            return Ok(());
+        };
+        let Some(at) = chrono::DateTime::parse_from_rfc3339(&p.bought_at).ok() else {
+            return Ok(());
+        };
+        let zone = zones.get(&p.store_id).copied().unwrap_or(chrono_tz::UTC);
+        let local = at.with_timezone(&zone);
+        let day = local.date_naive();
+        let store = sales.entry(p.store_id.clone()).or_default();
+        let cell = store.hours.entry((day, local.hour())).or_default();
+        cell.cents += p.amount_cents;
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (&p.store_id, &p.receipt_id).hash(&mut hasher);
+        if seen.insert(hasher.finish()) {
+            cell.receipts += 1;
+        }
+        if let Some((category, brand)) = product.get(&p.product_id) {
+            *store
+                .categories
+                .entry(day)
+                .or_default()
+                .entry(category.clone())
+                .or_default() += p.amount_cents;
+            *store
+                .brands
+                .entry(day)
+                .or_default()
+                .entry(brand.clone())
+                .or_default() += p.amount_cents;
+        }
+        let postal = postal_of
+            .get(&p.customer_id)
+            .filter(|code| !code.is_empty())
+            .cloned()
+            .unwrap_or_else(|| "–".to_owned());
+        *store
+            .postal
+            .entry((day.year(), day.month()))
+            .or_default()
+            .entry(postal)
+            .or_default() += p.amount_cents;
+        Ok(())
+    })?;
+    Ok(sales)
+}
+
+/// The name of a category's top-level ancestor (itself at the top; its id if unknown).
+fn top_category(parents: &HashMap<String, (String, Option<String>)>, id: &str) -> String {
+    let mut id = id;
+    // A few levels at most; the bound guards against a loop in the data.
+    for _ in 0..8 {
+        match parents.get(id) {
+            Some((_, Some(parent))) if parents.contains_key(parent) => id = parent,
+            Some((name, _)) => return name.clone(),
+            None => break,
+        }
+    }
+    parents
+        .get(id)
+        .map_or_else(|| id.to_owned(), |(name, _)| name.clone())
+}
+
+/// The sales last read, and their version; made again when the purchases changed.
+#[derive(Default)]
+pub struct Cache {
+    kept: Mutex<Option<(Version, Arc<Sales>)>>,
+    /// One computation at a time: a burst of views after an import waits for the first.
+    computing: tokio::sync::Mutex<()>,
+}
+
+impl Cache {
+    /// The sales of the purchases as they are now.
+    pub async fn current(&self, db: &Arc<Db>) -> Result<Arc<Sales>, AdminError> {
+        let now = db.read(|conn| Ok::<_, AdminError>(version(conn)?)).await?;
+        if let Some(sales) = self.kept_at(&now) {
+            return Ok(sales);
+        }
+        let _one = self.computing.lock().await;
+        if let Some(sales) = self.kept_at(&now) {
+            return Ok(sales);
+        }
+        let started = std::time::Instant::now();
+        let (version, sales) = db
+            .read(|conn| Ok::<_, AdminError>((version(conn)?, compute(conn)?)))
+            .await?;
+        tracing::info!(
+            stores = sales.len(),
+            millis = started.elapsed().as_millis() as u64,
+            "store sales read again"
+        );
+        let sales = Arc::new(sales);
+        if let Ok(mut kept) = self.kept.lock() {
+            *kept = Some((version, Arc::clone(&sales)));
+        }
+        Ok(sales)
+    }
+
+    fn kept_at(&self, version: &Version) -> Option<Arc<Sales>> {
+        let kept = self.kept.lock().ok()?;
+        kept.as_ref()
+            .filter(|(v, _)| v == version)
+            .map(|(_, s)| Arc::clone(s))
+    }
+
+    /// Keeps the sales fresh in the background, so that the first view after an import does
+    /// not wait for them: looks every `period`.
+    pub async fn keep_fresh(self: Arc<Self>, db: Arc<Db>, period: std::time::Duration) {
+        let mut every = tokio::time::interval(period);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            if let Err(e) = self.current(&db).await {
+                tracing::warn!(error = %e, "the store sales could not be read");
+            }
+        }
+    }
+}
