@@ -253,6 +253,21 @@ pub fn signed_in(conn: &Conn<'_>, device_id: &str, advisor_id: &str) -> Result<(
     Ok(())
 }
 
+/// When each advisor of `store_id` last signed in on one of its devices.
+pub fn last_sign_ins(
+    conn: &Conn<'_>,
+    store_id: &str,
+) -> Result<std::collections::HashMap<String, String>, AdminError> {
+    let rows = conn.query_map(
+        "SELECT a.advisor_id, max(a.last_sign_in) FROM device_advisor a
+         JOIN device d ON d.id = a.device_id
+         WHERE d.store_id = ?1 GROUP BY a.advisor_id",
+        [store_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok(rows.into_iter().collect())
+}
+
 /// Whether `advisor_id` ever signed in on `device_id`.
 pub fn signed_in_on(
     conn: &Conn<'_>,

@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/016_reminders.sql"),
     include_str!("../migrations/017_console.sql"),
     include_str!("../migrations/018_sales_version.sql"),
+    include_str!("../migrations/019_duplicate_verdicts.sql"),
 ];
 
 /// The schema version a database has once migrated.

@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/007_reminders.sql"),
     include_str!("../migrations/postgres/008_console.sql"),
     include_str!("../migrations/postgres/009_sales_version.sql"),
+    include_str!("../migrations/postgres/010_duplicate_verdicts.sql"),
 ];
 
 /// The schema version a database has once migrated.

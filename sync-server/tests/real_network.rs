@@ -380,6 +380,13 @@ async fn handheld_in_its_namespace() {
     // The path monitor: a change of the interface's state or addresses is a network event.
     // Its first look is taken before "ready": the parent cuts the link as soon as it reads it.
     let iface = var("CARNET_HANDHELD_IFACE");
+    // The kernel says a veth is up (operstate) only when its link watch runs, up to a second
+    // after `ip link set up`: a first look before that sees it down, and the cut is no change.
+    let deadline = Instant::now() + PATIENCE;
+    while !interface(&iface).0 {
+        assert!(Instant::now() < deadline, "{iface} never came up");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let watched = session.clone();
     let mut last = interface(&iface);
     tokio::spawn(async move {

@@ -24,8 +24,8 @@ from PIL import Image
 from playwright.sync_api import expect, sync_playwright
 
 import carnet_ffi as carnet
-from conftest import STORE, TARGET, server
-from test_advisor_day import MemoryKeyStore
+from conftest import ADVISOR as STORE_ADVISOR, ADVISOR_PIN as STORE_ADVISOR_PIN, STORE, TARGET, server
+from test_advisor_day import MemoryKeyStore, ean13
 
 PASSWORD = "a long console password"
 ADVISOR = "A777"
@@ -61,6 +61,28 @@ def manager(store):
                  "--name", "Claire Martin", "--store", STORE, "--totp", stdin=PASSWORD + "\n")
     otpauth = next(line.split(" ", 1)[1] for line in out.splitlines() if line.startswith("totp "))
     return pyotp.parse_uri(otpauth)
+
+
+@pytest.fixture(scope="module")
+def head_office(store):
+    """Head office's account, without a second factor: every store, chosen from the list."""
+    server("manager", "account", "--data", str(store.data), "--id", "siege", "--name", "Siège",
+           "--head-office", stdin=PASSWORD + "\n")
+    return "siege"
+
+
+def signed_in(browser, store, account, **options):
+    """A new browser of `account` (without TOTP), signed in, on the store's devices page."""
+    context = browser.new_context(ignore_https_errors=True, java_script_enabled=False,
+                                  viewport={"width": 1100, "height": 900}, **options)
+    page = context.new_page()
+    page.goto(store.url + "/console/sign-in")
+    page.fill("input[name=account]", account)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button")
+    expect(page).to_have_url(store.url + "/console/stores")
+    page.click(f"text={STORE}")
+    return context, page
 
 
 @pytest.fixture(scope="module")
@@ -129,6 +151,8 @@ def test_a_manager_enrols_a_handheld_from_the_qr_code_and_revokes_it(store, mana
     assert isinstance(state, carnet.DeviceState.UNLOCKED)
     assert state.advisor_id == ADVISOR
     device_id = handheld.device_status().device_id
+    page.click("nav >> text=Advisors")
+    expect(page.locator(f"tr[data-advisor={ADVISOR}] td.last-sign-in")).not_to_have_text("never")
 
     page.click("nav >> text=Devices")
     row = page.locator(f"tr[data-device='{device_id}']")
@@ -211,19 +235,8 @@ def sales_by_hour(store):
     return last, {(w, h): (cents, receipts) for w, h, cents, receipts in rows}
 
 
-def test_the_dashboard_shows_what_the_store_sold(store, browser):
-    context = browser.new_context(ignore_https_errors=True, java_script_enabled=False,
-                                  viewport={"width": 1100, "height": 900})
-    page = context.new_page()
-    # Head office, without a second factor: every store, chosen from the list.
-    server("manager", "account", "--data", str(store.data), "--id", "siege", "--name", "Siège",
-           "--head-office", stdin=PASSWORD + "\n")
-    page.goto(store.url + "/console/sign-in")
-    page.fill("input[name=account]", "siege")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button")
-    expect(page).to_have_url(store.url + "/console/stores")
-    page.click(f"text={STORE}")
+def test_the_dashboard_shows_what_the_store_sold(store, head_office, browser):
+    context, page = signed_in(browser, store, head_office)
     page.click("nav >> text=Dashboard")
     expect(page.locator("h1")).to_have_text("Dashboard")
     last, expected = sales_by_hour(store)
@@ -245,4 +258,74 @@ def test_the_dashboard_shows_what_the_store_sold(store, browser):
     shoot(page, "dashboard")
     page.click("nav.measures >> text=receipts")
     expect(page.locator("nav.measures strong")).to_have_text("receipts")
+    context.close()
+
+
+def test_a_customer_erased_and_a_duplicate_merged_in_the_console_reach_the_handheld(
+        store, head_office, browser, tmp_path):
+    handheld = carnet.Handheld.open(str(tmp_path / "device"), MemoryKeyStore(), "console-test 1.0")
+    run(handheld.enroll(store.url, store.pin, store.enrollment_code()))
+    run(handheld.sign_in(STORE_ADVISOR, STORE_ADVISOR_PIN))
+    run(handheld.sync_now())
+    customers = store.customers()
+    erased = customers[0]
+    assert handheld.find_by_card(erased["card"]).id == erased["id"]
+    # She viewed a card: the console says who.
+    viewed = customers[1]
+    handheld.open_card(viewed["id"])
+    run(handheld.sync_now())
+
+    context, page = signed_in(browser, store, head_office)
+    page.click("nav >> text=Customers")
+    page.fill("input[name=q]", f"{viewed['last_name']} {viewed['address']['postal_code']}")
+    page.click("button:has-text('Find')")
+    page.click(f"tr[data-customer={viewed['id']}] a")
+    expect(page.locator("#views")).to_contain_text(STORE_ADVISOR)
+    shoot(page, "customer")
+    with page.expect_download() as download:
+        page.click("button:has-text('Download her data')")
+    exported = json.loads(pathlib.Path(download.value.path()).read_text())
+    assert json.dumps(exported).count(viewed["card"]) >= 1
+
+    # Erasure, after the confirmation page; the handheld drops her at its next sync.
+    page.click("nav >> text=Customers")
+    page.fill("input[name=q]", erased["card"])
+    page.click("button:has-text('Find')")
+    page.click(f"tr[data-customer={erased['id']}] a")
+    page.click("a:has-text('Erase')")
+    expect(page.locator("main p").first).to_contain_text("Erase this customer?")
+    page.click("button.danger")
+    expect(page.locator("main")).to_contain_text("She is erased")
+    run(handheld.sync_now())
+    with pytest.raises(carnet.CarnetError.NotFound):
+        handheld.find_by_card(erased["card"])
+
+    # Two customers registered again on the handheld, under their names and postal codes but
+    # at another address and without contacts: pairs for the duplicate review (score 0.60).
+    twins = {}
+    for n, original in enumerate(customers[2:4]):
+        card = ean13(f"29099999990{n}")
+        twin = handheld.register_customer(carnet.NewCustomer(
+            card=card, first_name=original["first_name"], last_name=original["last_name"],
+            email=None, phone=None, line1="99 rue des Doublons",
+            postal_code=original["address"]["postal_code"], city=original["address"]["city"],
+            language="fr"))
+        twins[twin] = (original["id"], card)
+    run(handheld.sync_now())
+    page.click("nav >> text=Duplicates")
+    pair = {twin: page.locator(f"section.pair[data-keep={keep}][data-duplicate={twin}]")
+            for twin, (keep, _) in twins.items()}
+    for locator in pair.values():
+        expect(locator).to_have_count(1)
+    shoot(page, "duplicates")
+    merged, apart = list(twins)
+    pair[merged].locator("button:has-text('Merge')").click()
+    expect(pair[merged]).to_have_count(0)
+    pair[apart].locator("button:has-text('Not the same person')").click()
+    expect(pair[apart]).to_have_count(0)
+    page.reload()
+    expect(pair[apart]).to_have_count(0)  # never proposed again
+    run(handheld.sync_now())
+    keep, card = twins[merged]
+    assert handheld.find_by_card(card).id == keep, "her second card finds the customer kept"
     context.close()

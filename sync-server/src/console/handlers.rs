@@ -31,7 +31,7 @@ pub(super) struct SignInForm {
 
 #[derive(Deserialize)]
 pub(super) struct CsrfForm {
-    csrf: String,
+    pub(super) csrf: String,
 }
 
 #[derive(Deserialize)]
@@ -46,6 +46,12 @@ pub(super) struct AdvisorForm {
     advisor_id: String,
     name: String,
     pin: String,
+}
+
+#[derive(Deserialize)]
+pub(super) struct HandOverForm {
+    csrf: String,
+    to: String,
 }
 
 #[derive(Deserialize)]
@@ -71,7 +77,7 @@ fn event(
     }
 }
 
-fn frame(at: &InStore) -> Frame<'_> {
+pub(super) fn frame(at: &InStore) -> Frame<'_> {
     Frame {
         language: at.signed.language(),
         session: Some(&at.signed.session),
@@ -358,8 +364,34 @@ pub(super) async fn confirm_wipe(at: InStore, Path((_, id)): Path<(String, Strin
     pages::confirm(&frame(&at), t.wipe, t.confirm_wipe, &action, &back)
 }
 
-/// An order about one device or advisor of the store: checked, applied with its journal
-/// entry, then back to `page`.
+/// A form's action in the store: the form's token checked, then `work` and its journal entry
+/// (`action`, about `target` when it may be named) in one write.
+pub(super) async fn journalled<T: Send + 'static>(
+    state: &AppState,
+    at: &InStore,
+    csrf: &str,
+    (action, target): (&str, Option<&str>),
+    work: impl FnOnce(&Conn<'_>, &str) -> Result<T, AdminError> + Send + 'static,
+) -> Result<T, Refusal> {
+    at.signed.check_form(csrf)?;
+    let language = at.signed.language();
+    let store = at.store.clone();
+    let event = event(&at.signed, Some(&at.store), action, target);
+    let done = state
+        .db
+        .write(move |conn| -> Result<_, AdminError> {
+            let done = work(conn, &store)?;
+            events::record(conn, &event)?;
+            Ok(done)
+        })
+        .await
+        .map_err(|e| Refusal::admin(language, e))?;
+    tracing::info!(store = %at.store, "console: {action}");
+    Ok(done)
+}
+
+/// An order about one device or advisor of the store, journalled with its id, then back to
+/// `page`.
 async fn act(
     state: &AppState,
     at: &InStore,
@@ -367,20 +399,9 @@ async fn act(
     (id, action, page): (String, &str, &str),
     order: impl FnOnce(&Conn<'_>, &str, &str) -> Result<(), AdminError> + Send + 'static,
 ) -> Result<Redirect, Refusal> {
-    at.signed.check_form(csrf)?;
-    let language = at.signed.language();
-    let store = at.store.clone();
-    let event = event(&at.signed, Some(&at.store), action, Some(&id));
-    state
-        .db
-        .write(move |conn| -> Result<_, AdminError> {
-            order(conn, &store, &id)?;
-            events::record(conn, &event)?;
-            Ok(())
-        })
-        .await
-        .map_err(|e| Refusal::admin(language, e))?;
-    tracing::info!(store = %at.store, "console: {action}");
+    let target = id.clone();
+    let work = move |conn: &Conn<'_>, store: &str| order(conn, store, &id);
+    journalled(state, at, csrf, (action, Some(&target)), work).await?;
     Ok(Redirect::to(&format!(
         "/console/stores/{}/{page}",
         at.store
@@ -409,12 +430,17 @@ pub(super) async fn advisors(
     at: InStore,
 ) -> Result<Markup, Refusal> {
     let store = at.store.clone();
-    let list = state
+    let (list, last) = state
         .db
-        .read(move |conn| advisors::list(conn, &store))
+        .read(move |conn| -> Result<_, AdminError> {
+            Ok((
+                advisors::list(conn, &store)?,
+                advisors::last_sign_ins(conn, &store)?,
+            ))
+        })
         .await
         .map_err(|e| Refusal::admin(at.signed.language(), e))?;
-    Ok(pages::advisors(&frame(&at), &at.store, &list, None))
+    Ok(pages::advisors(&frame(&at), &at.store, &list, &last))
 }
 
 pub(super) async fn add_advisor(
@@ -435,6 +461,27 @@ pub(super) async fn add_advisor(
         &at,
         &form.csrf,
         (id, "advisor add", "advisors"),
+        order,
+    )
+    .await
+}
+
+/// Hands her whole client book over to another advisor of the store.
+pub(super) async fn hand_over_book(
+    State(state): State<AppState>,
+    at: InStore,
+    Path((_, id)): Path<(String, String)>,
+    Form(form): Form<HandOverForm>,
+) -> Result<Redirect, Refusal> {
+    let to = form.to;
+    let order = move |conn: &Conn<'_>, store: &str, from: &str| {
+        crate::books::hand_over(conn, store, from, &to, chrono::Utc::now()).map(|_| ())
+    };
+    act(
+        &state,
+        &at,
+        &form.csrf,
+        (id, "client book hand-over", "advisors"),
         order,
     )
     .await

@@ -1,6 +1,7 @@
 //! The store manager's web console, served by the sync server itself over its TLS: sign-in
 //! with a password and a TOTP code, then the store's devices (enrol by QR code, revoke, remote
-//! wipe), advisors (add, disable, unlock, new PIN) and the store's dashboard. Pages are HTML forms rendered on the
+//! wipe), advisors (add, disable, unlock, new PIN), customers (find, who viewed her, access
+//! export, erasure, duplicate review) and the store's dashboard. Pages are HTML forms rendered on the
 //! server; they work without JavaScript, load nothing from another host, and act through the
 //! same functions as the admin API and the command line.
 //!
@@ -9,6 +10,7 @@
 //! form carries the session's CSRF token; every action is written to the security journal.
 
 pub mod accounts;
+mod customers;
 pub mod dashboard;
 mod handlers;
 pub mod pages;
@@ -62,6 +64,41 @@ pub fn table() -> Vec<Route> {
         route("/console/language", POST, post(set_language)),
         route("/console/stores", GET, get(store_list)),
         route("/console/stores/{store}/dashboard", GET, get(dashboard)),
+        route(
+            "/console/stores/{store}/customers",
+            BOTH,
+            get(customers::search_form).post(customers::search),
+        ),
+        route(
+            "/console/stores/{store}/customers/{id}",
+            GET,
+            get(customers::card),
+        ),
+        route(
+            "/console/stores/{store}/customers/{id}/export",
+            POST,
+            post(customers::export),
+        ),
+        route(
+            "/console/stores/{store}/customers/{id}/erase",
+            BOTH,
+            get(customers::confirm_erase).post(customers::erase),
+        ),
+        route(
+            "/console/stores/{store}/duplicates",
+            GET,
+            get(customers::duplicates_page),
+        ),
+        route(
+            "/console/stores/{store}/duplicates/merge",
+            POST,
+            post(customers::merge_pair),
+        ),
+        route(
+            "/console/stores/{store}/duplicates/not-the-same",
+            POST,
+            post(customers::not_the_same),
+        ),
         route("/console/stores/{store}/devices", GET, get(devices)),
         route("/console/stores/{store}/devices/enrol", POST, post(enrol)),
         route(
@@ -97,6 +134,11 @@ pub fn table() -> Vec<Route> {
             "/console/stores/{store}/advisors/{id}/reset",
             POST,
             post(reset_advisor),
+        ),
+        route(
+            "/console/stores/{store}/advisors/{id}/book",
+            POST,
+            post(hand_over_book),
         ),
     ]
 }

@@ -1,6 +1,7 @@
 //! The console's pages as HTML (maud): plain forms that work without JavaScript, one style
 //! sheet served by the binary, inline SVG for pictures. Every value is escaped by maud.
 
+use carnet_protocol::Customer;
 use carnet_protocol::presence::{AdvisorInfo, DeviceInfo, EnrollmentCode};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
@@ -46,6 +47,8 @@ impl Frame<'_> {
                                 }
                                 @if let Some(store) = self.store {
                                     a href=(format!("/console/stores/{store}/dashboard")) { (t.dashboard) }
+                                    a href=(format!("/console/stores/{store}/customers")) { (t.customers) }
+                                    a href=(format!("/console/stores/{store}/duplicates")) { (t.duplicates) }
                                     a href=(format!("/console/stores/{store}/devices")) { (t.devices) }
                                     a href=(format!("/console/stores/{store}/advisors")) { (t.advisors) }
                                 }
@@ -237,12 +240,13 @@ pub fn confirm(frame: &Frame<'_>, title: &str, question: &str, action: &str, bac
     )
 }
 
-/// The store's advisors: add one, and disable, unlock or give a new PIN to each.
+/// The store's advisors with their last sign-in: add one, and disable, unlock, give a new PIN
+/// to each or hand her client book over.
 pub fn advisors(
     frame: &Frame<'_>,
     store: &str,
     advisors: &[AdvisorInfo],
-    notice: Option<&str>,
+    last_sign_ins: &std::collections::HashMap<String, String>,
 ) -> Markup {
     let t = frame.texts();
     let Some(session) = frame.session else {
@@ -252,16 +256,16 @@ pub fn advisors(
     frame.page(
         t.advisors,
         html! {
-            @if let Some(notice) = notice { p.notice role="status" { (notice) } }
             table {
                 thead { tr {
-                    th { (t.advisor_id) } th { (t.name) } th { (t.failures) } th { (t.state) } th {}
+                    th { (t.advisor_id) } th { (t.name) } th { (t.last_sign_in) } th { (t.failures) } th { (t.state) } th {}
                 } }
                 tbody {
                     @for a in advisors {
                         tr data-advisor=(a.advisor_id) {
                             td { code { (a.advisor_id) } }
                             td { (a.name) }
+                            td.last-sign-in { (last_sign_ins.get(&a.advisor_id).map_or_else(|| t.never.to_owned(), |at| when(at))) }
                             td { (a.failed_attempts) }
                             td.state {
                                 @if a.disabled { (t.disabled) }
@@ -281,6 +285,15 @@ pub fn advisors(
                                         input type="password" name="pin" inputmode="numeric" placeholder=(t.new_pin) aria-label=(t.new_pin) required;
                                         button { (t.reset_pin) }
                                     }
+                                    form.inline method="post" action=(format!("{base}/{}/book", a.advisor_id)) {
+                                        (csrf(session))
+                                        select name="to" aria-label=(t.hand_over) {
+                                            @for other in advisors.iter().filter(|o| o.advisor_id != a.advisor_id && !o.disabled) {
+                                                option value=(other.advisor_id) { (other.name) }
+                                            }
+                                        }
+                                        button { (t.hand_over_button) }
+                                    }
                                 }
                             }
                         }
@@ -294,6 +307,151 @@ pub fn advisors(
                 label { (t.name) input name="name" required; }
                 label { (t.pin) input type="password" name="pin" inputmode="numeric" required; }
                 button.primary { (t.add_advisor) }
+            }
+        },
+    )
+}
+
+/// The search form, and what it found.
+pub fn customers(
+    frame: &Frame<'_>,
+    store: &str,
+    query: Option<&str>,
+    found: &[Customer],
+) -> Markup {
+    let t = frame.texts();
+    let Some(session) = frame.session else {
+        return frame.message(t.customers, t.not_found);
+    };
+    frame.page(
+        t.customers,
+        html! {
+            form.inline method="post" action=(format!("/console/stores/{store}/customers")) {
+                (csrf(session))
+                input name="q" value=(query.unwrap_or("")) aria-label=(t.find) required autofocus;
+                button.primary { (t.find) }
+            }
+            p { small { (t.find_hint) } }
+            @if query.is_some() && found.is_empty() { p.notice { (t.no_customer) } }
+            @if !found.is_empty() {
+                table {
+                    thead { tr { th { (t.name) } th { (t.postal_code) } th { (t.card_number) } th { (t.tier) } } }
+                    tbody {
+                        @for c in found {
+                            tr data-customer=(c.id) {
+                                td { a href=(format!("/console/stores/{store}/customers/{}", c.id)) { (c.first_name) " " (c.last_name) } }
+                                td { (c.address.postal_code) }
+                                td { code { (c.card) } }
+                                td { (c.tier) }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// A customer: who she is, who viewed her card, her access export and her erasure.
+pub fn customer(
+    frame: &Frame<'_>,
+    store: &str,
+    c: &Customer,
+    views: &[crate::customers::View],
+) -> Markup {
+    let t = frame.texts();
+    let Some(session) = frame.session else {
+        return frame.message(t.customers, t.not_found);
+    };
+    let base = format!("/console/stores/{store}/customers/{}", c.id);
+    frame.page(
+        &format!("{} {}", c.first_name, c.last_name),
+        html! {
+            dl {
+                dt { (t.card_number) } dd { code { (c.card) } }
+                dt { (t.tier) } dd { (c.tier) " · " (c.points) " pts" }
+                dt { (t.postal_code) } dd { (c.address.postal_code) " " (c.address.city) }
+            }
+            h2 { (t.viewed) }
+            @if views.is_empty() {
+                p.notice { (t.no_views) }
+            } @else {
+                table #views {
+                    thead { tr { th { (t.viewed_at) } th { (t.device) } th { (t.advisor) } } }
+                    tbody {
+                        @for v in views {
+                            tr {
+                                td { (when(&v.viewed_at)) }
+                                td { (v.device_label.as_deref().unwrap_or(&v.device_id)) }
+                                td { (v.advisor_id.as_deref().unwrap_or("–")) }
+                            }
+                        }
+                    }
+                }
+            }
+            p {
+                form.inline method="post" action=(format!("{base}/export")) {
+                    (csrf(session)) button { (t.access_export) }
+                }
+                " "
+                a.button href=(format!("{base}/erase")) { (t.erase) }
+            }
+        },
+    )
+}
+
+/// A pair the duplicate review shows.
+pub struct Pair {
+    pub keep: Customer,
+    pub duplicate: Customer,
+    pub score: f64,
+    pub reasons: Vec<&'static str>,
+}
+
+/// The store's likely duplicates, each with merge and "not the same person".
+pub fn duplicates(frame: &Frame<'_>, store: &str, pairs: &[Pair]) -> Markup {
+    let t = frame.texts();
+    let Some(session) = frame.session else {
+        return frame.message(t.duplicates, t.not_found);
+    };
+    let base = format!("/console/stores/{store}/duplicates");
+    let who = |c: &Customer| {
+        format!(
+            "{} {} · {}, {} {} · {}",
+            c.first_name,
+            c.last_name,
+            c.address.line1,
+            c.address.postal_code,
+            c.address.city,
+            c.email.as_deref().unwrap_or("–")
+        )
+    };
+    let reason = |code: &str| match code {
+        "name" => t.reason_name,
+        "postal_code" => t.reason_postal_code,
+        "address" => t.reason_address,
+        "email" => t.reason_email,
+        "phone" => t.reason_phone,
+        _ => "?",
+    };
+    frame.page(
+        t.duplicates,
+        html! {
+            p { (t.duplicates_hint) }
+            @if pairs.is_empty() { p.notice { (t.no_pairs) } }
+            @for p in pairs {
+                section.pair data-keep=(p.keep.id) data-duplicate=(p.duplicate.id) {
+                    p { strong { (who(&p.keep)) } br; (who(&p.duplicate)) }
+                    p { small { (t.score) " " (format!("{:.2}", p.score)) " · " (t.agrees) ": " (p.reasons.iter().map(|r| reason(r)).collect::<Vec<_>>().join(", ")) } }
+                    @for (action, label, class) in [("merge", t.merge, "primary"), ("not-the-same", t.not_same, "")] {
+                        form.inline method="post" action=(format!("{base}/{action}")) {
+                            (csrf(session))
+                            input type="hidden" name="keep" value=(p.keep.id);
+                            input type="hidden" name="duplicate" value=(p.duplicate.id);
+                            button class=(class) { (label) }
+                        }
+                    }
+                }
             }
         },
     )

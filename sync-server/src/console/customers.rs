@@ -1,0 +1,315 @@
+//! The console's customer pages: find a customer of the store, see who viewed her card, give
+//! her the access export (a download), erase her, and review the store's likely duplicates
+//! (merge, or "not the same person", remembered). A customer of another store is answered as
+//! an unknown one (404). Searches are posted, never put in a URL; the journal says what was
+//! done, not to whom (the `erased` and `merged` tables keep that).
+
+use std::collections::HashSet;
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use carnet_protocol::{Customer, Entity, Record};
+use maud::Markup;
+use serde::Deserialize;
+
+use super::handlers::{CsrfForm, frame, journalled};
+use super::pages;
+use super::{InStore, Refusal, texts};
+use crate::error::{AdminError, Error};
+use crate::sql::{Conn, params};
+use crate::{customer_record, customers, duplicates, feed, ids, merge};
+
+/// The most customers a search lists.
+const FOUND: usize = 20;
+/// The duplicate review's band: from it up, pairs are worth a look; above it, `duplicates
+/// merge` merges them without asking.
+const REVIEW_SCORES: std::ops::Range<f64> = duplicates::REVIEW_SCORE..duplicates::AUTO_MERGE_SCORE;
+
+#[derive(Deserialize)]
+pub(super) struct FindForm {
+    csrf: String,
+    q: String,
+}
+
+#[derive(Deserialize)]
+pub(super) struct PairForm {
+    csrf: String,
+    keep: String,
+    duplicate: String,
+}
+
+/// The store's customers whose words start with every word asked: names, postal code, card,
+/// e-mail, phone digits.
+fn find(conn: &Conn<'_>, store: &str, query: &str) -> Result<Vec<Customer>, Error> {
+    let words = carnet_core::text::tokens(query);
+    let mut found = Vec::new();
+    if words.is_empty() {
+        return Ok(found);
+    }
+    feed::for_each_live(conn, Some(store), Entity::Customer, |record| {
+        if found.len() >= FOUND {
+            return Ok(());
+        }
+        let Record::Customer(c) = record else {
+            return Ok(());
+        };
+        let digits: String = c
+            .phone
+            .as_deref()
+            .unwrap_or("")
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        let text = format!(
+            "{} {} {} {} {} {digits}",
+            c.first_name,
+            c.last_name,
+            c.address.postal_code,
+            c.card,
+            c.email.as_deref().unwrap_or("")
+        );
+        let own = carnet_core::text::tokens(&text);
+        if words
+            .iter()
+            .all(|w| own.iter().any(|t| t.starts_with(w.as_str())))
+        {
+            found.push(c);
+        }
+        Ok(())
+    })?;
+    found.sort_by(|a, b| (&a.last_name, &a.first_name).cmp(&(&b.last_name, &b.first_name)));
+    Ok(found)
+}
+
+/// Her record if she is a live customer of `store`.
+fn of_store(conn: &Conn<'_>, store: &str, id: &str) -> Result<Customer, AdminError> {
+    match customer_record::current(conn, id)? {
+        Some((home, customer)) if home == store && customer.id == id => Ok(customer),
+        _ => Err(AdminError::NotFound(format!(
+            "no customer {id} in store {store}"
+        ))),
+    }
+}
+
+pub(super) async fn search_form(at: InStore) -> Markup {
+    pages::customers(&frame(&at), &at.store, None, &[])
+}
+
+pub(super) async fn search(
+    State(state): State<crate::http::AppState>,
+    at: InStore,
+    Form(form): Form<FindForm>,
+) -> Result<Markup, Refusal> {
+    at.signed.check_form(&form.csrf)?;
+    let store = at.store.clone();
+    let query = form.q.clone();
+    let found = state
+        .db
+        .read(move |conn| Ok::<_, AdminError>(find(conn, &store, &query)?))
+        .await
+        .map_err(|e| Refusal::admin(at.signed.language(), e))?;
+    Ok(pages::customers(
+        &frame(&at),
+        &at.store,
+        Some(&form.q),
+        &found,
+    ))
+}
+
+pub(super) async fn card(
+    State(state): State<crate::http::AppState>,
+    at: InStore,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Markup, Refusal> {
+    let store = at.store.clone();
+    let (customer, views) = state
+        .db
+        .read(move |conn| -> Result<_, AdminError> {
+            let customer = of_store(conn, &store, &id)?;
+            Ok((customer, customers::audit(conn, &id)?))
+        })
+        .await
+        .map_err(|e| Refusal::admin(at.signed.language(), e))?;
+    Ok(pages::customer(&frame(&at), &at.store, &customer, &views))
+}
+
+/// The access export, downloaded as a JSON file.
+pub(super) async fn export(
+    State(state): State<crate::http::AppState>,
+    at: InStore,
+    Path((_, id)): Path<(String, String)>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, Refusal> {
+    let file = format!("carnet-access-{id}.json");
+    let body = journalled(
+        &state,
+        &at,
+        &form.csrf,
+        ("customer export", None),
+        move |conn, store| {
+            of_store(conn, store, &id)?;
+            serde_json::to_string_pretty(&customers::export(conn, &id)?)
+                .map_err(|e| AdminError::Internal(format!("export: {e}")))
+        },
+    )
+    .await?;
+    let disposition = format!("attachment; filename=\"{file}\"");
+    let headers = [
+        (header::CONTENT_TYPE, "application/json".to_owned()),
+        (header::CONTENT_DISPOSITION, disposition),
+    ];
+    Ok((headers, body).into_response())
+}
+
+pub(super) async fn confirm_erase(at: InStore, Path((_, id)): Path<(String, String)>) -> Markup {
+    let t = texts::of(at.signed.language());
+    let back = format!("/console/stores/{}/customers/{id}", at.store);
+    pages::confirm(
+        &frame(&at),
+        t.erase,
+        t.confirm_erase,
+        &format!("{back}/erase"),
+        &back,
+    )
+}
+
+/// Erases her (GDPR): her records become tombstones the devices apply at their next sync.
+pub(super) async fn erase(
+    State(state): State<crate::http::AppState>,
+    at: InStore,
+    Path((_, id)): Path<(String, String)>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Markup, Refusal> {
+    journalled(
+        &state,
+        &at,
+        &form.csrf,
+        ("customer erase", None),
+        move |conn, store| {
+            of_store(conn, store, &id)?;
+            customers::erase(conn, &id)?;
+            Ok(())
+        },
+    )
+    .await?;
+    let t = texts::of(at.signed.language());
+    Ok(frame(&at).message(t.erase, t.erased))
+}
+
+/// The pairs a manager said are not the same person, as (smaller id, larger id).
+fn not_duplicates(conn: &Conn<'_>, store: &str) -> Result<HashSet<(String, String)>, Error> {
+    let rows = conn.query_map(
+        "SELECT first_id, second_id FROM not_duplicate WHERE store_id = ?1",
+        [store],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok(rows.into_iter().collect())
+}
+
+fn ordered(a: &str, b: &str) -> (String, String) {
+    if a <= b {
+        (a.to_owned(), b.to_owned())
+    } else {
+        (b.to_owned(), a.to_owned())
+    }
+}
+
+/// The store's pairs to review, best first, each with both records.
+fn review(conn: &Conn<'_>, store: &str) -> Result<Vec<pages::Pair>, Error> {
+    let mut customers = Vec::new();
+    feed::for_each_live(conn, Some(store), Entity::Customer, |record| {
+        if let Record::Customer(c) = record {
+            customers.push(c);
+        }
+        Ok(())
+    })?;
+    let dismissed = not_duplicates(conn, store)?;
+    let by_id: std::collections::HashMap<&str, &Customer> =
+        customers.iter().map(|c| (c.id.as_str(), c)).collect();
+    Ok(duplicates::find(&customers, REVIEW_SCORES.start)
+        .into_iter()
+        .filter(|c| REVIEW_SCORES.contains(&c.score))
+        .filter(|c| !dismissed.contains(&ordered(&c.keep, &c.duplicate)))
+        .filter_map(|c| {
+            Some(pages::Pair {
+                keep: (*by_id.get(c.keep.as_str())?).clone(),
+                duplicate: (*by_id.get(c.duplicate.as_str())?).clone(),
+                score: c.score,
+                reasons: c.reasons,
+            })
+        })
+        .collect())
+}
+
+pub(super) async fn duplicates_page(
+    State(state): State<crate::http::AppState>,
+    at: InStore,
+) -> Result<Markup, Refusal> {
+    let store = at.store.clone();
+    let pairs = state
+        .db
+        .read(move |conn| Ok::<_, AdminError>(review(conn, &store)?))
+        .await
+        .map_err(|e| Refusal::admin(at.signed.language(), e))?;
+    Ok(pages::duplicates(&frame(&at), &at.store, &pairs))
+}
+
+/// Merges the pair (both must be the store's customers).
+pub(super) async fn merge_pair(
+    State(state): State<crate::http::AppState>,
+    at: InStore,
+    Form(form): Form<PairForm>,
+) -> Result<Redirect, Refusal> {
+    let (keep, duplicate) = (form.keep, form.duplicate);
+    journalled(
+        &state,
+        &at,
+        &form.csrf,
+        ("customer merge", None),
+        move |conn, store| {
+            of_store(conn, store, &keep)?;
+            of_store(conn, store, &duplicate)?;
+            merge::merge(conn, &keep, &duplicate, merge::MergedBy::Manager, None).map_err(|e| {
+                match e {
+                    // The refusals of a merge (herself, an erased customer) name the rule.
+                    Error::Config(m) => AdminError::Invalid(m),
+                    other => AdminError::Db(other),
+                }
+            })?;
+            Ok(())
+        },
+    )
+    .await?;
+    Ok(Redirect::to(&format!(
+        "/console/stores/{}/duplicates",
+        at.store
+    )))
+}
+
+/// Remembers that the pair are two people: never proposed again.
+pub(super) async fn not_the_same(
+    State(state): State<crate::http::AppState>,
+    at: InStore,
+    Form(form): Form<PairForm>,
+) -> Result<Redirect, Refusal> {
+    let (keep, duplicate) = (form.keep, form.duplicate);
+    let action = ("customers not duplicates", None);
+    journalled(&state, &at, &form.csrf, action, move |conn, store| {
+        of_store(conn, store, &keep)?;
+        of_store(conn, store, &duplicate)?;
+        let (first, second) = ordered(&keep, &duplicate);
+        conn.execute(
+            "INSERT INTO not_duplicate (first_id, second_id, store_id, decided_at)
+             VALUES (?1, ?2, ?3, ?4) ON CONFLICT (first_id, second_id) DO NOTHING",
+            params![first, second, store, ids::now()],
+        )?;
+        Ok(())
+    })
+    .await?;
+    Ok(Redirect::to(&format!(
+        "/console/stores/{}/duplicates",
+        at.store
+    )))
+}
