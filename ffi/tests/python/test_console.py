@@ -158,6 +158,7 @@ def test_a_manager_enrols_a_handheld_from_the_qr_code_and_revokes_it(store, mana
     row = page.locator(f"tr[data-device='{device_id}']")
     expect(row.locator("td.state")).to_have_text("active")
     expect(row).to_contain_text("console-test 1.0")
+    expect(row.locator("td.lease")).to_contain_text("until")
     shoot(page, "devices")
 
     # Revoke, after the confirmation page.
@@ -258,6 +259,22 @@ def test_the_dashboard_shows_what_the_store_sold(store, head_office, browser):
     shoot(page, "dashboard")
     page.click("nav.measures >> text=receipts")
     expect(page.locator("nav.measures strong")).to_have_text("receipts")
+
+    # The advisors' month: the figures the command line prints for it.
+    page.click("nav >> text=Results")
+    month = last[:7]
+    expect(page.locator("h1")).to_contain_text(month)
+    out = server("advisor", "results", "--data", str(store.data), "--store", STORE, "--month", month)
+    rows = [line.split("\t") for line in out.splitlines()[1:] if "\t" in line]
+    assert rows, out
+    for advisor, _, done, reached, attributed, receipts, book, active, open_tasks in rows:
+        row = page.locator(f"#results tr[data-advisor={advisor}]")
+        assert int(row.get_attribute("data-attributed-cents")) == round(float(attributed) * 100)
+        cells = row.locator("td").all_inner_texts()
+        assert cells[1:3] == [done, reached] and cells[4:] == [receipts, f"{active} / {book}", open_tasks]
+    group = out.split("group tasks open:")[1].strip()
+    assert page.locator("#group-tasks").inner_text() == group
+    shoot(page, "results")
     context.close()
 
 

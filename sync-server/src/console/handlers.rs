@@ -299,14 +299,72 @@ pub(super) async fn dashboard(
     ))
 }
 
+#[derive(Deserialize)]
+pub(super) struct ResultsQuery {
+    month: Option<String>,
+}
+
+/// Each advisor's results for a month (`?month=YYYY-MM`), by default the month of the store's
+/// last receipt: the same figures as `GET /v1/admin/results`.
+pub(super) async fn results(
+    State(state): State<AppState>,
+    at: InStore,
+    Query(query): Query<ResultsQuery>,
+) -> Result<Markup, Refusal> {
+    let language = at.signed.language();
+    let today = chrono::Utc::now().date_naive();
+    let month = match query.month {
+        Some(month) => month,
+        None => {
+            let sales = state
+                .sales
+                .current(&state.db)
+                .await
+                .map_err(|e| Refusal::admin(language, e))?;
+            let last = sales.get(&at.store).and_then(|s| s.last_day());
+            last.unwrap_or(today).format("%Y-%m").to_string()
+        }
+    };
+    let (first, next) =
+        crate::results::parse_month(&month).map_err(|e| Refusal::admin(language, e))?;
+    let until = today.min(next.pred_opt().unwrap_or(next));
+    let store = at.store.clone();
+    let results = state
+        .db
+        .read(move |conn| crate::results::of_store(conn, &store, first, until))
+        .await
+        .map_err(|e| Refusal::admin(language, e))?;
+    Ok(pages::results(&frame(&at), &at.store, &results, first))
+}
+
+/// The store's devices, with when each one's lease runs out: it was granted at its last
+/// presence check for the store's lease lifetime, and a device without one is locked.
 pub(super) async fn devices(State(state): State<AppState>, at: InStore) -> Result<Markup, Refusal> {
     let store = at.store.clone();
-    let list = state
+    let (list, policy) = state
         .db
-        .read(move |conn| enrolment::devices(conn, Some(&store)))
+        .read(move |conn| -> Result<_, AdminError> {
+            Ok((
+                enrolment::devices(conn, Some(&store))?,
+                stores::require(conn, &store)?,
+            ))
+        })
         .await
         .map_err(|e| Refusal::admin(at.signed.language(), e))?;
-    Ok(pages::devices(&frame(&at), &at.store, &list))
+    let lease = chrono::Duration::seconds(i64::from(policy.lease_ttl_secs));
+    let now = chrono::Utc::now();
+    let leases: Vec<pages::Lease> = list
+        .iter()
+        .map(|d| {
+            let seen = d.last_seen_at.as_deref().and_then(crate::ids::parse_time);
+            match seen.map(|at| at + lease) {
+                _ if d.state != "active" => pages::Lease::None,
+                Some(until) if until > now => pages::Lease::Until(crate::ids::format_time(until)),
+                _ => pages::Lease::Expired,
+            }
+        })
+        .collect();
+    Ok(pages::devices(&frame(&at), &at.store, &list, &leases))
 }
 
 /// Issues a one-time enrolment code and shows it as a QR code (the payload the app scans).

@@ -1,6 +1,6 @@
 //! The store manager's web console, served by the sync server itself over its TLS: sign-in
 //! with a password and a TOTP code, then the store's devices (enrol by QR code, revoke, remote
-//! wipe), advisors (add, disable, unlock, new PIN), customers (find, who viewed her, access
+//! wipe), advisors (add, disable, unlock, new PIN, their month's results), customers (find, who viewed her, access
 //! export, erasure, duplicate review) and the store's dashboard. Pages are HTML forms rendered on the
 //! server; they work without JavaScript, load nothing from another host, and act through the
 //! same functions as the admin API and the command line.
@@ -64,6 +64,7 @@ pub fn table() -> Vec<Route> {
         route("/console/language", POST, post(set_language)),
         route("/console/stores", GET, get(store_list)),
         route("/console/stores/{store}/dashboard", GET, get(dashboard)),
+        route("/console/stores/{store}/results", GET, get(results)),
         route(
             "/console/stores/{store}/customers",
             BOTH,

@@ -47,6 +47,7 @@ impl Frame<'_> {
                                 }
                                 @if let Some(store) = self.store {
                                     a href=(format!("/console/stores/{store}/dashboard")) { (t.dashboard) }
+                                    a href=(format!("/console/stores/{store}/results")) { (t.results) }
                                     a href=(format!("/console/stores/{store}/customers")) { (t.customers) }
                                     a href=(format!("/console/stores/{store}/duplicates")) { (t.duplicates) }
                                     a href=(format!("/console/stores/{store}/devices")) { (t.devices) }
@@ -128,8 +129,18 @@ pub fn stores(frame: &Frame<'_>, stores: &[(String, String)]) -> Markup {
     )
 }
 
+/// A device's lease, as the server last granted it.
+pub enum Lease {
+    /// It holds one until then (RFC 3339).
+    Until(String),
+    /// Its last one ran out: it is locked until its next presence check on the store network.
+    Expired,
+    /// Revoked or wiped: none will be granted.
+    None,
+}
+
 /// The store's devices, with the buttons that act on each.
-pub fn devices(frame: &Frame<'_>, store: &str, devices: &[DeviceInfo]) -> Markup {
+pub fn devices(frame: &Frame<'_>, store: &str, devices: &[DeviceInfo], leases: &[Lease]) -> Markup {
     let t = frame.texts();
     let Some(session) = frame.session else {
         return frame.message(t.devices, t.not_found);
@@ -147,16 +158,23 @@ pub fn devices(frame: &Frame<'_>, store: &str, devices: &[DeviceInfo]) -> Markup
                 table {
                     thead { tr {
                         th { (t.device) } th { (t.label) } th { (t.app_version) }
-                        th { (t.last_seen) } th { (t.sync_lag) } th { (t.state) } th {}
+                        th { (t.last_seen) } th { (t.sync_lag) } th { (t.lease) } th { (t.state) } th {}
                     } }
                     tbody {
-                        @for d in devices {
+                        @for (d, lease) in devices.iter().zip(leases) {
                             tr data-device=(d.device_id) {
                                 td { code { (d.device_id) } }
                                 td { (d.label) }
                                 td { (d.app_version.as_deref().unwrap_or("–")) }
                                 td { (d.last_seen_at.as_deref().map_or_else(|| t.never.to_owned(), when)) }
                                 td { (d.sync_lag_secs.map_or_else(|| t.never.to_owned(), lag)) }
+                                td.lease {
+                                    @match lease {
+                                        Lease::Until(at) => { (t.lease_until) " " (when(at)) }
+                                        Lease::Expired => { (t.lease_expired) }
+                                        Lease::None => { "–" }
+                                    }
+                                }
                                 td.state { (state_text(t, &d.state)) }
                                 td {
                                     @if d.state == "active" {
@@ -453,6 +471,65 @@ pub fn duplicates(frame: &Frame<'_>, store: &str, pairs: &[Pair]) -> Markup {
                     }
                 }
             }
+        },
+    )
+}
+
+/// Each advisor's month: tasks, customers reached, the sales attributed to her (with a bar),
+/// her book and its active share; the store's group tasks.
+pub fn results(
+    frame: &Frame<'_>,
+    store: &str,
+    r: &carnet_protocol::presence::StoreResults,
+    first: chrono::NaiveDate,
+) -> Markup {
+    let t = frame.texts();
+    let language = frame.language;
+    let base = format!("/console/stores/{store}/results");
+    let month = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m").to_string());
+    let previous = month(first.checked_sub_months(chrono::Months::new(1)));
+    let next = month(first.checked_add_months(chrono::Months::new(1)));
+    let largest = r
+        .advisors
+        .iter()
+        .map(|a| a.attributed_cents)
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    frame.page(
+        &format!("{} · {}", t.results, r.month),
+        html! {
+            nav.measures {
+                @if let Some(m) = previous { a href=(format!("{base}?month={m}")) { (t.previous_month) } }
+                @if let Some(m) = next { a href=(format!("{base}?month={m}")) { (t.next_month) } }
+            }
+            table #results {
+                thead { tr {
+                    th { (t.advisor) } th { (t.tasks_done) } th { (t.reached) } th { (t.attributed) }
+                    th { (t.attributed_receipts) } th { (t.book) } th { (t.tasks_open) }
+                } }
+                tbody {
+                    @for a in &r.advisors {
+                        tr data-advisor=(a.advisor_id) data-attributed-cents=(a.attributed_cents) {
+                            td { (a.name.as_deref().unwrap_or(&a.advisor_id)) }
+                            td { (a.tasks_done) }
+                            td { (a.customers_reached) }
+                            td {
+                                svg.inline-bar width="120" height="10" role="img" {
+                                    rect.now x="0" y="1" height="8" rx="2"
+                                        width=(format!("{:.0}", a.attributed_cents.max(0) as f64 / largest * 120.0)) {}
+                                }
+                                " " (euros(a.attributed_cents, language))
+                            }
+                            td { (a.attributed_receipts) }
+                            td { (a.book_active) " / " (a.book_size) }
+                            td { (a.tasks_open) }
+                        }
+                    }
+                }
+            }
+            p { (t.group_tasks_open) ": " strong #group-tasks { (r.group_tasks_open) } }
+            p { small { (t.attribution_rule) } }
         },
     )
 }

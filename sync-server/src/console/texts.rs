@@ -106,6 +106,20 @@ pub struct Texts {
     pub reason_address: &'static str,
     pub reason_email: &'static str,
     pub reason_phone: &'static str,
+    pub results: &'static str,
+    pub previous_month: &'static str,
+    pub next_month: &'static str,
+    pub tasks_done: &'static str,
+    pub reached: &'static str,
+    pub attributed: &'static str,
+    pub attributed_receipts: &'static str,
+    pub book: &'static str,
+    pub tasks_open: &'static str,
+    pub group_tasks_open: &'static str,
+    pub attribution_rule: &'static str,
+    pub lease: &'static str,
+    pub lease_until: &'static str,
+    pub lease_expired: &'static str,
 }
 
 const ENGLISH: Texts = Texts {
@@ -209,6 +223,20 @@ const ENGLISH: Texts = Texts {
     reason_address: "address",
     reason_email: "e-mail",
     reason_phone: "phone",
+    results: "Results",
+    previous_month: "← previous month",
+    next_month: "next month →",
+    tasks_done: "Tasks done",
+    reached: "Customers reached",
+    attributed: "Attributed sales",
+    attributed_receipts: "Receipts",
+    book: "Client book (active)",
+    tasks_open: "Tasks open",
+    group_tasks_open: "Store tasks open (customers in no book)",
+    attribution_rule: "A purchase counts for the last advisor who reached the customer in the 14 days before it (the handhelds’ rule); a book is active when she bought within the year.",
+    lease: "Lease",
+    lease_until: "until",
+    lease_expired: "expired: locked until it is back on the store network",
 };
 
 const FRENCH: Texts = Texts {
@@ -312,6 +340,20 @@ const FRENCH: Texts = Texts {
     reason_address: "adresse",
     reason_email: "e-mail",
     reason_phone: "téléphone",
+    results: "Résultats",
+    previous_month: "← mois précédent",
+    next_month: "mois suivant →",
+    tasks_done: "Tâches faites",
+    reached: "Clientes contactées",
+    attributed: "Ventes attribuées",
+    attributed_receipts: "Tickets",
+    book: "Portefeuille (actives)",
+    tasks_open: "Tâches ouvertes",
+    group_tasks_open: "Tâches du magasin ouvertes (clientes sans portefeuille)",
+    attribution_rule: "Un achat compte pour la dernière conseillère qui a contacté la cliente dans les 14 jours avant (la règle des terminaux) ; une cliente du portefeuille est active si elle a acheté dans l’année.",
+    lease: "Bail",
+    lease_until: "jusqu’à",
+    lease_expired: "expiré : verrouillé jusqu’à son retour sur le réseau du magasin",
 };
 
 /// The words of `language`.
