@@ -186,7 +186,10 @@ pub struct AppState {
     /// The bearer token the SMS gateway sends with replies (none: replies are refused).
     pub inbound_sms_token: Option<Arc<str>>,
     /// The stores' sales, kept for the managers' dashboard until the purchases change.
-    pub sales: Arc<crate::sales::Cache>,
+    pub sales: Arc<crate::kept::Kept<crate::sales::Sales>>,
+    /// The stores' customers, kept for the console's searches and duplicate review until a
+    /// customer changes.
+    pub customers: Arc<crate::kept::Kept<crate::directory::Directory>>,
 }
 
 /// The address a request comes from (see [`crate::peer::client_address`]); `None` when it

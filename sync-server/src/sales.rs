@@ -3,19 +3,15 @@
 //! is in), placed in the store's local time.
 //!
 //! The figures are made in one pass over every purchase line and kept until the purchases
-//! change: [`version`] is the feed's epoch and the number of its last purchase row, which any
-//! import, erasure or merge that touches a purchase moves (a change always writes a new row).
-//! An index on `(entity, seq)` makes it a single lookup, so a page view costs no scan.
+//! change (see [`crate::kept`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex};
 
 use carnet_protocol::{Entity, Record};
 use chrono::{Datelike, NaiveDate, Timelike};
 
-use crate::db::Db;
-use crate::error::{AdminError, Error};
+use crate::error::Error;
 use crate::feed;
 use crate::sql::Conn;
 
@@ -51,17 +47,12 @@ impl StoreSales {
 /// Every store's sales, by store id.
 pub type Sales = HashMap<String, StoreSales>;
 
-/// What the sales were made from: (feed epoch, last purchase row).
-pub type Version = (String, i64);
+/// The entity the sales are made from.
+pub const ENTITY: Entity = Entity::Purchase;
 
-/// The version of the purchases now.
-pub fn version(conn: &Conn<'_>) -> Result<Version, Error> {
-    let last: Option<i64> = conn.query_row(
-        "SELECT max(seq) FROM feed WHERE entity = 'purchase'",
-        (),
-        |r| r.get(0),
-    )?;
-    Ok((feed::epoch(conn)?, last.unwrap_or(0)))
+/// The sales, kept until the purchases change.
+pub fn kept() -> crate::kept::Kept<Sales> {
+    crate::kept::Kept::new(ENTITY, compute)
 }
 
 /// Reads every store's sales (one pass over the catalogue, the customers and the purchases).
@@ -174,60 +165,4 @@ fn top_category(parents: &HashMap<String, (String, Option<String>)>, id: &str) -
     parents
         .get(id)
         .map_or_else(|| id.to_owned(), |(name, _)| name.clone())
-}
-
-/// The sales last read, and their version; made again when the purchases changed.
-#[derive(Default)]
-pub struct Cache {
-    kept: Mutex<Option<(Version, Arc<Sales>)>>,
-    /// One computation at a time: a burst of views after an import waits for the first.
-    computing: tokio::sync::Mutex<()>,
-}
-
-impl Cache {
-    /// The sales of the purchases as they are now.
-    pub async fn current(&self, db: &Arc<Db>) -> Result<Arc<Sales>, AdminError> {
-        let now = db.read(|conn| Ok::<_, AdminError>(version(conn)?)).await?;
-        if let Some(sales) = self.kept_at(&now) {
-            return Ok(sales);
-        }
-        let _one = self.computing.lock().await;
-        if let Some(sales) = self.kept_at(&now) {
-            return Ok(sales);
-        }
-        let started = std::time::Instant::now();
-        let (version, sales) = db
-            .read(|conn| Ok::<_, AdminError>((version(conn)?, compute(conn)?)))
-            .await?;
-        tracing::info!(
-            stores = sales.len(),
-            millis = started.elapsed().as_millis() as u64,
-            "store sales read again"
-        );
-        let sales = Arc::new(sales);
-        if let Ok(mut kept) = self.kept.lock() {
-            *kept = Some((version, Arc::clone(&sales)));
-        }
-        Ok(sales)
-    }
-
-    fn kept_at(&self, version: &Version) -> Option<Arc<Sales>> {
-        let kept = self.kept.lock().ok()?;
-        kept.as_ref()
-            .filter(|(v, _)| v == version)
-            .map(|(_, s)| Arc::clone(s))
-    }
-
-    /// Keeps the sales fresh in the background, so that the first view after an import does
-    /// not wait for them: looks every `period`.
-    pub async fn keep_fresh(self: Arc<Self>, db: Arc<Db>, period: std::time::Duration) {
-        let mut every = tokio::time::interval(period);
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            every.tick().await;
-            if let Err(e) = self.current(&db).await {
-                tracing::warn!(error = %e, "the store sales could not be read");
-            }
-        }
-    }
 }

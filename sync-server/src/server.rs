@@ -49,8 +49,9 @@ fn listen(addr: std::net::SocketAddr) -> std::io::Result<std::net::TcpListener> 
     socket.listen(ACCEPT_BACKLOG)?.into_std()
 }
 
-/// How often the stores' sales are looked at for a change of the purchases (an import).
-const SALES_REFRESH: Duration = Duration::from_secs(60);
+/// How often the figures kept for the console (the stores' sales and customers) are looked at
+/// for a change of their records (an import).
+const KEPT_REFRESH: Duration = Duration::from_secs(60);
 
 /// Runs the server until SIGTERM or Ctrl-C. Prints `listening on https://ADDR` and
 /// `certificate sha256 HEX` on stdout once it accepts connections.
@@ -120,8 +121,10 @@ pub async fn serve(settings: ServeSettings) -> Result<()> {
             "X-Forwarded-For believed from trusted proxies"
         );
     }
-    let sales = Arc::new(crate::sales::Cache::default());
-    tokio::spawn(Arc::clone(&sales).keep_fresh(Arc::clone(&db), SALES_REFRESH));
+    let sales = Arc::new(crate::sales::kept());
+    tokio::spawn(Arc::clone(&sales).keep_fresh(Arc::clone(&db), KEPT_REFRESH));
+    let customers = Arc::new(crate::directory::kept());
+    tokio::spawn(Arc::clone(&customers).keep_fresh(Arc::clone(&db), KEPT_REFRESH));
     let app = router(AppState {
         db: Arc::clone(&db),
         lease,
@@ -132,6 +135,7 @@ pub async fn serve(settings: ServeSettings) -> Result<()> {
         server_urls: settings.server_urls.into(),
         inbound_sms_token,
         sales,
+        customers,
     });
     // The peer's address reaches the handlers: devices are served only from their store's
     // network.
@@ -240,6 +244,7 @@ pub fn state(db: Arc<Db>, lease: Arc<LeaseSigner>, certificate_pin: String) -> A
         journal: Arc::default(),
         server_urls: Arc::from([]),
         inbound_sms_token: None,
-        sales: Arc::default(),
+        sales: Arc::new(crate::sales::kept()),
+        customers: Arc::new(crate::directory::kept()),
     }
 }

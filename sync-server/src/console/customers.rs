@@ -10,7 +10,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use carnet_protocol::{Customer, Entity, Record};
+use carnet_protocol::Customer;
 use maud::Markup;
 use serde::Deserialize;
 
@@ -19,7 +19,7 @@ use super::pages;
 use super::{InStore, Refusal, texts};
 use crate::error::{AdminError, Error};
 use crate::sql::{Conn, params};
-use crate::{customer_record, customers, duplicates, feed, ids, merge};
+use crate::{customer_record, customers, duplicates, ids, merge};
 
 /// The most customers a search lists.
 const FOUND: usize = 20;
@@ -38,49 +38,6 @@ pub(super) struct PairForm {
     csrf: String,
     keep: String,
     duplicate: String,
-}
-
-/// The store's customers whose words start with every word asked: names, postal code, card,
-/// e-mail, phone digits.
-fn find(conn: &Conn<'_>, store: &str, query: &str) -> Result<Vec<Customer>, Error> {
-    let words = carnet_core::text::tokens(query);
-    let mut found = Vec::new();
-    if words.is_empty() {
-        return Ok(found);
-    }
-    feed::for_each_live(conn, Some(store), Entity::Customer, |record| {
-        if found.len() >= FOUND {
-            return Ok(());
-        }
-        let Record::Customer(c) = record else {
-            return Ok(());
-        };
-        let digits: String = c
-            .phone
-            .as_deref()
-            .unwrap_or("")
-            .chars()
-            .filter(char::is_ascii_digit)
-            .collect();
-        let text = format!(
-            "{} {} {} {} {} {digits}",
-            c.first_name,
-            c.last_name,
-            c.address.postal_code,
-            c.card,
-            c.email.as_deref().unwrap_or("")
-        );
-        let own = carnet_core::text::tokens(&text);
-        if words
-            .iter()
-            .all(|w| own.iter().any(|t| t.starts_with(w.as_str())))
-        {
-            found.push(c);
-        }
-        Ok(())
-    })?;
-    found.sort_by(|a, b| (&a.last_name, &a.first_name).cmp(&(&b.last_name, &b.first_name)));
-    Ok(found)
 }
 
 /// Her record if she is a live customer of `store`.
@@ -103,13 +60,15 @@ pub(super) async fn search(
     Form(form): Form<FindForm>,
 ) -> Result<Markup, Refusal> {
     at.signed.check_form(&form.csrf)?;
-    let store = at.store.clone();
-    let query = form.q.clone();
-    let found = state
-        .db
-        .read(move |conn| Ok::<_, AdminError>(find(conn, &store, &query)?))
+    let directory = state
+        .customers
+        .current(&state.db)
         .await
         .map_err(|e| Refusal::admin(at.signed.language(), e))?;
+    let found: Vec<Customer> = directory
+        .get(&at.store)
+        .map(|store| store.find(&form.q, FOUND).into_iter().cloned().collect())
+        .unwrap_or_default();
     Ok(pages::customers(
         &frame(&at),
         &at.store,
@@ -216,43 +175,41 @@ fn ordered(a: &str, b: &str) -> (String, String) {
     }
 }
 
-/// The store's pairs to review, best first, each with both records.
-fn review(conn: &Conn<'_>, store: &str) -> Result<Vec<pages::Pair>, Error> {
-    let mut customers = Vec::new();
-    feed::for_each_live(conn, Some(store), Entity::Customer, |record| {
-        if let Record::Customer(c) = record {
-            customers.push(c);
-        }
-        Ok(())
-    })?;
-    let dismissed = not_duplicates(conn, store)?;
-    let by_id: std::collections::HashMap<&str, &Customer> =
-        customers.iter().map(|c| (c.id.as_str(), c)).collect();
-    Ok(duplicates::find(&customers, REVIEW_SCORES.start)
-        .into_iter()
-        .filter(|c| REVIEW_SCORES.contains(&c.score))
-        .filter(|c| !dismissed.contains(&ordered(&c.keep, &c.duplicate)))
-        .filter_map(|c| {
-            Some(pages::Pair {
-                keep: (*by_id.get(c.keep.as_str())?).clone(),
-                duplicate: (*by_id.get(c.duplicate.as_str())?).clone(),
-                score: c.score,
-                reasons: c.reasons,
-            })
-        })
-        .collect())
-}
-
 pub(super) async fn duplicates_page(
     State(state): State<crate::http::AppState>,
     at: InStore,
 ) -> Result<Markup, Refusal> {
-    let store = at.store.clone();
-    let pairs = state
-        .db
-        .read(move |conn| Ok::<_, AdminError>(review(conn, &store)?))
+    let language = at.signed.language();
+    let directory = state
+        .customers
+        .current(&state.db)
         .await
-        .map_err(|e| Refusal::admin(at.signed.language(), e))?;
+        .map_err(|e| Refusal::admin(language, e))?;
+    let store = at.store.clone();
+    let dismissed = state
+        .db
+        .read(move |conn| Ok::<_, AdminError>(not_duplicates(conn, &store)?))
+        .await
+        .map_err(|e| Refusal::admin(language, e))?;
+    let pairs: Vec<pages::Pair> = directory
+        .get(&at.store)
+        .map(|customers| {
+            customers
+                .pairs()
+                .iter()
+                .filter(|c| REVIEW_SCORES.contains(&c.score))
+                .filter(|c| !dismissed.contains(&ordered(&c.keep, &c.duplicate)))
+                .filter_map(|c| {
+                    Some(pages::Pair {
+                        keep: customers.get(&c.keep)?.clone(),
+                        duplicate: customers.get(&c.duplicate)?.clone(),
+                        score: c.score,
+                        reasons: c.reasons.clone(),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(pages::duplicates(&frame(&at), &at.store, &pairs))
 }
 

@@ -292,11 +292,24 @@ impl FromRequestParts<AppState> for SignedIn {
         };
         let now = now_ms();
         let looked_up = token.clone();
+        let failed = |e| Refusal::admin(Language::English, e).into_response();
         let found = state
             .db
-            .write(move |conn| sessions::find(conn, &looked_up, now))
+            .read(move |conn| sessions::find(conn, &looked_up, now))
             .await
-            .map_err(|e| Refusal::admin(Language::English, e).into_response())?;
+            .map_err(failed)?;
+        // The idle clock is restarted by a write at most once a minute, not on every view.
+        if let Some((_, seen)) = &found
+            && now - seen > sessions::TOUCH_MS
+        {
+            let touched = token.clone();
+            state
+                .db
+                .write(move |conn| sessions::touch(conn, &touched, now))
+                .await
+                .map_err(failed)?;
+        }
+        let found = found.map(|(session, _)| session);
         let crate::http::ClientAddr(client) =
             match crate::http::ClientAddr::from_request_parts(parts, state).await {
                 Ok(addr) => addr,

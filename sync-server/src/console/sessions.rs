@@ -55,28 +55,48 @@ pub fn open(conn: &Conn<'_>, account_id: &str, now_ms: i64) -> Result<String, Ad
     Ok(token)
 }
 
-/// The live session of a cookie's token, its idle clock restarted; `None` when there is none.
-pub fn find(conn: &Conn<'_>, token: &str, now_ms: i64) -> Result<Option<Session>, AdminError> {
-    let hash = token_hash(token);
+/// How stale a session's idle clock may be before a page view restarts it: views read, and
+/// write only this often.
+pub const TOUCH_MS: i64 = 60 * 1000;
+
+/// The live session of a cookie's token, and when it was last seen (ms); `None` when there is
+/// none.
+pub fn find(
+    conn: &Conn<'_>,
+    token: &str,
+    now_ms: i64,
+) -> Result<Option<(Session, i64)>, AdminError> {
     let row = conn
         .query_row(
-            "SELECT account_id, csrf FROM console_session
+            "SELECT account_id, csrf, seen_ms FROM console_session
              WHERE token_hash = ?1 AND seen_ms > ?2 AND created_ms > ?3",
-            params![hash.as_slice(), now_ms - IDLE_MS, now_ms - LONGEST_MS],
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            params![
+                token_hash(token).as_slice(),
+                now_ms - IDLE_MS,
+                now_ms - LONGEST_MS
+            ],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            },
         )
         .optional()?;
-    let Some((account_id, csrf)) = row else {
+    let Some((account_id, csrf, seen_ms)) = row else {
         return Ok(None);
     };
-    let Some(account) = accounts::find(conn, &account_id)? else {
-        return Ok(None);
-    };
+    Ok(accounts::find(conn, &account_id)?.map(|account| (Session { account, csrf }, seen_ms)))
+}
+
+/// Restarts a session's idle clock.
+pub fn touch(conn: &Conn<'_>, token: &str, now_ms: i64) -> Result<(), AdminError> {
     conn.execute(
         "UPDATE console_session SET seen_ms = ?2 WHERE token_hash = ?1",
-        params![hash.as_slice(), now_ms],
+        params![token_hash(token).as_slice(), now_ms],
     )?;
-    Ok(Some(Session { account, csrf }))
+    Ok(())
 }
 
 /// Ends the session of a cookie's token (nothing if there is none).
