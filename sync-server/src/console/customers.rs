@@ -23,6 +23,9 @@ use crate::{customer_record, customers, duplicates, ids, merge};
 
 /// The most customers a search lists.
 const FOUND: usize = 20;
+/// The most pairs the duplicate review shows at once, best first (a page stays light; the
+/// next ones come up as these are settled).
+const PAIRS_SHOWN: usize = 50;
 /// The duplicate review's band: from it up, pairs are worth a look; above it, `duplicates
 /// merge` merges them without asking.
 const REVIEW_SCORES: std::ops::Range<f64> = duplicates::REVIEW_SCORE..duplicates::AUTO_MERGE_SCORE;
@@ -191,26 +194,29 @@ pub(super) async fn duplicates_page(
         .read(move |conn| Ok::<_, AdminError>(not_duplicates(conn, &store)?))
         .await
         .map_err(|e| Refusal::admin(language, e))?;
-    let pairs: Vec<pages::Pair> = directory
-        .get(&at.store)
-        .map(|customers| {
-            customers
-                .pairs()
-                .iter()
-                .filter(|c| REVIEW_SCORES.contains(&c.score))
-                .filter(|c| !dismissed.contains(&ordered(&c.keep, &c.duplicate)))
-                .filter_map(|c| {
-                    Some(pages::Pair {
-                        keep: customers.get(&c.keep)?.clone(),
-                        duplicate: customers.get(&c.duplicate)?.clone(),
-                        score: c.score,
-                        reasons: c.reasons.clone(),
-                    })
-                })
-                .collect()
+    let Some(customers) = directory.get(&at.store) else {
+        return Ok(pages::duplicates(&frame(&at), &at.store, &[], 0));
+    };
+    let pending: Vec<_> = customers
+        .pairs()
+        .iter()
+        .filter(|c| REVIEW_SCORES.contains(&c.score))
+        .filter(|c| !dismissed.contains(&ordered(&c.keep, &c.duplicate)))
+        .collect();
+    let pairs: Vec<pages::Pair> = pending
+        .iter()
+        .filter_map(|c| {
+            Some(pages::Pair {
+                keep: customers.get(&c.keep)?.clone(),
+                duplicate: customers.get(&c.duplicate)?.clone(),
+                score: c.score,
+                reasons: c.reasons.clone(),
+            })
         })
-        .unwrap_or_default();
-    Ok(pages::duplicates(&frame(&at), &at.store, &pairs))
+        .take(PAIRS_SHOWN)
+        .collect();
+    let pending = pending.len();
+    Ok(pages::duplicates(&frame(&at), &at.store, &pairs, pending))
 }
 
 /// Merges the pair (both must be the store's customers).

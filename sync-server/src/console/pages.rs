@@ -426,8 +426,9 @@ pub struct Pair {
     pub reasons: Vec<&'static str>,
 }
 
-/// The store's likely duplicates, each with merge and "not the same person".
-pub fn duplicates(frame: &Frame<'_>, store: &str, pairs: &[Pair]) -> Markup {
+/// The store's likely duplicates, each with merge and "not the same person": the best of the
+/// `pending` pairs.
+pub fn duplicates(frame: &Frame<'_>, store: &str, pairs: &[Pair], pending: usize) -> Markup {
     let t = frame.texts();
     let Some(session) = frame.session else {
         return frame.message(t.duplicates, t.not_found);
@@ -457,6 +458,7 @@ pub fn duplicates(frame: &Frame<'_>, store: &str, pairs: &[Pair]) -> Markup {
         html! {
             p { (t.duplicates_hint) }
             @if pairs.is_empty() { p.notice { (t.no_pairs) } }
+            @else { p.notice #pending { (pairs.len()) " / " (pending) " " (t.pairs_shown) } }
             @for p in pairs {
                 section.pair data-keep=(p.keep.id) data-duplicate=(p.duplicate.id) {
                     p { strong { (who(&p.keep)) } br; (who(&p.duplicate)) }

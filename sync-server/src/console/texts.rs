@@ -120,6 +120,7 @@ pub struct Texts {
     pub lease: &'static str,
     pub lease_until: &'static str,
     pub lease_expired: &'static str,
+    pub pairs_shown: &'static str,
 }
 
 const ENGLISH: Texts = Texts {
@@ -237,6 +238,7 @@ const ENGLISH: Texts = Texts {
     lease: "Lease",
     lease_until: "until",
     lease_expired: "expired: locked until it is back on the store network",
+    pairs_shown: "pairs shown, the best first; the next ones come as these are settled.",
 };
 
 const FRENCH: Texts = Texts {
@@ -354,6 +356,7 @@ const FRENCH: Texts = Texts {
     lease: "Bail",
     lease_until: "jusqu’à",
     lease_expired: "expiré : verrouillé jusqu’à son retour sur le réseau du magasin",
+    pairs_shown: "paires affichées, les plus probables d’abord ; les suivantes viennent quand celles-ci sont réglées.",
 };
 
 /// The words of `language`.
