@@ -6,10 +6,14 @@
 //!
 //! Two figures are kept apart: the first dashboard view after the server starts (cold: it may
 //! wait for the one pass over the purchases, `sales.rs`) and the views under load (warm: the
-//! sales are kept). Devices are not syncing meanwhile: run `carnet-sync-load` beside it for that.
+//! sales are kept). With `--devices N`, N handhelds sync the store meanwhile: the
+//! `carnet-sync-load` example (build it first), paced like handhelds (one request every 5–30 s,
+//! 60 s leases), started before the managers and printing its own figures after them.
 //!
+//! `cargo build --release -p carnet-sync-server --example carnet-sync-load` (for `--devices`), then
 //! `cargo run --release -p carnet-sync-server --example console-bench -- [tiny|store|large]
-//!  [--managers N] [--seconds S]` (builds the server binary of the same profile first if needed)
+//!  [--managers N] [--seconds S] [--devices N]` (builds the server binary of the same profile
+//! first if needed)
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -119,8 +123,12 @@ async fn main() -> Result<(), Error> {
             .unwrap_or(default)
     };
     let (managers, seconds) = (option("--managers", 20), option("--seconds", 30));
+    let devices = option("--devices", 0);
     let (root, export) = common::store::bench_export(&size);
-    let (_work, data, server) = common::store::bench_server(&root, &size, &export);
+    // Every handheld of the load comes from 127.0.0.1: more connections from one address.
+    let config = "[limits]\nmax_connections = 2048\nmax_connections_per_address = 2048\n";
+    let (_work, data, server) =
+        common::store::bench_server_configured(&root, &size, &export, Some(config));
     let d = data.to_str().ok_or("data path")?;
     common::device::ensure_store(&data, "S001");
     for i in 0..managers {
@@ -167,6 +175,11 @@ async fn main() -> Result<(), Error> {
         weights.insert(name, body.len());
     }
 
+    let load = match devices {
+        0 => None,
+        n => Some(start_devices(&server.base, d, n, seconds)?),
+    };
+
     let mut browsers = Vec::new();
     for i in 0..managers {
         browsers.push(Arc::new(
@@ -209,9 +222,13 @@ async fn main() -> Result<(), Error> {
             by_page[page].push(ms);
         }
     }
+    let beside = match devices {
+        0 => String::new(),
+        n => format!(", {n} handhelds syncing meanwhile"),
+    };
     println!(
-        "{managers} managers browsing for {seconds} s (warm): {answers} pages, {:.0} pages/s, \
-         {errors} not 200",
+        "{managers} managers browsing for {seconds} s (warm{beside}): {answers} pages, {:.0} \
+         pages/s, {errors} not 200",
         answers as f64 / seconds as f64
     );
     println!("| page | views | p50 ms | p99 ms | max ms | HTML KB | with the style sheet KB |");
@@ -230,5 +247,47 @@ async fn main() -> Result<(), Error> {
             (html + css) as f64 / 1024.0
         );
     }
+    if let Some(load) = load {
+        let out = load.wait_with_output()?;
+        println!("the handhelds' load, as `carnet-sync-load` printed it:");
+        print!("{}", String::from_utf8_lossy(&out.stdout));
+    }
     Ok(())
+}
+
+/// Starts `carnet-sync-load` with `devices` handhelds for longer than the managers browse,
+/// and waits until they have enrolled and begun.
+fn start_devices(
+    base: &str,
+    data: &str,
+    devices: u64,
+    seconds: u64,
+) -> Result<std::process::Child, Error> {
+    let exe = std::env::current_exe()?;
+    let load = exe.with_file_name("carnet-sync-load");
+    if !load.exists() {
+        return Err(format!(
+            "{} is missing: cargo build --release -p carnet-sync-server --example carnet-sync-load",
+            load.display()
+        )
+        .into());
+    }
+    let child = std::process::Command::new(load)
+        .args([
+            "--url",
+            base,
+            "--data",
+            data,
+            "--store",
+            "S001",
+            "--no-initial",
+        ])
+        .args(["--devices", &devices.to_string(), "--lease-secs", "60"])
+        .args(["--seconds", &(seconds + 60).to_string()])
+        .env("CARNET_SERVER_SECRET", common::SECRET)
+        .stdout(std::process::Stdio::piped())
+        .spawn()?;
+    // Enrolment of every handheld comes first; the managers browse while they sync.
+    std::thread::sleep(Duration::from_secs(45));
+    Ok(child)
 }

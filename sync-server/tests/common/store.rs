@@ -123,10 +123,27 @@ pub fn bench_server(
     size: &str,
     export: &Path,
 ) -> (tempfile::TempDir, PathBuf, Server) {
+    bench_server_configured(root, size, export, None)
+}
+
+/// [`bench_server`], the server reading the config file `config` (TOML) if given.
+pub fn bench_server_configured(
+    root: &Path,
+    size: &str,
+    export: &Path,
+    config: Option<&str>,
+) -> (tempfile::TempDir, PathBuf, Server) {
     let work = tempfile::tempdir_in(root).unwrap();
     let data = work.path().join("server");
     println!("{}", bench_server_data(root, size, export, &data));
-    let server = Server::start(&data);
+    let server = match config {
+        Some(toml) => {
+            let path = work.path().join("server.toml");
+            std::fs::write(&path, toml).unwrap();
+            Server::start_configured(&data, &path)
+        }
+        None => Server::start(&data),
+    };
     (work, data, server)
 }
 
