@@ -219,36 +219,51 @@ pub(super) async fn duplicates_page(
     Ok(pages::duplicates(&frame(&at), &at.store, &pairs, pending))
 }
 
-/// Merges the pair (both must be the store's customers).
-pub(super) async fn merge_pair(
-    State(state): State<crate::http::AppState>,
-    at: InStore,
-    Form(form): Form<PairForm>,
+/// An action on a pair of the duplicate review, both the store's customers: `work` with the
+/// customer kept and the duplicate, journalled as `action`, then back to the review.
+async fn on_pair(
+    state: &crate::http::AppState,
+    at: &InStore,
+    form: PairForm,
+    action: &str,
+    work: fn(&Conn<'_>, &str, &str, &str) -> Result<(), AdminError>,
 ) -> Result<Redirect, Refusal> {
     let (keep, duplicate) = (form.keep, form.duplicate);
-    journalled(
-        &state,
-        &at,
-        &form.csrf,
-        ("customer merge", None),
-        move |conn, store| {
-            of_store(conn, store, &keep)?;
-            of_store(conn, store, &duplicate)?;
-            merge::merge(conn, &keep, &duplicate, merge::MergedBy::Manager, None).map_err(|e| {
-                match e {
-                    // The refusals of a merge (herself, an erased customer) name the rule.
-                    Error::Config(m) => AdminError::Invalid(m),
-                    other => AdminError::Db(other),
-                }
-            })?;
-            Ok(())
-        },
-    )
+    journalled(state, at, &form.csrf, (action, None), move |conn, store| {
+        of_store(conn, store, &keep)?;
+        of_store(conn, store, &duplicate)?;
+        work(conn, store, &keep, &duplicate)
+    })
     .await?;
     Ok(Redirect::to(&format!(
         "/console/stores/{}/duplicates",
         at.store
     )))
+}
+
+/// Merges the pair into the customer kept.
+pub(super) async fn merge_pair(
+    State(state): State<crate::http::AppState>,
+    at: InStore,
+    Form(form): Form<PairForm>,
+) -> Result<Redirect, Refusal> {
+    on_pair(
+        &state,
+        &at,
+        form,
+        "customer merge",
+        |conn, _, keep, duplicate| {
+            merge::merge(conn, keep, duplicate, merge::MergedBy::Manager, None).map_err(
+                |e| match e {
+                    // The refusals of a merge (herself, an erased customer) name the rule.
+                    Error::Config(m) => AdminError::Invalid(m),
+                    other => AdminError::Db(other),
+                },
+            )?;
+            Ok(())
+        },
+    )
+    .await
 }
 
 /// Remembers that the pair are two people: never proposed again.
@@ -257,12 +272,9 @@ pub(super) async fn not_the_same(
     at: InStore,
     Form(form): Form<PairForm>,
 ) -> Result<Redirect, Refusal> {
-    let (keep, duplicate) = (form.keep, form.duplicate);
-    let action = ("customers not duplicates", None);
-    journalled(&state, &at, &form.csrf, action, move |conn, store| {
-        of_store(conn, store, &keep)?;
-        of_store(conn, store, &duplicate)?;
-        let (first, second) = ordered(&keep, &duplicate);
+    let action = "customers not duplicates";
+    on_pair(&state, &at, form, action, |conn, store, keep, duplicate| {
+        let (first, second) = ordered(keep, duplicate);
         conn.execute(
             "INSERT INTO not_duplicate (first_id, second_id, store_id, decided_at)
              VALUES (?1, ?2, ?3, ?4) ON CONFLICT (first_id, second_id) DO NOTHING",
@@ -270,9 +282,5 @@ pub(super) async fn not_the_same(
         )?;
         Ok(())
     })
-    .await?;
-    Ok(Redirect::to(&format!(
-        "/console/stores/{}/duplicates",
-        at.store
-    )))
+    .await
 }

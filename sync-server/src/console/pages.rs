@@ -56,7 +56,7 @@ impl Frame<'_> {
                             }
                             span.who { (session.account.name) }
                             form.inline method="post" action="/console/language" {
-                                (csrf(session))
+                                (self.csrf())
                                 label { (t.language) " "
                                     select name="language" {
                                         option value="en" selected[self.language == Language::English] { "English" }
@@ -66,7 +66,7 @@ impl Frame<'_> {
                                 button { (t.save) }
                             }
                             form.inline method="post" action="/console/sign-out" {
-                                (csrf(session))
+                                (self.csrf())
                                 button { (t.sign_out) }
                             }
                         }
@@ -80,15 +80,20 @@ impl Frame<'_> {
         }
     }
 
+    /// The hidden field that carries the session's CSRF token (none before sign-in, where
+    /// the only form is the sign-in's).
+    fn csrf(&self) -> Markup {
+        html! {
+            @if let Some(session) = self.session {
+                input type="hidden" name="csrf" value=(session.csrf);
+            }
+        }
+    }
+
     /// A page that only says `message`.
     pub fn message(&self, title: &str, message: &str) -> Markup {
         self.page(title, html! { p.notice { (message) } })
     }
-}
-
-/// The hidden field that carries the session's CSRF token.
-fn csrf(session: &Session) -> Markup {
-    html! { input type="hidden" name="csrf" value=(session.csrf); }
 }
 
 /// The sign-in form, with why the last attempt failed.
@@ -142,14 +147,11 @@ pub enum Lease {
 /// The store's devices, with the buttons that act on each.
 pub fn devices(frame: &Frame<'_>, store: &str, devices: &[DeviceInfo], leases: &[Lease]) -> Markup {
     let t = frame.texts();
-    let Some(session) = frame.session else {
-        return frame.message(t.devices, t.not_found);
-    };
     frame.page(
         t.devices,
         html! {
             form method="post" action=(format!("/console/stores/{store}/devices/enrol")) {
-                (csrf(session))
+                (frame.csrf())
                 button.primary { (t.enrol) }
             }
             @if devices.is_empty() {
@@ -241,15 +243,12 @@ pub fn enrolment(frame: &Frame<'_>, store: &str, code: &EnrollmentCode, qr_svg: 
 /// Asks before an order that cannot be undone (revoke, wipe): the form posts it.
 pub fn confirm(frame: &Frame<'_>, title: &str, question: &str, action: &str, back: &str) -> Markup {
     let t = frame.texts();
-    let Some(session) = frame.session else {
-        return frame.message(title, t.not_found);
-    };
     frame.page(
         title,
         html! {
             p { (question) }
             form.inline method="post" action=(action) {
-                (csrf(session))
+                (frame.csrf())
                 button.danger { (title) }
             }
             " "
@@ -267,9 +266,6 @@ pub fn advisors(
     last_sign_ins: &std::collections::HashMap<String, String>,
 ) -> Markup {
     let t = frame.texts();
-    let Some(session) = frame.session else {
-        return frame.message(t.advisors, t.not_found);
-    };
     let base = format!("/console/stores/{store}/advisors");
     frame.page(
         t.advisors,
@@ -293,18 +289,18 @@ pub fn advisors(
                             td {
                                 @if !a.disabled {
                                     form.inline method="post" action=(format!("{base}/{}/disable", a.advisor_id)) {
-                                        (csrf(session)) button { (t.disable) }
+                                        (frame.csrf()) button { (t.disable) }
                                     }
                                     form.inline method="post" action=(format!("{base}/{}/unlock", a.advisor_id)) {
-                                        (csrf(session)) button { (t.unlock) }
+                                        (frame.csrf()) button { (t.unlock) }
                                     }
                                     form.inline method="post" action=(format!("{base}/{}/reset", a.advisor_id)) {
-                                        (csrf(session))
+                                        (frame.csrf())
                                         input type="password" name="pin" inputmode="numeric" placeholder=(t.new_pin) aria-label=(t.new_pin) required;
                                         button { (t.reset_pin) }
                                     }
                                     form.inline method="post" action=(format!("{base}/{}/book", a.advisor_id)) {
-                                        (csrf(session))
+                                        (frame.csrf())
                                         select name="to" aria-label=(t.hand_over) {
                                             @for other in advisors.iter().filter(|o| o.advisor_id != a.advisor_id && !o.disabled) {
                                                 option value=(other.advisor_id) { (other.name) }
@@ -320,7 +316,7 @@ pub fn advisors(
             }
             h2 { (t.add_advisor) }
             form.stacked method="post" action=(base) {
-                (csrf(session))
+                (frame.csrf())
                 label { (t.advisor_id) input name="advisor_id" required; }
                 label { (t.name) input name="name" required; }
                 label { (t.pin) input type="password" name="pin" inputmode="numeric" required; }
@@ -338,14 +334,11 @@ pub fn customers(
     found: &[Customer],
 ) -> Markup {
     let t = frame.texts();
-    let Some(session) = frame.session else {
-        return frame.message(t.customers, t.not_found);
-    };
     frame.page(
         t.customers,
         html! {
             form.inline method="post" action=(format!("/console/stores/{store}/customers")) {
-                (csrf(session))
+                (frame.csrf())
                 input name="q" value=(query.unwrap_or("")) aria-label=(t.find) required autofocus;
                 button.primary { (t.find) }
             }
@@ -378,9 +371,6 @@ pub fn customer(
     views: &[crate::customers::View],
 ) -> Markup {
     let t = frame.texts();
-    let Some(session) = frame.session else {
-        return frame.message(t.customers, t.not_found);
-    };
     let base = format!("/console/stores/{store}/customers/{}", c.id);
     frame.page(
         &format!("{} {}", c.first_name, c.last_name),
@@ -409,7 +399,7 @@ pub fn customer(
             }
             p {
                 form.inline method="post" action=(format!("{base}/export")) {
-                    (csrf(session)) button { (t.access_export) }
+                    (frame.csrf()) button { (t.access_export) }
                 }
                 " "
                 a.button href=(format!("{base}/erase")) { (t.erase) }
@@ -430,9 +420,6 @@ pub struct Pair {
 /// `pending` pairs.
 pub fn duplicates(frame: &Frame<'_>, store: &str, pairs: &[Pair], pending: usize) -> Markup {
     let t = frame.texts();
-    let Some(session) = frame.session else {
-        return frame.message(t.duplicates, t.not_found);
-    };
     let base = format!("/console/stores/{store}/duplicates");
     let who = |c: &Customer| {
         format!(
@@ -465,7 +452,7 @@ pub fn duplicates(frame: &Frame<'_>, store: &str, pairs: &[Pair], pending: usize
                     p { small { (t.score) " " (format!("{:.2}", p.score)) " · " (t.agrees) ": " (p.reasons.iter().map(|r| reason(r)).collect::<Vec<_>>().join(", ")) } }
                     @for (action, label, class) in [("merge", t.merge, "primary"), ("not-the-same", t.not_same, "")] {
                         form.inline method="post" action=(format!("{base}/{action}")) {
-                            (csrf(session))
+                            (frame.csrf())
                             input type="hidden" name="keep" value=(p.keep.id);
                             input type="hidden" name="duplicate" value=(p.duplicate.id);
                             button class=(class) { (label) }
