@@ -348,6 +348,10 @@ fn receipts_page(
                     amount_cents: *price,
                     gift: false,
                     advisor_id: None,
+                    currency: Some("EUR".into()),
+                    channel: Default::default(),
+                    order_id: None,
+                    return_of: None,
                 }),
             }
         })

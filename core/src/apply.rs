@@ -2,22 +2,24 @@
 //! the sync client both go through here, so a record lands the same way whichever brought it.
 
 use carnet_fixtures::format::{
-    Advisor, Brand, Category, Customer, Offer, Product, PurchaseLine, Store,
+    Advisor, Brand, Category, Customer, Offer, Product, PurchaseLine, Rate, Store,
 };
 use carnet_protocol::{Entity, FeedbackRecord, RedirectRecord, Verdict};
 use rusqlite::{Transaction, params};
 
+use crate::amounts;
 use crate::error::{Error, Result};
+use crate::money::{Currency, Money};
 use crate::search_index::{self, ProductLink};
 use crate::{phone, time};
 
 /// Inserts or replaces a store.
 pub(crate) fn upsert_store(tx: &Transaction<'_>, s: &Store) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO store (id, name, country, city, postal_code, timezone)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO store (id, name, country, city, postal_code, timezone, currency)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (id) DO UPDATE SET name = ?2, country = ?3, city = ?4,
-             postal_code = ?5, timezone = ?6",
+             postal_code = ?5, timezone = ?6, currency = ?7",
     )?
     .execute(params![
         s.id,
@@ -25,9 +27,32 @@ pub(crate) fn upsert_store(tx: &Transaction<'_>, s: &Store) -> Result<()> {
         s.country,
         s.city,
         s.postal_code,
-        s.timezone
+        s.timezone,
+        currency(s.currency.as_deref(), "store")?.code()
     ])?;
     Ok(())
+}
+
+/// Inserts or replaces a day's exchange rate, and converts again the lines that waited for
+/// a nearer one.
+pub(crate) fn upsert_rate(tx: &Transaction<'_>, r: &Rate) -> Result<()> {
+    let bad = |what: &str| Error::InvalidInput(format!("rate {}: {what}", r.id));
+    let day = time::parse_day(&r.day).ok_or_else(|| bad("not a day"))?;
+    let code = currency(Some(&r.currency), "rate")?;
+    crate::money::Rates::default()
+        .insert(day, code, &r.per_euro)
+        .map_err(|e| bad(&e.to_string()))?;
+    tx.prepare_cached(
+        "INSERT INTO rate (currency, day, per_euro) VALUES (?1, ?2, ?3)
+         ON CONFLICT (currency, day) DO UPDATE SET per_euro = ?3",
+    )?
+    .execute(params![code.code(), r.day, r.per_euro])?;
+    amounts::convert_again(tx, amounts::Affected::NewRate { day: &r.day })
+}
+
+/// The currency of a record's code; the euro when absent (version 1 data).
+fn currency(code: Option<&str>, what: &str) -> Result<Currency> {
+    Currency::parse(code.unwrap_or("EUR")).map_err(|e| Error::InvalidInput(format!("{what}: {e}")))
 }
 
 /// Inserts or replaces an advisor of the store.
@@ -175,13 +200,21 @@ pub(crate) fn upsert_customer(tx: &Transaction<'_>, c: &Customer) -> Result<()> 
 pub(crate) fn upsert_purchase(tx: &Transaction<'_>, p: &PurchaseLine) -> Result<()> {
     let bought_at = time::parse_instant(&p.bought_at)
         .ok_or_else(|| Error::InvalidInput("purchase line with an invalid bought_at".into()))?;
+    let paid = Money {
+        minor: p.amount_cents,
+        currency: currency(p.currency.as_deref(), "purchase line")?,
+    };
+    let home = amounts::home_currency(tx, &p.customer_id)?;
+    let converted = amounts::convert(tx, paid, home, &p.store_id, bought_at)?;
     tx.prepare_cached(
         "INSERT INTO purchase (id, receipt_id, customer_id, store_id, bought_at, product_id,
-                               quantity, amount_cents, gift, advisor_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                               quantity, amount_cents, gift, advisor_id, currency, paid_minor,
+                               rates_of, channel, order_id, return_of)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
          ON CONFLICT (id) DO UPDATE SET receipt_id = ?2, customer_id = ?3, store_id = ?4,
              bought_at = ?5, product_id = ?6, quantity = ?7, amount_cents = ?8, gift = ?9,
-             advisor_id = ?10",
+             advisor_id = ?10, currency = ?11, paid_minor = ?12, rates_of = ?13,
+             channel = ?14, order_id = ?15, return_of = ?16",
     )?
     .execute(params![
         p.id,
@@ -191,9 +224,15 @@ pub(crate) fn upsert_purchase(tx: &Transaction<'_>, p: &PurchaseLine) -> Result<
         bought_at,
         p.product_id,
         p.quantity,
-        p.amount_cents,
+        converted.amount,
         p.gift,
-        p.advisor_id
+        p.advisor_id,
+        paid.currency.code(),
+        paid.minor,
+        converted.rates_of,
+        p.channel.as_str(),
+        p.order_id,
+        p.return_of
     ])?;
     Ok(())
 }
@@ -272,6 +311,14 @@ pub(crate) fn delete(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<(
             &["DELETE FROM appointment_plan WHERE entity = 'advisor_hours' AND id = ?1"]
         }
         Entity::Appointment => &["DELETE FROM appointment WHERE id = ?1"],
+        Entity::Rate => {
+            let Some((currency, day)) = id.split_once(' ') else {
+                return Ok(());
+            };
+            tx.prepare_cached("DELETE FROM rate WHERE currency = ?1 AND day = ?2")?
+                .execute([currency, day])?;
+            return amounts::convert_again(tx, amounts::Affected::RateGone);
+        }
         Entity::TaskState => {
             crate::tasks::delete_record(tx, id)?;
             &[]

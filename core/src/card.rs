@@ -1,7 +1,9 @@
 //! The customer card: who she is, how she buys, what she may be offered today.
 //!
 //! Gift lines count in her spend and basket, never in her profile (top categories and brands);
-//! sensitive categories (maternity, health) never appear in the profile either.
+//! sensitive categories (maternity, health) never appear in the profile either. Amounts are in
+//! her home store's currency, each line converted at the rate of its day when it was paid in
+//! another; a return subtracts from her spend and from her profile.
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension};
@@ -70,21 +72,32 @@ pub struct Contact {
     pub language: String,
 }
 
-/// Purchase figures. Spend and baskets include gifts (she paid for them).
+/// Purchase figures. Spend and baskets include gifts (she paid for them) and are net of
+/// returns; a web or click-and-collect order is one receipt, counted once.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PurchaseStats {
-    /// Number of receipts.
+    /// ISO 4217 code of the amounts: her home store's currency.
+    pub currency: String,
+    /// Number of receipts and orders (returns are not receipts).
     pub receipts: u32,
-    /// Number of purchase lines.
+    /// Number of lines sold.
     pub lines: u32,
-    /// Total spend in euro cents.
+    /// Lines brought back.
+    pub returned_lines: u32,
+    /// Total spend, net of returns, in minor units of `currency`.
     pub total_spend_cents: i64,
-    /// Average receipt in euro cents (0 without purchases).
+    /// Average receipt in minor units of `currency` (0 without purchases).
     pub average_basket_cents: i64,
-    /// Day of the last purchase.
+    /// Day of the last purchase or return.
     pub last_visit: Option<NaiveDate>,
     /// Lines bought as gifts.
     pub gift_lines: u32,
+    /// Lines paid in another currency converted at an earlier day's rate, their own day
+    /// having none (the history names the day).
+    pub earlier_rate_lines: u32,
+    /// Lines paid in another currency with no rate on or before their day: left out of the
+    /// figures until a rate arrives.
+    pub unconverted_lines: u32,
 }
 
 /// A category or brand with how many of her own (non-gift) lines fall in it.
@@ -128,25 +141,25 @@ pub fn customer_card(cache: &Cache, id: &str, today: NaiveDate) -> Result<Custom
         card.top_categories = top_shares(
             c,
             id,
-            "SELECT top.id, top.name, count(*) AS n
+            "SELECT top.id, top.name, sum(iif(pu.return_of IS NULL, 1, -1)) AS n
              FROM purchase pu
              JOIN product p ON p.id = pu.product_id
              JOIN category sub ON sub.id = p.category_id
              JOIN category top ON top.id = coalesce(sub.parent_id, sub.id)
              WHERE pu.customer_id = ?1 AND pu.gift = 0
                AND top.sensitive = 0 AND sub.sensitive = 0
-             GROUP BY top.id ORDER BY n DESC, top.id LIMIT ?2",
+             GROUP BY top.id HAVING n > 0 ORDER BY n DESC, top.id LIMIT ?2",
         )?;
         card.top_brands = top_shares(
             c,
             id,
-            "SELECT b.id, b.name, count(*) AS n
+            "SELECT b.id, b.name, sum(iif(pu.return_of IS NULL, 1, -1)) AS n
              FROM purchase pu
              JOIN product p ON p.id = pu.product_id
              JOIN brand b ON b.id = p.brand_id
              JOIN category sub ON sub.id = p.category_id
              WHERE pu.customer_id = ?1 AND pu.gift = 0 AND sub.sensitive = 0
-             GROUP BY b.id ORDER BY n DESC, b.id LIMIT ?2",
+             GROUP BY b.id HAVING n > 0 ORDER BY n DESC, b.id LIMIT ?2",
         )?;
         card.active_offers = active_offers(c, id, today)?;
         Ok(card)
@@ -191,27 +204,35 @@ fn identity(c: &Connection, id: &str) -> Result<Option<CustomerCard>> {
 }
 
 fn stats(c: &Connection, id: &str) -> Result<PurchaseStats> {
-    let (receipts, lines, spend, last, gifts): (u32, u32, i64, Option<i64>, u32) = c
+    let mut stats = c
         .prepare_cached(
-            "SELECT count(DISTINCT receipt_id), count(*), coalesce(sum(amount_cents), 0),
-                    max(bought_at), coalesce(sum(gift), 0)
+            "SELECT count(DISTINCT iif(return_of IS NULL, receipt_id, NULL)),
+                    coalesce(sum(return_of IS NULL), 0), coalesce(sum(return_of IS NOT NULL), 0),
+                    coalesce(sum(amount_cents), 0), max(bought_at),
+                    coalesce(sum(gift AND return_of IS NULL), 0),
+                    coalesce(sum(rates_of IS NOT NULL AND rates_of <> ?2), 0),
+                    coalesce(sum(rates_of = ?2), 0)
              FROM purchase WHERE customer_id = ?1",
         )?
-        .query_row([id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        .query_row(rusqlite::params![id, crate::amounts::NO_RATE], |r| {
+            Ok(PurchaseStats {
+                currency: String::new(),
+                receipts: r.get(0)?,
+                lines: r.get(1)?,
+                returned_lines: r.get(2)?,
+                total_spend_cents: r.get(3)?,
+                average_basket_cents: 0,
+                last_visit: r.get::<_, Option<i64>>(4)?.and_then(time::day_of),
+                gift_lines: r.get(5)?,
+                earlier_rate_lines: r.get(6)?,
+                unconverted_lines: r.get(7)?,
+            })
         })?;
-    Ok(PurchaseStats {
-        receipts,
-        lines,
-        total_spend_cents: spend,
-        average_basket_cents: if receipts == 0 {
-            0
-        } else {
-            spend / i64::from(receipts)
-        },
-        last_visit: last.and_then(time::day_of),
-        gift_lines: gifts,
-    })
+    stats.currency = crate::amounts::home_currency(c, id)?.code().to_owned();
+    if stats.receipts > 0 {
+        stats.average_basket_cents = stats.total_spend_cents / i64::from(stats.receipts);
+    }
+    Ok(stats)
 }
 
 fn top_shares(c: &Connection, id: &str, sql: &str) -> Result<Vec<Share>> {

@@ -77,6 +77,7 @@ fn apply_change(tx: &Transaction<'_>, change: &Change) -> Result<()> {
             Record::Resource(r) => crate::appointments::plan::put_resource(tx, r),
             Record::AdvisorHours(r) => crate::appointments::plan::put_advisor_hours(tx, r),
             Record::Appointment(r) => crate::appointments::bookings::write_record(tx, r),
+            Record::Rate(r) => apply::upsert_rate(tx, r),
         },
         Change::Delete { entity, id } => apply::delete(tx, *entity, id),
     }

@@ -1,6 +1,9 @@
-//! A customer's purchase history: newest first, paged, filtered by category, brand and free
-//! text over product name, shade, brand and category ("rouge", "fard à paupières").
+//! A customer's purchase history across channels: newest first, paged, filtered by category,
+//! brand and free text over product name, shade, brand and category ("rouge", "fard à
+//! paupières") or an order's id. Each line says how it was sold and where, what was paid in
+//! its own currency and what that is in her home store's.
 
+use carnet_protocol::Channel;
 use rusqlite::ToSql;
 
 use crate::error::Result;
@@ -34,8 +37,17 @@ pub struct HistoryLine {
     pub receipt_id: String,
     /// When, seconds since the Unix epoch (UTC).
     pub bought_at: i64,
-    /// Store id.
+    /// Store id: the till's, the collecting store's, or the one a delivered order is
+    /// credited to.
     pub store_id: String,
+    /// The store's name (empty when the cache does not know it).
+    pub store_name: String,
+    /// How it was sold.
+    pub channel: Channel,
+    /// The web or app order, if any.
+    pub order_id: Option<String>,
+    /// For a return, the line brought back.
+    pub return_of: Option<String>,
     /// Product id.
     pub product_id: String,
     /// Product line name.
@@ -52,8 +64,15 @@ pub struct HistoryLine {
     pub category_name: String,
     /// Units.
     pub quantity: u32,
-    /// Amount paid, euro cents.
+    /// Amount in her home store's currency, minor units (negative for a return).
     pub amount_cents: i64,
+    /// What was paid, in minor units of `paid_currency`.
+    pub paid_minor: i64,
+    /// ISO 4217 code of what was paid.
+    pub paid_currency: String,
+    /// When the line was paid in another currency and its day had no rate: the earlier day
+    /// whose rate converted it, or `none` (not converted, `amount_cents` 0).
+    pub rates_of: Option<String>,
     /// Bought as a gift.
     pub gift: bool,
 }
@@ -78,8 +97,10 @@ pub fn history(cache: &Cache, customer_id: &str, query: &HistoryQuery) -> Result
         "SELECT pu.id, pu.receipt_id, pu.bought_at, pu.store_id, pu.product_id,
                 coalesce(p.name, ''), p.shade, p.size, coalesce(b.name, ''),
                 coalesce(p.category_id, ''), coalesce(c.name, ''),
-                pu.quantity, pu.amount_cents, pu.gift
+                pu.quantity, pu.amount_cents, pu.gift, coalesce(s.name, ''), pu.channel,
+                pu.order_id, pu.return_of, pu.paid_minor, pu.currency, pu.rates_of
          FROM purchase pu
+         LEFT JOIN store s ON s.id = pu.store_id
          LEFT JOIN product p ON p.id = pu.product_id
          LEFT JOIN brand b ON b.id = p.brand_id
          LEFT JOIN category c ON c.id = p.category_id
@@ -96,8 +117,14 @@ pub fn history(cache: &Cache, customer_id: &str, query: &HistoryQuery) -> Result
         args.push(Box::new(brand.clone()));
     }
     if let Some(expression) = query.text.as_deref().and_then(fts_prefix_query) {
-        sql.push_str(" AND p.rowid IN (SELECT rowid FROM product_text WHERE product_text MATCH ?)");
+        sql.push_str(
+            " AND (p.rowid IN (SELECT rowid FROM product_text WHERE product_text MATCH ?)
+                   OR pu.order_id = ?)",
+        );
         args.push(Box::new(expression));
+        args.push(Box::new(
+            query.text.as_deref().unwrap_or_default().trim().to_owned(),
+        ));
     }
     // One extra row tells whether there is a next page.
     sql.push_str(" ORDER BY pu.bought_at DESC, pu.id DESC LIMIT ? OFFSET ?");
@@ -124,6 +151,13 @@ pub fn history(cache: &Cache, customer_id: &str, query: &HistoryQuery) -> Result
                     quantity: r.get(11)?,
                     amount_cents: r.get(12)?,
                     gift: r.get(13)?,
+                    store_name: r.get(14)?,
+                    channel: Channel::parse(&r.get::<_, String>(15)?).unwrap_or_default(),
+                    order_id: r.get(16)?,
+                    return_of: r.get(17)?,
+                    paid_minor: r.get(18)?,
+                    paid_currency: r.get(19)?,
+                    rates_of: r.get(20)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;

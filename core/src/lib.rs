@@ -3,6 +3,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod amounts;
 mod apply;
 pub mod appointment_edits;
 pub mod appointments;
@@ -28,6 +29,7 @@ pub mod phone;
 pub mod recommend;
 pub mod registration;
 pub mod results;
+pub mod returns;
 mod search_index;
 pub mod session;
 pub mod store;

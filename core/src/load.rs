@@ -55,7 +55,8 @@ pub fn load_export(
         + counts.store_hours
         + counts.services
         + counts.resources
-        + counts.advisor_hours;
+        + counts.advisor_hours
+        + counts.rates;
     cache.set_writer_cache_kib(BULK_CACHE_KIB)?;
     let result = load_all(cache, export, progress, total);
     cache.set_writer_cache_kib(Cache::WRITER_CACHE_KIB)?;
@@ -76,6 +77,8 @@ fn load_all(
         total,
     };
     loader.entity::<format::Store>(files::STORES, apply::upsert_store)?;
+    // Rates before the lines they convert; an export in euros only may have none.
+    loader.rates()?;
     // Version 1 exports have no advisors.
     if export.manifest().version >= 2 {
         loader.entity::<format::Advisor>(files::ADVISORS, apply::upsert_advisor)?;
@@ -111,6 +114,22 @@ struct Loader<'a> {
 }
 
 impl Loader<'_> {
+    fn rates(&mut self) -> Result<()> {
+        let path = self.export.dir().join(files::RATES);
+        if !path.exists() {
+            return Ok(());
+        }
+        let rates = carnet_fixtures::rates::read(&path)?;
+        self.cache.write(|tx| {
+            for (_, rate) in &rates {
+                apply::upsert_rate(tx, rate)?;
+            }
+            Ok(())
+        })?;
+        self.done += rates.len() as u64;
+        Ok(())
+    }
+
     /// [`Loader::entity`] for a file the export may not have.
     fn optional<T: DeserializeOwned>(
         &mut self,

@@ -153,6 +153,25 @@ impl Rates {
         })
     }
 
+    /// A purchase line's amount in `to` on the day it was paid: the amount and the earlier
+    /// day whose rate stood in, or `None` when no rate on or before that day converts it (the
+    /// line counts 0 then, never at 1.0).
+    pub fn line_amount(
+        &self,
+        paid: Money,
+        to: Currency,
+        day: NaiveDate,
+    ) -> Result<Option<(i64, Option<NaiveDate>)>, MoneyError> {
+        match self.convert(paid, to, day) {
+            Ok(c) => Ok(Some((
+                c.amount.minor,
+                c.used_an_earlier_rate(day).then_some(c.rates_of),
+            ))),
+            Err(MoneyError::NoRate { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// The rate of `currency` on `day` or the nearest earlier day, and that day. The euro is
     /// its own reference: 1 on every day.
     fn per_euro(

@@ -18,3 +18,15 @@ pub fn parse_day(text: &str) -> Option<NaiveDate> {
 pub fn day_of(seconds: i64) -> Option<NaiveDate> {
     DateTime::<Utc>::from_timestamp(seconds, 0).map(|t| t.date_naive())
 }
+
+/// The day of an instant in the IANA zone `timezone` (a store's), in UTC when the zone is
+/// unknown or not a zone.
+pub fn local_day_of(seconds: i64, timezone: Option<&str>) -> Option<NaiveDate> {
+    let instant = DateTime::<Utc>::from_timestamp(seconds, 0)?;
+    Some(
+        match timezone.and_then(|z| z.parse::<chrono_tz::Tz>().ok()) {
+            Some(zone) => instant.with_timezone(&zone).date_naive(),
+            None => instant.date_naive(),
+        },
+    )
+}

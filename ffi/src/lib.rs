@@ -55,6 +55,15 @@ pub fn format_day(seconds: i64) -> String {
         .unwrap_or_default()
 }
 
+/// Decimal places of an ISO 4217 currency's minor unit (2 for the euro, 0 for the yen), for
+/// showing minor units as money; `None` for a code that is not a currency customers pay in.
+#[uniffi::export]
+pub fn minor_unit_digits(currency: String) -> Option<u32> {
+    carnet_core::money::Currency::parse(&currency)
+        .ok()
+        .map(carnet_core::money::Currency::exponent)
+}
+
 /// A suggestion's reason in plain English (the app localises from the enum instead).
 #[uniffi::export]
 pub fn describe_reason(reason: SuggestionReason) -> String {

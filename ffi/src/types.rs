@@ -100,14 +100,23 @@ pub struct CustomerCard {
     pub contact: Contact,
     /// Her consents.
     pub consents: Vec<ConsentState>,
-    /// Number of receipts.
+    /// ISO 4217 code of her figures: her home store's currency.
+    pub currency: String,
+    /// Number of receipts and orders (a return is not one).
     pub receipts: u32,
-    /// Number of purchase lines.
+    /// Number of lines sold.
     pub lines: u32,
-    /// Total spend, euro cents (gifts included).
+    /// Lines brought back.
+    pub returned_lines: u32,
+    /// Total spend net of returns, minor units of `currency` (gifts included).
     pub total_spend_cents: i64,
-    /// Average receipt, euro cents.
+    /// Average receipt, minor units of `currency`.
     pub average_basket_cents: i64,
+    /// Lines paid in another currency converted at an earlier day's rate (the history
+    /// names the day).
+    pub earlier_rate_lines: u32,
+    /// Lines paid in another currency with no rate yet: left out of the figures.
+    pub unconverted_lines: u32,
     /// Day of the last purchase (`YYYY-MM-DD`).
     pub last_visit: Option<String>,
     /// Lines bought as gifts.
@@ -248,10 +257,14 @@ impl From<card::CustomerCard> for CustomerCard {
                 language: c.contact.language,
             },
             consents: c.consents.into_iter().map(Into::into).collect(),
+            currency: c.stats.currency,
             receipts: c.stats.receipts,
             lines: c.stats.lines,
+            returned_lines: c.stats.returned_lines,
             total_spend_cents: c.stats.total_spend_cents,
             average_basket_cents: c.stats.average_basket_cents,
+            earlier_rate_lines: c.stats.earlier_rate_lines,
+            unconverted_lines: c.stats.unconverted_lines,
             last_visit: c.stats.last_visit.map(|d| d.to_string()),
             gift_lines: c.stats.gift_lines,
             top_categories: shares(c.top_categories),
@@ -310,8 +323,17 @@ pub struct HistoryLine {
     pub receipt_id: String,
     /// When, seconds since the Unix epoch (UTC).
     pub bought_at: i64,
-    /// Store id.
+    /// Store id: the till's, the collecting store's, or the one a delivered order is
+    /// credited to.
     pub store_id: String,
+    /// Its name.
+    pub store_name: String,
+    /// How it was sold.
+    pub channel: SaleChannel,
+    /// The web or app order, if any.
+    pub order_id: Option<String>,
+    /// For a return, the line brought back.
+    pub return_of: Option<String>,
     /// Product id.
     pub product_id: String,
     /// Product name.
@@ -328,10 +350,40 @@ pub struct HistoryLine {
     pub category_name: String,
     /// Units.
     pub quantity: u32,
-    /// Amount paid, euro cents.
+    /// In her home store's currency, minor units (negative for a return).
     pub amount_cents: i64,
+    /// What was paid, minor units of `paid_currency`.
+    pub paid_minor: i64,
+    /// ISO 4217 code of what was paid.
+    pub paid_currency: String,
+    /// The earlier day whose rate converted it, or `none` (not converted yet).
+    pub rates_of: Option<String>,
     /// Bought as a gift.
     pub gift: bool,
+}
+
+/// How a line was sold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum SaleChannel {
+    /// At a store's till.
+    Store,
+    /// Ordered on the website, delivered.
+    Web,
+    /// Ordered in the app, delivered.
+    App,
+    /// Ordered online, collected in a store.
+    ClickAndCollect,
+}
+
+impl From<carnet_protocol::Channel> for SaleChannel {
+    fn from(c: carnet_protocol::Channel) -> Self {
+        match c {
+            carnet_protocol::Channel::Store => Self::Store,
+            carnet_protocol::Channel::Web => Self::Web,
+            carnet_protocol::Channel::App => Self::App,
+            carnet_protocol::Channel::ClickAndCollect => Self::ClickAndCollect,
+        }
+    }
 }
 
 /// A page of history.
@@ -354,6 +406,10 @@ impl From<history::HistoryPage> for HistoryPage {
                     receipt_id: l.receipt_id,
                     bought_at: l.bought_at,
                     store_id: l.store_id,
+                    store_name: l.store_name,
+                    channel: l.channel.into(),
+                    order_id: l.order_id,
+                    return_of: l.return_of,
                     product_id: l.product_id,
                     product_name: l.product_name,
                     shade: l.shade,
@@ -363,6 +419,9 @@ impl From<history::HistoryPage> for HistoryPage {
                     category_name: l.category_name,
                     quantity: l.quantity,
                     amount_cents: l.amount_cents,
+                    paid_minor: l.paid_minor,
+                    paid_currency: l.paid_currency,
+                    rates_of: l.rates_of,
                     gift: l.gift,
                 })
                 .collect(),

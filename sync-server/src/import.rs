@@ -15,6 +15,10 @@ use serde::de::DeserializeOwned;
 use crate::error::{Error, Result};
 use crate::feed::{self, CATALOG};
 use crate::ids;
+use crate::line_checks::{Ledger, LineProblem, Problem, Sold, currency};
+
+/// Problems kept in a report, by line; more are counted only.
+pub const PROBLEMS_KEPT: usize = 1000;
 
 /// Writes per transaction: bounds how long the writer lock is held.
 const BATCH: usize = 20_000;
@@ -48,6 +52,12 @@ pub struct ImportReport {
     /// Times the import was resumed after losing its database connection (set by the
     /// caller that resumed it): earlier runs wrote what this report counts as unchanged.
     pub resumed: u32,
+    /// The first [`PROBLEMS_KEPT`] lines skipped or taken with a warning, in file order.
+    pub problems: Vec<LineProblem>,
+    /// Lines skipped for a problem (an earlier import's version of each stays).
+    pub skipped_lines: u64,
+    /// Lines taken with a warning.
+    pub warned_lines: u64,
 }
 
 impl ImportReport {
@@ -117,6 +127,12 @@ struct Importer<'c> {
     /// Customer id → home store, as of this import.
     customer_store: HashMap<String, String>,
     moved: Vec<String>,
+    /// The export's format version.
+    version: u32,
+    /// The stores' currencies and the rates, for checking the lines.
+    ledger: Ledger,
+    /// Returns read, checked once every sale is in: (line, return, her store).
+    returns: Vec<(u64, PurchaseLine, String)>,
 }
 
 /// Imports the export in `export_dir` into the database.
@@ -132,6 +148,9 @@ pub fn run(conn: &Conn<'_>, export_dir: &Path, progress: Progress<'_>) -> Result
         erased: load_erased(conn)?,
         customer_store: load_customer_stores(conn)?,
         moved: Vec::new(),
+        version: export.manifest().version,
+        ledger: Ledger::default(),
+        returns: Vec::new(),
     };
     imp.unowned::<carnet_protocol::Store>(
         &export,
@@ -142,6 +161,7 @@ pub fn run(conn: &Conn<'_>, export_dir: &Path, progress: Progress<'_>) -> Result
         Record::Store,
         |_| CATALOG,
     )?;
+    imp.rates(&export, counts.rates, progress)?;
     // Version 1 exports have no advisors: those of an earlier import stay as they are.
     if export.manifest().version >= 2 {
         imp.unowned::<carnet_protocol::Advisor>(
@@ -246,38 +266,46 @@ impl Importer<'_> {
     fn unowned<T: DeserializeOwned>(
         &mut self,
         export: &Export,
-        file: &str,
+        file: &'static str,
         entity: Entity,
         total: u64,
         progress: Progress<'_>,
         wrap: fn(T) -> Record,
         scope: fn(&Record) -> &str,
     ) -> Result<()> {
+        let mut records = export.records::<T>(file)?;
+        let rows = std::iter::from_fn(|| {
+            let record = records.next()?;
+            Some(record.map(|r| (records.line(), wrap(r))))
+        });
+        self.unowned_rows(rows, file, entity, total, progress, scope)
+    }
+
+    /// [`Importer::unowned`] over records read already, each with its line.
+    fn unowned_rows(
+        &mut self,
+        rows: impl Iterator<Item = std::result::Result<(u64, Record), carnet_fixtures::ReadError>>,
+        file: &'static str,
+        entity: Entity,
+        total: u64,
+        progress: Progress<'_>,
+        scope: fn(&Record) -> &str,
+    ) -> Result<()> {
         let mut hashes = load_hashes(self.conn, entity)?;
         let mut counts = EntityCounts::default();
         let mut read = 0u64;
-        for rec in export.records::<T>(file)? {
-            let record = wrap(rec?);
-            let id = record.id().to_owned();
-            let payload = feed::upsert_payload(record.clone())?;
-            let hash = hash16(&payload);
-            match hashes.remove(&id) {
-                Some(old) if old == hash => counts.unchanged += 1,
-                previous => {
-                    self.stage(Staged {
-                        entity,
-                        id,
-                        store: scope(&record).to_owned(),
-                        customer_id: None,
-                        record,
-                        payload,
-                        hash,
-                    })?;
-                    bump(&mut counts, previous.is_some());
-                }
-            }
+        for row in rows {
+            let (line, record) = row?;
             read += 1;
             tick(progress, entity, read, total);
+            let id = record.id().to_owned();
+            if let Err(problem) = self.check_unowned(&record) {
+                hashes.remove(&id);
+                self.problem(file, line, problem);
+                continue;
+            }
+            let store = scope(&record).to_owned();
+            self.put(&mut hashes, &mut counts, (entity, id, store, None), record)?;
         }
         self.flush()?;
         self.tombstone_missing(entity, hashes, &mut counts)?;
@@ -286,12 +314,107 @@ impl Importer<'_> {
         Ok(())
     }
 
+    /// A store takes a currency (the euro in version 1); a rate is a currency's positive
+    /// decimal on a day. What passes is noted for checking the lines.
+    fn check_unowned(&mut self, record: &Record) -> std::result::Result<(), Problem> {
+        match record {
+            Record::Store(s) => {
+                let c = currency(s.currency.as_deref(), self.version)?;
+                self.ledger
+                    .stores
+                    .insert(s.id.clone(), (c, s.timezone.clone()));
+            }
+            Record::Rate(r) => {
+                let c = currency(Some(&r.currency), self.version)?;
+                let day = carnet_core::time::parse_day(&r.day)
+                    .ok_or_else(|| Problem::BadRate(r.id.clone()))?;
+                self.ledger
+                    .rates
+                    .insert(day, c, &r.per_euro)
+                    .map_err(|_| Problem::BadRate(r.id.clone()))?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The daily rates: `rates.csv` when the export has one (then it is all of them), else
+    /// the earlier imports' stay and check the lines.
+    fn rates(&mut self, export: &Export, total: u64, progress: Progress<'_>) -> Result<()> {
+        let path = export.dir().join(files::RATES);
+        if !path.exists() {
+            let ledger = &mut self.ledger;
+            return feed::for_each_live(self.conn, Some(CATALOG), Entity::Rate, |r| {
+                if let Record::Rate(r) = r
+                    && let Some(day) = carnet_core::time::parse_day(&r.day)
+                    && let Ok(c) = currency(Some(&r.currency), 2)
+                {
+                    let _ = ledger.rates.insert(day, c, &r.per_euro);
+                }
+                Ok(())
+            });
+        }
+        let rates = carnet_fixtures::rates::read(&path)?;
+        let rows = rates
+            .into_iter()
+            .map(|(line, rate)| Ok((line, Record::Rate(rate))));
+        self.unowned_rows(rows, files::RATES, Entity::Rate, total, progress, |_| {
+            CATALOG
+        })
+    }
+
+    /// Stages `record` (its entity, id, feed scope and owner in `key`) unless the previous
+    /// import wrote it alike, and counts it.
+    fn put(
+        &mut self,
+        hashes: &mut HashMap<String, [u8; 16]>,
+        counts: &mut EntityCounts,
+        key: (Entity, String, String, Option<String>),
+        record: Record,
+    ) -> Result<()> {
+        let (entity, id, store, customer_id) = key;
+        let payload = feed::upsert_payload(record.clone())?;
+        let hash = hash16(&payload);
+        match hashes.remove(&id) {
+            Some(old) if old == hash => counts.unchanged += 1,
+            previous => {
+                self.stage(Staged {
+                    entity,
+                    id,
+                    store,
+                    customer_id,
+                    record,
+                    payload,
+                    hash,
+                })?;
+                bump(counts, previous.is_some());
+            }
+        }
+        Ok(())
+    }
+
+    /// Notes a line skipped or taken with a warning.
+    fn problem(&mut self, file: &'static str, line: u64, problem: Problem) {
+        if problem.skipped() {
+            self.report.skipped_lines += 1;
+        } else {
+            self.report.warned_lines += 1;
+        }
+        if self.report.problems.len() < PROBLEMS_KEPT {
+            self.report.problems.push(LineProblem {
+                file,
+                line,
+                problem,
+            });
+        }
+    }
+
     /// One of the optional appointment files, each record in its store's feed; nothing when
     /// the export does not have it.
     fn plan<T: DeserializeOwned>(
         &mut self,
         export: &Export,
-        file: &str,
+        file: &'static str,
         entity: Entity,
         total: u64,
         progress: Progress<'_>,
@@ -371,7 +494,7 @@ impl Importer<'_> {
     fn owned<T: DeserializeOwned + Owned>(
         &mut self,
         export: &Export,
-        file: &str,
+        file: &'static str,
         entity: Entity,
         total: u64,
         progress: Progress<'_>,
@@ -379,8 +502,12 @@ impl Importer<'_> {
         let mut hashes = load_hashes(self.conn, entity)?;
         let mut counts = EntityCounts::default();
         let mut read = 0u64;
-        for rec in export.records::<T>(file)? {
+        // The earlier imports' hashes of the returns, checked once every sale is in.
+        let mut returns_hashes = HashMap::new();
+        let mut records = export.records::<T>(file)?;
+        while let Some(rec) = records.next() {
             let rec = rec?;
+            let line = records.line();
             read += 1;
             tick(progress, entity, read, total);
             let customer_id = rec.customer_id().to_owned();
@@ -394,29 +521,89 @@ impl Importer<'_> {
             };
             let id = rec.id().to_owned();
             let record = rec.into_record();
-            let payload = feed::upsert_payload(record.clone())?;
-            let hash = hash16(&payload);
-            match hashes.remove(&id) {
-                Some(old) if old == hash => counts.unchanged += 1,
-                previous => {
-                    self.stage(Staged {
-                        entity,
-                        id,
-                        store,
-                        customer_id: Some(customer_id),
-                        record,
-                        payload,
-                        hash,
-                    })?;
-                    bump(&mut counts, previous.is_some());
+            if let Record::Purchase(p) = &record {
+                if p.return_of.is_some() {
+                    if let Some(hash) = hashes.remove(&id) {
+                        returns_hashes.insert(id, hash);
+                    }
+                    if let Record::Purchase(p) = record {
+                        self.returns.push((line, p, store));
+                    }
+                    continue;
+                }
+                match self.ledger.check_sale(p, self.version, &store) {
+                    Ok(None) => {}
+                    Ok(Some(warning)) => self.problem(file, line, warning),
+                    Err(problem) => {
+                        hashes.remove(&id);
+                        self.problem(file, line, problem);
+                        continue;
+                    }
                 }
             }
+            let key = (entity, id, store, Some(customer_id));
+            self.put(&mut hashes, &mut counts, key, record)?;
         }
         self.flush()?;
+        self.take_returns(file, &mut returns_hashes, &mut counts)?;
+        hashes.extend(returns_hashes);
         self.tombstone_missing(entity, hashes, &mut counts)?;
         progress(entity, read, total);
         self.report.entities.push((entity, counts));
         Ok(())
+    }
+
+    /// The returns read: each checked against its sale (this export's, or an earlier
+    /// import's), the sale's units and amount taken down by each, in file order. `hashes`
+    /// holds the returns' earlier imports; what is left in it afterwards was not in this one.
+    fn take_returns(
+        &mut self,
+        file: &'static str,
+        hashes: &mut HashMap<String, [u8; 16]>,
+        counts: &mut EntityCounts,
+    ) -> Result<()> {
+        let returns = std::mem::take(&mut self.returns);
+        let mut sold: HashMap<String, Sold> = HashMap::new();
+        for chunk in returns.chunks(feed::LOOKUPS_PER_QUERY) {
+            let ids: Vec<&str> = chunk
+                .iter()
+                .filter_map(|(_, p, _)| p.return_of.as_deref())
+                .filter(|id| !sold.contains_key(*id))
+                .collect();
+            for (id, rows) in feed::rows_of_many(self.conn, Entity::Purchase, &ids, true)? {
+                if let Some(Change::Upsert {
+                    record: Record::Purchase(line),
+                }) = rows
+                    .iter()
+                    .find_map(|r| r.payload.as_deref())
+                    .map(serde_json::from_str::<Change>)
+                    .transpose()?
+                {
+                    sold.insert(id, Sold::of(&line));
+                }
+            }
+            for (line, back, store) in chunk {
+                let sold_id = back.return_of.clone().unwrap_or_default();
+                let checked = currency(back.currency.as_deref(), self.version).and_then(|_| {
+                    sold.get_mut(&sold_id)
+                        .ok_or_else(|| Problem::ReturnOfUnknownLine(sold_id.clone()))?
+                        .take_back(back, &sold_id)
+                });
+                if let Err(problem) = checked {
+                    hashes.remove(&back.id);
+                    self.problem(file, *line, problem);
+                    continue;
+                }
+                let key = (
+                    Entity::Purchase,
+                    back.id.clone(),
+                    store.clone(),
+                    Some(back.customer_id.clone()),
+                );
+                self.put(hashes, counts, key, Record::Purchase(back.clone()))?;
+            }
+        }
+        self.flush()
     }
 
     /// A customer who changed store takes her unchanged records along: upserts in the new

@@ -320,6 +320,22 @@ fn run(command: Command, database: Option<String>, secret: secret::Sources) -> R
                 report.skipped_erased_customers, report.skipped_erased_records, report.orphans
             );
             println!("moved customers: {}", report.moved_customers);
+            for problem in &report.problems {
+                println!("{problem}");
+            }
+            if report.skipped_lines + report.warned_lines > 0 {
+                println!(
+                    "lines skipped: {}, taken with a warning: {}{}",
+                    report.skipped_lines,
+                    report.warned_lines,
+                    if report.problems.len() < (report.skipped_lines + report.warned_lines) as usize
+                    {
+                        " (the first ones listed)"
+                    } else {
+                        ""
+                    }
+                );
+            }
             if report.resumed > 0 {
                 println!(
                     "resumed {} time(s) after a lost database connection: what earlier runs \

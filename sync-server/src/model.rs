@@ -160,8 +160,10 @@ fn training_data(conn: &Conn<'_>) -> Result<(Vec<CatalogItem>, Vec<TrainingCusto
         }
     }
     for r in feed::live_records(conn, None, Entity::Purchase)? {
+        // What was sold: a returned product is kept from her suggestions on her handheld.
         if let Record::Purchase(l) = r
             && !l.gift
+            && l.return_of.is_none()
             && let Some(&k) = slot.get(&l.customer_id)
             && let Some(date) = l
                 .bought_at

@@ -98,6 +98,9 @@ pub fn of_store(
             book_of.insert(c.id, advisor);
         }
     }
+    // Amounts in the store's currency, as its handhelds count them.
+    let currencies = crate::currencies::Currencies::read(conn)?;
+    let home = currencies.of_store(store_id);
     let active_since = seconds(until) - 365 * 86_400;
     let mut active: HashSet<String> = HashSet::new();
     let mut receipts: HashMap<String, HashSet<String>> = HashMap::new();
@@ -119,7 +122,7 @@ pub fn of_store(
         };
         if let Some(advisor) = attributed_to(contacts, at, ATTRIBUTION_DAYS) {
             let advisor = advisor.to_owned();
-            entry(&mut rows, &advisor).attributed_cents += p.amount_cents;
+            entry(&mut rows, &advisor).attributed_cents += currencies.amount_in(&p, home);
             receipts.entry(advisor).or_default().insert(p.receipt_id);
         }
     }

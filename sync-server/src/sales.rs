@@ -1,6 +1,6 @@
 //! What each store sold, from the imported receipts, for the managers' dashboard: every
-//! purchase line bought in a store counts for that store (whichever store's book the customer
-//! is in), placed in the store's local time.
+//! purchase line credited to a store counts for that store (whichever store's book the
+//! customer is in), in its currency, net of returns, placed in the store's local time.
 //!
 //! The figures are made in one pass over every purchase line and kept until the purchases
 //! change (see [`crate::kept`]).
@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
-use carnet_protocol::{Entity, Record};
+use carnet_protocol::{Channel, Entity, Record};
 use chrono::{Datelike, NaiveDate, Timelike};
 
 use crate::error::Error;
@@ -114,12 +114,17 @@ pub fn compute(conn: &Conn<'_>) -> Result<Sales, Error> {
         let local = at.with_timezone(&zone);
         let day = local.date_naive();
         let store = sales.entry(p.store_id.clone()).or_default();
-        let cell = store.hours.entry((day, local.hour())).or_default();
-        cell.cents += p.amount_cents;
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        (&p.store_id, &p.receipt_id).hash(&mut hasher);
-        if seen.insert(hasher.finish()) {
-            cell.receipts += 1;
+        // The hours are the counter's: what its tills took and gave back, and the orders
+        // collected there; a delivered order counts in the store's revenue below, not in
+        // its hours, and a return is not a receipt.
+        if matches!(p.channel, Channel::Store | Channel::ClickAndCollect) {
+            let cell = store.hours.entry((day, local.hour())).or_default();
+            cell.cents += p.amount_cents;
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            (&p.store_id, &p.receipt_id).hash(&mut hasher);
+            if p.return_of.is_none() && seen.insert(hasher.finish()) {
+                cell.receipts += 1;
+            }
         }
         if let Some((category, brand)) = product.get(&p.product_id) {
             *store

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use carnet_core::consent::Channel;
+use carnet_core::returns;
 use carnet_core::tasks::rules::{self, Catalogue, Context, Customer, Proposal};
 use carnet_protocol::{
     Advisor, CampaignRecord, Customer as CustomerRecord, Entity, MODEL_ID, OutreachRecord,
@@ -25,6 +26,7 @@ use carnet_protocol::{
 use carnet_reco::{HistoryLine, Model};
 use chrono::{NaiveDate, NaiveTime, Utc};
 
+use crate::currencies::{Currencies, Paid};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::feed::{self, CATALOG};
@@ -52,11 +54,14 @@ impl StoreRun {
     }
 }
 
-/// What every store's run shares: the catalogue, the model and the campaigns.
+/// What every store's run shares: the catalogue, the model and the campaigns, and the
+/// stores' zones and currencies with the rates, to tell every line in her home store's
+/// currency as her handheld does.
 pub struct Shared {
     catalogue: Catalogue,
     model: Option<Model>,
     campaigns: Vec<CampaignRecord>,
+    currencies: Currencies,
 }
 
 impl Shared {
@@ -97,6 +102,7 @@ impl Shared {
         };
         Ok(Shared {
             catalogue: Catalogue::from_products(products),
+            currencies: Currencies::read(conn)?,
             model,
             campaigns,
         })
@@ -118,7 +124,23 @@ struct Person {
     personalisation: bool,
     last_contact: Option<NaiveDate>,
     wishes: Vec<String>,
+    home_store: String,
+    /// Her lines, and how each was paid, converted once her home store is known.
+    lines: Vec<(returns::Line, Paid)>,
     history: Vec<HistoryLine>,
+}
+
+impl Shared {
+    /// Her history net of returns, each line in her home store's currency as her handheld
+    /// holds it.
+    fn kept(&self, home_store: &str, lines: Vec<(returns::Line, Paid)>) -> Vec<HistoryLine> {
+        let home = self.currencies.of_store(home_store);
+        let converted = lines.into_iter().map(|(mut line, paid)| {
+            line.line.amount_cents = self.currencies.convert(line.line.amount_cents, &paid, home);
+            line
+        });
+        returns::kept(converted).0
+    }
 }
 
 /// A task made for a store, ready to keep.
@@ -178,23 +200,32 @@ fn make(
                 person.language = c.language;
                 person.birthday = c.birthday;
                 person.advisor_id = c.advisor_id;
+                person.home_store = c.home_store_id;
             }
             "purchase" => {
-                let p: PurchaseLine = feed::upserted(payload)?;
-                let person = people.entry(p.customer_id).or_default();
+                let mut p: PurchaseLine = feed::upserted(payload)?;
+                let person = people
+                    .entry(std::mem::take(&mut p.customer_id))
+                    .or_default();
                 // A customer already known to be out of reach keeps no lines.
                 let out_of_reach = person.seen && !person.reachable;
                 if !out_of_reach
                     && let Some(date) = carnet_core::time::parse_instant(&p.bought_at)
                         .and_then(carnet_core::time::day_of)
                 {
-                    person.history.push(HistoryLine {
-                        product_id: p.product_id,
-                        date,
-                        quantity: p.quantity,
-                        amount_cents: p.amount_cents,
-                        gift: p.gift,
-                    });
+                    let paid = Paid::of(&p);
+                    let line = returns::Line {
+                        id: std::mem::take(&mut p.id),
+                        return_of: p.return_of.take(),
+                        line: HistoryLine {
+                            product_id: std::mem::take(&mut p.product_id),
+                            date,
+                            quantity: p.quantity,
+                            amount_cents: p.amount_cents,
+                            gift: p.gift,
+                        },
+                    };
+                    person.lines.push((line, paid));
                 }
             }
             "outreach" => {
@@ -221,6 +252,8 @@ fn make(
     })?;
     people.retain(|_, p| p.reachable);
     for person in people.values_mut() {
+        let lines = std::mem::take(&mut person.lines);
+        person.history = shared.kept(&person.home_store, lines);
         // A book whose advisor left (or works elsewhere) falls to the store as group tasks.
         person.advisor_id = person.advisor_id.take().filter(|a| advisors.contains(a));
     }

@@ -566,3 +566,148 @@ async fn a_version_1_export_still_imports_and_version_2_adds_the_client_book() {
     assert!(birthdays > 50, "{birthdays} birthdays");
     assert_eq!(launches.len(), 3);
 }
+
+/// Lines an import cannot take are skipped and named by file and line, those it takes with
+/// something to say are named too, and the rest of the import goes on; a line skipped keeps
+/// its earlier import.
+#[tokio::test]
+async fn bad_currencies_rates_and_returns_are_named_by_line_and_the_rest_imports() {
+    use carnet_protocol::{PurchaseLine, Store};
+    let env = Env::new();
+    let mut d = env.data.clone();
+    d.stores.push(Store {
+        id: "S004".into(),
+        name: "Carnet London".into(),
+        country: "GB".into(),
+        city: "London".into(),
+        postal_code: "WC2E 8HA".into(),
+        timezone: "Europe/London".into(),
+        currency: Some("GBP".into()),
+    });
+    let base = d
+        .purchases
+        .iter()
+        .find(|p| p.customer_id == "C0000001")
+        .unwrap()
+        .clone();
+    let sale = |id: &str, at: &str, amount: i64, currency: Option<&str>| PurchaseLine {
+        id: id.into(),
+        receipt_id: id.split('-').next().unwrap().into(),
+        store_id: "S004".into(),
+        bought_at: at.into(),
+        amount_cents: amount,
+        currency: currency.map(Into::into),
+        advisor_id: None,
+        ..base.clone()
+    };
+    let back = |id: &str, of: &str, amount: i64| PurchaseLine {
+        return_of: Some(of.into()),
+        ..sale(id, "2024-03-12T12:00:00Z", amount, Some("GBP"))
+    };
+    let first = d.purchases.len() as u64 + 1;
+    d.purchases.extend([
+        // Monday 4 March, a day with its rate.
+        sale("L1-1", "2024-03-04T12:00:00Z", 8500, Some("GBP")),
+        // Saturday 9 March: Tuesday's rate, the last one, four days before: nothing to say.
+        sale("L2-1", "2024-03-09T12:00:00Z", 8500, Some("GBP")),
+        // Two weeks after the last rate: taken at it, and said.
+        sale("L3-1", "2024-03-20T12:00:00Z", 8500, Some("GBP")),
+        // Before any rate: taken, and said.
+        sale("L4-1", "2024-02-01T12:00:00Z", 8500, Some("GBP")),
+        sale("L5-1", "2024-03-04T12:00:00Z", 8500, None),
+        sale("L6-1", "2024-03-04T12:00:00Z", 8500, Some("GBX")),
+        back("M1-1", "L1-1", -8000),
+        back("M2-1", "L1-1", -600),
+        back("M3-1", "NOPE-1", -100),
+    ]);
+    let export2 = env.dir.path().join("export2");
+    d.write(&export2);
+    std::fs::write(
+        export2.join("rates.csv"),
+        "Date,GBP,ZZZ,\n2024-03-05,0.8600,N/A,\n2024-03-04,0.8500,N/A,\n\
+         2024-03-08,0.85a,N/A,\n2024-03-06,N/A,2.5,\n",
+    )
+    .unwrap();
+    let out = import(&env.data_dir(), &export2);
+    let line = |n: u64| first + n;
+    for said in [
+        "rates.csv:4: GBP 2024-03-08 has a rate that is not a positive decimal (skipped)"
+            .to_owned(),
+        "rates.csv:5: unknown currency \"ZZZ\" (skipped)".to_owned(),
+        format!(
+            "purchases.jsonl:{}: no GBP rate on 2024-03-20: the rate of 2024-03-05 converts it",
+            line(2)
+        ),
+        format!(
+            "purchases.jsonl:{}: no GBP rate on or before 2024-02-01: left out of her figures \
+             until one arrives",
+            line(3)
+        ),
+        format!("purchases.jsonl:{}: no currency (skipped)", line(4)),
+        format!(
+            "purchases.jsonl:{}: unknown currency \"GBX\" (skipped)",
+            line(5)
+        ),
+        format!(
+            "purchases.jsonl:{}: a return larger than the sale of L1-1 (skipped)",
+            line(7)
+        ),
+        format!(
+            "purchases.jsonl:{}: a return of NOPE-1, which is not a line of hers (skipped)",
+            line(8)
+        ),
+        "lines skipped: 6, taken with a warning: 2".to_owned(),
+        "purchase: 5 new, 0 changed, 1500 unchanged, 0 deleted".to_owned(),
+        "rate: 2 new, 0 changed, 0 unchanged, 0 deleted".to_owned(),
+    ] {
+        assert!(out.contains(&said), "{said}\nnot in:\n{out}");
+    }
+    // A sale with its day's rate, one with the week's last, a return that fits: nothing said.
+    for n in [0, 1, 6] {
+        assert!(
+            !out.contains(&format!("purchases.jsonl:{}:", line(n))),
+            "{out}"
+        );
+    }
+
+    // The store's devices receive what was taken, and the rates.
+    let server = Server::start(&env.data_dir());
+    let paris = server.device("S001").await;
+    let (changes, _, _) = paris.pull_all("S001", "", 5000).await;
+    let ids: BTreeSet<String> = upserts(&changes)
+        .iter()
+        .filter(|r| matches!(r.entity(), Entity::Purchase | Entity::Rate))
+        .map(|r| r.id().to_owned())
+        .filter(|id| !id.starts_with('R'))
+        .collect();
+    let expected: BTreeSet<String> = [
+        "L1-1",
+        "L2-1",
+        "L3-1",
+        "L4-1",
+        "M1-1",
+        "GBP 2024-03-04",
+        "GBP 2024-03-05",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    assert_eq!(ids, expected);
+    drop(server);
+
+    // L1-1 comes again with a currency nobody knows: skipped, and its earlier import stays.
+    d.purchases
+        .iter_mut()
+        .find(|p| p.id == "L1-1")
+        .unwrap()
+        .currency = Some("QQQ".into());
+    let export3 = env.dir.path().join("export3");
+    d.write(&export3);
+    std::fs::copy(export2.join("rates.csv"), export3.join("rates.csv")).unwrap();
+    let out = import(&env.data_dir(), &export3);
+    assert!(out.contains("unknown currency \"QQQ\" (skipped)"), "{out}");
+    assert!(
+        out.contains("purchase: 0 new, 0 changed, 1504 unchanged, 0 deleted"),
+        "{out}"
+    );
+}

@@ -8,8 +8,8 @@
 use serde::{Deserialize, Serialize};
 
 pub use carnet_fixtures::format::{
-    Address, Advisor, AdvisorHours, Brand, Category, Consent, Customer, Offer, Product,
-    PurchaseLine, Resource, Service, Store, StoreHours,
+    Address, Advisor, AdvisorHours, Brand, Category, Channel, Consent, Customer, Offer, Product,
+    PurchaseLine, Rate, Resource, Service, Store, StoreHours,
 };
 
 pub mod enrolment;
@@ -31,7 +31,10 @@ pub mod presence;
 /// [`Entity::Service`], [`Entity::Resource`], [`Entity::AdvisorHours`]).
 /// Version 6: appointments booked on handhelds ([`MutationKind::Appointment`], the feed's
 /// [`Entity::Appointment`]), and a rejection's typed [`Outcome::Rejected::detail`].
-pub const PROTOCOL_VERSION: u32 = 6;
+/// Version 7: stores take a currency and purchase lines carry theirs, their channel, order
+/// and the line a return brings back; the feed carries the daily exchange rates
+/// ([`Entity::Rate`]).
+pub const PROTOCOL_VERSION: u32 = 7;
 
 /// The request header carrying [`PROTOCOL_VERSION`].
 pub const HEADER_PROTOCOL: &str = "x-carnet-protocol";
@@ -188,12 +191,15 @@ pub enum Entity {
     AdvisorHours,
     /// [`AppointmentRecord`], in its store's feed: a booking the server confirmed.
     Appointment,
+    /// [`Rate`] (catalog): a currency's rate against the euro on a day.
+    Rate,
 }
 
 impl Entity {
     /// Every entity, in load order (referenced entities first).
-    pub const ALL: [Entity; 23] = [
+    pub const ALL: [Entity; 24] = [
         Entity::Store,
+        Entity::Rate,
         Entity::Advisor,
         Entity::Brand,
         Entity::Category,
@@ -244,6 +250,7 @@ impl Entity {
             Entity::Resource => "resource",
             Entity::AdvisorHours => "advisor_hours",
             Entity::Appointment => "appointment",
+            Entity::Rate => "rate",
         }
     }
 
@@ -262,6 +269,7 @@ impl Entity {
                 | Entity::Product
                 | Entity::Model
                 | Entity::Campaign
+                | Entity::Rate
         )
     }
 }
@@ -350,6 +358,8 @@ pub enum Record {
     AdvisorHours(AdvisorHours),
     /// A booking.
     Appointment(AppointmentRecord),
+    /// A day's exchange rate.
+    Rate(Rate),
 }
 
 impl Record {
@@ -379,6 +389,7 @@ impl Record {
             Record::Resource(_) => Entity::Resource,
             Record::AdvisorHours(_) => Entity::AdvisorHours,
             Record::Appointment(_) => Entity::Appointment,
+            Record::Rate(_) => Entity::Rate,
         }
     }
 
@@ -408,6 +419,7 @@ impl Record {
             Record::Resource(r) => &r.id,
             Record::AdvisorHours(r) => &r.advisor_id,
             Record::Appointment(r) => &r.id,
+            Record::Rate(r) => &r.id,
         }
     }
 }

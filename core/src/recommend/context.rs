@@ -14,7 +14,7 @@ use super::{DueItem, PlaylistItem, ProductInfo, SuggestionReason};
 use crate::card::{ActiveOffer, active_offers};
 use crate::error::{Error, Result};
 use crate::store::Cache;
-use crate::time;
+use crate::{returns, time};
 
 /// One customer's input to the engine.
 pub(super) struct Input {
@@ -72,34 +72,44 @@ fn gather_in(
         None => (false, Vec::new()),
     };
     // Every line, gifts flagged: the engine leaves gifts out of the playlist and re-purchase
-    // list, and counts them in her visits and spend.
-    let history = c
+    // list, and counts them in her visits and spend. A return takes its units and amount off
+    // the line sold (a line brought back whole is gone), and its product is never suggested
+    // again.
+    let lines = c
         .prepare_cached(
-            "SELECT product_id, bought_at, quantity, amount_cents, gift FROM purchase
-             WHERE customer_id = ?1",
+            "SELECT id, product_id, bought_at, quantity, amount_cents, gift, return_of
+             FROM purchase WHERE customer_id = ?1",
         )?
         .query_map([customer_id], |r| {
             Ok((
                 r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
+                r.get::<_, String>(1)?,
                 r.get::<_, i64>(2)?,
                 r.get::<_, i64>(3)?,
-                r.get::<_, bool>(4)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, bool>(5)?,
+                r.get::<_, Option<String>>(6)?,
             ))
         })?
         .filter_map(|row| match row {
-            Ok((product_id, at, quantity, amount_cents, gift)) => time::day_of(at).map(|date| {
-                Ok(HistoryLine {
-                    product_id,
-                    date,
-                    quantity: u32::try_from(quantity).unwrap_or(1),
-                    amount_cents,
-                    gift,
-                })
-            }),
+            Ok((id, product_id, at, quantity, amount_cents, gift, return_of)) => time::day_of(at)
+                .map(|date| {
+                    Ok(returns::Line {
+                        id,
+                        return_of,
+                        line: HistoryLine {
+                            product_id,
+                            date,
+                            quantity: u32::try_from(quantity).unwrap_or(1),
+                            amount_cents,
+                            gift,
+                        },
+                    })
+                }),
             Err(e) => Some(Err(e)),
         })
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let (history, returned) = returns::kept(lines);
     let feedback = if with_feedback {
         c.prepare_cached(
             "SELECT product_id, verdict FROM feedback WHERE customer_id = ?1 ORDER BY at",
@@ -121,6 +131,19 @@ fn gather_in(
         .collect::<rusqlite::Result<Vec<_>>>()?
     } else {
         Vec::new()
+    };
+    // A return counts as "doesn't like" before anything the advisor said since.
+    let feedback = if with_feedback {
+        returned
+            .into_iter()
+            .map(|product_id| Feedback {
+                product_id,
+                kind: FeedbackKind::Dislike,
+            })
+            .chain(feedback)
+            .collect()
+    } else {
+        feedback
     };
     let offers = active_offers(c, customer_id, today)?;
     let mut context = PlaylistContext::new(today);

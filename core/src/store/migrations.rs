@@ -86,6 +86,10 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/018_refold_names.sql"),
         backfill: Some(search_index::reindex_refolded_names),
     },
+    Migration {
+        sql: include_str!("migrations/019_currencies.sql"),
+        backfill: None,
+    },
 ];
 
 /// The schema version this code writes.

@@ -16,7 +16,7 @@ use crate::consent::{Channel, Purpose};
 use crate::error::{Error, Result};
 use crate::recommend::loaded_model;
 use crate::store::{self, Cache, SYNC_CURSOR_KEY};
-use crate::time;
+use crate::{returns, time};
 
 /// Meta key of the day the stored tasks were derived for.
 pub(crate) const TASKS_DAY_KEY: &str = "tasks_day";
@@ -313,8 +313,8 @@ fn read_people(
           ORDER BY c.id"
     ))?;
     let mut purchases = c.prepare_cached(
-        "SELECT product_id, bought_at, quantity, amount_cents, gift
-           FROM purchase WHERE customer_id = ?1 ORDER BY bought_at",
+        "SELECT product_id, bought_at, quantity, amount_cents, gift, id, return_of
+           FROM purchase WHERE customer_id = ?1 ORDER BY bought_at, id",
     )?;
     let mut rows = customers.query([store_id])?;
     while let Some(r) = rows.next()? {
@@ -329,19 +329,24 @@ fn read_people(
             continue;
         }
         let id: String = r.get(0)?;
-        let mut history = Vec::new();
+        let mut sold = Vec::new();
         let mut lines = purchases.query([&id])?;
         while let Some(p) = lines.next()? {
             if let Some(date) = time::day_of(p.get(1)?) {
-                history.push(HistoryLine {
-                    product_id: p.get(0)?,
-                    date,
-                    quantity: u32::try_from(p.get::<_, i64>(2)?).unwrap_or(1),
-                    amount_cents: p.get(3)?,
-                    gift: p.get(4)?,
+                sold.push(returns::Line {
+                    id: p.get(5)?,
+                    return_of: p.get(6)?,
+                    line: HistoryLine {
+                        product_id: p.get(0)?,
+                        date,
+                        quantity: u32::try_from(p.get::<_, i64>(2)?).unwrap_or(1),
+                        amount_cents: p.get(3)?,
+                        gift: p.get(4)?,
+                    },
                 });
             }
         }
+        let (history, _) = returns::kept(sold);
         let person = Person {
             id,
             segment: r.get(1)?,

@@ -116,7 +116,10 @@ fn concerns(change: &Change) -> Concerns<'_> {
             | Record::Service(_)
             | Record::Resource(_)
             | Record::AdvisorHours(_)
-            | Record::Appointment(_) => Concerns::Nobody,
+            | Record::Appointment(_)
+            // A rate converts again only the few lines that waited for it; the next whole
+            // refresh (a new day) sees them.
+            | Record::Rate(_) => Concerns::Nobody,
         },
         Change::Delete { entity, id } => match entity {
             Entity::Customer => Concerns::Customer(id),
@@ -141,7 +144,8 @@ fn concerns(change: &Change) -> Concerns<'_> {
             | Entity::Service
             | Entity::Resource
             | Entity::AdvisorHours
-            | Entity::Appointment => Concerns::Nobody,
+            | Entity::Appointment
+            | Entity::Rate => Concerns::Nobody,
         },
     }
 }

@@ -144,6 +144,10 @@ fn line(
         amount_cents: amount,
         gift,
         advisor_id: Some("A1".into()),
+        currency: Some("EUR".into()),
+        channel: Default::default(),
+        order_id: None,
+        return_of: None,
     }
 }
 
@@ -277,6 +281,7 @@ pub fn write_sample(dir: &Path) {
             city: "Paris".into(),
             postal_code: "75001".into(),
             timezone: "Europe/Paris".into(),
+            currency: Some("EUR".into()),
         },
         Store {
             id: "S002".into(),
@@ -285,6 +290,7 @@ pub fn write_sample(dir: &Path) {
             city: "Milano".into(),
             postal_code: "20121".into(),
             timezone: "Europe/Rome".into(),
+            currency: Some("EUR".into()),
         },
     ];
     let brands = vec![

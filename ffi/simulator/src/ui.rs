@@ -250,11 +250,13 @@ fn draw_customer(frame: &mut Frame, area: Rect, view: &CustomerView) {
                 c.tier, c.points, c.card
             )),
             Line::from(format!(
-                "visits: {} · basket {:.2} € · last {}",
+                "visits: {} · spent {} · basket {} · last {}",
                 c.receipts,
-                c.average_basket_cents as f64 / 100.0,
+                words::money(c.total_spend_cents, &c.currency),
+                words::money(c.average_basket_cents, &c.currency),
                 c.last_visit.clone().unwrap_or_else(|| "—".into())
             )),
+            Line::from(words::rate_notes(c)),
         ]),
         head,
     );
@@ -320,15 +322,17 @@ fn draw_customer(frame: &mut Frame, area: Rect, view: &CustomerView) {
                 .iter()
                 .map(|l| {
                     ListItem::new(format!(
-                        "{} {}{} {:.2} €{}",
+                        "{} {}{} {}{} · {}{}",
                         day(l.bought_at),
                         l.product_name,
                         l.shade
                             .as_ref()
                             .map(|s| format!(" ({s})"))
                             .unwrap_or_default(),
-                        l.amount_cents as f64 / 100.0,
-                        if l.gift { " 🎁 gift" } else { "" }
+                        words::money(l.paid_minor, &l.paid_currency),
+                        if l.gift { " 🎁 gift" } else { "" },
+                        l.store_name,
+                        words::sale(l),
                     ))
                 })
                 .collect();

@@ -211,6 +211,60 @@ pub fn task_progress(progress: &TaskProgress) -> String {
     }
 }
 
+/// Minor units of an ISO 4217 currency as money: `1234.50 EUR`, `1235 JPY`.
+pub fn money(minor: i64, currency: &str) -> String {
+    let digits = carnet_ffi::minor_unit_digits(currency.to_owned()).unwrap_or(2);
+    let scale = 10_i64.pow(digits);
+    let sign = if minor < 0 { "-" } else { "" };
+    let (whole, part) = (minor.abs() / scale, minor.abs() % scale);
+    match digits {
+        0 => format!("{sign}{whole} {currency}"),
+        _ => format!(
+            "{sign}{whole}.{part:0width$} {currency}",
+            width = digits as usize
+        ),
+    }
+}
+
+/// How a history line was sold, or that it is a return, and what a line paid in another
+/// currency is in hers.
+pub fn sale(l: &carnet_ffi::HistoryLine) -> String {
+    let how = match (&l.return_of, l.channel) {
+        (Some(_), _) => " · returned",
+        (None, carnet_ffi::SaleChannel::Store) => "",
+        (None, carnet_ffi::SaleChannel::Web) => " · web order",
+        (None, carnet_ffi::SaleChannel::App) => " · app order",
+        (None, carnet_ffi::SaleChannel::ClickAndCollect) => " · click & collect",
+    };
+    let rate = match l.rates_of.as_deref() {
+        Some("none") => " · no exchange rate yet".to_owned(),
+        Some(day) => format!(" · at the rate of {day}"),
+        None => String::new(),
+    };
+    format!("{how}{rate}")
+}
+
+/// What the card says of purchases abroad converted at an earlier day's rate or not yet.
+pub fn rate_notes(c: &carnet_ffi::CustomerCard) -> String {
+    let mut notes = Vec::new();
+    if c.returned_lines > 0 {
+        notes.push(format!("{} returned", c.returned_lines));
+    }
+    if c.earlier_rate_lines > 0 {
+        notes.push(format!(
+            "{} abroad at an earlier day's rate",
+            c.earlier_rate_lines
+        ));
+    }
+    if c.unconverted_lines > 0 {
+        notes.push(format!(
+            "{} abroad waiting for an exchange rate (left out)",
+            c.unconverted_lines
+        ));
+    }
+    notes.join(" · ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -221,18 +221,22 @@ def sales_by_hour(store):
     with open(store.export / "stores.jsonl") as f:
         zone = zoneinfo.ZoneInfo(next(s for s in map(json.loads, f) if s["id"] == STORE)["timezone"])
     db = sqlite3.connect(":memory:")
-    db.execute("CREATE TABLE line (receipt TEXT, day TEXT, weekday INT, hour INT, cents INT)")
+    db.execute("CREATE TABLE line (receipt TEXT, day TEXT, weekday INT, hour INT, cents INT, "
+               "returned INT)")
     with open(store.export / "purchases.jsonl") as f:
         for p in map(json.loads, f):
-            if p["store_id"] != STORE:
+            # The counter's hours: its tills and the orders collected there, not the orders
+            # delivered; a return takes its amount off and is not a receipt.
+            if p["store_id"] != STORE or p.get("channel", "store") not in ("store", "click_and_collect"):
                 continue
             at = datetime.datetime.fromisoformat(p["bought_at"].replace("Z", "+00:00")).astimezone(zone)
-            db.execute("INSERT INTO line VALUES (?, ?, ?, ?, ?)",
-                       (p["receipt_id"], at.date().isoformat(), at.weekday(), at.hour, p["amount_cents"]))
+            db.execute("INSERT INTO line VALUES (?, ?, ?, ?, ?, ?)",
+                       (p["receipt_id"], at.date().isoformat(), at.weekday(), at.hour, p["amount_cents"],
+                        "return_of" in p))
     (last,) = db.execute("SELECT max(day) FROM line").fetchone()
     first = (datetime.date.fromisoformat(last) - datetime.timedelta(days=55)).isoformat()
-    rows = db.execute("SELECT weekday, hour, sum(cents), count(DISTINCT receipt) FROM line "
-                      "WHERE day BETWEEN ? AND ? GROUP BY weekday, hour", (first, last))
+    rows = db.execute("SELECT weekday, hour, sum(cents), count(DISTINCT iif(returned, NULL, receipt)) "
+                      "FROM line WHERE day BETWEEN ? AND ? GROUP BY weekday, hour", (first, last))
     return last, {(w, h): (cents, receipts) for w, h, cents, receipts in rows}
 
 

@@ -30,7 +30,7 @@ struct CustomerView: View {
             }
             switch model.tab {
             case .card: CardTab(model: model, formatting: app.formatting)
-            case .history: HistoryTab(history: model.history, formatting: app.formatting)
+            case .history: HistoryTab(history: model.history, currency: model.card?.currency, formatting: app.formatting)
             case .playlist: PlaylistTab(playlist: model.playlist, notes: model.notes, formatting: app.formatting)
             case .repurchase: RepurchaseTab(repurchase: model.repurchase, formatting: app.formatting)
             case .offers: OffersTab(offers: model.offers, formatting: app.formatting)
@@ -60,12 +60,21 @@ private struct CardTab: View {
                 Section {
                     LabeledContent("Tier", value: card.tier)
                     LabeledContent("Points", value: formatting.points(card.points))
-                    LabeledContent("Average basket", value: formatting.money(cents: card.averageBasketCents))
+                    LabeledContent("Spent", value: formatting.money(minor: card.totalSpendCents, currency: card.currency))
+                    LabeledContent("Average basket", value: formatting.money(minor: card.averageBasketCents, currency: card.currency))
                     LabeledContent("Visits", value: "\(card.receipts)")
                     if let last = card.lastVisit {
                         LabeledContent("Last visit", value: formatting.day(last))
                     }
                     LabeledContent("Member since", value: formatting.day(card.memberSince))
+                    if card.earlierRateLines > 0 {
+                        Text("\(String(card.earlierRateLines)) purchases abroad converted at an earlier day’s rate")
+                            .font(.footnote)
+                    }
+                    if card.unconvertedLines > 0 {
+                        Text("\(String(card.unconvertedLines)) purchases abroad wait for an exchange rate")
+                            .font(.footnote)
+                    }
                 }
                 Section("Next visits") {
                     if let forecast = model.forecast {
@@ -117,6 +126,8 @@ private struct CardTab: View {
 
 private struct HistoryTab: View {
     @Bindable var history: HistoryModel
+    /// Her figures' currency (her home store's), once her card is read.
+    let currency: String?
     let formatting: Formatting
 
     var body: some View {
@@ -131,10 +142,16 @@ private struct HistoryTab: View {
                         .font(.subheadline)
                     HStack {
                         Text(verbatim: formatting.epochDay(line.boughtAt))
+                        Text(verbatim: line.storeName)
+                        SaleChannelLabel(line: line)
                         Spacer()
-                        Text(verbatim: formatting.money(cents: line.amountCents))
+                        Text(verbatim: formatting.money(minor: line.paidMinor, currency: line.paidCurrency))
                     }
                     .font(.footnote).foregroundStyle(.secondary)
+                    if let currency, line.paidCurrency != currency {
+                        ConvertedAmount(line: line, currency: currency, formatting: formatting)
+                            .font(.footnote)
+                    }
                 }
                 .swipeActions {
                     Button { history.setGift(line, gift: !line.gift) } label: {
@@ -373,6 +390,41 @@ private struct DeliveryText: View {
         case .sent: Text("Sent")
         case .failed: Text("Could not be sent: \(error)").foregroundStyle(.red)
         case .withdrawn: Text("Not sent: she withdrew her consent")
+        }
+    }
+}
+
+/// How a line was sold, and what it is: a return, an order.
+private struct SaleChannelLabel: View {
+    let line: HistoryLine
+
+    var body: some View {
+        if line.returnOf != nil {
+            Text("Returned")
+        } else {
+            switch line.channel {
+            case .store: EmptyView()
+            case .web: Text("Web order")
+            case .app: Text("App order")
+            case .clickAndCollect: Text("Click & collect")
+            }
+        }
+    }
+}
+
+/// A line paid in another currency, in hers: at the rate of its day, of an earlier day (named),
+/// or not yet.
+private struct ConvertedAmount: View {
+    let line: HistoryLine
+    let currency: String
+    let formatting: Formatting
+
+    var body: some View {
+        let amount = formatting.money(minor: line.amountCents, currency: currency)
+        switch line.ratesOf {
+        case "none": Text("No exchange rate yet")
+        case let day?: Text("\(amount) at the rate of \(formatting.day(day))")
+        case nil: Text(verbatim: amount)
         }
     }
 }

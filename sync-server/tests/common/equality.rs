@@ -101,7 +101,8 @@ pub fn actual(cache: &Cache) -> BTreeMap<&'static str, Vec<String>> {
     rows.insert(
         "purchase",
         query(
-            "SELECT id || '|' || customer_id || '|' || product_id || '|' || amount_cents || '|' ||
+            // What was paid, in its own currency, as the export has it.
+            "SELECT id || '|' || customer_id || '|' || product_id || '|' || paid_minor || '|' ||
                     CASE gift WHEN 1 THEN 'true' ELSE 'false' END FROM purchase",
         ),
     );

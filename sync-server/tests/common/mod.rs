@@ -164,6 +164,7 @@ pub fn data() -> Data {
             city: (*city).into(),
             postal_code: "00000".into(),
             timezone: "Europe/Paris".into(),
+            currency: Some("EUR".into()),
         })
         .collect();
     let brands = (1..=3)
@@ -258,6 +259,10 @@ pub fn data() -> Data {
                 amount_cents: 1500,
                 gift: false,
                 advisor_id: None,
+                currency: Some("EUR".into()),
+                channel: Default::default(),
+                order_id: None,
+                return_of: None,
             });
         }
         if i % 3 == 0 {

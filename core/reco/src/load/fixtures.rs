@@ -87,6 +87,10 @@ pub fn read_fixtures(dir: &std::path::Path) -> Result<FixturesData, LoadError> {
     }
     for l in export.records::<PurchaseLine>(files::PURCHASES)? {
         let l = l?;
+        // What was sold; returns are not purchases.
+        if l.return_of.is_some() {
+            continue;
+        }
         let Some(&k) = slot.get(&l.customer_id) else {
             continue;
         };

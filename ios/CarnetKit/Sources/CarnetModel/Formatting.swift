@@ -1,6 +1,7 @@
 // Display formatting of the ffi's plain values (cents, ISO days, epoch seconds) for one locale.
 // Formatting only: every figure shown is computed by the core.
 
+import CarnetFFI
 import Foundation
 
 /// Formats values for the advisor's locale (English, French or Italian).
@@ -20,8 +21,23 @@ public struct Formatting: Sendable {
 
     /// Euro cents as money: `1 234,50 €` in French, `€1,234.50` in English.
     public func money(cents: Int64) -> String {
-        let amount = Decimal(cents) / 100
-        return amount.formatted(.currency(code: "EUR").locale(locale))
+        money(minor: cents, currency: "EUR")
+    }
+
+    /// An amount in minor units of an ISO 4217 currency (cents, pence, whole yen) as money in
+    /// the locale: `CHF 1’234.50` in Swiss German, `¥1,235` in American English.
+    public func money(minor: Int64, currency: String) -> String {
+        var amount = Decimal(minor)
+        for _ in 0..<Self.minorDigits(currency) {
+            amount /= 10
+        }
+        return amount.formatted(.currency(code: currency).locale(locale))
+    }
+
+    /// Decimal places of a currency's minor unit, from the core's ISO 4217 data (2 for a code
+    /// it does not know).
+    static func minorDigits(_ currency: String) -> Int {
+        Int(minorUnitDigits(currency: currency) ?? 2)
     }
 
     /// Loyalty points with grouping.

@@ -115,6 +115,13 @@ enum Scenarios {
         let en = Formatting(locale: Locale(identifier: "en_GB"), timeZone: TimeZone(identifier: "Europe/Paris")!)
         try check(plain(fr.money(cents: 123_450)) == "1 234,50 €", "fr money: \(fr.money(cents: 123_450))")
         try check(en.money(cents: 123_450) == "€1,234.50", "en money: \(en.money(cents: 123_450))")
+        // Other currencies by their own minor unit; the Swiss group with an apostrophe.
+        let ch = Formatting(locale: Locale(identifier: "de_CH"), timeZone: TimeZone(identifier: "Europe/Zurich")!)
+        let us = Formatting(locale: Locale(identifier: "en_US"), timeZone: TimeZone(identifier: "Asia/Tokyo")!)
+        let chf = plain(ch.money(minor: 123_450, currency: "CHF")).replacingOccurrences(of: "’", with: "'")
+        try check(chf == "CHF 1'234.50", "de_CH francs: \(ch.money(minor: 123_450, currency: "CHF"))")
+        try check(us.money(minor: 1_235, currency: "JPY") == "¥1,235", "en_US yen: \(us.money(minor: 1_235, currency: "JPY"))")
+        try check(en.money(minor: 8_500, currency: "GBP") == "£85.00", "en_GB pounds: \(en.money(minor: 8_500, currency: "GBP"))")
         try check(fr.day("2024-06-01").contains("2024"), "fr day: \(fr.day("2024-06-01"))")
         try check(fr.day("not a day") == "not a day", "a bad day is shown as is")
         try check(fr.instant("2026-11-23T10:06:43.123Z").contains("2026"), "fr instant: \(fr.instant("2026-11-23T10:06:43.123Z"))")
