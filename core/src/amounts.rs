@@ -39,6 +39,32 @@ pub(crate) fn home_currency(c: &Connection, customer_id: &str) -> Result<Currenc
     }
 }
 
+/// Her home store's currency, remembered while one customer's lines follow each other (an
+/// export and a feed page hold them together); forgotten when a customer or a store changes.
+#[derive(Debug, Default)]
+pub(crate) struct HomeCurrencies {
+    last: Option<(String, Currency)>,
+}
+
+impl HomeCurrencies {
+    /// [`home_currency`] of `customer_id`.
+    pub(crate) fn of(&mut self, c: &Connection, customer_id: &str) -> Result<Currency> {
+        if let Some((id, currency)) = &self.last
+            && id == customer_id
+        {
+            return Ok(*currency);
+        }
+        let currency = home_currency(c, customer_id)?;
+        self.last = Some((customer_id.to_owned(), currency));
+        Ok(currency)
+    }
+
+    /// Forgets what it remembers: a customer or a store changed.
+    pub(crate) fn forget(&mut self) {
+        self.last = None;
+    }
+}
+
 /// `paid`, spent at `bought_at` (Unix seconds) in store `store_id`, in `to`.
 pub(crate) fn convert(
     c: &Connection,

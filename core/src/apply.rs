@@ -196,15 +196,20 @@ pub(crate) fn upsert_customer(tx: &Transaction<'_>, c: &Customer) -> Result<()> 
     search_index::index_customer_name(tx, &c.id)
 }
 
-/// Inserts or replaces a purchase line.
-pub(crate) fn upsert_purchase(tx: &Transaction<'_>, p: &PurchaseLine) -> Result<()> {
+/// Inserts or replaces a purchase line, converted into her home store's currency (`homes`
+/// remembers it for her next lines).
+pub(crate) fn upsert_purchase(
+    tx: &Transaction<'_>,
+    p: &PurchaseLine,
+    homes: &mut amounts::HomeCurrencies,
+) -> Result<()> {
     let bought_at = time::parse_instant(&p.bought_at)
         .ok_or_else(|| Error::InvalidInput("purchase line with an invalid bought_at".into()))?;
     let paid = Money {
         minor: p.amount_cents,
         currency: currency(p.currency.as_deref(), "purchase line")?,
     };
-    let home = amounts::home_currency(tx, &p.customer_id)?;
+    let home = homes.of(tx, &p.customer_id)?;
     let converted = amounts::convert(tx, paid, home, &p.store_id, bought_at)?;
     tx.prepare_cached(
         "INSERT INTO purchase (id, receipt_id, customer_id, store_id, bought_at, product_id,

@@ -5,6 +5,8 @@
 //! her home store's currency, each line converted at the rate of its day when it was paid in
 //! another; a return subtracts from her spend and from her profile.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension};
 
@@ -137,30 +139,10 @@ pub fn customer_card(cache: &Cache, id: &str, today: NaiveDate) -> Result<Custom
     cache.read(|c| {
         let mut card = identity(c, id)?.ok_or(Error::NotFound)?;
         card.consents = crate::consent::states_in(c, id)?;
-        card.stats = stats(c, id)?;
-        card.top_categories = top_shares(
-            c,
-            id,
-            "SELECT top.id, top.name, sum(iif(pu.return_of IS NULL, 1, -1)) AS n
-             FROM purchase pu
-             JOIN product p ON p.id = pu.product_id
-             JOIN category sub ON sub.id = p.category_id
-             JOIN category top ON top.id = coalesce(sub.parent_id, sub.id)
-             WHERE pu.customer_id = ?1 AND pu.gift = 0
-               AND top.sensitive = 0 AND sub.sensitive = 0
-             GROUP BY top.id HAVING n > 0 ORDER BY n DESC, top.id LIMIT ?2",
-        )?;
-        card.top_brands = top_shares(
-            c,
-            id,
-            "SELECT b.id, b.name, sum(iif(pu.return_of IS NULL, 1, -1)) AS n
-             FROM purchase pu
-             JOIN product p ON p.id = pu.product_id
-             JOIN brand b ON b.id = p.brand_id
-             JOIN category sub ON sub.id = p.category_id
-             WHERE pu.customer_id = ?1 AND pu.gift = 0 AND sub.sensitive = 0
-             GROUP BY b.id HAVING n > 0 ORDER BY n DESC, b.id LIMIT ?2",
-        )?;
+        let (stats, categories, brands) = figures(c, id)?;
+        card.stats = stats;
+        card.top_categories = categories;
+        card.top_brands = brands;
         card.active_offers = active_offers(c, id, today)?;
         Ok(card)
     })
@@ -203,50 +185,103 @@ fn identity(c: &Connection, id: &str) -> Result<Option<CustomerCard>> {
     .optional()?)
 }
 
-fn stats(c: &Connection, id: &str) -> Result<PurchaseStats> {
-    let mut stats = c
-        .prepare_cached(
-            "SELECT count(DISTINCT iif(return_of IS NULL, receipt_id, NULL)),
-                    coalesce(sum(return_of IS NULL), 0), coalesce(sum(return_of IS NOT NULL), 0),
-                    coalesce(sum(amount_cents), 0), max(bought_at),
-                    coalesce(sum(gift AND return_of IS NULL), 0),
-                    coalesce(sum(rates_of IS NOT NULL AND rates_of <> ?2), 0),
-                    coalesce(sum(rates_of = ?2), 0)
-             FROM purchase WHERE customer_id = ?1",
-        )?
-        .query_row(rusqlite::params![id, crate::amounts::NO_RATE], |r| {
-            Ok(PurchaseStats {
-                currency: String::new(),
-                receipts: r.get(0)?,
-                lines: r.get(1)?,
-                returned_lines: r.get(2)?,
-                total_spend_cents: r.get(3)?,
-                average_basket_cents: 0,
-                last_visit: r.get::<_, Option<i64>>(4)?.and_then(time::day_of),
-                gift_lines: r.get(5)?,
-                earlier_rate_lines: r.get(6)?,
-                unconverted_lines: r.get(7)?,
-            })
-        })?;
-    stats.currency = crate::amounts::home_currency(c, id)?.code().to_owned();
+/// Her figures and her profile, from one pass over her lines (one index range, each line's
+/// product, brand and categories joined): what the card shows of her purchases.
+fn figures(c: &Connection, id: &str) -> Result<(PurchaseStats, Vec<Share>, Vec<Share>)> {
+    let mut stats = PurchaseStats {
+        currency: crate::amounts::home_currency(c, id)?.code().to_owned(),
+        ..PurchaseStats::default()
+    };
+    let mut receipts: HashSet<String> = HashSet::new();
+    let mut last: Option<i64> = None;
+    // Id → (name, lines sold less lines returned).
+    let mut categories: HashMap<String, (String, i64)> = HashMap::new();
+    let mut brands: HashMap<String, (String, i64)> = HashMap::new();
+    let mut statement = c.prepare_cached(
+        "SELECT pu.receipt_id, pu.amount_cents, pu.bought_at, pu.gift, pu.return_of IS NOT NULL,
+                pu.rates_of, b.id, b.name, sub.sensitive, top.id, top.name, top.sensitive
+         FROM purchase pu
+         LEFT JOIN product p ON p.id = pu.product_id
+         LEFT JOIN brand b ON b.id = p.brand_id
+         LEFT JOIN category sub ON sub.id = p.category_id
+         LEFT JOIN category top ON top.id = coalesce(sub.parent_id, sub.id)
+         WHERE pu.customer_id = ?1",
+    )?;
+    let mut rows = statement.query([id])?;
+    while let Some(r) = rows.next()? {
+        let gift: bool = r.get(3)?;
+        let returned: bool = r.get(4)?;
+        stats.total_spend_cents += r.get::<_, i64>(1)?;
+        last = last.max(Some(r.get(2)?));
+        match text(r, 5)? {
+            Some(crate::amounts::NO_RATE) => stats.unconverted_lines += 1,
+            Some(_) => stats.earlier_rate_lines += 1,
+            None => {}
+        }
+        if returned {
+            stats.returned_lines += 1;
+        } else {
+            stats.lines += 1;
+            stats.gift_lines += u32::from(gift);
+            let receipt = text(r, 0)?.unwrap_or_default();
+            if !receipts.contains(receipt) {
+                receipts.insert(receipt.to_owned());
+            }
+        }
+        // Her profile: her own lines, never a sensitive category.
+        let sub_sensitive: Option<bool> = r.get(8)?;
+        if gift || sub_sensitive != Some(false) {
+            continue;
+        }
+        let step = if returned { -1 } else { 1 };
+        if let Some(brand) = text(r, 6)? {
+            tally(&mut brands, brand, text(r, 7)?.unwrap_or_default(), step);
+        }
+        if r.get::<_, Option<bool>>(11)? == Some(false)
+            && let Some(top) = text(r, 9)?
+        {
+            tally(&mut categories, top, text(r, 10)?.unwrap_or_default(), step);
+        }
+    }
+    stats.receipts = receipts.len() as u32;
+    stats.last_visit = last.and_then(time::day_of);
     if stats.receipts > 0 {
         stats.average_basket_cents = stats.total_spend_cents / i64::from(stats.receipts);
     }
-    Ok(stats)
+    Ok((stats, top(categories), top(brands)))
 }
 
-fn top_shares(c: &Connection, id: &str, sql: &str) -> Result<Vec<Share>> {
-    let rows = c
-        .prepare_cached(sql)?
-        .query_map(rusqlite::params![id, TOP_N as i64], |r| {
-            Ok(Share {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                lines: r.get(2)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+/// Column `i` of `r` as text, `None` for NULL, without copying it.
+fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> Result<Option<&'r str>> {
+    r.get_ref(i)?.as_str_or_null().map_err(|_| Error::Corrupt)
+}
+
+/// Counts a line (`step` 1) or a return (−1) for `id`.
+fn tally(shares: &mut HashMap<String, (String, i64)>, id: &str, name: &str, step: i64) {
+    match shares.get_mut(id) {
+        Some((_, n)) => *n += step,
+        None => {
+            shares.insert(id.to_owned(), (name.to_owned(), step));
+        }
+    }
+}
+
+/// The [`TOP_N`] shares with the most lines kept, most first (ties by id).
+fn top(shares: HashMap<String, (String, i64)>) -> Vec<Share> {
+    let mut kept: Vec<(String, String, i64)> = shares
+        .into_iter()
+        .filter(|(_, (_, n))| *n > 0)
+        .map(|(id, (name, n))| (id, name, n))
+        .collect();
+    kept.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    kept.into_iter()
+        .take(TOP_N)
+        .map(|(id, name, n)| Share {
+            id,
+            name,
+            lines: u32::try_from(n).unwrap_or(u32::MAX),
+        })
+        .collect()
 }
 
 pub(crate) fn active_offers(

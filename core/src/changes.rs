@@ -1,9 +1,10 @@
 //! Applies a page of the server's change feed: every change and the new cursor in one
 //! transaction, so a crash at any point leaves the cache at the old cursor or the new one.
 
-use carnet_protocol::{Change, Record};
+use carnet_protocol::{Change, Entity, Record};
 use rusqlite::Transaction;
 
+use crate::amounts::HomeCurrencies;
 use crate::apply;
 use crate::error::Result;
 use crate::store::{self, Cache, SYNC_CURSOR_KEY};
@@ -14,9 +15,10 @@ use crate::tasks::Touched;
 pub fn apply_page(cache: &Cache, changes: &[Change], next_cursor: &str) -> Result<()> {
     cache.write(|tx| {
         let mut touched = Touched::begin(tx)?;
+        let mut homes = HomeCurrencies::default();
         for change in changes {
             touched.note(tx, change)?;
-            apply_change(tx, change)?;
+            apply_change(tx, change, &mut homes)?;
         }
         touched.finish(tx)?;
         store::set_meta(tx, SYNC_CURSOR_KEY, next_cursor)
@@ -40,14 +42,26 @@ pub fn reset(cache: &Cache) -> Result<()> {
              DELETE FROM reco_model; DELETE FROM store_policy; DELETE FROM redirect;
              DELETE FROM task; DELETE FROM task_state; DELETE FROM note; DELETE FROM campaign;
              DELETE FROM outreach; DELETE FROM template; DELETE FROM wish;
-             DELETE FROM appointment_plan; DELETE FROM appointment; DELETE FROM task_touched;",
+             DELETE FROM appointment_plan; DELETE FROM appointment; DELETE FROM task_touched;
+             DELETE FROM rate;",
         )?;
         store::forget_meta(tx, SYNC_CURSOR_KEY)?;
         store::forget_meta(tx, crate::tasks::TASKS_DAY_KEY)
     })
 }
 
-fn apply_change(tx: &Transaction<'_>, change: &Change) -> Result<()> {
+fn apply_change(tx: &Transaction<'_>, change: &Change, homes: &mut HomeCurrencies) -> Result<()> {
+    if matches!(
+        change,
+        Change::Upsert {
+            record: Record::Customer(_) | Record::Store(_)
+        } | Change::Delete {
+            entity: Entity::Customer | Entity::Store,
+            ..
+        }
+    ) {
+        homes.forget();
+    }
     match change {
         Change::Upsert { record } => match record {
             Record::Store(r) => apply::upsert_store(tx, r),
@@ -56,7 +70,7 @@ fn apply_change(tx: &Transaction<'_>, change: &Change) -> Result<()> {
             Record::Category(r) => apply::upsert_category(tx, r),
             Record::Product(r) => apply::upsert_product(tx, r),
             Record::Customer(r) => apply::upsert_customer(tx, r),
-            Record::Purchase(r) => apply::upsert_purchase(tx, r),
+            Record::Purchase(r) => apply::upsert_purchase(tx, r, homes),
             Record::Offer(r) => apply::upsert_offer(tx, r),
             Record::Feedback(r) => apply::upsert_feedback(tx, r),
             Record::Model(r) => crate::recommend::apply_model(tx, r),

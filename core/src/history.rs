@@ -4,7 +4,7 @@
 //! its own currency and what that is in her home store's.
 
 use carnet_protocol::Channel;
-use rusqlite::ToSql;
+use rusqlite::{OptionalExtension, ToSql};
 
 use crate::error::Result;
 use crate::store::Cache;
@@ -97,10 +97,9 @@ pub fn history(cache: &Cache, customer_id: &str, query: &HistoryQuery) -> Result
         "SELECT pu.id, pu.receipt_id, pu.bought_at, pu.store_id, pu.product_id,
                 coalesce(p.name, ''), p.shade, p.size, coalesce(b.name, ''),
                 coalesce(p.category_id, ''), coalesce(c.name, ''),
-                pu.quantity, pu.amount_cents, pu.gift, coalesce(s.name, ''), pu.channel,
-                pu.order_id, pu.return_of, pu.paid_minor, pu.currency, pu.rates_of
+                pu.quantity, pu.amount_cents, pu.gift, pu.channel, pu.order_id, pu.return_of,
+                pu.paid_minor, pu.currency, pu.rates_of
          FROM purchase pu
-         LEFT JOIN store s ON s.id = pu.store_id
          LEFT JOIN product p ON p.id = pu.product_id
          LEFT JOIN brand b ON b.id = p.brand_id
          LEFT JOIN category c ON c.id = p.category_id
@@ -151,13 +150,13 @@ pub fn history(cache: &Cache, customer_id: &str, query: &HistoryQuery) -> Result
                     quantity: r.get(11)?,
                     amount_cents: r.get(12)?,
                     gift: r.get(13)?,
-                    store_name: r.get(14)?,
-                    channel: Channel::parse(&r.get::<_, String>(15)?).unwrap_or_default(),
-                    order_id: r.get(16)?,
-                    return_of: r.get(17)?,
-                    paid_minor: r.get(18)?,
-                    paid_currency: r.get(19)?,
-                    rates_of: r.get(20)?,
+                    store_name: String::new(),
+                    channel: Channel::parse(&r.get::<_, String>(14)?).unwrap_or_default(),
+                    order_id: r.get(15)?,
+                    return_of: r.get(16)?,
+                    paid_minor: r.get(17)?,
+                    paid_currency: r.get(18)?,
+                    rates_of: r.get(19)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -167,6 +166,14 @@ pub fn history(cache: &Cache, customer_id: &str, query: &HistoryQuery) -> Result
         } else {
             None
         };
+        // The stores' names for the page alone: a handful of stores, not a join per line.
+        let mut names = c.prepare_cached("SELECT name FROM store WHERE id = ?1")?;
+        for line in &mut lines {
+            line.store_name = names
+                .query_row([&line.store_id], |r| r.get(0))
+                .optional()?
+                .unwrap_or_default();
+        }
         Ok(HistoryPage { lines, next_offset })
     })
 }

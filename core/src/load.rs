@@ -5,10 +5,10 @@ use carnet_fixtures::Export;
 use carnet_fixtures::format::{self, files};
 use serde::de::DeserializeOwned;
 
-use crate::apply;
 use crate::appointments::plan;
 use crate::error::Result;
 use crate::store::Cache;
+use crate::{amounts, apply};
 
 /// Rows written per transaction: large enough to amortise the commit, small enough to keep
 /// the write-ahead log and memory bounded.
@@ -92,8 +92,7 @@ fn load_all(
     loader.entity::<format::Category>(files::CATEGORIES, apply::upsert_category)?;
     loader.entity::<format::Product>(files::PRODUCTS, apply::upsert_product)?;
     let customers = loader.entity::<format::Customer>(files::CUSTOMERS, apply::upsert_customer)?;
-    let purchases =
-        loader.entity::<format::PurchaseLine>(files::PURCHASES, apply::upsert_purchase)?;
+    let purchases = loader.purchases()?;
     loader.entity::<format::Offer>(files::OFFERS, apply::upsert_offer)?;
     let as_of = export.manifest().as_of.clone();
     cache.write(|tx| crate::store::set_meta(tx, "data_as_of", &as_of))?;
@@ -142,10 +141,26 @@ impl Loader<'_> {
         self.entity(file, upsert)
     }
 
+    /// The purchase lines, each customer's home currency read once for her lines.
+    fn purchases(&mut self) -> Result<u64> {
+        let mut homes = amounts::HomeCurrencies::default();
+        self.each::<format::PurchaseLine>(files::PURCHASES, &mut |tx, p| {
+            apply::upsert_purchase(tx, p, &mut homes)
+        })
+    }
+
     fn entity<T: DeserializeOwned>(
         &mut self,
         file: &str,
         upsert: fn(&rusqlite::Transaction<'_>, &T) -> Result<()>,
+    ) -> Result<u64> {
+        self.each(file, &mut |tx, record| upsert(tx, record))
+    }
+
+    fn each<T: DeserializeOwned>(
+        &mut self,
+        file: &str,
+        upsert: &mut dyn FnMut(&rusqlite::Transaction<'_>, &T) -> Result<()>,
     ) -> Result<u64> {
         let mut written = 0;
         let mut batch = Vec::with_capacity(BATCH_ROWS);
