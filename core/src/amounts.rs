@@ -146,7 +146,8 @@ pub(crate) fn convert_again(tx: &Transaction<'_>, affected: Affected<'_>) -> Res
             tx.prepare_cached(
                 "SELECT id, customer_id, currency, paid_minor, bought_at, store_id FROM purchase
                  WHERE rates_of IS NOT NULL AND (rates_of = ?1 OR rates_of < ?2)
-                   AND bought_at >= ?3",
+                   AND bought_at >= ?3
+                 ORDER BY customer_id",
             )?
             .query_map(params![NO_RATE, day, since], row)?
             .collect::<rusqlite::Result<_>>()?
@@ -154,17 +155,20 @@ pub(crate) fn convert_again(tx: &Transaction<'_>, affected: Affected<'_>) -> Res
         Affected::RateGone => tx
             .prepare_cached(
                 "SELECT id, customer_id, currency, paid_minor, bought_at, store_id FROM purchase
-                 WHERE rates_of IS NOT NULL OR paid_minor <> amount_cents",
+                 WHERE rates_of IS NOT NULL OR paid_minor <> amount_cents
+                 ORDER BY customer_id",
             )?
             .query_map([], row)?
             .collect::<rusqlite::Result<_>>()?,
     };
+    // In her order: her home currency is read once for her lines.
+    let mut homes = HomeCurrencies::default();
     for (id, customer_id, currency, paid_minor, bought_at, store_id) in lines {
         let paid = Money {
             minor: paid_minor,
             currency: Currency::parse(&currency).map_err(|_| Error::Corrupt)?,
         };
-        let to = home_currency(tx, &customer_id)?;
+        let to = homes.of(tx, &customer_id)?;
         let converted = convert(tx, paid, to, &store_id, bought_at)?;
         tx.prepare_cached("UPDATE purchase SET amount_cents = ?2, rates_of = ?3 WHERE id = ?1")?
             .execute(params![id, converted.amount, converted.rates_of])?;

@@ -23,7 +23,7 @@ use carnet_fixtures::format::{Address, Customer};
 
 use crate::appointment_edits;
 use crate::appointments::{self, bookings};
-use crate::barcode::CardNumber;
+use crate::barcode::{BarcodeError, CardNumber};
 use crate::duplicates::{self, CandidateContact, DuplicateReason};
 use crate::error::Error;
 use crate::{book, contact, history, lookup, notes, outbox, recommend, registration, tasks};
@@ -76,23 +76,13 @@ pub struct NewCustomer {
 
 /// One problem of a registration form, under the field it is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FormProblem {
-    /// `card`, or a contact field's name (`first_name`, `email`, `address`, ...).
-    pub field: String,
-    /// Why, for the advisor.
-    pub reason: String,
-    /// A likely correction, if any.
-    pub suggestion: Option<String>,
-}
-
-impl FormProblem {
-    fn card(reason: String) -> Self {
-        Self {
-            field: "card".to_owned(),
-            reason,
-            suggestion: None,
-        }
-    }
+pub enum FormProblem {
+    /// The card number is not a loyalty card's.
+    Card(BarcodeError),
+    /// A customer has this card already: look her up.
+    CardTaken,
+    /// A contact field's value is refused.
+    Field(contact::FieldError),
 }
 
 /// Country assumed for national phone numbers before the store's record has synced.
@@ -417,12 +407,10 @@ impl Handheld {
         let customer = self.new_customer_record(&cache, new)?;
         let mut problems = Vec::new();
         match CardNumber::parse(&customer.card) {
-            Err(e) => problems.push(FormProblem::card(e.to_string())),
+            Err(e) => problems.push(FormProblem::Card(e)),
             Ok(card) => {
                 if lookup::by_card(&cache, card.as_str()).is_ok() {
-                    problems.push(FormProblem::card(
-                        "a customer already has this card: look her up".into(),
-                    ));
+                    problems.push(FormProblem::CardTaken);
                 }
             }
         }
@@ -430,11 +418,7 @@ impl Handheld {
             // Her address carries the store's country: national phone numbers read by it.
             contact::customer_problems(&customer, &customer.address.country)
                 .into_iter()
-                .map(|e| FormProblem {
-                    field: e.field.as_str().to_owned(),
-                    reason: e.reason,
-                    suggestion: e.suggestion,
-                }),
+                .map(FormProblem::Field),
         );
         Ok(problems)
     }

@@ -21,10 +21,10 @@ pub enum CarnetError {
     #[error("not found")]
     NotFound,
     /// The scanned or typed card number is not a loyalty card.
-    #[error("invalid card: {reason}")]
+    #[error("invalid card: {problem:?}")]
     InvalidCard {
-        /// Why, for the advisor.
-        reason: String,
+        /// Why.
+        problem: crate::types::CardProblem,
     },
     /// Input the advisor can fix.
     #[error("invalid input: {reason}")]
@@ -34,12 +34,12 @@ pub enum CarnetError {
     },
     /// A contact field's value is refused; the form shows the reason beside the field, and
     /// may offer a correction ("gmial.com" → "gmail.com", see `corrected_value`).
-    #[error("{field}: {reason}")]
+    #[error("{field}: {problem:?}")]
     InvalidField {
         /// The field (`email`, `phone`, `postal_code`, ...).
         field: String,
-        /// Why, for the advisor.
-        reason: String,
+        /// Why.
+        problem: crate::types::FieldProblem,
         /// A likely correction, if any.
         suggestion: Option<String>,
     },
@@ -176,13 +176,11 @@ impl From<Error> for CarnetError {
             Error::Locked => CarnetError::Locked,
             Error::KioskRequired => CarnetError::KioskRequired,
             Error::NotFound => CarnetError::NotFound,
-            Error::InvalidCard(reason) => CarnetError::InvalidCard {
-                reason: reason.to_string(),
-            },
+            Error::InvalidCard(e) => CarnetError::InvalidCard { problem: e.into() },
             Error::InvalidInput(reason) => CarnetError::InvalidInput { reason },
             Error::InvalidField(field) => CarnetError::InvalidField {
                 field: field.field.as_str().to_owned(),
-                reason: field.reason,
+                problem: field.problem.into(),
                 suggestion: field.suggestion,
             },
             Error::Cancelled => CarnetError::Cancelled,

@@ -536,11 +536,7 @@ impl Handheld {
             .core
             .registration_problems(customer.into())?
             .into_iter()
-            .map(|p| FormProblem {
-                field: p.field,
-                reason: p.reason,
-                suggestion: p.suggestion,
-            })
+            .map(FormProblem::from)
             .collect())
     }
 

@@ -36,9 +36,7 @@ pub use types::*;
 pub fn validate_card(scanned: String) -> Result<String, CarnetError> {
     carnet_core::barcode::CardNumber::parse(&scanned)
         .map(|card| card.as_str().to_owned())
-        .map_err(|e| CarnetError::InvalidCard {
-            reason: e.to_string(),
-        })
+        .map_err(|e| CarnetError::InvalidCard { problem: e.into() })
 }
 
 /// The facade's version, for diagnostics.

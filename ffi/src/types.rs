@@ -905,15 +905,153 @@ pub struct DuplicateHint {
 }
 
 /// One problem of a registration form, to show under its field.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct FormProblem {
-    /// `card`, or the field as `CarnetError::InvalidField` names it (`first_name`,
-    /// `email`, `address` for the postal code, ...).
-    pub field: String,
-    /// Why, for the advisor.
-    pub reason: String,
-    /// A likely correction, if any (for an e-mail, the domain).
-    pub suggestion: Option<String>,
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum FormProblem {
+    /// The card number.
+    Card {
+        /// What is wrong with it.
+        problem: CardProblem,
+    },
+    /// A contact field.
+    Field {
+        /// The field as `CarnetError::InvalidField` names it (`first_name`, `email`,
+        /// `address` for the postal code, ...).
+        field: String,
+        /// What is wrong with its value.
+        problem: FieldProblem,
+        /// A likely correction, if any (for an e-mail, the domain).
+        suggestion: Option<String>,
+    },
+}
+
+impl From<carnet_core::handheld::FormProblem> for FormProblem {
+    fn from(p: carnet_core::handheld::FormProblem) -> Self {
+        use carnet_core::handheld::FormProblem as P;
+        match p {
+            P::Card(e) => Self::Card { problem: e.into() },
+            P::CardTaken => Self::Card {
+                problem: CardProblem::AlreadyRegistered,
+            },
+            P::Field(e) => Self::Field {
+                field: e.field.as_str().to_owned(),
+                problem: e.problem.into(),
+                suggestion: e.suggestion,
+            },
+        }
+    }
+}
+
+/// Why a card number is refused, for the app to word.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum CardProblem {
+    /// Nothing was scanned or typed.
+    Empty,
+    /// Something other than digits (spaces and dashes are ignored).
+    NotDigits,
+    /// Not 13 digits.
+    WrongLength {
+        /// How many it has.
+        digits: u32,
+    },
+    /// The last digit does not match the others: mistyped or misread.
+    BadCheckDigit,
+    /// A customer has this card already.
+    AlreadyRegistered,
+}
+
+impl From<carnet_core::barcode::BarcodeError> for CardProblem {
+    fn from(e: carnet_core::barcode::BarcodeError) -> Self {
+        use carnet_core::barcode::BarcodeError as E;
+        match e {
+            E::Empty => Self::Empty,
+            E::NotDigits => Self::NotDigits,
+            E::WrongLength(n) => Self::WrongLength {
+                digits: u32::try_from(n).unwrap_or(u32::MAX),
+            },
+            E::BadCheckDigit => Self::BadCheckDigit,
+        }
+    }
+}
+
+/// Why a contact field's value is refused, for the app to word (never the value itself).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum FieldProblem {
+    /// Left empty, and it is required.
+    Required,
+    /// An address without its city.
+    CityRequired,
+    /// An address given for a text field.
+    NotText,
+    /// Longer than the field takes.
+    TooLong {
+        /// The most it takes.
+        max_chars: u32,
+    },
+    /// An e-mail address with a space.
+    EmailHasSpaces,
+    /// An e-mail address without an @.
+    EmailNeedsAt,
+    /// An e-mail address with more than one @.
+    EmailHasSeveralAt,
+    /// The part before the @ is not valid.
+    EmailLocalPart,
+    /// The domain after the @ is not valid.
+    EmailDomain,
+    /// The domain looks mistyped (see the suggestion).
+    EmailDomainMistyped,
+    /// A phone number with letters.
+    PhoneHasLetters,
+    /// Too few digits.
+    PhoneTooShort,
+    /// Not a number of the country (nor with its +country prefix).
+    PhoneNotOfCountry {
+        /// ISO 3166-1 alpha-2.
+        country: String,
+    },
+    /// Not an ISO 639-1 language code.
+    NotALanguage,
+    /// A name without a letter.
+    NameNeedsLetters,
+    /// A name with a digit.
+    NameHasDigits,
+    /// A name with a symbol.
+    NameHasSymbols,
+    /// Not an ISO 3166-1 country code.
+    UnknownCountry,
+    /// Not in the country's postal code format.
+    NotAPostalCode {
+        /// ISO 3166-1 alpha-2.
+        country: String,
+        /// One that is, to show the format, where the check knows it.
+        example: Option<String>,
+    },
+}
+
+impl From<carnet_core::contact::FieldProblem> for FieldProblem {
+    fn from(p: carnet_core::contact::FieldProblem) -> Self {
+        use carnet_core::contact::FieldProblem as P;
+        match p {
+            P::Required => Self::Required,
+            P::CityRequired => Self::CityRequired,
+            P::NotText => Self::NotText,
+            P::TooLong { max_chars } => Self::TooLong { max_chars },
+            P::EmailHasSpaces => Self::EmailHasSpaces,
+            P::EmailNeedsAt => Self::EmailNeedsAt,
+            P::EmailHasSeveralAt => Self::EmailHasSeveralAt,
+            P::EmailLocalPart => Self::EmailLocalPart,
+            P::EmailDomain => Self::EmailDomain,
+            P::EmailDomainMistyped => Self::EmailDomainMistyped,
+            P::PhoneHasLetters => Self::PhoneHasLetters,
+            P::PhoneTooShort => Self::PhoneTooShort,
+            P::PhoneNotOfCountry { country } => Self::PhoneNotOfCountry { country },
+            P::NotALanguage => Self::NotALanguage,
+            P::NameNeedsLetters => Self::NameNeedsLetters,
+            P::NameHasDigits => Self::NameHasDigits,
+            P::NameHasSymbols => Self::NameHasSymbols,
+            P::UnknownCountry => Self::UnknownCountry,
+            P::NotAPostalCode { country, example } => Self::NotAPostalCode { country, example },
+        }
+    }
 }
 
 /// A customer registered at the counter.

@@ -5,16 +5,19 @@
 
 use std::collections::HashMap;
 
-use carnet_core::money::{Currency, Money, Rates};
+use carnet_core::money::{Currency, Money, MoneyError, Rates};
 use carnet_protocol::{Entity, PurchaseLine, Record};
+use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
 use crate::feed::{self, CATALOG};
 use crate::sql::Conn;
 
-/// What converts lines: each store's zone and currency, every rate.
+/// What converts lines: each store's zone and currency, every rate. The nightly tasks and
+/// the results read it from the feed; an import fills it from the export as it checks it.
 #[derive(Debug, Default)]
 pub struct Currencies {
+    /// Store id → (IANA zone, currency).
     stores: HashMap<String, (String, Currency)>,
     rates: Rates,
 }
@@ -22,16 +25,21 @@ pub struct Currencies {
 impl Currencies {
     /// Reads them from the catalogue's feed.
     pub fn read(conn: &Conn<'_>) -> Result<Self> {
-        let mut stores = HashMap::new();
+        let mut this = Self::default();
         feed::for_each_live(conn, Some(CATALOG), Entity::Store, |r| {
             if let Record::Store(s) = r {
                 let currency = Currency::parse(s.currency.as_deref().unwrap_or("EUR"))
                     .map_err(|e| Error::Task(format!("store {}: {e}", s.id)))?;
-                stores.insert(s.id, (s.timezone, currency));
+                this.add_store(s.id, s.timezone, currency);
             }
             Ok(())
         })?;
-        let mut rates = Rates::default();
+        this.read_rates(conn)?;
+        Ok(this)
+    }
+
+    /// Adds the rates of the catalogue's feed.
+    pub fn read_rates(&mut self, conn: &Conn<'_>) -> Result<()> {
         feed::for_each_live(conn, Some(CATALOG), Entity::Rate, |r| {
             if let Record::Rate(rate) = r
                 && let (Some(day), Ok(currency)) = (
@@ -40,16 +48,42 @@ impl Currencies {
                 )
             {
                 // The import let in only rates that read.
-                let _ = rates.insert(day, currency, &rate.per_euro);
+                let _ = self.rates.insert(day, currency, &rate.per_euro);
             }
             Ok(())
-        })?;
-        Ok(Self { stores, rates })
+        })
     }
 
-    /// The currency of `store_id` (the euro for a store the feed does not hold).
+    /// Notes a store's zone and currency.
+    pub fn add_store(&mut self, id: String, zone: String, currency: Currency) {
+        self.stores.insert(id, (zone, currency));
+    }
+
+    /// Notes that one euro bought `per_euro` of `currency` on `day`.
+    pub fn add_rate(
+        &mut self,
+        day: NaiveDate,
+        currency: Currency,
+        per_euro: &str,
+    ) -> std::result::Result<(), MoneyError> {
+        self.rates.insert(day, currency, per_euro)
+    }
+
+    /// Every rate.
+    pub fn rates(&self) -> &Rates {
+        &self.rates
+    }
+
+    /// The currency of `store_id` (the euro for a store it does not hold).
     pub fn of_store(&self, store_id: &str) -> Currency {
         self.stores.get(store_id).map_or(Currency::EUR, |s| s.1)
+    }
+
+    /// The day `paid` was paid, in its store's zone: the day whose rate converts it.
+    pub fn day_of(&self, paid: &Paid) -> Option<NaiveDate> {
+        let zone = self.stores.get(&paid.store_id).map(|s| s.0.as_str());
+        paid.at
+            .and_then(|at| carnet_core::time::local_day_of(at, zone))
     }
 
     /// `line`'s amount in `home`: as paid when it was paid in it, else converted.
@@ -63,11 +97,7 @@ impl Currencies {
         if paid.currency == home {
             return minor;
         }
-        let zone = self.stores.get(&paid.store_id).map(|s| s.0.as_str());
-        let Some(day) = paid
-            .at
-            .and_then(|at| carnet_core::time::local_day_of(at, zone))
-        else {
+        let Some(day) = self.day_of(paid) else {
             return 0;
         };
         let money = Money {

@@ -12,10 +12,11 @@ use carnet_fixtures::format::files;
 use carnet_protocol::{Change, Customer, Entity, Offer, PurchaseLine, Record};
 use serde::de::DeserializeOwned;
 
+use crate::currencies::Currencies;
 use crate::error::{Error, Result};
 use crate::feed::{self, CATALOG};
 use crate::ids;
-use crate::line_checks::{Ledger, LineProblem, Problem, Sold, currency};
+use crate::line_checks::{LineProblem, Problem, Sold, check_sale, currency};
 
 /// Problems kept in a report, by line; more are counted only.
 pub const PROBLEMS_KEPT: usize = 1000;
@@ -130,7 +131,7 @@ struct Importer<'c> {
     /// The export's format version.
     version: u32,
     /// The stores' currencies and the rates, for checking the lines.
-    ledger: Ledger,
+    currencies: Currencies,
     /// Returns read, checked once every sale is in: (line, return, her store).
     returns: Vec<(u64, PurchaseLine, String)>,
 }
@@ -149,7 +150,7 @@ pub fn run(conn: &Conn<'_>, export_dir: &Path, progress: Progress<'_>) -> Result
         customer_store: load_customer_stores(conn)?,
         moved: Vec::new(),
         version: export.manifest().version,
-        ledger: Ledger::default(),
+        currencies: Currencies::default(),
         returns: Vec::new(),
     };
     imp.unowned::<carnet_protocol::Store>(
@@ -320,17 +321,15 @@ impl Importer<'_> {
         match record {
             Record::Store(s) => {
                 let c = currency(s.currency.as_deref(), self.version)?;
-                self.ledger
-                    .stores
-                    .insert(s.id.clone(), (c, s.timezone.clone()));
+                self.currencies
+                    .add_store(s.id.clone(), s.timezone.clone(), c);
             }
             Record::Rate(r) => {
                 let c = currency(Some(&r.currency), self.version)?;
                 let day = carnet_core::time::parse_day(&r.day)
                     .ok_or_else(|| Problem::BadRate(r.id.clone()))?;
-                self.ledger
-                    .rates
-                    .insert(day, c, &r.per_euro)
+                self.currencies
+                    .add_rate(day, c, &r.per_euro)
                     .map_err(|_| Problem::BadRate(r.id.clone()))?;
             }
             _ => {}
@@ -343,16 +342,7 @@ impl Importer<'_> {
     fn rates(&mut self, export: &Export, total: u64, progress: Progress<'_>) -> Result<()> {
         let path = export.dir().join(files::RATES);
         if !path.exists() {
-            let ledger = &mut self.ledger;
-            return feed::for_each_live(self.conn, Some(CATALOG), Entity::Rate, |r| {
-                if let Record::Rate(r) = r
-                    && let Some(day) = carnet_core::time::parse_day(&r.day)
-                    && let Ok(c) = currency(Some(&r.currency), 2)
-                {
-                    let _ = ledger.rates.insert(day, c, &r.per_euro);
-                }
-                Ok(())
-            });
+            return self.currencies.read_rates(self.conn);
         }
         let rates = carnet_fixtures::rates::read(&path)?;
         let rows = rates
@@ -531,7 +521,7 @@ impl Importer<'_> {
                     }
                     continue;
                 }
-                match self.ledger.check_sale(p, self.version, &store) {
+                match check_sale(&self.currencies, p, self.version, &store) {
                     Ok(None) => {}
                     Ok(Some(warning)) => self.problem(file, line, warning),
                     Err(problem) => {

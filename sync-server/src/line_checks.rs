@@ -4,11 +4,11 @@
 //! cannot be taken is skipped and its earlier version kept; one that can, with something to
 //! say, is taken and said. Each problem names its file and line, never the line's data.
 
-use std::collections::HashMap;
-
 use carnet_core::money::{Currency, Money, Rates};
 use carnet_protocol::PurchaseLine;
 use chrono::NaiveDate;
+
+use crate::currencies::{Currencies, Paid};
 
 /// A rate older than this many days, standing in for a day's, is worth a warning: the
 /// European Central Bank publishes none on weekends and its holidays (Good Friday to Easter
@@ -88,54 +88,44 @@ pub fn currency(code: Option<&str>, version: u32) -> Result<Currency, Problem> {
     }
 }
 
-/// What the checks of the lines know: the stores' currencies and zones, the rates.
-#[derive(Debug, Default)]
-pub struct Ledger {
-    /// Store id → (currency, IANA zone).
-    pub stores: HashMap<String, (Currency, String)>,
-    /// Every rate, the export's over the earlier imports'.
-    pub rates: Rates,
-}
-
-impl Ledger {
-    /// Checks a sale's currency and the rates that convert it into the currency of her home
-    /// store `home_store`: the warning to give, if any, or the error that skips it.
-    pub fn check_sale(
-        &self,
-        line: &PurchaseLine,
-        version: u32,
-        home_store: &str,
-    ) -> Result<Option<Problem>, Problem> {
-        let paid = currency(line.currency.as_deref(), version)?;
-        let home = self.stores.get(home_store).map_or(Currency::EUR, |s| s.0);
-        if paid == home {
-            return Ok(None);
-        }
-        let zone = self.stores.get(&line.store_id).map(|s| s.1.as_str());
-        let Some(day) = carnet_core::time::parse_instant(&line.bought_at)
-            .and_then(|at| carnet_core::time::local_day_of(at, zone))
-        else {
-            return Ok(None);
-        };
-        let money = Money {
-            minor: line.amount_cents,
-            currency: paid,
-        };
-        Ok(match self.rates.line_amount(money, home, day) {
-            Ok(Some((_, Some(used)))) if (day - used).num_days() > STALE_RATE_DAYS => {
-                Some(Problem::StaleRate {
-                    currency: stale_currency(&self.rates, paid, home, day, used),
-                    day,
-                    used,
-                })
-            }
-            Ok(Some(_)) => None,
-            Ok(None) | Err(_) => Some(Problem::NoRate {
-                currency: missing_currency(&self.rates, paid, home, day),
-                day,
-            }),
-        })
+/// Checks a sale's currency and the rates that convert it into the currency of her home
+/// store `home_store`: the warning to give, if any, or the error that skips it.
+pub fn check_sale(
+    currencies: &Currencies,
+    line: &PurchaseLine,
+    version: u32,
+    home_store: &str,
+) -> Result<Option<Problem>, Problem> {
+    let paid = Paid {
+        currency: currency(line.currency.as_deref(), version)?,
+        ..Paid::of(line)
+    };
+    let home = currencies.of_store(home_store);
+    if paid.currency == home {
+        return Ok(None);
     }
+    let Some(day) = currencies.day_of(&paid) else {
+        return Ok(None);
+    };
+    let money = Money {
+        minor: line.amount_cents,
+        currency: paid.currency,
+    };
+    let rates = currencies.rates();
+    Ok(match rates.line_amount(money, home, day) {
+        Ok(Some((_, Some(used)))) if (day - used).num_days() > STALE_RATE_DAYS => {
+            Some(Problem::StaleRate {
+                currency: stale_currency(rates, paid.currency, home, day, used),
+                day,
+                used,
+            })
+        }
+        Ok(Some(_)) => None,
+        Ok(None) | Err(_) => Some(Problem::NoRate {
+            currency: missing_currency(rates, paid.currency, home, day),
+            day,
+        }),
+    })
 }
 
 /// Which of the two currencies has its rate from `used`.
@@ -259,32 +249,28 @@ mod tests {
     #[test]
     fn a_sale_abroad_is_checked_against_the_rates_of_its_day() {
         let gbp = Currency::parse("GBP").unwrap();
-        let mut ledger = Ledger::default();
-        ledger
-            .stores
-            .insert("S001".into(), (Currency::EUR, "Europe/Paris".into()));
-        ledger
-            .stores
-            .insert("S004".into(), (gbp, "Europe/London".into()));
+        let mut currencies = Currencies::default();
+        currencies.add_store("S001".into(), "Europe/Paris".into(), Currency::EUR);
+        currencies.add_store("S004".into(), "Europe/London".into(), gbp);
         let sale = line("R1-1", 1, 1250, Some("GBP"));
         // No rate at all: taken, and said.
         assert_eq!(
-            ledger.check_sale(&sale, 2, "S001"),
+            check_sale(&currencies, &sale, 2, "S001"),
             Ok(Some(Problem::NoRate {
                 currency: "GBP",
                 day: day("2026-03-07")
             }))
         );
         // Friday's rate for a Saturday: the ECB's week, nothing to say.
-        ledger.rates.insert(day("2026-03-06"), gbp, "0.85").unwrap();
-        assert_eq!(ledger.check_sale(&sale, 2, "S001"), Ok(None));
+        currencies.add_rate(day("2026-03-06"), gbp, "0.85").unwrap();
+        assert_eq!(check_sale(&currencies, &sale, 2, "S001"), Ok(None));
         // A rate weeks old: taken at it, and said.
         let later = PurchaseLine {
             bought_at: "2026-03-27T12:00:00Z".into(),
             ..sale.clone()
         };
         assert_eq!(
-            ledger.check_sale(&later, 2, "S001"),
+            check_sale(&currencies, &later, 2, "S001"),
             Ok(Some(Problem::StaleRate {
                 currency: "GBP",
                 day: day("2026-03-27"),
@@ -292,9 +278,9 @@ mod tests {
             }))
         );
         // In her home store's currency: no rate needed.
-        assert_eq!(ledger.check_sale(&sale, 2, "S004"), Ok(None));
+        assert_eq!(check_sale(&currencies, &sale, 2, "S004"), Ok(None));
         assert_eq!(
-            ledger.check_sale(&line("R1-2", 1, 1, None), 2, "S001"),
+            check_sale(&currencies, &line("R1-2", 1, 1, None), 2, "S001"),
             Err(Problem::NoCurrency)
         );
     }

@@ -3,7 +3,7 @@
 
 use carnet_protocol::ContactField;
 
-use super::FieldError;
+use super::{FieldError, FieldProblem};
 
 /// Mail providers common among the stores' customers (FR, IT, ES, DE, GB, BE, CH, US). A domain
 /// close to one of these, but not one of them, is taken for a typo. Real providers that are
@@ -83,39 +83,35 @@ pub const KNOWN_DOMAINS: &[&str] = &[
 /// Checks an address's syntax and its domain; returns it trimmed with the domain in lower case
 /// (the local part keeps its case: some servers honour it).
 pub fn normalise_email(typed: &str) -> Result<String, FieldError> {
-    let err = |reason: &str| FieldError {
+    let err = |problem| FieldError {
         field: ContactField::Email,
-        reason: reason.to_owned(),
+        problem,
         suggestion: None,
     };
     let email = typed.trim();
     if email.chars().any(char::is_whitespace) {
-        return Err(err("an e-mail address has no spaces"));
+        return Err(err(FieldProblem::EmailHasSpaces));
     }
     let Some((local, domain)) = email.rsplit_once('@') else {
-        return Err(err("an e-mail address needs an @"));
+        return Err(err(FieldProblem::EmailNeedsAt));
     };
     if local.contains('@') {
-        return Err(err("an e-mail address has a single @"));
+        return Err(err(FieldProblem::EmailHasSeveralAt));
     }
     if email.chars().count() > 254 || local.chars().count() > 64 {
-        return Err(err("the e-mail address is too long"));
+        return Err(err(FieldProblem::TooLong { max_chars: 254 }));
     }
     if !valid_local(local) {
-        return Err(err(
-            "the part before the @ is not valid (empty, a leading, trailing or double dot, or a symbol)",
-        ));
+        return Err(err(FieldProblem::EmailLocalPart));
     }
     let domain = domain.to_lowercase();
     if !valid_domain(&domain) {
-        return Err(err(
-            "the domain after the @ is not valid (e.g. gmail.com: labels of letters, digits, hyphens, joined by single dots)",
-        ));
+        return Err(err(FieldProblem::EmailDomain));
     }
     if let Some(known) = suggest_domain(&domain) {
         return Err(FieldError {
             field: ContactField::Email,
-            reason: "the domain looks mistyped".to_owned(),
+            problem: FieldProblem::EmailDomainMistyped,
             suggestion: Some(known.to_owned()),
         });
     }
@@ -271,7 +267,7 @@ mod tests {
         ] {
             let e = normalise_email(&format!("someone@{typed}")).unwrap_err();
             assert_eq!(e.suggestion.as_deref(), Some(meant), "{typed}");
-            assert!(!e.reason.contains("someone"));
+            assert!(!e.to_string().contains("someone"));
         }
     }
 

@@ -19,27 +19,108 @@ use crate::phone;
 /// Longest name, city or address line accepted (characters).
 pub const MAX_TEXT: usize = 200;
 
+/// A name, city or address line over [`MAX_TEXT`].
+fn too_long() -> FieldProblem {
+    FieldProblem::TooLong {
+        max_chars: MAX_TEXT as u32,
+    }
+}
+
 /// Why a value cannot be saved in a field, for the UI to show inline.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}: {reason}", field.as_str())]
+#[error("{}: {problem}", field.as_str())]
 pub struct FieldError {
     /// The field at fault.
     pub field: ContactField,
-    /// What is wrong, in words the advisor can act on; never quotes the value.
-    pub reason: String,
+    /// What is wrong, for each app to word in its language; never quotes the value.
+    pub problem: FieldProblem,
     /// A likely intended value: for an e-mail whose domain looks mistyped, the domain
     /// (`gmail.com` for `gmial.com`).
     pub suggestion: Option<String>,
 }
 
 impl FieldError {
-    fn new(field: ContactField, reason: impl Into<String>) -> Self {
+    fn new(field: ContactField, problem: FieldProblem) -> Self {
         Self {
             field,
-            reason: reason.into(),
+            problem,
             suggestion: None,
         }
     }
+}
+
+/// What is wrong with a field's value: a typed reason (the apps word it in the advisor's
+/// language; the English here is for the server's logs and refusals). Never the value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FieldProblem {
+    /// Left empty, and it is required (a name, the language, an address).
+    #[error("required")]
+    Required,
+    /// An address without its city.
+    #[error("the city is required")]
+    CityRequired,
+    /// An address given for a text field.
+    #[error("this field takes text, not an address")]
+    NotText,
+    /// Longer than the field takes.
+    #[error("at most {max_chars} characters")]
+    TooLong {
+        /// The most it takes.
+        max_chars: u32,
+    },
+    /// An e-mail address with a space in it.
+    #[error("an e-mail address has no spaces")]
+    EmailHasSpaces,
+    /// An e-mail address without an @.
+    #[error("an e-mail address needs an @")]
+    EmailNeedsAt,
+    /// An e-mail address with more than one @.
+    #[error("an e-mail address has a single @")]
+    EmailHasSeveralAt,
+    /// The part before the @ is empty, has a leading, trailing or double dot, or a symbol.
+    #[error("the part before the @ is not valid")]
+    EmailLocalPart,
+    /// The domain is not labels of letters, digits and hyphens joined by single dots.
+    #[error("the domain after the @ is not valid (e.g. gmail.com)")]
+    EmailDomain,
+    /// The domain is one letter or two off a known one (the suggestion).
+    #[error("the domain looks mistyped")]
+    EmailDomainMistyped,
+    /// A phone number with letters in it.
+    #[error("a phone number has no letters")]
+    PhoneHasLetters,
+    /// Fewer than six digits.
+    #[error("the number is too short")]
+    PhoneTooShort,
+    /// Not a number of the country, nor one with its +country prefix.
+    #[error("not a valid phone number for {country} (or with its +country prefix)")]
+    PhoneNotOfCountry {
+        /// ISO 3166-1 alpha-2.
+        country: String,
+    },
+    /// Not an ISO 639-1 code.
+    #[error("not an ISO 639-1 language code (two letters, e.g. fr, it, en)")]
+    NotALanguage,
+    /// A name without a letter.
+    #[error("a name needs letters")]
+    NameNeedsLetters,
+    /// A name with a digit.
+    #[error("a name has no digits")]
+    NameHasDigits,
+    /// A name with a symbol other than apostrophes, hyphens and dots.
+    #[error("a name has only letters, spaces, apostrophes, hyphens and dots")]
+    NameHasSymbols,
+    /// Not an ISO 3166-1 country code.
+    #[error("the country is not an ISO 3166-1 code (two letters, e.g. FR)")]
+    UnknownCountry,
+    /// Not in the country's postal code format.
+    #[error("not a postal code of {country}{}", example.as_ref().map(|e| format!(" (e.g. {e})")).unwrap_or_default())]
+    NotAPostalCode {
+        /// ISO 3166-1 alpha-2.
+        country: String,
+        /// One that is, to show the format (none where the check is loose).
+        example: Option<String>,
+    },
 }
 
 /// The value a [`FieldError`]'s suggestion stands for, to put in the field in place of
@@ -90,21 +171,18 @@ pub fn validate(
             return validate_address(a).map(Normalised::Address);
         }
         (ContactField::Address, _) => {
-            return Err(FieldError::new(field, "an address is required"));
+            return Err(FieldError::new(field, FieldProblem::Required));
         }
         (_, Some(ContactValue::Address(_))) => {
-            return Err(FieldError::new(
-                field,
-                "this field takes text, not an address",
-            ));
+            return Err(FieldError::new(field, FieldProblem::NotText));
         }
         (_, Some(ContactValue::Text(t))) if !t.trim().is_empty() => t.trim(),
         (ContactField::Email | ContactField::Phone, _) => return Ok(Normalised::Text(None)),
         (ContactField::Language, _) => {
-            return Err(FieldError::new(field, "a language is required"));
+            return Err(FieldError::new(field, FieldProblem::Required));
         }
         (ContactField::FirstName | ContactField::LastName, _) => {
-            return Err(FieldError::new(field, "a name cannot be empty"));
+            return Err(FieldError::new(field, FieldProblem::Required));
         }
     };
     let normalised = match field {
@@ -113,7 +191,7 @@ pub fn validate(
         ContactField::Language => normalise_language(text)?,
         ContactField::FirstName | ContactField::LastName => normalise_name(field, text)?,
         // Handled above; repeated so the match needs no panic path.
-        ContactField::Address => return Err(FieldError::new(field, "an address is required")),
+        ContactField::Address => return Err(FieldError::new(field, FieldProblem::Required)),
     };
     Ok(Normalised::Text(Some(normalised)))
 }
@@ -186,18 +264,17 @@ pub fn normalise_phone(typed: &str, country: &str) -> Result<String, FieldError>
     let field = ContactField::Phone;
     let typed = typed.trim();
     if typed.chars().any(char::is_alphabetic) {
-        return Err(FieldError::new(field, "a phone number has no letters"));
+        return Err(FieldError::new(field, FieldProblem::PhoneHasLetters));
     }
     if typed.chars().filter(char::is_ascii_digit).count() < 6 {
-        return Err(FieldError::new(field, "the number is too short"));
+        return Err(FieldError::new(field, FieldProblem::PhoneTooShort));
     }
     phone::to_e164(typed, country).ok_or_else(|| {
         FieldError::new(
             field,
-            format!(
-                "not a valid phone number for {} (or with its +country prefix)",
-                country.trim().to_ascii_uppercase()
-            ),
+            FieldProblem::PhoneNotOfCountry {
+                country: country.trim().to_ascii_uppercase(),
+            },
         )
     })
 }
@@ -210,7 +287,7 @@ pub fn normalise_language(typed: &str) -> Result<String, FieldError> {
     } else {
         Err(FieldError::new(
             ContactField::Language,
-            "not an ISO 639-1 language code (two letters, e.g. fr, it, en)",
+            FieldProblem::NotALanguage,
         ))
     }
 }
@@ -220,13 +297,13 @@ pub fn normalise_language(typed: &str) -> Result<String, FieldError> {
 pub fn normalise_name(field: ContactField, typed: &str) -> Result<String, FieldError> {
     let name = typed.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() {
-        return Err(FieldError::new(field, "a name cannot be empty"));
+        return Err(FieldError::new(field, FieldProblem::Required));
     }
     if name.chars().count() > MAX_TEXT {
-        return Err(FieldError::new(field, "a name is at most 200 characters"));
+        return Err(FieldError::new(field, too_long()));
     }
     if !name.chars().any(char::is_alphabetic) {
-        return Err(FieldError::new(field, "a name needs letters"));
+        return Err(FieldError::new(field, FieldProblem::NameNeedsLetters));
     }
     // Marks (combining accents) are allowed so that decomposed input (e + ́) is accepted.
     let allowed = |c: char| {
@@ -236,13 +313,10 @@ pub fn normalise_name(field: ContactField, typed: &str) -> Result<String, FieldE
             || unicode_normalization::char::is_combining_mark(c)
     };
     if name.chars().any(|c| c.is_numeric()) {
-        return Err(FieldError::new(field, "a name has no digits"));
+        return Err(FieldError::new(field, FieldProblem::NameHasDigits));
     }
     if !name.chars().all(allowed) {
-        return Err(FieldError::new(
-            field,
-            "a name has only letters, spaces, apostrophes, hyphens and dots",
-        ));
+        return Err(FieldError::new(field, FieldProblem::NameHasSymbols));
     }
     Ok(name)
 }
@@ -253,21 +327,15 @@ pub fn validate_address(a: &Address) -> Result<Address, FieldError> {
     let field = ContactField::Address;
     let country = a.country.trim().to_ascii_uppercase();
     if country.len() != 2 || country.parse::<phonenumber::country::Id>().is_err() {
-        return Err(FieldError::new(
-            field,
-            "the country is not an ISO 3166-1 code (two letters, e.g. FR)",
-        ));
+        return Err(FieldError::new(field, FieldProblem::UnknownCountry));
     }
     let line1 = a.line1.split_whitespace().collect::<Vec<_>>().join(" ");
     let city = a.city.split_whitespace().collect::<Vec<_>>().join(" ");
     if city.is_empty() {
-        return Err(FieldError::new(field, "the city is required"));
+        return Err(FieldError::new(field, FieldProblem::CityRequired));
     }
     if line1.chars().count() > MAX_TEXT || city.chars().count() > MAX_TEXT {
-        return Err(FieldError::new(
-            field,
-            "an address line is at most 200 characters",
-        ));
+        return Err(FieldError::new(field, too_long()));
     }
     let postal_code = normalise_postal_code(&a.postal_code, &country)?;
     Ok(Address {
@@ -417,25 +485,27 @@ mod tests {
 
     #[test]
     fn bad_phones_are_refused_with_a_reason() {
-        assert!(
-            err(ContactField::Phone, "06 9A 91 48 07", "FR")
-                .reason
-                .contains("letters")
+        assert_eq!(
+            err(ContactField::Phone, "06 9A 91 48 07", "FR").problem,
+            FieldProblem::PhoneHasLetters
         );
-        assert!(
-            err(ContactField::Phone, "O6 12 34 56 78", "FR")
-                .reason
-                .contains("letters")
+        assert_eq!(
+            err(ContactField::Phone, "O6 12 34 56 78", "FR").problem,
+            FieldProblem::PhoneHasLetters
         );
-        assert!(
-            err(ContactField::Phone, "06 12", "FR")
-                .reason
-                .contains("short")
+        assert_eq!(
+            err(ContactField::Phone, "06 12", "FR").problem,
+            FieldProblem::PhoneTooShort
         );
         let e = err(ContactField::Phone, "06 12 34 56", "FR");
-        assert!(e.reason.contains("FR"), "{}", e.reason);
+        assert_eq!(
+            e.problem,
+            FieldProblem::PhoneNotOfCountry {
+                country: "FR".into()
+            }
+        );
         assert!(
-            !e.reason.contains("06"),
+            !e.to_string().contains("06"),
             "the reason never quotes the value"
         );
         err(ContactField::Phone, "347 123", "IT");
@@ -462,21 +532,18 @@ mod tests {
         }
         // Decomposed accents (e + combining acute) are letters too.
         ok(ContactField::FirstName, "He\u{301}le\u{300}ne", "FR");
-        assert!(
-            err(ContactField::LastName, "   ", "FR")
-                .reason
-                .contains("empty")
+        assert_eq!(
+            err(ContactField::LastName, "   ", "FR").problem,
+            FieldProblem::Required
         );
         assert!(validate(ContactField::FirstName, None, "FR").is_err());
-        assert!(
-            err(ContactField::LastName, "Dupont2", "FR")
-                .reason
-                .contains("digits")
+        assert_eq!(
+            err(ContactField::LastName, "Dupont2", "FR").problem,
+            FieldProblem::NameHasDigits
         );
-        assert!(
-            err(ContactField::LastName, "--", "FR")
-                .reason
-                .contains("letters")
+        assert_eq!(
+            err(ContactField::LastName, "--", "FR").problem,
+            FieldProblem::NameNeedsLetters
         );
         err(ContactField::LastName, "a@b", "FR");
         err(ContactField::LastName, &"a".repeat(201), "FR");
@@ -546,7 +613,8 @@ mod tests {
         assert_eq!(ok(ContactField::Email, "", "FR"), None);
         let e = err(ContactField::Email, "marie.dupont@gmial.com", "FR");
         assert_eq!(e.suggestion.as_deref(), Some("gmail.com"));
-        assert!(!e.reason.contains("marie"));
+        assert_eq!(e.problem, FieldProblem::EmailDomainMistyped);
+        assert!(!e.to_string().contains("marie"));
     }
 
     #[test]

@@ -1,17 +1,20 @@
-//! Postal codes checked against their country's format (FR, IT, ES, DE, GB, BE, CH, US, plus
+//! Postal codes checked against their country's format (FR, IT, ES, DE, GB, BE, CH, JP, US, plus
 //! the neighbours sharing a simple digit format); other countries get a loose check only.
 
 use carnet_protocol::ContactField;
 
-use super::FieldError;
+use super::{FieldError, FieldProblem};
 
 /// The postal code in its canonical form for `country` (ISO 3166-1 alpha-2, upper case):
 /// trimmed, letters in upper case, GB with one space before the inward code. Refused when it
 /// does not have the country's format.
 pub fn normalise_postal_code(typed: &str, country: &str) -> Result<String, FieldError> {
-    let err = |reason: String| FieldError {
+    let err = |country: &str, example: Option<&str>| FieldError {
         field: ContactField::Address,
-        reason,
+        problem: FieldProblem::NotAPostalCode {
+            country: country.to_owned(),
+            example: example.map(str::to_owned),
+        },
         suggestion: None,
     };
     let code = typed.trim().to_ascii_uppercase();
@@ -27,7 +30,7 @@ pub fn normalise_postal_code(typed: &str, country: &str) -> Result<String, Field
         "DE" => digits(5) && (1000..=99998).contains(&number),
         "BE" | "CH" | "AT" | "LU" | "DK" | "NO" => digits(4) && (1000..=9999).contains(&number),
         "MC" => digits(5) && code.starts_with("980"),
-        "NL" => return dutch(&code).ok_or_else(|| err(format_reason("NL", "1234 AB"))),
+        "NL" => return dutch(&code).ok_or_else(|| err("NL", Some("1234 AB"))),
         "PT" => {
             code.len() == 8
                 && code.as_bytes()[4] == b'-'
@@ -41,7 +44,8 @@ pub fn normalise_postal_code(typed: &str, country: &str) -> Result<String, Field
                     && code[..5].bytes().all(|b| b.is_ascii_digit())
                     && code[6..].bytes().all(|b| b.is_ascii_digit())
         }
-        "GB" => return british(&code).ok_or_else(|| err(format_reason("GB", "SW1A 1AA"))),
+        "JP" => return japanese(&code).ok_or_else(|| err("JP", Some("100-0005"))),
+        "GB" => return british(&code).ok_or_else(|| err("GB", Some("SW1A 1AA"))),
         _ => {
             !code.is_empty()
                 && code.len() <= 10
@@ -54,12 +58,13 @@ pub fn normalise_postal_code(typed: &str, country: &str) -> Result<String, Field
     if ok {
         Ok(code)
     } else {
-        Err(err(format_reason(country, example(country))))
+        Err(err(country, example(country)))
     }
 }
 
-fn example(country: &str) -> &'static str {
-    match country {
+/// A postal code of the country, to show its format (none for the loosely checked ones).
+fn example(country: &str) -> Option<&'static str> {
+    Some(match country {
         "FR" => "75001",
         "IT" => "20121",
         "ES" => "28013",
@@ -69,13 +74,19 @@ fn example(country: &str) -> &'static str {
         "AT" | "LU" | "DK" | "NO" => "1010",
         "MC" => "98000",
         "PT" => "1100-148",
-        "US" => "10001 or 10001-1234",
-        _ => "up to 10 letters and digits",
-    }
+        "US" => "10001",
+        _ => return None,
+    })
 }
 
-fn format_reason(country: &str, example: &str) -> String {
-    format!("not a postal code of {country} (e.g. {example})")
+/// Japanese postal code: seven digits, returned as 123-4567 (typed with or without the
+/// hyphen).
+fn japanese(code: &str) -> Option<String> {
+    let digits: String = code.chars().filter(|c| *c != '-').collect();
+    let hyphens = code.len() - digits.len();
+    let well_placed = hyphens == 0 || hyphens == 1 && code.as_bytes().get(3) == Some(&b'-');
+    (digits.len() == 7 && digits.bytes().all(|b| b.is_ascii_digit()) && well_placed)
+        .then(|| format!("{}-{}", &digits[..3], &digits[3..]))
 }
 
 /// UK postcode: outward code (A9, A99, AA9, AA99, A9A, AA9A) and inward code (9AA), with or
@@ -129,7 +140,7 @@ mod tests {
     fn bad(country: &str, typed: &str) {
         let e = normalise_postal_code(typed, country);
         assert!(e.is_err(), "{country} {typed} accepted");
-        let e = e.err().map(|e| e.reason).unwrap_or_default();
+        let e = e.err().map(|e| e.to_string()).unwrap_or_default();
         assert!(e.contains(country), "{e}");
     }
 
@@ -163,6 +174,7 @@ mod tests {
             ("PT", "1100-148", "1100-148"),
             ("MC", "98000", "98000"),
             ("JP", "100-0001", "100-0001"),
+            ("JP", "1500041", "150-0041"),
         ] {
             good(c, t, e);
         }
@@ -198,6 +210,9 @@ mod tests {
             ("NL", "0123 AB"),
             ("PT", "1100"),
             ("JP", "###"),
+            ("JP", "10-00001"),
+            ("JP", "100-000"),
+            ("JP", "1000-001"),
         ] {
             bad(c, t);
         }

@@ -740,10 +740,13 @@ impl App {
                             }
                         }
                         Err(CarnetError::InvalidField {
-                            reason, suggestion, ..
+                            problem,
+                            suggestion,
+                            ..
                         }) => {
                             let corrected =
                                 suggestion.map(|s| carnet_ffi::corrected_value(which, typed, s));
+                            let reason = words::field_problem(&problem);
                             view.edit_error = Some(match &corrected {
                                 Some(value) => format!("{reason} — did you mean {value}? (F8)"),
                                 None => reason,

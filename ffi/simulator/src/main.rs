@@ -7,6 +7,7 @@
 
 mod app;
 mod appointments;
+mod catalog;
 mod input;
 mod keystore;
 mod notes;
@@ -64,6 +65,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
+    catalog::set_device_language(catalog::Language::from_env());
     std::fs::create_dir_all(&data)?;
     let key_store = Arc::new(keystore::FileKeyStore::new(data.join("keystore")));
     let handheld =

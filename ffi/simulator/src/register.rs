@@ -130,8 +130,19 @@ impl RegisterForm {
         self.errors.clear();
         self.suggestions.clear();
         for p in problems {
-            let field = field_index(&p.field);
-            let corrected = p.suggestion.map(|s| {
+            let (field, reason, suggestion) = match p {
+                FormProblem::Card { problem } => (CARD, words::card_problem(&problem), None),
+                FormProblem::Field {
+                    field,
+                    problem,
+                    suggestion,
+                } => (
+                    field_index(&field),
+                    words::field_problem(&problem),
+                    suggestion,
+                ),
+            };
+            let corrected = suggestion.map(|s| {
                 let typed = self.fields[field].text.clone();
                 match field {
                     EMAIL => carnet_ffi::corrected_value(ContactField::Email, typed, s),
@@ -139,8 +150,8 @@ impl RegisterForm {
                 }
             });
             let message = match &corrected {
-                Some(value) => format!("{} — did you mean {value}? (F8)", p.reason),
-                None => p.reason,
+                Some(value) => format!("{reason} — did you mean {value}? (F8)"),
+                None => reason,
             };
             self.errors.push((field, message));
             self.suggestions
@@ -154,18 +165,16 @@ impl RegisterForm {
     /// Puts a refusal of the registration itself under its field and the focus on it.
     pub fn refused(&mut self, error: CarnetError) {
         match error {
-            CarnetError::InvalidCard { reason } => self.problems(vec![FormProblem {
-                field: FIELDS[CARD].1.into(),
-                reason,
-                suggestion: None,
-            }]),
+            CarnetError::InvalidCard { problem } => {
+                self.problems(vec![FormProblem::Card { problem }])
+            }
             CarnetError::InvalidField {
                 field,
-                reason,
+                problem,
                 suggestion,
-            } => self.problems(vec![FormProblem {
+            } => self.problems(vec![FormProblem::Field {
                 field,
-                reason,
+                problem,
                 suggestion,
             }]),
             other => {
@@ -208,6 +217,7 @@ pub fn describe(reasons: &[DuplicateReason]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use carnet_ffi::{CardProblem, FieldProblem};
 
     #[test]
     fn nothing_is_looked_up_until_the_core_says_enough_is_typed() {
@@ -231,20 +241,35 @@ mod tests {
             form.focus, FIRST_NAME,
             "a scanned card is already filled in"
         );
-        let problem = |field: &str, suggestion: Option<&str>| FormProblem {
+        let problem = |field: &str, problem, suggestion: Option<&str>| FormProblem::Field {
             field: field.into(),
-            reason: "wrong".into(),
+            problem,
             suggestion: suggestion.map(Into::into),
         };
         form.fields[EMAIL] = TextField::with("zoe@gmial.com");
         form.problems(vec![
-            problem("address", None),
-            problem("email", Some("gmail.com")),
+            problem(
+                "address",
+                FieldProblem::NotAPostalCode {
+                    country: "FR".into(),
+                    example: Some("75001".into()),
+                },
+                None,
+            ),
+            problem(
+                "email",
+                FieldProblem::EmailDomainMistyped,
+                Some("gmail.com"),
+            ),
         ]);
         assert_eq!(form.focus, POSTAL_CODE);
         assert_eq!(
             form.errors_of(EMAIL).collect::<Vec<_>>(),
-            ["wrong — did you mean zoe@gmail.com? (F8)"]
+            ["The domain looks mistyped. — did you mean zoe@gmail.com? (F8)"]
+        );
+        assert_eq!(
+            form.errors_of(POSTAL_CODE).collect::<Vec<_>>(),
+            ["Not a postal code of FR (e.g. 75001)."]
         );
         assert_eq!(form.errors_of(POSTAL_CODE).count(), 1);
         form.take_suggestion();
@@ -258,8 +283,12 @@ mod tests {
         assert_eq!(form.fields[EMAIL].text, "zoe@gmail.com");
         assert_eq!(form.errors_of(EMAIL).count(), 0);
         form.refused(CarnetError::InvalidCard {
-            reason: "check digit".into(),
+            problem: CardProblem::BadCheckDigit,
         });
         assert_eq!((form.focus, form.errors.len()), (CARD, 1));
+        assert_eq!(
+            form.errors_of(CARD).collect::<Vec<_>>(),
+            ["The card number does not check out: mistyped or misread."]
+        );
     }
 }

@@ -44,7 +44,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::SignIn(form) => {
             let reason = match app.state() {
                 DeviceState::Locked { reason, .. } => words::lock_reason(reason),
-                _ => "",
+                _ => String::new(),
             };
             let mut lines = vec![
                 Line::styled("🔒 Locked", Style::default().add_modifier(Modifier::BOLD)),
@@ -332,7 +332,7 @@ fn draw_customer(frame: &mut Frame, area: Rect, view: &CustomerView) {
                         words::money(l.paid_minor, &l.paid_currency),
                         if l.gift { " 🎁 gift" } else { "" },
                         l.store_name,
-                        words::sale(l),
+                        words::sale(l, &view.card.currency),
                     ))
                 })
                 .collect();
@@ -365,7 +365,7 @@ fn draw_customer(frame: &mut Frame, area: Rect, view: &CustomerView) {
                                 s.price_cents as f64 / 100.0
                             )),
                             Line::styled(
-                                format!("   {}", carnet_ffi::describe_reason(s.reason.clone())),
+                                format!("   {}", words::suggestion_reason(&s.reason)),
                                 Style::default().fg(Color::DarkGray),
                             ),
                         ];

@@ -61,8 +61,15 @@ def book_simulator(store, tmp_path):
     yield from simulator_as(store, tmp_path, BOOK_ADVISOR, BOOK_ADVISOR_PIN)
 
 
-def simulator_as(store, tmp_path, advisor, pin):
-    command = [
+@pytest.fixture()
+def french_simulator(store, tmp_path):
+    yield from simulator_as(store, tmp_path, ADVISOR, ADVISOR_PIN, language="fr_FR.UTF-8")
+
+
+def simulator_as(store, tmp_path, advisor, pin, language=None):
+    # The device's language, as a handheld's settings give it: English unless set.
+    command = ["env", f"LANG={language or 'C.UTF-8'}", "LC_ALL=", "LC_MESSAGES=", "CARNET_LANG="]
+    command += [
         str(BIN / "carnet-simulator"),
         "--data", str(tmp_path / "device"),
         "--server", store.url,
@@ -155,19 +162,19 @@ def test_she_takes_a_group_task_and_dismisses_it_on_the_tasks_screen(store, book
     assert "The store's group tasks: 0 listed" not in shown, shown
     keys("t")
     wait_for("task taken")
-    wait_for(f"taken by {BOOK_ADVISOR}")
+    wait_for(f"Taken by {BOOK_ADVISOR}")
     # In her own list now; dismissing asks why first.
     keys("Tab")
     wait_for("My tasks:")
-    wait_for(f"taken by {BOOK_ADVISOR}")
+    wait_for(f"Taken by {BOOK_ADVISOR}")
     listed = int(screen().split("My tasks: ")[1].split(" listed")[0])
-    select_row(lambda row: f"taken by {BOOK_ADVISOR}" in row, "the task she took")
+    select_row(lambda row: f"Taken by {BOOK_ADVISOR}" in row, "the task she took")
     keys("x")
     wait_for("Why dismiss it")
     keys("moved abroad", "Enter")
     wait_for("task dismissed")
     wait_for(f"My tasks: {listed - 1} listed")
-    assert f"taken by {BOOK_ADVISOR}" not in screen()
+    assert f"Taken by {BOOK_ADVISOR}" not in screen()
 
 
 def test_an_email_written_from_a_task_reaches_her_mailbox_and_her_card(store, book_simulator):
@@ -199,7 +206,7 @@ def test_an_email_written_from_a_task_reaches_her_mailbox_and_her_card(store, bo
     assert first_name in sent[0].get_content()
     # Her card shows it sent, once a sync has brought the server's word back.
     while True:
-        select_row(lambda row: name in row and f"done by {BOOK_ADVISOR}" in row,
+        select_row(lambda row: name in row and "Done on " in row and f"· {BOOK_ADVISOR}" in row,
                    "the task the e-mail completed")
         keys("Enter")
         wait_for(" points · card ")
@@ -257,7 +264,8 @@ def test_a_call_logged_from_a_task_completes_it_and_starts_the_quiet_period(stor
         time.sleep(0.2)
     done_section = screen().split("Done (")[-1]
     assert name in done_section.splitlines()[1], screen()
-    assert f"done by {BOOK_ADVISOR}" in done_section.splitlines()[1], screen()
+    assert "Done on " in done_section.splitlines()[1], screen()
+    assert f"· {BOOK_ADVISOR}" in done_section.splitlines()[1], screen()
 
 
 def selected_row():
@@ -326,10 +334,23 @@ def test_a_refused_single_app_mode_locks_on_screen(store, simulator):
     keys("F7")
     shown = wait_for("single app mode refused")
     assert "LOCKED" in shown and customer["last_name"] not in shown, shown
-    assert "single app mode is required" in shown, shown
+    assert "Single app mode is required on this handheld." in shown, shown
     keys("F7")
     shown = wait_for("single app mode granted")
-    assert "sign in" in shown, shown
+    assert "Sign in." in shown, shown
+
+
+def test_the_core_s_reasons_are_worded_in_the_device_s_language(store, french_simulator):
+    wait_for(f"advisor {ADVISOR}")
+    wait_for("synced:", seconds=60)
+    keys("F7")
+    shown = wait_for("single app mode refused")
+    # The app's String Catalog words the core's typed reason in French.
+    assert "Le mode app unique est obligatoire sur ce terminal." in shown, shown
+    assert "Single app mode is required" not in shown, shown
+    keys("F7")
+    shown = wait_for("single app mode granted")
+    assert "Connectez-vous." in shown, shown
 
 
 def test_an_appointment_booked_on_the_appointments_tab_is_confirmed_by_a_sync(store, simulator):

@@ -37,10 +37,9 @@ public struct Notice: Equatable, Sendable {
         case .Locked: self.init(key: "The handheld is locked.")
         case .NotEnrolled: self.init(key: "This handheld is not enrolled.")
         case .NotFound: self.init(key: "Not found.")
-        case .InvalidCard(let reason): self.init(key: "This is not a loyalty card.", detail: reason)
+        case .InvalidCard(let problem): self.init(problem)
         case .InvalidInput(let reason): self.init(key: "Please check this value.", detail: reason)
-        case .InvalidField(_, let reason, let suggestion):
-            self.init(key: "Please check this value.", detail: reason, suggestion: suggestion)
+        case .InvalidField(_, let problem, let suggestion): self.init(problem, suggestion: suggestion)
         case .AppointmentRefused(let refusal): self.init(refusal)
         case .TaskTaken(let advisorId): self.init(key: "Another advisor took this task first.", detail: advisorId)
         case .ContactRefused(.noConsent): self.init(key: "She has not consented to be contacted this way.")
@@ -71,6 +70,57 @@ public struct Notice: Equatable, Sendable {
             self.init(key: "The store server answered with an error (%@ %@).", arguments: [String(status), code])
         case .outOfStep: self.init(key: "The handheld is out of step with the store server: sync again.")
         }
+    }
+
+    /// Why a card number is refused.
+    public init(_ problem: CardProblem) {
+        switch problem {
+        case .empty: self.init(key: "Nothing was read: scan or type the card.")
+        case .notDigits: self.init(key: "A card number has only digits.")
+        case .wrongLength(let digits):
+            self.init(key: "A card has 13 digits, this one %@.", arguments: [String(digits)])
+        case .badCheckDigit: self.init(key: "The card number does not check out: mistyped or misread.")
+        case .alreadyRegistered: self.init(key: "A customer already has this card: look her up.")
+        }
+    }
+
+    /// Why a contact field's value is refused, with the correction the core offers, if any.
+    public init(_ problem: FieldProblem, suggestion: String? = nil) {
+        let key: String
+        var arguments: [String] = []
+        switch problem {
+        case .required: key = "Required."
+        case .cityRequired: key = "The city is required."
+        case .notText: key = "This field takes text."
+        case .tooLong(let maxChars):
+            key = "At most %@ characters."
+            arguments = [String(maxChars)]
+        case .emailHasSpaces: key = "An e-mail address has no spaces."
+        case .emailNeedsAt: key = "An e-mail address needs an @."
+        case .emailHasSeveralAt: key = "An e-mail address has a single @."
+        case .emailLocalPart: key = "The part before the @ is not valid."
+        case .emailDomain: key = "The domain after the @ is not valid (e.g. gmail.com)."
+        case .emailDomainMistyped: key = "The domain looks mistyped."
+        case .phoneHasLetters: key = "A phone number has no letters."
+        case .phoneTooShort: key = "The number is too short."
+        case .phoneNotOfCountry(let country):
+            key = "Not a phone number of %@ (or give its +country prefix)."
+            arguments = [country]
+        case .notALanguage: key = "Not a language code (two letters: fr, it, en)."
+        case .nameNeedsLetters: key = "A name needs letters."
+        case .nameHasDigits: key = "A name has no digits."
+        case .nameHasSymbols: key = "A name has only letters, spaces, apostrophes, hyphens and dots."
+        case .unknownCountry: key = "Not a country code (two letters, e.g. FR)."
+        case .notAPostalCode(let country, let example):
+            if let example {
+                key = "Not a postal code of %@ (e.g. %@)."
+                arguments = [country, example]
+            } else {
+                key = "Not a postal code of %@."
+                arguments = [country]
+            }
+        }
+        self.init(key: key, arguments: arguments, suggestion: suggestion)
     }
 
     /// Why the store server (or the core) refused.

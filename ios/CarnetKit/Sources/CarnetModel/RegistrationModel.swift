@@ -142,10 +142,11 @@ public final class RegistrationModel {
 
     /// Puts one of the core's problems with the form beside the field it is about.
     private func show(_ problem: FormProblem) {
-        if problem.field == "card" {
-            cardError = Notice(key: "Check the card number.", detail: problem.reason)
-        } else {
-            show(.InvalidField(field: problem.field, reason: problem.reason, suggestion: problem.suggestion))
+        switch problem {
+        case .card(let problem):
+            cardError = Notice(problem)
+        case .field(let field, let problem, let suggestion):
+            show(.InvalidField(field: field, problem: problem, suggestion: suggestion))
         }
     }
 

@@ -399,8 +399,9 @@ enum Scenarios {
         let lookup = day.app.lookup!
         let path = day.app.path
         try check(!lookup.scanned(code: "1234"), "a short code is not a card")
-        try check(lookup.notice?.key == "This is not a loyalty card.", "notice \(String(describing: lookup.notice))")
-        try check(!(lookup.notice?.detail ?? "").isEmpty, "with the core's reason")
+        try check(lookup.notice?.key == "A card has 13 digits, this one %@." && lookup.notice?.arguments == ["4"],
+                  "the core's reason, worded here: \(String(describing: lookup.notice))")
+        try check(lookup.notice?.phrase.text().contains("13") == true, "and read: \(String(describing: lookup.notice))")
         try check(day.app.path == path, "the screen stays")
     }
 
@@ -452,7 +453,7 @@ enum Scenarios {
         lookup.query = ""
         keyboard.type(String(day.config.card.dropLast()), intoSearchFieldEvery: .milliseconds(250))
         try check(day.app.path.isEmpty, "a number too short opens nothing")
-        try check(lookup.notice?.key == "This is not a loyalty card.", "the core's reason: \(String(describing: lookup.notice))")
+        try check(lookup.notice?.key == "A card has 13 digits, this one %@.", "the core's reason: \(String(describing: lookup.notice))")
 
         lookup.query = ""
         keyboard.type(day.config.card, intoSearchFieldEvery: .milliseconds(250))
@@ -610,7 +611,8 @@ enum Scenarios {
         let form = try customer.contactModel().unwrap("the contact form")
         form.drafts[.email] = "not an e-mail"
         try check(!form.save(.email), "an invalid e-mail is refused")
-        try check(form.errors[.email] != nil, "the error is shown under the field")
+        try check(form.errors[.email]?.key == "An e-mail address has no spaces.",
+                  "the core's reason is shown under the field: \(String(describing: form.errors[.email]))")
         form.drafts[.email] = "swift.check@example.com"
         try check(form.save(.email), "a valid e-mail is saved: \(String(describing: form.errors[.email]))")
         try check(form.errors[.email] == nil, "the error is gone")
@@ -651,7 +653,8 @@ enum Scenarios {
         let form = try day.app.registration.unwrap("the registration form")
         try check(!form.cardScanned && form.cardNumber.isEmpty, "no card number yet")
         try check(!form.register(), "an empty form is refused")
-        try check(form.cardError != nil, "the card number is asked for: \(String(describing: form.notice))")
+        try check(form.cardError?.key == "Nothing was read: scan or type the card.",
+                  "the card number is asked for: \(String(describing: form.cardError))")
         try check(form.errors[.firstName] != nil && form.addressError != nil,
                   "every empty field at once: \(form.errors) \(String(describing: form.addressError))")
         try check(day.app.path == [.newCustomer], "the form stays")
@@ -701,7 +704,7 @@ enum Scenarios {
         form.city = "Paris"
         try check(!form.register(), "a digit in a name is refused")
         try check(form.errors[.lastName] != nil, "under the last name: \(form.errors) \(String(describing: form.notice))")
-        try check(form.errors[.lastName]?.detail?.isEmpty == false, "with the core's reason")
+        try check(form.errors[.lastName]?.key == "A name has no digits.", "with the core's reason: \(form.errors)")
         try check(form.errors[.email] != nil, "and, at the same time, under the e-mail: \(form.errors)")
 
         form.drafts[.lastName] = "Register"
