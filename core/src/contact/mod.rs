@@ -524,6 +524,9 @@ mod tests {
             "Niccolò",
             "St. John",
             "Ó Súilleabháin",
+            // Japanese customers registered in katakana.
+            "サトウ",
+            "ハナコ",
         ] {
             assert_eq!(
                 ok(ContactField::LastName, good, "FR").as_deref(),
