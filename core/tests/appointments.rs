@@ -981,12 +981,18 @@ fn offline_bookings_wait_for_the_server_and_a_refusal_says_why() {
         (mine.status, mine.pending),
         (BookingStatus::Confirmed, false)
     );
-    // On her card's timeline.
+    // On her card's timeline, once, and first: it is still to come.
     let timeline = carnet_core::timeline::of_customer(&cache, &customers[0]).unwrap();
+    use carnet_core::timeline::Event;
     assert!(
-        matches!(&timeline[..], [carnet_core::timeline::Event::Appointment(a)] if a.id == id),
+        matches!(timeline.first(), Some(Event::Appointment(a)) if a.id == id),
         "{timeline:?}"
     );
+    let bookings = timeline
+        .iter()
+        .filter(|e| matches!(e, Event::Appointment(_)))
+        .count();
+    assert_eq!(bookings, 1, "{timeline:?}");
     // Confirmed: the event for her calendar, the service named in her language.
     let ics = bookings::calendar(&cache, &id, now.timestamp()).unwrap();
     let calendar: icalendar::Calendar = ics.parse().unwrap();

@@ -250,3 +250,86 @@ fn a_return_comes_off_her_spend_and_her_profile_and_orders_count_once() {
     let ids: Vec<&str> = found.lines.iter().map(|l| l.id.as_str()).collect();
     assert_eq!(ids, ["R20-2", "R20-1"]);
 }
+
+#[test]
+fn her_timeline_shows_each_receipt_and_order_with_its_channel_store_and_amount() {
+    use carnet_core::timeline::{Event, of_customer};
+    let (_sample, cache) = loaded();
+    let web = |n: u32| PurchaseLine {
+        channel: Channel::Web,
+        order_id: Some("W0042".into()),
+        ..line(
+            &format!("R20-{n}"),
+            "S001",
+            "2026-10-12T20:00:00Z",
+            "P01",
+            2000,
+            "EUR",
+        )
+    };
+    let back = PurchaseLine {
+        return_of: Some("R02-1".into()),
+        ..line("T1-1", "S001", "2026-10-10T10:00:00Z", "P03", -2500, "EUR")
+    };
+    let london = line("L1-1", "S004", "2026-10-13T12:00:00Z", "P02", 8500, "GBP");
+    deliver(
+        &cache,
+        vec![
+            Record::Rate(Rate::new("2026-10-13", "GBP", "0.85")),
+            Record::Purchase(web(1)),
+            Record::Purchase(web(2)),
+            Record::Purchase(back),
+            Record::Purchase(london),
+        ],
+    );
+    let timeline = of_customer(&cache, "C1").unwrap();
+    let purchases: Vec<_> = timeline
+        .iter()
+        .filter_map(|e| match e {
+            Event::Purchase(p) => Some(p),
+            _ => None,
+        })
+        .collect();
+    let summary: Vec<_> = purchases
+        .iter()
+        .take(3)
+        .map(|p| {
+            (
+                p.receipt_id.as_str(),
+                p.channel,
+                p.store_name.as_deref(),
+                p.lines,
+                p.amount,
+                p.returned,
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            // £85.00 in London, in her euros.
+            ("L1", Channel::Store, Some("Store S004"), 1, 10_000, false),
+            // One web order of two lines, once.
+            ("R20", Channel::Web, Some("Paris Rivoli"), 2, 4_000, false),
+            ("T1", Channel::Store, Some("Paris Rivoli"), 1, -2_500, true),
+        ]
+    );
+    assert_eq!(purchases[1].order_id.as_deref(), Some("W0042"));
+    assert!(purchases.iter().all(|p| p.currency == "EUR"));
+    assert!(
+        purchases.windows(2).all(|w| w[0].at >= w[1].at),
+        "the latest first"
+    );
+    assert!(purchases.len() <= carnet_core::timeline::PURCHASES_SHOWN as usize);
+    // Her consent decisions are there too, each where she gave it.
+    let consents = timeline
+        .iter()
+        .filter(|e| matches!(e, Event::Consent(_)))
+        .count();
+    assert!(consents > 0);
+    assert_eq!(
+        consents,
+        carnet_core::consent::states(&cache, "C1").unwrap().len()
+    );
+    assert!(timeline.windows(2).all(|w| w[0].at() >= w[1].at()));
+}

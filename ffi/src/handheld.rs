@@ -285,7 +285,8 @@ impl Handheld {
             .collect())
     }
 
-    /// Her card's timeline: her contacts and her bookings, the latest first.
+    /// Her card's timeline, the latest first: her purchases on every channel, her consent
+    /// decisions, her contacts and her bookings.
     pub fn timeline(&self, customer_id: String) -> Result<Vec<TimelineEvent>, CarnetError> {
         Ok(convert(self.core.timeline(&customer_id)?))
     }

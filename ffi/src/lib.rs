@@ -22,7 +22,7 @@ pub use handheld::{DeviceStatus, Handheld, SyncObserver, SyncTask};
 pub use notes::{Note, SpecialCategory, SpecialWord, special_words};
 pub use outreach::{
     AdvisorIndicators, CallOutcome, ContactRefusal, Delivery, DeliveryState, MessageChannel,
-    MessageDraft, MessageText, OutreachEntry, TimelineEvent, Wish,
+    MessageDraft, MessageText, OutreachEntry, TimelineEvent, TimelinePurchase, Wish,
 };
 pub use session::{
     DeviceObserver, DeviceState, KeyStore, KeyStoreError, KioskStatus, LockReason, NetworkEvent,

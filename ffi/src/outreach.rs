@@ -304,6 +304,43 @@ pub enum TimelineEvent {
         /// The booking.
         appointment: crate::appointments::Appointment,
     },
+    /// A receipt, an order or a return (her latest ones; the history has them all).
+    Purchase {
+        /// What and where.
+        purchase: TimelinePurchase,
+    },
+    /// Her standing decision on a consent, when and where she made it (a newsletter sign-up
+    /// on the website is one).
+    Consent {
+        /// The decision.
+        consent: crate::types::ConsentState,
+    },
+}
+
+/// A receipt or an order on her timeline.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TimelinePurchase {
+    /// The receipt.
+    pub receipt_id: String,
+    /// When (Unix seconds).
+    pub at: i64,
+    /// The store it is recorded in.
+    pub store_id: String,
+    /// Its name, when known.
+    pub store_name: Option<String>,
+    /// Till, web, app or click-and-collect.
+    pub channel: crate::types::SaleChannel,
+    /// The order, for one placed online.
+    pub order_id: Option<String>,
+    /// Its lines.
+    pub lines: u32,
+    /// What it came to in her home store's currency, in its minor units (negative for a
+    /// return).
+    pub amount_minor: i64,
+    /// Her home store's currency (ISO 4217).
+    pub currency: String,
+    /// Whether it brings lines back.
+    pub returned: bool,
 }
 
 impl From<carnet_core::timeline::Event> for TimelineEvent {
@@ -314,6 +351,21 @@ impl From<carnet_core::timeline::Event> for TimelineEvent {
             Event::Appointment(a) => Self::Appointment {
                 appointment: a.into(),
             },
+            Event::Purchase(p) => Self::Purchase {
+                purchase: TimelinePurchase {
+                    receipt_id: p.receipt_id,
+                    at: p.at,
+                    store_id: p.store_id,
+                    store_name: p.store_name,
+                    channel: p.channel.into(),
+                    order_id: p.order_id,
+                    lines: p.lines,
+                    amount_minor: p.amount,
+                    currency: p.currency,
+                    returned: p.returned,
+                },
+            },
+            Event::Consent(c) => Self::Consent { consent: c.into() },
         }
     }
 }

@@ -74,9 +74,22 @@ fn category(c: SpecialCategory) -> &'static str {
     }
 }
 
-/// An event of her timeline in a line: a contact, or a booking (its day, service and state).
+/// An event of her timeline in a line: a purchase (its day, channel, store and amount), a
+/// consent decision, a contact, or a booking (its day, service and state).
 pub fn timeline_line(e: &TimelineEvent) -> String {
     match e {
+        TimelineEvent::Purchase { purchase: p } => {
+            let day = chrono::DateTime::<chrono::Utc>::from_timestamp(p.at, 0)
+                .map(|t| t.format("%Y-%m-%d").to_string())
+                .unwrap_or_default();
+            format!(
+                "{day} · {} · {} · {}",
+                crate::words::purchase_kind(p),
+                p.store_name.as_deref().unwrap_or(&p.store_id),
+                crate::words::money(p.amount_minor, &p.currency)
+            )
+        }
+        TimelineEvent::Consent { consent } => crate::words::consent(consent),
         TimelineEvent::Contact { contact } => contact_line(contact),
         TimelineEvent::Appointment { appointment: a } => {
             let day = chrono::DateTime::<chrono::Utc>::from_timestamp(a.start, 0)

@@ -355,6 +355,39 @@ pub fn sale(l: &carnet_ffi::HistoryLine, home: &str) -> String {
         .collect()
 }
 
+/// How a receipt on her timeline was made: at a till, an order, a return.
+pub fn purchase_kind(p: &carnet_ffi::TimelinePurchase) -> String {
+    let key = match (p.returned, p.channel) {
+        (true, _) => "Returned",
+        (false, carnet_ffi::SaleChannel::Store) => "In store",
+        (false, carnet_ffi::SaleChannel::Web) => "Web order",
+        (false, carnet_ffi::SaleChannel::App) => "App order",
+        (false, carnet_ffi::SaleChannel::ClickAndCollect) => "Click & collect",
+    };
+    text(key, &[])
+}
+
+/// A consent decision: what it is about, her answer, where and when she gave it.
+pub fn consent(c: &carnet_ffi::ConsentState) -> String {
+    let about = match (c.purpose.as_str(), c.channel.as_str()) {
+        ("marketing", "email") => text("Offers and news by e-mail", &[]),
+        ("marketing", "sms") => text("Offers and news by text message", &[]),
+        ("marketing", "post") => text("Offers and news by post", &[]),
+        ("marketing", "phone") => text("Offers and news by phone", &[]),
+        ("personalisation", _) => text("Suggestions from her purchases", &[]),
+        (purpose, channel) => format!("{purpose} · {channel}"),
+    };
+    let answer = text(if c.granted { "Yes" } else { "No" }, &[]);
+    let day = &c.recorded_at[..c.recorded_at.len().min(10)];
+    let recorded = match c.source.as_str() {
+        "store" => text("Recorded in store on %@", &[day]),
+        "web" => text("Recorded on the web site on %@", &[day]),
+        "app" => text("Recorded in the brand's app on %@", &[day]),
+        other => format!("{other} · {day}"),
+    };
+    format!("{about}: {answer} · {recorded}")
+}
+
 /// What the card says of returns and of purchases abroad converted at an earlier day's rate
 /// or not yet.
 pub fn rate_notes(c: &carnet_ffi::CustomerCard) -> String {
@@ -595,6 +628,49 @@ mod tests {
             }
             assert!(said.iter().all(|s| !s.is_empty() && !s.contains("%@")));
         }
+    }
+
+    #[test]
+    fn purchases_and_consents_on_the_timeline_are_worded_too() {
+        let purchase = |channel, returned| carnet_ffi::TimelinePurchase {
+            receipt_id: "R1".into(),
+            at: 1_767_000_000,
+            store_id: "S004".into(),
+            store_name: Some("London Covent Garden".into()),
+            channel,
+            order_id: None,
+            lines: 2,
+            amount_minor: 4_250,
+            currency: "EUR".into(),
+            returned,
+        };
+        set_language(Language::Italian);
+        assert_eq!(
+            purchase_kind(&purchase(carnet_ffi::SaleChannel::Store, false)),
+            "In negozio"
+        );
+        set_language(Language::French);
+        assert_eq!(
+            purchase_kind(&purchase(carnet_ffi::SaleChannel::ClickAndCollect, false)),
+            text("Click & collect", &[])
+        );
+        assert_eq!(
+            purchase_kind(&purchase(carnet_ffi::SaleChannel::Web, true)),
+            text("Returned", &[])
+        );
+        let newsletter = carnet_ffi::ConsentState {
+            channel: "email".into(),
+            purpose: "marketing".into(),
+            granted: true,
+            recorded_at: "2026-03-02T10:00:00Z".into(),
+            source: "web".into(),
+            advisor_id: None,
+        };
+        set_language(Language::English);
+        assert_eq!(
+            consent(&newsletter),
+            "Offers and news by e-mail: Yes · Recorded on the web site on 2026-03-02"
+        );
     }
 
     #[test]

@@ -505,6 +505,10 @@ def test_7d_an_appointment_is_booked_offline_and_confirmed_by_the_server(day):
     timeline = h.timeline(customer)
     assert any(isinstance(e, carnet.TimelineEvent.APPOINTMENT) and e.appointment.id == booking
                for e in timeline), timeline
+    # Beside her receipts and orders, each with its channel, store and amount in her currency.
+    purchases = [e.purchase for e in timeline if isinstance(e, carnet.TimelineEvent.PURCHASE)]
+    assert purchases and all(p.lines > 0 and p.currency == "EUR" and p.store_name for p in purchases)
+    assert [p.at for p in purchases] == sorted((p.at for p in purchases), reverse=True)
     ics = h.appointment_calendar(booking)
     start = datetime.fromtimestamp(slot.start, timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     assert ics.startswith("BEGIN:VCALENDAR\r\n") and ics.rstrip().endswith("END:VCALENDAR")

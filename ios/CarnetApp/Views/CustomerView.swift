@@ -143,7 +143,7 @@ private struct HistoryTab: View {
                     HStack {
                         Text(verbatim: formatting.epochDay(line.boughtAt))
                         Text(verbatim: line.storeName)
-                        SaleChannelLabel(line: line)
+                        SaleKindLabel(channel: line.channel, returned: line.returnOf != nil)
                         Spacer()
                         Text(verbatim: formatting.money(minor: line.paidMinor, currency: line.paidCurrency))
                     }
@@ -325,6 +325,18 @@ private struct NotesTab: View {
                                 appointment: appointment,
                                 service: notes.services.name(of: appointment.serviceId, language: formatting.languageCode),
                                 when: formatting.dateTime(appointment.start, zone: notes.timeZone))
+                        case .purchase(let purchase):
+                            PurchaseRow(
+                                purchase: purchase,
+                                amount: formatting.money(minor: purchase.amountMinor, currency: purchase.currency),
+                                when: formatting.dateTime(purchase.at, zone: notes.timeZone))
+                        case .consent(let consent):
+                            VStack(alignment: .leading, spacing: 4) {
+                                formatting.phrase(consentChannel: consent.channel, purpose: consent.purpose).localized
+                                (consent.granted ? Text("Yes") : Text("No")).font(.footnote)
+                                formatting.phrase(recorded: consent).localized
+                                    .font(.footnote).foregroundStyle(.secondary)
+                            }
                         }
                     }
                 }
@@ -357,6 +369,25 @@ private struct ContactRow: View {
                 case .wrongNumber: Text("Called: wrong number").font(.footnote)
                 }
             }
+        }
+    }
+}
+
+/// A receipt or an order on her timeline: where, what it came to, how it was made, when.
+private struct PurchaseRow: View {
+    let purchase: TimelinePurchase
+    let amount: String
+    let when: String
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 4) {
+            Text(verbatim: "\(purchase.storeName ?? purchase.storeId) · \(amount)")
+            HStack {
+                SaleKindLabel(channel: purchase.channel, returned: purchase.returned, namesTill: true)
+                Text("\(String(purchase.lines)) items")
+            }
+            .font(.footnote)
+            Text(verbatim: when).font(.footnote).foregroundStyle(.secondary)
         }
     }
 }
@@ -394,16 +425,20 @@ private struct DeliveryText: View {
     }
 }
 
-/// How a line was sold, and what it is: a return, an order.
-private struct SaleChannelLabel: View {
-    let line: HistoryLine
+/// How a sale was made: a return, an order, or a till receipt (named only where `namesTill`:
+/// the history marks the exceptions, the timeline says each).
+private struct SaleKindLabel: View {
+    let channel: SaleChannel
+    let returned: Bool
+    var namesTill = false
 
     var body: some View {
-        if line.returnOf != nil {
+        if returned {
             Text("Returned")
         } else {
-            switch line.channel {
-            case .store: EmptyView()
+            switch channel {
+            case .store:
+                if namesTill { Text("In store") }
             case .web: Text("Web order")
             case .app: Text("App order")
             case .clickAndCollect: Text("Click & collect")

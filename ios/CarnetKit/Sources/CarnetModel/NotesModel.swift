@@ -1,6 +1,6 @@
 // Her notes on the customer screen: the store's advisors' notes (latest first, with author and
-// date), a new one typed in place, her wish list, and her timeline (contacts and bookings, the
-// latest first, merged by the core). Before saving, the core looks for words that may be
+// date), a new one typed in place, her wish list, and her timeline (purchases on every channel,
+// consent decisions, contacts and bookings, the latest first, merged by the core). Before saving, the core looks for words that may be
 // special-category data (health, religion, origin, orientation, politics): the first save
 // only warns, a second one saves anyway.
 
@@ -17,7 +17,8 @@ public final class NotesModel {
     public private(set) var notes: [Note] = []
     /// Her wish list, the latest first.
     public private(set) var wishes: [Wish] = []
-    /// Her timeline: her contacts (calls, e-mails and SMS, with where sending stands) and her
+    /// Her timeline: her purchases (till, web, app, click-and-collect, returns), her consent
+    /// decisions, her contacts (calls, e-mails and SMS, with where sending stands) and her
     /// bookings, the latest first.
     public private(set) var timeline: [TimelineEvent] = []
     /// The store's services, to name a booking's.

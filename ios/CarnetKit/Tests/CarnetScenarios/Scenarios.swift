@@ -553,6 +553,18 @@ enum Scenarios {
             if case .appointment(let booked) = event { return booked.id == mine.id }
             return false
         }, "on her timeline: \(herNotes.timeline)")
+        // Her purchases and consent decisions are on it too, the latest first.
+        let purchases = herNotes.timeline.compactMap { event -> TimelinePurchase? in
+            if case .purchase(let purchase) = event { return purchase }
+            return nil
+        }
+        try check(!purchases.isEmpty && purchases.allSatisfy { $0.lines > 0 && !$0.currency.isEmpty },
+                  "her purchases on her timeline: \(purchases.count)")
+        try check(zip(purchases, purchases.dropFirst()).allSatisfy { $0.at >= $1.at }, "the latest first")
+        try check(herNotes.timeline.contains { event in
+            if case .consent = event { return true }
+            return false
+        }, "her consent decisions on her timeline")
         // On the store's day list of its day.
         let list = day.app.appointmentsModel()
         list.load()
