@@ -2,8 +2,9 @@
 //! (the store's local day), from the rates the cache holds: what the card, the history's
 //! totals, the tasks and the results sum. Only a line paid in another currency reads a rate.
 //!
-//! A rate that arrives after the lines that needed it converts them again; a line with no
-//! rate on or before its day is kept at 0 and marked, never converted at 1.0.
+//! A rate that arrives after the lines that needed it converts them again, and so does a move
+//! to a home store of another currency; a line with no rate on or before its day is kept at 0
+//! and marked, never converted at 1.0.
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -114,9 +115,11 @@ pub(crate) fn convert(
     }
 }
 
-/// Which lines a change of rates may convert otherwise.
+/// Which lines a change of rates, or of her home store, may convert otherwise.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Affected<'a> {
+    /// Her home store now takes another currency: every line of hers.
+    Customer { id: &'a str },
     /// A rate of `day` arrived: the lines that took an earlier day's (or none) and were paid
     /// on or after it.
     NewRate { day: &'a str },
@@ -138,6 +141,13 @@ pub(crate) fn convert_again(tx: &Transaction<'_>, affected: Affected<'_>) -> Res
             ))
         };
     let lines: Vec<_> = match affected {
+        Affected::Customer { id } => tx
+            .prepare_cached(
+                "SELECT id, customer_id, currency, paid_minor, bought_at, store_id FROM purchase
+                 WHERE customer_id = ?1",
+            )?
+            .query_map([id], row)?
+            .collect::<rusqlite::Result<_>>()?,
         Affected::NewRate { day } => {
             // A day before its UTC midnight: a store's local day starts up to a day earlier.
             let since = time::parse_day(day)

@@ -4,7 +4,7 @@
 use carnet_protocol::{Change, Entity, Record};
 use rusqlite::Transaction;
 
-use crate::amounts::HomeCurrencies;
+use crate::amounts::{self, Affected, HomeCurrencies};
 use crate::apply;
 use crate::error::Result;
 use crate::store::{self, Cache, SYNC_CURSOR_KEY};
@@ -69,7 +69,15 @@ fn apply_change(tx: &Transaction<'_>, change: &Change, homes: &mut HomeCurrencie
             Record::Brand(r) => apply::upsert_brand(tx, r),
             Record::Category(r) => apply::upsert_category(tx, r),
             Record::Product(r) => apply::upsert_product(tx, r),
-            Record::Customer(r) => apply::upsert_customer(tx, r),
+            Record::Customer(r) => {
+                // A move to a store of another currency tells her lines in the new one.
+                let before = amounts::home_currency(tx, &r.id)?;
+                apply::upsert_customer(tx, r)?;
+                if amounts::home_currency(tx, &r.id)? != before {
+                    amounts::convert_again(tx, Affected::Customer { id: &r.id })?;
+                }
+                Ok(())
+            }
             Record::Purchase(r) => apply::upsert_purchase(tx, r, homes),
             Record::Offer(r) => apply::upsert_offer(tx, r),
             Record::Feedback(r) => apply::upsert_feedback(tx, r),

@@ -333,3 +333,78 @@ fn her_timeline_shows_each_receipt_and_order_with_its_channel_store_and_amount()
     );
     assert!(timeline.windows(2).all(|w| w[0].at() >= w[1].at()));
 }
+
+#[test]
+fn a_move_to_a_store_of_another_currency_tells_her_lines_in_the_new_one() {
+    let (_sample, cache) = loaded();
+    let at_home = customer_card(&cache, "C1", today()).unwrap().stats;
+    // One euro bought 0.8 pounds from long before her lines (0.85 from 6 March 2026).
+    deliver(
+        &cache,
+        vec![
+            Record::Rate(Rate::new("2020-01-02", "GBP", "0.8")),
+            Record::Purchase(line(
+                "L1-1",
+                "S004",
+                "2026-03-07T12:00:00Z",
+                "P02",
+                8500,
+                "GBP",
+            )),
+        ],
+    );
+    let in_euros = customer_card(&cache, "C1", today()).unwrap().stats;
+    assert_eq!(in_euros.currency, "EUR");
+    let mut her = support::customers()
+        .into_iter()
+        .find(|c| c.id == "C1")
+        .unwrap();
+    let moved = |her: &carnet_protocol::Customer| {
+        deliver(&cache, vec![Record::Customer(her.clone())]);
+        customer_card(&cache, "C1", today()).unwrap().stats
+    };
+
+    // She moves to London: her card is in pounds, the London line as paid, the others at the
+    // rate of their day (an earlier day's, said).
+    her.home_store_id = "S004".into();
+    let in_pounds = moved(&her);
+    assert_eq!(in_pounds.currency, "GBP");
+    let page = history(&cache, "C1", &HistoryQuery::default()).unwrap();
+    let london = page.lines.iter().find(|l| l.id == "L1-1").unwrap();
+    assert_eq!(
+        (london.amount_cents, london.rates_of.as_deref()),
+        (8500, None)
+    );
+    let march_6 = chrono::NaiveDate::from_ymd_opt(2026, 3, 6)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc()
+        .timestamp();
+    for l in page.lines.iter().filter(|l| l.paid_currency == "EUR") {
+        let per_hundred = if l.bought_at >= march_6 { 85 } else { 80 };
+        assert_eq!(
+            l.amount_cents,
+            (l.paid_minor * per_hundred + 50) / 100,
+            "{}",
+            l.id
+        );
+    }
+    assert_eq!(in_pounds.unconverted_lines, 0);
+    assert_eq!(in_pounds.earlier_rate_lines, in_pounds.lines - 1);
+    assert_eq!(
+        in_pounds.total_spend_cents,
+        page.lines.iter().map(|l| l.amount_cents).sum::<i64>()
+    );
+
+    // And back to Paris: every euro line as paid again, to the cent.
+    her.home_store_id = "S001".into();
+    let back = moved(&her);
+    assert_eq!(back.currency, "EUR");
+    assert_eq!(back.total_spend_cents, in_euros.total_spend_cents);
+    assert_eq!(
+        back.total_spend_cents,
+        at_home.total_spend_cents + 10_000,
+        "£85 at 0.85"
+    );
+}

@@ -40,6 +40,9 @@ const DOUBLE_BOOKED: &str = "
 fn a_free_slot(cache: &Cache) -> (String, Slot) {
     let agenda = bookings::store_agenda(cache, STORE, None).unwrap();
     let now = Utc::now().timestamp();
+    // From midnight (UTC) the day after tomorrow: the first free slot opens a store day, so
+    // the tests can move it an hour later whatever the time they run at.
+    let from = (now / 86_400 + 2) * 86_400;
     let services: Vec<String> = cache
         .read(|c| {
             let mut stmt = c.prepare(
@@ -56,7 +59,7 @@ fn a_free_slot(cache: &Cache) -> (String, Slot) {
                 service_id: &service,
                 advisor_id: None,
                 customer_id: None,
-                window: Span::new(now + 2 * 86_400, now + 30 * 86_400),
+                window: Span::new(from, from + 28 * 86_400),
                 now,
             })
             .unwrap();
