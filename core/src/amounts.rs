@@ -40,6 +40,18 @@ pub(crate) fn home_currency(c: &Connection, customer_id: &str) -> Result<Currenc
     }
 }
 
+/// Whether making `store_id` her home store changes the currency she is told in (from the
+/// euro for a customer the cache does not hold yet, whose lines may have come first): read
+/// before her record is written, in one lookup.
+pub(crate) fn moves_currency(c: &Connection, customer_id: &str, store_id: &str) -> Result<bool> {
+    Ok(c.prepare_cached(
+        "SELECT coalesce((SELECT s.currency FROM customer cu
+                          JOIN store s ON s.id = cu.home_store_id WHERE cu.id = ?1), 'EUR')
+             <> coalesce((SELECT currency FROM store WHERE id = ?2), 'EUR')",
+    )?
+    .query_row(params![customer_id, store_id], |r| r.get(0))?)
+}
+
 /// Her home store's currency, remembered while one customer's lines follow each other (an
 /// export and a feed page hold them together); forgotten when a customer or a store changes.
 #[derive(Debug, Default)]

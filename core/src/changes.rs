@@ -71,9 +71,9 @@ fn apply_change(tx: &Transaction<'_>, change: &Change, homes: &mut HomeCurrencie
             Record::Product(r) => apply::upsert_product(tx, r),
             Record::Customer(r) => {
                 // A move to a store of another currency tells her lines in the new one.
-                let before = amounts::home_currency(tx, &r.id)?;
+                let moves = amounts::moves_currency(tx, &r.id, &r.home_store_id)?;
                 apply::upsert_customer(tx, r)?;
-                if amounts::home_currency(tx, &r.id)? != before {
+                if moves {
                     amounts::convert_again(tx, Affected::Customer { id: &r.id })?;
                 }
                 Ok(())

@@ -167,15 +167,19 @@ pub fn history(cache: &Cache, customer_id: &str, query: &HistoryQuery) -> Result
             None
         };
         // The stores' names for the page alone: a handful of stores, not a join per line.
-        let mut names = c.prepare_cached("SELECT name FROM store WHERE id = ?1")?;
         for line in &mut lines {
-            line.store_name = names
-                .query_row([&line.store_id], |r| r.get(0))
-                .optional()?
-                .unwrap_or_default();
+            line.store_name = store_name(c, &line.store_id)?.unwrap_or_default();
         }
         Ok(HistoryPage { lines, next_offset })
     })
+}
+
+/// The name of store `id`, when the cache holds it: read for the lines shown, not joined on
+/// every line scanned.
+pub(crate) fn store_name(c: &rusqlite::Connection, id: &str) -> Result<Option<String>> {
+    Ok(c.prepare_cached("SELECT name FROM store WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
 }
 
 /// An FTS5 expression in which every typed word must start a word of the text: `"fard"*

@@ -5,14 +5,13 @@
 //! visits), each at its own time: a booking when it starts, so one still to come leads.
 
 use carnet_protocol::Channel;
-use rusqlite::OptionalExtension;
 
 use crate::appointments::bookings::{self, Appointment};
 use crate::consent::ConsentState;
 use crate::error::Result;
 use crate::outreach::{self, Contact};
 use crate::store::Cache;
-use crate::{amounts, time};
+use crate::{amounts, history, time};
 
 /// Her latest receipts and orders on the timeline; the history pages through all of them.
 pub const PURCHASES_SHOWN: u32 = 30;
@@ -120,9 +119,8 @@ fn purchases(cache: &Cache, customer_id: &str) -> Result<Vec<Purchase>> {
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut names = c.prepare_cached("SELECT name FROM store WHERE id = ?1")?;
         for p in &mut purchases {
-            p.store_name = names.query_row([&p.store_id], |r| r.get(0)).optional()?;
+            p.store_name = history::store_name(c, &p.store_id)?;
         }
         Ok(purchases)
     })
