@@ -16,6 +16,8 @@ pub mod consent;
 pub mod contact;
 pub mod duplicates;
 pub mod error;
+#[cfg(feature = "formatting")]
+pub mod formatting;
 pub mod handheld;
 pub mod history;
 pub mod key;

@@ -148,6 +148,7 @@ pub fn of_store(
         month: format!("{:04}-{:02}", first.year(), first.month()),
         advisors: rows.into_values().collect(),
         group_tasks_open,
+        currency: home.code().to_owned(),
     })
 }
 

@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
+use carnet_core::money::Currency;
 use carnet_protocol::{Channel, Entity, Record};
 use chrono::{Datelike, NaiveDate, Timelike};
 
@@ -27,6 +28,8 @@ pub struct Cell {
 pub struct StoreSales {
     /// Its name.
     pub name: String,
+    /// The currency its amounts are in (its tills'; euros for a store that names none).
+    pub currency: Option<Currency>,
     /// By local day and hour (0–23).
     pub hours: BTreeMap<(NaiveDate, u32), Cell>,
     /// Revenue by local day and top-level category name.
@@ -63,7 +66,9 @@ pub fn compute(conn: &Conn<'_>) -> Result<Sales, Error> {
         if let Record::Store(s) = record {
             // An unknown zone is counted in UTC rather than dropped.
             zones.insert(s.id.clone(), s.timezone.parse().unwrap_or(chrono_tz::UTC));
-            sales.entry(s.id).or_default().name = s.name;
+            let store = sales.entry(s.id).or_default();
+            store.name = s.name;
+            store.currency = s.currency.as_deref().and_then(|c| Currency::parse(c).ok());
         }
     }
     let mut category_parent: HashMap<String, (String, Option<String>)> = HashMap::new();

@@ -352,6 +352,13 @@ pub struct StoreResults {
     /// last nightly run made them, less those done or dismissed since.
     #[serde(default)]
     pub group_tasks_open: u32,
+    /// ISO 4217 code of the amounts' currency: the store's (euros from servers before it).
+    #[serde(default = "euro")]
+    pub currency: String,
+}
+
+fn euro() -> String {
+    "EUR".into()
 }
 
 /// Admin: one advisor's month.
@@ -365,7 +372,7 @@ pub struct AdvisorResults {
     pub tasks_done: u32,
     /// Customers she reached.
     pub customers_reached: u32,
-    /// Sales attributed to her (cents; returns subtracted).
+    /// Sales attributed to her, in the store's currency's minor unit (returns subtracted).
     pub attributed_cents: i64,
     /// Receipts with a line attributed to her.
     pub attributed_receipts: u32,

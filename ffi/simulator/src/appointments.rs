@@ -202,10 +202,10 @@ impl Bookings {
         let Some(t) = DateTime::<Utc>::from_timestamp(seconds, 0) else {
             return seconds.to_string();
         };
-        const FORMAT: &str = "%a %d %b %H:%M";
+        let f = crate::catalog::formatting();
         match self.zone {
-            Some(zone) => t.with_timezone(&zone).format(FORMAT).to_string(),
-            None => t.format("%a %d %b %H:%M UTC").to_string(),
+            Some(zone) => f.day_and_time(t.with_timezone(&zone).naive_local()),
+            None => format!("{} UTC", f.day_and_time(t.naive_utc())),
         }
     }
 }

@@ -1,11 +1,15 @@
 //! The app's String Catalog, read by the simulator too: the core's typed reasons worded once,
-//! in English, French and Italian, for both shells. The language is the device's: the first
-//! of `CARNET_LANG`, `LC_ALL`, `LC_MESSAGES` and `LANG` that is set (`fr_FR.UTF-8` → French),
-//! English for any other.
+//! in English, French and Italian, for both shells; and the device's locale, which chooses
+//! the language (`fr_CH.UTF-8` → French, English for a language Carnet does not speak) and
+//! formats money and dates (`fr_CH` → Swiss French figures). The locale is the first of
+//! `CARNET_LANG`, `LC_ALL`, `LC_MESSAGES` and `LANG` that is set.
 
-use std::cell::Cell;
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::OnceLock;
+
+use carnet_core::formatting::Formatting;
 
 /// The catalog the SwiftUI app ships.
 const CATALOG: &str = include_str!("../../../ios/CarnetApp/Resources/Localizable.xcstrings");
@@ -19,15 +23,6 @@ pub enum Language {
 }
 
 impl Language {
-    /// The device's language, from the environment.
-    pub fn from_env() -> Self {
-        ["CARNET_LANG", "LC_ALL", "LC_MESSAGES", "LANG"]
-            .iter()
-            .filter_map(|name| std::env::var(name).ok())
-            .find(|value| !value.is_empty())
-            .map_or(Self::English, |value| Self::from_tag(&value))
-    }
-
     /// The language of a POSIX locale or BCP 47 tag (`fr_CH.UTF-8`, `it-IT`, `en`).
     pub fn from_tag(tag: &str) -> Self {
         match tag.get(..2).map(str::to_ascii_lowercase).as_deref() {
@@ -47,31 +42,68 @@ impl Language {
     }
 }
 
-/// The device's language, set once at start.
-static DEVICE_LANGUAGE: OnceLock<Language> = OnceLock::new();
+/// The device's locale, from the environment (`en` when none is set).
+pub fn locale_from_env() -> String {
+    ["CARNET_LANG", "LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .find(|value| !value.is_empty())
+        .unwrap_or_else(|| "en".into())
+}
+
+/// The device's locale, set once at start.
+static DEVICE_LOCALE: OnceLock<String> = OnceLock::new();
 
 thread_local! {
-    /// A test's language, over the device's.
-    static THREAD_LANGUAGE: Cell<Option<Language>> = const { Cell::new(None) };
+    /// A test's locale, over the device's.
+    static THREAD_LOCALE: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// The formatters of the locale last asked for on this thread.
+    static FORMATTING: RefCell<Option<(String, Rc<Formatting>)>> = const { RefCell::new(None) };
 }
 
-/// Words every text in `language` from now on (the first call wins).
-pub fn set_device_language(language: Language) {
-    let _ = DEVICE_LANGUAGE.set(language);
+/// Words and formats everything in `locale` from now on (the first call wins).
+pub fn set_device_locale(locale: String) {
+    let _ = DEVICE_LOCALE.set(locale);
 }
 
-/// Words this thread's texts in `language`, whatever the device's (for tests).
+/// Words and formats this thread's texts in `locale`, whatever the device's (for tests).
+#[cfg(test)]
+pub fn set_locale(locale: &str) {
+    THREAD_LOCALE.with(|l| *l.borrow_mut() = Some(locale.to_owned()));
+}
+
+/// Words this thread's texts in `language` (and formats as its bare locale), for tests.
 #[cfg(test)]
 pub fn set_language(language: Language) {
-    THREAD_LANGUAGE.with(|l| l.set(Some(language)));
+    set_locale(language.code());
+}
+
+fn locale() -> String {
+    THREAD_LOCALE
+        .with(|l| l.borrow().clone())
+        .or_else(|| DEVICE_LOCALE.get().cloned())
+        .unwrap_or_else(|| "en".into())
 }
 
 /// The language texts are worded in.
 pub fn language() -> Language {
-    THREAD_LANGUAGE
-        .with(Cell::get)
-        .or_else(|| DEVICE_LANGUAGE.get().copied())
-        .unwrap_or(Language::English)
+    Language::from_tag(&locale())
+}
+
+/// The locale's formatters for money, numbers and dates.
+pub fn formatting() -> Rc<Formatting> {
+    let locale = locale();
+    FORMATTING.with(|cached| {
+        let mut cached = cached.borrow_mut();
+        match &*cached {
+            Some((of, formatting)) if *of == locale => Rc::clone(formatting),
+            _ => {
+                let formatting = Rc::new(Formatting::new(&locale));
+                *cached = Some((locale, Rc::clone(&formatting)));
+                formatting
+            }
+        }
+    })
 }
 
 /// Key → value, per language.

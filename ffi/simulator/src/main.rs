@@ -65,7 +65,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
-    catalog::set_device_language(catalog::Language::from_env());
+    catalog::set_device_locale(catalog::locale_from_env());
     std::fs::create_dir_all(&data)?;
     let key_store = Arc::new(keystore::FileKeyStore::new(data.join("keystore")));
     let handheld =

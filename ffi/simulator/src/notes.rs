@@ -79,9 +79,7 @@ fn category(c: SpecialCategory) -> &'static str {
 pub fn timeline_line(e: &TimelineEvent) -> String {
     match e {
         TimelineEvent::Purchase { purchase: p } => {
-            let day = chrono::DateTime::<chrono::Utc>::from_timestamp(p.at, 0)
-                .map(|t| t.format("%Y-%m-%d").to_string())
-                .unwrap_or_default();
+            let day = crate::words::day(&carnet_ffi::format_day(p.at));
             format!(
                 "{day} · {} · {} · {}",
                 crate::words::purchase_kind(p),
@@ -92,9 +90,7 @@ pub fn timeline_line(e: &TimelineEvent) -> String {
         TimelineEvent::Consent { consent } => crate::words::consent(consent),
         TimelineEvent::Contact { contact } => contact_line(contact),
         TimelineEvent::Appointment { appointment: a } => {
-            let day = chrono::DateTime::<chrono::Utc>::from_timestamp(a.start, 0)
-                .map(|t| t.format("%Y-%m-%d").to_string())
-                .unwrap_or_default();
+            let day = crate::words::day(&carnet_ffi::format_day(a.start));
             format!(
                 "{day} · appointment {} with {} · {}",
                 a.service_id,

@@ -247,14 +247,18 @@ fn draw_customer(frame: &mut Frame, area: Rect, view: &CustomerView) {
             ),
             Line::from(format!(
                 "{} · {} points · card {}",
-                c.tier, c.points, c.card
+                c.tier,
+                crate::catalog::formatting().number(c.points),
+                c.card
             )),
             Line::from(format!(
                 "visits: {} · spent {} · basket {} · last {}",
                 c.receipts,
                 words::money(c.total_spend_cents, &c.currency),
                 words::money(c.average_basket_cents, &c.currency),
-                c.last_visit.clone().unwrap_or_else(|| "—".into())
+                c.last_visit
+                    .as_deref()
+                    .map_or_else(|| "—".into(), words::day)
             )),
             Line::from(words::rate_notes(c)),
         ]),
@@ -359,10 +363,10 @@ fn draw_customer(frame: &mut Frame, area: Rect, view: &CustomerView) {
                     .map(|s| {
                         let mut lines = vec![
                             Line::from(format!(
-                                "{} — {} {:.2} €",
+                                "{} — {} {}",
                                 s.name,
                                 s.brand,
-                                s.price_cents as f64 / 100.0
+                                words::money(s.price_cents, "EUR")
                             )),
                             Line::styled(
                                 format!("   {}", words::suggestion_reason(&s.reason)),
@@ -533,9 +537,9 @@ fn forecast_line(card: Option<&carnet_ffi::CardForecast>) -> String {
             };
             let value = f.value.as_ref().map_or(String::new(), |v| {
                 format!(
-                    " · may spend €{}–€{} in {} days",
-                    v.low_cents / 100,
-                    v.high_cents / 100,
+                    " · may spend {}–{} in {} days",
+                    words::money(v.low_cents, "EUR"),
+                    words::money(v.high_cents, "EUR"),
                     v.horizon_days
                 )
             });
@@ -662,8 +666,9 @@ fn keys_help(app: &App) -> String {
     format!("{screen}\nF2 store Wi-Fi · F5 sync · F6 cancel sync · F7 single app mode · F10 quit")
 }
 
+/// The day (UTC) of a time the core gives in seconds, in the device's locale.
 fn day(seconds: i64) -> String {
-    carnet_ffi::format_day(seconds)
+    words::day(&carnet_ffi::format_day(seconds))
 }
 
 /// "in 3 days", "today", "overdue by 222 days": a signed count of days is not for people.

@@ -7,7 +7,7 @@ use carnet_ffi::{
     LockReason, NetworkProblem, Refusal, ShredReason, SuggestionReason, TaskProgress, TaskReason,
 };
 
-use crate::catalog::text;
+use crate::catalog::{formatting, text};
 
 /// Why the handheld is locked, and what to do.
 pub fn lock_reason(reason: LockReason) -> String {
@@ -189,7 +189,7 @@ pub fn appointment_refusal(refusal: &AppointmentRefusal) -> String {
     let plain = |key| text(key, &[]);
     let time = |t: i64| {
         chrono::DateTime::from_timestamp(t, 0)
-            .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+            .map(|t| format!("{} UTC", formatting().day_and_time(t.naive_utc())))
             .unwrap_or_default()
     };
     match refusal {
@@ -221,7 +221,7 @@ pub fn appointment_refusal(refusal: &AppointmentRefusal) -> String {
         R::TooShortNotice { earliest } => {
             with_detail("Too short notice for this service.", &time(*earliest))
         }
-        R::ClosedDay { day } => text("The store is closed on %@.", &[day]),
+        R::ClosedDay { day: on } => text("The store is closed on %@.", &[&day(on)]),
         R::OutsideOpeningHours => plain("Outside the store's opening hours."),
         R::AdvisorNotWorking => plain("The advisor does not work then."),
         R::AdvisorBusy => plain("The advisor is booked then."),
@@ -240,10 +240,10 @@ pub fn task_reason(task: &ClientTask) -> String {
         TaskReason::Replenishment {
             due_on, also_due, ..
         } => match also_due {
-            0 => text("Runs out of %@ around %@.", &[product, due_on]),
+            0 => text("Runs out of %@ around %@.", &[product, &day(due_on)]),
             n => text(
                 "Runs out of %@ around %@, and %@ more.",
-                &[product, due_on, &n.to_string()],
+                &[product, &day(due_on), &n.to_string()],
             ),
         },
         TaskReason::Lapsing {
@@ -251,12 +251,12 @@ pub fn task_reason(task: &ClientTask) -> String {
             expected_on,
         } => text(
             "Expected back by %@; last visit %@.",
-            &[expected_on, last_visit],
+            &[&day(expected_on), &day(last_visit)],
         ),
-        TaskReason::Birthday { on } => text("Birthday on %@.", &[on]),
+        TaskReason::Birthday { on } => text("Birthday on %@.", &[&day(on)]),
         TaskReason::Launch { launch_on, .. } => text(
             "%@ launches on %@, from a brand she buys.",
-            &[product, launch_on],
+            &[product, &day(launch_on)],
         ),
         TaskReason::Campaign {
             title,
@@ -264,18 +264,21 @@ pub fn task_reason(task: &ClientTask) -> String {
             ends_on,
             ..
         } => match message {
-            Some(message) => text("Campaign “%@” until %@: %@", &[title, ends_on, message]),
-            None => text("Campaign “%@” until %@.", &[title, ends_on]),
+            Some(message) => text(
+                "Campaign “%@” until %@: %@",
+                &[title, &day(ends_on), message],
+            ),
+            None => text("Campaign “%@” until %@.", &[title, &day(ends_on)]),
         },
         TaskReason::ThankYou {
             on,
             amount_cents,
             new_tier,
         } => {
-            let spent = money(*amount_cents, "EUR");
+            let (spent, on) = (money(*amount_cents, "EUR"), day(on));
             match new_tier {
-                Some(tier) => text("Thank her: %@ on %@ made her %@.", &[&spent, on, tier]),
-                None => text("Thank her: a first visit of %@ on %@.", &[&spent, on]),
+                Some(tier) => text("Thank her: %@ on %@ made her %@.", &[&spent, &on, tier]),
+                None => text("Thank her: a first visit of %@ on %@.", &[&spent, &on]),
             }
         }
     }
@@ -287,13 +290,13 @@ pub fn task_progress(progress: &TaskProgress) -> String {
         TaskProgress::Open => String::new(),
         TaskProgress::Taken { advisor_id } => text("Taken by %@", &[advisor_id]),
         TaskProgress::Done { advisor_id, at } => {
-            let on = text("Done on %@", &[&at[..at.len().min(10)]]);
+            let on = text("Done on %@", &[&day(at.get(..10).unwrap_or(at))]);
             match advisor_id {
                 Some(who) => format!("{on} · {who}"),
                 None => on,
             }
         }
-        TaskProgress::Snoozed { until } => text("Snoozed until %@", &[until]),
+        TaskProgress::Snoozed { until } => text("Snoozed until %@", &[&day(until)]),
         TaskProgress::Dismissed { reason } => text("Dismissed: %@", &[reason]),
     }
 }
@@ -302,7 +305,7 @@ pub fn task_progress(progress: &TaskProgress) -> String {
 pub fn suggestion_reason(reason: &SuggestionReason) -> String {
     match reason {
         SuggestionReason::BoughtOn { product_name, date } => {
-            text("She bought %@ on %@.", &[product_name, date])
+            text("She bought %@ on %@.", &[product_name, &day(date)])
         }
         SuggestionReason::Liked { product_name } => text("She liked %@.", &[product_name]),
         SuggestionReason::OftenBoughtWith { product_name } => {
@@ -315,18 +318,21 @@ pub fn suggestion_reason(reason: &SuggestionReason) -> String {
     }
 }
 
-/// Minor units of an ISO 4217 currency as money: `1234.50 EUR`, `1235 JPY`.
+/// Minor units of an ISO 4217 currency as money in the device's locale: `1 234,50 €`,
+/// `€1,234.50`, `¥1,235`; the number and the code for a code that is not a currency.
 pub fn money(minor: i64, currency: &str) -> String {
-    let digits = carnet_ffi::minor_unit_digits(currency.to_owned()).unwrap_or(2);
-    let scale = 10_i64.pow(digits);
-    let sign = if minor < 0 { "-" } else { "" };
-    let (whole, part) = (minor.abs() / scale, minor.abs() % scale);
-    match digits {
-        0 => format!("{sign}{whole} {currency}"),
-        _ => format!(
-            "{sign}{whole}.{part:0width$} {currency}",
-            width = digits as usize
-        ),
+    match carnet_core::money::Currency::parse(currency) {
+        Ok(currency) => formatting().money(carnet_core::money::Money { minor, currency }),
+        Err(_) => format!("{minor} {currency}"),
+    }
+}
+
+/// A day from the core (`YYYY-MM-DD`) in the device's locale: `2 déc. 2026`; the text itself
+/// when it is not a day.
+pub fn day(iso: &str) -> String {
+    match chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d") {
+        Ok(day) => formatting().day(day),
+        Err(_) => iso.to_owned(),
     }
 }
 
@@ -342,9 +348,9 @@ pub fn sale(l: &carnet_ffi::HistoryLine, home: &str) -> String {
     };
     let rate = match l.rates_of.as_deref() {
         Some("none") => Some(text("No exchange rate yet", &[])),
-        Some(day) => Some(text(
+        Some(rates_of) => Some(text(
             "%@ at the rate of %@",
-            &[&money(l.amount_cents, home), day],
+            &[&money(l.amount_cents, home), &day(rates_of)],
         )),
         None => None,
     };
@@ -378,7 +384,7 @@ pub fn consent(c: &carnet_ffi::ConsentState) -> String {
         (purpose, channel) => format!("{purpose} · {channel}"),
     };
     let answer = text(if c.granted { "Yes" } else { "No" }, &[]);
-    let day = &c.recorded_at[..c.recorded_at.len().min(10)];
+    let day = &day(c.recorded_at.get(..10).unwrap_or(&c.recorded_at));
     let recorded = match c.source.as_str() {
         "store" => text("Recorded in store on %@", &[day]),
         "web" => text("Recorded on the web site on %@", &[day]),
@@ -413,7 +419,7 @@ pub fn rate_notes(c: &carnet_ffi::CustomerCard) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{Language, set_language};
+    use crate::catalog::{Language, language, set_language, set_locale};
 
     #[test]
     fn a_lockout_says_how_long_to_wait_in_whole_minutes() {
@@ -669,8 +675,36 @@ mod tests {
         set_language(Language::English);
         assert_eq!(
             consent(&newsletter),
-            "Offers and news by e-mail: Yes · Recorded on the web site on 2026-03-02"
+            "Offers and news by e-mail: Yes · Recorded on the web site on Mar 2, 2026"
         );
+    }
+
+    #[test]
+    fn money_and_days_read_as_in_the_device_s_locale() {
+        set_locale("fr_FR.UTF-8");
+        assert_eq!(money(123_450, "EUR"), "1\u{202f}234,50\u{a0}€");
+        assert_eq!(day("2026-12-02"), "2 déc. 2026");
+        set_locale("de_CH.UTF-8");
+        assert_eq!(
+            language(),
+            Language::English,
+            "German is not a language Carnet speaks"
+        );
+        assert_eq!(money(123_450, "CHF").replace('’', "'"), "CHF\u{a0}1'234.50");
+        set_locale("en_US.UTF-8");
+        assert_eq!(money(1_235, "JPY"), "¥1,235");
+        assert_eq!(money(-850, "GBP"), "-£8.50");
+        set_locale("it_IT");
+        assert_eq!(day("2026-12-02"), "2 dic 2026");
+        assert_eq!(
+            task_progress(&TaskProgress::Snoozed {
+                until: "2026-12-01".into()
+            }),
+            "Rimandata al 1 dic 2026"
+        );
+        // What is not a currency or a day is shown as it came.
+        assert_eq!(money(1_200, "XXX"), "1200 XXX");
+        assert_eq!(day("soon"), "soon");
     }
 
     #[test]

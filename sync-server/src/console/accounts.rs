@@ -40,6 +40,14 @@ impl Language {
         }
     }
 
+    /// The locale its readers format money and dates in.
+    pub fn locale(self) -> &'static str {
+        match self {
+            Language::English => "en-GB",
+            Language::French => "fr-FR",
+        }
+    }
+
     /// Its code.
     pub fn code(self) -> &'static str {
         match self {

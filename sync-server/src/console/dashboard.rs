@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 
+use carnet_core::money::Currency;
 use chrono::{Datelike, Duration, NaiveDate};
 
 use crate::sales::{Cell, StoreSales};
@@ -59,6 +60,8 @@ pub struct Dashboard {
     pub brands: Vec<Compared>,
     /// Revenue of the last 12 months by the customers' postal code, largest first.
     pub areas: Vec<(String, i64)>,
+    /// The currency of every amount: the store's.
+    pub currency: Currency,
 }
 
 fn receipts(sales: &StoreSales, day: NaiveDate, hour: usize) -> f64 {
@@ -198,6 +201,7 @@ pub fn of(sales: &StoreSales) -> Option<Dashboard> {
         categories: compared(&sales.categories, as_of),
         brands: compared(&sales.brands, as_of),
         areas,
+        currency: sales.currency.unwrap_or(Currency::EUR),
     })
 }
 

@@ -1,6 +1,8 @@
 //! The console's pages as HTML (maud): plain forms that work without JavaScript, one style
 //! sheet served by the binary, inline SVG for pictures. Every value is escaped by maud.
 
+use carnet_core::formatting::Formatting;
+use carnet_core::money::{Currency, Money};
 use carnet_protocol::Customer;
 use carnet_protocol::presence::{AdvisorInfo, DeviceInfo, EnrollmentCode};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
@@ -23,6 +25,11 @@ pub struct Frame<'a> {
 impl Frame<'_> {
     fn texts(&self) -> &'static Texts {
         texts::of(self.language)
+    }
+
+    /// Money and times as the manager reads them.
+    fn formatting(&self) -> Formatting {
+        Formatting::new(self.language.locale())
     }
 
     /// A whole page titled `title` around `body`.
@@ -147,6 +154,7 @@ pub enum Lease {
 /// The store's devices, with the buttons that act on each.
 pub fn devices(frame: &Frame<'_>, store: &str, devices: &[DeviceInfo], leases: &[Lease]) -> Markup {
     let t = frame.texts();
+    let f = frame.formatting();
     frame.page(
         t.devices,
         html! {
@@ -168,11 +176,11 @@ pub fn devices(frame: &Frame<'_>, store: &str, devices: &[DeviceInfo], leases: &
                                 td { code { (d.device_id) } }
                                 td { (d.label) }
                                 td { (d.app_version.as_deref().unwrap_or("–")) }
-                                td { (d.last_seen_at.as_deref().map_or_else(|| t.never.to_owned(), when)) }
+                                td { (d.last_seen_at.as_deref().map_or_else(|| t.never.to_owned(), |at| when(&f, at))) }
                                 td { (d.sync_lag_secs.map_or_else(|| t.never.to_owned(), lag)) }
                                 td.lease {
                                     @match lease {
-                                        Lease::Until(at) => { (t.lease_until) " " (when(at)) }
+                                        Lease::Until(at) => { (t.lease_until) " " (when(&f, at)) }
                                         Lease::Expired => { (t.lease_expired) }
                                         Lease::None => { "–" }
                                     }
@@ -215,10 +223,10 @@ fn lag(secs: i64) -> String {
     }
 }
 
-/// An RFC 3339 time for people, to the minute, in UTC.
-fn when(text: &str) -> String {
+/// An RFC 3339 time for people, to the minute, in UTC: `2 Dec 2026, 07:23 UTC`.
+fn when(f: &Formatting, text: &str) -> String {
     match chrono::DateTime::parse_from_rfc3339(text) {
-        Ok(t) => t.to_utc().format("%Y-%m-%d %H:%M UTC").to_string(),
+        Ok(t) => format!("{} UTC", f.day_and_time(t.naive_utc())),
         Err(_) => text.to_owned(),
     }
 }
@@ -226,6 +234,7 @@ fn when(text: &str) -> String {
 /// A fresh enrolment code as a QR code the handheld scans, and as text.
 pub fn enrolment(frame: &Frame<'_>, store: &str, code: &EnrollmentCode, qr_svg: &str) -> Markup {
     let t = frame.texts();
+    let f = frame.formatting();
     frame.page(
         t.enrol_title,
         html! {
@@ -233,7 +242,7 @@ pub fn enrolment(frame: &Frame<'_>, store: &str, code: &EnrollmentCode, qr_svg: 
             figure.qr { (PreEscaped(qr_svg)) }
             dl {
                 dt { (t.code) } dd { code #enrolment-code { (code.code) } }
-                dt { (t.expires) } dd { (when(&code.expires_at)) }
+                dt { (t.expires) } dd { (when(&f, &code.expires_at)) }
             }
             a href=(format!("/console/stores/{store}/devices")) { (t.devices) }
         },
@@ -266,6 +275,7 @@ pub fn advisors(
     last_sign_ins: &std::collections::HashMap<String, String>,
 ) -> Markup {
     let t = frame.texts();
+    let f = frame.formatting();
     let base = format!("/console/stores/{store}/advisors");
     frame.page(
         t.advisors,
@@ -279,7 +289,7 @@ pub fn advisors(
                         tr data-advisor=(a.advisor_id) {
                             td { code { (a.advisor_id) } }
                             td { (a.name) }
-                            td.last-sign-in { (last_sign_ins.get(&a.advisor_id).map_or_else(|| t.never.to_owned(), |at| when(at))) }
+                            td.last-sign-in { (last_sign_ins.get(&a.advisor_id).map_or_else(|| t.never.to_owned(), |at| when(&f, at))) }
                             td { (a.failed_attempts) }
                             td.state {
                                 @if a.disabled { (t.disabled) }
@@ -371,6 +381,7 @@ pub fn customer(
     views: &[crate::customers::View],
 ) -> Markup {
     let t = frame.texts();
+    let f = frame.formatting();
     let base = format!("/console/stores/{store}/customers/{}", c.id);
     frame.page(
         &format!("{} {}", c.first_name, c.last_name),
@@ -389,7 +400,7 @@ pub fn customer(
                     tbody {
                         @for v in views {
                             tr {
-                                td { (when(&v.viewed_at)) }
+                                td { (when(&f, &v.viewed_at)) }
                                 td { (v.device_label.as_deref().unwrap_or(&v.device_id)) }
                                 td { (v.advisor_id.as_deref().unwrap_or("–")) }
                             }
@@ -473,7 +484,8 @@ pub fn results(
     first: chrono::NaiveDate,
 ) -> Markup {
     let t = frame.texts();
-    let language = frame.language;
+    let f = frame.formatting();
+    let currency = Currency::parse(&r.currency).unwrap_or(Currency::EUR);
     let base = format!("/console/stores/{store}/results");
     let month = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m").to_string());
     let previous = month(first.checked_sub_months(chrono::Months::new(1)));
@@ -508,7 +520,7 @@ pub fn results(
                                     rect.now x="0" y="1" height="8" rx="2"
                                         width=(format!("{:.0}", a.attributed_cents.max(0) as f64 / largest * 120.0)) {}
                                 }
-                                " " (euros(a.attributed_cents, language))
+                                " " (money(&f, a.attributed_cents, currency))
                             }
                             td { (a.attributed_receipts) }
                             td { (a.book_active) " / " (a.book_size) }
@@ -533,26 +545,10 @@ pub enum Measure {
     Basket,
 }
 
-/// Whole euros as people read them in `language`: "€1,234", "1 234 €".
-fn euros(cents: i64, language: Language) -> String {
-    let whole = (cents as f64 / 100.0).round() as i64;
-    let digits = whole.unsigned_abs().to_string();
-    let separator = match language {
-        Language::English => ",",
-        Language::French => "\u{202f}",
-    };
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push_str(separator);
-        }
-        grouped.push(c);
-    }
-    let sign = if whole < 0 { "-" } else { "" };
-    match language {
-        Language::English => format!("{sign}€{grouped}"),
-        Language::French => format!("{sign}{grouped}\u{a0}€"),
-    }
+/// An amount in `currency`'s minor unit as the manager reads money: `€1,234.50`,
+/// `1 234,50 €`, `£85.00`.
+fn money(f: &Formatting, minor: i64, currency: Currency) -> String {
+    f.money(Money { minor, currency })
 }
 
 /// The share of the largest value a cell's colour shows.
@@ -613,7 +609,7 @@ fn week_grid(
 }
 
 /// This month against the same days last year, as pairs of bars.
-fn compared_bars(t: &Texts, language: Language, rows: &[Compared]) -> Markup {
+fn compared_bars(t: &Texts, f: &Formatting, currency: Currency, rows: &[Compared]) -> Markup {
     let largest = rows
         .iter()
         .map(|r| r.this_year.max(r.last_year))
@@ -629,13 +625,13 @@ fn compared_bars(t: &Texts, language: Language, rows: &[Compared]) -> Markup {
                 g.compared data-name=(row.name) data-this-year=(row.this_year) data-last-year=(row.last_year) {
                     text.axis x="0" y=(i * 34 + 20) { (row.name) }
                     rect.now x=(label) y=(i * 34 + 6) width=(bar(row.this_year)) height="12" rx="2" {
-                        title { (t.this_month) ": " (euros(row.this_year, language)) }
+                        title { (t.this_month) ": " (money(f, row.this_year, currency)) }
                     }
                     rect.before x=(label) y=(i * 34 + 19) width=(bar(row.last_year)) height="8" rx="2" {
-                        title { (t.a_year_before) ": " (euros(row.last_year, language)) }
+                        title { (t.a_year_before) ": " (money(f, row.last_year, currency)) }
                     }
-                    text.value x=(label + bars + 8) y=(i * 34 + 17) { (euros(row.this_year, language)) }
-                    text.axis x=(label + bars + 8) y=(i * 34 + 29) { (euros(row.last_year, language)) }
+                    text.value x=(label + bars + 8) y=(i * 34 + 17) { (money(f, row.this_year, currency)) }
+                    text.axis x=(label + bars + 8) y=(i * 34 + 29) { (money(f, row.last_year, currency)) }
                 }
             }
         }
@@ -643,7 +639,7 @@ fn compared_bars(t: &Texts, language: Language, rows: &[Compared]) -> Markup {
 }
 
 /// The customers' postal codes as tiles, shaded by revenue.
-fn area_tiles(language: Language, areas: &[(String, i64)]) -> Markup {
+fn area_tiles(f: &Formatting, currency: Currency, areas: &[(String, i64)]) -> Markup {
     let largest = areas.first().map_or(1, |a| a.1.max(1)) as f64;
     let (columns, w, h) = (6usize, 104usize, 56usize);
     let rows = areas.len().div_ceil(columns).max(1);
@@ -654,7 +650,7 @@ fn area_tiles(language: Language, areas: &[(String, i64)]) -> Markup {
                     rect.heat x=(i % columns * w) y=(i / columns * h) width=(w - 4) height=(h - 4) rx="4"
                         fill-opacity=(shade(*cents as f64, largest)) {}
                     text.tile x=(i % columns * w + 8) y=(i / columns * h + 22) { (code) }
-                    text.tile x=(i % columns * w + 8) y=(i / columns * h + 42) { (euros(*cents, language)) }
+                    text.tile x=(i % columns * w + 8) y=(i / columns * h + 42) { (money(f, *cents, currency)) }
                 }
             }
         }
@@ -669,7 +665,7 @@ pub fn dashboard(
     measure: Measure,
 ) -> Markup {
     let t = frame.texts();
-    let language = frame.language;
+    let f = frame.formatting();
     let Some(d) = d else {
         return frame.message(t.dashboard, t.no_sales);
     };
@@ -705,10 +701,10 @@ pub fn dashboard(
             }
             (week_grid(t, &values, hours.clone(), Some(d.busiest), |w, h| {
                 let c = d.heat[w][h];
-                let title = format!("{} {h}:00 · {} · {} {}", t.weekdays[w], euros(c.cents, language), c.receipts, t.receipts);
+                let title = format!("{} {h}:00 · {} · {} {}", t.weekdays[w], money(&f, c.cents, d.currency), c.receipts, t.receipts);
                 (title, html! { desc data-cents=(c.cents) data-receipts=(c.receipts) {} })
             }))
-            p #busiest { (t.busiest) ": " (t.weekdays[bw]) " " (bh) ":00 · " (euros(d.heat[bw][bh].cents, language)) }
+            p #busiest { (t.busiest) ": " (t.weekdays[bw]) " " (bh) ":00 · " (money(&f, d.heat[bw][bh].cents, d.currency)) }
             h2 { (t.next_week) }
             (week_grid(t, &d.forecast, hours, None, |w, h| {
                 let e = d.forecast[w][h];
@@ -720,12 +716,12 @@ pub fn dashboard(
                 (t.naive_error) " " (percent(b.naive_wape)) "."
             }
             h2 { (t.where_they_live) }
-            (area_tiles(language, &d.areas))
+            (area_tiles(&f, d.currency, &d.areas))
             h2 { (t.categories) }
             p.legend { span.now { "■" } " " (t.this_month) "  " span.before { "■" } " " (t.a_year_before) }
-            (compared_bars(t, language, &d.categories))
+            (compared_bars(t, &f, d.currency, &d.categories))
             h2 { (t.brands) }
-            (compared_bars(t, language, &d.brands))
+            (compared_bars(t, &f, d.currency, &d.brands))
         },
     )
 }
@@ -744,18 +740,34 @@ mod tests {
 
     #[test]
     fn times_read_to_the_minute_in_utc() {
-        assert_eq!(when("2026-12-02T07:23:51.970363Z"), "2026-12-02 07:23 UTC");
-        assert_eq!(when("2026-12-02T08:23:51+01:00"), "2026-12-02 07:23 UTC");
-        assert_eq!(when("not a time"), "not a time");
+        let (en, fr) = (
+            Formatting::new(Language::English.locale()),
+            Formatting::new(Language::French.locale()),
+        );
+        assert_eq!(
+            when(&en, "2026-12-02T07:23:51.970363Z"),
+            "2 Dec 2026, 07:23 UTC"
+        );
+        assert_eq!(
+            when(&fr, "2026-12-02T08:23:51+01:00"),
+            "2 déc. 2026, 07:23 UTC"
+        );
+        assert_eq!(when(&en, "not a time"), "not a time");
     }
 
     #[test]
-    fn euros_read_in_the_managers_language() {
-        assert_eq!(euros(123_450, Language::English), "€1,235");
-        assert_eq!(euros(123_449, Language::French), "1\u{202f}234\u{a0}€");
-        assert_eq!(euros(99_900_000, Language::English), "€999,000");
-        assert_eq!(euros(-5_000, Language::English), "-€50");
-        assert_eq!(euros(0, Language::French), "0\u{a0}€");
+    fn money_reads_in_the_manager_s_language_and_the_store_s_currency()
+    -> Result<(), carnet_core::money::MoneyError> {
+        let (en, fr) = (
+            Formatting::new(Language::English.locale()),
+            Formatting::new(Language::French.locale()),
+        );
+        let pound = Currency::parse("GBP")?;
+        assert_eq!(money(&en, 123_450, Currency::EUR), "€1,234.50");
+        assert_eq!(money(&fr, 123_449, Currency::EUR), "1\u{202f}234,49\u{a0}€");
+        assert_eq!(money(&en, -5_000, pound), "-£50.00");
+        assert_eq!(money(&fr, 0, Currency::parse("JPY")?), "0\u{a0}JP¥");
+        Ok(())
     }
 
     #[test]
