@@ -122,7 +122,7 @@ pub struct ActiveOffer {
     pub title: String,
     /// `percent`, `amount` or `gift`.
     pub kind: String,
-    /// Percent, cents, or 0.
+    /// Percent, money off in minor units of her store's currency, or 0.
     pub value: i64,
     /// Brand it is limited to, if any.
     pub brand_id: Option<String>,
